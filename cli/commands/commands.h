@@ -1,0 +1,16 @@
+#ifndef BERTH_CLI_COMMANDS_COMMANDS_H_
+#define BERTH_CLI_COMMANDS_COMMANDS_H_
+
+#include "CLI/CLI.hpp"
+#include "cli/cli.h"
+
+namespace berth::cli {
+
+// `berth version` and `berth info`.
+void AddSystemCommands(CLI::App& app, Cli& cli);
+// `berth volume create|ls|inspect|rm|prune`.
+void AddVolumeCommands(CLI::App& app, Cli& cli);
+
+}  // namespace berth::cli
+
+#endif  // BERTH_CLI_COMMANDS_COMMANDS_H_

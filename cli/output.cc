@@ -1,0 +1,129 @@
+#include "cli/output.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "absl/strings/strip.h"
+
+namespace berth::cli {
+namespace {
+
+absl::StatusOr<const nlohmann::json*> Lookup(const nlohmann::json& root, absl::string_view path) {
+  const nlohmann::json* node = &root;
+  if (path == ".") return node;
+  if (!absl::ConsumePrefix(&path, ".")) {
+    return absl::InvalidArgumentError(absl::StrCat("template: unsupported expression \"", path,
+                                                   "\""));
+  }
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    if (!node->is_object() || !node->contains(std::string(part))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("template: can't evaluate field ", part));
+    }
+    node = &(*node)[std::string(part)];
+  }
+  return node;
+}
+
+std::string Plain(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "<no value>";
+  return value.dump();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value) {
+  if (format == "json") return value.dump();
+  std::string out;
+  absl::string_view rest(format);
+  while (!rest.empty()) {
+    size_t open = rest.find("{{");
+    if (open == absl::string_view::npos) {
+      absl::StrAppend(&out, rest);
+      break;
+    }
+    absl::StrAppend(&out, rest.substr(0, open));
+    size_t close = rest.find("}}", open);
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError("template: unclosed action");
+    }
+    absl::string_view action = absl::StripAsciiWhitespace(rest.substr(open + 2, close - open - 2));
+    bool as_json = absl::ConsumePrefix(&action, "json ");
+    action = absl::StripAsciiWhitespace(action);
+    auto node = Lookup(value, action);
+    if (!node.ok()) return node.status();
+    absl::StrAppend(&out, as_json ? (*node)->dump() : Plain(**node));
+    rest.remove_prefix(close + 2);
+  }
+  // Go templates understand \n and \t written in the format string.
+  return absl::StrReplaceAll(out, {{"\\n", "\n"}, {"\\t", "\t"}});
+}
+
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(10);
+      widths[i] = std::max(widths[i], row[i].size() + 3);
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size(), ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string Rfc3339(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(unix_seconds),
+                          absl::UTCTimeZone());
+}
+
+bool Confirm(const std::string& warning) {
+  std::printf("%s\nAre you sure you want to continue? [y/N] ", warning.c_str());
+  std::fflush(stdout);
+  char answer[16] = {};
+  if (std::fgets(answer, sizeof(answer), stdin) == nullptr) return false;
+  std::string text = absl::AsciiStrToLower(absl::StripAsciiWhitespace(answer));
+  return text == "y" || text == "yes";
+}
+
+std::string BytesSize(double bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 5) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return absl::StrFormat("%.4g%s", bytes, kUnits[unit]);
+}
+
+int ReportCallError(const grpc::Status& status, const std::string& host, grpc::Channel* channel,
+                    int exit_code) {
+  bool unreachable = status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+                     channel != nullptr &&
+                     channel->GetState(false) != GRPC_CHANNEL_READY;
+  if (unreachable) {
+    std::fprintf(stderr,
+                 "Cannot connect to the berth daemon at %s. Is berthd running?\n"
+                 "(%s)\n",
+                 host.c_str(), status.error_message().c_str());
+  } else {
+    std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
+  }
+  return exit_code;
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,49 @@
+#ifndef BERTH_CLI_OUTPUT_H_
+#define BERTH_CLI_OUTPUT_H_
+
+// Output helpers shared by the commands: docker's --format subset, sizes and
+// the errors docker prints.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace berth::cli {
+
+// Exit codes as docker's CLI.
+inline constexpr int kExitDaemonError = 1;
+inline constexpr int kExitUsage = 125;
+
+// Renders docker's --format for what scripts use: "json", "{{json .}}",
+// "{{json .Path}}" and "{{.Path.To.Field}}" with literal text around them.
+absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value);
+
+// Writes rows as docker's tabwriter does (min width 10, padding 3); the
+// last column is not padded.
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
+
+// RFC 3339 in UTC as docker prints times in JSON ("2026-11-22T10:00:00Z").
+std::string Rfc3339(int64_t unix_seconds);
+
+// Asks "Are you sure you want to continue? [y/N]" on the terminal; false
+// when stdin is not answered with y or yes.
+bool Confirm(const std::string& warning);
+
+// docker's units.BytesSize: 1024-based with two decimals ("23.47GiB").
+std::string BytesSize(double bytes);
+
+// Prints a failed call as docker does: "Cannot connect to the berth daemon at
+// HOST. Is berthd running?" when the endpoint is unreachable, otherwise
+// "Error response from daemon: MESSAGE". Returns the exit code to use.
+int ReportCallError(const grpc::Status& status, const std::string& host,
+                    grpc::Channel* channel, int exit_code = kExitDaemonError);
+
+}  // namespace berth::cli
+
+#endif  // BERTH_CLI_OUTPUT_H_

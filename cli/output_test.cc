@@ -1,0 +1,52 @@
+#include "cli/output.h"
+
+#include "gtest/gtest.h"
+
+namespace berth::cli {
+namespace {
+
+TEST(RenderFormatTest, JsonAndFieldPaths) {
+  nlohmann::json value = {{"Server", {{"Version", "0.1.0"}, {"Components", {1, 2}}}},
+                          {"Count", 3}};
+  EXPECT_EQ(*RenderFormat("json", value), value.dump());
+  EXPECT_EQ(*RenderFormat("{{json .}}", value), value.dump());
+  EXPECT_EQ(*RenderFormat("{{.Server.Version}}", value), "0.1.0");
+  EXPECT_EQ(*RenderFormat("v={{ .Server.Version }} n={{.Count}}", value), "v=0.1.0 n=3");
+  EXPECT_EQ(*RenderFormat("{{json .Server.Components}}", value), "[1,2]");
+  EXPECT_EQ(*RenderFormat("a\\tb", value), "a\tb");
+}
+
+TEST(RenderFormatTest, ErrorsNameTheProblem) {
+  nlohmann::json value = {{"A", 1}};
+  auto missing = RenderFormat("{{.B}}", value);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("can't evaluate field B"), std::string::npos);
+  EXPECT_FALSE(RenderFormat("{{.A", value).ok());
+  EXPECT_FALSE(RenderFormat("{{range .}}", value).ok());
+}
+
+TEST(BytesSizeTest, MatchesDockerUnits) {
+  EXPECT_EQ(BytesSize(0), "0B");
+  EXPECT_EQ(BytesSize(1023), "1023B");
+  EXPECT_EQ(BytesSize(1024), "1KiB");
+  EXPECT_EQ(BytesSize(25200000000.0), "23.47GiB");
+  EXPECT_EQ(BytesSize(5.5 * 1024 * 1024), "5.5MiB");
+}
+
+}  // namespace
+}  // namespace berth::cli
+
+namespace berth::cli {
+namespace {
+
+TEST(FormatTableTest, PadsLikeDockersTabwriter) {
+  EXPECT_EQ(FormatTable({{"DRIVER", "VOLUME NAME"}, {"local", "data"}}),
+            "DRIVER    VOLUME NAME\nlocal     data\n");
+  EXPECT_EQ(FormatTable({{"A-LONGER-HEADER", "B"}, {"x", "y"}}),
+            "A-LONGER-HEADER   B\nx                 y\n");
+}
+
+TEST(Rfc3339Test, PrintsUtc) { EXPECT_EQ(Rfc3339(1700000000), "2023-11-14T22:13:20Z"); }
+
+}  // namespace
+}  // namespace berth::cli

@@ -1,0 +1,47 @@
+#include "services/images/schema.h"
+
+namespace berth::images {
+
+const std::vector<store::Migration>& Migrations() {
+  static const auto* migrations = new std::vector<store::Migration>{
+      {1, "images, content, references and leases", R"sql(
+        CREATE TABLE images (
+          name TEXT PRIMARY KEY,
+          target_media_type TEXT NOT NULL,
+          target_digest TEXT NOT NULL,
+          target_size INTEGER NOT NULL,
+          config_digest TEXT NOT NULL,
+          labels TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX images_by_config ON images(config_digest);
+        CREATE TABLE content (
+          digest TEXT PRIMARY KEY,
+          size INTEGER NOT NULL,
+          media_type TEXT NOT NULL DEFAULT '',
+          created_at INTEGER NOT NULL,
+          labels TEXT NOT NULL DEFAULT '{}'
+        );
+        -- Which blobs each image (by manifest digest) needs: what GC keeps.
+        CREATE TABLE image_content (
+          manifest_digest TEXT NOT NULL,
+          content_digest TEXT NOT NULL,
+          PRIMARY KEY (manifest_digest, content_digest)
+        );
+        CREATE TABLE leases (
+          id TEXT PRIMARY KEY,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE TABLE lease_content (
+          lease_id TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+          content_digest TEXT NOT NULL,
+          PRIMARY KEY (lease_id, content_digest)
+        );
+      )sql"},
+  };
+  return *migrations;
+}
+
+}  // namespace berth::images

@@ -1,0 +1,33 @@
+// berth-snapshots: layers, container filesystems and volumes.
+
+#include "absl/strings/str_cat.h"
+#include "services/common/server/service_main.h"
+#include "services/snapshots/schema.h"
+#include "services/snapshots/snapshots_service.h"
+#include "services/snapshots/volumes_service.h"
+
+namespace {
+
+std::unique_ptr<berth::store::Database> g_database;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  berth::server::ServiceDefinition definition;
+  definition.name = "snapshots";
+  definition.make_services = [](berth::server::ServiceContext& context)
+      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+    auto database = berth::store::Database::Open(absl::StrCat(context.data_dir, "/meta.db"),
+                                                 berth::snapshots::Migrations());
+    if (!database.ok()) return database.status();
+    g_database = *std::move(database);
+    auto volumes = std::make_unique<berth::snapshots::VolumesService>(
+        g_database.get(), absl::StrCat(context.config.data_root, "/volumes"));
+    if (absl::Status status = volumes->Recover(); !status.ok()) return status;
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    services.push_back(std::make_unique<berth::snapshots::SnapshotsService>(g_database.get()));
+    services.push_back(std::move(volumes));
+    return services;
+  };
+  return berth::server::RunService(argc, argv, definition);
+}

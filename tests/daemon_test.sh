@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# berthd end to end: services start, the CLI reaches them through the proxy,
+# a killed service comes back, SIGTERM stops everything, bad configuration
+# is refused with the key named.
+source "$(dirname "$0")/lib.sh"
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+setup_main() {
+  [[ -n ${MAIN_PID:-} ]] && kill -0 "$MAIN_PID" 2>/dev/null && return 0
+  start_berthd MAIN
+}
+
+test_services_start_and_version_reports_their_health() {
+  setup_main
+  local out
+  out=$(berth version)
+  assert_contains "$out" "Client:"
+  assert_contains "$out" "Engine:"
+  for service in images snapshots tasks network; do
+    assert_contains "$out" " $service:"
+  done
+  [[ $(grep -c "Health:           SERVING" <<<"$out") -eq 5 ]] || fail "not all SERVING: $out"
+  assert_eq "$(berth version --format '{{.Server.Version}}')" "0.1.0" "server version"
+  berth version --format json | jq -e '.Server.Components | length == 5' >/dev/null
+}
+
+test_info_shows_roots_services_and_host() {
+  setup_main
+  local out expected_cgroup
+  out=$(berth info 2>&1)
+  assert_contains "$out" "Berth Root Dir: $MAIN_DATA"
+  assert_contains "$out" "Exec Root: $MAIN_EXEC"
+  assert_contains "$out" "Storage Driver: overlayfs"
+  for service in images snapshots tasks network; do
+    grep -qE "^  $service +running \(pid [0-9]+\), restarts: 0" <<<"$out" ||
+      fail "service $service not running in: $out"
+  done
+  expected_cgroup=1
+  [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]] && expected_cgroup=2
+  assert_eq "$(berth info --format '{{.CgroupVersion}}')" "$expected_cgroup" "cgroup version"
+  assert_eq "$(berth info --format '{{.Images}} {{.Containers}} {{.Volumes}}')" "0 0 0" "counts"
+  berth info --format json | jq -e '.Services | map(.State) | all(. == "running")' >/dev/null
+}
+
+test_each_service_has_its_own_socket_and_database() {
+  setup_main
+  for service in images snapshots tasks network; do
+    [[ -S $MAIN_EXEC/$service.sock ]] || fail "no socket for $service"
+    assert_eq "$(stat -c %a "$MAIN_EXEC/$service.sock")" "600" "$service socket mode"
+    [[ -f $MAIN_DATA/$service/meta.db ]] || fail "no database for $service"
+    assert_eq "$(sqlite3 "$MAIN_DATA/$service/meta.db" 'PRAGMA journal_mode')" "wal" "$service journal"
+    assert_eq "$(sqlite3 "$MAIN_DATA/$service/meta.db" 'PRAGMA user_version')" "1" "$service schema"
+  done
+  assert_eq "$(stat -c %a "$MAIN_EXEC/berth.sock")" "660" "client socket mode"
+}
+
+test_health_and_reflection_on_service_sockets() {
+  setup_main
+  # The standard health service answers on each service socket.
+  local out
+  out=$("$BIN/grpc_call" "unix://$MAIN_EXEC/images.sock" /grpc.health.v1.Health/Check)
+  assert_contains "$out" "OK"
+  out=$("$BIN/grpc_call" "unix://$MAIN_EXEC/images.sock" \
+    /grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo)
+  assert_not_contains "$out" "UNIMPLEMENTED" "reflection"
+}
+
+test_unknown_service_or_method_is_unimplemented() {
+  setup_main
+  assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.unknown.v1.Nothing/Do)" "UNIMPLEMENTED"
+  assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.images.v1.Images/NoSuchMethod)" \
+    "UNIMPLEMENTED"
+  # The internal metrics API is not reachable through the client endpoint.
+  assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.metrics.v1.Metrics/Scrape)" \
+    "UNIMPLEMENTED"
+  # A known method reaches its service (an empty List answers OK).
+  assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.images.v1.Images/List)" "OK"
+}
+
+test_volume_calls_are_forwarded_and_audited() {
+  setup_main
+  assert_eq "$(berth volume create --label team=db data)" "data" "create"
+  [[ -d $MAIN_DATA/volumes/data/_data ]] || fail "no volume directory"
+  assert_contains "$(berth volume ls)" "local     data"
+  assert_eq "$(berth volume inspect --format '{{.Mountpoint}}' data)" "$MAIN_DATA/volumes/data/_data"
+  berth volume inspect data | jq -e '.[0].Labels.team == "db"' >/dev/null
+  local out rc=0
+  out=$(berth volume rm nosuch 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code of a daemon error"
+  assert_contains "$out" "Error response from daemon: get nosuch: no such volume"
+  assert_eq "$(berth volume rm data)" "data" "rm"
+  local audit
+  audit=$(cat "$MAIN_DATA/audit.log")
+  assert_contains "$audit" '"method":"/berth.snapshots.v1.Volumes/Create"'
+  assert_contains "$audit" '"target":"data"'
+  assert_contains "$audit" '"identity":"local"'
+  assert_contains "$audit" '"code":"NOT_FOUND"'
+  # Read-only calls are not audited.
+  assert_not_contains "$audit" "Volumes/List"
+}
+
+test_killed_service_is_restarted_within_two_seconds() {
+  setup_main
+  local pid new_pid start
+  pid=$(service_pid "$MAIN_PID" images)
+  [[ -n $pid ]] || fail "no images process"
+  start=$(date +%s%N)
+  kill -9 "$pid"
+  wait_for 2 bash -c "pid=\$(pgrep -P $MAIN_PID -f berth-images); [[ -n \$pid && \$pid != $pid ]]" ||
+    fail "images not restarted within 2s"
+  wait_for 2 bash -c "'$BIN/berth' -H '$MAIN_SOCK' info --format '{{json .Services}}' | jq -e 'map(select(.Name==\"images\"))[0].State == \"running\"'" ||
+    fail "images not running again"
+  echo "restarted in $((($(date +%s%N) - start) / 1000000)) ms"
+  assert_eq "$(berth info --format '{{json .Services}}' | jq -r 'map(select(.Name=="images"))[0].Restarts')" "1" "restarts"
+  assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.images.v1.Images/List)" "OK"
+  grep -q "service images killed by signal 9" "$MAIN_LOG" || fail "exit not logged"
+  curl -sf "http://$MAIN_METRICS/metrics" | grep -q '^berth_service_restarts_total{service="images"} 1$' ||
+    fail "restart not counted in metrics"
+}
+
+test_crash_loop_is_logged_and_visible() {
+  start_berthd LOOP
+  # Replace the network binary with one that fails at once, then kill the
+  # running one: every restart now exits immediately.
+  cp "$BIN/berth-network" "$TMP/berth-network.real"
+  printf '#!/bin/sh\necho "network: simulated failure" >&2\nexit 3\n' >"$BIN/berth-network.new"
+  chmod +x "$BIN/berth-network.new"
+  mv -f "$BIN/berth-network.new" "$BIN/berth-network"
+  kill -9 "$(service_pid "$LOOP_PID" network)"
+  local ok=1
+  wait_for 15 bash -c "'$BIN/berth' -H '$LOOP_SOCK' info --format '{{json .Services}}' | jq -e 'map(select(.Name==\"network\"))[0].State == \"crash-loop\"'" || ok=0
+  cp -f "$TMP/berth-network.real" "$BIN/berth-network"
+  ((ok)) || fail "crash loop not reported: $("$BIN/berth" -H "$LOOP_SOCK" info 2>&1)"
+  grep -q "service network is crash-looping" "$LOOP_LOG" || fail "crash loop not logged"
+  local warnings
+  warnings=$("$BIN/berth" -H "$LOOP_SOCK" info 2>&1 >/dev/null)
+  assert_contains "$warnings" "WARNING: service network is"
+  # Other services keep working meanwhile.
+  assert_contains "$("$BIN/grpc_call" "$LOOP_SOCK" /berth.images.v1.Images/List)" "OK"
+  kill -TERM "$LOOP_PID"
+  wait "$LOOP_PID" || true
+}
+
+test_sigterm_stops_every_service_and_removes_sockets() {
+  start_berthd STOP
+  local pids
+  pids=$(pgrep -P "$STOP_PID" | tr '\n' ' ')
+  [[ $(wc -w <<<"$pids") -eq 4 ]] || fail "expected 4 service processes, got: $pids"
+  kill -TERM "$STOP_PID"
+  local rc=0
+  wait "$STOP_PID" || rc=$?
+  assert_eq "$rc" "0" "berthd exit code"
+  for pid in $pids; do
+    ! kill -0 "$pid" 2>/dev/null || fail "service $pid still running"
+  done
+  [[ -z $(ls "$STOP_EXEC"/*.sock 2>/dev/null) ]] || fail "sockets left: $(ls "$STOP_EXEC")"
+  grep -q "berthd stopped" "$STOP_LOG" || fail "no clean stop in log"
+  grep -q "level=error" "$STOP_LOG" && fail "errors during stop: $(cat "$STOP_LOG")"
+  return 0
+}
+
+test_second_instance_on_same_exec_root_is_refused() {
+  setup_main
+  local out rc=0
+  out=$("$BIN/berthd" --data-root "$TMP/other" --exec-root "$MAIN_EXEC" \
+    --config-file "$TMP/none.json" --metrics-addr "" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" "another berthd is running with this exec-root"
+}
+
+test_bad_configuration_names_the_key() {
+  local out rc
+  echo '{"log-level": "loud"}' >"$TMP/bad-level.json"
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/bad-level.json" --validate 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" '"log-level"'
+  echo '{"data-rot": "/x"}' >"$TMP/typo.json"
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/typo.json" --validate 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" 'data-rot'
+  echo '{"hosts": ["unix:///tmp/a.sock"]}' >"$TMP/hosts.json"
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/hosts.json" -H unix:///tmp/b.sock --validate 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" "specified both as a flag and in the configuration file"
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/missing.json" --validate 2>&1) || rc=$?
+  assert_eq "$rc" "1" "an explicitly named missing file"
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/none.json" -H tcp://127.0.0.1:2399 --validate 2>&1) || rc=$?
+  assert_eq "$rc" "1" "tcp without tls"
+  assert_contains "$out" "without mutual TLS"
+  out=$("$BIN/berthd" --config-file "$TMP/none.json" --validate 2>&1)
+  assert_contains "$out" "configuration OK"
+}
+
+test_cli_exit_codes_follow_docker() {
+  local rc=0 out
+  out=$("$BIN/berth" info --bogus 2>&1) || rc=$?
+  assert_eq "$rc" "125" "unknown flag"
+  rc=0
+  out=$("$BIN/berth" -H unix:///nonexistent/berth.sock info 2>&1) || rc=$?
+  assert_eq "$rc" "1" "daemon unreachable"
+  assert_contains "$out" "Cannot connect to the berth daemon at unix:///nonexistent/berth.sock"
+}
+
+run_tests "$@"

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Shared helpers for berth's end-to-end tests (Bazel sh_test, run as root on
+# the real kernel). A test file defines test_* functions and ends with
+# `run_tests "$@"`; each function is one test case, reported to Bazel as
+# JUnit XML ($XML_OUTPUT_FILE) so that CI counts cases, not files.
+
+set -uo pipefail
+
+TMP=${TEST_TMPDIR:-$(mktemp -d)}
+RUNFILES=${TEST_SRCDIR:-$PWD/..}/berth
+BIN=$TMP/bin
+PIDS_TO_KILL=()
+CLEANUP_DIRS=()
+
+# Binaries land in one directory, as deploy/install puts them, so that
+# berthd finds its services next to itself.
+install_binaries() {
+  mkdir -p "$BIN"
+  local target
+  for target in services/berthd/berthd services/images/berth-images \
+    services/snapshots/berth-snapshots services/tasks/berth-tasks \
+    services/network/berth-network cli/berth tests/tools/grpc_call; do
+    cp -f "$RUNFILES/$target" "$BIN/"
+  done
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+# assert_contains HAYSTACK NEEDLE [WHAT]
+assert_contains() {
+  if [[ $1 != *"$2"* ]]; then
+    fail "${3:-output} does not contain '$2'; got:"$'\n'"$1"
+    return 1
+  fi
+}
+
+assert_not_contains() {
+  if [[ $1 == *"$2"* ]]; then
+    fail "${3:-output} unexpectedly contains '$2'; got:"$'\n'"$1"
+    return 1
+  fi
+}
+
+assert_eq() {
+  if [[ $1 != "$2" ]]; then
+    fail "${3:-value}: expected '$2', got '$1'"
+    return 1
+  fi
+}
+
+# Waits until a command succeeds: wait_for SECONDS CMD...
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Hltn "sport = :$port" | grep -q .; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# start_berthd NAME [berthd flags...]: a berthd with its own roots, socket
+# and metrics port; sets NAME_SOCK, NAME_EXEC, NAME_DATA, NAME_PID,
+# NAME_METRICS, NAME_LOG. The exec root lives under /run with a short name:
+# unix socket paths must fit in 108 bytes, Bazel's temp dirs do not.
+start_berthd() {
+  local name=$1
+  shift
+  local exec_root data_root port
+  exec_root=$(mktemp -d /run/berth-test.XXXXXX)
+  data_root=$TMP/data-$name
+  port=$(free_port)
+  CLEANUP_DIRS+=("$exec_root")
+  "$BIN/berthd" --data-root "$data_root" --exec-root "$exec_root" \
+    --config-file "$TMP/none.json" --metrics-addr "127.0.0.1:$port" "$@" \
+    >"$TMP/berthd-$name.log" 2>&1 &
+  local pid=$!
+  PIDS_TO_KILL+=("$pid")
+  printf -v "${name}_SOCK" '%s' "unix://$exec_root/berth.sock"
+  printf -v "${name}_EXEC" '%s' "$exec_root"
+  printf -v "${name}_DATA" '%s' "$data_root"
+  printf -v "${name}_PID" '%s' "$pid"
+  printf -v "${name}_METRICS" '%s' "127.0.0.1:$port"
+  printf -v "${name}_LOG" '%s' "$TMP/berthd-$name.log"
+  if ! wait_for 30 grep -q "berthd is ready" "$TMP/berthd-$name.log"; then
+    echo "berthd $name did not start:" >&2
+    cat "$TMP/berthd-$name.log" >&2
+    return 1
+  fi
+}
+
+# The pid of a berth service process under a given berthd.
+service_pid() { # berthd_pid service
+  pgrep -P "$1" -f "berth-$2" | head -1
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS_TO_KILL[@]}"; do
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS_TO_KILL[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  local dir
+  for dir in "${CLEANUP_DIRS[@]}"; do rm -rf "$dir"; done
+}
+
+xml_escape() {
+  local s=$1
+  s=${s//&/&amp;}
+  s=${s//</&lt;}
+  s=${s//>/&gt;}
+  s=${s//\"/&quot;}
+  printf '%s' "$s"
+}
+
+# run_tests [FILTER]: runs every test_* function (or those matching FILTER).
+run_tests() {
+  trap cleanup EXIT
+  install_binaries
+  echo '{}' >"$TMP/none.json"
+  local suite=${TEST_TARGET:-$(basename "$0")}
+  local names passed=0 failed=0 cases="" name start output rc elapsed
+  names=$(declare -F | awk '{print $3}' | grep '^test_' | grep -- "${1:-}")
+  for name in $names; do
+    start=$(date +%s%N)
+    output=$( (set -e; "$name") 2>&1)
+    rc=$?
+    elapsed=$((($(date +%s%N) - start) / 1000000))
+    elapsed=$((elapsed / 1000)).$(printf '%03d' $((elapsed % 1000)))
+    if ((rc == 0)); then
+      passed=$((passed + 1))
+      echo "PASS $name (${elapsed}s)"
+      cases+="<testcase classname=\"$(xml_escape "$suite")\" name=\"$name\" time=\"$elapsed\"/>"
+    else
+      failed=$((failed + 1))
+      echo "FAIL $name (${elapsed}s)"
+      echo "$output" | sed 's/^/    /'
+      cases+="<testcase classname=\"$(xml_escape "$suite")\" name=\"$name\" time=\"$elapsed\"><failure message=\"failed\">$(xml_escape "$output")</failure></testcase>"
+    fi
+  done
+  if [[ -n ${XML_OUTPUT_FILE:-} ]]; then
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="%d" failures="%d"><testsuite name="%s" tests="%d" failures="%d">%s</testsuite></testsuites>\n' \
+      $((passed + failed)) "$failed" "$(xml_escape "$suite")" $((passed + failed)) "$failed" "$cases" \
+      >"$XML_OUTPUT_FILE"
+  fi
+  echo "$passed passed, $failed failed"
+  ((failed == 0))
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One Prometheus target for the whole platform: promtool accepts it and a
+# real Prometheus server scrapes it.
+source "$(dirname "$0")/lib.sh"
+
+setup_main() {
+  [[ -n ${MAIN_PID:-} ]] && kill -0 "$MAIN_PID" 2>/dev/null && return 0
+  start_berthd MAIN
+  # Some traffic, so the request counters have samples for every service.
+  "$BIN/berth" -H "$MAIN_SOCK" info >/dev/null 2>&1
+  "$BIN/berth" -H "$MAIN_SOCK" volume ls >/dev/null
+}
+
+test_metrics_pass_promtool() {
+  setup_main
+  curl -sf "http://$MAIN_METRICS/metrics" >"$TMP/metrics.txt"
+  local out
+  out=$(promtool check metrics <"$TMP/metrics.txt" 2>&1) || fail "promtool: $out"
+  [[ -z $out ]] || fail "promtool lint: $out"
+}
+
+test_metrics_hold_every_service_labelled() {
+  setup_main
+  local metrics
+  metrics=$(curl -sf "http://$MAIN_METRICS/metrics")
+  assert_contains "$metrics" "# TYPE berth_grpc_requests_total counter"
+  assert_contains "$metrics" "# TYPE berth_grpc_request_duration_seconds histogram"
+  # Calls through berthd and the calls berthd made to each service.
+  assert_contains "$metrics" 'berth_grpc_requests_total{service="berthd",grpc_service="berth.system.v1.System",grpc_method="Info",grpc_code="OK"}'
+  assert_contains "$metrics" 'berth_grpc_requests_total{service="snapshots",grpc_service="berth.snapshots.v1.Volumes",grpc_method="List",grpc_code="OK"}'
+  assert_contains "$metrics" 'service="images",grpc_service="berth.images.v1.Images",grpc_method="List"'
+  for service in images snapshots tasks network; do
+    assert_contains "$metrics" "berth_service_up{service=\"$service\"} 1"
+    assert_contains "$metrics" "berth_service_scrape_success{service=\"$service\"} 1"
+  done
+  # HELP and TYPE appear once per family even though every service has it.
+  assert_eq "$(grep -c '^# TYPE berth_grpc_requests_total ' <<<"$metrics")" "1" "TYPE lines"
+}
+
+test_prometheus_server_scrapes_berthd() {
+  setup_main
+  local port dir
+  port=$(free_port)
+  dir=$TMP/prometheus
+  mkdir -p "$dir"
+  cat >"$dir/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: berth
+    static_configs:
+      - targets: ['$MAIN_METRICS']
+YAML
+  prometheus --config.file "$dir/prometheus.yml" --storage.tsdb.path "$dir/data" \
+    --web.listen-address "127.0.0.1:$port" >"$dir/log" 2>&1 &
+  PIDS_TO_KILL+=($!)
+  local query="http://127.0.0.1:$port/api/v1/query?query=berth_grpc_requests_total"
+  wait_for 60 bash -c "curl -sf '$query' | jq -e '.data.result | length > 0'" ||
+    fail "prometheus never saw berth_grpc_requests_total: $(tail -5 "$dir/log"; curl -s "$query")"
+  curl -sf "http://127.0.0.1:$port/api/v1/targets" | jq -e '.data.activeTargets[0].health == "up"' >/dev/null ||
+    fail "target not up"
+  # The label that tells services apart survives the scrape.
+  curl -sf "http://127.0.0.1:$port/api/v1/query?query=berth_service_up%7Bservice%3D%22images%22%7D" |
+    jq -e '.data.result[0].value[1] == "1"' >/dev/null || fail "berth_service_up for images"
+}
+
+run_tests "$@"
