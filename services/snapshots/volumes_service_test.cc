@@ -108,7 +108,7 @@ TEST_F(VolumesServiceTest, AnonymousVolumesGetRandomNames) {
 }
 
 TEST_F(VolumesServiceTest, InvalidNamesAndDriversAreRefused) {
-  for (const std::string& name : {"a", "../etc", "has/slash", "-dash", "x y"}) {
+  for (std::string name : {"a", "../etc", "has/slash", "-dash", "x y"}) {
     berth::snapshots::v1::CreateVolumeRequest request;
     request.set_name(name);
     Volume volume;

@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  grpc::ByteBuffer request;
+  // An empty message: valid for any request type (all fields unset).
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   grpc::Status result;
   absl::Notification done;

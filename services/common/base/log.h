@@ -40,11 +40,17 @@ class Line {
   std::ostringstream stream_;
 };
 
+// Turns the streamed expression into void, so that BERTH_LOG can be a
+// conditional expression (no dangling else inside an unbraced if).
+struct Voidify {
+  void operator&(const Line&) {}
+};
+
 }  // namespace berth::log
 
-#define BERTH_LOG(severity)                                                  \
-  if (!::berth::log::Enabled(::berth::log::Level::k##severity)) {           \
-  } else                                                                     \
-    ::berth::log::Line(::berth::log::Level::k##severity)
+#define BERTH_LOG(severity)                                           \
+  !::berth::log::Enabled(::berth::log::Level::k##severity)           \
+      ? (void)0                                                       \
+      : ::berth::log::Voidify() & ::berth::log::Line(::berth::log::Level::k##severity)
 
 #endif  // BERTH_SERVICES_COMMON_BASE_LOG_H_
