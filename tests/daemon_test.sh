@@ -6,13 +6,11 @@ source "$(dirname "$0")/lib.sh"
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 
-setup_main() {
-  [[ -n ${MAIN_PID:-} ]] && kill -0 "$MAIN_PID" 2>/dev/null && return 0
+setup_suite() {
   start_berthd MAIN
 }
 
 test_services_start_and_version_reports_their_health() {
-  setup_main
   local out
   out=$(berth version)
   assert_contains "$out" "Client:"
@@ -26,7 +24,6 @@ test_services_start_and_version_reports_their_health() {
 }
 
 test_info_shows_roots_services_and_host() {
-  setup_main
   local out expected_cgroup
   out=$(berth info 2>&1)
   assert_contains "$out" "Berth Root Dir: $MAIN_DATA"
@@ -44,7 +41,6 @@ test_info_shows_roots_services_and_host() {
 }
 
 test_each_service_has_its_own_socket_and_database() {
-  setup_main
   for service in images snapshots tasks network; do
     [[ -S $MAIN_EXEC/$service.sock ]] || fail "no socket for $service"
     assert_eq "$(stat -c %a "$MAIN_EXEC/$service.sock")" "600" "$service socket mode"
@@ -56,7 +52,6 @@ test_each_service_has_its_own_socket_and_database() {
 }
 
 test_health_and_reflection_on_service_sockets() {
-  setup_main
   # The standard health service answers on each service socket.
   local out
   out=$("$BIN/grpc_call" "unix://$MAIN_EXEC/images.sock" /grpc.health.v1.Health/Check)
@@ -67,7 +62,6 @@ test_health_and_reflection_on_service_sockets() {
 }
 
 test_unknown_service_or_method_is_unimplemented() {
-  setup_main
   assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.unknown.v1.Nothing/Do)" "UNIMPLEMENTED"
   assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.images.v1.Images/NoSuchMethod)" \
     "UNIMPLEMENTED"
@@ -79,7 +73,6 @@ test_unknown_service_or_method_is_unimplemented() {
 }
 
 test_volume_calls_are_forwarded_and_audited() {
-  setup_main
   assert_eq "$(berth volume create --label team=db data)" "data" "create"
   [[ -d $MAIN_DATA/volumes/data/_data ]] || fail "no volume directory"
   assert_contains "$(berth volume ls)" "local     data"
@@ -101,7 +94,6 @@ test_volume_calls_are_forwarded_and_audited() {
 }
 
 test_killed_service_is_restarted_within_two_seconds() {
-  setup_main
   local pid new_pid start
   pid=$(service_pid "$MAIN_PID" images)
   [[ -n $pid ]] || fail "no images process"
@@ -161,7 +153,6 @@ test_sigterm_stops_every_service_and_removes_sockets() {
 }
 
 test_second_instance_on_same_exec_root_is_refused() {
-  setup_main
   local out rc=0
   out=$("$BIN/berthd" --data-root "$TMP/other" --exec-root "$MAIN_EXEC" \
     --config-file "$TMP/none.json" --metrics-addr "" 2>&1) || rc=$?

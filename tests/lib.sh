@@ -9,8 +9,13 @@ set -uo pipefail
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
 RUNFILES=${TEST_SRCDIR:-$PWD/..}/berth
 BIN=$TMP/bin
-PIDS_TO_KILL=()
-CLEANUP_DIRS=()
+# Processes and directories to clean up, kept in files: test cases run in
+# subshells, whose variables do not reach the cleanup at exit.
+PIDS_FILE=$TMP/pids-to-kill
+DIRS_FILE=$TMP/dirs-to-remove
+
+track_pid() { echo "$1" >>"$PIDS_FILE"; }
+track_dir() { echo "$1" >>"$DIRS_FILE"; }
 
 # Binaries land in one directory, as deploy/install puts them, so that
 # berthd finds its services next to itself.
@@ -83,12 +88,12 @@ start_berthd() {
   exec_root=$(mktemp -d /run/berth-test.XXXXXX)
   data_root=$TMP/data-$name
   port=$(free_port)
-  CLEANUP_DIRS+=("$exec_root")
+  track_dir "$exec_root"
   "$BIN/berthd" --data-root "$data_root" --exec-root "$exec_root" \
     --config-file "$TMP/none.json" --metrics-addr "127.0.0.1:$port" "$@" \
     >"$TMP/berthd-$name.log" 2>&1 &
   local pid=$!
-  PIDS_TO_KILL+=("$pid")
+  track_pid "$pid"
   printf -v "${name}_SOCK" '%s' "unix://$exec_root/berth.sock"
   printf -v "${name}_EXEC" '%s' "$exec_root"
   printf -v "${name}_DATA" '%s' "$data_root"
@@ -108,16 +113,17 @@ service_pid() { # berthd_pid service
 }
 
 cleanup() {
-  local pid
-  for pid in "${PIDS_TO_KILL[@]}"; do
+  local pid dir
+  [[ -f $PIDS_FILE ]] || touch "$PIDS_FILE"
+  for pid in $(cat "$PIDS_FILE"); do
     kill -TERM "$pid" 2>/dev/null
   done
-  for pid in "${PIDS_TO_KILL[@]}"; do
+  for pid in $(cat "$PIDS_FILE"); do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null
   done
-  local dir
-  for dir in "${CLEANUP_DIRS[@]}"; do rm -rf "$dir"; done
+  [[ -f $DIRS_FILE ]] || return 0
+  for dir in $(cat "$DIRS_FILE"); do rm -rf "$dir"; done
 }
 
 xml_escape() {
@@ -129,11 +135,16 @@ xml_escape() {
   printf '%s' "$s"
 }
 
-# run_tests [FILTER]: runs every test_* function (or those matching FILTER).
+# run_tests [FILTER]: runs setup_suite (if the file defines one) in this
+# shell, then every test_* function (or those matching FILTER), each in a
+# subshell with errexit.
 run_tests() {
   trap cleanup EXIT
   install_binaries
   echo '{}' >"$TMP/none.json"
+  if declare -F setup_suite >/dev/null; then
+    setup_suite || { echo "setup_suite failed"; echo "0 passed, 1 failed"; exit 1; }
+  fi
   local suite=${TEST_TARGET:-$(basename "$0")}
   local names passed=0 failed=0 cases="" name start output rc elapsed
   names=$(declare -F | awk '{print $3}' | grep '^test_' | grep -- "${1:-}")

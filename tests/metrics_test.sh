@@ -3,8 +3,7 @@
 # real Prometheus server scrapes it.
 source "$(dirname "$0")/lib.sh"
 
-setup_main() {
-  [[ -n ${MAIN_PID:-} ]] && kill -0 "$MAIN_PID" 2>/dev/null && return 0
+setup_suite() {
   start_berthd MAIN
   # Some traffic, so the request counters have samples for every service.
   "$BIN/berth" -H "$MAIN_SOCK" info >/dev/null 2>&1
@@ -12,7 +11,6 @@ setup_main() {
 }
 
 test_metrics_pass_promtool() {
-  setup_main
   curl -sf "http://$MAIN_METRICS/metrics" >"$TMP/metrics.txt"
   local out
   out=$(promtool check metrics <"$TMP/metrics.txt" 2>&1) || fail "promtool: $out"
@@ -20,7 +18,6 @@ test_metrics_pass_promtool() {
 }
 
 test_metrics_hold_every_service_labelled() {
-  setup_main
   local metrics
   metrics=$(curl -sf "http://$MAIN_METRICS/metrics")
   assert_contains "$metrics" "# TYPE berth_grpc_requests_total counter"
@@ -38,7 +35,6 @@ test_metrics_hold_every_service_labelled() {
 }
 
 test_prometheus_server_scrapes_berthd() {
-  setup_main
   local port dir
   port=$(free_port)
   dir=$TMP/prometheus
@@ -53,15 +49,16 @@ scrape_configs:
 YAML
   prometheus --config.file "$dir/prometheus.yml" --storage.tsdb.path "$dir/data" \
     --web.listen-address "127.0.0.1:$port" >"$dir/log" 2>&1 &
-  PIDS_TO_KILL+=($!)
+  track_pid $!
   local query="http://127.0.0.1:$port/api/v1/query?query=berth_grpc_requests_total"
   wait_for 60 bash -c "curl -sf '$query' | jq -e '.data.result | length > 0'" ||
     fail "prometheus never saw berth_grpc_requests_total: $(tail -5 "$dir/log"; curl -s "$query")"
-  curl -sf "http://127.0.0.1:$port/api/v1/targets" | jq -e '.data.activeTargets[0].health == "up"' >/dev/null ||
-    fail "target not up"
+  wait_for 30 bash -c "curl -sf 'http://127.0.0.1:$port/api/v1/targets' | jq -e '.data.activeTargets[0].health == \"up\"'" ||
+    fail "target not up: $(curl -s "http://127.0.0.1:$port/api/v1/targets")"
   # The label that tells services apart survives the scrape.
-  curl -sf "http://127.0.0.1:$port/api/v1/query?query=berth_service_up%7Bservice%3D%22images%22%7D" |
-    jq -e '.data.result[0].value[1] == "1"' >/dev/null || fail "berth_service_up for images"
+  local up="http://127.0.0.1:$port/api/v1/query?query=berth_service_up%7Bservice%3D%22images%22%7D"
+  wait_for 10 bash -c "curl -sf '$up' | jq -e '.data.result[0].value[1] == \"1\"'" ||
+    fail "berth_service_up for images: $(curl -s "$up")"
 }
 
 run_tests "$@"

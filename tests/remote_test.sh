@@ -3,15 +3,14 @@
 # certificate, refused connections, audit of mutating calls.
 source "$(dirname "$0")/lib.sh"
 
-setup_remote() {
-  [[ -n ${TLS_PID:-} ]] && kill -0 "$TLS_PID" 2>/dev/null && return 0
+setup_suite() {
   "$RUNFILES/deploy/gen-certs" "$TMP/certs" >/dev/null
   "$RUNFILES/deploy/gen-certs" "$TMP/other-ca" >/dev/null
   TLS_PORT=$(free_port)
   start_berthd TLS --tlsverify --tlscacert "$TMP/certs/ca.pem" \
     --tlscert "$TMP/certs/server-cert.pem" --tlskey "$TMP/certs/server-key.pem" \
     -H "tcp://127.0.0.1:$TLS_PORT" -H "unix:///run/berth-test-tls-$$.sock"
-  CLEANUP_DIRS+=("/run/berth-test-tls-$$.sock")
+  track_dir "/run/berth-test-tls-$$.sock"
 }
 
 as_role() { # role berth-args...
@@ -21,7 +20,6 @@ as_role() { # role berth-args...
 }
 
 test_admin_over_mtls_can_read_and_change() {
-  setup_remote
   assert_contains "$(as_role admin version)" "Health:           SERVING"
   assert_contains "$(as_role admin info 2>/dev/null)" "Berth Root Dir: $TLS_DATA"
   assert_eq "$(as_role admin volume create remote-vol)" "remote-vol" "create as admin"
@@ -35,7 +33,6 @@ test_admin_over_mtls_can_read_and_change() {
 }
 
 test_viewer_can_read_but_not_change() {
-  setup_remote
   assert_contains "$(as_role viewer info 2>/dev/null)" "Server Version: 0.1.0"
   as_role viewer volume ls >/dev/null
   local out rc=0
@@ -51,7 +48,6 @@ test_viewer_can_read_but_not_change() {
 }
 
 test_plaintext_client_is_refused() {
-  setup_remote
   local out rc=0
   out=$("$BIN/berth" -H "tcp://127.0.0.1:$TLS_PORT" info 2>&1) || rc=$?
   assert_eq "$rc" "1" "exit code"
@@ -59,7 +55,6 @@ test_plaintext_client_is_refused() {
 }
 
 test_client_without_certificate_is_refused() {
-  setup_remote
   mkdir -p "$TMP/ca-only"
   cp "$TMP/certs/ca.pem" "$TMP/ca-only/ca.pem"
   local out rc=0
@@ -70,7 +65,6 @@ test_client_without_certificate_is_refused() {
 }
 
 test_certificate_from_another_ca_is_refused() {
-  setup_remote
   local out rc=0
   # The client trusts the server's CA but presents a certificate from
   # another CA: berthd must refuse the handshake.
@@ -83,7 +77,6 @@ test_certificate_from_another_ca_is_refused() {
 }
 
 test_server_certificate_is_verified_by_the_client() {
-  setup_remote
   local out rc=0
   # A client that trusts only another CA must not talk to this server.
   out=$("$BIN/berth" --tlsverify --tlscacert "$TMP/other-ca/ca.pem" \
@@ -93,13 +86,11 @@ test_server_certificate_is_verified_by_the_client() {
 }
 
 test_unix_socket_of_a_tls_daemon_stays_local_admin() {
-  setup_remote
   assert_eq "$("$BIN/berth" -H "unix:///run/berth-test-tls-$$.sock" volume create local-vol)" \
     "local-vol" "create over the unix socket"
 }
 
 test_two_daemons_run_side_by_side() {
-  setup_remote
   start_berthd SECOND
   "$BIN/berth" -H "$SECOND_SOCK" volume create only-second >/dev/null
   assert_contains "$("$BIN/berth" -H "$SECOND_SOCK" volume ls -q)" "only-second"

@@ -213,15 +213,18 @@ void AddVolumeCommands(CLI::App& app, Cli& cli) {
   auto flags = std::make_shared<VolumeFlags>();
   CLI::App* create = volume->add_subcommand("create", "Create a volume");
   create->add_option("-d,--driver", flags->driver, "Specify volume driver name");
-  create->add_option("--label", flags->labels, "Set metadata for a volume");
-  create->add_option("-o,--opt", flags->options, "Set driver specific options");
+  create->add_option("--label", flags->labels, "Set metadata for a volume")
+      ->allow_extra_args(false);
+  create->add_option("-o,--opt", flags->options, "Set driver specific options")
+      ->allow_extra_args(false);
   create->add_option("name", flags->names, "Volume name");
   create->callback([&cli, flags] { cli.exit_code = Create(cli, *flags); });
 
   CLI::App* ls = volume->add_subcommand("ls", "List volumes");
   ls->alias("list");
   ls->add_flag("-q,--quiet", flags->quiet, "Only display volume names");
-  ls->add_option("-f,--filter", flags->filters, "Provide filter values (e.g. \"dangling=true\")");
+  ls->add_option("-f,--filter", flags->filters, "Provide filter values (e.g. \"dangling=true\")")
+      ->allow_extra_args(false);
   ls->add_option("--format", flags->format, "Format output using a template or 'json'");
   ls->callback([&cli, flags] { cli.exit_code = List(cli, *flags); });
 
@@ -239,7 +242,8 @@ void AddVolumeCommands(CLI::App& app, Cli& cli) {
   CLI::App* prune = volume->add_subcommand("prune", "Remove unused local volumes");
   prune->add_flag("-a,--all", flags->all, "Remove all unused volumes, not just anonymous ones");
   prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
-  prune->add_option("--filter", flags->filters, "Provide filter values (e.g. \"label=<label>\")");
+  prune->add_option("--filter", flags->filters, "Provide filter values (e.g. \"label=<label>\")")
+      ->allow_extra_args(false);
   prune->callback([&cli, flags] { cli.exit_code = Prune(cli, *flags); });
 }
 

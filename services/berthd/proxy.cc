@@ -99,6 +99,8 @@ class ServerSide final : public grpc::ServerGenericBidiReactor {
 
   std::shared_ptr<Call> call_;
   MethodPolicy policy_;
+  // Set when the caller may not make this call.
+  grpc::Status denied_ = grpc::Status::OK;
 };
 
 void ServerSide::Begin(const Backends* backends, const ProxyOptions& options) {
@@ -128,7 +130,14 @@ void ServerSide::Begin(const Backends* backends, const ProxyOptions& options) {
   absl::Status allowed = Authorize(identity, role, policy_);
   if (!allowed.ok()) {
     BERTH_LOG(Warn) << "denied " << method << " to " << identity.name << " (" << peer << ")";
-    Refuse(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message())));
+    // Read the first request before refusing, so the audit log records
+    // what the caller tried to change.
+    denied_ = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message()));
+    {
+      absl::MutexLock lock(&call.mu);
+      call.client_done = true;
+    }
+    StartRead(&call.request);
     return;
   }
 
@@ -187,6 +196,10 @@ void ServerSide::NoteAuditTarget() {
 void ServerSide::OnReadDone(bool ok) {
   Call& call = *call_;
   if (ok) NoteAuditTarget();
+  if (!denied_.ok()) {
+    FinishWith(denied_);
+    return;
+  }
   bool release = false;
   {
     absl::MutexLock lock(&call.mu);

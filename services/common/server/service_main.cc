@@ -123,7 +123,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
 
   // Only root (and berthd) may talk to a service directly; clients go
   // through berthd, which authorises them.
-  mode_t old_umask = ::umask(0077);
+  mode_t old_umask = ::umask(0177);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   ::umask(old_umask);
   if (server == nullptr) {
