@@ -152,6 +152,27 @@ test_sigterm_stops_every_service_and_removes_sockets() {
   return 0
 }
 
+test_services_follow_a_killed_berthd_and_a_new_one_takes_over() {
+  start_berthd CRASH
+  local pids
+  pids=$(pgrep -P "$CRASH_PID" | tr '\n' ' ')
+  kill -9 "$CRASH_PID"
+  # The services get SIGTERM from the kernel (parent-death signal) and stop.
+  for pid in $pids; do
+    wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || fail "service $pid outlived berthd"
+  done
+  # A new berthd on the same roots starts cleanly: the pid-file lock died
+  # with the old one and stale sockets are replaced.
+  "$BIN/berthd" --data-root "$CRASH_DATA" --exec-root "$CRASH_EXEC" --config-file "$TMP/none.json" \
+    --metrics-addr "" >"$TMP/berthd-crash2.log" 2>&1 &
+  local new_pid=$!
+  track_pid "$new_pid"
+  wait_for 30 grep -q "berthd is ready" "$TMP/berthd-crash2.log" ||
+    fail "second berthd did not start: $(cat "$TMP/berthd-crash2.log")"
+  assert_contains "$("$BIN/grpc_call" "$CRASH_SOCK" /berth.images.v1.Images/List)" "OK"
+  kill -TERM "$new_pid"
+}
+
 test_second_instance_on_same_exec_root_is_refused() {
   local out rc=0
   out=$("$BIN/berthd" --data-root "$TMP/other" --exec-root "$MAIN_EXEC" \
