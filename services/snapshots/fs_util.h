@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -15,6 +16,13 @@ namespace berth::snapshots {
 absl::Status RemoveAll(const std::string& path);
 // Bytes of the regular files below path (what docker reports as a size).
 absl::StatusOr<int64_t> DiskUsage(const std::string& path);
+// Bytes of regular files and number of inodes below path (hard links
+// counted once).
+absl::StatusOr<std::pair<int64_t, int64_t>> DiskUsageWithInodes(const std::string& path);
+// Copies the contents of directory from into the existing directory to,
+// keeping modes, ownership, times, symlinks, hard links, device nodes and
+// extended attributes (the native snapshotter's full copy).
+absl::Status CopyTree(const std::string& from, const std::string& to);
 // A random hex string of n bytes (2n characters).
 std::string RandomHex(int bytes);
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -72,8 +73,8 @@ absl::StatusOr<std::unique_ptr<Snapshotter>> Snapshotter::Open(Driver driver, st
   std::unique_ptr<Snapshotter> snapshotter(new Snapshotter(driver, std::move(root), db));
   // mkdir -p: the parent (<data-root>/snapshots) may not exist yet.
   std::string path;
-  for (const std::string& part : absl::StrSplit(snapshotter->root_, '/', absl::SkipEmpty())) {
-    path += "/" + part;
+  for (absl::string_view part : absl::StrSplit(snapshotter->root_, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&path, "/", part);
     if (absl::Status status = MakeDir(path, 0711); !status.ok()) return status;
   }
   if (absl::Status status = snapshotter->Recover(); !status.ok()) return status;
