@@ -1,0 +1,79 @@
+#ifndef BERTH_SERVICES_SNAPSHOTS_LAYER_STREAM_H_
+#define BERTH_SERVICES_SNAPSHOTS_LAYER_STREAM_H_
+
+// A layer blob as it is read: the compressed bytes are hashed (the layer's
+// digest), decompressed (gzip, zstd or none, told apart by their magic
+// numbers) and hashed again (the diff id), in one pass.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace berth::snapshots {
+
+// Where compressed bytes come from: a file, a gRPC stream. Returns 0 at the
+// end.
+using ByteSource = std::function<absl::StatusOr<size_t>(char* buffer, size_t size)>;
+
+ByteSource FileSource(int fd);
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(const char* data, size_t size);
+  // "sha256:<hex>"
+  std::string Digest();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+enum class Compression { kNone, kGzip, kZstd };
+
+class LayerStream {
+ public:
+  explicit LayerStream(ByteSource source);
+  ~LayerStream();
+  LayerStream(const LayerStream&) = delete;
+  LayerStream& operator=(const LayerStream&) = delete;
+
+  // Uncompressed bytes; 0 at the end of the layer.
+  absl::StatusOr<size_t> Read(char* buffer, size_t size);
+  // Reads to the end, so that the digests cover the whole blob.
+  absl::Status Drain();
+
+  Compression compression() const { return compression_; }
+  std::string Digest() { return compressed_hash_.Digest(); }
+  std::string DiffId() { return uncompressed_hash_.Digest(); }
+  int64_t compressed_size() const { return compressed_size_; }
+  int64_t uncompressed_size() const { return uncompressed_size_; }
+
+ private:
+  absl::StatusOr<size_t> ReadCompressed(char* buffer, size_t size);
+  absl::Status Detect();
+
+  ByteSource source_;
+  Sha256 compressed_hash_;
+  Sha256 uncompressed_hash_;
+  int64_t compressed_size_ = 0;
+  int64_t uncompressed_size_ = 0;
+  bool detected_ = false;
+  bool input_done_ = false;
+  bool output_done_ = false;
+  Compression compression_ = Compression::kNone;
+  std::string input_;
+  size_t input_offset_ = 0;
+  struct Codec;
+  std::unique_ptr<Codec> codec_;
+};
+
+}  // namespace berth::snapshots
+
+#endif  // BERTH_SERVICES_SNAPSHOTS_LAYER_STREAM_H_
