@@ -1,8 +1,75 @@
 #include "services/snapshots/snapshots_service.h"
 
+#include <fcntl.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/base/unique_fd.h"
+#include "services/snapshots/apply.h"
 
 namespace berth::snapshots {
+namespace {
+
+Labels ToLabels(const google::protobuf::Map<std::string, std::string>& map) {
+  return Labels(map.begin(), map.end());
+}
+
+grpc::Status FillMounts(const absl::StatusOr<std::vector<Mount>>& mounts,
+                        berth::snapshots::v1::MountsResponse* response) {
+  if (!mounts.ok()) return ToGrpcStatus(mounts.status());
+  for (const Mount& mount : *mounts) *response->add_mounts() = mount;
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status SnapshotsService::Prepare(grpc::ServerContext*,
+                                       const berth::snapshots::v1::PrepareRequest* request,
+                                       berth::snapshots::v1::MountsResponse* response) {
+  return FillMounts(
+      snapshotter_->Prepare(request->key(), request->parent(), ToLabels(request->labels())),
+      response);
+}
+
+grpc::Status SnapshotsService::View(grpc::ServerContext*,
+                                    const berth::snapshots::v1::ViewRequest* request,
+                                    berth::snapshots::v1::MountsResponse* response) {
+  return FillMounts(
+      snapshotter_->View(request->key(), request->parent(), ToLabels(request->labels())),
+      response);
+}
+
+grpc::Status SnapshotsService::Mounts(grpc::ServerContext*,
+                                      const berth::snapshots::v1::MountsRequest* request,
+                                      berth::snapshots::v1::MountsResponse* response) {
+  return FillMounts(snapshotter_->Mounts(request->key()), response);
+}
+
+grpc::Status SnapshotsService::Commit(grpc::ServerContext*,
+                                      const berth::snapshots::v1::CommitRequest* request,
+                                      berth::snapshots::v1::CommitResponse* response) {
+  auto info = snapshotter_->Commit(request->name(), request->key(), ToLabels(request->labels()));
+  if (!info.ok()) return ToGrpcStatus(info.status());
+  *response->mutable_info() = *std::move(info);
+  return grpc::Status::OK;
+}
+
+grpc::Status SnapshotsService::Remove(grpc::ServerContext*,
+                                      const berth::snapshots::v1::RemoveRequest* request,
+                                      berth::snapshots::v1::RemoveResponse*) {
+  return ToGrpcStatus(snapshotter_->Remove(request->key()));
+}
+
+grpc::Status SnapshotsService::Stat(grpc::ServerContext*,
+                                    const berth::snapshots::v1::StatRequest* request,
+                                    berth::snapshots::v1::Info* response) {
+  auto info = snapshotter_->Stat(request->key());
+  if (!info.ok()) return ToGrpcStatus(info.status());
+  *response = *std::move(info);
+  return grpc::Status::OK;
+}
 
 grpc::Status SnapshotsService::List(grpc::ServerContext*,
                                     const berth::snapshots::v1::ListRequest* request,
@@ -10,20 +77,71 @@ grpc::Status SnapshotsService::List(grpc::ServerContext*,
   if (request->filters_size() > 0) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "snapshot list filters");
   }
-  auto statement = db_->Prepare(
-      "SELECT key, parent, kind, created_at, updated_at FROM snapshots ORDER BY id");
-  if (!statement.ok()) return ToGrpcStatus(statement.status());
-  while (true) {
-    auto row = statement->Step();
-    if (!row.ok()) return ToGrpcStatus(row.status());
-    if (!*row) break;
-    auto* info = response->add_info();
-    info->set_name(statement->ColumnText(0));
-    info->set_parent(statement->ColumnText(1));
-    info->set_kind(static_cast<berth::snapshots::v1::Kind>(statement->ColumnInt64(2)));
-    info->mutable_created_at()->set_seconds(statement->ColumnInt64(3));
-    info->mutable_updated_at()->set_seconds(statement->ColumnInt64(4));
+  auto infos = snapshotter_->List();
+  if (!infos.ok()) return ToGrpcStatus(infos.status());
+  for (Info& info : *infos) *response->add_info() = std::move(info);
+  return grpc::Status::OK;
+}
+
+grpc::Status SnapshotsService::Usage(grpc::ServerContext*,
+                                     const berth::snapshots::v1::UsageRequest* request,
+                                     berth::snapshots::v1::UsageResponse* response) {
+  auto usage = snapshotter_->GetUsage(request->key());
+  if (!usage.ok()) return ToGrpcStatus(usage.status());
+  response->set_size(usage->size);
+  response->set_inodes(usage->inodes);
+  return grpc::Status::OK;
+}
+
+grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
+                                     grpc::ServerReader<berth::snapshots::v1::ApplyRequest>* reader,
+                                     berth::snapshots::v1::ApplyResponse* response) {
+  berth::snapshots::v1::ApplyRequest first;
+  if (!reader->Read(&first) || !first.has_header()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "apply: the first message must be a header");
   }
+  const auto& header = first.header();
+  auto upper = snapshotter_->UpperDir(header.key());
+  if (!upper.ok()) return ToGrpcStatus(upper.status());
+
+  ApplyOptions options;
+  options.layer_name = header.layer().digest().empty() ? header.key() : header.layer().digest();
+  options.whiteouts = snapshotter_->driver() == Driver::kOverlay ? WhiteoutMode::kOverlay
+                                                                 : WhiteoutMode::kDelete;
+  options.expected_digest = header.layer().digest();
+  options.expected_diff_id = header.expected_diff_id();
+
+  UniqueFd file;
+  ByteSource source;
+  if (!header.content_path().empty()) {
+    // A blob the images service hands out by path: read it in place.
+    file.Reset(::open(header.content_path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file.valid()) {
+      return ToGrpcStatus(absl::ErrnoToStatus(
+          errno, absl::StrCat("apply ", options.layer_name, ": open ", header.content_path())));
+    }
+    source = FileSource(file.get());
+  } else {
+    // The layer arrives as data messages after the header.
+    auto pending = std::make_shared<std::string>();
+    auto offset = std::make_shared<size_t>(0);
+    source = [reader, pending, offset](char* buffer, size_t size) -> absl::StatusOr<size_t> {
+      while (*offset == pending->size()) {
+        berth::snapshots::v1::ApplyRequest message;
+        if (!reader->Read(&message)) return 0;
+        *pending = message.data();
+        *offset = 0;
+      }
+      size_t n = std::min(size, pending->size() - *offset);
+      std::memcpy(buffer, pending->data() + *offset, n);
+      *offset += n;
+      return n;
+    };
+  }
+  auto result = ApplyLayer(std::move(source), *upper, options);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_diff_id(result->diff_id);
+  response->set_uncompressed_size(result->uncompressed_size);
   return grpc::Status::OK;
 }
 

@@ -1,25 +1,48 @@
 #ifndef BERTH_SERVICES_SNAPSHOTS_SNAPSHOTS_SERVICE_H_
 #define BERTH_SERVICES_SNAPSHOTS_SNAPSHOTS_SERVICE_H_
 
-// berth.snapshots.v1.Snapshots. Listing reads the snapshot records; the
-// overlayfs and native snapshotters (prepare, commit, apply, diff...) arrive
-// with the images and snapshots issue and answer UNIMPLEMENTED until then.
+// berth.snapshots.v1.Snapshots over one Snapshotter (overlayfs or native,
+// from the storage-driver setting), and Apply, which unpacks a layer into
+// an active snapshot. A failed Apply leaves the snapshot uncommitted; the
+// caller removes it. Diff (for commit) arrives with the containers work and
+// answers UNIMPLEMENTED until then.
 
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
-#include "services/common/store/database.h"
+#include "services/snapshots/snapshotter.h"
 
 namespace berth::snapshots {
 
 class SnapshotsService final : public berth::snapshots::v1::Snapshots::Service {
  public:
-  explicit SnapshotsService(store::Database* db) : db_(db) {}
+  explicit SnapshotsService(Snapshotter* snapshotter) : snapshotter_(snapshotter) {}
 
-  grpc::Status List(grpc::ServerContext* context,
-                    const berth::snapshots::v1::ListRequest* request,
+  grpc::Status Prepare(grpc::ServerContext* context,
+                       const berth::snapshots::v1::PrepareRequest* request,
+                       berth::snapshots::v1::MountsResponse* response) override;
+  grpc::Status View(grpc::ServerContext* context, const berth::snapshots::v1::ViewRequest* request,
+                    berth::snapshots::v1::MountsResponse* response) override;
+  grpc::Status Mounts(grpc::ServerContext* context,
+                      const berth::snapshots::v1::MountsRequest* request,
+                      berth::snapshots::v1::MountsResponse* response) override;
+  grpc::Status Commit(grpc::ServerContext* context,
+                      const berth::snapshots::v1::CommitRequest* request,
+                      berth::snapshots::v1::CommitResponse* response) override;
+  grpc::Status Remove(grpc::ServerContext* context,
+                      const berth::snapshots::v1::RemoveRequest* request,
+                      berth::snapshots::v1::RemoveResponse* response) override;
+  grpc::Status Stat(grpc::ServerContext* context, const berth::snapshots::v1::StatRequest* request,
+                    berth::snapshots::v1::Info* response) override;
+  grpc::Status List(grpc::ServerContext* context, const berth::snapshots::v1::ListRequest* request,
                     berth::snapshots::v1::ListResponse* response) override;
+  grpc::Status Usage(grpc::ServerContext* context,
+                     const berth::snapshots::v1::UsageRequest* request,
+                     berth::snapshots::v1::UsageResponse* response) override;
+  grpc::Status Apply(grpc::ServerContext* context,
+                     grpc::ServerReader<berth::snapshots::v1::ApplyRequest>* reader,
+                     berth::snapshots::v1::ApplyResponse* response) override;
 
  private:
-  store::Database* db_;
+  Snapshotter* snapshotter_;
 };
 
 }  // namespace berth::snapshots
