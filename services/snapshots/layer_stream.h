@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/common/digest/sha256.h"
 
 namespace berth::snapshots {
 
@@ -20,20 +21,7 @@ using ByteSource = std::function<absl::StatusOr<size_t>(char* buffer, size_t siz
 
 ByteSource FileSource(int fd);
 
-class Sha256 {
- public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void Update(const char* data, size_t size);
-  // "sha256:<hex>"
-  std::string Digest();
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
+using berth::Sha256;
 
 enum class Compression { kNone, kGzip, kZstd };
 

@@ -17,73 +17,90 @@
 
 namespace berth::config {
 
+// One entry of "default-ulimits", docker's shape:
+//   "nofile": {"Name": "nofile", "Soft": 64000, "Hard": 64000}
 struct Ulimit {
   std::string name;
+  // -1 means unlimited (RLIM_INFINITY).
   int64_t soft = 0;
   int64_t hard = 0;
 };
 
+// One entry of "default-address-pools": {"base": "172.80.0.0/16", "size": 24}.
 struct AddressPool {
-  // CIDR, e.g. 172.80.0.0/16.
   std::string base;
-  // Prefix length of each network carved from it.
+  // Prefix length of each network carved from base.
   int size = 24;
 };
 
 struct DaemonConfig {
   std::string data_root = "/var/lib/berth";
   std::string exec_root = "/run/berth";
+  // unix:///path or tcp://host[:port]. Empty: unix://<exec-root>/berth.sock.
   std::vector<std::string> hosts;
   bool tls = false;
   bool tlsverify = false;
   std::string tlscacert;
   std::string tlscert;
   std::string tlskey;
+  // host:port of the Prometheus endpoint; empty turns it off.
   std::string metrics_addr = "127.0.0.1:9323";
+  // debug | info | warn | error | fatal.
   std::string log_level = "info";
   bool debug = false;
+  // http(s) URLs.
   std::vector<std::string> registry_mirrors;
+  // host[:port] or CIDR.
   std::vector<std::string> insecure_registries;
-  // overlayfs or native (docker's overlay2 and vfs are accepted as aliases).
+  // overlayfs | native; docker's overlay2 and vfs are read as these.
   std::string storage_driver = "overlayfs";
+  // json-file | none.
   std::string log_driver = "json-file";
+  // json-file's options: max-size, max-file, compress, labels, env, tag...
   std::map<std::string, std::string> log_opts;
   // Empty: systemd when systemd is PID 1, else cgroupfs.
   std::string cgroup_driver;
+  // Keyed by rlimit name (nofile, nproc...).
   std::map<std::string, Ulimit> default_ulimits;
+  // The default bridge's address and prefix, e.g. 172.30.0.1/16.
   std::string bip;
   std::vector<AddressPool> default_address_pools;
+  // IP addresses.
   std::vector<std::string> dns;
   std::vector<std::string> dns_search;
   std::string userns_remap;
+  // Allows tcp:// hosts without TLS: an explicit opt-in to unauthenticated
+  // remote control.
   bool insecure_tcp = false;
+  // Empty: berthd writes <data-root>/audit.log.
   std::string audit_log;
   // Certificate organisation or common name → admin | viewer.
   std::map<std::string, std::string> authorization_roles;
 
-  // The daemon.json keys the file set (for the flag/file conflict check).
+  // The daemon.json keys that were given (for the flag/file conflict check).
   std::set<std::string> keys_set;
 };
 
-// Parses and validates a daemon.json; errors name the key, e.g.
+// Parses and validates a daemon.json. Errors start with source_name and name
+// the key, e.g.
 //   /etc/berth/daemon.json: "log-level": invalid value "loud" (want one of ...)
+//   /etc/berth/daemon.json: unknown key "fooo"
 absl::StatusOr<DaemonConfig> ParseDaemonConfig(std::string_view json,
                                                std::string_view source_name);
 
-// A missing file gives the defaults, unless must_exist (--config-file given).
+// A missing file gives the defaults, unless must_exist (the user named it
+// with --config-file).
 absl::StatusOr<DaemonConfig> LoadDaemonConfigFile(const std::string& path, bool must_exist);
 
-// Applies the flags the user gave (flags_set holds their daemon.json names)
-// over config. A setting given both ways is an error, as with dockerd.
+// Applies the flags the user gave (flags_set holds their daemon.json names,
+// e.g. "hosts" for -H) over config, validating them with the file's rules.
+// As with dockerd, a setting given both ways is an error naming both values.
 absl::Status MergeFlags(const DaemonConfig& from_flags, const std::set<std::string>& flags_set,
                         DaemonConfig* config);
 
-// The effective configuration as daemon.json (every key); parses back to
-// an equal configuration.
+// The effective configuration as daemon.json, every key present; parsing it
+// back gives an equal configuration (keys_set aside).
 std::string ToJson(const DaemonConfig& config);
-
-// "10m", "1g", "512k", "100" → bytes; docker's units.RAMInBytes rules.
-absl::StatusOr<int64_t> ParseByteSize(std::string_view text);
 
 }  // namespace berth::config
 

@@ -1,4 +1,4 @@
-#include "services/snapshots/fs_util.h"
+#include "services/common/fs/fs_util.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -17,7 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "services/common/base/unique_fd.h"
 
-namespace berth::snapshots {
+namespace berth::fs {
 namespace {
 
 thread_local int64_t t_usage = 0;
@@ -64,9 +64,9 @@ std::string RandomHex(int bytes) {
   return out;
 }
 
-}  // namespace berth::snapshots
+}  // namespace berth::fs
 
-namespace berth::snapshots {
+namespace berth::fs {
 namespace {
 
 struct UsageWalk {
@@ -231,4 +231,4 @@ absl::Status CopyTree(const std::string& from, const std::string& to) {
   return absl::OkStatus();
 }
 
-}  // namespace berth::snapshots
+}  // namespace berth::fs
