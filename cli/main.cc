@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       [&cli] { cli.connection = berth::cli::ResolveConnection(cli.connection); });
 
   berth::cli::AddSystemCommands(app, cli);
+  berth::cli::AddImageCommands(app, cli);
   berth::cli::AddVolumeCommands(app, cli);
 
   try {

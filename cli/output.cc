@@ -100,6 +100,32 @@ bool Confirm(const std::string& warning) {
   return text == "y" || text == "yes";
 }
 
+std::string HumanSize(double bytes) {
+  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  int unit = 0;
+  while (bytes >= 1000 && unit < 5) {
+    bytes /= 1000;
+    ++unit;
+  }
+  return absl::StrFormat("%.3g%s", bytes, kUnits[unit]);
+}
+
+std::string HumanDuration(int64_t seconds) {
+  if (seconds < 1) return "Less than a second";
+  if (seconds == 1) return "1 second";
+  if (seconds < 60) return absl::StrCat(seconds, " seconds");
+  int64_t minutes = seconds / 60;
+  if (minutes == 1) return "About a minute";
+  if (minutes < 60) return absl::StrCat(minutes, " minutes");
+  int64_t hours = seconds / 3600;
+  if (hours == 1) return "About an hour";
+  if (hours < 48) return absl::StrCat(hours, " hours");
+  if (hours < 24 * 7 * 2) return absl::StrCat(hours / 24, " days");
+  if (hours < 24 * 30 * 2) return absl::StrCat(hours / 24 / 7, " weeks");
+  if (hours < 24 * 365 * 2) return absl::StrCat(hours / 24 / 30, " months");
+  return absl::StrCat(hours / 24 / 365, " years");
+}
+
 std::string BytesSize(double bytes) {
   static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   int unit = 0;

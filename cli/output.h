@@ -35,6 +35,12 @@ std::string Rfc3339(int64_t unix_seconds);
 // when stdin is not answered with y or yes.
 bool Confirm(const std::string& warning);
 
+// docker's units.HumanSize: 1000-based, three significant digits ("4.26MB").
+std::string HumanSize(double bytes);
+
+// docker's units.HumanDuration ("2 weeks", "About an hour").
+std::string HumanDuration(int64_t seconds);
+
 // docker's units.BytesSize: 1024-based with two decimals ("23.47GiB").
 std::string BytesSize(double bytes);
 

@@ -50,3 +50,21 @@ TEST(Rfc3339Test, PrintsUtc) { EXPECT_EQ(Rfc3339(1700000000), "2023-11-14T22:13:
 
 }  // namespace
 }  // namespace berth::cli
+
+namespace berth::cli {
+namespace {
+
+TEST(HumanTest, MatchesDockerUnits) {
+  EXPECT_EQ(HumanSize(4261236), "4.26MB");
+  EXPECT_EQ(HumanSize(999), "999B");
+  EXPECT_EQ(HumanSize(128000), "128kB");
+  EXPECT_EQ(HumanDuration(0), "Less than a second");
+  EXPECT_EQ(HumanDuration(45), "45 seconds");
+  EXPECT_EQ(HumanDuration(90), "About a minute");
+  EXPECT_EQ(HumanDuration(3 * 3600), "3 hours");
+  EXPECT_EQ(HumanDuration(15 * 86400), "2 weeks");
+  EXPECT_EQ(HumanDuration(800 * 86400), "2 years");
+}
+
+}  // namespace
+}  // namespace berth::cli

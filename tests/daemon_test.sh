@@ -46,7 +46,8 @@ test_each_service_has_its_own_socket_and_database() {
     assert_eq "$(stat -c %a "$MAIN_EXEC/$service.sock")" "600" "$service socket mode"
     [[ -f $MAIN_DATA/$service/meta.db ]] || fail "no database for $service"
     assert_eq "$(sqlite3 "$MAIN_DATA/$service/meta.db" 'PRAGMA journal_mode')" "wal" "$service journal"
-    assert_eq "$(sqlite3 "$MAIN_DATA/$service/meta.db" 'PRAGMA user_version')" "1" "$service schema"
+    (($(sqlite3 "$MAIN_DATA/$service/meta.db" 'PRAGMA user_version') >= 1)) ||
+      fail "$service database has no schema"
   done
   assert_eq "$(stat -c %a "$MAIN_EXEC/berth.sock")" "660" "client socket mode"
 }

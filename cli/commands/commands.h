@@ -8,6 +8,8 @@ namespace berth::cli {
 
 // `berth version` and `berth info`.
 void AddSystemCommands(CLI::App& app, Cli& cli);
+// `berth pull|images|rmi|tag` and `berth image ...`.
+void AddImageCommands(CLI::App& app, Cli& cli);
 // `berth volume create|ls|inspect|rm|prune`.
 void AddVolumeCommands(CLI::App& app, Cli& cli);
 

@@ -2,41 +2,226 @@
 
 #include <map>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
+#include "services/images/manifest.h"
+#include "services/images/reference.h"
 
 namespace berth::images {
+namespace {
 
-grpc::Status ImagesService::List(grpc::ServerContext*,
-                                 const berth::images::v1::ListImagesRequest*,
-                                 berth::images::v1::ListImagesResponse* response) {
-  auto statement = db_->Prepare(
-      "SELECT name, target_media_type, target_digest, target_size, config_digest, created_at "
-      "FROM images ORDER BY created_at DESC, name");
-  if (!statement.ok()) return ToGrpcStatus(statement.status());
-  // One entry per image id (config digest), carrying all of its names.
-  std::map<std::string, berth::images::v1::ImageDetail*> by_id;
-  while (true) {
-    absl::StatusOr<bool> row = statement->Step();
-    if (!row.ok()) return ToGrpcStatus(row.status());
-    if (!*row) break;
-    std::string id = statement->ColumnText(4);
-    auto [it, inserted] = by_id.try_emplace(id, nullptr);
+using berth::images::v1::ImageDetail;
+
+grpc::Status Error(const absl::Status& status, const std::string& context) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      absl::StrCat(context, ": ", status.message()));
+}
+
+}  // namespace
+
+grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::PullRequest* request,
+                                 grpc::ServerWriter<berth::images::v1::PullResponse>* writer) {
+  auto reference = ParseReference(request->ref());
+  if (!reference.ok()) return ToGrpcStatus(reference.status());
+  PullOptions options;
+  options.platform = HostPlatform();
+  if (!request->platform().os().empty()) options.platform = request->platform();
+  options.registry.mirrors = config_->registry_mirrors;
+  options.registry.insecure_registries = config_->insecure_registries;
+  options.registry.credentials.username = request->auth().username();
+  options.registry.credentials.password = request->auth().password();
+  options.registry.credentials.identity_token = request->auth().identity_token();
+  options.unpack = !request->skip_unpack();
+
+  absl::Mutex mu;
+  Puller puller(content_, images_, snapshots_.get());
+  auto result = puller.Pull(*reference, options, [&](const berth::images::v1::Progress& line) {
+    berth::images::v1::PullResponse response;
+    *response.mutable_progress() = line;
+    absl::MutexLock lock(&mu);
+    writer->Write(response);
+  });
+  if (!result.ok()) return Error(result.status(), "pull " + reference->String());
+  berth::images::v1::PullResponse last;
+  last.add_messages("Digest: " + result->resolved_digest);
+  last.add_messages(absl::StrCat("Status: ",
+                                 result->updated ? "Downloaded newer image for "
+                                                 : "Image is up to date for ",
+                                 reference->Familiar()));
+  auto detail = Resolve(reference->String());
+  if (detail.ok()) *last.mutable_image() = *std::move(detail);
+  writer->Write(last);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details() {
+  auto records = images_->List();
+  if (!records.ok()) return records.status();
+  std::map<std::string, size_t> by_id;
+  std::vector<ImageDetail> details;
+  for (const ImageRecord& record : *records) {
+    auto [it, inserted] = by_id.try_emplace(record.config_digest, details.size());
     if (inserted) {
-      it->second = response->add_images();
-      it->second->set_id(id);
-      auto* manifest = it->second->mutable_manifest();
-      manifest->set_media_type(statement->ColumnText(1));
-      manifest->set_digest(statement->ColumnText(2));
-      manifest->set_size(statement->ColumnInt64(3));
-      it->second->mutable_created()->set_seconds(statement->ColumnInt64(5));
+      ImageDetail detail;
+      detail.set_id(record.config_digest);
+      detail.set_size(record.size);
+      detail.mutable_created()->set_seconds(record.image_created);
+      *detail.mutable_manifest() = record.target;
+      auto config = content_->ReadAll(record.config_digest);
+      if (config.ok()) {
+        detail.set_config_json(*config);
+        auto parsed = ParseConfig(*config);
+        if (parsed.ok()) {
+          *detail.mutable_platform() = parsed->platform;
+          for (const std::string& id : parsed->diff_ids) detail.add_diff_ids(id);
+          std::vector<std::string> chain = ChainIds(parsed->diff_ids);
+          if (!chain.empty()) detail.set_chain_id(chain.back());
+        }
+      }
+      details.push_back(std::move(detail));
     }
-    std::string name = statement->ColumnText(0);
-    if (name.find('@') != std::string::npos) {
-      it->second->add_repo_digests(name);
+    ImageDetail& detail = details[it->second];
+    auto reference = ParseReference(record.name);
+    std::string familiar = reference.ok() ? reference->Familiar() : record.name;
+    if (record.name.find('@') != std::string::npos) {
+      detail.add_repo_digests(familiar);
     } else {
-      it->second->add_repo_tags(name);
+      detail.add_repo_tags(familiar);
     }
   }
+  return details;
+}
+
+absl::StatusOr<ImageDetail> ImagesService::Resolve(const std::string& ref) {
+  auto details = Details();
+  if (!details.ok()) return details.status();
+  auto reference = ParseReference(ref);
+  std::string full = reference.ok() ? reference->String() : "";
+  std::string familiar = reference.ok() ? reference->Familiar() : "";
+  std::string id = absl::StartsWith(ref, "sha256:") ? ref : "sha256:" + ref;
+  const ImageDetail* by_prefix = nullptr;
+  int prefix_matches = 0;
+  for (const ImageDetail& detail : *details) {
+    for (const std::string& tag : detail.repo_tags()) {
+      if (tag == familiar) return detail;
+    }
+    for (const std::string& digest : detail.repo_digests()) {
+      if (digest == familiar) return detail;
+    }
+    if (detail.id() == id) return detail;
+    if (ref.size() >= 4 && absl::StartsWith(detail.id(), id)) {
+      by_prefix = &detail;
+      ++prefix_matches;
+    }
+  }
+  if (prefix_matches == 1) return *by_prefix;
+  (void)full;
+  return absl::NotFoundError(absl::StrCat("No such image: ", ref));
+}
+
+grpc::Status ImagesService::List(grpc::ServerContext*,
+                                 const berth::images::v1::ListImagesRequest* request,
+                                 berth::images::v1::ListImagesResponse* response) {
+  auto details = Details();
+  if (!details.ok()) return ToGrpcStatus(details.status());
+  for (const auto& [key, values] : request->filters()) {
+    if (key != "dangling" && key != "reference") {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("invalid filter '", key, "'"));
+    }
+  }
+  for (ImageDetail& detail : *details) {
+    bool keep = true;
+    for (const auto& [key, values] : request->filters()) {
+      bool any = false;
+      for (const std::string& value : values.values()) {
+        if (key == "dangling") {
+          any |= (detail.repo_tags_size() == 0) == (value == "true" || value == "1");
+        } else {
+          for (const std::string& tag : detail.repo_tags()) {
+            any |= absl::StartsWith(tag, value) || tag.substr(0, tag.rfind(':')) == value;
+          }
+        }
+      }
+      keep &= any;
+    }
+    if (keep) *response->add_images() = std::move(detail);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ImagesService::Get(grpc::ServerContext*,
+                                const berth::images::v1::GetImageRequest* request,
+                                ImageDetail* response) {
+  auto detail = Resolve(request->ref());
+  if (!detail.ok()) return ToGrpcStatus(detail.status());
+  *response = *std::move(detail);
+  return grpc::Status::OK;
+}
+
+grpc::Status ImagesService::Tag(grpc::ServerContext*, const berth::images::v1::TagRequest* request,
+                                berth::images::v1::TagResponse* response) {
+  auto source = Resolve(request->source());
+  if (!source.ok()) return ToGrpcStatus(source.status());
+  auto target = ParseReference(request->target());
+  if (!target.ok()) return ToGrpcStatus(target.status());
+  if (!target->digest.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "refusing to create a tag with a digest reference");
+  }
+  ImageRecord record;
+  record.name = target->String();
+  record.target = source->manifest();
+  record.config_digest = source->id();
+  record.size = source->size();
+  record.image_created = source->created().seconds();
+  auto changed = images_->Put({record}, {});
+  if (!changed.ok()) return ToGrpcStatus(changed.status());
+  response->mutable_image()->set_name(record.name);
+  *response->mutable_image()->mutable_target() = record.target;
+  return grpc::Status::OK;
+}
+
+grpc::Status ImagesService::Remove(grpc::ServerContext*,
+                                   const berth::images::v1::RemoveImageRequest* request,
+                                   berth::images::v1::RemoveImageResponse* response) {
+  auto detail = Resolve(request->ref());
+  if (!detail.ok()) return ToGrpcStatus(detail.status());
+  auto reference = ParseReference(request->ref());
+  bool by_name = reference.ok() && absl::StartsWith(detail->id(), "sha256:") &&
+                 !absl::StartsWith(detail->id(), "sha256:" + request->ref()) &&
+                 detail->id() != request->ref();
+  auto records = images_->List();
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  std::vector<ImageRecord> same_id;
+  for (const ImageRecord& record : *records) {
+    if (record.config_digest == detail->id()) same_id.push_back(record);
+  }
+  int tags = detail->repo_tags_size();
+  if (by_name && tags > 1) {
+    // Untag only: other names still point at the image, as docker does.
+    absl::Status status = images_->Delete(reference->String());
+    if (!status.ok()) return ToGrpcStatus(status);
+    response->add_untagged(reference->Familiar());
+    return grpc::Status::OK;
+  }
+  if (!by_name && tags > 1 && !request->force()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        absl::StrCat("conflict: unable to delete ", detail->id().substr(7, 12),
+                                     " (must be forced) - image is referenced in multiple "
+                                     "repositories"));
+  }
+  for (const ImageRecord& record : same_id) {
+    absl::Status status = images_->Delete(record.name);
+    if (!status.ok()) return ToGrpcStatus(status);
+    auto name = ParseReference(record.name);
+    response->add_untagged(name.ok() ? name->Familiar() : record.name);
+  }
+  // Content and snapshots are reclaimed by prune (garbage collection).
+  response->add_deleted(detail->id());
   return grpc::Status::OK;
 }
 

@@ -1,27 +1,49 @@
 #ifndef BERTH_SERVICES_IMAGES_IMAGES_SERVICE_H_
 #define BERTH_SERVICES_IMAGES_IMAGES_SERVICE_H_
 
-// berth.images.v1.Images. Listing reads the image records; pull, push and
-// the rest of the image lifecycle arrive with the images issue and answer
-// UNIMPLEMENTED until then.
+// berth.images.v1.Images: pull with streamed progress, list, inspect, tag
+// and remove. Push, save/load/import, prune and leases arrive later in the
+// images issue and answer UNIMPLEMENTED until then.
 
 #include <memory>
 
 #include "berth/images/v1/images.grpc.pb.h"
-#include "services/common/store/database.h"
+#include "services/common/config/daemon_config.h"
+#include "services/images/content_store.h"
+#include "services/images/image_store.h"
+#include "services/images/puller.h"
 
 namespace berth::images {
 
 class ImagesService final : public berth::images::v1::Images::Service {
  public:
-  explicit ImagesService(store::Database* db) : db_(db) {}
+  ImagesService(const config::DaemonConfig* config, ContentStore* content, ImageStore* images,
+                std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots)
+      : config_(config), content_(content), images_(images), snapshots_(std::move(snapshots)) {}
 
+  grpc::Status Pull(grpc::ServerContext* context, const berth::images::v1::PullRequest* request,
+                    grpc::ServerWriter<berth::images::v1::PullResponse>* writer) override;
   grpc::Status List(grpc::ServerContext* context,
                     const berth::images::v1::ListImagesRequest* request,
                     berth::images::v1::ListImagesResponse* response) override;
+  grpc::Status Get(grpc::ServerContext* context, const berth::images::v1::GetImageRequest* request,
+                   berth::images::v1::ImageDetail* response) override;
+  grpc::Status Tag(grpc::ServerContext* context, const berth::images::v1::TagRequest* request,
+                   berth::images::v1::TagResponse* response) override;
+  grpc::Status Remove(grpc::ServerContext* context,
+                      const berth::images::v1::RemoveImageRequest* request,
+                      berth::images::v1::RemoveImageResponse* response) override;
 
  private:
-  store::Database* db_;
+  // Image details by id (config digest), with all names of that id.
+  absl::StatusOr<std::vector<berth::images::v1::ImageDetail>> Details();
+  // Finds an image by name, full or short id.
+  absl::StatusOr<berth::images::v1::ImageDetail> Resolve(const std::string& ref);
+
+  const config::DaemonConfig* config_;
+  ContentStore* content_;
+  ImageStore* images_;
+  std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
 };
 
 }  // namespace berth::images

@@ -1,14 +1,21 @@
 // berth-images: the content store, registry client and image metadata.
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/server/service_main.h"
+#include "services/images/content_store.h"
+#include "services/images/image_store.h"
 #include "services/images/images_service.h"
 #include "services/images/schema.h"
 
 namespace {
 
-// Owned here so that it outlives the gRPC server that uses it.
+// Owned here so that they outlive the gRPC server that uses them.
 std::unique_ptr<berth::store::Database> g_database;
+std::unique_ptr<berth::images::ContentStore> g_content;
+std::unique_ptr<berth::images::ImageStore> g_images;
 
 }  // namespace
 
@@ -21,8 +28,18 @@ int main(int argc, char** argv) {
                                                  berth::images::Migrations());
     if (!database.ok()) return database.status();
     g_database = *std::move(database);
+    auto content = berth::images::ContentStore::Open(context.data_dir);
+    if (!content.ok()) return content.status();
+    g_content = *std::move(content);
+    g_images = std::make_unique<berth::images::ImageStore>(g_database.get());
+    // Layers are unpacked by the snapshots service, over its socket.
+    std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots =
+        berth::snapshots::v1::Snapshots::NewStub(grpc::CreateChannel(
+            absl::StrCat("unix://", context.config.exec_root, "/snapshots.sock"),
+            grpc::InsecureChannelCredentials()));
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<berth::images::ImagesService>(g_database.get()));
+    services.push_back(std::make_unique<berth::images::ImagesService>(
+        &context.config, g_content.get(), g_images.get(), std::move(snapshots)));
     return services;
   };
   return berth::server::RunService(argc, argv, definition);

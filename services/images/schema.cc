@@ -40,6 +40,10 @@ const std::vector<store::Migration>& Migrations() {
           PRIMARY KEY (lease_id, content_digest)
         );
       )sql"},
+      {2, "image size and creation time", R"sql(
+        ALTER TABLE images ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE images ADD COLUMN image_created INTEGER NOT NULL DEFAULT 0;
+      )sql"},
   };
   return *migrations;
 }

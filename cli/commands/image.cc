@@ -1,0 +1,381 @@
+// berth pull, images, image inspect, tag, rmi: as docker's.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "berth/images/v1/images.grpc.pb.h"
+#include "cli/commands/commands.h"
+#include "cli/output.h"
+
+namespace berth::cli {
+namespace {
+
+using berth::images::v1::ImageDetail;
+
+std::unique_ptr<berth::images::v1::Images::Stub> Stub(Cli& cli) {
+  std::shared_ptr<grpc::Channel> channel = cli.Channel();
+  return channel ? berth::images::v1::Images::NewStub(channel) : nullptr;
+}
+
+std::string ShortId(const std::string& id) {
+  return absl::StartsWith(id, "sha256:") ? id.substr(7, 12) : id.substr(0, 12);
+}
+
+bool HasTagOrDigest(const std::string& ref) {
+  size_t slash = ref.rfind('/');
+  size_t colon = ref.rfind(':');
+  return ref.find('@') != std::string::npos ||
+         (colon != std::string::npos && (slash == std::string::npos || colon > slash));
+}
+
+// docker's normalised name for display: docker.io/library/busybox:latest.
+std::string FullName(const std::string& ref) {
+  std::string name = ref;
+  size_t slash = name.find('/');
+  std::string first = slash == std::string::npos ? "" : name.substr(0, slash);
+  bool has_domain = slash != std::string::npos &&
+                    (first.find('.') != std::string::npos || first.find(':') != std::string::npos ||
+                     first == "localhost");
+  if (!has_domain) name = (slash == std::string::npos ? "docker.io/library/" : "docker.io/") + name;
+  if (!HasTagOrDigest(ref)) name += ":latest";
+  return name;
+}
+
+// Renders pull progress as docker does: on a terminal a line per layer that
+// is redrawn in place; otherwise plain status lines without progress bars.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(::isatty(STDOUT_FILENO)) {}
+
+  void Show(const berth::images::v1::Progress& progress) {
+    if (quiet_) return;
+    std::string text = progress.id().empty() ? progress.status()
+                                             : progress.id() + ": " + progress.status();
+    bool has_bar = progress.total() > 0 &&
+                   (progress.status() == "Downloading" || progress.status() == "Extracting");
+    if (!tty_) {
+      if (!has_bar) std::printf("%s\n", text.c_str());
+      std::fflush(stdout);
+      return;
+    }
+    if (has_bar) absl::StrAppend(&text, " ", Bar(progress.current(), progress.total()));
+    auto it = lines_.find(progress.id());
+    if (it == lines_.end() || progress.id().empty()) {
+      lines_[progress.id()] = count_++;
+      std::printf("%s\n", text.c_str());
+    } else {
+      int up = count_ - it->second;
+      std::printf("\x1b[%dA\r\x1b[2K%s\x1b[%dB\r", up, text.c_str(), up);
+    }
+    std::fflush(stdout);
+  }
+
+ private:
+  static std::string Bar(int64_t current, int64_t total) {
+    int width = 50;
+    int filled = total > 0 ? static_cast<int>(width * std::min<int64_t>(current, total) / total) : 0;
+    std::string bar(static_cast<size_t>(filled), '=');
+    if (filled < width) bar += ">";
+    bar.resize(static_cast<size_t>(width), ' ');
+    return absl::StrCat("[", bar, "]  ", HumanSize(static_cast<double>(current)), "/",
+                        HumanSize(static_cast<double>(total)));
+  }
+
+  bool quiet_;
+  bool tty_;
+  std::map<std::string, int> lines_;
+  int count_ = 0;
+};
+
+int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool quiet) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::PullRequest request;
+  request.set_ref(ref);
+  if (!platform.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(platform, '/');
+    if (parts.size() < 2 || parts.size() > 3) {
+      std::fprintf(stderr, "invalid platform \"%s\": want os/arch[/variant]\n", platform.c_str());
+      return kExitUsage;
+    }
+    request.mutable_platform()->set_os(parts[0]);
+    request.mutable_platform()->set_architecture(parts[1]);
+    if (parts.size() == 3) request.mutable_platform()->set_variant(parts[2]);
+  }
+  if (!HasTagOrDigest(ref) && !quiet) std::printf("Using default tag: latest\n");
+  auto context = Cli::CallContext(/*stream=*/true);
+  auto reader = stub->Pull(context.get(), request);
+  ProgressPrinter printer(quiet);
+  berth::images::v1::PullResponse response;
+  std::string name;
+  while (reader->Read(&response)) {
+    if (response.has_progress()) printer.Show(response.progress());
+    for (const std::string& message : response.messages()) {
+      if (!quiet) std::printf("%s\n", message.c_str());
+    }
+    if (response.has_image() && response.image().repo_tags_size() > 0) {
+      name = response.image().repo_tags(0);
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  // docker ends with the full reference.
+  std::printf("%s\n", FullName(ref).c_str());
+  return 0;
+}
+
+nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
+                       const std::string& tag, const std::string& digest) {
+  int64_t age = std::time(nullptr) - image.created().seconds();
+  return {{"Containers", "N/A"},
+          {"CreatedAt", Rfc3339(image.created().seconds())},
+          {"CreatedSince", HumanDuration(age) + " ago"},
+          {"Digest", digest.empty() ? "<none>" : digest},
+          {"ID", ShortId(image.id())},
+          {"Repository", repository},
+          {"SharedSize", "N/A"},
+          {"Size", HumanSize(static_cast<double>(image.size()))},
+          {"Tag", tag},
+          {"UniqueSize", "N/A"},
+          {"VirtualSize", HumanSize(static_cast<double>(image.size()))}};
+}
+
+int Images(Cli& cli, bool quiet, bool digests, const std::vector<std::string>& filters,
+           const std::string& format, const std::string& repository_filter) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::ListImagesRequest request;
+  for (const std::string& filter : filters) {
+    size_t eq = filter.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "invalid filter '%s'\n", filter.c_str());
+      return kExitUsage;
+    }
+    (*request.mutable_filters())[filter.substr(0, eq)].add_values(filter.substr(eq + 1));
+  }
+  if (!repository_filter.empty()) {
+    (*request.mutable_filters())["reference"].add_values(repository_filter);
+  }
+  berth::images::v1::ListImagesResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->List(context.get(), request, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  std::vector<std::vector<std::string>> rows;
+  if (digests) {
+    rows.push_back({"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"});
+  } else {
+    rows.push_back({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+  }
+  for (const ImageDetail& image : response.images()) {
+    if (quiet) {
+      std::printf("%s\n", ShortId(image.id()).c_str());
+      continue;
+    }
+    std::vector<std::pair<std::string, std::string>> names;
+    for (const std::string& tag : image.repo_tags()) {
+      size_t colon = tag.rfind(':');
+      names.emplace_back(tag.substr(0, colon), tag.substr(colon + 1));
+    }
+    if (names.empty()) names.emplace_back("<none>", "<none>");
+    for (const auto& [repository, tag] : names) {
+      std::string digest;
+      for (const std::string& pinned : image.repo_digests()) {
+        if (absl::StartsWith(pinned, repository + "@")) digest = pinned.substr(repository.size() + 1);
+      }
+      nlohmann::json row = RowJson(image, repository, tag, digest);
+      if (!format.empty()) {
+        auto line = RenderFormat(format == "json" ? "{{json .}}" : format, row);
+        if (!line.ok()) {
+          std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
+          return kExitUsage;
+        }
+        std::printf("%s\n", line->c_str());
+        continue;
+      }
+      std::vector<std::string> cells = {repository, tag};
+      if (digests) cells.push_back(digest.empty() ? "<none>" : digest);
+      cells.push_back(row["ID"]);
+      cells.push_back(row["CreatedSince"]);
+      cells.push_back(row["Size"]);
+      rows.push_back(cells);
+    }
+  }
+  if (!quiet && format.empty()) std::printf("%s", FormatTable(rows).c_str());
+  return 0;
+}
+
+nlohmann::json InspectJson(const ImageDetail& image) {
+  nlohmann::json config = nlohmann::json::parse(image.config_json(), nullptr, false);
+  if (!config.is_object()) config = nlohmann::json::object();
+  nlohmann::json layers = nlohmann::json::array();
+  for (const std::string& id : image.diff_ids()) layers.push_back(id);
+  return {{"Id", image.id()},
+          {"RepoTags", std::vector<std::string>(image.repo_tags().begin(), image.repo_tags().end())},
+          {"RepoDigests",
+           std::vector<std::string>(image.repo_digests().begin(), image.repo_digests().end())},
+          {"Parent", ""},
+          {"Comment", config.value("comment", "")},
+          {"Created", config.value("created", "")},
+          {"DockerVersion", config.value("docker_version", "")},
+          {"Author", config.value("author", "")},
+          {"Config", config.contains("config") ? config["config"] : nlohmann::json()},
+          {"Architecture", image.platform().architecture()},
+          {"Variant", image.platform().variant().empty() ? nlohmann::json()
+                                                         : nlohmann::json(image.platform().variant())},
+          {"Os", image.platform().os()},
+          {"Size", image.size()},
+          {"GraphDriver", {{"Name", "overlayfs"}, {"Data", {{"ChainID", image.chain_id()}}}}},
+          {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},
+          {"Metadata", {{"LastTagTime", "0001-01-01T00:00:00Z"}}}};
+}
+
+int Inspect(Cli& cli, const std::vector<std::string>& refs, const std::string& format) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  nlohmann::json all = nlohmann::json::array();
+  int rc = 0;
+  for (const std::string& ref : refs) {
+    berth::images::v1::GetImageRequest request;
+    request.set_ref(ref);
+    ImageDetail image;
+    auto context = Cli::CallContext();
+    grpc::Status status = stub->Get(context.get(), request, &image);
+    if (!status.ok()) {
+      rc = ReportCallError(status, cli.connection.host, cli.Channel().get());
+      continue;
+    }
+    all.push_back(InspectJson(image));
+  }
+  if (!format.empty()) {
+    for (const auto& image : all) {
+      auto line = RenderFormat(format, image);
+      if (!line.ok()) {
+        std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
+        return kExitUsage;
+      }
+      std::printf("%s\n", line->c_str());
+    }
+  } else {
+    std::printf("%s\n", all.dump(4).c_str());
+  }
+  return rc;
+}
+
+int Tag(Cli& cli, const std::vector<std::string>& args) {
+  if (args.size() != 2) {
+    std::fprintf(stderr, "\"berth tag\" requires exactly 2 arguments.\n");
+    return kExitUsage;
+  }
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::TagRequest request;
+  request.set_source(args[0]);
+  request.set_target(args[1]);
+  berth::images::v1::TagResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Tag(context.get(), request, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  return 0;
+}
+
+int Remove(Cli& cli, const std::vector<std::string>& refs, bool force) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  int rc = 0;
+  for (const std::string& ref : refs) {
+    berth::images::v1::RemoveImageRequest request;
+    request.set_ref(ref);
+    request.set_force(force);
+    berth::images::v1::RemoveImageResponse response;
+    auto context = Cli::CallContext();
+    grpc::Status status = stub->Remove(context.get(), request, &response);
+    if (!status.ok()) {
+      rc = ReportCallError(status, cli.connection.host, cli.Channel().get());
+      continue;
+    }
+    for (const std::string& name : response.untagged()) std::printf("Untagged: %s\n", name.c_str());
+    for (const std::string& id : response.deleted()) std::printf("Deleted: %s\n", id.c_str());
+  }
+  return rc;
+}
+
+}  // namespace
+
+void AddImageCommands(CLI::App& app, Cli& cli) {
+  struct Flags {
+    std::string ref, platform, format, repository;
+    std::vector<std::string> refs, filters;
+    bool quiet = false, digests = false, force = false, all = false;
+  };
+  auto flags = std::make_shared<Flags>();
+
+  auto add_pull = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* pull = parent->add_subcommand(name, "Download an image from a registry");
+    pull->add_option("--platform", flags->platform, "Set platform if server is multi-platform capable");
+    pull->add_flag("-q,--quiet", flags->quiet, "Suppress verbose output");
+    pull->add_flag("-a,--all-tags", flags->all, "Download all tagged images in the repository");
+    pull->add_option("image", flags->ref, "Image")->required();
+    pull->callback([&cli, flags] {
+      if (flags->all) {
+        std::fprintf(stderr, "--all-tags is not supported yet\n");
+        cli.exit_code = kExitUsage;
+        return;
+      }
+      cli.exit_code = Pull(cli, flags->ref, flags->platform, flags->quiet);
+    });
+  };
+  auto add_list = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* list = parent->add_subcommand(name, "List images");
+    list->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
+    list->add_flag("--digests", flags->digests, "Show digests");
+    list->add_flag("-a,--all", flags->all, "Show all images");
+    list->add_option("-f,--filter", flags->filters, "Filter output based on conditions provided")
+        ->allow_extra_args(false);
+    list->add_option("--format", flags->format, "Format output using a template or 'json'");
+    list->add_option("repository", flags->repository, "Repository");
+    list->callback([&cli, flags] {
+      cli.exit_code = Images(cli, flags->quiet, flags->digests, flags->filters, flags->format,
+                             flags->repository);
+    });
+    return list;
+  };
+  auto add_rm = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* rm = parent->add_subcommand(name, "Remove one or more images");
+    rm->add_flag("-f,--force", flags->force, "Force removal of the image");
+    rm->add_flag("--no-prune", flags->all, "Do not delete untagged parents");
+    rm->add_option("images", flags->refs, "Images")->required();
+    rm->callback([&cli, flags] { cli.exit_code = Remove(cli, flags->refs, flags->force); });
+  };
+  auto add_tag = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* tag = parent->add_subcommand(name, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
+    tag->add_option("images", flags->refs, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]")->required();
+    tag->callback([&cli, flags] { cli.exit_code = Tag(cli, flags->refs); });
+  };
+
+  add_pull(&app, "pull");
+  add_list(&app, "images");
+  add_rm(&app, "rmi");
+  add_tag(&app, "tag");
+
+  CLI::App* image = app.add_subcommand("image", "Manage images");
+  image->require_subcommand(1);
+  add_pull(image, "pull");
+  add_list(image, "ls")->alias("list");
+  add_rm(image, "rm");
+  add_tag(image, "tag");
+  CLI::App* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
+  inspect->add_option("-f,--format", flags->format, "Format output using a template");
+  inspect->add_option("images", flags->refs, "Images")->required();
+  inspect->callback([&cli, flags] { cli.exit_code = Inspect(cli, flags->refs, flags->format); });
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,66 @@
+#ifndef BERTH_SERVICES_IMAGES_PULLER_H_
+#define BERTH_SERVICES_IMAGES_PULLER_H_
+
+// Pulls an image: resolves the reference to a manifest (choosing the
+// platform from an index), downloads config and layers into the content
+// store (several layers at once, each verified before it is committed),
+// unpacks each layer once per chain id through the snapshots service while
+// later layers still download, and records the image.
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "berth/images/v1/images.pb.h"
+#include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "services/images/content_store.h"
+#include "services/images/image_store.h"
+#include "services/images/manifest.h"
+#include "services/images/reference.h"
+#include "services/images/registry_client.h"
+
+namespace berth::images {
+
+struct PullOptions {
+  Platform platform;
+  RegistryOptions registry;
+  bool unpack = true;
+  int parallel_downloads = 3;
+};
+
+struct PullResult {
+  ImageRecord image;
+  // The digest of what the reference resolved to (index or manifest).
+  std::string resolved_digest;
+  bool updated = false;
+};
+
+using ProgressFn = std::function<void(const berth::images::v1::Progress&)>;
+
+class Puller {
+ public:
+  Puller(ContentStore* content, ImageStore* images,
+         berth::snapshots::v1::Snapshots::StubInterface* snapshots)
+      : content_(content), images_(images), snapshots_(snapshots) {}
+
+  absl::StatusOr<PullResult> Pull(const Reference& reference, const PullOptions& options,
+                                  const ProgressFn& progress);
+
+ private:
+  // Fetches a small blob (config) into the store unless present.
+  absl::Status FetchSmall(RegistryClient& client, const Descriptor& descriptor);
+  absl::Status Unpack(const Manifest& manifest, const ImageConfig& config, size_t layer,
+                      const std::vector<std::string>& chain, const ProgressFn& progress);
+  bool SnapshotExists(const std::string& key);
+
+  ContentStore* content_;
+  ImageStore* images_;
+  berth::snapshots::v1::Snapshots::StubInterface* snapshots_;
+};
+
+// The 12-hex short id docker shows for a layer.
+std::string ShortId(const std::string& digest);
+
+}  // namespace berth::images
+
+#endif  // BERTH_SERVICES_IMAGES_PULLER_H_

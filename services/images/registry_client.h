@@ -1,0 +1,89 @@
+#ifndef BERTH_SERVICES_IMAGES_REGISTRY_CLIENT_H_
+#define BERTH_SERVICES_IMAGES_REGISTRY_CLIENT_H_
+
+// A client of the OCI distribution API for one repository: manifests and
+// blobs, with anonymous, bearer-token (401 challenge → token endpoint →
+// retry) and basic authentication, mirrors tried first for docker.io,
+// plain HTTP only for registries configured as insecure, retries with
+// back-off on 5xx and broken connections, and blob downloads resumed with
+// Range.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/images/content_store.h"
+#include "services/images/reference.h"
+
+namespace berth::images {
+
+struct Credentials {
+  std::string username;
+  std::string password;
+  std::string identity_token;
+};
+
+struct RegistryOptions {
+  std::vector<std::string> mirrors;
+  std::vector<std::string> insecure_registries;
+  Credentials credentials;
+  int max_attempts = 5;
+};
+
+struct RegistryResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+struct FetchedManifest {
+  std::string media_type;
+  std::string body;
+  std::string digest;
+};
+
+class RegistryClient {
+ public:
+  RegistryClient(const Reference& reference, RegistryOptions options);
+
+  // The manifest (or index) for a tag or digest, its digest verified.
+  absl::StatusOr<FetchedManifest> GetManifest(const std::string& tag_or_digest);
+  // Downloads a blob into writer, resuming at writer->offset(); progress
+  // gets the bytes written so far.
+  absl::Status FetchBlob(const std::string& digest, int64_t size, ContentWriter* writer,
+                         const std::function<void(int64_t)>& progress);
+
+  // Checks credentials against the registry (`berth login`).
+  absl::Status Ping();
+
+  // Base URLs tried in order ("https://host" or "http://host").
+  const std::vector<std::string>& endpoints() const { return endpoints_; }
+
+ private:
+  // One request with authentication and retries, against one endpoint.
+  // headers_for_attempt adds per-attempt headers (a Range to resume).
+  absl::StatusOr<RegistryResponse> Send(
+      const std::string& base, const std::string& method, const std::string& path,
+      const std::vector<std::string>& headers,
+      const std::function<bool(long, const char*, size_t)>& sink,
+      const std::function<std::vector<std::string>()>& headers_for_attempt);
+  absl::StatusOr<std::string> Token(const std::string& challenge);
+
+  Reference reference_;
+  RegistryOptions options_;
+  std::vector<std::string> endpoints_;
+  absl::Mutex mu_;
+  // Authorization header value once known ("Bearer ..." / "Basic").
+  std::string authorization_ ABSL_GUARDED_BY(mu_);
+};
+
+// Whether host (host[:port]) is in the insecure list (exact, or an IP in a
+// listed CIDR).
+bool IsInsecureRegistry(const std::string& host, const std::vector<std::string>& insecure);
+
+}  // namespace berth::images
+
+#endif  // BERTH_SERVICES_IMAGES_REGISTRY_CLIENT_H_

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Test images and a real registry for the images tests: a two-layer busybox
+# image built from busybox-static with tar and sha256sum, written as an OCI
+# layout and pushed with skopeo (an independent implementation) to Debian's
+# docker-registry on 127.0.0.1.
+
+# start_registry: sets REGISTRY (127.0.0.1:PORT); extra config lines in $1.
+start_registry() {
+  local port dir
+  port=$(free_port)
+  dir=$TMP/registry-$port
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+${1:-}
+YAML
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  track_pid $!
+  REGISTRY=127.0.0.1:$port
+  wait_for 20 curl -sf "http://$REGISTRY/v2/" -o /dev/null ${2:-} || {
+    echo "registry did not start: $(cat "$dir/log")" >&2
+    return 1
+  }
+}
+
+# add_layer LAYOUT DIR: a gzip layer of DIR's content; echoes "digest size diffid".
+add_layer() {
+  local layout=$1 dir=$2 tar gz diff digest
+  tar=$(mktemp)
+  tar --numeric-owner --owner=0 --group=0 --sort=name --mtime=@1600000000 -C "$dir" -cf "$tar" .
+  diff=sha256:$(sha256sum "$tar" | cut -d' ' -f1)
+  gzip -n -c "$tar" >"$tar.gz"
+  digest=$(sha256sum "$tar.gz" | cut -d' ' -f1)
+  mv "$tar.gz" "$layout/blobs/sha256/$digest"
+  echo "sha256:$digest $(stat -c %s "$layout/blobs/sha256/$digest") $diff"
+  rm -f "$tar"
+}
+
+# put_blob LAYOUT FILE: stores a JSON blob; echoes "digest size".
+put_blob() {
+  local digest
+  digest=$(sha256sum "$2" | cut -d' ' -f1)
+  cp "$2" "$1/blobs/sha256/$digest"
+  echo "sha256:$digest $(stat -c %s "$2")"
+}
+
+# make_image LAYOUT TAG EXTRA_FILE_CONTENT: busybox base layer plus a layer
+# that adds /etc/motd, deletes /bin/ls (a whiteout) and replaces /opt's
+# content (an opaque directory).
+make_image() {
+  local layout=$1 tag=$2 motd=$3 work
+  work=$(mktemp -d)
+  mkdir -p "$layout/blobs/sha256" "$work/base/bin" "$work/base/etc" "$work/base/opt/old" "$work/top/etc" "$work/top/bin" "$work/top/opt"
+  cp /bin/busybox "$work/base/bin/busybox"
+  for applet in sh ls cat echo true false sleep; do ln -s busybox "$work/base/bin/$applet"; done
+  ln "$work/base/bin/busybox" "$work/base/bin/hardlinked"
+  echo "root:x:0:0:root:/root:/bin/sh" >"$work/base/etc/passwd"
+  echo "old" >"$work/base/opt/old/file"
+  echo "$motd" >"$work/top/etc/motd"
+  : >"$work/top/bin/.wh.ls"
+  : >"$work/top/opt/.wh..wh..opq"
+  echo "new" >"$work/top/opt/new"
+  local l1 l2 cfg man
+  l1=($(add_layer "$layout" "$work/base"))
+  l2=($(add_layer "$layout" "$work/top"))
+  cat >"$work/config.json" <<JSON
+{"architecture":"$(dpkg --print-architecture)","os":"linux","created":"2024-01-02T03:04:05Z",
+ "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},
+ "rootfs":{"type":"layers","diff_ids":["${l1[2]}","${l2[2]}"]},
+ "history":[{"created":"2024-01-02T03:04:05Z","created_by":"base"},{"created":"2024-01-02T03:04:05Z","created_by":"$tag"}]}
+JSON
+  cfg=($(put_blob "$layout" "$work/config.json"))
+  cat >"$work/manifest.json" <<JSON
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+ "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
+ "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"${l1[0]}","size":${l1[1]}},
+           {"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"${l2[0]}","size":${l2[1]}}]}
+JSON
+  man=($(put_blob "$layout" "$work/manifest.json"))
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  cat >"$layout/index.json" <<JSON
+{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${man[0]}","size":${man[1]},"annotations":{"org.opencontainers.image.ref.name":"$tag"}}]}
+JSON
+  BASE_DIFF_ID=${l1[2]}
+  TOP_DIFF_ID=${l2[2]}
+  MANIFEST_DIGEST=${man[0]}
+  rm -rf "$work"
+}
+
+# push_image LAYOUT TAG REPO: copies the layout's image to the registry.
+push_image() {
+  skopeo copy --quiet --dest-tls-verify=false "oci:$1:$2" "docker://$REGISTRY/$3" >/dev/null
+}

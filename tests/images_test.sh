@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Pulling images from a real registry (Debian's docker-registry on
+# 127.0.0.1) with images pushed by skopeo, and what berth stores.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
+
+setup_suite() {
+  start_registry
+  make_image "$TMP/layout" v1 "hello from v1"
+  V1_DIGEST=$MANIFEST_DIGEST
+  BASE=$BASE_DIFF_ID
+  push_image "$TMP/layout" v1 test/busybox:v1
+  push_image "$TMP/layout" v1 test/fresh:v1
+  make_image "$TMP/layout2" v2 "hello from v2"
+  push_image "$TMP/layout2" v2 test/busybox:v2
+  start_berthd MAIN --insecure-registry "$REGISTRY"
+  start_berthd STRICT
+}
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+# The directory of the committed snapshot whose name is the chain id.
+snapshot_dir() {
+  local id
+  id=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT id FROM snapshots WHERE key = '$1'")
+  [[ -n $id ]] && echo "$MAIN_DATA/snapshots/overlayfs/$id/fs"
+}
+
+test_pull_unpacks_the_exact_tree() {
+  local out
+  out=$(berth pull "$REGISTRY/test/fresh:v1")
+  assert_contains "$out" "Digest: $V1_DIGEST"
+  assert_contains "$out" "Status: Downloaded newer image for $REGISTRY/test/fresh:v1"
+  assert_contains "$out" "$REGISTRY/test/fresh:v1"
+  local base top
+  base=$(snapshot_dir "$BASE")
+  [[ -n $base ]] || fail "no snapshot for the base layer's chain id $BASE"
+  [[ -x $base/bin/busybox ]] || fail "busybox not unpacked"
+  [[ $(readlink "$base/bin/sh") == busybox ]] || fail "symlink wrong"
+  [[ $(stat -c %i "$base/bin/busybox") == $(stat -c %i "$base/bin/hardlinked") ]] ||
+    fail "hard link not preserved"
+  cmp -s /bin/busybox "$base/bin/busybox" || fail "busybox content differs"
+  # The top layer: a file, a whiteout and an opaque directory, as overlayfs keeps them.
+  top=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT id FROM snapshots WHERE parent = '$BASE'")
+  top=$MAIN_DATA/snapshots/overlayfs/$top/fs
+  assert_eq "$(cat "$top/etc/motd")" "hello from v1" "motd"
+  [[ $(stat -c %F:%t:%T "$top/bin/ls") == "character special file:0:0" ]] || fail "no whiteout for ls"
+  assert_eq "$(getfattr --only-values -n trusted.overlay.opaque "$top/opt" 2>/dev/null)" "y" "opaque"
+}
+
+test_images_lists_the_pulled_image() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  local out
+  out=$(berth images)
+  assert_contains "$out" "REPOSITORY"
+  grep -qE "^$REGISTRY/test/busybox +v1 +[0-9a-f]{12} +[0-9]+ (months|years) ago +[0-9.]+MB$" <<<"$out" ||
+    fail "images row: $out"
+  assert_contains "$(berth images --digests)" "$V1_DIGEST"
+  [[ $(berth images -q | wc -l) -ge 1 ]] || fail "images -q"
+  berth images --format json | jq -e "select(.Tag == \"v1\") | .Repository == \"$REGISTRY/test/busybox\"" >/dev/null
+  local inspect
+  inspect=$(berth image inspect "$REGISTRY/test/busybox:v1")
+  jq -e '.[0].Config.Cmd == ["sh"] and (.[0].RootFS.Layers | length) == 2 and .[0].Os == "linux"' <<<"$inspect" >/dev/null ||
+    fail "inspect: $inspect"
+  assert_contains "$(jq -r '.[0].RepoDigests[0]' <<<"$inspect")" "@$V1_DIGEST"
+}
+
+test_first_pull_downloads_and_unpacks_each_layer() {
+  start_berthd FIRST --insecure-registry "$REGISTRY"
+  local out
+  out=$("$BIN/berth" -H "$FIRST_SOCK" pull "$REGISTRY/test/busybox:v1")
+  [[ $(grep -c "Pull complete" <<<"$out") -eq 2 ]] || fail "two layers pulled: $out"
+  [[ $(grep -c "Download complete" <<<"$out") -eq 2 ]] || fail "two downloads: $out"
+  assert_contains "$out" "Pulling fs layer"
+  assert_not_contains "$out" "Already exists"
+  assert_not_contains "$out" "Downloading" "plain output (not a terminal)"
+}
+
+test_second_pull_is_up_to_date_and_shared_layers_unpack_once() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  local out before after
+  out=$(berth pull "$REGISTRY/test/busybox:v1")
+  assert_contains "$out" "Status: Image is up to date"
+  assert_contains "$out" "Already exists"
+  before=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")
+  out=$(berth pull "$REGISTRY/test/busybox:v2")
+  after=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")
+  assert_eq "$((after - before))" "1" "new snapshots for v2 (base layer shared)"
+  assert_contains "$out" "Already exists"
+  [[ $(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots WHERE key = '$BASE'") == 1 ]]
+}
+
+test_every_stored_blob_hashes_to_its_name() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  local blob
+  for blob in "$MAIN_DATA"/images/blobs/sha256/*; do
+    assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
+  done
+  [[ -z $(ls "$MAIN_DATA/images/ingest") ]] || fail "ingest leftovers"
+}
+
+test_tag_and_rmi_follow_docker() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  berth tag "$REGISTRY/test/busybox:v1" mine:latest
+  assert_contains "$(berth images)" "mine "
+  local out
+  out=$(berth rmi mine)
+  assert_eq "$out" "Untagged: mine:latest" "untag only while other names remain"
+  berth pull -q "$REGISTRY/test/fresh:v1" >/dev/null
+  # Two repositories hold the same image: the first rmi only untags.
+  out=$(berth rmi "$REGISTRY/test/busybox:v1" "$REGISTRY/test/fresh:v1")
+  assert_contains "$out" "Untagged: $REGISTRY/test/busybox:v1"
+  assert_contains "$out" "Untagged: $REGISTRY/test/fresh:v1"
+  assert_contains "$out" "Deleted: sha256:"
+  assert_not_contains "$(berth images)" ":v1"
+}
+
+test_unknown_tag_and_bad_reference_fail_clearly() {
+  local out rc=0
+  out=$(berth pull "$REGISTRY/test/busybox:nope" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" "Error response from daemon: pull $REGISTRY/test/busybox:nope"
+  assert_contains "$out" "manifest unknown"
+  rc=0
+  out=$(berth pull "Busybox" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" "invalid reference format"
+}
+
+test_plain_http_registry_only_when_configured() {
+  local out rc=0
+  out=$("$BIN/berth" -H "$STRICT_SOCK" pull "$REGISTRY/test/busybox:v1" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_contains "$out" "https://$REGISTRY"
+  [[ -z $("$BIN/berth" -H "$STRICT_SOCK" images -q) ]] || fail "something was stored"
+}
+
+run_tests "$@"
