@@ -135,4 +135,47 @@ test_plain_http_registry_only_when_configured() {
   [[ -z $("$BIN/berth" -H "$STRICT_SOCK" images -q) ]] || fail "something was stored"
 }
 
+test_login_and_pull_from_a_registry_with_htpasswd() {
+  local main_registry=$REGISTRY
+  htpasswd -Bbn alice s3cret >"$TMP/htpasswd"
+  start_registry "auth:
+  htpasswd:
+    realm: berth-test
+    path: $TMP/htpasswd" "-u alice:s3cret"
+  local auth_registry=$REGISTRY
+  REGISTRY=$auth_registry
+  skopeo copy --quiet --dest-tls-verify=false --dest-creds alice:s3cret \
+    "oci:$TMP/layout:v1" "docker://$auth_registry/private/busybox:v1" >/dev/null
+  REGISTRY=$main_registry
+  start_berthd AUTH --insecure-registry "$auth_registry"
+  export BERTH_CONFIG=$TMP/berth-config
+  local out rc=0
+  out=$("$BIN/berth" -H "$AUTH_SOCK" pull "$auth_registry/private/busybox:v1" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "anonymous pull of a private image"
+  assert_contains "$out" "authentication required"
+  rc=0
+  out=$(echo wrong | "$BIN/berth" -H "$AUTH_SOCK" login -u alice --password-stdin "$auth_registry" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "login with a wrong password"
+  assert_contains "$out" "unauthorized"
+  [[ ! -f $BERTH_CONFIG/config.json ]] || fail "wrong credentials were stored"
+  out=$(echo s3cret | "$BIN/berth" -H "$AUTH_SOCK" login -u alice --password-stdin "$auth_registry")
+  assert_eq "$out" "Login Succeeded" "login"
+  assert_eq "$(stat -c %a "$BERTH_CONFIG/config.json")" "600" "config.json mode"
+  jq -e ".auths[\"$auth_registry\"].auth == \"$(printf alice:s3cret | base64)\"" "$BERTH_CONFIG/config.json" >/dev/null
+  out=$("$BIN/berth" -H "$AUTH_SOCK" pull "$auth_registry/private/busybox:v1")
+  assert_contains "$out" "Status: Downloaded newer image"
+  assert_eq "$("$BIN/berth" logout "$auth_registry")" "Removing login credentials for $auth_registry" "logout"
+  jq -e ".auths | has(\"$auth_registry\") | not" "$BERTH_CONFIG/config.json" >/dev/null
+}
+
+test_docker_hub_images_come_through_a_mirror() {
+  push_image "$TMP/layout" v1 library/mirrored:v1
+  start_berthd MIRROR --registry-mirror "http://$REGISTRY"
+  local out
+  out=$("$BIN/berth" -H "$MIRROR_SOCK" pull mirrored:v1)
+  assert_contains "$out" "Status: Downloaded newer image for mirrored:v1"
+  assert_contains "$out" "docker.io/library/mirrored:v1"
+  assert_contains "$("$BIN/berth" -H "$MIRROR_SOCK" images)" "mirrored "
+}
+
 run_tests "$@"

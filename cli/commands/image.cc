@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "berth/images/v1/images.grpc.pb.h"
+#include "cli/auth_config.h"
 #include "cli/commands/commands.h"
 #include "cli/output.h"
 
@@ -112,6 +113,11 @@ int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool qui
     if (parts.size() == 3) request.mutable_platform()->set_variant(parts[2]);
   }
   if (!HasTagOrDigest(ref) && !quiet) std::printf("Using default tag: latest\n");
+  if (auto credentials = LoadCredentials(RegistryOf(ref))) {
+    request.mutable_auth()->set_username(credentials->username);
+    request.mutable_auth()->set_password(credentials->password);
+    request.mutable_auth()->set_server_address(RegistryOf(ref));
+  }
   auto context = Cli::CallContext(/*stream=*/true);
   auto reader = stub->Pull(context.get(), request);
   ProgressPrinter printer(quiet);

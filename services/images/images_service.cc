@@ -226,3 +226,29 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
 }
 
 }  // namespace berth::images
+
+namespace berth::images {
+
+grpc::Status ImagesService::Login(grpc::ServerContext*,
+                                  const berth::images::v1::LoginRequest* request,
+                                  berth::images::v1::LoginResponse* response) {
+  // Check the credentials against the registry's /v2/ endpoint; the CLI
+  // keeps them (config.json), the daemon does not.
+  Reference registry;
+  registry.domain = request->auth().server_address().empty() ? "docker.io"
+                                                             : request->auth().server_address();
+  registry.path = "library/login-check";
+  RegistryOptions options;
+  options.mirrors = {};
+  options.insecure_registries = config_->insecure_registries;
+  options.credentials.username = request->auth().username();
+  options.credentials.password = request->auth().password();
+  options.max_attempts = 2;
+  RegistryClient client(registry, options);
+  absl::Status status = client.Ping();
+  if (!status.ok()) return Error(status, "login " + registry.domain);
+  response->set_status("Login Succeeded");
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::images

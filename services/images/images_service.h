@@ -30,6 +30,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
                    berth::images::v1::ImageDetail* response) override;
   grpc::Status Tag(grpc::ServerContext* context, const berth::images::v1::TagRequest* request,
                    berth::images::v1::TagResponse* response) override;
+  grpc::Status Login(grpc::ServerContext* context, const berth::images::v1::LoginRequest* request,
+                     berth::images::v1::LoginResponse* response) override;
   grpc::Status Remove(grpc::ServerContext* context,
                       const berth::images::v1::RemoveImageRequest* request,
                       berth::images::v1::RemoveImageResponse* response) override;
