@@ -100,3 +100,30 @@ JSON
 push_image() {
   skopeo copy --quiet --dest-tls-verify=false "oci:$1:$2" "docker://$REGISTRY/$3" >/dev/null
 }
+
+# make_big_image LAYOUT TAG MEGABYTES: one uncompressed layer of random data.
+make_big_image() {
+  local layout=$1 tag=$2 work l1 cfg man
+  work=$(mktemp -d)
+  mkdir -p "$layout/blobs/sha256" "$work/big"
+  head -c "$(($3 << 20))" /dev/urandom >"$work/big/random.bin"
+  tar --numeric-owner --owner=0 --group=0 --mtime=@1600000000 -C "$work/big" -cf "$work/layer.tar" .
+  l1=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  mv "$work/layer.tar" "$layout/blobs/sha256/$l1"
+  cat >"$work/config.json" <<JSON
+{"architecture":"$(dpkg --print-architecture)","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:$l1"]}}
+JSON
+  cfg=($(put_blob "$layout" "$work/config.json"))
+  cat >"$work/manifest.json" <<JSON
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+ "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
+ "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:$l1","size":$(stat -c %s "$layout/blobs/sha256/$l1")}]}
+JSON
+  man=($(put_blob "$layout" "$work/manifest.json"))
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  cat >"$layout/index.json" <<JSON
+{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${man[0]}","size":${man[1]},"annotations":{"org.opencontainers.image.ref.name":"$tag"}}]}
+JSON
+  BIG_DIFF_ID=sha256:$l1
+  rm -rf "$work"
+}

@@ -178,4 +178,39 @@ test_docker_hub_images_come_through_a_mirror() {
   assert_contains "$("$BIN/berth" -H "$MIRROR_SOCK" images)" "mirrored "
 }
 
+test_images_service_killed_mid_pull_leaves_a_consistent_store() {
+  make_big_image "$TMP/big" big 256
+  push_image "$TMP/big" big test/big:1
+  start_berthd KILL --insecure-registry "$REGISTRY"
+  "$BIN/berth" -H "$KILL_SOCK" pull -q "$REGISTRY/test/big:1" >"$TMP/killed-pull.log" 2>&1 &
+  local client=$!
+  # Kill it as soon as the layer is on its way (download or unpack).
+  wait_for 20 bash -c "ls $KILL_DATA/images/ingest/*/data >/dev/null 2>&1 || sqlite3 $KILL_DATA/snapshots/meta.db 'SELECT key FROM snapshots' | grep -q extract" ||
+    fail "the pull never started"
+  kill -9 "$(service_pid "$KILL_PID" images)"
+  local rc=0
+  wait "$client" || rc=$?
+  [[ $rc -ne 0 ]] || fail "the pull survived its service"
+  wait_for 10 "$BIN/berth" -H "$KILL_SOCK" images || fail "images service not back"
+  # Nothing half-made is listed; every committed blob is what its name says.
+  assert_not_contains "$("$BIN/berth" -H "$KILL_SOCK" images)" "test/big"
+  local blob
+  for blob in "$KILL_DATA"/images/blobs/sha256/*; do
+    [[ -e $blob ]] || continue
+    assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
+  done
+  [[ -z $(sqlite3 "$KILL_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key = '$BIG_DIFF_ID'") ]] ||
+    fail "a committed layer appeared from a killed pull"
+  # Pulling again completes.
+  local out
+  out=$("$BIN/berth" -H "$KILL_SOCK" pull "$REGISTRY/test/big:1")
+  assert_contains "$out" "Status: Downloaded newer image"
+  assert_contains "$("$BIN/berth" -H "$KILL_SOCK" images)" "test/big"
+  [[ -n $(sqlite3 "$KILL_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key = '$BIG_DIFF_ID'") ]] ||
+    fail "layer not unpacked on the second pull"
+  for blob in "$KILL_DATA"/images/blobs/sha256/*; do
+    assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
+  done
+}
+
 run_tests "$@"
