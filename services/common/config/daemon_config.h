@@ -85,8 +85,7 @@ struct DaemonConfig {
 // the key, e.g.
 //   /etc/berth/daemon.json: "log-level": invalid value "loud" (want one of ...)
 //   /etc/berth/daemon.json: unknown key "fooo"
-absl::StatusOr<DaemonConfig> ParseDaemonConfig(std::string_view json,
-                                               std::string_view source_name);
+absl::StatusOr<DaemonConfig> ParseDaemonConfig(std::string_view json, std::string_view source_name);
 
 // A missing file gives the defaults, unless must_exist (the user named it
 // with --config-file).

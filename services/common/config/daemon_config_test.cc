@@ -1,55 +1,128 @@
 #include "services/common/config/daemon_config.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace berth::config {
 namespace {
 
 constexpr char kSource[] = "/etc/berth/daemon.json";
 
+std::string TempPath(const std::string& name) {
+  return std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+}
+
+// Every key set to a value other than its default.
+constexpr char kEveryKey[] = R"({
+  "data-root": "/srv/berth", "exec-root": "/run/b2",
+  "hosts": ["unix:///run/b2/berth.sock", "tcp://0.0.0.0:2376"],
+  "tls": true, "tlsverify": true, "tlscacert": "/c/ca.pem", "tlscert": "/c/cert.pem",
+  "tlskey": "/c/key.pem", "metrics-addr": "127.0.0.1:9400", "log-level": "debug",
+  "debug": true, "registry-mirrors": ["https://mirror.example", "http://10.0.0.5:5000/v2/"],
+  "insecure-registries": ["127.0.0.1:5000", "10.0.0.0/8", "myregistry", "[::1]:5000"],
+  "storage-driver": "overlay2", "log-driver": "none",
+  "log-opts": {"max-size": "10m", "max-file": "3", "compress": "true"},
+  "cgroup-driver": "systemd",
+  "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096},
+                      "core": {"name": "core", "soft": 0, "hard": -1}},
+  "bip": "172.30.0.1/16",
+  "default-address-pools": [{"base": "172.80.0.0/16", "size": 24},
+                            {"base": "fd00::/48", "size": 64}],
+  "dns": ["1.1.1.1", "2001:db8::1"], "dns-search": ["example.com", "corp.example."],
+  "userns-remap": "default", "insecure-tcp": true, "audit-log": "/var/log/berth-audit.log",
+  "authorization-roles": {"ops": "admin", "grafana": "viewer"}
+})";
+
 TEST(DaemonConfigTest, DefaultsMatchDockerLayout) {
   auto config = ParseDaemonConfig("{}", kSource);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->data_root, "/var/lib/berth");
   EXPECT_EQ(config->exec_root, "/run/berth");
+  EXPECT_TRUE(config->hosts.empty());
+  EXPECT_FALSE(config->tls);
+  EXPECT_FALSE(config->tlsverify);
   EXPECT_EQ(config->metrics_addr, "127.0.0.1:9323");
+  EXPECT_EQ(config->log_level, "info");
+  EXPECT_FALSE(config->debug);
   EXPECT_EQ(config->storage_driver, "overlayfs");
   EXPECT_EQ(config->log_driver, "json-file");
-  EXPECT_EQ(config->log_level, "info");
-  EXPECT_TRUE(config->hosts.empty());
+  EXPECT_TRUE(config->log_opts.empty());
+  EXPECT_EQ(config->cgroup_driver, "");
+  EXPECT_TRUE(config->default_ulimits.empty());
+  EXPECT_EQ(config->bip, "");
+  EXPECT_FALSE(config->insecure_tcp);
+  EXPECT_EQ(config->audit_log, "");
+  EXPECT_TRUE(config->authorization_roles.empty());
   EXPECT_TRUE(config->keys_set.empty());
 }
 
 TEST(DaemonConfigTest, ParsesEveryKey) {
-  auto config = ParseDaemonConfig(R"({
-    "data-root": "/srv/berth", "exec-root": "/run/b2",
-    "hosts": ["unix:///run/b2/berth.sock", "tcp://0.0.0.0:2376"],
-    "tls": true, "tlsverify": true, "tlscacert": "/c/ca.pem", "tlscert": "/c/cert.pem",
-    "tlskey": "/c/key.pem", "metrics-addr": "127.0.0.1:9400", "log-level": "debug",
-    "debug": true, "registry-mirrors": ["https://mirror.example"],
-    "insecure-registries": ["127.0.0.1:5000", "10.0.0.0/8", "myregistry"],
-    "storage-driver": "overlay2", "log-driver": "json-file",
-    "log-opts": {"max-size": "10m", "max-file": "3"}, "cgroup-driver": "systemd",
-    "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}},
-    "bip": "172.30.0.1/16", "default-address-pools": [{"base": "172.80.0.0/16", "size": 24}],
-    "dns": ["1.1.1.1", "2001:db8::1"], "dns-search": ["example.com"], "userns-remap": "default",
-    "insecure-tcp": false, "audit-log": "/var/log/berth-audit.log",
-    "authorization-roles": {"ops": "admin", "grafana": "viewer"}
-  })", kSource);
+  auto config = ParseDaemonConfig(kEveryKey, kSource);
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->data_root, "/srv/berth");
-  EXPECT_EQ(config->hosts.size(), 2u);
-  EXPECT_TRUE(config->tlsverify);
-  EXPECT_EQ(config->storage_driver, "overlayfs");  // docker's name, normalised
-  EXPECT_EQ(config->log_opts.at("max-file"), "3");
-  EXPECT_EQ(config->default_ulimits.at("nofile").hard, 4096);
-  EXPECT_EQ(config->default_address_pools[0].size, 24);
-  EXPECT_EQ(config->authorization_roles.at("grafana"), "viewer");
-  EXPECT_EQ(config->keys_set.size(), 26u);
+  const DaemonConfig& c = *config;
+  EXPECT_EQ(c.data_root, "/srv/berth");
+  EXPECT_EQ(c.exec_root, "/run/b2");
+  EXPECT_EQ(c.hosts, (std::vector<std::string>{"unix:///run/b2/berth.sock", "tcp://0.0.0.0:2376"}));
+  EXPECT_TRUE(c.tls);
+  EXPECT_TRUE(c.tlsverify);
+  EXPECT_EQ(c.tlscacert, "/c/ca.pem");
+  EXPECT_EQ(c.tlscert, "/c/cert.pem");
+  EXPECT_EQ(c.tlskey, "/c/key.pem");
+  EXPECT_EQ(c.metrics_addr, "127.0.0.1:9400");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_TRUE(c.debug);
+  EXPECT_EQ(c.registry_mirrors.size(), 2u);
+  EXPECT_EQ(c.insecure_registries.size(), 4u);
+  EXPECT_EQ(c.storage_driver, "overlayfs");  // docker's overlay2, normalised.
+  EXPECT_EQ(c.log_driver, "none");
+  EXPECT_EQ(c.log_opts.at("max-file"), "3");
+  EXPECT_EQ(c.cgroup_driver, "systemd");
+  EXPECT_EQ(c.default_ulimits.at("nofile").soft, 1024);
+  EXPECT_EQ(c.default_ulimits.at("nofile").hard, 4096);
+  EXPECT_EQ(c.default_ulimits.at("core").name, "core");  // Lower-case fields, as Go accepts.
+  EXPECT_EQ(c.default_ulimits.at("core").hard, -1);      // Unlimited.
+  EXPECT_EQ(c.bip, "172.30.0.1/16");
+  ASSERT_EQ(c.default_address_pools.size(), 2u);
+  EXPECT_EQ(c.default_address_pools[0].base, "172.80.0.0/16");
+  EXPECT_EQ(c.default_address_pools[1].size, 64);
+  EXPECT_EQ(c.dns, (std::vector<std::string>{"1.1.1.1", "2001:db8::1"}));
+  EXPECT_EQ(c.dns_search.size(), 2u);
+  EXPECT_EQ(c.userns_remap, "default");
+  EXPECT_TRUE(c.insecure_tcp);
+  EXPECT_EQ(c.audit_log, "/var/log/berth-audit.log");
+  EXPECT_EQ(c.authorization_roles.at("grafana"), "viewer");
+  EXPECT_EQ(c.keys_set.size(), 26u);
+  EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
+}
+
+TEST(DaemonConfigTest, DockerNamesForStorageDrivers) {
+  auto vfs = ParseDaemonConfig(R"({"storage-driver": "vfs"})", kSource);
+  ASSERT_TRUE(vfs.ok()) << vfs.status();
+  EXPECT_EQ(vfs->storage_driver, "native");
+  auto native = ParseDaemonConfig(R"({"storage-driver": "native"})", kSource);
+  ASSERT_TRUE(native.ok()) << native.status();
+  EXPECT_EQ(native->storage_driver, "native");
+}
+
+TEST(DaemonConfigTest, AcceptsDockerStyleAddresses) {
+  for (const char* text : {
+           R"({"hosts": ["tcp://:2376", "tcp://[::1]:2376", "tcp://host.example", "unix:///s"]})",
+           R"({"metrics-addr": ":9323"})",
+           R"({"metrics-addr": "[::1]:9323"})",
+           R"({"metrics-addr": ""})",  // Metrics off.
+           R"({"insecure-registries": ["::1", "fd00::/8", "reg.example:443"]})",
+           R"({"dns-search": ["."]})",
+       }) {
+    auto config = ParseDaemonConfig(text, kSource);
+    EXPECT_TRUE(config.ok()) << text << ": " << config.status();
+  }
 }
 
 struct BadCase {
@@ -65,74 +138,149 @@ TEST_P(BadConfigTest, MessageNamesTheKey) {
   EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
   std::string message(config.status().message());
   EXPECT_NE(message.find(GetParam().expected), std::string::npos) << message;
-  EXPECT_EQ(message.rfind(kSource, 0), 0u) << "message should start with the file: " << message;
+  EXPECT_EQ(message.rfind(std::string(kSource) + ": ", 0), 0u)
+      << "message should start with the file: " << message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     EveryBadCase, BadConfigTest,
     ::testing::Values(
-        BadCase{R"({"fooo": 1})", R"(unknown key "fooo")"},
-        BadCase{R"({"data-root": 5})", R"("data-root": want a string, got number)"},
-        BadCase{R"({"data-root": "relative/path"})", R"("data-root": must be an absolute path)"},
+        BadCase{R"({"fooo": 1})", R"(: unknown key "fooo")"},
+        BadCase{R"({"data-root": "relative/path"})",
+                R"("data-root": must be an absolute path, got "relative/path")"},
+        BadCase{R"({"data-root": ""})", R"("data-root": must be an absolute path)"},
         BadCase{R"({"exec-root": "run"})", R"("exec-root": must be an absolute path)"},
-        BadCase{R"({"hosts": "unix:///x"})", R"("hosts": want a list of strings)"},
         BadCase{R"({"hosts": ["http://x"]})", R"("hosts": invalid host "http://x")"},
-        BadCase{R"({"tls": "yes"})", R"("tls": want true or false)"},
-        BadCase{R"({"tlsverify": 1})", R"("tlsverify": want true or false)"},
-        BadCase{R"({"tlscacert": []})", R"("tlscacert": want a string)"},
+        BadCase{R"({"hosts": ["unix://relative.sock"]})", R"("hosts": invalid host)"},
+        BadCase{R"({"hosts": ["tcp://"]})", R"("hosts": invalid host "tcp://")"},
+        BadCase{R"({"hosts": ["tcp://0.0.0.0:99999"]})", R"("hosts": invalid host)"},
+        BadCase{R"({"hosts": ["tcp://:abc"]})", R"("hosts": invalid host "tcp://:abc")"},
+        BadCase{R"({"metrics-addr": ":abc"})", R"("metrics-addr": invalid address ":abc")"},
+        BadCase{R"({"metrics-addr": "::1"})", R"("metrics-addr": invalid address "::1")"},
+        BadCase{R"({"hosts": [1]})", R"("hosts"[0]: want a string, got number 1)"},
         BadCase{R"({"metrics-addr": "nowhere"})", R"("metrics-addr": invalid address "nowhere")"},
-        BadCase{R"({"log-level": "loud"})",
-                R"("log-level": invalid value "loud" (want one of debug, info, warn, error, fatal))"},
-        BadCase{R"({"debug": "true"})", R"("debug": want true or false)"},
+        BadCase{R"({"metrics-addr": "127.0.0.1:http"})", R"("metrics-addr": invalid address)"},
+        BadCase{
+            R"({"log-level": "loud"})",
+            R"("log-level": invalid value "loud" (want one of debug, info, warn, error, fatal))"},
         BadCase{R"({"registry-mirrors": ["mirror.example"]})",
                 R"("registry-mirrors": invalid mirror "mirror.example")"},
+        BadCase{R"({"registry-mirrors": ["ftp://mirror.example"]})",
+                R"("registry-mirrors": invalid mirror "ftp://mirror.example")"},
+        BadCase{R"({"registry-mirrors": ["https://user:pw@mirror.example"]})",
+                R"("registry-mirrors": invalid mirror)"},
+        BadCase{R"({"registry-mirrors": ["https://"]})", R"("registry-mirrors": invalid mirror)"},
         BadCase{R"({"insecure-registries": ["bad host/x"]})",
+                R"("insecure-registries": invalid registry "bad host/x")"},
+        BadCase{R"({"insecure-registries": ["http://myregistry:5000"]})",
                 R"("insecure-registries": invalid registry)"},
-        BadCase{R"({"storage-driver": "zfs"})", R"("storage-driver": invalid value "zfs")"},
+        BadCase{R"({"storage-driver": "zfs"})",
+                R"("storage-driver": invalid value "zfs" (want one of overlayfs, native)"},
         BadCase{R"({"log-driver": "syslog"})", R"("log-driver": invalid value "syslog")"},
-        BadCase{R"({"log-opts": {"max-size": "ten"}})", R"("log-opts": "max-size": invalid size "ten")"},
-        BadCase{R"({"log-opts": {"max-file": "0"}})", R"("log-opts": "max-file": invalid value "0")"},
+        BadCase{R"({"log-opts": {"max-size": "ten"}})",
+                R"("log-opts": "max-size": invalid size "ten")"},
+        BadCase{R"({"log-opts": {"max-size": "-1m"}})", R"("log-opts": "max-size": invalid size)"},
+        BadCase{R"({"log-opts": {"max-size": "0"}})", R"("log-opts": "max-size": invalid size)"},
+        BadCase{R"({"log-opts": {"max-file": "0"}})",
+                R"("log-opts": "max-file": invalid value "0" (want a positive integer))"},
+        BadCase{R"({"log-opts": {"max-file": "three"}})", R"("log-opts": "max-file": invalid)"},
+        BadCase{R"({"log-opts": {"compress": "yes"}})", R"("log-opts": "compress": invalid value)"},
         BadCase{R"({"log-opts": {"colour": "red"}})", R"("log-opts": unknown log option "colour")"},
-        BadCase{R"({"log-opts": {"max-size": 10}})", R"("log-opts": "max-size": want a string)"},
+        BadCase{R"({"log-opts": {"max-size": 10}})",
+                R"("log-opts": "max-size": want a string, got number 10)"},
         BadCase{R"({"cgroup-driver": "cgroupv3"})", R"("cgroup-driver": invalid value "cgroupv3")"},
         BadCase{R"({"default-ulimits": {"nofiles": {"Soft": 1, "Hard": 2}}})",
                 R"("default-ulimits": "nofiles": unknown ulimit name)"},
         BadCase{R"({"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 10, "Hard": 5}}})",
                 R"("default-ulimits": "nofile": soft limit 10 is above hard limit 5)"},
-        BadCase{R"({"default-ulimits": {"nofile": 5}})", R"("default-ulimits": "nofile": want)"},
+        BadCase{R"({"default-ulimits": {"nofile": {"Soft": -1, "Hard": 5}}})",
+                R"("default-ulimits": "nofile": soft limit -1 is above hard limit 5)"},
+        BadCase{R"({"default-ulimits": {"nofile": {"Soft": -2, "Hard": 5}}})",
+                R"("default-ulimits": "nofile": "Soft": want a limit)"},
+        BadCase{R"({"default-ulimits": {"nofile": {"Soft": 1.5, "Hard": 5}}})",
+                R"("default-ulimits": "nofile": "Soft": want an integer, got number 1.5)"},
+        BadCase{R"({"default-ulimits": {"nofile": {"Soft": 1}}})",
+                R"("default-ulimits": "nofile": want both "Soft" and "Hard")"},
+        BadCase{R"({"default-ulimits": {"nofile": {"Name": "nproc", "Soft": 1, "Hard": 1}}})",
+                R"("default-ulimits": "nofile": "Name": want "nofile")"},
+        BadCase{R"({"default-ulimits": {"nofile": {"Soft": 1, "Hard": 1, "Max": 2}}})",
+                R"("default-ulimits": "nofile": unknown field "Max")"},
+        BadCase{R"({"default-ulimits": {"nofile": 5}})",
+                R"("default-ulimits": "nofile": want an object)"},
         BadCase{R"({"bip": "172.30.0.1"})", R"("bip": invalid CIDR "172.30.0.1")"},
         BadCase{R"({"bip": "172.30.0.1/40"})", R"("bip": invalid CIDR)"},
+        BadCase{R"({"bip": "172.30.0.1/32"})", R"("bip": invalid CIDR)"},
+        BadCase{R"({"bip": "172.30.0.300/16"})", R"("bip": invalid CIDR)"},
+        BadCase{R"({"bip": "fd00::1/64"})", R"("bip": invalid CIDR)"},
         BadCase{R"({"default-address-pools": [{"base": "10.0.0.0/8", "size": 4}]})",
-                R"("default-address-pools": size 4 does not fit in 10.0.0.0/8)"},
+                R"("default-address-pools"[0]: size 4 does not fit in 10.0.0.0/8 (want 8 to 30))"},
+        BadCase{R"({"default-address-pools": [{"base": "10.0.0.0/8", "size": 24},
+                                              {"base": "10.0.0.0/8", "size": 31}]})",
+                R"("default-address-pools"[1]: size 31 does not fit)"},
         BadCase{R"({"default-address-pools": [{"base": "10.0.0.0"}]})",
-                R"("default-address-pools": want a list of)"},
+                R"("default-address-pools"[0]: "base": invalid CIDR "10.0.0.0")"},
+        BadCase{R"({"default-address-pools": [{"base": "10.0.0.0/8"}]})",
+                R"("default-address-pools"[0]: want both "base" and "size")"},
+        BadCase{R"({"default-address-pools": [{"base": "10.0.0.0/8", "size": "24"}]})",
+                R"("default-address-pools"[0]: "size": want an integer, got string "24")"},
         BadCase{R"({"dns": ["8.8.8"]})", R"("dns": invalid IP address "8.8.8")"},
-        BadCase{R"({"dns-search": "example.com"})", R"("dns-search": want a list of strings)"},
-        BadCase{R"({"userns-remap": true})", R"("userns-remap": want a string)"},
-        BadCase{R"({"insecure-tcp": "no"})", R"("insecure-tcp": want true or false)"},
+        BadCase{R"({"dns": ["8.8.8.8/32"]})", R"("dns": invalid IP address "8.8.8.8/32")"},
+        BadCase{R"({"dns-search": ["bad domain"]})",
+                R"("dns-search": invalid domain "bad domain")"},
         BadCase{R"({"audit-log": "audit.log"})", R"("audit-log": must be an absolute path)"},
         BadCase{R"({"authorization-roles": {"ops": "root"}})",
-                R"("authorization-roles": "ops": invalid role "root")"},
+                R"("authorization-roles": "ops": invalid role "root" (want admin or viewer))"},
+        BadCase{R"({"authorization-roles": {"ops": 1}})",
+                R"("authorization-roles": "ops": want a string, got number 1)"},
         BadCase{R"({"log-level": "info",})", "invalid JSON"},
-        BadCase{R"([1, 2])", "want a JSON object"}));
+        BadCase{R"({"debug": true, "debug": false})", R"(: duplicate key "debug")"},
+        BadCase{R"({"log-opts": {"max-size": "1m", "max-size": "2m"}})",
+                R"(: "log-opts": duplicate key "max-size")"},
+        BadCase{R"({"default-address-pools": [{"base": "10.0.0.0/8", "base": "11.0.0.0/8"}]})",
+                R"(: "default-address-pools": duplicate key "base")"},
+        BadCase{R"([1, 2])", "want a JSON object, got array"}));
 
-TEST(DaemonConfigTest, InvalidJsonReportsPosition) {
-  auto config = ParseDaemonConfig("{\n  \"debug\": 1,, \n}", kSource);
+// A value of the wrong JSON type for every key, whatever its type.
+TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
+  nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
+  ASSERT_EQ(every.size(), 26u);
+  for (const auto& [key, value] : every.items()) {
+    nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
+    nlohmann::json document = {{key, wrong}};
+    auto config = ParseDaemonConfig(document.dump(), kSource);
+    ASSERT_FALSE(config.ok()) << document.dump();
+    std::string message(config.status().message());
+    std::string expected = absl::StrCat(kSource, ": \"", key, "\": want ");
+    EXPECT_EQ(message.rfind(expected, 0), 0u) << message;
+    EXPECT_NE(message.find(value.is_string() ? "got number 5" : "got string \"text\""),
+              std::string::npos)
+        << message;
+  }
+}
+
+TEST(DaemonConfigTest, InvalidJsonReportsLineAndColumn) {
+  auto config = ParseDaemonConfig("{\n  \"debug\": true,, \n}", kSource);
   ASSERT_FALSE(config.ok());
-  EXPECT_NE(config.status().message().find("line 2"), std::string::npos) << config.status();
+  std::string message(config.status().message());
+  EXPECT_EQ(message.rfind(std::string(kSource) + ": invalid JSON: ", 0), 0u) << message;
+  EXPECT_NE(message.find("line 2, column 17"), std::string::npos) << message;
+  EXPECT_FALSE(ParseDaemonConfig("", kSource).ok());
 }
 
 TEST(DaemonConfigTest, FlagAndFileConflictNamesBoth) {
-  auto file = ParseDaemonConfig(R"({"hosts": ["tcp://10.0.0.1:2376"], "debug": true})", kSource);
-  ASSERT_TRUE(file.ok());
+  auto file =
+      ParseDaemonConfig(R"({"hosts": ["tcp://y"], "debug": true, "log-level": "warn"})", kSource);
+  ASSERT_TRUE(file.ok()) << file.status();
   DaemonConfig flags;
-  flags.hosts = {"unix:///x.sock"};
-  absl::Status status = MergeFlags(flags, {"hosts"}, &*file);
+  flags.hosts = {"unix:///x"};
+  flags.log_level = "error";
+  absl::Status status = MergeFlags(flags, {"hosts", "log-level", "data-root"}, &*file);
   ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
             "the following directives are specified both as a flag and in the configuration "
-            "file: hosts: (from flag: [\"unix:///x.sock\"], from file: "
-            "[\"tcp://10.0.0.1:2376\"])");
+            "file: hosts: (from flag: [unix:///x], from file: [tcp://y]), log-level: (from flag: "
+            "error, from file: warn)");
 }
 
 TEST(DaemonConfigTest, FlagsOverrideDefaultsAndAreValidated) {
@@ -141,58 +289,76 @@ TEST(DaemonConfigTest, FlagsOverrideDefaultsAndAreValidated) {
   DaemonConfig flags;
   flags.data_root = "/srv/other";
   flags.storage_driver = "vfs";
+  flags.exec_root = "/ignored";  // Not in flags_set: the user did not give it.
   ASSERT_TRUE(MergeFlags(flags, {"data-root", "storage-driver"}, &*file).ok());
   EXPECT_EQ(file->data_root, "/srv/other");
   EXPECT_EQ(file->storage_driver, "native");
   EXPECT_TRUE(file->debug);
-  EXPECT_EQ(file->exec_root, "/run/berth");  // Not given: default kept.
+  EXPECT_EQ(file->exec_root, "/run/berth");
+  EXPECT_EQ(file->keys_set, (std::set<std::string>{"data-root", "debug", "storage-driver"}));
 
   DaemonConfig bad;
   bad.log_level = "chatty";
   auto config = ParseDaemonConfig("{}", kSource);
   absl::Status status = MergeFlags(bad, {"log-level"}, &*config);
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("\"log-level\": invalid value \"chatty\""), std::string::npos);
+  EXPECT_EQ(status.message(),
+            "flags: \"log-level\": invalid value \"chatty\" (want one of debug, info, warn, "
+            "error, fatal)");
+  EXPECT_EQ(config->log_level, "info") << "a failed merge leaves the configuration alone";
+  EXPECT_FALSE(MergeFlags(bad, {"no-such-flag"}, &*config).ok());
 }
 
 TEST(DaemonConfigTest, ToJsonRoundTrips) {
-  auto config = ParseDaemonConfig(R"({"data-root": "/a", "hosts": ["unix:///b.sock"],
-      "default-ulimits": {"nproc": {"Name": "nproc", "Soft": 5, "Hard": 6}},
-      "default-address-pools": [{"base": "172.80.0.0/16", "size": 24}],
-      "log-opts": {"max-size": "1g"}, "authorization-roles": {"x": "viewer"}})",
-                                  kSource);
-  ASSERT_TRUE(config.ok());
+  for (const char* text : {kEveryKey, "{}"}) {
+    auto config = ParseDaemonConfig(text, kSource);
+    ASSERT_TRUE(config.ok()) << config.status();
+    std::string json = ToJson(*config);
+    auto again = ParseDaemonConfig(json, "round trip");
+    ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
+    EXPECT_EQ(ToJson(*again), json);
+    EXPECT_EQ(again->keys_set.size(), 26u);  // ToJson writes every key.
+  }
+  auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");
-  ASSERT_TRUE(again.ok()) << again.status() << "\n" << ToJson(*config);
-  EXPECT_EQ(ToJson(*again), ToJson(*config));
-  EXPECT_EQ(again->default_ulimits.at("nproc").soft, 5);
+  EXPECT_EQ(again->default_ulimits.at("core").hard, -1);
+  EXPECT_EQ(again->default_address_pools[1].base, "fd00::/48");
+  EXPECT_EQ(again->log_opts, config->log_opts);
+  EXPECT_EQ(again->authorization_roles, config->authorization_roles);
 }
 
 TEST(DaemonConfigTest, MissingFileIsFineUnlessNamed) {
-  std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/absent.json";
+  std::string path = TempPath("absent.json");
   auto defaults = LoadDaemonConfigFile(path, /*must_exist=*/false);
-  ASSERT_TRUE(defaults.ok());
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
   EXPECT_EQ(defaults->data_root, "/var/lib/berth");
   auto named = LoadDaemonConfigFile(path, /*must_exist=*/true);
   ASSERT_FALSE(named.ok());
-  EXPECT_NE(named.status().message().find(path), std::string::npos);
+  EXPECT_EQ(named.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(named.status().message().find(path), std::string::npos) << named.status();
 
-  std::string present = std::string(std::getenv("TEST_TMPDIR")) + "/daemon.json";
+  std::string present = TempPath("daemon.json");
   std::ofstream(present) << R"({"log-level": "warn"})";
-  auto loaded = LoadDaemonConfigFile(present, true);
-  ASSERT_TRUE(loaded.ok());
+  auto loaded = LoadDaemonConfigFile(present, /*must_exist=*/false);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->log_level, "warn");
+  EXPECT_EQ(loaded->keys_set, std::set<std::string>{"log-level"});
 }
 
-TEST(ByteSizeTest, ParsesDockerUnits) {
-  EXPECT_EQ(*ParseByteSize("10m"), 10 << 20);
-  EXPECT_EQ(*ParseByteSize("1g"), int64_t{1} << 30);
-  EXPECT_EQ(*ParseByteSize("512k"), 512 << 10);
-  EXPECT_EQ(*ParseByteSize("100"), 100);
-  EXPECT_EQ(*ParseByteSize("32MB"), 32 << 20);
-  EXPECT_FALSE(ParseByteSize("ten").ok());
-  EXPECT_FALSE(ParseByteSize("-1m").ok());
-  EXPECT_FALSE(ParseByteSize("").ok());
+TEST(DaemonConfigTest, UnreadableOrBadFileIsAnErrorNamingIt) {
+  // A directory where the file should be: not "missing", so not defaults.
+  std::string dir = TempPath("daemon.json.d");
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  auto config = LoadDaemonConfigFile(dir, /*must_exist=*/false);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find(dir), std::string::npos) << config.status();
+
+  std::string bad = TempPath("bad.json");
+  std::ofstream(bad) << R"({"storage-driver": "zfs"})";
+  auto parsed = LoadDaemonConfigFile(bad, /*must_exist=*/false);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().rfind(bad + ": \"storage-driver\"", 0), 0u)
+      << parsed.status();
 }
 
 }  // namespace

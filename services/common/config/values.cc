@@ -48,8 +48,7 @@ bool IsPort(std::string_view text) {
 bool IsHostName(std::string_view text) {
   if (text.empty() || text.size() > 253) return false;
   for (char c : text) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' &&
-        c != '_') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
       return false;
     }
   }
@@ -87,6 +86,25 @@ bool IsHostPort(std::string_view text) {
   size_t colon = text.find(':');
   if (colon == std::string_view::npos) return IsHostName(text);
   return IsHostName(text.substr(0, colon)) && IsPort(text.substr(colon + 1));
+}
+
+bool IsDomainName(std::string_view text) {
+  if (text.size() > 1 && text.back() == '.') text.remove_suffix(1);
+  if (text.empty() || text.size() > 253) return false;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t dot = text.find('.', start);
+    if (dot == std::string_view::npos) dot = text.size();
+    std::string_view label = text.substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    }
+    start = dot + 1;
+  }
+  return true;
 }
 
 bool IsHttpUrl(std::string_view text) {
@@ -129,15 +147,12 @@ absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
   if (pos < text.size() && text[pos] == ' ') ++pos;
   double multiplier = 1;
   if (pos < text.size()) {
-    switch (absl::ascii_tolower(static_cast<unsigned char>(text[pos]))) {
-      case 'k': multiplier = 0x1p10; break;
-      case 'm': multiplier = 0x1p20; break;
-      case 'g': multiplier = 0x1p30; break;
-      case 't': multiplier = 0x1p40; break;
-      case 'p': multiplier = 0x1p50; break;
-      default: break;
+    static constexpr std::string_view kUnits = "kmgtp";  // 2^10, 2^20...
+    size_t unit = kUnits.find(absl::ascii_tolower(static_cast<unsigned char>(text[pos])));
+    if (unit != std::string_view::npos) {
+      multiplier = std::ldexp(1.0, 10 * static_cast<int>(unit + 1));
+      ++pos;
     }
-    if (multiplier != 1) ++pos;
   }
   if (pos < text.size() && absl::ascii_tolower(static_cast<unsigned char>(text[pos])) == 'i') ++pos;
   if (pos < text.size() && absl::ascii_tolower(static_cast<unsigned char>(text[pos])) == 'b') ++pos;

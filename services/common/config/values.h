@@ -27,6 +27,10 @@ std::optional<Cidr> ParseCidr(std::string_view text);
 // host, host:port, IP, [IPv6]:port, bare IPv6 (no scheme, no path).
 bool IsHostPort(std::string_view text);
 
+// A DNS name such as example.com or corp.example. (labels of letters,
+// digits, '-' and '_'; a trailing dot allowed).
+bool IsDomainName(std::string_view text);
+
 // An http:// or https:// URL with a host and no credentials, query or
 // fragment: what docker accepts as a registry mirror.
 bool IsHttpUrl(std::string_view text);

@@ -1,0 +1,56 @@
+// ToJson: DaemonConfig → daemon.json, the form berthd hands its services.
+
+#include "nlohmann/json.hpp"
+#include "services/common/config/daemon_config.h"
+#include "services/common/config/json_form.h"
+
+namespace berth::config {
+namespace internal {
+
+nlohmann::json ToJsonObject(const DaemonConfig& c) {
+  using nlohmann::json;
+  json ulimits = json::object();
+  for (const auto& [name, limit] : c.default_ulimits) {
+    // The key is the name: a hand-built Ulimit with a stale name still
+    // parses back.
+    ulimits[name] = {{"Name", name}, {"Soft", limit.soft}, {"Hard", limit.hard}};
+  }
+  json pools = json::array();
+  for (const AddressPool& pool : c.default_address_pools) {
+    pools.push_back({{"base", pool.base}, {"size", pool.size}});
+  }
+  return {{"data-root", c.data_root},
+          {"exec-root", c.exec_root},
+          {"hosts", c.hosts},
+          {"tls", c.tls},
+          {"tlsverify", c.tlsverify},
+          {"tlscacert", c.tlscacert},
+          {"tlscert", c.tlscert},
+          {"tlskey", c.tlskey},
+          {"metrics-addr", c.metrics_addr},
+          {"log-level", c.log_level},
+          {"debug", c.debug},
+          {"registry-mirrors", c.registry_mirrors},
+          {"insecure-registries", c.insecure_registries},
+          {"storage-driver", c.storage_driver},
+          {"log-driver", c.log_driver},
+          {"log-opts", c.log_opts},
+          {"cgroup-driver", c.cgroup_driver},
+          {"default-ulimits", ulimits},
+          {"bip", c.bip},
+          {"default-address-pools", pools},
+          {"dns", c.dns},
+          {"dns-search", c.dns_search},
+          {"userns-remap", c.userns_remap},
+          {"insecure-tcp", c.insecure_tcp},
+          {"audit-log", c.audit_log},
+          {"authorization-roles", c.authorization_roles}};
+}
+
+}  // namespace internal
+
+std::string ToJson(const DaemonConfig& config) {
+  return internal::ToJsonObject(config).dump(2) + "\n";
+}
+
+}  // namespace berth::config
