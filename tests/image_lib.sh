@@ -127,3 +127,52 @@ JSON
   BIG_DIFF_ID=sha256:$l1
   rm -rf "$work"
 }
+
+# make_multiarch LAYOUT_OUT LAYOUT_A LAYOUT_B TAG: an index whose amd64
+# entry is A's manifest and arm64 entry is B's (content differs by motd).
+make_multiarch() {
+  local out=$1 a=$2 b=$3 tag=$4 man_a man_b size_a size_b
+  mkdir -p "$out/blobs/sha256"
+  cp -n "$a"/blobs/sha256/* "$b"/blobs/sha256/* "$out/blobs/sha256/"
+  man_a=$(jq -r '.manifests[0].digest' "$a/index.json")
+  man_b=$(jq -r '.manifests[0].digest' "$b/index.json")
+  size_a=$(jq -r '.manifests[0].size' "$a/index.json")
+  size_b=$(jq -r '.manifests[0].size' "$b/index.json")
+  cat >"$TMP/multi-index.json" <<JSON
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$man_a","size":$size_a,"platform":{"os":"linux","architecture":"$(dpkg --print-architecture)"}},
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$man_b","size":$size_b,"platform":{"os":"linux","architecture":"riscv64"}}]}
+JSON
+  local index
+  index=($(put_blob "$out" "$TMP/multi-index.json"))
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$out/oci-layout"
+  cat >"$out/index.json" <<JSON
+{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"${index[0]}","size":${index[1]},"annotations":{"org.opencontainers.image.ref.name":"$tag"}}]}
+JSON
+  INDEX_DIGEST=${index[0]}
+}
+
+# make_zstd_image LAYOUT TAG: one zstd-compressed layer holding /zstd.txt.
+make_zstd_image() {
+  local layout=$1 tag=$2 work diff digest cfg man
+  work=$(mktemp -d)
+  mkdir -p "$layout/blobs/sha256" "$work/root"
+  echo "compressed with zstd" >"$work/root/zstd.txt"
+  tar --numeric-owner --owner=0 --group=0 --mtime=@1600000000 -C "$work/root" -cf "$work/layer.tar" .
+  diff=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  zstd -q -c "$work/layer.tar" >"$work/layer.tar.zst"
+  digest=$(sha256sum "$work/layer.tar.zst" | cut -d' ' -f1)
+  cp "$work/layer.tar.zst" "$layout/blobs/sha256/$digest"
+  echo "{\"architecture\":\"$(dpkg --print-architecture)\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"$diff\"]}}" >"$work/config.json"
+  cfg=($(put_blob "$layout" "$work/config.json"))
+  cat >"$work/manifest.json" <<JSON
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+ "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
+ "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"sha256:$digest","size":$(stat -c %s "$work/layer.tar.zst")}]}
+JSON
+  man=($(put_blob "$layout" "$work/manifest.json"))
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  echo "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"${man[0]}\",\"size\":${man[1]},\"annotations\":{\"org.opencontainers.image.ref.name\":\"$tag\"}}]}" >"$layout/index.json"
+  ZSTD_DIFF_ID=$diff
+  rm -rf "$work"
+}

@@ -9,6 +9,8 @@ setup_suite() {
   make_image "$TMP/layout" v1 "hello from v1"
   V1_DIGEST=$MANIFEST_DIGEST
   BASE=$BASE_DIFF_ID
+  # chain id of v1's top layer: sha256 of "<base chain> <top diff id>".
+  V1_TOP_CHAIN=sha256:$(printf '%s %s' "$BASE_DIFF_ID" "$TOP_DIFF_ID" | sha256sum | cut -d' ' -f1)
   push_image "$TMP/layout" v1 test/busybox:v1
   push_image "$TMP/layout" v1 test/fresh:v1
   make_image "$TMP/layout2" v2 "hello from v2"
@@ -41,8 +43,8 @@ test_pull_unpacks_the_exact_tree() {
     fail "hard link not preserved"
   cmp -s /bin/busybox "$base/bin/busybox" || fail "busybox content differs"
   # The top layer: a file, a whiteout and an opaque directory, as overlayfs keeps them.
-  top=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT id FROM snapshots WHERE parent = '$BASE'")
-  top=$MAIN_DATA/snapshots/overlayfs/$top/fs
+  top=$(snapshot_dir "$V1_TOP_CHAIN")
+  [[ -n $top ]] || fail "no snapshot for the top layer's chain id"
   assert_eq "$(cat "$top/etc/motd")" "hello from v1" "motd"
   [[ $(stat -c %F:%t:%T "$top/bin/ls") == "character special file:0:0" ]] || fail "no whiteout for ls"
   assert_eq "$(getfattr --only-values -n trusted.overlay.opaque "$top/opt" 2>/dev/null)" "y" "opaque"
@@ -77,17 +79,20 @@ test_first_pull_downloads_and_unpacks_each_layer() {
 }
 
 test_second_pull_is_up_to_date_and_shared_layers_unpack_once() {
-  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  start_berthd SHARE --insecure-registry "$REGISTRY"
   local out before after
-  out=$(berth pull "$REGISTRY/test/busybox:v1")
+  "$BIN/berth" -H "$SHARE_SOCK" pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  out=$("$BIN/berth" -H "$SHARE_SOCK" pull "$REGISTRY/test/busybox:v1")
   assert_contains "$out" "Status: Image is up to date"
   assert_contains "$out" "Already exists"
-  before=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")
-  out=$(berth pull "$REGISTRY/test/busybox:v2")
-  after=$(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")
+  before=$(sqlite3 "$SHARE_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")
+  out=$("$BIN/berth" -H "$SHARE_SOCK" pull "$REGISTRY/test/busybox:v2")
+  after=$(sqlite3 "$SHARE_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")
+  assert_eq "$before" "2" "snapshots after v1"
   assert_eq "$((after - before))" "1" "new snapshots for v2 (base layer shared)"
   assert_contains "$out" "Already exists"
-  [[ $(sqlite3 "$MAIN_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots WHERE key = '$BASE'") == 1 ]]
+  # The base layer's blob was not downloaded twice: one copy in the store.
+  assert_eq "$(sqlite3 "$SHARE_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots WHERE key = '$BASE'")" "1" "base"
 }
 
 test_every_stored_blob_hashes_to_its_name() {
@@ -100,6 +105,8 @@ test_every_stored_blob_hashes_to_its_name() {
 }
 
 test_tag_and_rmi_follow_docker() {
+  start_berthd RMI --insecure-registry "$REGISTRY"
+  berth() { "$BIN/berth" -H "$RMI_SOCK" "$@"; }
   berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
   berth tag "$REGISTRY/test/busybox:v1" mine:latest
   assert_contains "$(berth images)" "mine "
@@ -211,6 +218,53 @@ test_images_service_killed_mid_pull_leaves_a_consistent_store() {
   for blob in "$KILL_DATA"/images/blobs/sha256/*; do
     assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
   done
+}
+
+test_push_is_read_back_by_skopeo_with_the_same_digest() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  berth tag "$REGISTRY/test/busybox:v1" "$REGISTRY/pushed/busybox:1.0"
+  local out
+  out=$(berth push "$REGISTRY/pushed/busybox:1.0")
+  assert_contains "$out" "The push refers to repository [$REGISTRY/pushed/busybox]"
+  assert_contains "$out" "Pushed"
+  assert_contains "$out" "1.0: digest: $V1_DIGEST size:"
+  local inspected
+  inspected=$(skopeo inspect --tls-verify=false "docker://$REGISTRY/pushed/busybox:1.0")
+  assert_eq "$(jq -r .Digest <<<"$inspected")" "$V1_DIGEST" "digest skopeo sees"
+  skopeo copy --quiet --src-tls-verify=false "docker://$REGISTRY/pushed/busybox:1.0" "oci:$TMP/readback:1.0" >/dev/null
+  assert_eq "$(jq -r '.manifests[0].digest' "$TMP/readback/index.json")" "$V1_DIGEST" "copied digest"
+  # A second push finds every layer there already.
+  out=$(berth push "$REGISTRY/pushed/busybox:1.0")
+  assert_contains "$out" "Layer already exists"
+  local rc=0
+  out=$(berth push "$REGISTRY/pushed/nothing:1" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "push of a missing image"
+  assert_contains "$out" "An image does not exist locally with the tag"
+}
+
+test_platform_is_chosen_from_a_manifest_list() {
+  make_multiarch "$TMP/multi" "$TMP/layout" "$TMP/layout2" multi
+  skopeo copy --quiet --all --dest-tls-verify=false "oci:$TMP/multi:multi" "docker://$REGISTRY/test/multi:1" >/dev/null
+  local out host_id other_id
+  out=$(berth pull "$REGISTRY/test/multi:1")
+  assert_contains "$out" "Digest: $INDEX_DIGEST"
+  host_id=$(berth image inspect --format '{{.Id}}' "$REGISTRY/test/multi:1")
+  out=$(berth pull --platform linux/riscv64 "$REGISTRY/test/multi:1")
+  other_id=$(berth image inspect --format '{{.Id}}' "$REGISTRY/test/multi:1")
+  [[ $host_id != "$other_id" ]] || fail "--platform chose the same image"
+  local rc=0
+  out=$(berth pull --platform linux/s390x "$REGISTRY/test/multi:1" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "missing platform"
+  assert_contains "$out" "no matching manifest for linux/s390x"
+}
+
+test_zstd_layers_unpack() {
+  make_zstd_image "$TMP/zstd" z
+  push_image "$TMP/zstd" z test/zstd:1
+  berth pull -q "$REGISTRY/test/zstd:1" >/dev/null
+  local dir
+  dir=$(snapshot_dir "$ZSTD_DIFF_ID")
+  assert_eq "$(cat "$dir/zstd.txt")" "compressed with zstd" "zstd layer content"
 }
 
 run_tests "$@"

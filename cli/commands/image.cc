@@ -139,6 +139,32 @@ int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool qui
   return 0;
 }
 
+int Push(Cli& cli, const std::string& ref, bool quiet) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::PushRequest request;
+  request.set_ref(ref);
+  if (auto credentials = LoadCredentials(RegistryOf(ref))) {
+    request.mutable_auth()->set_username(credentials->username);
+    request.mutable_auth()->set_password(credentials->password);
+    request.mutable_auth()->set_server_address(RegistryOf(ref));
+  }
+  auto context = Cli::CallContext(/*stream=*/true);
+  auto reader = stub->Push(context.get(), request);
+  ProgressPrinter printer(quiet);
+  berth::images::v1::PushResponse response;
+  while (reader->Read(&response)) {
+    if (response.has_progress()) printer.Show(response.progress());
+    for (const std::string& message : response.messages()) {
+      if (!quiet) std::printf("%s\n", message.c_str());
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  if (quiet) std::printf("%s\n", FullName(ref).c_str());
+  return 0;
+}
+
 nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
                        const std::string& tag, const std::string& digest) {
   int64_t age = std::time(nullptr) - image.created().seconds();
@@ -367,7 +393,15 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
     tag->callback([&cli, flags] { cli.exit_code = Tag(cli, flags->refs); });
   };
 
+  auto add_push = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* push = parent->add_subcommand(name, "Upload an image to a registry");
+    push->add_flag("-q,--quiet", flags->quiet, "Suppress verbose output");
+    push->add_option("image", flags->ref, "Image")->required();
+    push->callback([&cli, flags] { cli.exit_code = Push(cli, flags->ref, flags->quiet); });
+  };
+
   add_pull(&app, "pull");
+  add_push(&app, "push");
   add_list(&app, "images");
   add_rm(&app, "rmi");
   add_tag(&app, "tag");
@@ -375,6 +409,7 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
   add_pull(image, "pull");
+  add_push(image, "push");
   add_list(image, "ls")->alias("list");
   add_rm(image, "rm");
   add_tag(image, "tag");

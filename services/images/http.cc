@@ -1,6 +1,9 @@
 #include "services/images/http.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +50,15 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+size_t OnUpload(char* buffer, size_t size, size_t count, void* user) {
+  int fd = *static_cast<int*>(user);
+  ssize_t n;
+  do {
+    n = ::read(fd, buffer, size * count);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? CURL_READFUNC_ABORT : static_cast<size_t>(n);
+}
+
 struct CurlInit {
   CurlInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
@@ -83,7 +95,15 @@ absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl, CURLOPT_USERPWD, request.basic_auth.c_str());
   }
-  if (request.method == "HEAD") {
+  int upload_fd = request.body_fd;
+  if (upload_fd >= 0) {
+    // Rewind so a retried request sends the blob from its start.
+    ::lseek(upload_fd, 0, SEEK_SET);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, OnUpload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload_fd);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size));
+  } else if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());

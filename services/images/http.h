@@ -19,6 +19,9 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;
   std::string body;
+  // Upload this file's content as the body instead (large blobs), PUT.
+  int body_fd = -1;
+  int64_t body_size = 0;
   // Basic credentials (user:password), sent only to the request's host.
   std::string basic_auth;
   // Streams a successful (2xx) response body here instead of keeping it

@@ -252,3 +252,81 @@ grpc::Status ImagesService::Login(grpc::ServerContext*,
 }
 
 }  // namespace berth::images
+
+namespace berth::images {
+
+grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::PushRequest* request,
+                                 grpc::ServerWriter<berth::images::v1::PushResponse>* writer) {
+  auto reference = ParseReference(request->ref());
+  if (!reference.ok()) return ToGrpcStatus(reference.status());
+  if (reference->tag.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "push needs a tag, not a digest");
+  }
+  auto record = images_->Get(reference->String());
+  if (!record.ok()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("An image does not exist locally with the tag: ",
+                                     reference->Familiar()));
+  }
+  auto body = content_->ReadAll(record->target.digest());
+  if (!body.ok()) return Error(body.status(), "push " + reference->String());
+  std::string media_type = record->target.media_type();
+  if (IsIndex(media_type)) {
+    // Only the platform that was pulled is here: push that manifest.
+    auto index = ParseIndex(*body);
+    if (!index.ok()) return ToGrpcStatus(index.status());
+    auto chosen = SelectManifest(*index, HostPlatform());
+    if (!chosen.ok()) return ToGrpcStatus(chosen.status());
+    body = content_->ReadAll(chosen->digest());
+    if (!body.ok()) return Error(body.status(), "push " + reference->String());
+    media_type = chosen->media_type();
+  }
+  auto manifest = ParseManifest(*body);
+  if (!manifest.ok()) return ToGrpcStatus(manifest.status());
+
+  RegistryOptions options;
+  options.insecure_registries = config_->insecure_registries;
+  options.credentials.username = request->auth().username();
+  options.credentials.password = request->auth().password();
+  RegistryClient client(*reference, options);
+  auto send = [writer](const std::string& id, const std::string& status) {
+    berth::images::v1::PushResponse response;
+    response.mutable_progress()->set_id(id);
+    response.mutable_progress()->set_status(status);
+    writer->Write(response);
+  };
+  send("", absl::StrCat("The push refers to repository [", reference->Name(), "]"));
+  std::vector<Descriptor> blobs = manifest->layers;
+  blobs.push_back(manifest->config);
+  for (const Descriptor& blob : blobs) {
+    std::string id = ShortId(blob.digest());
+    if (!content_->Exists(blob.digest())) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          absl::StrCat("push ", reference->String(), ": blob ", blob.digest(),
+                                       " is not in the content store"));
+    }
+    auto exists = client.BlobExists(blob.digest());
+    if (!exists.ok()) return Error(exists.status(), "push " + reference->String());
+    bool is_config = blob.digest() == manifest->config.digest();
+    if (*exists) {
+      if (!is_config) send(id, "Layer already exists");
+      continue;
+    }
+    if (!is_config) send(id, "Pushing");
+    absl::Status uploaded =
+        client.UploadBlob(blob.digest(), content_->BlobPath(*DigestHex(blob.digest())), blob.size());
+    if (!uploaded.ok()) return Error(uploaded, "push " + reference->String());
+    if (!is_config) send(id, "Pushed");
+  }
+  auto digest = client.PutManifest(reference->tag, media_type, *body);
+  if (!digest.ok()) return Error(digest.status(), "push " + reference->String());
+  berth::images::v1::PushResponse last;
+  last.add_messages(absl::StrCat(reference->tag, ": digest: ", *digest, " size: ", body->size()));
+  last.mutable_pushed()->set_digest(*digest);
+  last.mutable_pushed()->set_media_type(media_type);
+  last.mutable_pushed()->set_size(static_cast<int64_t>(body->size()));
+  writer->Write(last);
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::images

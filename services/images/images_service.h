@@ -23,6 +23,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
 
   grpc::Status Pull(grpc::ServerContext* context, const berth::images::v1::PullRequest* request,
                     grpc::ServerWriter<berth::images::v1::PullResponse>* writer) override;
+  grpc::Status Push(grpc::ServerContext* context, const berth::images::v1::PushRequest* request,
+                    grpc::ServerWriter<berth::images::v1::PushResponse>* writer) override;
   grpc::Status List(grpc::ServerContext* context,
                     const berth::images::v1::ListImagesRequest* request,
                     berth::images::v1::ListImagesResponse* response) override;

@@ -1,6 +1,8 @@
 #include "services/images/registry_client.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -176,7 +178,8 @@ absl::StatusOr<RegistryResponse> RegistryClient::Send(
     const std::string& base, const std::string& method, const std::string& path,
     const std::vector<std::string>& headers,
     const std::function<bool(long, const char*, size_t)>& sink,
-    const std::function<std::vector<std::string>()>& headers_for_attempt) {
+    const std::function<std::vector<std::string>()>& headers_for_attempt,
+    const std::string& body, int body_fd, int64_t body_size) {
   absl::Duration backoff = absl::Milliseconds(200);
   bool authenticated = false;
   absl::Status last = absl::UnavailableError("no attempt");
@@ -197,6 +200,9 @@ absl::StatusOr<RegistryResponse> RegistryClient::Send(
       if (!authorization_.empty()) request.headers.push_back("Authorization: " + authorization_);
     }
     request.sink = sink;
+    request.body = body;
+    request.body_fd = body_fd;
+    request.body_size = body_size;
     auto response = Perform(request);
     if (!response.ok()) {
       last = response.status();
@@ -306,6 +312,56 @@ absl::Status RegistryClient::FetchBlob(const std::string& digest, int64_t size,
     return absl::OkStatus();
   }
   return last;
+}
+
+absl::StatusOr<bool> RegistryClient::BlobExists(const std::string& digest) {
+  auto response = Send(endpoints_.front(), "HEAD",
+                       absl::StrCat("/v2/", reference_.path, "/blobs/", digest), {}, nullptr,
+                       nullptr);
+  if (!response.ok()) return response.status();
+  if (response->status == 200) return true;
+  if (response->status == 404) return false;
+  return StatusFor(*response, absl::StrCat("blob ", digest));
+}
+
+absl::Status RegistryClient::UploadBlob(const std::string& digest, const std::string& path,
+                                        int64_t size) {
+  const std::string& base = endpoints_.front();
+  auto started = Send(base, "POST", absl::StrCat("/v2/", reference_.path, "/blobs/uploads/"),
+                      {"Content-Length: 0"}, nullptr, nullptr);
+  if (!started.ok()) return started.status();
+  if (started->status != 202) return StatusFor(*started, absl::StrCat("upload ", digest));
+  std::string location = started->headers["location"];
+  if (location.empty()) return absl::UnavailableError("upload: registry gave no location");
+  // The location may be absolute or relative to the registry.
+  std::string path_part = location;
+  if (absl::StartsWith(location, "http://") || absl::StartsWith(location, "https://")) {
+    size_t slash = location.find('/', location.find("//") + 2);
+    path_part = slash == std::string::npos ? "/" : location.substr(slash);
+  }
+  path_part += (path_part.find('?') == std::string::npos ? "?" : "&") +
+               std::string("digest=") + UrlEncode(digest);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, "open " + path);
+  auto put = Send(base, "PUT", path_part, {"Content-Type: application/octet-stream"}, nullptr,
+                  nullptr, "", fd, size);
+  ::close(fd);
+  if (!put.ok()) return put.status();
+  if (put->status != 201) return StatusFor(*put, absl::StrCat("upload ", digest));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RegistryClient::PutManifest(const std::string& tag,
+                                                        const std::string& media_type,
+                                                        const std::string& body) {
+  auto response = Send(endpoints_.front(), "PUT",
+                       absl::StrCat("/v2/", reference_.path, "/manifests/", tag),
+                       {"Content-Type: " + media_type}, nullptr, nullptr, body);
+  if (!response.ok()) return response.status();
+  if (response->status != 201 && response->status != 200) {
+    return StatusFor(*response, absl::StrCat("manifest ", tag));
+  }
+  return Sha256::Of(body);
 }
 
 absl::Status RegistryClient::Ping() {

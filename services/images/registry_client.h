@@ -56,6 +56,13 @@ class RegistryClient {
   absl::Status FetchBlob(const std::string& digest, int64_t size, ContentWriter* writer,
                          const std::function<void(int64_t)>& progress);
 
+  // Push: whether the repository has the blob; upload one from a file
+  // (monolithic, POST then PUT ?digest=); put a manifest under a tag.
+  absl::StatusOr<bool> BlobExists(const std::string& digest);
+  absl::Status UploadBlob(const std::string& digest, const std::string& path, int64_t size);
+  absl::StatusOr<std::string> PutManifest(const std::string& tag, const std::string& media_type,
+                                          const std::string& body);
+
   // Checks credentials against the registry (`berth login`).
   absl::Status Ping();
 
@@ -69,7 +76,8 @@ class RegistryClient {
       const std::string& base, const std::string& method, const std::string& path,
       const std::vector<std::string>& headers,
       const std::function<bool(long, const char*, size_t)>& sink,
-      const std::function<std::vector<std::string>()>& headers_for_attempt);
+      const std::function<std::vector<std::string>()>& headers_for_attempt,
+      const std::string& body = "", int body_fd = -1, int64_t body_size = 0);
   absl::StatusOr<std::string> Token(const std::string& challenge);
 
   Reference reference_;
