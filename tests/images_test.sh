@@ -267,4 +267,38 @@ test_zstd_layers_unpack() {
   assert_eq "$(cat "$dir/zstd.txt")" "compressed with zstd" "zstd layer content"
 }
 
+test_history_shows_the_config_history() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  local out
+  out=$(berth history "$REGISTRY/test/busybox:v1")
+  assert_contains "$out" "IMAGE"
+  [[ $(wc -l <<<"$out") -eq 3 ]] || fail "two history rows: $out"
+  grep -qE "^[0-9a-f]{12} .* v1 " <<<"$out" || fail "top row carries the id: $out"
+  grep -qE "^<missing> .* base +[0-9.]+MB" <<<"$out" || fail "base row with its size: $out"
+}
+
+test_save_is_a_docker_archive_and_an_oci_layout() {
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  berth save -o "$TMP/saved.tar" "$REGISTRY/test/busybox:v1"
+  [[ ! -e $TMP/saved.tar.tmp ]] || fail "temporary file left"
+  local listing
+  listing=$(tar -tf "$TMP/saved.tar")
+  for member in manifest.json repositories oci-layout index.json; do
+    grep -qx "$member" <<<"$listing" || fail "no $member in the archive"
+  done
+  # Two independent readers of the two formats.
+  local docker
+  docker=$(skopeo inspect "docker-archive:$TMP/saved.tar")
+  assert_eq "$(jq '.Layers | length' <<<"$docker")" "2" "docker-archive layers"
+  assert_contains "$(jq -r '.RepoTags | join(",")' <<<"$docker")$(tar -xOf "$TMP/saved.tar" manifest.json)" "test/busybox:v1"
+  skopeo inspect --raw "oci-archive:$TMP/saved.tar" >"$TMP/saved-manifest.json"
+  assert_eq "$(sha256sum "$TMP/saved-manifest.json" | cut -d' ' -f1)" "${V1_DIGEST#sha256:}" "OCI manifest digest"
+  skopeo copy --quiet "docker-archive:$TMP/saved.tar" "oci:$TMP/from-archive:x" >/dev/null ||
+    fail "skopeo could not copy the docker-archive"
+  local rc=0 out
+  out=$(berth save -o "$TMP/none.tar" no-such-image 2>&1) || rc=$?
+  assert_eq "$rc" "1" "save of a missing image"
+  [[ ! -e $TMP/none.tar && ! -e $TMP/none.tar.tmp ]] || fail "a failed save left a file"
+}
+
 run_tests "$@"

@@ -165,6 +165,75 @@ int Push(Cli& cli, const std::string& ref, bool quiet) {
   return 0;
 }
 
+int History(Cli& cli, const std::string& ref, bool quiet, bool no_trunc, bool human) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::HistoryRequest request;
+  request.set_ref(ref);
+  berth::images::v1::HistoryResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->History(context.get(), request, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  std::vector<std::vector<std::string>> rows = {{"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"}};
+  for (const auto& entry : response.entries()) {
+    std::string id = entry.id() == "<missing>" || no_trunc ? entry.id() : ShortId(entry.id());
+    if (quiet) {
+      std::printf("%s\n", id.c_str());
+      continue;
+    }
+    std::string created_by = entry.created_by();
+    if (!no_trunc && created_by.size() > 45) created_by = created_by.substr(0, 44) + "…";
+    std::string created = human ? HumanDuration(std::time(nullptr) - entry.created().seconds()) + " ago"
+                                : Rfc3339(entry.created().seconds());
+    std::string size = human ? HumanSize(static_cast<double>(entry.size())) : std::to_string(entry.size());
+    rows.push_back({id, created, created_by, size, entry.comment()});
+  }
+  if (!quiet) std::printf("%s", FormatTable(rows).c_str());
+  return 0;
+}
+
+int Save(Cli& cli, const std::vector<std::string>& refs, const std::string& output) {
+  if (output.empty() && ::isatty(STDOUT_FILENO)) {
+    std::fprintf(stderr,
+                 "Cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
+    return kExitDaemonError;
+  }
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::SaveRequest request;
+  for (const std::string& ref : refs) request.add_refs(ref);
+  // Write to a temporary name and rename at the end: a failed save leaves
+  // no half-written archive behind.
+  std::string temp = output.empty() ? "" : output + ".tmp";
+  FILE* out = output.empty() ? stdout : std::fopen(temp.c_str(), "wb");
+  if (out == nullptr) {
+    std::fprintf(stderr, "failed to save image: cannot open %s\n", output.c_str());
+    return kExitDaemonError;
+  }
+  auto context = Cli::CallContext(/*stream=*/true);
+  auto reader = stub->Save(context.get(), request);
+  berth::types::v1::DataChunk chunk;
+  bool write_ok = true;
+  while (reader->Read(&chunk)) {
+    write_ok &= std::fwrite(chunk.data().data(), 1, chunk.data().size(), out) == chunk.data().size();
+  }
+  grpc::Status status = reader->Finish();
+  if (!output.empty()) {
+    write_ok &= std::fclose(out) == 0;
+    if (!status.ok() || !write_ok || std::rename(temp.c_str(), output.c_str()) != 0) {
+      std::remove(temp.c_str());
+    }
+  } else {
+    std::fflush(stdout);
+  }
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  if (!write_ok) {
+    std::fprintf(stderr, "failed to save image: write error\n");
+    return kExitDaemonError;
+  }
+  return 0;
+}
+
 nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
                        const std::string& tag, const std::string& digest) {
   int64_t age = std::time(nullptr) - image.created().seconds();
@@ -400,8 +469,28 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
     push->callback([&cli, flags] { cli.exit_code = Push(cli, flags->ref, flags->quiet); });
   };
 
+  auto add_history = [&cli, flags](CLI::App* parent, const std::string& name) {
+    auto human = std::make_shared<bool>(true);
+    CLI::App* history = parent->add_subcommand(name, "Show the history of an image");
+    history->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
+    history->add_flag("--no-trunc", flags->digests, "Don't truncate output");
+    history->add_option("-H,--human", *human, "Print sizes and dates in human readable format");
+    history->add_option("image", flags->ref, "Image")->required();
+    history->callback([&cli, flags, human] {
+      cli.exit_code = History(cli, flags->ref, flags->quiet, flags->digests, *human);
+    });
+  };
+  auto add_save = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* save = parent->add_subcommand(name, "Save one or more images to a tar archive");
+    save->add_option("-o,--output", flags->repository, "Write to a file, instead of STDOUT");
+    save->add_option("images", flags->refs, "Images")->required();
+    save->callback([&cli, flags] { cli.exit_code = Save(cli, flags->refs, flags->repository); });
+  };
+
   add_pull(&app, "pull");
   add_push(&app, "push");
+  add_history(&app, "history");
+  add_save(&app, "save");
   add_list(&app, "images");
   add_rm(&app, "rmi");
   add_tag(&app, "tag");
@@ -410,6 +499,8 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
   image->require_subcommand(1);
   add_pull(image, "pull");
   add_push(image, "push");
+  add_history(image, "history");
+  add_save(image, "save");
   add_list(image, "ls")->alias("list");
   add_rm(image, "rm");
   add_tag(image, "tag");

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
 #include "services/images/manifest.h"
@@ -326,6 +327,57 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
   last.mutable_pushed()->set_media_type(media_type);
   last.mutable_pushed()->set_size(static_cast<int64_t>(body->size()));
   writer->Write(last);
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::images
+
+namespace berth::images {
+
+grpc::Status ImagesService::History(grpc::ServerContext*,
+                                    const berth::images::v1::HistoryRequest* request,
+                                    berth::images::v1::HistoryResponse* response) {
+  auto detail = Resolve(request->ref());
+  if (!detail.ok()) return ToGrpcStatus(detail.status());
+  nlohmann::json config = nlohmann::json::parse(detail->config_json(), nullptr, false);
+  std::vector<std::string> diff_ids(detail->diff_ids().begin(), detail->diff_ids().end());
+  std::vector<std::string> chain = ChainIds(diff_ids);
+  nlohmann::json history = config.is_object() && config.contains("history") && config["history"].is_array()
+                               ? config["history"]
+                               : nlohmann::json::array();
+  size_t layer = 0;
+  std::vector<berth::images::v1::HistoryEntry> entries;
+  for (const auto& item : history) {
+    berth::images::v1::HistoryEntry entry;
+    std::string created = item.value("created", "");
+    absl::Time time;
+    std::string error;
+    if (absl::ParseTime(absl::RFC3339_full, created, &time, &error)) {
+      entry.mutable_created()->set_seconds(absl::ToUnixSeconds(time));
+    }
+    entry.set_created_by(item.value("created_by", ""));
+    entry.set_comment(item.value("comment", ""));
+    entry.set_empty_layer(item.value("empty_layer", false));
+    if (!entry.empty_layer() && layer < chain.size()) {
+      // Unpacked size of this layer alone: its snapshot's own files.
+      grpc::ClientContext context;
+      berth::snapshots::v1::UsageRequest usage_request;
+      usage_request.set_key(chain[layer]);
+      berth::snapshots::v1::UsageResponse usage;
+      if (snapshots_->Usage(&context, usage_request, &usage).ok()) entry.set_size(usage.size());
+      ++layer;
+    }
+    entry.set_id("<missing>");
+    entries.push_back(std::move(entry));
+  }
+  // Newest first, the top one carrying the image id, as docker prints it.
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it == entries.rbegin()) {
+      it->set_id(detail->id());
+      for (const std::string& tag : detail->repo_tags()) it->add_tags(tag);
+    }
+    *response->add_entries() = std::move(*it);
+  }
   return grpc::Status::OK;
 }
 

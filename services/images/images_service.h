@@ -30,6 +30,11 @@ class ImagesService final : public berth::images::v1::Images::Service {
                     berth::images::v1::ListImagesResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const berth::images::v1::GetImageRequest* request,
                    berth::images::v1::ImageDetail* response) override;
+  grpc::Status History(grpc::ServerContext* context,
+                       const berth::images::v1::HistoryRequest* request,
+                       berth::images::v1::HistoryResponse* response) override;
+  grpc::Status Save(grpc::ServerContext* context, const berth::images::v1::SaveRequest* request,
+                    grpc::ServerWriter<berth::types::v1::DataChunk>* writer) override;
   grpc::Status Tag(grpc::ServerContext* context, const berth::images::v1::TagRequest* request,
                    berth::images::v1::TagResponse* response) override;
   grpc::Status Login(grpc::ServerContext* context, const berth::images::v1::LoginRequest* request,
