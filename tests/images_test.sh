@@ -301,4 +301,38 @@ test_save_is_a_docker_archive_and_an_oci_layout() {
   [[ ! -e $TMP/none.tar && ! -e $TMP/none.tar.tmp ]] || fail "a failed save left a file"
 }
 
+test_import_makes_a_one_layer_image_with_changes() {
+  local rootfs out id
+  rootfs=$TMP/rootfs
+  mkdir -p "$rootfs/bin" "$rootfs/etc"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  ln -sf busybox "$rootfs/bin/sh"
+  echo imported >"$rootfs/etc/origin"
+  tar -C "$rootfs" -cf - . | berth import -c 'CMD ["sh"]' -c 'ENV A=1' -c 'WORKDIR /srv' -m "from a test" - imported:1 >"$TMP/import.out"
+  id=$(cat "$TMP/import.out")
+  [[ $id == sha256:* ]] || fail "import printed $id"
+  assert_contains "$(berth images)" "imported "
+  local inspect
+  inspect=$(berth image inspect imported:1)
+  jq -e '.[0].Config.Cmd == ["sh"] and (.[0].Config.Env | index("A=1")) != null and .[0].Config.WorkingDir == "/srv" and (.[0].RootFS.Layers | length) == 1' <<<"$inspect" >/dev/null ||
+    fail "inspect: $inspect"
+  assert_eq "$(jq -r '.[0].Id' <<<"$inspect")" "$id" "id"
+  local diff dir
+  diff=$(jq -r '.[0].RootFS.Layers[0]' <<<"$inspect")
+  dir=$(snapshot_dir "$diff")
+  assert_eq "$(cat "$dir/etc/origin")" "imported" "unpacked file"
+  # A gzip-compressed tarball from a file, without a name: dangling.
+  tar -C "$rootfs" -czf "$TMP/rootfs.tar.gz" .
+  out=$(berth import "$TMP/rootfs.tar.gz")
+  [[ $out == sha256:* ]] || fail "import printed $out"
+  berth images --filter dangling=true -q | grep -q "${out:7:12}" || fail "dangling image not listed"
+  local rc=0
+  out=$(echo "not a tar" | berth import - broken:1 2>&1) || rc=$?
+  assert_eq "$rc" "1" "import of garbage"
+  assert_not_contains "$(berth images)" "broken"
+  rc=0
+  out=$(tar -C "$rootfs" -cf - . | berth import -c 'FROM x' - bad:1 2>&1) || rc=$?
+  assert_contains "$out" "FROM is not a valid change command"
+}
+
 run_tests "$@"

@@ -234,6 +234,51 @@ int Save(Cli& cli, const std::vector<std::string>& refs, const std::string& outp
   return 0;
 }
 
+int Import(Cli& cli, const std::vector<std::string>& args, const std::vector<std::string>& changes,
+           const std::string& message, const std::string& platform) {
+  if (args.empty() || args.size() > 2) {
+    std::fprintf(stderr, "\"berth import\" requires at least 1 and at most 2 arguments.\n");
+    return kExitUsage;
+  }
+  FILE* in = args[0] == "-" ? stdin : std::fopen(args[0].c_str(), "rb");
+  if (in == nullptr) {
+    std::fprintf(stderr, "open %s: no such file or directory\n", args[0].c_str());
+    return kExitDaemonError;
+  }
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::ImportResponse response;
+  auto context = Cli::CallContext(/*stream=*/true);
+  auto writer = stub->Import(context.get(), &response);
+  berth::images::v1::ImportRequest header;
+  if (args.size() == 2) header.mutable_header()->set_ref(args[1]);
+  for (const std::string& change : changes) header.mutable_header()->add_changes(change);
+  header.mutable_header()->set_message(message);
+  if (!platform.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(platform, '/');
+    if (parts.size() >= 2) {
+      header.mutable_header()->mutable_platform()->set_os(parts[0]);
+      header.mutable_header()->mutable_platform()->set_architecture(parts[1]);
+      if (parts.size() == 3) header.mutable_header()->mutable_platform()->set_variant(parts[2]);
+    }
+  }
+  bool open = writer->Write(header);
+  std::vector<char> buffer(1 << 20);
+  while (open) {
+    size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
+    if (n == 0) break;
+    berth::images::v1::ImportRequest data;
+    data.set_data(buffer.data(), n);
+    open = writer->Write(data);
+  }
+  if (in != stdin) std::fclose(in);
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  std::printf("%s\n", response.image().id().c_str());
+  return 0;
+}
+
 nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
                        const std::string& tag, const std::string& digest) {
   int64_t age = std::time(nullptr) - image.created().seconds();
@@ -487,8 +532,24 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
     save->callback([&cli, flags] { cli.exit_code = Save(cli, flags->refs, flags->repository); });
   };
 
+  auto import_changes = std::make_shared<std::vector<std::string>>();
+  auto import_message = std::make_shared<std::string>();
+  auto add_import = [&cli, flags, import_changes, import_message](CLI::App* parent,
+                                                                  const std::string& name) {
+    CLI::App* import = parent->add_subcommand(name, "Import the contents from a tarball to create a filesystem image");
+    import->add_option("-c,--change", *import_changes, "Apply Dockerfile instruction to the created image")
+        ->allow_extra_args(false);
+    import->add_option("-m,--message", *import_message, "Set commit message for imported image");
+    import->add_option("--platform", flags->platform, "Set platform if server is multi-platform capable");
+    import->add_option("args", flags->refs, "file|- [REPOSITORY[:TAG]]")->required();
+    import->callback([&cli, flags, import_changes, import_message] {
+      cli.exit_code = Import(cli, flags->refs, *import_changes, *import_message, flags->platform);
+    });
+  };
+
   add_pull(&app, "pull");
   add_push(&app, "push");
+  add_import(&app, "import");
   add_history(&app, "history");
   add_save(&app, "save");
   add_list(&app, "images");
@@ -499,6 +560,7 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
   image->require_subcommand(1);
   add_pull(image, "pull");
   add_push(image, "push");
+  add_import(image, "import");
   add_history(image, "history");
   add_save(image, "save");
   add_list(image, "ls")->alias("list");

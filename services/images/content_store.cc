@@ -214,6 +214,25 @@ absl::Status ContentStore::Put(const std::string& digest, const std::string& dat
   return (*writer)->Commit();
 }
 
+std::string ContentStore::TempPath() const {
+  return absl::StrCat(root_, "/ingest/tmp-", fs::RandomHex(8));
+}
+
+absl::Status ContentStore::Adopt(const std::string& path, const std::string& digest) {
+  auto hex = DigestHex(digest);
+  if (!hex.ok()) return hex.status();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, "open " + path);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return absl::ErrnoToStatus(errno, "fsync " + path);
+  ::chmod(path.c_str(), 0444);
+  if (::rename(path.c_str(), BlobPath(*hex).c_str()) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("commit ", digest));
+  }
+  return FsyncDir(root_ + "/blobs/sha256");
+}
+
 absl::Status ContentStore::Delete(const std::string& digest) {
   auto hex = DigestHex(digest);
   if (!hex.ok()) return hex.status();

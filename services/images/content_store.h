@@ -63,6 +63,10 @@ class ContentStore {
                                                         int64_t expected_size);
   // Writes a small blob in one go (manifests, configs).
   absl::Status Put(const std::string& digest, const std::string& data);
+  // Moves a file the caller wrote and hashed (to `digest`) into place.
+  absl::Status Adopt(const std::string& path, const std::string& digest);
+  // A fresh private path under ingest/ for such a file.
+  std::string TempPath() const;
   absl::Status Delete(const std::string& digest);
   // Rehashes a stored blob; DataLoss if it does not match its name.
   absl::Status Verify(const std::string& digest) const;

@@ -85,6 +85,7 @@ absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details() {
       details.push_back(std::move(detail));
     }
     ImageDetail& detail = details[it->second];
+    if (absl::StartsWith(record.name, "sha256:")) continue;  // Dangling: id only.
     auto reference = ParseReference(record.name);
     std::string familiar = reference.ok() ? reference->Familiar() : record.name;
     if (record.name.find('@') != std::string::npos) {

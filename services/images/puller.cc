@@ -127,6 +127,25 @@ absl::Status Puller::Unpack(const Manifest& manifest, const ImageConfig& config,
   return absl::OkStatus();
 }
 
+absl::StatusOr<int64_t> Puller::UnpackAll(const Manifest& manifest, const ImageConfig& config,
+                                          const ProgressFn& progress) {
+  if (config.diff_ids.size() != manifest.layers.size()) {
+    return absl::InvalidArgumentError("layers and diff ids differ in number");
+  }
+  std::vector<std::string> chain = ChainIds(config.diff_ids);
+  int64_t size = 0;
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    absl::Status status = Unpack(manifest, config, i, chain, progress);
+    if (!status.ok()) return status;
+    grpc::ClientContext context;
+    berth::snapshots::v1::UsageRequest request;
+    request.set_key(chain[i]);
+    berth::snapshots::v1::UsageResponse usage;
+    if (snapshots_->Usage(&context, request, &usage).ok()) size += usage.size();
+  }
+  return size;
+}
+
 absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOptions& options,
                                         const ProgressFn& progress) {
   RegistryClient client(reference, options.registry);

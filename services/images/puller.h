@@ -46,6 +46,11 @@ class Puller {
   absl::StatusOr<PullResult> Pull(const Reference& reference, const PullOptions& options,
                                   const ProgressFn& progress);
 
+  // Unpacks every layer of a manifest whose blobs are in the store (import
+  // and load use this); returns the unpacked size.
+  absl::StatusOr<int64_t> UnpackAll(const Manifest& manifest, const ImageConfig& config,
+                                    const ProgressFn& progress);
+
  private:
   // Fetches a small blob (config) into the store unless present.
   absl::Status FetchSmall(RegistryClient& client, const Descriptor& descriptor);
