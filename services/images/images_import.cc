@@ -18,7 +18,7 @@
 #include "services/images/media_types.h"
 #include "services/images/puller.h"
 #include "services/images/reference.h"
-#include "services/snapshots/layer_stream.h"
+#include "services/common/digest/layer_stream.h"
 
 namespace berth::images {
 
@@ -50,7 +50,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   std::string pending;
   size_t offset = 0;
   bool write_failed = false;
-  snapshots::LayerStream stream([&](char* buffer, size_t size) -> absl::StatusOr<size_t> {
+  LayerStream stream([&](char* buffer, size_t size) -> absl::StatusOr<size_t> {
     while (offset == pending.size()) {
       berth::images::v1::ImportRequest message;
       if (!reader->Read(&message)) return 0;
@@ -89,10 +89,10 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   layer.set_digest(digest);
   layer.set_size(stream.compressed_size());
   switch (stream.compression()) {
-    case snapshots::Compression::kGzip:
+    case Compression::kGzip:
       layer.set_media_type(kOciLayerGzip);
       break;
-    case snapshots::Compression::kZstd:
+    case Compression::kZstd:
       layer.set_media_type(kOciLayerZstd);
       break;
     default:

@@ -23,7 +23,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "services/snapshots/layer_stream.h"
+#include "services/common/digest/layer_stream.h"
 
 namespace berth::snapshots {
 

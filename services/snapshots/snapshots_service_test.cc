@@ -17,7 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/common/mount/mount.h"
 #include "services/snapshots/fs_util.h"
-#include "services/snapshots/layer_stream.h"
+#include "services/common/digest/layer_stream.h"
 #include "services/snapshots/schema.h"
 #include "services/snapshots/tar_builder.h"
 

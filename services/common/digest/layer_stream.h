@@ -1,5 +1,5 @@
-#ifndef BERTH_SERVICES_SNAPSHOTS_LAYER_STREAM_H_
-#define BERTH_SERVICES_SNAPSHOTS_LAYER_STREAM_H_
+#ifndef BERTH_SERVICES_COMMON_DIGEST_LAYER_STREAM_H_
+#define BERTH_SERVICES_COMMON_DIGEST_LAYER_STREAM_H_
 
 // A layer blob as it is read: the compressed bytes are hashed (the layer's
 // digest), decompressed (gzip, zstd or none, told apart by their magic
@@ -13,15 +13,13 @@
 #include "absl/status/statusor.h"
 #include "services/common/digest/sha256.h"
 
-namespace berth::snapshots {
+namespace berth {
 
 // Where compressed bytes come from: a file, a gRPC stream. Returns 0 at the
 // end.
 using ByteSource = std::function<absl::StatusOr<size_t>(char* buffer, size_t size)>;
 
 ByteSource FileSource(int fd);
-
-using berth::Sha256;
 
 enum class Compression { kNone, kGzip, kZstd };
 
@@ -62,6 +60,6 @@ class LayerStream {
   std::unique_ptr<Codec> codec_;
 };
 
-}  // namespace berth::snapshots
+}  // namespace berth
 
-#endif  // BERTH_SERVICES_SNAPSHOTS_LAYER_STREAM_H_
+#endif  // BERTH_SERVICES_COMMON_DIGEST_LAYER_STREAM_H_

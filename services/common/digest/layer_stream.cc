@@ -1,4 +1,4 @@
-#include "services/snapshots/layer_stream.h"
+#include "services/common/digest/layer_stream.h"
 
 #include <unistd.h>
 #include <zlib.h>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace berth::snapshots {
+namespace berth {
 
 ByteSource FileSource(int fd) {
   return [fd](char* buffer, size_t size) -> absl::StatusOr<size_t> {
@@ -155,4 +155,4 @@ absl::Status LayerStream::Drain() {
   return absl::OkStatus();
 }
 
-}  // namespace berth::snapshots
+}  // namespace berth
