@@ -335,4 +335,41 @@ test_import_makes_a_one_layer_image_with_changes() {
   assert_contains "$out" "FROM is not a valid change command"
 }
 
+test_load_reads_skopeo_and_berth_archives() {
+  start_berthd LOAD
+  local out dir
+  skopeo copy --quiet --src-tls-verify=false "docker://$REGISTRY/test/busybox:v1" \
+    "docker-archive:$TMP/skopeo-docker.tar:loaded/docker:1" >/dev/null
+  out=$("$BIN/berth" -H "$LOAD_SOCK" load -i "$TMP/skopeo-docker.tar")
+  assert_eq "$out" "Loaded image: loaded/docker:1" "docker-archive load"
+  skopeo copy --quiet --src-tls-verify=false "docker://$REGISTRY/test/busybox:v1" \
+    "oci-archive:$TMP/skopeo-oci.tar:loaded/oci:1" >/dev/null
+  gzip -c "$TMP/skopeo-oci.tar" >"$TMP/skopeo-oci.tar.gz"
+  out=$("$BIN/berth" -H "$LOAD_SOCK" load <"$TMP/skopeo-oci.tar.gz")
+  assert_eq "$out" "Loaded image: loaded/oci:1" "gzip oci-archive load from stdin"
+  out=$("$BIN/berth" -H "$LOAD_SOCK" images)
+  assert_contains "$out" "loaded/docker "
+  assert_contains "$out" "loaded/oci "
+  # Both load the same layers: unpacked once, files in place.
+  dir=$(sqlite3 "$LOAD_DATA/snapshots/meta.db" "SELECT id FROM snapshots WHERE key = '$BASE'")
+  [[ -x $LOAD_DATA/snapshots/overlayfs/$dir/fs/bin/busybox ]] || fail "base layer not unpacked"
+  # berth save → berth load round trip.
+  "$BIN/berth" -H "$LOAD_SOCK" save -o "$TMP/roundtrip.tar" loaded/docker:1
+  "$BIN/berth" -H "$LOAD_SOCK" rmi loaded/docker:1 >/dev/null
+  out=$("$BIN/berth" -H "$LOAD_SOCK" load -i "$TMP/roundtrip.tar")
+  assert_eq "$out" "Loaded image: loaded/docker:1" "round trip"
+  # A corrupted blob is refused and nothing is named.
+  mkdir -p "$TMP/bad" && tar -C "$TMP/bad" -xf "$TMP/skopeo-oci.tar"
+  local blob
+  blob=$(ls -S "$TMP/bad/blobs/sha256" | head -1)
+  printf 'X' | dd of="$TMP/bad/blobs/sha256/$blob" bs=1 seek=100 conv=notrunc 2>/dev/null
+  sed -i 's#loaded/oci:1#loaded/bad:1#' "$TMP/bad/index.json"
+  tar -C "$TMP/bad" -cf "$TMP/bad.tar" .
+  local rc=0
+  out=$("$BIN/berth" -H "$LOAD_SOCK" load -i "$TMP/bad.tar" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "corrupt archive"
+  assert_contains "$out" "digest mismatch"
+  assert_not_contains "$("$BIN/berth" -H "$LOAD_SOCK" images)" "loaded/bad"
+}
+
 run_tests "$@"

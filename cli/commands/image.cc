@@ -279,6 +279,42 @@ int Import(Cli& cli, const std::vector<std::string>& args, const std::vector<std
   return 0;
 }
 
+int Load(Cli& cli, const std::string& input, bool quiet) {
+  FILE* in = input.empty() ? stdin : std::fopen(input.c_str(), "rb");
+  if (in == nullptr) {
+    std::fprintf(stderr, "open %s: no such file or directory\n", input.c_str());
+    return kExitDaemonError;
+  }
+  if (input.empty() && ::isatty(STDIN_FILENO)) {
+    std::fprintf(stderr, "requested load from stdin, but stdin is empty\n");
+    return kExitDaemonError;
+  }
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  auto context = Cli::CallContext(/*stream=*/true);
+  auto stream = stub->Load(context.get());
+  berth::images::v1::LoadRequest header;
+  header.mutable_header()->set_quiet(quiet);
+  bool open = stream->Write(header);
+  std::vector<char> buffer(1 << 20);
+  while (open) {
+    size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
+    if (n == 0) break;
+    berth::images::v1::LoadRequest data;
+    data.set_data(buffer.data(), n);
+    open = stream->Write(data);
+  }
+  if (in != stdin) std::fclose(in);
+  stream->WritesDone();
+  berth::images::v1::LoadResponse response;
+  while (stream->Read(&response)) {
+    if (!response.loaded().empty()) std::printf("%s\n", response.loaded().c_str());
+  }
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  return 0;
+}
+
 nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
                        const std::string& tag, const std::string& digest) {
   int64_t age = std::time(nullptr) - image.created().seconds();
@@ -547,8 +583,16 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
     });
   };
 
+  auto add_load = [&cli, flags](CLI::App* parent, const std::string& name) {
+    CLI::App* load = parent->add_subcommand(name, "Load an image from a tar archive or STDIN");
+    load->add_option("-i,--input", flags->repository, "Read from tar archive file, instead of STDIN");
+    load->add_flag("-q,--quiet", flags->quiet, "Suppress the load output");
+    load->callback([&cli, flags] { cli.exit_code = Load(cli, flags->repository, flags->quiet); });
+  };
+
   add_pull(&app, "pull");
   add_push(&app, "push");
+  add_load(&app, "load");
   add_import(&app, "import");
   add_history(&app, "history");
   add_save(&app, "save");
@@ -560,6 +604,7 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
   image->require_subcommand(1);
   add_pull(image, "pull");
   add_push(image, "push");
+  add_load(image, "load");
   add_import(image, "import");
   add_history(image, "history");
   add_save(image, "save");

@@ -30,6 +30,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
                     berth::images::v1::ListImagesResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const berth::images::v1::GetImageRequest* request,
                    berth::images::v1::ImageDetail* response) override;
+  grpc::Status Load(grpc::ServerContext* context,
+                    grpc::ServerReaderWriter<berth::images::v1::LoadResponse,
+                                             berth::images::v1::LoadRequest>* stream) override;
   grpc::Status Import(grpc::ServerContext* context,
                       grpc::ServerReader<berth::images::v1::ImportRequest>* reader,
                       berth::images::v1::ImportResponse* response) override;
