@@ -218,6 +218,10 @@ test_images_service_killed_mid_pull_leaves_a_consistent_store() {
   for blob in "$KILL_DATA"/images/blobs/sha256/*; do
     assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
   done
+  # Whatever the killed pull left half-unpacked, prune clears it.
+  "$BIN/berth" -H "$KILL_SOCK" image prune -f >/dev/null
+  [[ -z $(sqlite3 "$KILL_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key LIKE 'extract-%'") ]] ||
+    fail "unpacking leftovers survived prune"
 }
 
 test_push_is_read_back_by_skopeo_with_the_same_digest() {
@@ -370,6 +374,35 @@ test_load_reads_skopeo_and_berth_archives() {
   assert_eq "$rc" "1" "corrupt archive"
   assert_contains "$out" "digest mismatch"
   assert_not_contains "$("$BIN/berth" -H "$LOAD_SOCK" images)" "loaded/bad"
+}
+
+test_rmi_and_prune_reclaim_content_and_snapshots() {
+  start_berthd GC --insecure-registry "$REGISTRY"
+  local b="$BIN/berth -H $GC_SOCK"
+  $b pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  $b pull -q "$REGISTRY/test/busybox:v2" >/dev/null
+  [[ $(ls "$GC_DATA/images/blobs/sha256" | wc -l) -gt 0 ]]
+  local out
+  out=$($b rmi "$REGISTRY/test/busybox:v1")
+  assert_contains "$out" "Deleted: sha256:"
+  # v2 still needs the shared base layer: it stays; v1's own top layer goes.
+  [[ -n $(sqlite3 "$GC_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key = '$BASE'") ]] ||
+    fail "shared base layer removed"
+  [[ -z $(sqlite3 "$GC_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key = '$V1_TOP_CHAIN'") ]] ||
+    fail "v1's own layer kept"
+  "$BIN/berth" -H "$GC_SOCK" pull -q "$REGISTRY/test/busybox:v2" >/dev/null
+  # A dangling import goes with a plain prune; --all takes the rest.
+  echo x >"$TMP/gcfile"
+  tar -C "$TMP" -cf - gcfile | $b import - >/dev/null
+  out=$($b image prune -f)
+  assert_contains "$out" "deleted: sha256:"
+  assert_contains "$($b images)" "test/busybox"
+  out=$($b image prune -a -f)
+  assert_contains "$out" "untagged: $REGISTRY/test/busybox:v2"
+  assert_contains "$out" "Total reclaimed space:"
+  [[ -z $($b images -q) ]] || fail "images left after prune -a"
+  [[ -z $(ls "$GC_DATA/images/blobs/sha256") ]] || fail "blobs left: $(ls "$GC_DATA/images/blobs/sha256")"
+  assert_eq "$(sqlite3 "$GC_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")" "0" "snapshots left"
 }
 
 run_tests "$@"

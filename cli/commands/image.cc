@@ -315,6 +315,28 @@ int Load(Cli& cli, const std::string& input, bool quiet) {
   return 0;
 }
 
+int Prune(Cli& cli, bool all, bool force) {
+  const char* warning = all ? "WARNING! This will remove all images without at least one container associated to them."
+                            : "WARNING! This will remove all dangling images.";
+  if (!force && !Confirm(warning)) return 0;
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::images::v1::PruneImagesRequest request;
+  request.set_all(all);
+  berth::images::v1::PruneImagesResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Prune(context.get(), request, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  if (response.untagged_size() + response.deleted_size() > 0) {
+    std::printf("Deleted Images:\n");
+    for (const std::string& name : response.untagged()) std::printf("untagged: %s\n", name.c_str());
+    for (const std::string& id : response.deleted()) std::printf("deleted: %s\n", id.c_str());
+    std::printf("\n");
+  }
+  std::printf("Total reclaimed space: %s\n", HumanSize(static_cast<double>(response.space_reclaimed())).c_str());
+  return 0;
+}
+
 nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
                        const std::string& tag, const std::string& digest) {
   int64_t age = std::time(nullptr) - image.created().seconds();
@@ -611,6 +633,10 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
   add_list(image, "ls")->alias("list");
   add_rm(image, "rm");
   add_tag(image, "tag");
+  CLI::App* prune = image->add_subcommand("prune", "Remove unused images");
+  prune->add_flag("-a,--all", flags->all, "Remove all unused images, not just dangling ones");
+  prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
+  prune->callback([&cli, flags] { cli.exit_code = Prune(cli, flags->all, flags->force); });
   CLI::App* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
   inspect->add_option("-f,--format", flags->format, "Format output using a template");
   inspect->add_option("images", flags->refs, "Images")->required();

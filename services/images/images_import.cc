@@ -30,6 +30,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "import: the first message must be a header");
   }
   const auto& header = first.header();
+  absl::ReaderMutexLock operation(&operations_);
   std::optional<Reference> reference;
   if (!header.ref().empty()) {
     auto parsed = ParseReference(header.ref());

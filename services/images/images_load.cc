@@ -78,6 +78,7 @@ grpc::Status ImagesService::Load(
   if (!stream->Read(&first) || !first.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "load: the first message must be a header");
   }
+  absl::ReaderMutexLock operation(&operations_);
   std::map<std::string, StoredFile> files;       // archive path → stored blob
   std::map<std::string, std::string> metadata;   // small JSON files by path
   std::map<std::string, std::string> links;      // symlink path → target path

@@ -1,6 +1,7 @@
 #include "services/images/images_service.h"
 
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
+#include "services/images/garbage_collector.h"
 #include "services/images/manifest.h"
 #include "services/images/reference.h"
 
@@ -37,6 +39,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   options.registry.credentials.identity_token = request->auth().identity_token();
   options.unpack = !request->skip_unpack();
 
+  absl::ReaderMutexLock operation(&operations_);
   absl::Mutex mu;
   Puller puller(content_, images_, snapshots_.get());
   auto result = puller.Pull(*reference, options, [&](const berth::images::v1::Progress& line) {
@@ -222,8 +225,15 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
     auto name = ParseReference(record.name);
     response->add_untagged(name.ok() ? name->Familiar() : record.name);
   }
-  // Content and snapshots are reclaimed by prune (garbage collection).
   response->add_deleted(detail->id());
+  // What only this image needed goes with it, as docker's rmi does.
+  absl::MutexLock operation(&operations_);
+  GarbageCollector collector(content_, images_, snapshots_.get());
+  auto collected = collector.Collect();
+  if (!collected.ok()) return ToGrpcStatus(collected.status());
+  for (const std::string& snapshot : collected->removed_snapshots) {
+    if (absl::StartsWith(snapshot, "sha256:")) response->add_deleted(snapshot);
+  }
   return grpc::Status::OK;
 }
 
@@ -379,6 +389,41 @@ grpc::Status ImagesService::History(grpc::ServerContext*,
     }
     *response->add_entries() = std::move(*it);
   }
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::images
+
+namespace berth::images {
+
+grpc::Status ImagesService::Prune(grpc::ServerContext*,
+                                  const berth::images::v1::PruneImagesRequest* request,
+                                  berth::images::v1::PruneImagesResponse* response) {
+  absl::MutexLock operation(&operations_);
+  auto records = images_->List();
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  // Without --all only dangling images (no tag) go; no container uses an
+  // image yet (containers arrive with the containers issue).
+  std::set<std::string> deleted_ids;
+  for (const ImageRecord& record : *records) {
+    bool dangling = absl::StartsWith(record.name, "sha256:");
+    if (!dangling && !request->all()) continue;
+    absl::Status status = images_->Delete(record.name);
+    if (!status.ok()) return ToGrpcStatus(status);
+    if (!dangling && record.name.find('@') == std::string::npos) {
+      auto name = ParseReference(record.name);
+      response->add_untagged(name.ok() ? name->Familiar() : record.name);
+    }
+    deleted_ids.insert(record.config_digest);
+  }
+  for (const std::string& id : deleted_ids) response->add_deleted(id);
+  GarbageCollector collector(content_, images_, snapshots_.get());
+  auto collected = collector.Collect();
+  if (!collected.ok()) return ToGrpcStatus(collected.status());
+  for (const std::string& snapshot : collected->removed_snapshots) {
+    if (absl::StartsWith(snapshot, "sha256:")) response->add_deleted(snapshot);
+  }
+  response->set_space_reclaimed(collected->bytes_freed);
   return grpc::Status::OK;
 }
 

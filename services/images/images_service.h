@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "absl/synchronization/mutex.h"
+
 #include "berth/images/v1/images.grpc.pb.h"
 #include "services/common/config/daemon_config.h"
 #include "services/images/content_store.h"
@@ -30,6 +32,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
                     berth::images::v1::ListImagesResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const berth::images::v1::GetImageRequest* request,
                    berth::images::v1::ImageDetail* response) override;
+  grpc::Status Prune(grpc::ServerContext* context,
+                     const berth::images::v1::PruneImagesRequest* request,
+                     berth::images::v1::PruneImagesResponse* response) override;
   grpc::Status Load(grpc::ServerContext* context,
                     grpc::ServerReaderWriter<berth::images::v1::LoadResponse,
                                              berth::images::v1::LoadRequest>* stream) override;
@@ -55,6 +60,10 @@ class ImagesService final : public berth::images::v1::Images::Service {
   // Finds an image by name, full or short id.
   absl::StatusOr<berth::images::v1::ImageDetail> Resolve(const std::string& ref);
 
+  // Pulls, imports and loads hold this shared while they write content and
+  // snapshots; garbage collection holds it exclusively, so it never deletes
+  // what an operation in progress has written so far.
+  absl::Mutex operations_;
   const config::DaemonConfig* config_;
   ContentStore* content_;
   ImageStore* images_;
