@@ -86,8 +86,30 @@ for run in $(seq "$runs"); do
   done
   skopeo_ms=$(ms "$start")
   line="run $run: berth pull ${berth_ms} ms, skopeo copy + tar -x ${skopeo_ms} ms, ratio $(echo "scale=2; $berth_ms / $skopeo_ms" | bc 2>/dev/null || awk "BEGIN{printf \"%.2f\", $berth_ms/$skopeo_ms}")"
-  for tool in ctr podman; do
-    command -v $tool >/dev/null && line+=", $tool installed (not measured by this script yet)"
-  done
+  if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+    # A private containerd (own root, state and socket), cold each run.
+    rm -rf "$work/containerd"
+    mkdir -p "$work/containerd"
+    printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\n[grpc]\n  address = "%s/c.sock"\n' \
+      "$work/containerd" "$work/containerd" "$work/containerd" >"$work/containerd/config.toml"
+    containerd --config "$work/containerd/config.toml" >"$work/containerd/log" 2>&1 &
+    cpid=$!
+    until ctr --address "$work/containerd/c.sock" version >/dev/null 2>&1; do sleep 0.1; done
+    sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
+    start=$(date +%s%N)
+    ctr --address "$work/containerd/c.sock" images pull --plain-http "127.0.0.1:$port/bench:1" >/dev/null
+    line+=", ctr pull $(ms "$start") ms"
+    kill $cpid; wait $cpid 2>/dev/null || true
+  fi
+  if command -v podman >/dev/null; then
+    rm -rf "$work/podman"
+    sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
+    start=$(date +%s%N)
+    podman --root "$work/podman/root" --runroot "$work/podman/run" --storage-driver overlay \
+      pull -q --tls-verify=false "127.0.0.1:$port/bench:1" >/dev/null 2>"$work/podman.err" &&
+      line+=", podman pull $(ms "$start") ms" || line+=", podman failed: $(tail -1 "$work/podman.err")"
+    podman --root "$work/podman/root" --runroot "$work/podman/run" --storage-driver overlay rmi -a -f >/dev/null 2>&1 || true
+    umount -R "$work/podman/root/overlay" 2>/dev/null || true
+  fi
   echo "$line"
 done
