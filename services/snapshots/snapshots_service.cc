@@ -8,6 +8,7 @@
 #include "services/common/base/grpc_status.h"
 #include "services/common/base/unique_fd.h"
 #include "services/snapshots/apply.h"
+#include "services/snapshots/diff.h"
 
 namespace berth::snapshots {
 namespace {
@@ -142,6 +143,45 @@ grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_diff_id(result->diff_id);
   response->set_uncompressed_size(result->uncompressed_size);
+  return grpc::Status::OK;
+}
+
+grpc::Status SnapshotsService::Diff(grpc::ServerContext*,
+                                    const berth::snapshots::v1::DiffRequest* request,
+                                    grpc::ServerWriter<berth::snapshots::v1::DiffResponse>* writer) {
+  if (snapshotter_->driver() != Driver::kOverlay) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        "diff: only the overlayfs snapshotter can diff (native needs a tree "
+                        "comparison, not written yet)");
+  }
+  auto upper = snapshotter_->UpperDir(request->key());
+  if (!upper.ok()) return ToGrpcStatus(upper.status());
+  DiffOptions options;
+  if (!request->compression().empty()) options.compression = request->compression();
+  options.exclude.assign(request->exclude().begin(), request->exclude().end());
+  std::string pending;
+  auto flush = [&](bool all) {
+    while (pending.size() >= (1 << 20) || (all && !pending.empty())) {
+      size_t n = std::min(pending.size(), size_t{1} << 20);
+      berth::snapshots::v1::DiffResponse chunk;
+      chunk.set_data(pending.substr(0, n));
+      if (!writer->Write(chunk)) return false;
+      pending.erase(0, n);
+    }
+    return true;
+  };
+  auto result = WriteOverlayDiff(*upper, options, [&](const char* data, size_t size) {
+    pending.append(data, size);
+    return flush(false);
+  });
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!flush(true)) return grpc::Status(grpc::StatusCode::CANCELLED, "diff: the client went away");
+  berth::snapshots::v1::DiffResponse last;
+  last.mutable_result()->mutable_layer()->set_media_type(result->media_type);
+  last.mutable_result()->mutable_layer()->set_digest(result->digest);
+  last.mutable_result()->mutable_layer()->set_size(result->size);
+  last.mutable_result()->set_diff_id(result->diff_id);
+  writer->Write(last);
   return grpc::Status::OK;
 }
 

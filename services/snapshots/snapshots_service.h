@@ -4,8 +4,8 @@
 // berth.snapshots.v1.Snapshots over one Snapshotter (overlayfs or native,
 // from the storage-driver setting), and Apply, which unpacks a layer into
 // an active snapshot. A failed Apply leaves the snapshot uncommitted; the
-// caller removes it. Diff (for commit) arrives with the containers work and
-// answers UNIMPLEMENTED until then.
+// caller removes it. Diff streams an active overlayfs snapshot's changes as
+// an OCI layer (commit and build use it).
 
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "services/snapshots/snapshotter.h"
@@ -37,6 +37,8 @@ class SnapshotsService final : public berth::snapshots::v1::Snapshots::Service {
   grpc::Status Usage(grpc::ServerContext* context,
                      const berth::snapshots::v1::UsageRequest* request,
                      berth::snapshots::v1::UsageResponse* response) override;
+  grpc::Status Diff(grpc::ServerContext* context, const berth::snapshots::v1::DiffRequest* request,
+                    grpc::ServerWriter<berth::snapshots::v1::DiffResponse>* writer) override;
   grpc::Status Apply(grpc::ServerContext* context,
                      grpc::ServerReader<berth::snapshots::v1::ApplyRequest>* reader,
                      berth::snapshots::v1::ApplyResponse* response) override;
