@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   berth::cli::AddSystemCommands(app, cli);
   berth::cli::AddImageCommands(app, cli);
   berth::cli::AddLoginCommands(app, cli);
+  berth::cli::AddSystemDfCommand(app, cli);
   berth::cli::AddVolumeCommands(app, cli);
 
   try {

@@ -405,4 +405,19 @@ test_rmi_and_prune_reclaim_content_and_snapshots() {
   assert_eq "$(sqlite3 "$GC_DATA/snapshots/meta.db" "SELECT count(*) FROM snapshots")" "0" "snapshots left"
 }
 
+test_system_df_counts_images_and_volumes() {
+  start_berthd DF --insecure-registry "$REGISTRY"
+  local b="$BIN/berth -H $DF_SOCK"
+  $b pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  $b pull -q "$REGISTRY/test/busybox:v2" >/dev/null
+  $b volume create dfvol >/dev/null
+  head -c 2000000 /dev/zero >"$DF_DATA/volumes/dfvol/_data/blob"
+  local out
+  out=$($b system df)
+  grep -qE "^Images +2 +0 +[0-9.]+MB +[0-9.]+MB \(100%\)$" <<<"$out" || fail "images row: $out"
+  grep -qE "^Local Volumes +1 +0 +2MB +2MB \(100%\)$" <<<"$out" || fail "volumes row: $out"
+  $b system df --format json | jq -e 'select(.Type == "Local Volumes") | .TotalCount == "1"' >/dev/null ||
+    fail "json output"
+}
+
 run_tests "$@"

@@ -10,6 +10,8 @@ namespace berth::cli {
 void AddSystemCommands(CLI::App& app, Cli& cli);
 // `berth pull|images|rmi|tag` and `berth image ...`.
 void AddImageCommands(CLI::App& app, Cli& cli);
+// `berth system df`.
+void AddSystemDfCommand(CLI::App& app, Cli& cli);
 // `berth login|logout`.
 void AddLoginCommands(CLI::App& app, Cli& cli);
 // `berth volume create|ls|inspect|rm|prune`.

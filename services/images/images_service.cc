@@ -428,3 +428,33 @@ grpc::Status ImagesService::Prune(grpc::ServerContext*,
 }
 
 }  // namespace berth::images
+
+namespace berth::images {
+
+grpc::Status ImagesService::DiskUsage(grpc::ServerContext*,
+                                      const berth::images::v1::DiskUsageRequest*,
+                                      berth::images::v1::DiskUsageResponse* response) {
+  auto details = Details();
+  if (!details.ok()) return ToGrpcStatus(details.status());
+  // Shared layers count once: sum the unpacked size of each chain id.
+  std::set<std::string> chains;
+  for (const ImageDetail& detail : *details) {
+    std::vector<std::string> diff_ids(detail.diff_ids().begin(), detail.diff_ids().end());
+    for (const std::string& chain : ChainIds(diff_ids)) chains.insert(chain);
+    *response->add_images() = detail;
+  }
+  int64_t total = 0;
+  for (const std::string& chain : chains) {
+    grpc::ClientContext context;
+    berth::snapshots::v1::UsageRequest request;
+    request.set_key(chain);
+    berth::snapshots::v1::UsageResponse usage;
+    if (snapshots_->Usage(&context, request, &usage).ok()) total += usage.size();
+  }
+  response->set_total_size(total);
+  // No container uses an image yet: all of it could be reclaimed.
+  response->set_reclaimable(total);
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::images

@@ -32,6 +32,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
                     berth::images::v1::ListImagesResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const berth::images::v1::GetImageRequest* request,
                    berth::images::v1::ImageDetail* response) override;
+  grpc::Status DiskUsage(grpc::ServerContext* context,
+                         const berth::images::v1::DiskUsageRequest* request,
+                         berth::images::v1::DiskUsageResponse* response) override;
   grpc::Status Prune(grpc::ServerContext* context,
                      const berth::images::v1::PruneImagesRequest* request,
                      berth::images::v1::PruneImagesResponse* response) override;

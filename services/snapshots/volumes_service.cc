@@ -257,7 +257,9 @@ grpc::Status VolumesService::List(grpc::ServerContext*,
   auto volumes = LoadAll();
   if (!volumes.ok()) return ToGrpcStatus(volumes.status());
   for (Volume& volume : *volumes) {
-    if (MatchesFilters(volume, request->filters())) *response->add_volumes() = std::move(volume);
+    if (!MatchesFilters(volume, request->filters())) continue;
+    if (request->include_size()) volume.set_size(DiskUsage(Directory(volume.name())).value_or(0));
+    *response->add_volumes() = std::move(volume);
   }
   return grpc::Status::OK;
 }
