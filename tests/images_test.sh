@@ -416,7 +416,7 @@ test_system_df_counts_images_and_volumes() {
   out=$($b system df)
   grep -qE "^Images +2 +0 +[0-9.]+MB +[0-9.]+MB \(100%\)$" <<<"$out" || fail "images row: $out"
   grep -qE "^Local Volumes +1 +0 +2MB +2MB \(100%\)$" <<<"$out" || fail "volumes row: $out"
-  $b system df --format json | jq -e 'select(.Type == "Local Volumes") | .TotalCount == "1"' >/dev/null ||
+  $b system df --format json | jq -se 'map(select(.Type == "Local Volumes"))[0].TotalCount == "1"' >/dev/null ||
     fail "json output"
 }
 
