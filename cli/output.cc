@@ -65,6 +65,27 @@ absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohma
   return absl::StrReplaceAll(out, {{"\\n", "\n"}, {"\\t", "\t"}});
 }
 
+bool PrintFormatted(const std::string& format, const nlohmann::json& object) {
+  auto line = RenderFormat(format == "json" ? "{{json .}}" : format, object);
+  if (!line.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
+    return false;
+  }
+  std::printf("%s\n", line->c_str());
+  return true;
+}
+
+int PrintInspect(const nlohmann::json& objects, const std::string& format, int rc) {
+  if (format.empty()) {
+    std::printf("%s\n", objects.dump(4).c_str());
+    return rc;
+  }
+  for (const auto& object : objects) {
+    if (!PrintFormatted(format, object)) return kExitUsage;
+  }
+  return rc;
+}
+
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {

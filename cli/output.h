@@ -41,6 +41,14 @@ std::string HumanSize(double bytes);
 // docker's units.HumanDuration ("2 weeks", "About an hour").
 std::string HumanDuration(int64_t seconds);
 
+// One object through a --format template ("json": one JSON line); prints
+// why and returns false when the template is bad.
+bool PrintFormatted(const std::string& format, const nlohmann::json& object);
+
+// docker's inspect output: an indented JSON array, or each object through
+// --format. Returns rc, or kExitUsage for a bad template.
+int PrintInspect(const nlohmann::json& objects, const std::string& format, int rc);
+
 // docker's units.BytesSize: 1024-based with two decimals ("23.47GiB").
 std::string BytesSize(double bytes);
 

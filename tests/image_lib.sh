@@ -103,27 +103,15 @@ push_image() {
 
 # make_big_image LAYOUT TAG MEGABYTES: one uncompressed layer of random data.
 make_big_image() {
-  local layout=$1 tag=$2 work l1 cfg man
+  local layout=$1 tag=$2 work l1
   work=$(mktemp -d)
   mkdir -p "$layout/blobs/sha256" "$work/big"
   head -c "$(($3 << 20))" /dev/urandom >"$work/big/random.bin"
   tar --numeric-owner --owner=0 --group=0 --mtime=@1600000000 -C "$work/big" -cf "$work/layer.tar" .
   l1=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
   mv "$work/layer.tar" "$layout/blobs/sha256/$l1"
-  cat >"$work/config.json" <<JSON
-{"architecture":"$(dpkg --print-architecture)","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:$l1"]}}
-JSON
-  cfg=($(put_blob "$layout" "$work/config.json"))
-  cat >"$work/manifest.json" <<JSON
-{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
- "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
- "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:$l1","size":$(stat -c %s "$layout/blobs/sha256/$l1")}]}
-JSON
-  man=($(put_blob "$layout" "$work/manifest.json"))
-  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
-  cat >"$layout/index.json" <<JSON
-{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${man[0]}","size":${man[1]},"annotations":{"org.opencontainers.image.ref.name":"$tag"}}]}
-JSON
+  write_single_layer_image "$layout" "$tag" "sha256:$l1" "$(stat -c %s "$layout/blobs/sha256/$l1")" \
+    application/vnd.oci.image.layer.v1.tar "sha256:$l1"
   BIG_DIFF_ID=sha256:$l1
   rm -rf "$work"
 }
@@ -154,7 +142,7 @@ JSON
 
 # make_zstd_image LAYOUT TAG: one zstd-compressed layer holding /zstd.txt.
 make_zstd_image() {
-  local layout=$1 tag=$2 work diff digest cfg man
+  local layout=$1 tag=$2 work diff digest
   work=$(mktemp -d)
   mkdir -p "$layout/blobs/sha256" "$work/root"
   echo "compressed with zstd" >"$work/root/zstd.txt"
@@ -163,16 +151,27 @@ make_zstd_image() {
   zstd -q -c "$work/layer.tar" >"$work/layer.tar.zst"
   digest=$(sha256sum "$work/layer.tar.zst" | cut -d' ' -f1)
   cp "$work/layer.tar.zst" "$layout/blobs/sha256/$digest"
+  write_single_layer_image "$layout" "$tag" "sha256:$digest" "$(stat -c %s "$work/layer.tar.zst")" \
+    application/vnd.oci.image.layer.v1.tar+zstd "$diff"
+  ZSTD_DIFF_ID=$diff
+  rm -rf "$work"
+}
+
+# write_single_layer_image LAYOUT TAG DIGEST SIZE MEDIA_TYPE DIFF_ID: the
+# config, manifest and index of an image whose one layer is already in
+# LAYOUT's blobs.
+write_single_layer_image() {
+  local layout=$1 tag=$2 digest=$3 size=$4 type=$5 diff=$6 work cfg man
+  work=$(mktemp -d)
   echo "{\"architecture\":\"$(dpkg --print-architecture)\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"$diff\"]}}" >"$work/config.json"
   cfg=($(put_blob "$layout" "$work/config.json"))
   cat >"$work/manifest.json" <<JSON
 {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
  "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
- "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"sha256:$digest","size":$(stat -c %s "$work/layer.tar.zst")}]}
+ "layers":[{"mediaType":"$type","digest":"$digest","size":$size}]}
 JSON
   man=($(put_blob "$layout" "$work/manifest.json"))
   echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
   echo "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"${man[0]}\",\"size\":${man[1]},\"annotations\":{\"org.opencontainers.image.ref.name\":\"$tag\"}}]}" >"$layout/index.json"
-  ZSTD_DIFF_ID=$diff
   rm -rf "$work"
 }

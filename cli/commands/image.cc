@@ -397,12 +397,7 @@ int Images(Cli& cli, bool quiet, bool digests, const std::vector<std::string>& f
       }
       nlohmann::json row = RowJson(image, repository, tag, digest);
       if (!format.empty()) {
-        auto line = RenderFormat(format == "json" ? "{{json .}}" : format, row);
-        if (!line.ok()) {
-          std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
-          return kExitUsage;
-        }
-        std::printf("%s\n", line->c_str());
+        if (!PrintFormatted(format, row)) return kExitUsage;
         continue;
       }
       std::vector<std::string> cells = {repository, tag};
@@ -459,19 +454,7 @@ int Inspect(Cli& cli, const std::vector<std::string>& refs, const std::string& f
     }
     all.push_back(InspectJson(image));
   }
-  if (!format.empty()) {
-    for (const auto& image : all) {
-      auto line = RenderFormat(format, image);
-      if (!line.ok()) {
-        std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
-        return kExitUsage;
-      }
-      std::printf("%s\n", line->c_str());
-    }
-  } else {
-    std::printf("%s\n", all.dump(4).c_str());
-  }
-  return rc;
+  return PrintInspect(all, format, rc);
 }
 
 int Tag(Cli& cli, const std::vector<std::string>& args) {

@@ -67,12 +67,7 @@ int SystemDf(Cli& cli, const std::string& format) {
                              {"Active", std::to_string(row.active)},
                              {"Size", HumanSize(static_cast<double>(row.size))},
                              {"Reclaimable", Reclaimable(row.reclaimable, row.size)}};
-      auto line = RenderFormat(format == "json" ? "{{json .}}" : format, json);
-      if (!line.ok()) {
-        std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
-        return kExitUsage;
-      }
-      std::printf("%s\n", line->c_str());
+      if (!PrintFormatted(format, json)) return kExitUsage;
     }
     return 0;
   }

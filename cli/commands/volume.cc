@@ -100,13 +100,7 @@ int List(Cli& cli, const VolumeFlags& flags) {
   }
   if (!flags.format.empty()) {
     for (const Volume& volume : response.volumes()) {
-      auto line = RenderFormat(flags.format == "json" ? "{{json .}}" : flags.format,
-                               VolumeJson(volume));
-      if (!line.ok()) {
-        std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
-        return kExitUsage;
-      }
-      std::printf("%s\n", line->c_str());
+      if (!PrintFormatted(flags.format, VolumeJson(volume))) return kExitUsage;
     }
     return 0;
   }
@@ -137,19 +131,7 @@ int Inspect(Cli& cli, const VolumeFlags& flags) {
     }
     all.push_back(VolumeJson(volume));
   }
-  if (!flags.format.empty()) {
-    for (const auto& volume : all) {
-      auto line = RenderFormat(flags.format, volume);
-      if (!line.ok()) {
-        std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
-        return kExitUsage;
-      }
-      std::printf("%s\n", line->c_str());
-    }
-  } else {
-    std::printf("%s\n", all.dump(4).c_str());
-  }
-  return rc;
+  return PrintInspect(all, flags.format, rc);
 }
 
 int Remove(Cli& cli, const VolumeFlags& flags) {
