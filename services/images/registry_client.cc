@@ -59,7 +59,9 @@ std::string UrlEncode(const std::string& text) {
     if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
-      absl::StrAppend(&out, "%", absl::BytesToHexString(std::string(1, static_cast<char>(c))));
+      // RFC 3986 asks for upper-case hex in percent-encoding.
+      absl::StrAppend(&out, "%", absl::AsciiStrToUpper(
+                                     absl::BytesToHexString(std::string(1, static_cast<char>(c)))));
     }
   }
   return out;
