@@ -59,6 +59,9 @@ test_images_lists_the_pulled_image() {
     fail "images row: $out"
   assert_contains "$(berth images --digests)" "$V1_DIGEST"
   [[ $(berth images -q | wc -l) -ge 1 ]] || fail "images -q"
+  assert_contains "$(berth images --filter "reference=$REGISTRY/test/busy*")" "test/busybox "
+  assert_contains "$(berth images "$REGISTRY/test/busybox")" "test/busybox "
+  assert_not_contains "$(berth images --filter 'reference=nothing*')" "test/busybox"
   berth images --format json | jq -e "select(.Tag == \"v1\") | .Repository == \"$REGISTRY/test/busybox\"" >/dev/null
   local inspect
   inspect=$(berth image inspect "$REGISTRY/test/busybox:v1")

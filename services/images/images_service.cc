@@ -1,5 +1,7 @@
 #include "services/images/images_service.h"
 
+#include <fnmatch.h>
+
 #include <map>
 #include <set>
 
@@ -146,8 +148,12 @@ grpc::Status ImagesService::List(grpc::ServerContext*,
         if (key == "dangling") {
           any |= (detail.repo_tags_size() == 0) == (value == "true" || value == "1");
         } else {
+          // docker matches the pattern (a glob) against repo:tag, and
+          // against the repository alone when the pattern names no tag.
           for (const std::string& tag : detail.repo_tags()) {
-            any |= absl::StartsWith(tag, value) || tag.substr(0, tag.rfind(':')) == value;
+            std::string repository = tag.substr(0, tag.rfind(':'));
+            any |= ::fnmatch(value.c_str(), tag.c_str(), FNM_PATHNAME) == 0 ||
+                   ::fnmatch(value.c_str(), repository.c_str(), FNM_PATHNAME) == 0;
           }
         }
       }
