@@ -1,0 +1,278 @@
+#include "shim/cgroup/cgroup.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace berth::cgroup {
+namespace {
+
+absl::Status MakeDirs(const std::string& path) {
+  for (size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos == path.size() || path[pos] == '/') {
+      std::string prefix = path.substr(0, pos);
+      if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::ErrnoToStatus(errno, "mkdir " + prefix);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+uint64_t ReadNumber(const std::string& path) {
+  uint64_t value = 0;
+  std::string text(absl::StripAsciiWhitespace(ReadFile(path)));
+  if (!absl::SimpleAtoi(text, &value)) return 0;
+  return value;
+}
+
+// "key value" lines (memory.stat, cpu.stat, memory.events).
+std::map<std::string, uint64_t> ReadKeyed(const std::string& path) {
+  std::map<std::string, uint64_t> values;
+  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    uint64_t value = 0;
+    if (parts.size() == 2 && absl::SimpleAtoi(parts[1], &value)) values[std::string(parts[0])] = value;
+  }
+  return values;
+}
+
+}  // namespace
+
+const std::vector<std::string>& V1Controllers() {
+  static const auto* controllers = new std::vector<std::string>{
+      "memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer", "devices"};
+  return *controllers;
+}
+
+uint64_t SharesToWeight(uint64_t shares) {
+  if (shares == 0) return 0;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t BlkioToIoWeight(uint32_t weight) {
+  if (weight == 0) return 0;
+  return 1 + ((static_cast<uint64_t>(weight) - 10) * 9999) / 990;
+}
+
+std::string Cgroup::Dir(const std::string& controller) const {
+  if (version_ == Version::kV2) return absl::StrCat(root_, "/", path_);
+  return absl::StrCat(root_, "/", controller, "/", path_);
+}
+
+absl::Status Cgroup::Write(const std::string& controller, const std::string& file,
+                           const std::string& value) const {
+  std::string path = Dir(controller) + "/" + file;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cgroup: open ", path));
+  ssize_t n = ::write(fd, value.data(), value.size());
+  int error = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(value.size())) {
+    return absl::ErrnoToStatus(error, absl::StrCat("cgroup: write \"", value, "\" to ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(const std::string& path, Version version,
+                                                       const std::string& root) {
+  std::unique_ptr<Cgroup> cgroup(new Cgroup(path, version, root));
+  if (version == Version::kV2) {
+    // Each ancestor must delegate the controllers to its children.
+    std::string dir = root;
+    for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+      std::string available = ReadFile(dir + "/cgroup.controllers");
+      for (const char* controller : {"cpu", "cpuset", "io", "memory", "pids"}) {
+        if (absl::StrContains(available, controller)) {
+          std::ofstream(dir + "/cgroup.subtree_control") << "+" << controller;
+        }
+      }
+      absl::StrAppend(&dir, "/", part);
+      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::ErrnoToStatus(errno, "mkdir " + dir);
+      }
+    }
+    return cgroup;
+  }
+  for (const std::string& controller : V1Controllers()) {
+    std::string mount = absl::StrCat(root, "/", controller);
+    if (::access(mount.c_str(), F_OK) != 0) continue;
+    if (absl::Status status = MakeDirs(cgroup->Dir(controller)); !status.ok()) return status;
+  }
+  // cpuset starts empty in v1: a task cannot join until cpus and mems are
+  // set, so copy them down from the parent at every level.
+  std::string dir = root + "/cpuset";
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    std::string parent = dir;
+    absl::StrAppend(&dir, "/", part);
+    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+      std::string current(absl::StripAsciiWhitespace(ReadFile(dir + "/" + file)));
+      if (current.empty()) std::ofstream(dir + "/" + file) << ReadFile(parent + "/" + file);
+    }
+  }
+  return cgroup;
+}
+
+absl::Status Cgroup::Apply(const Resources& r) {
+  absl::Status status;
+  auto write = [&](const std::string& controller, const std::string& file, const std::string& value) {
+    if (status.ok()) status = Write(controller, file, value);
+  };
+  if (version_ == Version::kV2) {
+    if (r.memory_bytes > 0) write("", "memory.max", std::to_string(r.memory_bytes));
+    if (r.memory_swap_bytes == -1) {
+      write("", "memory.swap.max", "max");
+    } else if (r.memory_swap_bytes > 0 && r.memory_bytes > 0) {
+      write("", "memory.swap.max", std::to_string(r.memory_swap_bytes - r.memory_bytes));
+    }
+    if (r.cpu_quota_us > 0) {
+      write("", "cpu.max", absl::StrCat(r.cpu_quota_us, " ", r.cpu_period_us ? r.cpu_period_us : 100000));
+    }
+    if (r.cpu_shares > 0) write("", "cpu.weight", std::to_string(SharesToWeight(r.cpu_shares)));
+    if (!r.cpuset_cpus.empty()) write("", "cpuset.cpus", r.cpuset_cpus);
+    if (r.pids_limit > 0) write("", "pids.max", std::to_string(r.pids_limit));
+    if (r.blkio_weight > 0) write("", "io.weight", absl::StrCat("default ", BlkioToIoWeight(r.blkio_weight)));
+    return status;
+  }
+  if (r.memory_bytes > 0) {
+    write("memory", "memory.limit_in_bytes", std::to_string(r.memory_bytes));
+    // Without a separate swap limit docker gives as much swap as memory.
+    int64_t swap = r.memory_swap_bytes == 0 ? 2 * r.memory_bytes : r.memory_swap_bytes;
+    if (::access((Dir("memory") + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0) {
+      write("memory", "memory.memsw.limit_in_bytes", swap < 0 ? "-1" : std::to_string(swap));
+    }
+  }
+  if (r.cpu_quota_us > 0) {
+    write("cpu", "cpu.cfs_period_us", std::to_string(r.cpu_period_us ? r.cpu_period_us : 100000));
+    write("cpu", "cpu.cfs_quota_us", std::to_string(r.cpu_quota_us));
+  }
+  if (r.cpu_shares > 0) write("cpu", "cpu.shares", std::to_string(r.cpu_shares));
+  if (!r.cpuset_cpus.empty()) write("cpuset", "cpuset.cpus", r.cpuset_cpus);
+  if (r.pids_limit > 0) write("pids", "pids.max", std::to_string(r.pids_limit));
+  if (r.blkio_weight > 0 && ::access((Dir("blkio") + "/blkio.weight").c_str(), F_OK) == 0) {
+    write("blkio", "blkio.weight", std::to_string(r.blkio_weight));
+  }
+  return status;
+}
+
+absl::Status Cgroup::AddProcess(pid_t pid) {
+  std::string value = std::to_string(pid);
+  if (version_ == Version::kV2) return Write("", "cgroup.procs", value);
+  for (const std::string& controller : V1Controllers()) {
+    if (::access(Dir(controller).c_str(), F_OK) != 0) continue;
+    if (absl::Status status = Write(controller, "cgroup.procs", value); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+std::vector<pid_t> Cgroup::Processes() const {
+  std::vector<pid_t> pids;
+  std::string file = (version_ == Version::kV2 ? Dir("") : Dir("pids")) + "/cgroup.procs";
+  for (absl::string_view line : absl::StrSplit(ReadFile(file), '\n', absl::SkipEmpty())) {
+    int pid = 0;
+    if (absl::SimpleAtoi(line, &pid)) pids.push_back(pid);
+  }
+  return pids;
+}
+
+absl::StatusOr<Stats> Cgroup::ReadStats() const {
+  Stats s;
+  if (version_ == Version::kV2) {
+    std::string dir = Dir("");
+    auto cpu = ReadKeyed(dir + "/cpu.stat");
+    s.cpu_usage_ns = cpu["usage_usec"] * 1000;
+    s.cpu_user_ns = cpu["user_usec"] * 1000;
+    s.cpu_system_ns = cpu["system_usec"] * 1000;
+    s.cpu_periods = cpu["nr_periods"];
+    s.cpu_throttled_periods = cpu["nr_throttled"];
+    s.cpu_throttled_ns = cpu["throttled_usec"] * 1000;
+    auto memory = ReadKeyed(dir + "/memory.stat");
+    s.memory_usage_bytes = ReadNumber(dir + "/memory.current");
+    uint64_t inactive = memory["inactive_file"];
+    s.memory_working_set_bytes = s.memory_usage_bytes > inactive ? s.memory_usage_bytes - inactive : 0;
+    s.memory_limit_bytes = ReadNumber(dir + "/memory.max");  // 0 when "max"
+    s.memory_cache_bytes = memory["file"];
+    s.memory_rss_bytes = memory["anon"];
+    auto events = ReadKeyed(dir + "/memory.events");
+    s.memory_failcnt = events["max"];
+    s.oom_kills = events["oom_kill"];
+    s.pids_current = ReadNumber(dir + "/pids.current");
+    s.pids_limit = ReadNumber(dir + "/pids.max");
+    return s;
+  }
+  std::string cpuacct = Dir("cpuacct");
+  s.cpu_usage_ns = ReadNumber(cpuacct + "/cpuacct.usage");
+  auto ticks = ReadKeyed(cpuacct + "/cpuacct.stat");
+  long hz = ::sysconf(_SC_CLK_TCK);
+  s.cpu_user_ns = ticks["user"] * 1000000000ull / static_cast<uint64_t>(hz);
+  s.cpu_system_ns = ticks["system"] * 1000000000ull / static_cast<uint64_t>(hz);
+  auto cpu = ReadKeyed(Dir("cpu") + "/cpu.stat");
+  s.cpu_periods = cpu["nr_periods"];
+  s.cpu_throttled_periods = cpu["nr_throttled"];
+  s.cpu_throttled_ns = cpu["throttled_time"];
+  std::string memory_dir = Dir("memory");
+  auto memory = ReadKeyed(memory_dir + "/memory.stat");
+  s.memory_usage_bytes = ReadNumber(memory_dir + "/memory.usage_in_bytes");
+  uint64_t inactive = memory["total_inactive_file"];
+  s.memory_working_set_bytes = s.memory_usage_bytes > inactive ? s.memory_usage_bytes - inactive : 0;
+  s.memory_limit_bytes = ReadNumber(memory_dir + "/memory.limit_in_bytes");
+  // With swap limited too, the limit is hit on memory+swap: count either.
+  s.memory_failcnt = std::max(ReadNumber(memory_dir + "/memory.failcnt"),
+                              ReadNumber(memory_dir + "/memory.memsw.failcnt"));
+  s.memory_cache_bytes = memory["total_cache"];
+  s.memory_rss_bytes = memory["total_rss"];
+  s.oom_kills = ReadKeyed(memory_dir + "/memory.oom_control")["oom_kill"];
+  s.pids_current = ReadNumber(Dir("pids") + "/pids.current");
+  s.pids_limit = ReadNumber(Dir("pids") + "/pids.max");
+  return s;
+}
+
+absl::Status Cgroup::Freeze(bool frozen) {
+  if (version_ == Version::kV2) return Write("", "cgroup.freeze", frozen ? "1" : "0");
+  absl::Status status = Write("freezer", "freezer.state", frozen ? "FROZEN" : "THAWED");
+  if (!status.ok() || !frozen) return status;
+  // FREEZING settles into FROZEN once every task has stopped.
+  for (int i = 0; i < 1000; ++i) {
+    std::string state(absl::StripAsciiWhitespace(ReadFile(Dir("freezer") + "/freezer.state")));
+    if (state == "FROZEN") return absl::OkStatus();
+    ::usleep(1000);
+  }
+  return absl::DeadlineExceededError("cgroup: freezing did not settle");
+}
+
+absl::Status Cgroup::Destroy() {
+  auto remove = [](const std::string& dir) -> absl::Status {
+    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
+      return absl::ErrnoToStatus(errno, "cgroup: rmdir " + dir);
+    }
+    return absl::OkStatus();
+  };
+  if (version_ == Version::kV2) return remove(Dir(""));
+  absl::Status first;
+  for (const std::string& controller : V1Controllers()) {
+    absl::Status status = remove(Dir(controller));
+    if (first.ok()) first = status;
+  }
+  return first;
+}
+
+}  // namespace berth::cgroup

@@ -1,0 +1,95 @@
+#ifndef BERTH_SHIM_CGROUP_CGROUP_H_
+#define BERTH_SHIM_CGROUP_CGROUP_H_
+
+// A container's cgroup on either layout, chosen at run time: cgroup v1 (a
+// hierarchy per controller under /sys/fs/cgroup/<controller>, with or
+// without a v2 mount beside it) or v2 (one unified hierarchy). Limits are
+// given once in docker's terms and written in each layout's own files;
+// statistics come back in cAdvisor's terms.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace berth::cgroup {
+
+// docker run's limits; 0 (or empty) leaves a limit unset.
+struct Resources {
+  int64_t memory_bytes = 0;
+  // memory + swap; -1 unlimited swap.
+  int64_t memory_swap_bytes = 0;
+  int64_t cpu_quota_us = 0;
+  uint64_t cpu_period_us = 0;
+  uint64_t cpu_shares = 0;
+  std::string cpuset_cpus;
+  int64_t pids_limit = 0;
+  // blkio weight 10..1000.
+  uint32_t blkio_weight = 0;
+};
+
+struct Stats {
+  uint64_t cpu_usage_ns = 0;
+  uint64_t cpu_user_ns = 0;
+  uint64_t cpu_system_ns = 0;
+  uint64_t cpu_periods = 0;
+  uint64_t cpu_throttled_periods = 0;
+  uint64_t cpu_throttled_ns = 0;
+  uint64_t memory_usage_bytes = 0;
+  // Usage minus inactive file cache, as cAdvisor and the kubelet count it.
+  uint64_t memory_working_set_bytes = 0;
+  uint64_t memory_limit_bytes = 0;
+  uint64_t memory_failcnt = 0;
+  uint64_t memory_cache_bytes = 0;
+  uint64_t memory_rss_bytes = 0;
+  uint64_t oom_kills = 0;
+  uint64_t pids_current = 0;
+  uint64_t pids_limit = 0;
+};
+
+enum class Version { kV1, kV2 };
+
+class Cgroup {
+ public:
+  // Creates (or opens) the cgroup at `path` (relative, e.g. "berth/<id>")
+  // under root (/sys/fs/cgroup), with every controller berth uses.
+  static absl::StatusOr<std::unique_ptr<Cgroup>> Create(const std::string& path, Version version,
+                                                        const std::string& root = "/sys/fs/cgroup");
+
+  absl::Status Apply(const Resources& resources);
+  absl::Status AddProcess(pid_t pid);
+  std::vector<pid_t> Processes() const;
+  absl::StatusOr<Stats> ReadStats() const;
+  absl::Status Freeze(bool frozen);
+  // Removes the cgroup (it must hold no processes).
+  absl::Status Destroy();
+
+  Version version() const { return version_; }
+
+ private:
+  Cgroup(std::string path, Version version, std::string root)
+      : path_(std::move(path)), version_(version), root_(std::move(root)) {}
+  // The directory of a controller (v1) or the unified one (v2).
+  std::string Dir(const std::string& controller) const;
+  absl::Status Write(const std::string& controller, const std::string& file,
+                     const std::string& value) const;
+
+  std::string path_;
+  Version version_;
+  std::string root_;
+};
+
+// v1 controllers berth puts each container in.
+const std::vector<std::string>& V1Controllers();
+// cpu.weight (v2, 1..10000) for cpu.shares (v1, 2..262144), as runc does.
+uint64_t SharesToWeight(uint64_t shares);
+// io.weight (v2, 1..10000) for blkio.weight (v1, 10..1000).
+uint64_t BlkioToIoWeight(uint32_t weight);
+
+}  // namespace berth::cgroup
+
+#endif  // BERTH_SHIM_CGROUP_CGROUP_H_
