@@ -1,0 +1,378 @@
+#include "shim/container/spawn.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+
+namespace berth::container {
+namespace {
+
+constexpr size_t kStackSize = 256 * 1024;
+
+// One mount(2) call prepared in the parent.
+struct MountOp {
+  const char* source = nullptr;
+  const char* target = nullptr;
+  const char* type = nullptr;
+  unsigned long flags = 0;
+  const char* data = nullptr;
+  // Directory to chdir into first (overlay with relative lowerdirs).
+  const char* chdir_to = nullptr;
+  // mkdir target first (mount points under /dev, /proc...).
+  bool make_dir = false;
+  // Only when the target exists, and as a tmpfs for directories or a bind
+  // of /dev/null for files (masked paths).
+  bool mask = false;
+  const char* step = "mount";
+};
+
+struct DeviceNode {
+  const char* path;
+  unsigned int major;
+  unsigned int minor;
+};
+
+// Everything the child reads, laid out before clone().
+struct Plan {
+  std::deque<std::string> strings;  // owns every C string below (stable addresses)
+  std::vector<MountOp> mounts;        // before pivot_root, paths on the host side
+  std::vector<MountOp> late_mounts;   // masked and read-only paths, after /dev
+  std::deque<std::string> device_paths;
+  std::vector<DeviceNode> devices;
+  std::vector<std::pair<std::string, std::string>> symlinks;  // target, link (host side)
+  std::string rootfs;
+  std::string dev_null;               // host side path of the container's /dev/null
+  bool read_only_root = false;
+  std::string hostname;
+  std::string cwd;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<std::string> args, env;
+  std::vector<char*> argv, envp;
+  std::string path_env;
+  int stdio[3] = {-1, -1, -1};
+  int error_fd = -1;
+};
+
+struct ChildError {
+  char step[48];
+  int error;
+};
+
+// Reports a failed step to the parent and exits, without allocating.
+[[noreturn]] void Fail(int fd, const char* step, int error) {
+  ChildError record{};
+  std::strncpy(record.step, step, sizeof(record.step) - 1);
+  record.error = error;
+  ssize_t ignored = ::write(fd, &record, sizeof(record));
+  (void)ignored;
+  ::_exit(127);
+}
+
+void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
+  int fd = plan.error_fd;
+  for (const MountOp& op : ops) {
+    if (op.make_dir) ::mkdir(op.target, 0755);
+    if (op.mask) {
+      struct stat st;
+      if (::lstat(op.target, &st) != 0) continue;
+      int rc = S_ISDIR(st.st_mode)
+                   ? ::mount("tmpfs", op.target, "tmpfs", MS_RDONLY, "size=0")
+                   : ::mount(plan.dev_null.c_str(), op.target, nullptr, MS_BIND, nullptr);
+      if (rc != 0) Fail(fd, op.step, errno);
+      continue;
+    }
+    if (op.chdir_to != nullptr && ::chdir(op.chdir_to) != 0) Fail(fd, op.step, errno);
+    if (::mount(op.source, op.target, op.type, op.flags, op.data) != 0) {
+      // A read-only path this image lacks is simply not there to protect.
+      if (errno == ENOENT && std::strcmp(op.step, "read-only path") == 0) continue;
+      Fail(fd, op.step, errno);
+    }
+    if (op.chdir_to != nullptr && ::chdir("/") != 0) Fail(fd, op.step, errno);
+  }
+}
+
+int ChildMain(void* arg) {
+  const Plan& plan = *static_cast<const Plan*>(arg);
+  int fd = plan.error_fd;
+  ::umask(0022);
+  if (::setsid() < 0) Fail(fd, "setsid", errno);
+  for (int i = 0; i < 3; ++i) {
+    if (plan.stdio[i] >= 0 && ::dup2(plan.stdio[i], i) < 0) Fail(fd, "stdio", errno);
+  }
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    Fail(fd, "make / private", errno);
+  }
+  RunMounts(plan.mounts, plan);
+  for (const DeviceNode& device : plan.devices) {
+    if (::mknod(device.path, S_IFCHR | 0666, makedev(device.major, device.minor)) != 0) {
+      Fail(fd, "create device node", errno);
+    }
+    ::chmod(device.path, 0666);
+  }
+  for (const auto& [target, link] : plan.symlinks) {
+    if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) Fail(fd, "symlink", errno);
+  }
+  RunMounts(plan.late_mounts, plan);
+  // pivot_root(".", ".") stacks the old root under the new one, then it is
+  // detached: nothing of the host stays reachable.
+  if (::chdir(plan.rootfs.c_str()) != 0) Fail(fd, "chdir rootfs", errno);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) Fail(fd, "pivot_root", errno);
+  if (::umount2(".", MNT_DETACH) != 0) Fail(fd, "detach old root", errno);
+  if (::chdir("/") != 0) Fail(fd, "chdir /", errno);
+  if (plan.read_only_root &&
+      ::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    Fail(fd, "read-only root", errno);
+  }
+  if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
+    Fail(fd, "sethostname", errno);
+  }
+  if (::setgroups(0, nullptr) != 0) Fail(fd, "setgroups", errno);
+  if (::setgid(plan.gid) != 0) Fail(fd, "setgid", errno);
+  if (::setuid(plan.uid) != 0) Fail(fd, "setuid", errno);
+  if (::chdir(plan.cwd.c_str()) != 0) Fail(fd, "chdir working directory", errno);
+
+  const char* file = plan.argv[0];
+  if (std::strchr(file, '/') != nullptr) {
+    ::execve(file, plan.argv.data(), plan.envp.data());
+    Fail(fd, "exec", errno);
+  }
+  // Search PATH with a buffer on the stack.
+  char candidate[4096];
+  const char* path = plan.path_env.c_str();
+  int last_error = ENOENT;
+  while (*path != '\0') {
+    const char* end = std::strchr(path, ':');
+    size_t length = end ? static_cast<size_t>(end - path) : std::strlen(path);
+    size_t file_length = std::strlen(file);
+    if (length + file_length + 2 < sizeof(candidate)) {
+      std::memcpy(candidate, path, length);
+      candidate[length] = '/';
+      std::memcpy(candidate + length + 1, file, file_length + 1);
+      ::execve(candidate, plan.argv.data(), plan.envp.data());
+      if (errno != ENOENT && errno != ENOTDIR) last_error = errno;
+    }
+    path = end ? end + 1 : path + length;
+  }
+  Fail(fd, "exec", last_error);
+}
+
+void AddRootfsMounts(const SpawnConfig& config, Plan* plan) {
+  auto keep = [plan](std::string s) -> const char* {
+    plan->strings.push_back(std::move(s));
+    return plan->strings.back().c_str();
+  };
+  for (const auto& m : config.rootfs) {
+    bool read_only = false;
+    std::vector<std::string> data;
+    for (const std::string& option : m.options()) {
+      if (option == "ro") {
+        read_only = true;
+      } else if (option != "rw" && option != "rbind") {
+        data.push_back(option);
+      }
+    }
+    MountOp op;
+    op.target = keep(config.rootfs_dir);
+    op.step = "mount root filesystem";
+    if (m.type() == "bind") {
+      op.source = keep(m.source());
+      op.flags = MS_BIND | MS_REC;
+      plan->mounts.push_back(op);
+      if (read_only) {
+        MountOp remount = op;
+        remount.source = nullptr;
+        remount.flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC;
+        plan->mounts.push_back(remount);
+      }
+      continue;
+    }
+    op.source = keep(m.source().empty() ? m.type() : m.source());
+    op.type = keep(m.type());
+    op.flags = read_only ? MS_RDONLY : 0;
+    std::string joined = absl::StrJoin(data, ",");
+    if (joined.size() >= static_cast<size_t>(::sysconf(_SC_PAGESIZE)) && m.type() == "overlay") {
+      // Long layer lists: relative to the snapshots' directory, mounted
+      // from there (the child chdirs first).
+      std::string parent;
+      for (const std::string& option : data) {
+        size_t eq = option.find('=');
+        if (eq != std::string::npos && absl::StartsWith(option, "upperdir=")) {
+          std::string upper = option.substr(eq + 1);
+          parent = upper.substr(0, upper.rfind('/'));
+          parent = parent.substr(0, parent.rfind('/') + 1);
+        }
+      }
+      if (!parent.empty()) {
+        joined = absl::StrReplaceAll(joined, {{parent, ""}});
+        op.chdir_to = keep(parent);
+      }
+    }
+    op.data = keep(joined);
+    plan->mounts.push_back(op);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> DefaultMaskedPaths() {
+  return {"/proc/asound",        "/proc/acpi",      "/proc/kcore",         "/proc/keys",
+          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",  "/proc/sched_debug",
+          "/proc/scsi",          "/sys/firmware",   "/sys/devices/virtual/powercap"};
+}
+
+std::vector<std::string> DefaultReadonlyPaths() {
+  return {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+}
+
+absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
+  if (config.args.empty()) return absl::InvalidArgumentError("spawn: no command");
+  Plan plan;
+  auto keep = [&plan](std::string s) -> const char* {
+    plan.strings.push_back(std::move(s));
+    return plan.strings.back().c_str();
+  };
+  plan.rootfs = config.rootfs_dir;
+  AddRootfsMounts(config, &plan);
+  const std::string& r = config.rootfs_dir;
+  auto add = [&](const char* source, const std::string& target, const char* type,
+                 unsigned long flags, const char* data, const char* step) {
+    MountOp op;
+    op.source = source;
+    op.target = keep(r + target);
+    op.type = type;
+    op.flags = flags;
+    op.data = data;
+    op.make_dir = true;
+    op.step = step;
+    plan.mounts.push_back(op);
+  };
+  add("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr, "mount /proc");
+  add("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", "mount /dev");
+  add("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620",
+      "mount /dev/pts");
+  add("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k",
+      "mount /dev/shm");
+  add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
+      "mount /dev/mqueue");
+  if (config.host_network) {
+    // sysfs belongs to a network namespace: with the host's, show the
+    // host's, read-only.
+    add(keep("/sys"), "/sys", nullptr, MS_BIND | MS_REC, nullptr, "bind /sys");
+    add(nullptr, "/sys", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr, "bind /sys");
+  } else {
+    add("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
+        "mount /sys");
+  }
+  static const DeviceNode kDevices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},
+                                        {"/dev/full", 1, 7},   {"/dev/random", 1, 8},
+                                        {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+  for (const DeviceNode& device : kDevices) {
+    plan.device_paths.push_back(r + device.path);
+    plan.devices.push_back({plan.device_paths.back().c_str(), device.major, device.minor});
+  }
+  plan.dev_null = r + "/dev/null";
+  plan.symlinks = {{"pts/ptmx", r + "/dev/ptmx"},
+                   {"/proc/self/fd", r + "/dev/fd"},
+                   {"/proc/self/fd/0", r + "/dev/stdin"},
+                   {"/proc/self/fd/1", r + "/dev/stdout"},
+                   {"/proc/self/fd/2", r + "/dev/stderr"}};
+  // Masked and read-only paths need /proc and /sys mounted, and /dev/null.
+  std::vector<MountOp> late;
+  for (const std::string& path : config.masked_paths) {
+    MountOp op;
+    op.target = keep(r + path);
+    op.mask = true;
+    op.step = "mask path";
+    late.push_back(op);
+  }
+  for (const std::string& path : config.readonly_paths) {
+    MountOp bind;
+    bind.source = keep(r + path);
+    bind.target = bind.source;
+    bind.flags = MS_BIND | MS_REC;
+    bind.step = "read-only path";
+    late.push_back(bind);
+    MountOp remount = bind;
+    remount.source = nullptr;
+    remount.flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC;
+    late.push_back(remount);
+  }
+
+  plan.read_only_root = config.read_only_root;
+  plan.hostname = config.hostname;
+  plan.cwd = config.cwd.empty() ? "/" : config.cwd;
+  plan.uid = config.uid;
+  plan.gid = config.gid;
+  plan.args = config.args;
+  plan.env = config.env;
+  for (std::string& arg : plan.args) plan.argv.push_back(arg.data());
+  plan.argv.push_back(nullptr);
+  plan.path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (std::string& entry : plan.env) {
+    if (absl::StartsWith(entry, "PATH=")) plan.path_env = entry.substr(5);
+    plan.envp.push_back(entry.data());
+  }
+  plan.envp.push_back(nullptr);
+
+  int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  plan.stdio[0] = config.stdin_fd >= 0 ? config.stdin_fd : dev_null;
+  plan.stdio[1] = config.stdout_fd >= 0 ? config.stdout_fd : dev_null;
+  plan.stdio[2] = config.stderr_fd >= 0 ? config.stderr_fd : dev_null;
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    ::close(dev_null);
+    return absl::ErrnoToStatus(errno, "spawn: pipe");
+  }
+  plan.error_fd = pipe_fds[1];
+  plan.late_mounts = std::move(late);
+
+  std::vector<char> stack(kStackSize);
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD;
+  if (!config.host_network) flags |= CLONE_NEWNET;
+  pid_t pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
+  int clone_errno = errno;
+  ::close(pipe_fds[1]);
+  ::close(dev_null);
+  if (pid < 0) {
+    ::close(pipe_fds[0]);
+    return absl::ErrnoToStatus(clone_errno, "spawn: clone");
+  }
+  ChildError record{};
+  ssize_t n;
+  do {
+    n = ::read(pipe_fds[0], &record, sizeof(record));
+  } while (n < 0 && errno == EINTR);
+  ::close(pipe_fds[0]);
+  if (n == 0) return pid;  // The pipe closed on execve: the command runs.
+  ::waitpid(pid, nullptr, 0);
+  if (std::strcmp(record.step, "exec") == 0) {
+    if (record.error == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("exec: \"", config.args[0],
+                                              "\": executable file not found in $PATH"));
+    }
+    return absl::PermissionDeniedError(
+        absl::StrCat("exec: \"", config.args[0], "\": ", std::strerror(record.error)));
+  }
+  return absl::InternalError(
+      absl::StrCat("container setup: ", record.step, ": ", std::strerror(record.error)));
+}
+
+}  // namespace berth::container

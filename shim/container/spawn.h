@@ -1,0 +1,54 @@
+#ifndef BERTH_SHIM_CONTAINER_SPAWN_H_
+#define BERTH_SHIM_CONTAINER_SPAWN_H_
+
+// Starts a container's first process: clone() into new pid, mount, uts,
+// ipc, cgroup and (unless shared) network namespaces; mount the root
+// filesystem the snapshots service described, /proc, /dev (tmpfs with the
+// usual nodes, devpts, shm, mqueue), /sys read-only; mask and protect
+// docker's paths; pivot_root; then exec. Everything the child needs is
+// laid out before clone(): between clone and execve the child makes only
+// system calls, no allocation and no locking.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "berth/types/v1/types.pb.h"
+
+namespace berth::container {
+
+struct SpawnConfig {
+  // Mounts of the root filesystem (from the snapshots service) and where
+  // to mount them on the host side before pivoting.
+  std::vector<berth::types::v1::Mount> rootfs;
+  std::string rootfs_dir;
+  bool read_only_root = false;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string hostname;
+  // Share the host's network namespace (--network host).
+  bool host_network = false;
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  // stdio of the process; -1 for /dev/null.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// Docker's defaults.
+std::vector<std::string> DefaultMaskedPaths();
+std::vector<std::string> DefaultReadonlyPaths();
+
+// Returns the container's first process as the host sees it. Setup
+// failures in the child come back as errors naming the step.
+absl::StatusOr<pid_t> Spawn(const SpawnConfig& config);
+
+}  // namespace berth::container
+
+#endif  // BERTH_SHIM_CONTAINER_SPAWN_H_

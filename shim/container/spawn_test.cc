@@ -1,0 +1,143 @@
+// Containers for real: namespaces, mounts, pivot_root on this kernel, with
+// a root filesystem of busybox-static.
+
+#include "shim/container/spawn.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "gtest/gtest.h"
+#include "services/common/fs/fs_util.h"
+
+namespace berth::container {
+namespace {
+
+class SpawnTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::string(std::getenv("TEST_TMPDIR")) + "/" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_TRUE(fs::RemoveAll(dir_).ok());
+    image_ = dir_ + "/image";
+    ASSERT_EQ(::system(("mkdir -p " + image_ + "/bin " + dir_ + "/rootfs && cp /bin/busybox " +
+                        image_ + "/bin/ && for a in sh cat echo hostname ls grep wc touch mount " +
+                        "readlink; do ln -s busybox " + image_ + "/bin/$a; done")
+                           .c_str()),
+              0);
+  }
+
+  // Runs a shell command in a container; returns its stdout and exit code.
+  std::pair<std::string, int> Run(const std::string& script, SpawnConfig config = {}) {
+    int out[2];
+    EXPECT_EQ(::pipe(out), 0);
+    berth::types::v1::Mount rootfs;
+    rootfs.set_type("bind");
+    rootfs.set_source(image_);
+    rootfs.add_options("rw");
+    config.rootfs = {rootfs};
+    config.rootfs_dir = dir_ + "/rootfs";
+    if (config.args.empty()) config.args = {"sh", "-c", script};
+    config.env = {"PATH=/bin"};
+    config.stdout_fd = out[1];
+    config.stderr_fd = out[1];
+    config.masked_paths = DefaultMaskedPaths();
+    config.readonly_paths = DefaultReadonlyPaths();
+    auto pid = Spawn(config);
+    ::close(out[1]);
+    if (!pid.ok()) {
+      ::close(out[0]);
+      last_error_ = pid.status();
+      return {"", -1};
+    }
+    std::string output;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(out[0], buffer, sizeof(buffer))) > 0) output.append(buffer, n);
+    ::close(out[0]);
+    int status = 0;
+    ::waitpid(*pid, &status, 0);
+    return {output, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
+  }
+
+  std::string dir_, image_;
+  absl::Status last_error_;
+};
+
+TEST_F(SpawnTest, CommandIsPidOneWithItsOwnHostnameAndProcesses) {
+  SpawnConfig config;
+  config.hostname = "boxed";
+  auto [out, code] = Run("echo pid=$$; hostname; ls /proc | grep -c '^[0-9]'", config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  std::istringstream lines(out);
+  std::string pid, hostname, count;
+  std::getline(lines, pid);
+  std::getline(lines, hostname);
+  std::getline(lines, count);
+  EXPECT_EQ(pid, "pid=1");
+  EXPECT_EQ(hostname, "boxed");
+  EXPECT_LE(std::stoi(count), 3) << "host processes visible: " << out;
+}
+
+TEST_F(SpawnTest, FilesystemIsTheImageWithDevProcSys) {
+  auto [out, code] = Run(
+      "ls /; ls /dev; readlink /dev/ptmx; echo x > /dev/null && echo null-ok; "
+      "cat /proc/kcore | wc -c; touch /sys/kernel/x 2>/dev/null || echo sys-ro; "
+      "echo 1 > /proc/sysrq-trigger 2>/dev/null || echo sysrq-ro; "
+      "grep -c ' /dev/pts ' /proc/mounts; ls /oldroot 2>&1 | grep -c 'No such'");
+  ASSERT_EQ(code, 0) << out << last_error_;
+  for (const char* expected : {"bin\n", "null\n", "urandom\n", "pts\n", "shm\n", "mqueue\n",
+                               "pts/ptmx\n", "null-ok\n", "sys-ro\n", "sysrq-ro\n"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << expected << " missing in:\n" << out;
+  }
+  // /proc/kcore is masked: reading it gives nothing.
+  EXPECT_NE(out.find("\n0\n"), std::string::npos) << out;
+  // The host's root is nowhere to be seen.
+  struct stat st;
+  EXPECT_NE(::stat((dir_ + "/rootfs/bin").c_str(), &st), 0)
+      << "the container's mounts leaked into the host's namespace";
+}
+
+TEST_F(SpawnTest, ReadOnlyRootRefusesWrites) {
+  SpawnConfig config;
+  config.read_only_root = true;
+  auto [out, code] = Run("touch /newfile 2>/dev/null && echo wrote || echo refused; "
+                         "touch /dev/shm/ok && echo shm-ok",
+                         config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_NE(out.find("refused"), std::string::npos) << out;
+  EXPECT_NE(out.find("shm-ok"), std::string::npos) << out;
+  struct stat st;
+  EXPECT_NE(::stat((image_ + "/newfile").c_str(), &st), 0);
+}
+
+TEST_F(SpawnTest, ExitCodeAndMissingCommand) {
+  auto [out, code] = Run("exit 7");
+  EXPECT_EQ(code, 7);
+  SpawnConfig config;
+  config.args = {"no-such-command"};
+  auto [out2, code2] = Run("", config);
+  EXPECT_EQ(code2, -1);
+  EXPECT_EQ(last_error_.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(last_error_.message(), "exec: \"no-such-command\": executable file not found in $PATH");
+}
+
+TEST_F(SpawnTest, UserAndWorkingDirectory) {
+  SpawnConfig config;
+  config.uid = 65534;
+  config.gid = 65534;
+  config.cwd = "/bin";
+  auto [out, code] = Run("echo $(cat /proc/self/status | grep ^Uid | wc -w) $PWD; "
+                         "grep ^Uid /proc/self/status",
+                         config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_NE(out.find("/bin"), std::string::npos) << out;
+  EXPECT_NE(out.find("65534"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace berth::container
