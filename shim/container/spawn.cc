@@ -4,7 +4,9 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -20,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "shim/container/capabilities.h"
 
 namespace berth::container {
 namespace {
@@ -64,6 +67,9 @@ struct Plan {
   std::string cwd;
   uid_t uid = 0;
   gid_t gid = 0;
+  uint64_t capabilities = 0;
+  int last_capability = 0;
+  bool no_new_privileges = false;
   std::vector<std::string> args, env;
   std::vector<char*> argv, envp;
   std::string path_env;
@@ -144,9 +150,31 @@ int ChildMain(void* arg) {
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
     Fail(fd, "sethostname", errno);
   }
+  // Capabilities: leave the bounding set first (needs CAP_SETPCAP, so while
+  // still root), keep them across the uid change, then set them.
+  for (int cap = 0; cap <= plan.last_capability; ++cap) {
+    if ((plan.capabilities >> cap & 1) == 0 && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
+        errno != EINVAL) {
+      Fail(fd, "drop capability", errno);
+    }
+  }
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Fail(fd, "keep capabilities", errno);
   if (::setgroups(0, nullptr) != 0) Fail(fd, "setgroups", errno);
   if (::setgid(plan.gid) != 0) Fail(fd, "setgid", errno);
   if (::setuid(plan.uid) != 0) Fail(fd, "setuid", errno);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    uint32_t word = static_cast<uint32_t>(plan.capabilities >> (32 * i));
+    // A non-root user keeps none effective after exec, as with docker.
+    data[i].effective = plan.uid == 0 ? word : 0;
+    data[i].permitted = word;
+    data[i].inheritable = word;
+  }
+  if (::syscall(SYS_capset, &header, data) != 0) Fail(fd, "set capabilities", errno);
+  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    Fail(fd, "no_new_privs", errno);
+  }
   if (::chdir(plan.cwd.c_str()) != 0) Fail(fd, "chdir working directory", errno);
 
   const char* file = plan.argv[0];
@@ -321,6 +349,9 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   plan.cwd = config.cwd.empty() ? "/" : config.cwd;
   plan.uid = config.uid;
   plan.gid = config.gid;
+  plan.capabilities = config.capabilities;
+  plan.last_capability = LastCapability();
+  plan.no_new_privileges = config.no_new_privileges;
   plan.args = config.args;
   plan.env = config.env;
   for (std::string& arg : plan.args) plan.argv.push_back(arg.data());

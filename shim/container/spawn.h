@@ -33,6 +33,10 @@ struct SpawnConfig {
   std::string hostname;
   // Share the host's network namespace (--network host).
   bool host_network = false;
+  // Capabilities the process keeps (see capabilities.h); every other one
+  // leaves the bounding set too.
+  uint64_t capabilities = 0;
+  bool no_new_privileges = false;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.

@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "gtest/gtest.h"
 #include "services/common/fs/fs_util.h"
+#include "shim/container/capabilities.h"
 
 namespace berth::container {
 namespace {
@@ -137,6 +139,64 @@ TEST_F(SpawnTest, UserAndWorkingDirectory) {
   ASSERT_EQ(code, 0) << out << last_error_;
   EXPECT_NE(out.find("/bin"), std::string::npos) << out;
   EXPECT_NE(out.find("65534"), std::string::npos) << out;
+}
+
+TEST_F(SpawnTest, DefaultCapabilitiesDenyMountAndHostname) {
+  auto mask = CapabilityMask({}, {}, false);
+  ASSERT_TRUE(mask.ok());
+  SpawnConfig config;
+  config.capabilities = *mask;
+  config.no_new_privileges = true;
+  auto [out, code] = Run("grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+                         "mkdir -p /mnt; mount -t tmpfs none /mnt 2>/dev/null && echo mounted || echo no-mount; "
+                         "hostname other 2>/dev/null && echo renamed || echo no-hostname",
+                         config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  char expected[32];
+  std::snprintf(expected, sizeof(expected), "%016llx", static_cast<unsigned long long>(*mask));
+  EXPECT_NE(out.find(std::string("CapEff:\t") + expected), std::string::npos) << out;
+  EXPECT_NE(out.find(std::string("CapBnd:\t") + expected), std::string::npos) << out;
+  EXPECT_NE(out.find("NoNewPrivs:\t1"), std::string::npos) << out;
+  EXPECT_NE(out.find("no-mount"), std::string::npos) << out;
+  EXPECT_NE(out.find("no-hostname"), std::string::npos) << out;
+}
+
+TEST_F(SpawnTest, CapAddSysAdminAllowsMount) {
+  auto mask = CapabilityMask({"SYS_ADMIN"}, {"NET_RAW"}, false);
+  ASSERT_TRUE(mask.ok());
+  EXPECT_EQ(*mask >> 21 & 1, 1u);  // CAP_SYS_ADMIN
+  EXPECT_EQ(*mask >> 13 & 1, 0u);  // CAP_NET_RAW
+  SpawnConfig config;
+  config.capabilities = *mask;
+  auto [out, code] = Run("mkdir -p /mnt; mount -t tmpfs none /mnt && echo mounted; "
+                         "hostname other && hostname",
+                         config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_NE(out.find("mounted"), std::string::npos) << out;
+  EXPECT_NE(out.find("other"), std::string::npos) << out;
+}
+
+TEST_F(SpawnTest, NonRootUserHasNoEffectiveCapabilities) {
+  SpawnConfig config;
+  config.capabilities = *CapabilityMask({}, {}, false);
+  config.uid = 1000;
+  config.gid = 1000;
+  auto [out, code] = Run("grep ^CapEff /proc/self/status", config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_NE(out.find("CapEff:\t0000000000000000"), std::string::npos) << out;
+}
+
+TEST(CapabilityMaskTest, NamesPrivilegedAndTheBoundingSet) {
+  uint64_t all = ~uint64_t{0} >> (63 - LastCapability());
+  EXPECT_EQ(*CapabilityMask({}, {}, true, all), all);
+  EXPECT_EQ(*CapabilityMask({}, {"ALL"}, false, all), 0u);
+  EXPECT_EQ(*CapabilityMask({"cap_sys_admin"}, {"ALL"}, false, all), 0u) << "drop applies last";
+  // Never more than the host allows: this host's root lacks CAP_SYS_RESOURCE.
+  uint64_t bounding = all & ~(uint64_t{1} << 24);
+  EXPECT_EQ(*CapabilityMask({"SYS_RESOURCE"}, {}, false, bounding) >> 24 & 1, 0u);
+  auto bad = CapabilityMask({"FLY"}, {}, false, all);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown capability: \"FLY\""), std::string::npos);
 }
 
 }  // namespace
