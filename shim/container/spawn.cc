@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
 namespace {
@@ -70,6 +72,8 @@ struct Plan {
   uint64_t capabilities = 0;
   int last_capability = 0;
   bool no_new_privileges = false;
+  std::vector<sock_filter> seccomp;
+  sock_fprog seccomp_program{};
   std::vector<std::string> args, env;
   std::vector<char*> argv, envp;
   std::string path_env;
@@ -149,6 +153,12 @@ int ChildMain(void* arg) {
   }
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
     Fail(fd, "sethostname", errno);
+  }
+  // The filter goes on while still root with every capability (loading it
+  // without no_new_privs needs CAP_SYS_ADMIN); it allows what follows.
+  if (!plan.seccomp.empty() &&
+      ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &plan.seccomp_program, 0, 0) != 0) {
+    Fail(fd, "load seccomp filter", errno);
   }
   // Capabilities: leave the bounding set first (needs CAP_SETPCAP, so while
   // still root), keep them across the uid change, then set them.
@@ -352,6 +362,13 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   plan.capabilities = config.capabilities;
   plan.last_capability = LastCapability();
   plan.no_new_privileges = config.no_new_privileges;
+  if (config.seccomp) {
+    auto program = CompileDefaultSeccomp(config.capabilities);
+    if (!program.ok()) return program.status();
+    plan.seccomp = *std::move(program);
+    plan.seccomp_program.len = static_cast<unsigned short>(plan.seccomp.size());
+    plan.seccomp_program.filter = plan.seccomp.data();
+  }
   plan.args = config.args;
   plan.env = config.env;
   for (std::string& arg : plan.args) plan.argv.push_back(arg.data());

@@ -37,6 +37,8 @@ struct SpawnConfig {
   // leaves the bounding set too.
   uint64_t capabilities = 0;
   bool no_new_privileges = false;
+  // berth's default seccomp filter unless unconfined (or privileged).
+  bool seccomp = false;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.

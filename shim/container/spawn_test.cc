@@ -26,7 +26,9 @@ class SpawnTest : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     ASSERT_TRUE(fs::RemoveAll(dir_).ok());
     image_ = dir_ + "/image";
-    ASSERT_EQ(::system(("mkdir -p " + image_ + "/bin " + dir_ + "/rootfs && cp /bin/busybox " +
+    std::string probe = std::string(std::getenv("TEST_SRCDIR")) + "/berth/shim/container/syscall_probe";
+    ASSERT_EQ(::system(("mkdir -p " + image_ + "/bin " + image_ + "/tmp " + dir_ + "/rootfs && cp " + probe + " " +
+                        image_ + "/bin/probe && cp /bin/busybox " +
                         image_ + "/bin/ && for a in sh cat echo hostname ls grep wc touch mount " +
                         "readlink; do ln -s busybox " + image_ + "/bin/$a; done")
                            .c_str()),
@@ -197,6 +199,33 @@ TEST(CapabilityMaskTest, NamesPrivilegedAndTheBoundingSet) {
   auto bad = CapabilityMask({"FLY"}, {}, false, all);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("unknown capability: \"FLY\""), std::string::npos);
+}
+
+TEST_F(SpawnTest, DefaultSeccompBlocksKeyringsNamespacesAndMounts) {
+  // Even with CAP_SYS_ADMIN for mount, the filter stops keyctl; without
+  // CAP_SYS_ADMIN it also stops unshare and sethostname.
+  SpawnConfig config;
+  config.capabilities = *CapabilityMask({}, {}, false);
+  config.seccomp = true;
+  config.args = {"/bin/probe"};
+  auto [out, code] = Run("", config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  for (const char* expected : {"keyctl=EPERM", "unshare=EPERM", "mount=EPERM",
+                               "sethostname=EPERM", "getpid=OK"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << expected << " in:\n" << out;
+  }
+}
+
+TEST_F(SpawnTest, PrivilegedUnconfinedContainerMayDoItAll) {
+  SpawnConfig config;
+  config.capabilities = *CapabilityMask({}, {}, /*privileged=*/true);
+  config.seccomp = false;
+  config.args = {"/bin/probe"};
+  auto [out, code] = Run("", config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  for (const char* expected : {"keyctl=OK", "unshare=OK", "mount=OK", "sethostname=OK"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << expected << " in:\n" << out;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,94 @@
+#include "shim/container/seccomp_profile.h"
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+
+namespace berth::container {
+namespace {
+
+constexpr const char* kDenied[] = {
+    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
+    "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick",
+    "get_kernel_syms", "get_mempolicy", "init_module", "ioperm", "iopl", "kcmp",
+    "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount_setattr",
+    "move_mount", "move_pages", "name_to_handle_at", "nfsservctl", "open_by_handle_at",
+    "open_tree", "perf_event_open", "pivot_root", "process_vm_readv", "process_vm_writev",
+    "query_module", "quotactl", "quotactl_fd", "reboot", "request_key", "set_mempolicy",
+    "setdomainname", "settimeofday", "stime", "swapoff", "swapon", "sysfs", "_sysctl",
+    "syslog", "umount", "umount2", "mount", "uselib", "userfaultfd", "ustat", "vhangup",
+    "vm86", "vm86old", "adjtimex"};
+
+// Need CAP_SYS_ADMIN in Docker's profile.
+constexpr const char* kAdminOnly[] = {"unshare", "setns", "sethostname"};
+
+}  // namespace
+
+absl::StatusOr<std::vector<sock_filter>> CompileDefaultSeccomp(uint64_t capabilities) {
+  bool admin = (capabilities >> CAP_SYS_ADMIN) & 1;
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (ctx == nullptr) return absl::InternalError("seccomp_init failed");
+  auto deny = [&](const char* name) -> absl::Status {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) return absl::OkStatus();  // Not on this architecture.
+    int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+    if (rc != 0) return absl::ErrnoToStatus(-rc, absl::StrCat("seccomp rule for ", name));
+    return absl::OkStatus();
+  };
+  absl::Status status;
+  for (const char* name : kDenied) {
+    if (status.ok()) status = deny(name);
+  }
+  if (!admin) {
+    for (const char* name : kAdminOnly) {
+      if (status.ok()) status = deny(name);
+    }
+    // clone() creating namespaces, as Docker masks it; clone3's flags are in
+    // memory a filter cannot read, so it answers ENOSYS and libc falls
+    // back to clone().
+    constexpr uint64_t kNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+                                     CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
+    if (status.ok() &&
+        seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, kNamespaces, kNamespaces)) != 0) {
+      status = absl::InternalError("seccomp rule for clone");
+    }
+    for (uint64_t flag : {uint64_t{CLONE_NEWNS}, uint64_t{CLONE_NEWUTS}, uint64_t{CLONE_NEWIPC},
+                          uint64_t{CLONE_NEWUSER}, uint64_t{CLONE_NEWPID}, uint64_t{CLONE_NEWNET},
+                          uint64_t{CLONE_NEWCGROUP}}) {
+      if (status.ok() && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                          SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)) != 0) {
+        status = absl::InternalError("seccomp rule for clone");
+      }
+    }
+    if (status.ok()) {
+      int nr = seccomp_syscall_resolve_name("clone3");
+      if (nr != __NR_SCMP_ERROR) seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+    }
+  }
+  std::vector<sock_filter> program;
+  if (status.ok()) {
+    int fd = ::memfd_create("berth-seccomp", MFD_CLOEXEC);
+    if (fd < 0 || seccomp_export_bpf(ctx, fd) != 0) {
+      status = absl::InternalError("seccomp_export_bpf failed");
+    } else {
+      off_t size = ::lseek(fd, 0, SEEK_END);
+      program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+      if (::pread(fd, program.data(), static_cast<size_t>(size), 0) != size) {
+        status = absl::InternalError("reading the seccomp program failed");
+      }
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  seccomp_release(ctx);
+  if (!status.ok()) return status;
+  return program;
+}
+
+}  // namespace berth::container

@@ -1,0 +1,29 @@
+#ifndef BERTH_SHIM_CONTAINER_SECCOMP_PROFILE_H_
+#define BERTH_SHIM_CONTAINER_SECCOMP_PROFILE_H_
+
+// berth's default seccomp filter, compiled with libseccomp in the parent
+// into a BPF program the container's child loads without allocating.
+//
+// It follows the intent of Docker's default profile — the system calls it
+// leaves out are the ones that reach past the container: kernel modules,
+// kexec, reboot, swap, the clocks, accounting, quotas, keyrings, bpf,
+// perf, userfaultfd, handle-based opens, NUMA policy, raw I/O ports,
+// cross-process memory access, the new mount API, and namespace creation
+// (unshare, setns, clone with CLONE_NEW*) unless CAP_SYS_ADMIN is granted.
+// It is a deny list, not Docker's allow list; the difference is noted in
+// the containers issue.
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace berth::container {
+
+absl::StatusOr<std::vector<sock_filter>> CompileDefaultSeccomp(uint64_t capabilities);
+
+}  // namespace berth::container
+
+#endif  // BERTH_SHIM_CONTAINER_SECCOMP_PROFILE_H_
