@@ -9,6 +9,7 @@
 #include "berth/metrics/v1/metrics.grpc.pb.h"
 #include "civetweb.h"
 #include "services/common/metrics/exposition.h"
+#include "services/common/metrics/merge.h"
 #include "services/common/metrics/proto_convert.h"
 
 namespace berth::berthd {

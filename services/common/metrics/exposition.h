@@ -10,12 +10,16 @@
 
 namespace berth::metrics {
 
+// The Content-Type of a RenderText body.
 inline constexpr char kTextContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
+// "# HELP" (omitted when empty) and "# TYPE" lines, then one line per
+// series; a histogram sample becomes _bucket lines (ending le="+Inf", added
+// if the sample lacks it), _sum and _count.
 std::string RenderText(const std::vector<MetricFamily>& families);
 
-// A sample value as Prometheus writes it: integers without exponent, +Inf,
-// -Inf, NaN, otherwise the shortest representation that reads back exactly.
+// A value as Prometheus reads it: integers without exponent or fraction,
+// "+Inf", "-Inf", "NaN", otherwise the shortest text that reads back exactly.
 std::string FormatValue(double value);
 
 }  // namespace berth::metrics

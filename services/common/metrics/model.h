@@ -13,7 +13,7 @@ namespace berth::metrics {
 
 enum class MetricType { kCounter, kGauge, kHistogram };
 
-// Label name/value pairs in the order they were declared.
+// Label name/value pairs in the order they are rendered.
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 struct Sample {

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# promtool (from Debian's prometheus) must accept our exposition without a
-# single complaint, lint warnings included.
+# promtool (Debian's prometheus package) must accept our exposition without a
+# single complaint: it exits non-zero on errors and only prints lint warnings.
 set -euo pipefail
-sample=$TEST_SRCDIR/berth/services/common/metrics/exposition_sample
-out=$("$sample" | promtool check metrics 2>&1) || { echo "promtool failed: $out"; exit 1; }
+sample=$1
+exposition=$("$sample")
+if ! out=$(promtool check metrics <<<"$exposition" 2>&1); then
+  echo "promtool failed: $out"
+  exit 1
+fi
 if [[ -n $out ]]; then
   echo "promtool complained: $out"
   exit 1
 fi
-"$sample" | grep -q '^berth_sample_request_duration_seconds_bucket{method="Get",le="+Inf"} 5$'
+# Make sure promtool saw the whole sample, not an empty document.
+grep -qF 'berth_sample_request_duration_seconds_bucket{method="Get",le="+Inf"} 5' <<<"$exposition"
+grep -qF 'berth_sample_up{service="images"} 1' <<<"$exposition"
 echo "promtool accepted the exposition"

@@ -11,6 +11,9 @@
 namespace berth::metrics {
 
 berth::metrics::v1::ScrapeResponse ToProto(const std::vector<MetricFamily>& families);
+
+// Families that fail ValidateFamily (or have no type) are left out: one
+// service's bad name must not make Prometheus reject berthd's whole target.
 std::vector<MetricFamily> FromProto(const berth::metrics::v1::ScrapeResponse& response);
 
 }  // namespace berth::metrics

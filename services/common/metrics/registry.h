@@ -4,88 +4,78 @@
 // A small metrics registry in the manner of prometheus-cpp (which Debian
 // does not package): families of counters, gauges and histograms keyed by
 // label values, plus collectors that compute metrics at scrape time.
+//
+// Registering is a programming decision, so mistakes (an invalid name, the
+// same name with another type, labels or buckets) abort with a message
+// rather than return a status nobody could act on.
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+// Collect's output is meant for MergeFamilies and AddLabel.
+#include "services/common/metrics/merge.h"
+#include "services/common/metrics/metric.h"
 #include "services/common/metrics/model.h"
+#include "services/common/metrics/validation.h"
 
 namespace berth::metrics {
 
-bool IsValidMetricName(std::string_view name);
-bool IsValidLabelName(std::string_view name);
-
-// Prometheus-like latency buckets, 1 ms to 10 s.
-std::vector<double> DefaultLatencyBuckets();
-
-class Counter {
+// What every family shares, so the registry can hold them in one map.
+class FamilyBase {
  public:
-  // Negative increments are ignored: a counter only goes up.
-  void Increment(double by = 1);
-  double Value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<double> value_{0};
-};
-
-class Gauge {
- public:
-  void Set(double value) { value_.store(value, std::memory_order_relaxed); }
-  void Increment(double by = 1);
-  void Decrement(double by = 1) { Increment(-by); }
-  double Value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<double> value_{0};
-};
-
-class Histogram {
- public:
-  explicit Histogram(std::vector<double> bounds);
-  void Observe(double value);
-  // Cumulative buckets ending with +Inf, sum and count, taken consistently.
-  Sample Snapshot() const;
-
- private:
-  const std::vector<double> bounds_;
-  mutable absl::Mutex mu_;
-  std::vector<uint64_t> counts_ ABSL_GUARDED_BY(mu_);
-  double sum_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t count_ ABSL_GUARDED_BY(mu_) = 0;
-};
-
-// One metric name with its children, one per combination of label values.
-template <typename Child>
-class Family {
- public:
-  Family(std::string name, std::string help, MetricType type, std::vector<std::string> labels,
-         std::function<std::unique_ptr<Child>()> make)
-      : name_(std::move(name)), help_(std::move(help)), type_(type),
-        label_names_(std::move(labels)), make_(std::move(make)) {}
-
-  // The child for these label values (created on first use); the reference
-  // stays valid until Remove. Aborts if the number of values is wrong.
-  Child& WithLabels(const std::vector<std::string>& values);
-  // Drops a series, e.g. when a container is removed.
-  void Remove(const std::vector<std::string>& values);
+  virtual ~FamilyBase() = default;
+  FamilyBase(const FamilyBase&) = delete;
+  FamilyBase& operator=(const FamilyBase&) = delete;
 
   const std::string& name() const { return name_; }
-  MetricType type() const { return type_; }
+  const std::string& help() const { return help_; }
   const std::vector<std::string>& label_names() const { return label_names_; }
-  MetricFamily Collect() const;
+  virtual MetricType type() const = 0;
+  // Every child as a sample, ordered by label values.
+  virtual MetricFamily Collect() const = 0;
+
+ protected:
+  FamilyBase(std::string name, std::string help, std::vector<std::string> label_names)
+      : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
+  // Aborts unless there is one value per label name.
+  void CheckValues(const std::vector<std::string>& values) const;
+  Labels ToLabels(const std::vector<std::string>& values) const;
 
  private:
   const std::string name_;
   const std::string help_;
-  const MetricType type_;
   const std::vector<std::string> label_names_;
-  const std::function<std::unique_ptr<Child>()> make_;
+};
+
+// One metric name with its children, one per combination of label values.
+template <typename Child>
+class Family final : public FamilyBase {
+ public:
+  // The child for these label values, created on first use. The reference
+  // stays valid until Remove of the same values.
+  Child& WithLabels(const std::vector<std::string>& values);
+  // Drops a series, e.g. when its container is removed, so that it vanishes
+  // from the next scrape instead of reporting a stale value forever.
+  void Remove(const std::vector<std::string>& values);
+
+  MetricType type() const override { return Child::kType; }
+  // Histograms only: the finite bucket bounds.
+  const std::vector<double>& bounds() const { return bounds_; }
+  MetricFamily Collect() const override;
+
+ private:
+  friend class Registry;
+  Family(std::string name, std::string help, std::vector<std::string> label_names,
+         std::vector<double> bounds)
+      : FamilyBase(std::move(name), std::move(help), std::move(label_names)),
+        bounds_(std::move(bounds)) {}
+
+  const std::vector<double> bounds_;
   mutable absl::Mutex mu_;
   std::map<std::vector<std::string>, std::unique_ptr<Child>> children_ ABSL_GUARDED_BY(mu_);
 };
@@ -94,53 +84,57 @@ using CounterFamily = Family<Counter>;
 using GaugeFamily = Family<Gauge>;
 using HistogramFamily = Family<Histogram>;
 
+extern template class Family<Counter>;
+extern template class Family<Gauge>;
+extern template class Family<Histogram>;
+
 class Registry {
  public:
-  using Collector = std::function<void(std::vector<MetricFamily>*)>;
+  // Appends families computed at scrape time (service states, per-container
+  // stats) to *out.
+  using Collector = std::function<void(std::vector<MetricFamily>* out)>;
 
   Registry() = default;
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
-  // The process-wide registry.
+  // The process-wide registry (never destroyed, so usable during exit).
   static Registry& Default();
 
-  // Asking again for a name returns the same family; asking for it with
-  // another type or other labels is a programming error and aborts.
+  // Asking again with the same name, type and label names (and buckets)
+  // returns the same family, so independent code can share it; the first
+  // help text wins. Families live as long as the registry.
   CounterFamily& Counter(const std::string& name, const std::string& help,
-                         const std::vector<std::string>& labels);
+                         std::vector<std::string> label_names);
   GaugeFamily& Gauge(const std::string& name, const std::string& help,
-                     const std::vector<std::string>& labels);
+                     std::vector<std::string> label_names);
+  // bucket_bounds: strictly increasing; a trailing +Inf may be given or not.
   HistogramFamily& Histogram(const std::string& name, const std::string& help,
-                             const std::vector<std::string>& labels,
-                             const std::vector<double>& bounds);
+                             std::vector<std::string> label_names,
+                             std::vector<double> bucket_bounds);
 
   int AddCollector(Collector collector);
+  // Once this returns the collector is not running and never runs again, so
+  // whatever it captured may be destroyed. Not to be called from a collector.
   void RemoveCollector(int id);
 
-  // Every family, sorted by name, with collectors' families merged in.
+  // Every family, collectors' included, sorted by name; samples in a stable
+  // order. Collectors' families join registered ones of the same name.
   std::vector<MetricFamily> Collect() const;
 
  private:
-  void CheckNew(const std::string& name, MetricType type,
-                const std::vector<std::string>& labels) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  template <typename Child>
+  Family<Child>& GetOrCreate(const std::string& name, const std::string& help,
+                             std::vector<std::string> label_names, std::vector<double> bounds);
 
   mutable absl::Mutex mu_;
-  std::map<std::string, std::unique_ptr<CounterFamily>> counters_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::unique_ptr<GaugeFamily>> gauges_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::unique_ptr<HistogramFamily>> histograms_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<FamilyBase>> families_ ABSL_GUARDED_BY(mu_);
   std::map<int, Collector> collectors_ ABSL_GUARDED_BY(mu_);
-  int next_collector_ ABSL_GUARDED_BY(mu_) = 0;
+  int next_collector_id_ ABSL_GUARDED_BY(mu_) = 1;
+  // Held shared while collectors run, so that RemoveCollector can wait for
+  // a scrape that still uses the collector it removes.
+  mutable absl::Mutex running_mu_;
 };
-
-// Merges families with the same name from several sources into one (HELP
-// and TYPE once); a source whose type disagrees with the first loses its
-// samples of that family.
-std::vector<MetricFamily> MergeFamilies(std::vector<std::vector<MetricFamily>> sources);
-
-// Prepends name=value to every sample that does not already have that label.
-void AddLabel(std::vector<MetricFamily>* families, const std::string& name,
-              const std::string& value);
 
 }  // namespace berth::metrics
 

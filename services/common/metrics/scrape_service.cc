@@ -4,8 +4,8 @@
 
 namespace berth::metrics {
 
-grpc::Status ScrapeService::Scrape(grpc::ServerContext*,
-                                   const berth::metrics::v1::ScrapeRequest*,
+grpc::Status ScrapeService::Scrape(grpc::ServerContext* /*context*/,
+                                   const berth::metrics::v1::ScrapeRequest* /*request*/,
                                    berth::metrics::v1::ScrapeResponse* response) {
   *response = ToProto(registry_.Collect());
   return grpc::Status::OK;
