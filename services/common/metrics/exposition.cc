@@ -23,17 +23,6 @@ void AppendEscaped(std::string* out, const std::string& text, bool quote) {
   }
 }
 
-const char* TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-  }
-  return "untyped";
-}
 
 // name{labels...,le="bound"} value
 void AppendSeries(std::string* out, const std::string& name, const char* suffix,
@@ -113,6 +102,18 @@ std::string RenderText(const std::vector<MetricFamily>& families) {
     }
   }
   return out;
+}
+
+const char* TypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+  }
+  return "untyped";
 }
 
 }  // namespace berth::metrics

@@ -26,6 +26,9 @@ struct Sample {
   uint64_t count = 0;
 };
 
+// "counter", "gauge", "histogram": the names of the text exposition format.
+const char* TypeName(MetricType type);
+
 struct MetricFamily {
   std::string name;
   std::string help;

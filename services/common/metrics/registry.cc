@@ -18,17 +18,6 @@ namespace {
   std::abort();
 }
 
-const char* TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-  }
-  return "?";
-}
 
 void CheckNames(const std::string& name, const std::vector<std::string>& label_names,
                 MetricType type) {
