@@ -34,6 +34,7 @@
 #include "services/common/base/log.h"
 #include "services/common/base/version.h"
 #include "services/common/config/daemon_config.h"
+#include "services/common/fs/fs_util.h"
 #include "services/common/metrics/grpc_interceptor.h"
 #include "services/common/server/signals.h"
 
@@ -41,18 +42,6 @@ namespace berth::berthd {
 namespace {
 
 constexpr const char* kServices[] = {"images", "snapshots", "tasks", "network"};
-
-absl::Status MakeDirectories(const std::string& path, mode_t mode) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos == path.size() || path[pos] == '/') {
-      std::string prefix = path.substr(0, pos);
-      if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
-        return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", prefix));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Writes a file whole or not at all: temp file, fsync, rename.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& data, mode_t mode) {
@@ -210,7 +199,7 @@ int Run(int argc, char** argv) {
   }
 
   for (const auto& [dir, mode] : {std::pair{config.data_root, 0711}, {config.exec_root, 0711}}) {
-    if (absl::Status status = MakeDirectories(dir, mode); !status.ok()) return Fail(status);
+    if (absl::Status status = fs::MakeDirectories(dir, mode); !status.ok()) return Fail(status);
   }
   auto pid_fd = LockPidFile(config.exec_root + "/berthd.pid");
   if (!pid_fd.ok()) return Fail(pid_fd.status());

@@ -15,18 +15,6 @@
 namespace berth::images {
 namespace {
 
-absl::Status MakeDirs(const std::string& path) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos == path.size() || path[pos] == '/') {
-      std::string prefix = path.substr(0, pos);
-      if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-        return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", prefix));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::Status FsyncDir(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return absl::ErrnoToStatus(errno, "open " + path);
@@ -126,7 +114,7 @@ void ContentWriter::Discard() {
 
 absl::StatusOr<std::unique_ptr<ContentStore>> ContentStore::Open(std::string root) {
   for (const char* sub : {"/blobs/sha256", "/ingest"}) {
-    if (absl::Status status = MakeDirs(root + sub); !status.ok()) return status;
+    if (absl::Status status = fs::MakeDirectories(root + sub, 0700); !status.ok()) return status;
   }
   return std::unique_ptr<ContentStore>(new ContentStore(std::move(root)));
 }

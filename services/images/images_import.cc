@@ -137,10 +137,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   image_config.json = config_body;
   Puller unpacker(content_, images_, snapshots_.get());
   auto size = unpacker.UnpackAll(manifest, image_config, [](const berth::images::v1::Progress&) {});
-  if (!size.ok()) {
-    return grpc::Status(static_cast<grpc::StatusCode>(size.status().code()),
-                        absl::StrCat("import: ", size.status().message()));
-  }
+  if (!size.ok()) return ToGrpcStatus(size.status(), "import");
 
   ImageRecord record;
   record.target.set_media_type(kOciManifest);

@@ -298,10 +298,7 @@ grpc::Status ImagesService::Load(
       }
     }
     auto size = unpacker.UnpackAll(image.manifest, *config, [](const berth::images::v1::Progress&) {});
-    if (!size.ok()) {
-      return grpc::Status(static_cast<grpc::StatusCode>(size.status().code()),
-                          absl::StrCat("load: ", size.status().message()));
-    }
+    if (!size.ok()) return ToGrpcStatus(size.status(), "load");
     ImageRecord record;
     record.target.set_media_type(image.manifest_type);
     record.target.set_digest(manifest_digest);

@@ -20,11 +20,6 @@ namespace {
 
 using berth::images::v1::ImageDetail;
 
-grpc::Status Error(const absl::Status& status, const std::string& context) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      absl::StrCat(context, ": ", status.message()));
-}
-
 }  // namespace
 
 grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::PullRequest* request,
@@ -50,7 +45,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
     absl::MutexLock lock(&mu);
     writer->Write(response);
   });
-  if (!result.ok()) return Error(result.status(), "pull " + reference->String());
+  if (!result.ok()) return ToGrpcStatus(result.status(), "pull " + reference->String());
   berth::images::v1::PullResponse last;
   last.add_messages("Digest: " + result->resolved_digest);
   last.add_messages(absl::StrCat("Status: ",
@@ -264,7 +259,7 @@ grpc::Status ImagesService::Login(grpc::ServerContext*,
   options.max_attempts = 2;
   RegistryClient client(registry, options);
   absl::Status status = client.Ping();
-  if (!status.ok()) return Error(status, "login " + registry.domain);
+  if (!status.ok()) return ToGrpcStatus(status, "login " + registry.domain);
   response->set_status("Login Succeeded");
   return grpc::Status::OK;
 }
@@ -287,7 +282,7 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
                                      reference->Familiar()));
   }
   auto body = content_->ReadAll(record->target.digest());
-  if (!body.ok()) return Error(body.status(), "push " + reference->String());
+  if (!body.ok()) return ToGrpcStatus(body.status(), "push " + reference->String());
   std::string media_type = record->target.media_type();
   if (IsIndex(media_type)) {
     // Only the platform that was pulled is here: push that manifest.
@@ -296,7 +291,7 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
     auto chosen = SelectManifest(*index, HostPlatform());
     if (!chosen.ok()) return ToGrpcStatus(chosen.status());
     body = content_->ReadAll(chosen->digest());
-    if (!body.ok()) return Error(body.status(), "push " + reference->String());
+    if (!body.ok()) return ToGrpcStatus(body.status(), "push " + reference->String());
     media_type = chosen->media_type();
   }
   auto manifest = ParseManifest(*body);
@@ -324,7 +319,7 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
                                        " is not in the content store"));
     }
     auto exists = client.BlobExists(blob.digest());
-    if (!exists.ok()) return Error(exists.status(), "push " + reference->String());
+    if (!exists.ok()) return ToGrpcStatus(exists.status(), "push " + reference->String());
     bool is_config = blob.digest() == manifest->config.digest();
     if (*exists) {
       if (!is_config) send(id, "Layer already exists");
@@ -333,11 +328,11 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
     if (!is_config) send(id, "Pushing");
     absl::Status uploaded =
         client.UploadBlob(blob.digest(), content_->BlobPath(*DigestHex(blob.digest())), blob.size());
-    if (!uploaded.ok()) return Error(uploaded, "push " + reference->String());
+    if (!uploaded.ok()) return ToGrpcStatus(uploaded, "push " + reference->String());
     if (!is_config) send(id, "Pushed");
   }
   auto digest = client.PutManifest(reference->tag, media_type, *body);
-  if (!digest.ok()) return Error(digest.status(), "push " + reference->String());
+  if (!digest.ok()) return ToGrpcStatus(digest.status(), "push " + reference->String());
   berth::images::v1::PushResponse last;
   last.add_messages(absl::StrCat(reference->tag, ": digest: ", *digest, " size: ", body->size()));
   last.mutable_pushed()->set_digest(*digest);

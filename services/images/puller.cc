@@ -61,11 +61,12 @@ bool Puller::SnapshotExists(const std::string& key) {
   return snapshots_->Stat(&context, request, &info).ok();
 }
 
-absl::Status Puller::Unpack(const Manifest& manifest, const ImageConfig& config, size_t layer,
-                            const std::vector<std::string>& chain, const ProgressFn& progress) {
+absl::StatusOr<bool> Puller::Unpack(const Manifest& manifest, const ImageConfig& config,
+                                    size_t layer, const std::vector<std::string>& chain,
+                                    const ProgressFn& progress) {
   const Descriptor& descriptor = manifest.layers[layer];
   std::string id = ShortId(descriptor.digest());
-  if (SnapshotExists(chain[layer])) return absl::OkStatus();
+  if (SnapshotExists(chain[layer])) return false;
   std::string key = absl::StrCat("extract-", fs::RandomHex(6), " ", chain[layer]);
   {
     grpc::ClientContext context;
@@ -118,13 +119,27 @@ absl::Status Puller::Unpack(const Manifest& manifest, const ImageConfig& config,
     if (!status.ok()) {
       remove();
       // Another pull of the same layer won the race: that is fine.
-      if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) return absl::OkStatus();
+      if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) return false;
       return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                           absl::StrCat("layer ", descriptor.digest(), ": commit: ",
                                        status.error_message()));
     }
   }
-  return absl::OkStatus();
+  return true;
+}
+
+int64_t Puller::UnpackedSize(const Manifest& manifest, const std::vector<std::string>& chain) {
+  int64_t size = 0;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    grpc::ClientContext context;
+    berth::snapshots::v1::UsageRequest request;
+    request.set_key(chain[i]);
+    berth::snapshots::v1::UsageResponse usage;
+    // The compressed size stands in when the snapshot cannot say.
+    size += snapshots_->Usage(&context, request, &usage).ok() ? usage.size()
+                                                              : manifest.layers[i].size();
+  }
+  return size;
 }
 
 absl::StatusOr<int64_t> Puller::UnpackAll(const Manifest& manifest, const ImageConfig& config,
@@ -133,17 +148,11 @@ absl::StatusOr<int64_t> Puller::UnpackAll(const Manifest& manifest, const ImageC
     return absl::InvalidArgumentError("layers and diff ids differ in number");
   }
   std::vector<std::string> chain = ChainIds(config.diff_ids);
-  int64_t size = 0;
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
-    absl::Status status = Unpack(manifest, config, i, chain, progress);
-    if (!status.ok()) return status;
-    grpc::ClientContext context;
-    berth::snapshots::v1::UsageRequest request;
-    request.set_key(chain[i]);
-    berth::snapshots::v1::UsageResponse usage;
-    if (snapshots_->Usage(&context, request, &usage).ok()) size += usage.size();
+    auto unpacked = Unpack(manifest, config, i, chain, progress);
+    if (!unpacked.ok()) return unpacked.status();
   }
-  return size;
+  return UnpackedSize(manifest, chain);
 }
 
 absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOptions& options,
@@ -251,7 +260,6 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
   for (int t = 0; t < std::max(1, options.parallel_downloads); ++t) workers.emplace_back(download);
 
   absl::Status failure;
-  int64_t total_size = 0;
   for (size_t i = 0; i < count && failure.ok(); ++i) {
     {
       absl::MutexLock lock(&mu);
@@ -260,26 +268,18 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
       if (state[i] < 0) failure = errors[i];
     }
     if (!failure.ok() || !options.unpack) continue;
-    bool existed = SnapshotExists(chain[i]);
-    absl::Status unpacked = Unpack(*manifest, *config, i, chain, progress);
+    auto unpacked = Unpack(*manifest, *config, i, chain, progress);
     if (!unpacked.ok()) {
-      failure = unpacked;
-    } else if (!existed) {
+      failure = unpacked.status();
+    } else if (*unpacked) {
       progress(Line(ShortId(manifest->layers[i].digest()), "Pull complete"));
     }
   }
   for (std::thread& worker : workers) worker.join();
   if (!failure.ok()) return failure;
-  for (size_t i = 0; i < count; ++i) {
-    content.push_back(manifest->layers[i].digest());
-    // docker reports the unpacked size.
-    grpc::ClientContext context;
-    berth::snapshots::v1::UsageRequest request;
-    request.set_key(chain[i]);
-    berth::snapshots::v1::UsageResponse usage;
-    total_size += snapshots_->Usage(&context, request, &usage).ok() ? usage.size()
-                                                                    : manifest->layers[i].size();
-  }
+  for (const Descriptor& layer : manifest->layers) content.push_back(layer.digest());
+  // docker reports the unpacked size.
+  int64_t total_size = UnpackedSize(*manifest, chain);
 
   ImageRecord record;
   record.target = target;

@@ -54,8 +54,12 @@ class Puller {
  private:
   // Fetches a small blob (config) into the store unless present.
   absl::Status FetchSmall(RegistryClient& client, const Descriptor& descriptor);
-  absl::Status Unpack(const Manifest& manifest, const ImageConfig& config, size_t layer,
-                      const std::vector<std::string>& chain, const ProgressFn& progress);
+  // Unpacks one layer unless its chain id is already a snapshot; true when
+  // this call did the work.
+  absl::StatusOr<bool> Unpack(const Manifest& manifest, const ImageConfig& config, size_t layer,
+                              const std::vector<std::string>& chain, const ProgressFn& progress);
+  // docker's image size: the unpacked size of every layer.
+  int64_t UnpackedSize(const Manifest& manifest, const std::vector<std::string>& chain);
   bool SnapshotExists(const std::string& key);
 
   ContentStore* content_;

@@ -71,11 +71,9 @@ absl::Status MakeDir(const std::string& path, mode_t mode) {
 absl::StatusOr<std::unique_ptr<Snapshotter>> Snapshotter::Open(Driver driver, std::string root,
                                                                store::Database* db) {
   std::unique_ptr<Snapshotter> snapshotter(new Snapshotter(driver, std::move(root), db));
-  // mkdir -p: the parent (<data-root>/snapshots) may not exist yet.
-  std::string path;
-  for (absl::string_view part : absl::StrSplit(snapshotter->root_, '/', absl::SkipEmpty())) {
-    absl::StrAppend(&path, "/", part);
-    if (absl::Status status = MakeDir(path, 0711); !status.ok()) return status;
+  // The parent (<data-root>/snapshots) may not exist yet.
+  if (absl::Status status = fs::MakeDirectories(snapshotter->root_, 0711); !status.ok()) {
+    return status;
   }
   if (absl::Status status = snapshotter->Recover(); !status.ok()) return status;
   return snapshotter;

@@ -15,21 +15,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/fs/fs_util.h"
 
 namespace berth::cgroup {
 namespace {
-
-absl::Status MakeDirs(const std::string& path) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos == path.size() || path[pos] == '/') {
-      std::string prefix = path.substr(0, pos);
-      if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-        return absl::ErrnoToStatus(errno, "mkdir " + prefix);
-      }
-    }
-  }
-  return absl::OkStatus();
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -116,7 +105,9 @@ absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(const std::string& path, 
   for (const std::string& controller : V1Controllers()) {
     std::string mount = absl::StrCat(root, "/", controller);
     if (::access(mount.c_str(), F_OK) != 0) continue;
-    if (absl::Status status = MakeDirs(cgroup->Dir(controller)); !status.ok()) return status;
+    if (absl::Status status = fs::MakeDirectories(cgroup->Dir(controller), 0755); !status.ok()) {
+      return status;
+    }
   }
   // cpuset starts empty in v1: a task cannot join until cpus and mems are
   // set, so copy them down from the parent at every level.

@@ -16,6 +16,13 @@ inline grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+// The same, with what was being done in front: "pull busybox: <message>".
+inline grpc::Status ToGrpcStatus(const absl::Status& status, const std::string& context) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      context + ": " + std::string(status.message()));
+}
+
 inline absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),

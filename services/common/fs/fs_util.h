@@ -4,6 +4,8 @@
 // Filesystem helpers for directories a service owns (snapshots, volumes,
 // content ingest).
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -13,6 +15,9 @@
 
 namespace berth::fs {
 
+// mkdir -p: creates path and its missing parents with mode; what exists is
+// left as it is.
+absl::Status MakeDirectories(const std::string& path, mode_t mode);
 // rm -rf without following symlinks or crossing into mounts' contents.
 absl::Status RemoveAll(const std::string& path);
 // Bytes of the regular files below path (what docker reports as a size).

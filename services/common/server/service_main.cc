@@ -19,31 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
 #include "services/common/base/version.h"
+#include "services/common/fs/fs_util.h"
 #include "services/common/metrics/grpc_interceptor.h"
 #include "services/common/metrics/scrape_service.h"
 #include "services/common/server/signals.h"
 
 namespace berth::server {
-namespace {
-
-absl::Status MakeDirectory(const std::string& path, mode_t mode) {
-  if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return absl::OkStatus();
-  return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", path));
-}
-
-// mkdir -p for the roots; they may not exist on a fresh host.
-absl::Status MakeDirectories(const std::string& path, mode_t mode) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos == path.size() || path[pos] == '/') {
-      absl::Status status = MakeDirectory(path.substr(0, pos), mode);
-      if (!status.ok()) return status;
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 std::string ServiceSocketPath(const std::string& exec_root, const std::string& name) {
   return absl::StrCat(exec_root, "/", name, ".sock");
 }
@@ -91,7 +72,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   for (const auto& [dir, mode] :
        {std::pair{context.config.data_root, 0711}, {context.data_dir, 0700},
         {context.config.exec_root, 0711}}) {
-    absl::Status status = MakeDirectories(dir, mode);
+    absl::Status status = fs::MakeDirectories(dir, mode);
     if (!status.ok()) {
       BERTH_LOG(Error) << status.message();
       return 1;

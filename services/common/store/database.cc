@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/store/internal.h"
+#include "services/common/fs/fs_util.h"
 
 namespace berth::store {
 namespace {
@@ -21,13 +22,9 @@ namespace {
 absl::Status MakeParentDirectories(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return absl::OkStatus();
-  std::string dir = path.substr(0, slash);
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos != dir.size() && dir[pos] != '/') continue;
-    std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("sqlite ", path, ": mkdir ", prefix));
-    }
+  absl::Status status = fs::MakeDirectories(path.substr(0, slash), 0700);
+  if (!status.ok()) {
+    return absl::Status(status.code(), absl::StrCat("sqlite ", path, ": ", status.message()));
   }
   return absl::OkStatus();
 }
