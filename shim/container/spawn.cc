@@ -8,6 +8,7 @@
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -48,6 +49,22 @@ struct MountOp {
   const char* step = "mount";
 };
 
+// A mount inside the container, made after pivot_root (see
+// ContainerMount). A bind's source is cloned (open_tree) before pivot_root,
+// while the host's paths are reachable, and attached (move_mount) after:
+// the old root is detached by then, and a plain bind from it would fail.
+struct InnerMount {
+  const char* source = nullptr;  // host path for a bind
+  const char* target = nullptr;  // container path
+  std::vector<const char*> parents;  // directories to create first, outermost first
+  bool file = false;                 // create an empty file as mount point
+  const char* type = nullptr;
+  unsigned long flags = 0;
+  const char* data = nullptr;
+  bool read_only = false;
+  int fd = -1;  // the detached clone, set in the child
+};
+
 struct DeviceNode {
   const char* path;
   unsigned int major;
@@ -59,6 +76,7 @@ struct Plan {
   std::deque<std::string> strings;  // owns every C string below (stable addresses)
   std::vector<MountOp> mounts;        // before pivot_root, paths on the host side
   std::vector<MountOp> late_mounts;   // masked and read-only paths, after /dev
+  std::vector<InnerMount> inner_mounts;  // after pivot_root
   std::deque<std::string> device_paths;
   std::vector<DeviceNode> devices;
   std::vector<std::pair<std::string, std::string>> symlinks;  // target, link (host side)
@@ -69,6 +87,8 @@ struct Plan {
   std::string cwd;
   uid_t uid = 0;
   gid_t gid = 0;
+  std::vector<gid_t> additional_gids;
+  std::vector<Rlimit> rlimits;
   uint64_t capabilities = 0;
   int last_capability = 0;
   bool no_new_privileges = false;
@@ -79,6 +99,8 @@ struct Plan {
   std::string path_env;
   int stdio[3] = {-1, -1, -1};
   int error_fd = -1;
+  // The child waits for a byte (or EOF) here before anything else.
+  int start_fd = -1;
 };
 
 struct ChildError {
@@ -119,9 +141,56 @@ void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
   }
 }
 
-int ChildMain(void* arg) {
-  const Plan& plan = *static_cast<const Plan*>(arg);
+// Opens the sources of binds while the host's paths are still reachable.
+void OpenInnerSources(Plan& plan) {
+  for (InnerMount& m : plan.inner_mounts) {
+    if (m.source == nullptr) continue;
+    m.fd = ::open_tree(AT_FDCWD, m.source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (m.fd < 0) Fail(plan.error_fd, "clone mount source", errno);
+  }
+}
+
+// Runs in the container's root: symlinks resolve inside it.
+void RunInnerMounts(const Plan& plan) {
   int fd = plan.error_fd;
+  for (const InnerMount& m : plan.inner_mounts) {
+    for (const char* dir : m.parents) {
+      if (::mkdir(dir, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+    }
+    if (m.file) {
+      int created = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (created >= 0) ::close(created);
+    } else if (::mkdir(m.target, 0755) != 0 && errno != EEXIST) {
+      Fail(fd, "create mount point", errno);
+    }
+    if (m.source != nullptr) {
+      if (::move_mount(m.fd, "", AT_FDCWD, m.target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) != 0) {
+        Fail(fd, "attach bind mount", errno);
+      }
+    } else if (::mount(m.type, m.target, m.type, m.flags, m.data) != 0) {
+      Fail(fd, "mount tmpfs", errno);
+    }
+    if (m.read_only && m.source != nullptr &&
+        ::mount(nullptr, m.target, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_REC, nullptr) !=
+            0) {
+      Fail(fd, "read-only mount", errno);
+    }
+    if (m.fd >= 0) ::close(m.fd);
+  }
+}
+
+int ChildMain(void* arg) {
+  Plan& plan = *static_cast<Plan*>(arg);
+  int fd = plan.error_fd;
+  if (plan.start_fd >= 0) {
+    char go;
+    ssize_t n;
+    do {
+      n = ::read(plan.start_fd, &go, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) ::_exit(127);  // the parent gave up on us
+    ::close(plan.start_fd);
+  }
   ::umask(0022);
   if (::setsid() < 0) Fail(fd, "setsid", errno);
   for (int i = 0; i < 3; ++i) {
@@ -141,12 +210,14 @@ int ChildMain(void* arg) {
     if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) Fail(fd, "symlink", errno);
   }
   RunMounts(plan.late_mounts, plan);
+  OpenInnerSources(plan);
   // pivot_root(".", ".") stacks the old root under the new one, then it is
   // detached: nothing of the host stays reachable.
   if (::chdir(plan.rootfs.c_str()) != 0) Fail(fd, "chdir rootfs", errno);
   if (::syscall(SYS_pivot_root, ".", ".") != 0) Fail(fd, "pivot_root", errno);
   if (::umount2(".", MNT_DETACH) != 0) Fail(fd, "detach old root", errno);
   if (::chdir("/") != 0) Fail(fd, "chdir /", errno);
+  RunInnerMounts(plan);
   if (plan.read_only_root &&
       ::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
     Fail(fd, "read-only root", errno);
@@ -169,7 +240,13 @@ int ChildMain(void* arg) {
     }
   }
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Fail(fd, "keep capabilities", errno);
-  if (::setgroups(0, nullptr) != 0) Fail(fd, "setgroups", errno);
+  for (const Rlimit& limit : plan.rlimits) {
+    struct rlimit value = {limit.soft, limit.hard};
+    if (::setrlimit(limit.resource, &value) != 0) Fail(fd, "setrlimit", errno);
+  }
+  if (::setgroups(plan.additional_gids.size(), plan.additional_gids.data()) != 0) {
+    Fail(fd, "setgroups", errno);
+  }
   if (::setgid(plan.gid) != 0) Fail(fd, "setgid", errno);
   if (::setuid(plan.uid) != 0) Fail(fd, "setuid", errno);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
@@ -359,6 +436,37 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   plan.cwd = config.cwd.empty() ? "/" : config.cwd;
   plan.uid = config.uid;
   plan.gid = config.gid;
+  plan.additional_gids = config.additional_gids;
+  plan.rlimits = config.rlimits;
+  for (const ContainerMount& mount : config.mounts) {
+    if (mount.destination.empty() || mount.destination[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mount destination \"", mount.destination, "\" is not an absolute path"));
+    }
+    InnerMount inner;
+    inner.target = keep(mount.destination);
+    for (size_t slash = mount.destination.find('/', 1); slash != std::string::npos;
+         slash = mount.destination.find('/', slash + 1)) {
+      inner.parents.push_back(keep(mount.destination.substr(0, slash)));
+    }
+    if (mount.type == "bind") {
+      struct stat st;
+      if (::stat(mount.source.c_str(), &st) != 0) {
+        return absl::ErrnoToStatus(errno, absl::StrCat("bind source ", mount.source));
+      }
+      inner.source = keep(mount.source);
+      inner.file = !S_ISDIR(st.st_mode);
+      inner.flags = MS_BIND | MS_REC;
+      inner.read_only = mount.read_only;
+    } else if (mount.type == "tmpfs") {
+      inner.type = "tmpfs";
+      inner.flags = MS_NOSUID | MS_NODEV | (mount.read_only ? MS_RDONLY : 0);
+      inner.data = mount.data.empty() ? nullptr : keep(mount.data);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unsupported mount type ", mount.type));
+    }
+    plan.inner_mounts.push_back(std::move(inner));
+  }
   plan.capabilities = config.capabilities;
   plan.last_capability = LastCapability();
   plan.no_new_privileges = config.no_new_privileges;
@@ -391,6 +499,17 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
   plan.error_fd = pipe_fds[1];
   plan.late_mounts = std::move(late);
+  int start_fds[2] = {-1, -1};
+  if (config.before_start) {
+    if (::pipe2(start_fds, O_CLOEXEC) != 0) {
+      int error = errno;
+      ::close(dev_null);
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      return absl::ErrnoToStatus(error, "spawn: pipe");
+    }
+    plan.start_fd = start_fds[0];
+  }
 
   std::vector<char> stack(kStackSize);
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD;
@@ -399,9 +518,24 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   int clone_errno = errno;
   ::close(pipe_fds[1]);
   ::close(dev_null);
+  if (start_fds[0] >= 0) ::close(start_fds[0]);
   if (pid < 0) {
+    if (start_fds[1] >= 0) ::close(start_fds[1]);
     ::close(pipe_fds[0]);
     return absl::ErrnoToStatus(clone_errno, "spawn: clone");
+  }
+  if (config.before_start) {
+    absl::Status prepared = config.before_start(pid);
+    if (prepared.ok() && ::write(start_fds[1], "g", 1) != 1) {
+      prepared = absl::ErrnoToStatus(errno, "spawn: release the child");
+    }
+    ::close(start_fds[1]);
+    if (!prepared.ok()) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      ::close(pipe_fds[0]);
+      return prepared;
+    }
   }
   ChildError record{};
   ssize_t n;

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,26 @@
 #include "berth/types/v1/types.pb.h"
 
 namespace berth::container {
+
+// A mount made inside the container after pivot_root (volumes, binds,
+// tmpfs, the init files). The destination is resolved in the container's
+// own view, so a symlink in the image cannot send it onto the host.
+struct ContainerMount {
+  // bind or tmpfs.
+  std::string type = "bind";
+  // Host path of a bind.
+  std::string source;
+  std::string destination;
+  bool read_only = false;
+  // tmpfs options (size=, mode=).
+  std::string data;
+};
+
+struct Rlimit {
+  int resource = 0;
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
 
 struct SpawnConfig {
   // Mounts of the root filesystem (from the snapshots service) and where
@@ -30,6 +51,9 @@ struct SpawnConfig {
   std::string cwd = "/";
   uid_t uid = 0;
   gid_t gid = 0;
+  std::vector<gid_t> additional_gids;
+  std::vector<ContainerMount> mounts;
+  std::vector<Rlimit> rlimits;
   std::string hostname;
   // Share the host's network namespace (--network host).
   bool host_network = false;
@@ -45,6 +69,10 @@ struct SpawnConfig {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // Runs in the parent once the child exists and before it does anything
+  // (the child waits): put it into its cgroup, set its OOM score. An error
+  // kills the child and is Spawn's error.
+  std::function<absl::Status(pid_t)> before_start;
 };
 
 // Docker's defaults.

@@ -3,6 +3,7 @@
 
 #include "shim/container/spawn.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -226,6 +227,54 @@ TEST_F(SpawnTest, PrivilegedUnconfinedContainerMayDoItAll) {
   for (const char* expected : {"keyctl=OK", "unshare=OK", "mount=OK", "sethostname=OK"}) {
     EXPECT_NE(out.find(expected), std::string::npos) << expected << " in:\n" << out;
   }
+}
+
+TEST_F(SpawnTest, MountsAreMadeInsideTheRootEvenThroughHostileSymlinks) {
+  // The image's /etc/hosts is an absolute symlink to a host path (which
+  // also exists inside the image) and its /data a symlink to /tmp: the
+  // binds must land inside the container, the host's file untouched.
+  std::string host_file = dir_ + "/hosts";
+  std::string victim = dir_ + "/victim";
+  ASSERT_EQ(::system(("mkdir -p " + image_ + "/etc && echo host-side > " + host_file +
+                      " && echo untouched > " + victim + " && mkdir -p " + image_ + dir_ + " && touch " + image_ + victim + " && ln -s " + victim + " " + image_ +
+                      "/etc/hosts && ln -s /tmp " + image_ + "/data && mkdir -p " + dir_ +
+                      "/vol && echo volume > " + dir_ + "/vol/f")
+                         .c_str()),
+            0);
+  SpawnConfig config;
+  config.mounts = {{"bind", host_file, "/etc/hosts", true, ""},
+                   {"bind", dir_ + "/vol", "/data", false, ""},
+                   {"tmpfs", "", "/scratch/deep", false, "size=1m"}};
+  auto [out, code] = Run(
+      "cat /etc/hosts; cat /tmp/f; (echo x > /etc/hosts) 2>/dev/null || echo ro-refused; "
+      "grep -c ' /scratch/deep tmpfs' /proc/mounts",
+      config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_EQ(out, "host-side\nvolume\nro-refused\n1\n");
+  std::ifstream untouched(victim);
+  std::string content;
+  std::getline(untouched, content);
+  EXPECT_EQ(content, "untouched");
+}
+
+TEST_F(SpawnTest, BeforeStartRunsBeforeTheChildAndItsErrorStopsIt) {
+  SpawnConfig config;
+  pid_t seen = 0;
+  config.before_start = [&seen](pid_t pid) {
+    seen = pid;
+    return absl::OkStatus();
+  };
+  config.rlimits = {{RLIMIT_NOFILE, 64, 128}};
+  auto [out, code] = Run("ulimit -n; ulimit -Hn", config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_GT(seen, 0);
+  EXPECT_EQ(out, "64\n128\n");
+
+  config.before_start = [](pid_t) { return absl::UnavailableError("no cgroup for you"); };
+  auto [out2, code2] = Run("echo should-not-run", config);
+  EXPECT_EQ(code2, -1);
+  EXPECT_EQ(out2, "");
+  EXPECT_EQ(last_error_.message(), "no cgroup for you");
 }
 
 }  // namespace
