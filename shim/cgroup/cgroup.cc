@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -43,6 +44,27 @@ std::map<std::string, uint64_t> ReadKeyed(const std::string& path) {
     if (parts.size() == 2 && absl::SimpleAtoi(parts[1], &value)) values[std::string(parts[0])] = value;
   }
   return values;
+}
+
+// Bytes read and written, summed over devices: v2 io.stat lines are
+// "8:0 rbytes=1 wbytes=2 ...", v1 blkio.throttle.io_service_bytes lines
+// "8:0 Read 1" (plus a Total line, skipped).
+std::pair<uint64_t, uint64_t> ReadIoBytes(const std::string& path, bool v2) {
+  uint64_t read = 0, written = 0;
+  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    uint64_t value = 0;
+    if (v2) {
+      for (absl::string_view part : parts) {
+        if (absl::ConsumePrefix(&part, "rbytes=") && absl::SimpleAtoi(part, &value)) read += value;
+        if (absl::ConsumePrefix(&part, "wbytes=") && absl::SimpleAtoi(part, &value)) written += value;
+      }
+    } else if (parts.size() == 3 && absl::SimpleAtoi(parts[2], &value)) {
+      if (parts[1] == "Read") read += value;
+      if (parts[1] == "Write") written += value;
+    }
+  }
+  return {read, written};
 }
 
 }  // namespace
@@ -208,6 +230,7 @@ absl::StatusOr<Stats> Cgroup::ReadStats() const {
     s.oom_kills = events["oom_kill"];
     s.pids_current = ReadNumber(dir + "/pids.current");
     s.pids_limit = ReadNumber(dir + "/pids.max");
+    std::tie(s.blkio_read_bytes, s.blkio_write_bytes) = ReadIoBytes(dir + "/io.stat", true);
     return s;
   }
   std::string cpuacct = Dir("cpuacct");
@@ -234,6 +257,8 @@ absl::StatusOr<Stats> Cgroup::ReadStats() const {
   s.oom_kills = ReadKeyed(memory_dir + "/memory.oom_control")["oom_kill"];
   s.pids_current = ReadNumber(Dir("pids") + "/pids.current");
   s.pids_limit = ReadNumber(Dir("pids") + "/pids.max");
+  std::tie(s.blkio_read_bytes, s.blkio_write_bytes) =
+      ReadIoBytes(Dir("blkio") + "/blkio.throttle.io_service_bytes", false);
   return s;
 }
 

@@ -49,6 +49,8 @@ struct Stats {
   uint64_t oom_kills = 0;
   uint64_t pids_current = 0;
   uint64_t pids_limit = 0;
+  uint64_t blkio_read_bytes = 0;
+  uint64_t blkio_write_bytes = 0;
 };
 
 enum class Version { kV1, kV2 };

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -191,11 +192,17 @@ int ChildMain(void* arg) {
     if (n != 1) ::_exit(127);  // the parent gave up on us
     ::close(plan.start_fd);
   }
+  // The shim blocks SIGCHLD for its signalfd; the container starts clean.
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
   ::umask(0022);
   if (::setsid() < 0) Fail(fd, "setsid", errno);
   for (int i = 0; i < 3; ++i) {
     if (plan.stdio[i] >= 0 && ::dup2(plan.stdio[i], i) < 0) Fail(fd, "stdio", errno);
   }
+  // Nothing else of the parent's reaches the container's process.
+  ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(fd, "make / private", errno);
   }

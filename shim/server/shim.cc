@@ -1,0 +1,419 @@
+#include "shim/server/shim.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/host/host_info.h"
+#include "shim/container/capabilities.h"
+#include "shim/container/spawn.h"
+#include "shim/container/user.h"
+
+namespace berth::shim {
+namespace {
+
+constexpr const char* kStreams[2] = {"stdout", "stderr"};
+// A client that does not read is dropped rather than let the shim grow.
+constexpr size_t kMaxOutbox = 8 << 20;
+
+cgroup::Resources ToCgroup(const v1::Resources& r) {
+  cgroup::Resources out;
+  out.memory_bytes = r.memory_bytes();
+  out.memory_swap_bytes = r.memory_swap_bytes();
+  out.cpu_quota_us = r.cpu_quota_us();
+  out.cpu_period_us = r.cpu_period_us();
+  out.cpu_shares = r.cpu_shares();
+  out.cpuset_cpus = r.cpuset_cpus();
+  out.pids_limit = r.pids_limit();
+  out.blkio_weight = r.blkio_weight();
+  return out;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& data) {
+  std::string temp = path + ".tmp";
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return absl::ErrnoToStatus(errno, "open " + temp);
+  if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+      ::fsync(fd.get()) != 0) {
+    return absl::ErrnoToStatus(errno, "write " + temp);
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) return absl::ErrnoToStatus(errno, "rename " + path);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Shim::~Shim() {
+  if (listener_.valid()) ::unlink(options_.socket_path.c_str());
+}
+
+void Shim::Watch(int fd, uint32_t events) {
+  epoll_event event{};
+  event.events = events;
+  event.data.fd = fd;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &event);
+  }
+}
+
+absl::StatusOr<pid_t> Shim::Start() {
+  const v1::CreateRequest& create = options_.create;
+  epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_.valid()) return absl::ErrnoToStatus(errno, "epoll_create1");
+  // The container's orphans are reparented to us, not to the host's init.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signals_.Reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals_.valid()) return absl::ErrnoToStatus(errno, "signalfd");
+
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (options_.socket_path.size() >= sizeof(address.sun_path)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shim socket path is too long: ", options_.socket_path));
+  }
+  std::strcpy(address.sun_path, options_.socket_path.c_str());
+  ::unlink(options_.socket_path.c_str());
+  listener_.Reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!listener_.valid() ||
+      ::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(listener_.get(), 64) != 0) {
+    return absl::ErrnoToStatus(errno, "listen on " + options_.socket_path);
+  }
+  ::chmod(options_.socket_path.c_str(), 0600);
+
+  auto layout = host::DetectCgroupLayout();
+  auto cgroup = cgroup::Cgroup::Create(create.cgroup().path(),
+                                       layout.version == 2 ? cgroup::Version::kV2
+                                                           : cgroup::Version::kV1);
+  if (!cgroup.ok()) return cgroup.status();
+  cgroup_ = *std::move(cgroup);
+  if (absl::Status status = cgroup_->Apply(ToCgroup(create.resources())); !status.ok()) {
+    cgroup_->Destroy().IgnoreError();
+    return status;
+  }
+  auto log = logging::JsonFileWriter::Open(create.log_path(), create.log_max_size(),
+                                           std::max(1, create.log_max_files()));
+  if (!log.ok()) {
+    cgroup_->Destroy().IgnoreError();
+    return log.status();
+  }
+  log_ = *std::move(log);
+  if (absl::Status status = SpawnContainer(); !status.ok()) {
+    cgroup_->Destroy().IgnoreError();
+    return status;
+  }
+  Watch(listener_.get(), EPOLLIN);
+  Watch(signals_.get(), EPOLLIN);
+  for (int i = 0; i < 2; ++i) Watch(output_[i].get(), EPOLLIN);
+  WriteFileAtomically(create.bundle() + "/pid", std::to_string(pid_)).IgnoreError();
+  return pid_;
+}
+
+absl::Status Shim::SpawnContainer() {
+  const v1::CreateRequest& create = options_.create;
+  const v1::Process& process = create.process();
+  container::SpawnConfig config;
+  config.rootfs.assign(create.rootfs().begin(), create.rootfs().end());
+  config.rootfs_dir = create.bundle() + "/rootfs";
+  ::mkdir(config.rootfs_dir.c_str(), 0700);
+  config.read_only_root = create.read_only_rootfs();
+  config.hostname = create.hostname();
+  config.host_network = create.host_network();
+  config.args.assign(process.args().begin(), process.args().end());
+  if (config.args.empty()) return absl::InvalidArgumentError("no command specified");
+  config.env.assign(process.env().begin(), process.env().end());
+  config.cwd = process.cwd().empty() ? "/" : process.cwd();
+
+  auto user = container::ResolveUser(process.user(), container::RootfsLayers(config.rootfs));
+  if (!user.ok()) return user.status();
+  config.uid = user->uid;
+  config.gid = user->gid;
+  config.additional_gids = user->additional_gids;
+  bool has_home = false;
+  for (const std::string& entry : config.env) has_home |= absl::StartsWith(entry, "HOME=");
+  if (!has_home) config.env.push_back("HOME=" + user->home);
+
+  std::vector<std::string> cap_add(process.cap_add().begin(), process.cap_add().end());
+  std::vector<std::string> cap_drop(process.cap_drop().begin(), process.cap_drop().end());
+  auto capabilities = container::CapabilityMask(cap_add, cap_drop, create.privileged());
+  if (!capabilities.ok()) return capabilities.status();
+  config.capabilities = *capabilities;
+  config.no_new_privileges = process.no_new_privileges();
+  config.seccomp = !process.seccomp_unconfined() && !create.privileged();
+  config.masked_paths.assign(create.masked_paths().begin(), create.masked_paths().end());
+  config.readonly_paths.assign(create.readonly_paths().begin(), create.readonly_paths().end());
+  for (const auto& rlimit : process.rlimits()) {
+    config.rlimits.push_back({rlimit.resource(), rlimit.soft(), rlimit.hard()});
+  }
+  for (const auto& mount : create.mounts()) {
+    container::ContainerMount inner;
+    inner.type = mount.type();
+    inner.source = mount.source();
+    inner.destination = mount.target();
+    for (const std::string& option : mount.options()) {
+      if (option == "ro") {
+        inner.read_only = true;
+      } else if (option != "rw" && option != "rbind" && option != "bind") {
+        inner.data += (inner.data.empty() ? "" : ",") + option;
+      }
+    }
+    config.mounts.push_back(std::move(inner));
+  }
+  if (create.init()) {
+    config.mounts.push_back({"bind", options_.init_path, "/sbin/berth-init", true, ""});
+    config.args.insert(config.args.begin(), {"/sbin/berth-init", "--"});
+  }
+
+  // stdio: pipes we read (stdout, stderr) and, for -i, one we write.
+  int out[2][2];
+  for (int i = 0; i < 2; ++i) {
+    if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+    output_[i].Reset(out[i][0]);
+  }
+  UniqueFd child_stdout(out[0][1]), child_stderr(out[1][1]), child_stdin;
+  if (process.stdin()) {
+    int in[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+    child_stdin.Reset(in[0]);
+    stdin_.Reset(in[1]);
+  }
+  config.stdin_fd = child_stdin.get();
+  config.stdout_fd = child_stdout.get();
+  config.stderr_fd = child_stderr.get();
+  int oom_score_adj = process.oom_score_adj();
+  config.before_start = [this, oom_score_adj](pid_t pid) -> absl::Status {
+    if (absl::Status status = cgroup_->AddProcess(pid); !status.ok()) return status;
+    if (oom_score_adj != 0) {
+      std::ofstream file(absl::StrCat("/proc/", pid, "/oom_score_adj"));
+      file << oom_score_adj;
+      file.flush();
+      if (!file) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "oom_score_adj ", oom_score_adj, ": not permitted on this host (needs CAP_SYS_RESOURCE "
+            "for values below the current one)"));
+      }
+    }
+    return absl::OkStatus();
+  };
+  auto pid = container::Spawn(config);
+  if (!pid.ok()) return pid.status();
+  pid_ = *pid;
+  for (int i = 0; i < 2; ++i) ::fcntl(output_[i].get(), F_SETFL, O_NONBLOCK);
+  return absl::OkStatus();
+}
+
+void Shim::Run() {
+  epoll_event events[32];
+  while (!(deleted_ && connections_.empty())) {
+    int n = ::epoll_wait(epoll_.get(), events, 32, deleted_ ? 100 : -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 && deleted_) break;  // last replies flushed or given up on
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == signals_.get()) {
+        OnSignal();
+      } else if (fd == listener_.get()) {
+        OnAccept();
+      } else if (fd == output_[0].get()) {
+        OnOutput(0);
+      } else if (fd == output_[1].get()) {
+        OnOutput(1);
+      } else if (connections_.count(fd) > 0) {
+        if (events[i].events & EPOLLOUT) OnWritable(fd);
+        if (connections_.count(fd) > 0 && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+          OnReadable(fd);
+        }
+      }
+    }
+  }
+}
+
+void Shim::OnSignal() {
+  signalfd_siginfo info;
+  while (::read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
+  }
+  // Reap everything: the container's process and the orphans of its
+  // namespace that were reparented to us.
+  while (true) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    if (pid == pid_ && !exited_) OnExited(status);
+  }
+}
+
+void Shim::OnExited(int status) {
+  exited_ = true;
+  exited_at_ = absl::Now();
+  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (auto stats = cgroup_->ReadStats(); stats.ok()) oom_killed_ = stats->oom_kills > 0;
+  MaybeFinish();
+}
+
+void Shim::OnOutput(int index) {
+  char buffer[32 * 1024];
+  while (true) {
+    ssize_t n = ::read(output_[index].get(), buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n <= 0) {
+      ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, output_[index].get(), nullptr);
+      output_[index].Reset();
+      MaybeFinish();
+      return;
+    }
+    std::string_view data(buffer, static_cast<size_t>(n));
+    if (absl::Status status = log_->Write(kStreams[index], data, absl::Now()); !status.ok()) {
+      std::fprintf(stderr, "berth-shim: log: %s\n", std::string(status.message()).c_str());
+    }
+    v1::IOFrame io;
+    io.set_fd(index + 1);
+    io.set_data(buffer, static_cast<size_t>(n));
+    std::string payload = io.SerializeAsString();
+    for (auto& [fd, connection] : connections_) {
+      for (const Attachment& attachment : connection.attachments) {
+        if ((index == 0 && attachment.stdout) || (index == 1 && attachment.stderr)) {
+          Send(connection, {attachment.stream, FrameType::kData, 0, payload});
+        }
+      }
+    }
+  }
+}
+
+// The exit counts once the output it wrote is in the log: then the exit
+// file is written, waiters answered and attached streams ended.
+void Shim::MaybeFinish() {
+  if (!exited_ || finished_ || output_[0].valid() || output_[1].valid()) return;
+  finished_ = true;
+  log_->Flush(absl::Now()).IgnoreError();
+  stdin_.Reset();
+  WriteExitFile();
+  std::string record = ExitRecord().SerializeAsString();
+  v1::IOFrame eof;
+  eof.set_eof(true);
+  std::string eof_payload = eof.SerializeAsString();
+  for (auto& [fd, connection] : connections_) {
+    for (uint32_t stream : connection.waits) Reply(connection, stream, record);
+    connection.waits.clear();
+    for (const Attachment& attachment : connection.attachments) {
+      Send(connection, {attachment.stream, FrameType::kData, kEndOfStream, eof_payload});
+    }
+    connection.attachments.clear();
+  }
+}
+
+v1::WaitResponse Shim::ExitRecord() const {
+  v1::WaitResponse record;
+  record.set_exit_status(exit_status_);
+  record.set_oom_killed(oom_killed_);
+  int64_t nanos = absl::ToUnixNanos(exited_at_);
+  record.mutable_exited_at()->set_seconds(nanos / 1000000000);
+  record.mutable_exited_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return record;
+}
+
+void Shim::WriteExitFile() const {
+  absl::Status status = WriteFileAtomically(options_.create.bundle() + "/exit",
+                                            ExitRecord().SerializeAsString());
+  if (!status.ok()) std::fprintf(stderr, "berth-shim: %s\n", std::string(status.message()).c_str());
+}
+
+void Shim::OnAccept() {
+  while (true) {
+    int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    connections_[fd].fd.Reset(fd);
+    Watch(fd, EPOLLIN);
+  }
+}
+
+void Shim::OnReadable(int fd) {
+  Connection& connection = connections_[fd];
+  char buffer[16 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0 || !connection.decoder.Feed(buffer, static_cast<size_t>(n)).ok()) {
+      CloseConnection(fd);
+      return;
+    }
+    while (auto frame = connection.decoder.Next()) {
+      if (frame->type == FrameType::kRequest) {
+        Dispatch(connection, *frame);
+      } else if (frame->type == FrameType::kData) {
+        HandleData(connection, *frame);
+      }
+      if (connections_.count(fd) == 0) return;
+    }
+  }
+}
+
+void Shim::OnWritable(int fd) { Flush(connections_[fd]); }
+
+void Shim::Send(Connection& connection, Frame frame) {
+  if (connection.closing) return;
+  connection.outbox += EncodeFrame(frame);
+  if (connection.outbox.size() > kMaxOutbox) {
+    connection.closing = true;
+    connection.outbox.clear();
+    ::shutdown(connection.fd.get(), SHUT_RDWR);
+    return;
+  }
+  Flush(connection);
+}
+
+void Shim::Flush(Connection& connection) {
+  while (!connection.outbox.empty()) {
+    ssize_t n = ::send(connection.fd.get(), connection.outbox.data(), connection.outbox.size(),
+                       MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) {
+      connection.outbox.clear();
+      connection.closing = true;
+      ::shutdown(connection.fd.get(), SHUT_RDWR);
+      return;
+    }
+    connection.outbox.erase(0, static_cast<size_t>(n));
+  }
+  Watch(connection.fd.get(), connection.outbox.empty() ? EPOLLIN : EPOLLIN | EPOLLOUT);
+}
+
+void Shim::CloseConnection(int fd) {
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  connections_.erase(fd);
+}
+
+void Shim::Reply(Connection& connection, uint32_t stream,
+                 const absl::StatusOr<std::string>& payload, bool end_of_stream) {
+  v1::Response response;
+  if (payload.ok()) {
+    response.set_payload(*payload);
+  } else {
+    response.set_code(static_cast<int>(payload.status().code()));
+    response.set_message(std::string(payload.status().message()));
+  }
+  Send(connection, {stream, FrameType::kResponse,
+                    static_cast<uint8_t>(end_of_stream ? kEndOfStream : 0),
+                    response.SerializeAsString()});
+}
+
+}  // namespace berth::shim
