@@ -24,7 +24,8 @@ install_binaries() {
   local target
   for target in services/berthd/berthd services/images/berth-images \
     services/snapshots/berth-snapshots services/tasks/berth-tasks \
-    services/network/berth-network cli/berth tests/tools/grpc_call; do
+    services/network/berth-network shim/berth-shim shim/init/berth-init cli/berth \
+    tests/tools/grpc_call; do
     cp -f "$RUNFILES/$target" "$BIN/"
   done
 }

@@ -1,42 +1,197 @@
 #include "services/tasks/containers_service.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/fs/fs_util.h"
+#include "services/tasks/container_spec.h"
 
 namespace berth::tasks {
+namespace {
+
+const char* StatusName(v1::Status status) {
+  switch (status) {
+    case v1::CREATED: return "created";
+    case v1::RUNNING: return "running";
+    case v1::PAUSED: return "paused";
+    case v1::RESTARTING: return "restarting";
+    case v1::REMOVING: return "removing";
+    case v1::EXITED: return "exited";
+    case v1::DEAD: return "dead";
+    default: return "unknown";
+  }
+}
+
+// The image a container was made from matches an ancestor filter by name
+// (with or without :latest) or by id.
+bool AncestorMatches(const v1::Container& container, const std::string& value) {
+  const std::string& image = container.spec().image();
+  std::string id = container.image_id();
+  return image == value || image + ":latest" == value || value + ":latest" == image ||
+         id == value || absl::StartsWith(id, "sha256:" + value) ||
+         (absl::StartsWith(value, "sha256:") && absl::StartsWith(id, value));
+}
+
+}  // namespace
+
+absl::StatusOr<bool> ContainerMatches(
+    const v1::Container& container,
+    const google::protobuf::Map<std::string, v1::FilterValues>& filters) {
+  for (const auto& [key, values] : filters) {
+    bool any = false;
+    for (const std::string& value : values.values()) {
+      if (key == "status") {
+        static const char* kStatuses[] = {"created", "restarting", "running", "removing",
+                                          "paused",  "exited",     "dead"};
+        if (std::find(std::begin(kStatuses), std::end(kStatuses), value) == std::end(kStatuses)) {
+          return absl::InvalidArgumentError(absl::StrCat("invalid filter 'status=", value, "'"));
+        }
+        any |= value == StatusName(container.state().status());
+      } else if (key == "name") {
+        any |= absl::StrContains(container.name(), absl::StripPrefix(value, "/"));
+      } else if (key == "id") {
+        any |= absl::StartsWith(container.id(), value);
+      } else if (key == "label") {
+        size_t eq = value.find('=');
+        auto it = container.spec().labels().find(value.substr(0, eq));
+        any |= it != container.spec().labels().end() &&
+               (eq == std::string::npos || it->second == value.substr(eq + 1));
+      } else if (key == "ancestor") {
+        any |= AncestorMatches(container, value);
+      } else if (key == "exited") {
+        int code = 0;
+        if (!absl::SimpleAtoi(value, &code)) {
+          return absl::InvalidArgumentError(absl::StrCat("invalid filter 'exited=", value, "'"));
+        }
+        any |= container.state().status() == v1::EXITED && container.state().exit_code() == code;
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat("invalid filter '", key, "'"));
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+grpc::Status ContainersService::Create(grpc::ServerContext*,
+                                       const v1::CreateContainerRequest* request,
+                                       v1::CreateContainerResponse* response) {
+  auto created = factory_->Create(*request);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  *response = *created;
+  return grpc::Status::OK;
+}
+
+grpc::Status ContainersService::Get(grpc::ServerContext*, const v1::GetContainerRequest* request,
+                                    v1::Container* response) {
+  auto container = store_->Resolve(request->id());
+  if (!container.ok()) return ToGrpcStatus(container.status());
+  *response = *container;
+  return grpc::Status::OK;
+}
 
 grpc::Status ContainersService::List(grpc::ServerContext*,
-                                     const berth::tasks::v1::ListContainersRequest* request,
-                                     berth::tasks::v1::ListContainersResponse* response) {
-  if (request->filters_size() > 0) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "container list filters");
-  }
-  auto statement = db_->Prepare(
-      "SELECT c.id, c.name, c.image_id, c.spec, c.created_at, "
-      "       coalesce(s.status, 1), coalesce(s.pid, 0), coalesce(s.exit_code, 0) "
-      "FROM containers c LEFT JOIN task_state s ON s.container_id = c.id "
-      "ORDER BY c.created_at DESC");
-  if (!statement.ok()) return ToGrpcStatus(statement.status());
-  while (true) {
-    auto row = statement->Step();
-    if (!row.ok()) return ToGrpcStatus(row.status());
-    if (!*row) break;
-    auto status = static_cast<berth::tasks::v1::Status>(statement->ColumnInt64(5));
-    bool running = status == berth::tasks::v1::RUNNING || status == berth::tasks::v1::PAUSED ||
-                   status == berth::tasks::v1::RESTARTING;
-    if (!request->all() && !running) continue;
-    auto* container = response->add_containers();
-    container->set_id(statement->ColumnText(0));
-    container->set_name(statement->ColumnText(1));
-    container->set_image_id(statement->ColumnText(2));
-    if (!container->mutable_spec()->ParseFromString(statement->ColumnBlob(3))) {
-      return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                          "container " + container->id() + ": unreadable spec record");
+                                     const v1::ListContainersRequest* request,
+                                     v1::ListContainersResponse* response) {
+  for (const v1::Container& container : store_->All()) {
+    bool running = container.state().status() == v1::RUNNING ||
+                   container.state().status() == v1::PAUSED ||
+                   container.state().status() == v1::RESTARTING;
+    // A status filter shows stopped containers as docker ps does.
+    if (!request->all() && !running && request->filters().count("status") == 0 &&
+        request->filters().count("exited") == 0) {
+      continue;
     }
-    container->mutable_created_at()->set_seconds(statement->ColumnInt64(4));
-    container->mutable_state()->set_status(status);
-    container->mutable_state()->set_pid(static_cast<int32_t>(statement->ColumnInt64(6)));
-    container->mutable_state()->set_exit_code(static_cast<int32_t>(statement->ColumnInt64(7)));
+    auto matches = ContainerMatches(container, request->filters());
+    if (!matches.ok()) return ToGrpcStatus(matches.status());
+    if (!*matches) continue;
+    *response->add_containers() = container;
     if (request->limit() > 0 && response->containers_size() >= request->limit()) break;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ContainersService::Update(grpc::ServerContext*,
+                                       const v1::UpdateContainerRequest* request,
+                                       v1::UpdateContainerResponse*) {
+  auto container = store_->Resolve(request->id());
+  if (!container.ok()) return ToGrpcStatus(container.status());
+  v1::ContainerSpec candidate = container->spec();
+  // Only the limits given change (docker update).
+  const auto& r = request->resources();
+  auto* resources = candidate.mutable_resources();
+  if (r.memory_bytes() != 0) resources->set_memory_bytes(r.memory_bytes());
+  if (r.memory_swap_bytes() != 0) resources->set_memory_swap_bytes(r.memory_swap_bytes());
+  if (r.cpu_quota_us() != 0) resources->set_cpu_quota_us(r.cpu_quota_us());
+  if (r.cpu_period_us() != 0) resources->set_cpu_period_us(r.cpu_period_us());
+  if (r.cpu_shares() != 0) resources->set_cpu_shares(r.cpu_shares());
+  if (!r.cpuset_cpus().empty()) resources->set_cpuset_cpus(r.cpuset_cpus());
+  if (r.pids_limit() != 0) resources->set_pids_limit(r.pids_limit());
+  if (r.blkio_weight() != 0) resources->set_blkio_weight(r.blkio_weight());
+  if (request->has_restart_policy() && !request->restart_policy().name().empty()) {
+    if (candidate.auto_remove() && request->restart_policy().name() != "no") {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "Restart policy cannot be updated because AutoRemove is enabled for the "
+                          "container");
+    }
+    *candidate.mutable_restart_policy() = request->restart_policy();
+  }
+  if (absl::Status status = ValidateSpec(candidate); !status.ok()) return ToGrpcStatus(status);
+  if (absl::Status status = tasks_->UpdateResources(container->id(), candidate.resources());
+      !status.ok()) {
+    return ToGrpcStatus(status, "update " + request->id());
+  }
+  auto updated = store_->Update(container->id(), [&](v1::Container& c) {
+    *c.mutable_spec() = candidate;
+    return absl::OkStatus();
+  });
+  return ToGrpcStatus(updated.status());
+}
+
+grpc::Status ContainersService::Rename(grpc::ServerContext*,
+                                       const v1::RenameContainerRequest* request,
+                                       v1::RenameContainerResponse*) {
+  std::string name(absl::StripPrefix(request->new_name(), "/"));
+  if (!ValidContainerName(name)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("Invalid container name (", name,
+                                     "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
+  }
+  auto container = store_->Resolve(request->id());
+  if (!container.ok()) return ToGrpcStatus(container.status());
+  if (container->name() == name) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "Renaming a container with the same name as its current name");
+  }
+  return ToGrpcStatus(store_->Rename(container->id(), name));
+}
+
+grpc::Status ContainersService::Delete(grpc::ServerContext*,
+                                       const v1::DeleteContainerRequest* request,
+                                       v1::DeleteContainerResponse*) {
+  return ToGrpcStatus(tasks_->Remove(request->id(), request->force(), request->remove_volumes()));
+}
+
+grpc::Status ContainersService::Prune(grpc::ServerContext*,
+                                      const v1::PruneContainersRequest* request,
+                                      v1::PruneContainersResponse* response) {
+  for (const v1::Container& container : store_->All()) {
+    auto status = container.state().status();
+    if (status != v1::EXITED && status != v1::CREATED && status != v1::DEAD) continue;
+    google::protobuf::Map<std::string, v1::FilterValues> label_filters;
+    for (const auto& [key, values] : request->filters()) {
+      if (key == "label") label_filters[key] = values;
+    }
+    auto matches = ContainerMatches(container, label_filters);
+    if (!matches.ok()) return ToGrpcStatus(matches.status());
+    if (!*matches) continue;
+    auto usage = fs::DiskUsage(tasks_->ContainerDir(container.id()));
+    if (tasks_->Remove(container.id(), false, false).ok()) {
+      response->add_deleted(container.id());
+      if (usage.ok()) response->set_space_reclaimed(response->space_reclaimed() + *usage);
+    }
   }
   return grpc::Status::OK;
 }

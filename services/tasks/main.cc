@@ -1,13 +1,66 @@
 // berth-tasks: containers and their running tasks (one shim per container).
 
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <grpcpp/create_channel.h>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/server/service_main.h"
+#include "services/tasks/container_factory.h"
+#include "services/tasks/container_metrics.h"
 #include "services/tasks/containers_service.h"
 #include "services/tasks/schema.h"
+#include "services/tasks/tasks_service.h"
 
 namespace {
 
+// Alive for the whole process: shim monitor threads use them until exit.
 std::unique_ptr<berth::store::Database> g_database;
+std::unique_ptr<berth::tasks::ContainerStore> g_store;
+berth::tasks::EventBroker g_events;
+std::unique_ptr<berth::tasks::TaskManager> g_tasks;
+std::unique_ptr<berth::tasks::ContainerFactory> g_factory;
+
+std::string SelfDirectory() {
+  char buffer[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  if (n <= 0) return ".";
+  std::string path(buffer, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+// docker's sizes for log-opts max-size: 10m, 1g, 512k, bytes.
+int64_t ParseSize(const std::string& text) {
+  if (text.empty()) return 0;
+  int64_t multiplier = 1;
+  std::string number = text;
+  switch (std::tolower(static_cast<unsigned char>(text.back()))) {
+    case 'k': multiplier = 1024; number.pop_back(); break;
+    case 'm': multiplier = 1024 * 1024; number.pop_back(); break;
+    case 'g': multiplier = 1024LL * 1024 * 1024; number.pop_back(); break;
+    default: break;
+  }
+  int64_t value = 0;
+  return absl::SimpleAtoi(number, &value) ? value * multiplier : 0;
+}
+
+// True when berthd (our parent) is not the one that started us last time:
+// a daemon start, when restart policies bring containers back. A restart
+// of this service alone under the same berthd is not.
+bool IsDaemonStart(const std::string& exec_root) {
+  std::string path = exec_root + "/tasks.parent";
+  std::ifstream in(path);
+  std::string previous;
+  std::getline(in, previous);
+  std::string current = std::to_string(::getppid());
+  std::ofstream(path, std::ios::trunc) << current << "\n";
+  return previous != current;
+}
 
 }  // namespace
 
@@ -20,9 +73,56 @@ int main(int argc, char** argv) {
                                                  berth::tasks::Migrations());
     if (!database.ok()) return database.status();
     g_database = *std::move(database);
+    auto store = berth::tasks::ContainerStore::Open(g_database.get());
+    if (!store.ok()) return store.status();
+    g_store = *std::move(store);
+
+    const std::string& exec_root = context.config.exec_root;
+    auto channel = [&exec_root](const char* name) {
+      return grpc::CreateChannel(absl::StrCat("unix://", exec_root, "/", name, ".sock"),
+                                 grpc::InsecureChannelCredentials());
+    };
+    std::shared_ptr<grpc::Channel> snapshots_channel = channel("snapshots");
+    std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots =
+        berth::snapshots::v1::Snapshots::NewStub(snapshots_channel);
+    std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes =
+        berth::snapshots::v1::Volumes::NewStub(snapshots_channel);
+
+    berth::tasks::TaskManagerOptions options;
+    options.data_dir = context.data_dir;
+    options.exec_root = exec_root;
+    options.shim_binary = SelfDirectory() + "/berth-shim";
+    const auto& log_opts = context.config.log_opts;
+    if (auto it = log_opts.find("max-size"); it != log_opts.end()) {
+      options.log_max_size = ParseSize(it->second);
+    }
+    if (auto it = log_opts.find("max-file"); it != log_opts.end()) {
+      absl::SimpleAtoi(it->second, &options.log_max_files);
+    }
+    if (options.log_max_files < 1) options.log_max_files = 1;
+    int log_max_files = options.log_max_files;
+    g_tasks = std::make_unique<berth::tasks::TaskManager>(options, g_store.get(), &g_events,
+                                                          snapshots, volumes);
+    berth::tasks::ContainerFactoryDeps deps;
+    deps.data_dir = context.data_dir;
+    deps.store = g_store.get();
+    deps.events = &g_events;
+    deps.images = berth::images::v1::Images::NewStub(channel("images"));
+    deps.snapshots = snapshots;
+    deps.volumes = volumes;
+    g_factory = std::make_unique<berth::tasks::ContainerFactory>(std::move(deps));
+
+    context.registry->AddCollector([](std::vector<berth::metrics::MetricFamily>* out) {
+      berth::tasks::CollectContainerMetrics(*g_store, *g_tasks, out);
+    });
+    bool daemon_start = IsDaemonStart(exec_root);
+    std::thread([daemon_start] { g_tasks->Recover(daemon_start); }).detach();
+
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<berth::tasks::ContainersService>(g_database.get()));
-    services.push_back(std::make_unique<berth::tasks::v1::Tasks::Service>());
+    services.push_back(std::make_unique<berth::tasks::ContainersService>(
+        g_store.get(), g_factory.get(), g_tasks.get()));
+    services.push_back(std::make_unique<berth::tasks::TasksService>(
+        g_store.get(), g_tasks.get(), &g_events, log_max_files));
     return services;
   };
   return berth::server::RunService(argc, argv, definition);

@@ -27,6 +27,9 @@ const std::vector<store::Migration>& Migrations() {
           error TEXT NOT NULL DEFAULT ''
         );
       )sql"},
+      {2, "whole container records", R"sql(
+        ALTER TABLE containers ADD COLUMN record BLOB NOT NULL DEFAULT x'';
+      )sql"},
   };
   return *migrations;
 }

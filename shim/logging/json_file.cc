@@ -140,13 +140,18 @@ absl::StatusOr<std::vector<LogRecord>> ReadLogs(const std::string& path, int max
 
 absl::Status FollowLogs(const std::string& path, int max_files, const ReadOptions& options,
                         const std::function<void(const LogRecord&)>& deliver,
-                        const std::function<bool()>& stop) {
+                        const std::function<bool()>& stop,
+                        const std::function<void()>& opened) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::ErrnoToStatus(errno, "open log " + path);
+  if (fd < 0) {
+    if (opened) opened();
+    return absl::ErrnoToStatus(errno, "open log " + path);
+  }
   struct stat st;
   ::fstat(fd, &st);
   ino_t inode = st.st_ino;
   ::lseek(fd, 0, SEEK_END);
+  if (opened) opened();
   std::string pending;
   char buffer[64 * 1024];
   auto drain = [&] {

@@ -70,10 +70,13 @@ absl::StatusOr<std::vector<LogRecord>> ReadLogs(const std::string& path, int max
                                                 const ReadOptions& options);
 
 // Delivers records appended to the log from now on, following rotation
-// (also several rotations between two looks), until `stop` returns true.
+// (also several rotations between two looks), until `stop` returns true;
+// what was written by then is still delivered. `opened` runs once the
+// position is taken: everything written after it will be delivered.
 absl::Status FollowLogs(const std::string& path, int max_files, const ReadOptions& options,
                         const std::function<void(const LogRecord&)>& deliver,
-                        const std::function<bool()>& stop);
+                        const std::function<bool()>& stop,
+                        const std::function<void()>& opened = nullptr);
 
 }  // namespace berth::logging
 

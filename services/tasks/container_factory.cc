@@ -1,0 +1,215 @@
+#include "services/tasks/container_factory.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "services/common/base/grpc_status.h"
+#include "services/common/fs/fs_util.h"
+#include "services/tasks/container_spec.h"
+#include "services/tasks/names.h"
+
+namespace berth::tasks {
+namespace {
+
+void SetNow(google::protobuf::Timestamp* out) {
+  int64_t nanos = absl::ToUnixNanos(absl::Now());
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return context;
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& text, mode_t mode = 0644) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return absl::InternalError("write " + path);
+  ::chmod(path.c_str(), mode);
+  return absl::OkStatus();
+}
+
+// docker: "busybox" is "busybox:latest" in messages.
+std::string WithTag(const std::string& image) {
+  std::string last = image.substr(image.rfind('/') == std::string::npos ? 0 : image.rfind('/') + 1);
+  if (absl::StrContains(last, ":") || absl::StrContains(image, "@")) return image;
+  return image + ":latest";
+}
+
+}  // namespace
+
+absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::ContainerSpec* spec) {
+  for (auto& mount : *spec->mutable_mounts()) {
+    if (mount.destination().empty() || mount.destination()[0] != '/') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid mount config: mount path must be absolute: \"", mount.destination(), "\""));
+    }
+    if (mount.type() == "bind") {
+      if (mount.source().empty() || mount.source()[0] != '/') {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid mount config for type \"bind\": invalid mount path: '", mount.source(),
+            "' mount path must be absolute"));
+      }
+      struct stat st;
+      if (::stat(mount.source().c_str(), &st) != 0) {
+        // -v creates a missing host directory; --mount refuses it.
+        if (mount.volume_options().count("create_host_path") == 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "invalid mount config for type \"bind\": bind source path does not exist: ",
+              mount.source()));
+        }
+        if (absl::Status status = fs::MakeDirectories(mount.source(), 0755); !status.ok()) {
+          return status;
+        }
+      }
+      mount.set_resolved_source(mount.source());
+      mount.set_mode(mount.read_only() ? "ro" : "");
+      continue;
+    }
+    if (mount.type() == "volume") {
+      berth::snapshots::v1::CreateVolumeRequest create;
+      if (mount.source().empty()) {
+        mount.set_source(fs::RandomHex(32));
+        (*mount.mutable_volume_options())["anonymous"] = "true";
+        create.set_anonymous(true);
+      }
+      create.set_name(mount.source());
+      create.set_driver(mount.driver().empty() ? "local" : mount.driver());
+      berth::snapshots::v1::Volume volume;
+      grpc::Status created = deps_.volumes->Create(Context().get(), create, &volume);
+      if (!created.ok() && created.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+        return FromGrpcStatus(created);
+      }
+      berth::snapshots::v1::UseVolumeRequest use;
+      use.set_name(mount.source());
+      use.set_container_id(id);
+      berth::snapshots::v1::UseVolumeResponse used;
+      if (grpc::Status status = deps_.volumes->Use(Context().get(), use, &used); !status.ok()) {
+        return FromGrpcStatus(status);
+      }
+      mount.set_resolved_source(used.volume().mountpoint());
+      mount.set_driver(used.volume().driver());
+      mount.set_mode(mount.read_only() ? "ro" : "z");
+      continue;
+    }
+    if (mount.type() != "tmpfs") {
+      return absl::InvalidArgumentError(absl::StrCat("invalid mount type \"", mount.type(), "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
+    const v1::CreateContainerRequest& request) {
+  std::string name(absl::StripPrefix(request.name(), "/"));
+  if (!name.empty() && !ValidContainerName(name)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid container name (", name, "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
+  }
+  if (!name.empty()) {
+    if (auto existing = deps_.store->Resolve(name); existing.ok() && existing->name() == name) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "Conflict. The container name \"/", name, "\" is already in use by container \"",
+          existing->id(), "\". You have to remove (or rename) that container to be able to reuse "
+          "that name."));
+    }
+  }
+  if (request.spec().image().empty()) return absl::InvalidArgumentError("no image given");
+  if (absl::Status status = ValidateSpec(request.spec()); !status.ok()) return status;
+
+  berth::images::v1::GetImageRequest get;
+  get.set_ref(request.spec().image());
+  berth::images::v1::ImageDetail image;
+  grpc::Status got = deps_.images->Get(Context().get(), get, &image);
+  if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
+    return absl::NotFoundError(absl::StrCat("No such image: ", WithTag(request.spec().image())));
+  }
+  if (!got.ok()) return FromGrpcStatus(got);
+  if (image.chain_id().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "image ", request.spec().image(), " is not unpacked for this platform; pull it again"));
+  }
+
+  std::string id = fs::RandomHex(32);
+  auto merged = MergeImageConfig(request.spec(), image.config_json(), id);
+  if (!merged.ok()) return merged.status();
+  if (name.empty()) {
+    name = GenerateName([this](const std::string& n) { return deps_.store->NameInUse(n); });
+  }
+
+  v1::Container container;
+  container.set_id(id);
+  container.set_name(name);
+  container.set_image_id(image.id());
+  container.set_image_config_json(image.config_json());
+  container.set_snapshot_key(id);
+  SetNow(container.mutable_created_at());
+  container.mutable_state()->set_status(v1::CREATED);
+  std::string dir = absl::StrCat(deps_.data_dir, "/containers/", id);
+  container.set_log_path(absl::StrCat(dir, "/", id, "-json.log"));
+  container.set_hostname_path(dir + "/hostname");
+  container.set_hosts_path(dir + "/hosts");
+  container.set_resolv_conf_path(dir + "/resolv.conf");
+
+  // From here on, undo what was made if a later step fails.
+  bool prepared = false;
+  auto undo = [&](absl::Status status) {
+    if (prepared) {
+      berth::snapshots::v1::RemoveRequest remove;
+      remove.set_key(id);
+      berth::snapshots::v1::RemoveResponse removed;
+      deps_.snapshots->Remove(Context().get(), remove, &removed);
+    }
+    fs::RemoveAll(dir).IgnoreError();
+    return status;
+  };
+  if (absl::Status status = fs::MakeDirectories(dir, 0700); !status.ok()) return undo(status);
+  HostFiles files = MakeHostFiles(*merged);
+  for (const auto& [path, text] : {std::pair{container.hostname_path(), files.hostname},
+                                   std::pair{container.hosts_path(), files.hosts},
+                                   std::pair{container.resolv_conf_path(), files.resolv_conf}}) {
+    if (absl::Status status = WriteFile(path, text); !status.ok()) return undo(status);
+  }
+  if (absl::Status status = WriteFile(container.log_path(), "", 0640); !status.ok()) {
+    return undo(status);
+  }
+  if (absl::Status status = ResolveMounts(id, &*merged); !status.ok()) return undo(status);
+  *container.mutable_spec() = *merged;
+
+  berth::snapshots::v1::PrepareRequest prepare;
+  prepare.set_key(id);
+  prepare.set_parent(image.chain_id());
+  (*prepare.mutable_labels())["berth.container"] = id;
+  berth::snapshots::v1::MountsResponse mounts;
+  if (grpc::Status status = deps_.snapshots->Prepare(Context().get(), prepare, &mounts);
+      !status.ok()) {
+    return undo(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                             "prepare the container's filesystem: " + status.error_message()));
+  }
+  prepared = true;
+  *container.mutable_rootfs() = mounts.mounts();
+  if (absl::Status status = deps_.store->Insert(container); !status.ok()) return undo(status);
+
+  v1::ContainerEvent event;
+  event.set_id(id);
+  event.set_name(name);
+  event.set_image(merged->image());
+  event.set_action("create");
+  (*event.mutable_attributes())["name"] = name;
+  (*event.mutable_attributes())["image"] = merged->image();
+  deps_.events->Publish(event);
+  v1::CreateContainerResponse response;
+  response.set_id(id);
+  return response;
+}
+
+}  // namespace berth::tasks

@@ -1,0 +1,43 @@
+#ifndef BERTH_SERVICES_TASKS_CONTAINER_FACTORY_H_
+#define BERTH_SERVICES_TASKS_CONTAINER_FACTORY_H_
+
+// Creates containers: checks the request, resolves the image through the
+// images service, merges its config, prepares the writable snapshot
+// through the snapshots service, resolves volumes and binds, writes the
+// init files, and stores the record. A failure leaves nothing behind.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "berth/images/v1/images.grpc.pb.h"
+#include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "berth/tasks/v1/tasks.pb.h"
+#include "services/tasks/container_store.h"
+#include "services/tasks/events.h"
+
+namespace berth::tasks {
+
+struct ContainerFactoryDeps {
+  // <data-root>/tasks
+  std::string data_dir;
+  ContainerStore* store = nullptr;
+  EventBroker* events = nullptr;
+  std::shared_ptr<berth::images::v1::Images::StubInterface> images;
+  std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots;
+  std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes;
+};
+
+class ContainerFactory {
+ public:
+  explicit ContainerFactory(ContainerFactoryDeps deps) : deps_(std::move(deps)) {}
+  absl::StatusOr<v1::CreateContainerResponse> Create(const v1::CreateContainerRequest& request);
+
+ private:
+  absl::Status ResolveMounts(const std::string& id, v1::ContainerSpec* spec);
+  ContainerFactoryDeps deps_;
+};
+
+}  // namespace berth::tasks
+
+#endif  // BERTH_SERVICES_TASKS_CONTAINER_FACTORY_H_

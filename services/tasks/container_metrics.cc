@@ -1,0 +1,101 @@
+#include "services/tasks/container_metrics.h"
+
+#include <map>
+
+#include "absl/time/clock.h"
+
+namespace berth::tasks {
+namespace {
+
+using metrics::MetricFamily;
+using metrics::MetricType;
+
+struct Series {
+  const char* name;
+  const char* help;
+  MetricType type;
+  double (*value)(const berth::shim::v1::Stats&);
+};
+
+const Series kSeries[] = {
+    {"container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
+     MetricType::kCounter, [](const auto& s) { return s.cpu_usage_ns() / 1e9; }},
+    {"container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.",
+     MetricType::kCounter, [](const auto& s) { return s.cpu_user_ns() / 1e9; }},
+    {"container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.",
+     MetricType::kCounter, [](const auto& s) { return s.cpu_system_ns() / 1e9; }},
+    {"container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.",
+     MetricType::kCounter, [](const auto& s) { return static_cast<double>(s.cpu_periods()); }},
+    {"container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.",
+     MetricType::kCounter,
+     [](const auto& s) { return static_cast<double>(s.cpu_throttled_periods()); }},
+    {"container_cpu_cfs_throttled_seconds_total",
+     "Total time duration the container has been throttled.", MetricType::kCounter,
+     [](const auto& s) { return s.cpu_throttled_ns() / 1e9; }},
+    {"container_memory_usage_bytes", "Current memory usage in bytes, including all memory regardless of when it was accessed.",
+     MetricType::kGauge, [](const auto& s) { return static_cast<double>(s.memory_usage_bytes()); }},
+    {"container_memory_working_set_bytes", "Current working set in bytes.", MetricType::kGauge,
+     [](const auto& s) { return static_cast<double>(s.memory_working_set_bytes()); }},
+    {"container_memory_rss", "Size of RSS in bytes.", MetricType::kGauge,
+     [](const auto& s) { return static_cast<double>(s.memory_rss_bytes()); }},
+    {"container_memory_cache", "Number of bytes of page cache memory.", MetricType::kGauge,
+     [](const auto& s) { return static_cast<double>(s.memory_cache_bytes()); }},
+    {"container_memory_failcnt", "Number of memory usage hits limits", MetricType::kCounter,
+     [](const auto& s) { return static_cast<double>(s.memory_failcnt()); }},
+    {"container_oom_events_total", "Count of out of memory events observed for the container",
+     MetricType::kCounter, [](const auto& s) { return static_cast<double>(s.oom_kills()); }},
+    {"container_spec_memory_limit_bytes", "Memory limit for the container.", MetricType::kGauge,
+     // cAdvisor reports 0 for no limit (the kernel's "max" or a huge number).
+     [](const auto& s) {
+       return s.memory_limit_bytes() >= (1ull << 62) ? 0.0 : static_cast<double>(s.memory_limit_bytes());
+     }},
+    {"container_processes", "Number of processes running inside the container.",
+     MetricType::kGauge, [](const auto& s) { return static_cast<double>(s.pids_current()); }},
+    {"container_fs_reads_bytes_total", "Cumulative count of bytes read", MetricType::kCounter,
+     [](const auto& s) { return static_cast<double>(s.blkio_read_bytes()); }},
+    {"container_fs_writes_bytes_total", "Cumulative count of bytes written", MetricType::kCounter,
+     [](const auto& s) { return static_cast<double>(s.blkio_write_bytes()); }},
+};
+
+}  // namespace
+
+void CollectContainerMetrics(const ContainerStore& store, TaskManager& tasks,
+                             std::vector<MetricFamily>* out) {
+  std::vector<MetricFamily> families;
+  for (const Series& series : kSeries) families.push_back({series.name, series.help, series.type, {}});
+  MetricFamily start{"container_start_time_seconds", "Start time of the container since unix epoch in seconds.",
+                     MetricType::kGauge, {}};
+  MetricFamily seen{"container_last_seen", "Last time a container was seen by the exporter",
+                    MetricType::kGauge, {}};
+  double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
+  for (const Container& container : store.All()) {
+    if (!IsRunning(container)) continue;
+    auto stats = tasks.Stats(container.id());
+    if (!stats.ok()) continue;
+    metrics::Labels labels = {{"id", "/berth/" + container.id()},
+                              {"image", container.spec().image()},
+                              {"name", container.name()}};
+    for (size_t i = 0; i < std::size(kSeries); ++i) {
+      metrics::Sample sample;
+      sample.labels = labels;
+      sample.value = kSeries[i].value(*stats);
+      families[i].samples.push_back(std::move(sample));
+    }
+    metrics::Sample started;
+    started.labels = labels;
+    started.value = static_cast<double>(container.state().started_at().seconds()) +
+                    container.state().started_at().nanos() / 1e9;
+    start.samples.push_back(started);
+    metrics::Sample last;
+    last.labels = labels;
+    last.value = now;
+    seen.samples.push_back(last);
+  }
+  families.push_back(std::move(start));
+  families.push_back(std::move(seen));
+  for (auto& family : families) {
+    if (!family.samples.empty()) out->push_back(std::move(family));
+  }
+}
+
+}  // namespace berth::tasks

@@ -1,0 +1,369 @@
+#include "services/tasks/container_spec.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
+
+namespace berth::tasks {
+namespace {
+
+constexpr const char* kDefaultPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+const std::map<std::string, int>& SignalNames() {
+  static const auto* names = new std::map<std::string, int>{
+      {"HUP", SIGHUP},     {"INT", SIGINT},     {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+      {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},   {"IOT", SIGIOT},     {"BUS", SIGBUS},
+      {"FPE", SIGFPE},     {"KILL", SIGKILL},   {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+      {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+      {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+      {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},   {"URG", SIGURG},
+      {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+      {"WINCH", SIGWINCH}, {"IO", SIGIO},       {"PWR", SIGPWR},     {"SYS", SIGSYS}};
+  return *names;
+}
+
+std::vector<std::string> JsonStrings(const nlohmann::json& value) {
+  std::vector<std::string> out;
+  if (!value.is_array()) return out;
+  for (const auto& item : value) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::string EnvKey(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+
+const std::map<std::string, int>& RlimitNames() {
+  static const auto* names = new std::map<std::string, int>{
+      {"core", RLIMIT_CORE},     {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
+      {"fsize", RLIMIT_FSIZE},   {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
+      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},   {"nofile", RLIMIT_NOFILE},
+      {"nproc", RLIMIT_NPROC},   {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
+      {"rttime", RLIMIT_RTTIME}, {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK}};
+  return *names;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<int> ParseSignal(const std::string& signal) {
+  std::string name = absl::AsciiStrToUpper(signal);
+  int number = 0;
+  if (absl::SimpleAtoi(name, &number)) {
+    if (number <= 0 || number > SIGRTMAX) {
+      return absl::InvalidArgumentError(absl::StrCat("Invalid signal: ", signal));
+    }
+    return number;
+  }
+  absl::string_view stripped = name;
+  absl::ConsumePrefix(&stripped, "SIG");
+  auto it = SignalNames().find(std::string(stripped));
+  if (it == SignalNames().end()) {
+    return absl::InvalidArgumentError(absl::StrCat("Invalid signal: ", signal));
+  }
+  return it->second;
+}
+
+absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
+  const auto& restart = spec.restart_policy();
+  static const char* kPolicies[] = {"", "no", "on-failure", "always", "unless-stopped"};
+  if (std::find(std::begin(kPolicies), std::end(kPolicies), restart.name()) == std::end(kPolicies)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid restart policy '", restart.name(), "'"));
+  }
+  if (restart.maximum_retry_count() != 0 && restart.name() != "on-failure") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid restart policy: maximum retry count can only be used with 'on-failure'"));
+  }
+  if (spec.auto_remove() && !restart.name().empty() && restart.name() != "no") {
+    return absl::InvalidArgumentError(
+        "conflicting options: cannot specify both --restart and --rm");
+  }
+  const auto& r = spec.resources();
+  if (r.memory_bytes() != 0 && r.memory_bytes() < 6 * 1024 * 1024) {
+    return absl::InvalidArgumentError("Minimum memory limit allowed is 6MB");
+  }
+  if (r.memory_swap_bytes() > 0 && r.memory_swap_bytes() < r.memory_bytes()) {
+    return absl::InvalidArgumentError(
+        "Minimum memoryswap limit should be larger than memory limit, see usage");
+  }
+  if (r.memory_swap_bytes() > 0 && r.memory_bytes() == 0) {
+    return absl::InvalidArgumentError(
+        "You should always set the Memory limit when using Memoryswap limit, see usage");
+  }
+  if (r.cpu_quota_us() != 0 && r.cpu_quota_us() < 1000) {
+    return absl::InvalidArgumentError("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+  }
+  if (r.blkio_weight() != 0 && (r.blkio_weight() < 10 || r.blkio_weight() > 1000)) {
+    return absl::InvalidArgumentError("Range of blkio weight is from 10 to 1000");
+  }
+  for (const auto& ulimit : spec.ulimits()) {
+    if (RlimitNames().count(ulimit.name()) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid ulimit type: ", ulimit.name()));
+    }
+    if (ulimit.soft() > ulimit.hard()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ulimit soft limit must be less than or equal to hard limit: ", ulimit.soft(), " > ",
+          ulimit.hard()));
+    }
+  }
+  if (!spec.stop_signal().empty()) {
+    if (auto signal = ParseSignal(spec.stop_signal()); !signal.ok()) return signal.status();
+  }
+  for (const std::string& option : spec.security_opt()) {
+    if (option == "no-new-privileges" || option == "no-new-privileges=true" ||
+        option == "no-new-privileges:true" || option == "seccomp=unconfined" ||
+        option == "seccomp:unconfined" || option == "no-new-privileges=false" ||
+        absl::StartsWith(option, "label=") || absl::StartsWith(option, "apparmor=")) {
+      continue;
+    }
+    if (absl::StartsWith(option, "seccomp=") || absl::StartsWith(option, "seccomp:")) {
+      return absl::UnimplementedError(
+          "seccomp profiles from a file are not supported yet: use the default or "
+          "seccomp=unconfined");
+    }
+    return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt: \"", option, "\""));
+  }
+  const std::string& mode = spec.network_mode();
+  if (!mode.empty() && mode != "none" && mode != "host" && mode != "bridge" && mode != "default") {
+    return absl::UnimplementedError(absl::StrCat(
+        "network mode \"", mode, "\" is not supported yet (none, host, bridge)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ContainerSpec> MergeImageConfig(const v1::ContainerSpec& spec,
+                                                   const std::string& image_config_json,
+                                                   const std::string& container_id) {
+  v1::ContainerSpec merged = spec;
+  nlohmann::json config = nlohmann::json::object();
+  if (!image_config_json.empty()) {
+    auto parsed = nlohmann::json::parse(image_config_json, nullptr, false);
+    if (!parsed.is_discarded() && parsed.contains("config") && parsed["config"].is_object()) {
+      config = parsed["config"];
+    }
+  }
+  // Entrypoint: --entrypoint replaces the image's and drops its Cmd; one
+  // empty string clears it.
+  bool entrypoint_given = spec.entrypoint_size() > 0;
+  if (entrypoint_given) {
+    if (spec.entrypoint_size() == 1 && spec.entrypoint(0).empty()) merged.clear_entrypoint();
+  } else {
+    for (const auto& item : JsonStrings(config.value("Entrypoint", nlohmann::json()))) {
+      merged.add_entrypoint(item);
+    }
+  }
+  if (spec.cmd_size() == 0 && !entrypoint_given) {
+    for (const auto& item : JsonStrings(config.value("Cmd", nlohmann::json()))) merged.add_cmd(item);
+  }
+  if (merged.entrypoint_size() == 0 && merged.cmd_size() == 0) {
+    return absl::InvalidArgumentError("No command specified");
+  }
+  // Env: the image's, then the user's by key.
+  std::vector<std::string> env = JsonStrings(config.value("Env", nlohmann::json()));
+  for (const std::string& entry : spec.env()) {
+    std::string key = EnvKey(entry);
+    if (entry.find('=') == std::string::npos) continue;  // unset on the CLI side
+    auto it = std::find_if(env.begin(), env.end(),
+                           [&](const std::string& e) { return EnvKey(e) == key; });
+    if (it != env.end()) {
+      *it = entry;
+    } else {
+      env.push_back(entry);
+    }
+  }
+  if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return EnvKey(e) == "PATH"; })) {
+    env.insert(env.begin(), kDefaultPath);
+  }
+  if (merged.hostname().empty()) merged.set_hostname(container_id.substr(0, 12));
+  env.insert(env.begin() + 1, "HOSTNAME=" + merged.hostname());
+  if (spec.tty()) env.push_back("TERM=xterm");
+  merged.clear_env();
+  for (const std::string& entry : env) merged.add_env(entry);
+  if (merged.working_dir().empty()) merged.set_working_dir(config.value("WorkingDir", std::string()));
+  if (merged.user().empty()) merged.set_user(config.value("User", std::string()));
+  if (merged.stop_signal().empty()) merged.set_stop_signal(config.value("StopSignal", std::string()));
+  if (config.contains("Labels") && config["Labels"].is_object()) {
+    for (const auto& [key, value] : config["Labels"].items()) {
+      if (value.is_string() && merged.labels().count(key) == 0) {
+        (*merged.mutable_labels())[key] = value.get<std::string>();
+      }
+    }
+  }
+  if (merged.exposed_ports_size() == 0 && config.contains("ExposedPorts") &&
+      config["ExposedPorts"].is_object()) {
+    for (const auto& [port, unused] : config["ExposedPorts"].items()) merged.add_exposed_ports(port);
+  }
+  if (merged.network_mode().empty()) merged.set_network_mode("bridge");
+  if (merged.restart_policy().name().empty()) merged.mutable_restart_policy()->set_name("no");
+  return merged;
+}
+
+HostFiles MakeHostFiles(const v1::ContainerSpec& spec) {
+  HostFiles files;
+  files.hostname = spec.hostname() + "\n";
+  if (spec.network_mode() == "host") {
+    files.hosts = ReadFile("/etc/hosts");
+  } else {
+    files.hosts =
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+        "ff02::2\tip6-allrouters\n";
+  }
+  for (const std::string& extra : spec.extra_hosts()) {
+    // host:ip as docker's --add-host.
+    size_t colon = extra.find(':');
+    if (colon == std::string::npos) continue;
+    absl::StrAppend(&files.hosts, extra.substr(colon + 1), "\t", extra.substr(0, colon), "\n");
+  }
+  // The host's resolv.conf without loopback nameservers (unreachable from
+  // another network namespace), or --dns.
+  std::vector<std::string> nameservers(spec.dns().begin(), spec.dns().end());
+  std::vector<std::string> other;
+  for (absl::string_view line : absl::StrSplit(ReadFile("/etc/resolv.conf"), '\n')) {
+    absl::string_view trimmed = absl::StripAsciiWhitespace(line);
+    if (absl::ConsumePrefix(&trimmed, "nameserver")) {
+      std::string server(absl::StripAsciiWhitespace(trimmed));
+      bool loopback = absl::StartsWith(server, "127.") || server == "::1";
+      if (spec.dns_size() == 0 && (spec.network_mode() == "host" || !loopback)) {
+        nameservers.push_back(server);
+      }
+    } else if (!trimmed.empty() && !absl::StartsWith(trimmed, "#")) {
+      if (spec.dns_search_size() > 0 && (absl::StartsWith(trimmed, "search") ||
+                                          absl::StartsWith(trimmed, "domain"))) {
+        continue;
+      }
+      other.emplace_back(trimmed);
+    }
+  }
+  if (nameservers.empty()) nameservers = {"8.8.8.8", "8.8.4.4"};
+  for (const std::string& server : nameservers) absl::StrAppend(&files.resolv_conf, "nameserver ", server, "\n");
+  if (spec.dns_search_size() > 0) {
+    absl::StrAppend(&files.resolv_conf, "search");
+    for (const std::string& domain : spec.dns_search()) absl::StrAppend(&files.resolv_conf, " ", domain);
+    absl::StrAppend(&files.resolv_conf, "\n");
+  }
+  for (const std::string& line : other) absl::StrAppend(&files.resolv_conf, line, "\n");
+  if (spec.dns_options_size() > 0) {
+    absl::StrAppend(&files.resolv_conf, "options");
+    for (const std::string& option : spec.dns_options()) absl::StrAppend(&files.resolv_conf, " ", option);
+    absl::StrAppend(&files.resolv_conf, "\n");
+  }
+  return files;
+}
+
+absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Container& container,
+                                                                const ShimSettings& settings) {
+  const v1::ContainerSpec& spec = container.spec();
+  berth::shim::v1::CreateRequest create;
+  create.set_id(container.id());
+  create.set_bundle(settings.bundle);
+  *create.mutable_rootfs() = container.rootfs();
+  auto bind = [&create](const std::string& source, const std::string& target, bool read_only) {
+    auto* mount = create.add_mounts();
+    mount->set_type("bind");
+    mount->set_source(source);
+    mount->set_target(target);
+    mount->add_options(read_only ? "ro" : "rw");
+  };
+  // The init files live beside the container's record, not in its layer.
+  bind(container.hostname_path(), "/etc/hostname", false);
+  bind(container.hosts_path(), "/etc/hosts", false);
+  bind(container.resolv_conf_path(), "/etc/resolv.conf", false);
+  for (const auto& mount : spec.mounts()) {
+    if (mount.type() == "tmpfs") {
+      auto* tmpfs = create.add_mounts();
+      tmpfs->set_type("tmpfs");
+      tmpfs->set_target(mount.destination());
+      if (mount.tmpfs_size_bytes() > 0) tmpfs->add_options(absl::StrCat("size=", mount.tmpfs_size_bytes()));
+      for (const std::string& option : mount.options()) tmpfs->add_options(option);
+      if (mount.read_only()) tmpfs->add_options("ro");
+      continue;
+    }
+    if (mount.resolved_source().empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("mount ", mount.destination(), ": source not resolved"));
+    }
+    bind(mount.resolved_source(), mount.destination(), mount.read_only());
+  }
+  auto* process = create.mutable_process();
+  for (const std::string& arg : spec.entrypoint()) process->add_args(arg);
+  for (const std::string& arg : spec.cmd()) process->add_args(arg);
+  *process->mutable_env() = spec.env();
+  process->set_cwd(spec.working_dir().empty() ? "/" : spec.working_dir());
+  process->set_user(spec.user());
+  process->set_stdin(spec.open_stdin());
+  process->set_oom_score_adj(spec.oom_score_adj());
+  *process->mutable_cap_add() = spec.cap_add();
+  *process->mutable_cap_drop() = spec.cap_drop();
+  for (const std::string& option : spec.security_opt()) {
+    if (absl::StartsWith(option, "no-new-privileges") && !absl::EndsWith(option, "false")) {
+      process->set_no_new_privileges(true);
+    }
+    if (option == "seccomp=unconfined" || option == "seccomp:unconfined") {
+      process->set_seccomp_unconfined(true);
+    }
+  }
+  for (const auto& ulimit : spec.ulimits()) {
+    auto* rlimit = process->add_rlimits();
+    rlimit->set_resource(RlimitNames().at(ulimit.name()));
+    rlimit->set_soft(static_cast<uint64_t>(ulimit.soft()));
+    rlimit->set_hard(static_cast<uint64_t>(ulimit.hard()));
+  }
+  create.set_hostname(spec.hostname());
+  create.set_read_only_rootfs(spec.read_only_rootfs());
+  create.set_host_network(spec.network_mode() == "host");
+  create.set_privileged(spec.privileged());
+  create.set_init(spec.init());
+  std::string parent = spec.cgroup_parent().empty() ? settings.cgroup_parent : spec.cgroup_parent();
+  create.mutable_cgroup()->set_path(absl::StrCat(absl::StripSuffix(absl::StripPrefix(parent, "/"), "/"),
+                                                 "/", container.id()));
+  create.mutable_cgroup()->set_driver("cgroupfs");
+  const auto& r = spec.resources();
+  auto* resources = create.mutable_resources();
+  resources->set_memory_bytes(r.memory_bytes());
+  // docker: --memory without --memory-swap allows as much swap again.
+  int64_t swap = r.memory_swap_bytes();
+  if (swap == 0 && r.memory_bytes() > 0) swap = 2 * r.memory_bytes();
+  resources->set_memory_swap_bytes(swap);
+  resources->set_cpu_quota_us(r.cpu_quota_us());
+  resources->set_cpu_period_us(r.cpu_period_us());
+  resources->set_cpu_shares(r.cpu_shares());
+  resources->set_cpuset_cpus(r.cpuset_cpus());
+  resources->set_pids_limit(r.pids_limit());
+  resources->set_blkio_weight(r.blkio_weight());
+  if (!spec.privileged()) {
+    for (const char* path : {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+                             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                             "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+                             "/sys/devices/virtual/powercap"}) {
+      create.add_masked_paths(path);
+    }
+    for (const char* path : {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}) {
+      create.add_readonly_paths(path);
+    }
+  }
+  create.set_log_path(container.log_path());
+  create.set_log_max_size(settings.log_max_size);
+  create.set_log_max_files(settings.log_max_files);
+  return create;
+}
+
+}  // namespace berth::tasks

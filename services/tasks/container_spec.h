@@ -1,0 +1,51 @@
+#ifndef BERTH_SERVICES_TASKS_CONTAINER_SPEC_H_
+#define BERTH_SERVICES_TASKS_CONTAINER_SPEC_H_
+
+// From what the user asked for and the image's config to what the shim
+// runs, with docker's rules: entrypoint and cmd merging, env from the image
+// then -e, working directory, user, stop signal, labels, hostname; the
+// init files; the shim's CreateRequest.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "berth/shim/v1/shim.pb.h"
+#include "berth/tasks/v1/tasks.pb.h"
+
+namespace berth::tasks {
+
+// Fills spec's unset fields from the image config JSON (OCI image config)
+// and checks that there is a command. The result is what inspect shows as
+// Config: the effective entrypoint, cmd, env...
+absl::StatusOr<v1::ContainerSpec> MergeImageConfig(const v1::ContainerSpec& spec,
+                                                   const std::string& image_config_json,
+                                                   const std::string& container_id);
+
+// SIGTERM, TERM, 15 -> 15.
+absl::StatusOr<int> ParseSignal(const std::string& signal);
+
+// Docker's defaults for resources and --restart, checked.
+absl::Status ValidateSpec(const v1::ContainerSpec& spec);
+
+struct HostFiles {
+  std::string hostname;
+  std::string hosts;
+  std::string resolv_conf;
+};
+// The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for it.
+HostFiles MakeHostFiles(const v1::ContainerSpec& spec);
+
+struct ShimSettings {
+  std::string bundle;
+  std::string cgroup_parent = "berth";
+  int64_t log_max_size = 0;
+  int log_max_files = 1;
+};
+
+// The shim's CreateRequest for a container about to start.
+absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Container& container,
+                                                                const ShimSettings& settings);
+
+}  // namespace berth::tasks
+
+#endif  // BERTH_SERVICES_TASKS_CONTAINER_SPEC_H_

@@ -1,0 +1,120 @@
+#include "services/tasks/container_spec.h"
+
+#include <signal.h>
+
+#include "gtest/gtest.h"
+
+namespace berth::tasks {
+namespace {
+
+constexpr const char* kImageConfig = R"({"config":{
+  "Entrypoint":["/docker-entrypoint.sh"],"Cmd":["nginx","-g","daemon off;"],
+  "Env":["PATH=/usr/local/bin:/usr/bin:/bin","NGINX_VERSION=1.25"],
+  "WorkingDir":"/srv","User":"www","StopSignal":"SIGQUIT",
+  "Labels":{"maintainer":"someone"},"ExposedPorts":{"80/tcp":{}}}})";
+
+TEST(MergeImageConfigTest, ImageDefaultsFillWhatTheUserLeftOut) {
+  v1::ContainerSpec spec;
+  spec.set_image("nginx");
+  spec.add_env("NGINX_VERSION=2");
+  spec.add_env("EXTRA=1");
+  auto merged = MergeImageConfig(spec, kImageConfig, "0123456789abcdef");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(std::vector<std::string>(merged->entrypoint().begin(), merged->entrypoint().end()),
+            std::vector<std::string>{"/docker-entrypoint.sh"});
+  EXPECT_EQ(merged->cmd_size(), 3);
+  EXPECT_EQ(std::vector<std::string>(merged->env().begin(), merged->env().end()),
+            (std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin:/bin", "HOSTNAME=0123456789ab",
+                                      "NGINX_VERSION=2", "EXTRA=1"}));
+  EXPECT_EQ(merged->working_dir(), "/srv");
+  EXPECT_EQ(merged->user(), "www");
+  EXPECT_EQ(merged->stop_signal(), "SIGQUIT");
+  EXPECT_EQ(merged->hostname(), "0123456789ab");
+  EXPECT_EQ(merged->labels().at("maintainer"), "someone");
+  EXPECT_EQ(merged->exposed_ports(0), "80/tcp");
+  EXPECT_EQ(merged->restart_policy().name(), "no");
+}
+
+TEST(MergeImageConfigTest, EntrypointOverrideDropsTheImageCmd) {
+  v1::ContainerSpec spec;
+  spec.add_entrypoint("sh");
+  auto merged = MergeImageConfig(spec, kImageConfig, "0123456789abcdef");
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->entrypoint_size(), 1);
+  EXPECT_EQ(merged->cmd_size(), 0);
+  // --entrypoint "" clears it; with no cmd there is nothing to run.
+  v1::ContainerSpec cleared;
+  cleared.add_entrypoint("");
+  EXPECT_EQ(MergeImageConfig(cleared, kImageConfig, "0123456789abcdef").status().message(),
+            "No command specified");
+  cleared.add_cmd("true");
+  auto with_cmd = MergeImageConfig(cleared, kImageConfig, "0123456789abcdef");
+  ASSERT_TRUE(with_cmd.ok());
+  EXPECT_EQ(with_cmd->entrypoint_size(), 0);
+  EXPECT_EQ(with_cmd->cmd(0), "true");
+}
+
+TEST(MergeImageConfigTest, UserCmdKeepsTheImageEntrypointAndDefaultPath) {
+  v1::ContainerSpec spec;
+  spec.add_cmd("echo");
+  auto merged = MergeImageConfig(spec, R"({"config":{}})", "0123456789abcdef");
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->env(0), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  EXPECT_EQ(merged->cmd(0), "echo");
+}
+
+TEST(ParseSignalTest, NamesAndNumbers) {
+  EXPECT_EQ(*ParseSignal("SIGTERM"), SIGTERM);
+  EXPECT_EQ(*ParseSignal("term"), SIGTERM);
+  EXPECT_EQ(*ParseSignal("9"), SIGKILL);
+  EXPECT_EQ(*ParseSignal("HUP"), SIGHUP);
+  EXPECT_FALSE(ParseSignal("SIGNOPE").ok());
+  EXPECT_FALSE(ParseSignal("0").ok());
+}
+
+TEST(ValidateSpecTest, DockerRules) {
+  v1::ContainerSpec spec;
+  spec.mutable_restart_policy()->set_name("sometimes");
+  EXPECT_EQ(ValidateSpec(spec).message(), "invalid restart policy 'sometimes'");
+  spec.mutable_restart_policy()->set_name("always");
+  spec.set_auto_remove(true);
+  EXPECT_FALSE(ValidateSpec(spec).ok());
+  spec.set_auto_remove(false);
+  spec.mutable_resources()->set_memory_bytes(1024);
+  EXPECT_EQ(ValidateSpec(spec).message(), "Minimum memory limit allowed is 6MB");
+  spec.mutable_resources()->set_memory_bytes(32 << 20);
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  auto* ulimit = spec.add_ulimits();
+  ulimit->set_name("nofile");
+  ulimit->set_soft(10);
+  ulimit->set_hard(5);
+  EXPECT_FALSE(ValidateSpec(spec).ok());
+}
+
+TEST(BuildShimRequestTest, DefaultsAndLimits) {
+  v1::Container container;
+  container.set_id("abc");
+  auto* spec = container.mutable_spec();
+  spec->add_cmd("sh");
+  spec->mutable_resources()->set_memory_bytes(64 << 20);
+  auto* mount = spec->add_mounts();
+  mount->set_type("bind");
+  mount->set_destination("/data");
+  mount->set_resolved_source("/srv/data");
+  mount->set_read_only(true);
+  ShimSettings settings;
+  settings.bundle = "/run/berth/shims/abc";
+  auto create = BuildShimRequest(container, settings);
+  ASSERT_TRUE(create.ok());
+  EXPECT_EQ(create->cgroup().path(), "berth/abc");
+  EXPECT_EQ(create->resources().memory_swap_bytes(), 128 << 20);
+  EXPECT_EQ(create->mounts_size(), 4);  // hostname, hosts, resolv.conf, /data
+  EXPECT_EQ(create->mounts(3).target(), "/data");
+  EXPECT_EQ(create->mounts(3).options(0), "ro");
+  EXPECT_FALSE(create->masked_paths().empty());
+  spec->set_privileged(true);
+  EXPECT_TRUE(BuildShimRequest(container, settings)->masked_paths().empty());
+}
+
+}  // namespace
+}  // namespace berth::tasks

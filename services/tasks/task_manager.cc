@@ -1,0 +1,632 @@
+#include "services/tasks/task_manager.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/base/grpc_status.h"
+#include "services/common/base/log.h"
+#include "services/common/fs/fs_util.h"
+#include "services/tasks/container_spec.h"
+#include "shim/client/launch.h"
+#include "shim/client/shim_client.h"
+
+namespace berth::tasks {
+namespace {
+
+using berth::shim::ShimClient;
+
+void SetTime(google::protobuf::Timestamp* out, absl::Time time) {
+  int64_t nanos = absl::ToUnixNanos(time);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& time) {
+  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// docker's exit codes for a command that could not run.
+int StartFailureCode(const absl::Status& status) {
+  const std::string message(status.message());
+  if (absl::StrContains(message, "executable file not found") ||
+      absl::StrContains(message, "no such file or directory") ||
+      absl::StrContains(message, "No such file or directory")) {
+    return 127;
+  }
+  if (absl::StrContains(message, "ermission denied")) return 126;
+  return 128;
+}
+
+constexpr absl::Duration kMinBackoff = absl::Milliseconds(100);
+constexpr absl::Duration kMaxBackoff = absl::Minutes(1);
+
+}  // namespace
+
+bool IsRunning(const Container& container) {
+  auto status = container.state().status();
+  return status == v1::RUNNING || status == v1::PAUSED;
+}
+
+std::string TaskManager::ContainerDir(const std::string& id) const {
+  return absl::StrCat(options_.data_dir, "/containers/", id);
+}
+
+std::string TaskManager::BundleDir(const std::string& id) const {
+  return absl::StrCat(options_.exec_root, "/shims/", id);
+}
+
+absl::Status TaskManager::ShimCall(const std::string& id, const std::string& method,
+                                   const google::protobuf::MessageLite& request,
+                                   google::protobuf::MessageLite* response) const {
+  ShimClient client(BundleDir(id) + "/sock");
+  return client.Call(method, request, response);
+}
+
+void TaskManager::Publish(const Container& container, const std::string& action,
+                          std::map<std::string, std::string> attributes) {
+  v1::ContainerEvent event;
+  event.set_id(container.id());
+  event.set_name(container.name());
+  event.set_image(container.spec().image());
+  event.set_action(action);
+  attributes["name"] = container.name();
+  attributes["image"] = container.spec().image();
+  for (const auto& [key, value] : container.spec().labels()) attributes.emplace(key, value);
+  if (auto it = attributes.find("exitCode"); it != attributes.end()) {
+    event.set_exit_code(std::atoi(it->second.c_str()));
+  }
+  if (auto it = attributes.find("signal"); it != attributes.end()) event.set_signal(it->second);
+  for (const auto& [key, value] : attributes) (*event.mutable_attributes())[key] = value;
+  events_->Publish(std::move(event));
+}
+
+uint64_t TaskManager::ExitCount(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  return runtime_[id].exits;
+}
+
+bool TaskManager::AwaitExit(const std::string& id, uint64_t after, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto passed = [this, &id, after]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return runtime_[id].exits > after || runtime_[id].removed;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&passed), timeout);
+}
+
+absl::Status TaskManager::Start(const std::string& ref) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  return StartResolved(*container);
+}
+
+absl::Status TaskManager::StartResolved(const Container& resolved) {
+  const std::string id = resolved.id();
+  {
+    absl::MutexLock lock(&mu_);
+    Runtime& runtime = runtime_[id];
+    if (runtime.starting) return absl::FailedPreconditionError("container is already starting");
+    if (resolved.state().status() == v1::RUNNING || resolved.state().status() == v1::PAUSED) {
+      return absl::OkStatus();  // docker: starting a running container changes nothing
+    }
+    runtime.starting = true;
+  }
+  auto done = [this, &id] {
+    absl::MutexLock lock(&mu_);
+    runtime_[id].starting = false;
+  };
+  std::string bundle = BundleDir(id);
+  fs::RemoveAll(bundle).IgnoreError();
+  if (absl::Status status = fs::MakeDirectories(bundle, 0700); !status.ok()) {
+    done();
+    return status;
+  }
+  ShimSettings settings;
+  settings.bundle = bundle;
+  settings.cgroup_parent = options_.cgroup_parent;
+  settings.log_max_size = options_.log_max_size;
+  settings.log_max_files = options_.log_max_files;
+  auto create = BuildShimRequest(resolved, settings);
+  absl::StatusOr<pid_t> pid =
+      create.ok() ? shim::LaunchShim(options_.shim_binary, *create) : create.status();
+  if (!pid.ok()) {
+    fs::RemoveAll(bundle).IgnoreError();
+    int code = StartFailureCode(pid.status());
+    std::string message(pid.status().message());
+    store_
+        ->Update(id,
+                 [&](Container& c) {
+                   c.mutable_state()->set_exit_code(code);
+                   c.mutable_state()->set_error(message);
+                   if (c.state().status() == v1::RESTARTING) c.mutable_state()->set_status(v1::EXITED);
+                   return absl::OkStatus();
+                 })
+        .IgnoreError();
+    done();
+    return absl::FailedPreconditionError(
+        absl::StrCat("failed to start container ", id, ": ", message));
+  }
+  absl::Time now = absl::Now();
+  auto updated = store_->Update(id, [&](Container& c) {
+    v1::State* state = c.mutable_state();
+    state->set_status(v1::RUNNING);
+    state->set_pid(*pid);
+    state->set_exit_code(0);
+    state->set_error("");
+    state->set_oom_killed(false);
+    state->set_manually_stopped(false);
+    SetTime(state->mutable_started_at(), now);
+    state->clear_finished_at();
+    return absl::OkStatus();
+  });
+  {
+    absl::MutexLock lock(&mu_);
+    runtime_[id].started = now;
+    runtime_[id].starting = false;
+  }
+  if (!updated.ok()) return updated.status();
+  Publish(*updated, "start");
+  std::thread([this, id] { Monitor(id); }).detach();
+  return absl::OkStatus();
+}
+
+void TaskManager::Monitor(const std::string& id) {
+  ShimClient client(BundleDir(id) + "/sock");
+  berth::shim::v1::WaitResponse exit;
+  absl::Status status = client.Call("Wait", berth::shim::v1::WaitRequest(), &exit,
+                                    absl::InfiniteDuration());
+  if (!status.ok()) {
+    // The shim is gone: its exit file says how the container ended, if it
+    // got that far.
+    if (!exit.ParseFromString(ReadFile(BundleDir(id) + "/exit")) || !exit.has_exited_at()) {
+      BERTH_LOG(Warn) << "container " << id << ": shim lost (" << status.message()
+                         << "); exit status unknown";
+      exit.set_exit_status(255);
+      SetTime(exit.mutable_exited_at(), absl::Now());
+    }
+  }
+  HandleExit(id, exit);
+}
+
+void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit) {
+  ShimClient client(BundleDir(id) + "/sock");
+  client.Call("Delete", berth::shim::v1::Empty(), nullptr, absl::Seconds(5)).IgnoreError();
+  fs::RemoveAll(BundleDir(id)).IgnoreError();
+  auto updated = store_->Update(id, [&](Container& c) {
+    v1::State* state = c.mutable_state();
+    state->set_status(v1::EXITED);
+    state->set_pid(0);
+    state->set_exit_code(exit.exit_status());
+    state->set_oom_killed(exit.oom_killed());
+    *state->mutable_finished_at() = exit.exited_at();
+    return absl::OkStatus();
+  });
+  if (!updated.ok()) {
+    BERTH_LOG(Warn) << "container " << id << ": recording its exit: " << updated.status();
+    return;
+  }
+  if (exit.oom_killed()) Publish(*updated, "oom");
+  Publish(*updated, "die", {{"exitCode", std::to_string(exit.exit_status())}});
+  bool restart = ShouldRestart(*updated);
+  absl::Duration delay;
+  {
+    absl::MutexLock lock(&mu_);
+    Runtime& runtime = runtime_[id];
+    runtime.exits++;
+    runtime.last_exit.set_exit_code(exit.exit_status());
+    runtime.last_exit.set_oom_killed(exit.oom_killed());
+    *runtime.last_exit.mutable_exited_at() = exit.exited_at();
+    // docker's back-off: 100 ms doubling to a minute, reset after 10 s up.
+    bool ran_long = FromProto(exit.exited_at()) - runtime.started >= absl::Seconds(10);
+    runtime.backoff = (ran_long || runtime.backoff == absl::ZeroDuration())
+                          ? kMinBackoff
+                          : std::min(runtime.backoff * 2, kMaxBackoff);
+    delay = runtime.backoff;
+  }
+  if (updated->spec().auto_remove()) {
+    if (absl::Status status = Remove(id, false, true); !status.ok()) {
+      BERTH_LOG(Warn) << "container " << id << ": --rm: " << status;
+    }
+    return;
+  }
+  if (restart) {
+    auto restarting = store_->Update(id, [](Container& c) {
+      c.mutable_state()->set_status(v1::RESTARTING);
+      c.mutable_state()->set_restart_count(c.state().restart_count() + 1);
+      return absl::OkStatus();
+    });
+    if (restarting.ok()) ScheduleRestart(id, delay);
+  }
+}
+
+bool TaskManager::ShouldRestart(const Container& container) const {
+  const auto& policy = container.spec().restart_policy();
+  const auto& state = container.state();
+  if (state.manually_stopped()) return false;
+  if (policy.name() == "always" || policy.name() == "unless-stopped") return true;
+  if (policy.name() == "on-failure") {
+    return state.exit_code() != 0 &&
+           (policy.maximum_retry_count() == 0 ||
+            state.restart_count() < policy.maximum_retry_count());
+  }
+  return false;
+}
+
+void TaskManager::ScheduleRestart(const std::string& id, absl::Duration delay) {
+  std::thread([this, id, delay] {
+    absl::SleepFor(delay);
+    auto container = store_->Get(id);
+    if (!container || container->state().status() != v1::RESTARTING ||
+        container->state().manually_stopped()) {
+      return;
+    }
+    // StartResolved leaves RESTARTING for RUNNING, or EXITED on failure.
+    if (absl::Status status = StartResolved(*container); !status.ok()) {
+      BERTH_LOG(Warn) << "container " << id << ": restart: " << status;
+    } else {
+      Publish(*store_->Get(id), "restart");
+    }
+  }).detach();
+}
+
+absl::Status TaskManager::Kill(const std::string& ref, const std::string& signal_name) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  auto signal = ParseSignal(signal_name.empty() ? "KILL" : signal_name);
+  if (!signal.ok()) return signal.status();
+  if (!IsRunning(*container)) {
+    return absl::FailedPreconditionError(absl::StrCat("Cannot kill container: ", ref,
+                                                      ": Container ", container->id(),
+                                                      " is not running"));
+  }
+  auto stop_signal = ParseSignal(container->spec().stop_signal().empty()
+                                     ? "TERM"
+                                     : container->spec().stop_signal());
+  if (*signal == SIGKILL || (stop_signal.ok() && *signal == *stop_signal)) {
+    // Ended on purpose: restart policies leave it alone (docker's rule).
+    store_
+        ->Update(container->id(),
+                 [](Container& c) {
+                   c.mutable_state()->set_manually_stopped(true);
+                   return absl::OkStatus();
+                 })
+        .IgnoreError();
+  }
+  berth::shim::v1::KillRequest request;
+  request.set_signal(static_cast<uint32_t>(*signal));
+  request.set_all(*signal == SIGKILL);
+  Publish(*container, "kill", {{"signal", std::to_string(*signal)}});
+  absl::Status status = ShimCall(container->id(), "Kill", request, nullptr);
+  if (absl::IsNotFound(status)) return absl::OkStatus();  // it ended meanwhile
+  return status;
+}
+
+absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
+                               const std::string& signal_name) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  const std::string id = container->id();
+  if (container->state().status() == v1::RESTARTING) {
+    return store_
+        ->Update(id,
+                 [](Container& c) {
+                   c.mutable_state()->set_manually_stopped(true);
+                   c.mutable_state()->set_status(v1::EXITED);
+                   return absl::OkStatus();
+                 })
+        .status();
+  }
+  if (!IsRunning(*container)) return absl::OkStatus();  // docker: already stopped is fine
+  std::string name = signal_name.empty() ? container->spec().stop_signal() : signal_name;
+  auto signal = ParseSignal(name.empty() ? "TERM" : name);
+  if (!signal.ok()) return signal.status();
+  int timeout = timeout_seconds >= 0 ? timeout_seconds
+                : container->spec().stop_timeout() > 0 ? container->spec().stop_timeout()
+                                                        : 10;
+  store_
+      ->Update(id,
+               [](Container& c) {
+                 c.mutable_state()->set_manually_stopped(true);
+                 return absl::OkStatus();
+               })
+      .IgnoreError();
+  uint64_t before = ExitCount(id);
+  berth::shim::v1::KillRequest request;
+  request.set_signal(static_cast<uint32_t>(*signal));
+  Publish(*container, "kill", {{"signal", std::to_string(*signal)}});
+  absl::Status sent = ShimCall(id, "Kill", request, nullptr);
+  if (sent.ok() && AwaitExit(id, before, absl::Seconds(timeout))) {
+    Publish(store_->Get(id).value_or(*container), "stop");
+    return absl::OkStatus();
+  }
+  request.set_signal(SIGKILL);
+  request.set_all(true);
+  Publish(*container, "kill", {{"signal", std::to_string(SIGKILL)}});
+  absl::Status killed = ShimCall(id, "Kill", request, nullptr);
+  if (!killed.ok() && !absl::IsNotFound(killed)) return killed;
+  if (!AwaitExit(id, before, absl::Seconds(30))) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("container ", id, " did not exit after SIGKILL"));
+  }
+  Publish(store_->Get(id).value_or(*container), "stop");
+  return absl::OkStatus();
+}
+
+absl::Status TaskManager::Restart(const std::string& ref, int timeout_seconds,
+                                  const std::string& signal) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  if (absl::Status status = Stop(container->id(), timeout_seconds, signal); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = Start(container->id()); !status.ok()) return status;
+  Publish(store_->Get(container->id()).value_or(*container), "restart");
+  return absl::OkStatus();
+}
+
+absl::Status TaskManager::Pause(const std::string& ref) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  if (container->state().status() == v1::PAUSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Container ", container->id(), " is already paused"));
+  }
+  if (!IsRunning(*container)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Container ", container->id(), " is not running"));
+  }
+  if (absl::Status status = ShimCall(container->id(), "Pause", berth::shim::v1::Empty(), nullptr);
+      !status.ok()) {
+    return status;
+  }
+  auto updated = store_->Update(container->id(), [](Container& c) {
+    if (c.state().status() == v1::RUNNING) c.mutable_state()->set_status(v1::PAUSED);
+    return absl::OkStatus();
+  });
+  if (!updated.ok()) return updated.status();
+  Publish(*updated, "pause");
+  return absl::OkStatus();
+}
+
+absl::Status TaskManager::Resume(const std::string& ref) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  if (container->state().status() != v1::PAUSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Container ", container->id(), " is not paused"));
+  }
+  if (absl::Status status = ShimCall(container->id(), "Resume", berth::shim::v1::Empty(), nullptr);
+      !status.ok()) {
+    return status;
+  }
+  auto updated = store_->Update(container->id(), [](Container& c) {
+    if (c.state().status() == v1::PAUSED) c.mutable_state()->set_status(v1::RUNNING);
+    return absl::OkStatus();
+  });
+  if (!updated.ok()) return updated.status();
+  Publish(*updated, "unpause");
+  return absl::OkStatus();
+}
+
+absl::Status TaskManager::UpdateResources(const std::string& ref, const v1::Resources& r) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  if (!IsRunning(*container)) return absl::OkStatus();
+  berth::shim::v1::UpdateRequest request;
+  auto* resources = request.mutable_resources();
+  resources->set_memory_bytes(r.memory_bytes());
+  int64_t swap = r.memory_swap_bytes();
+  if (swap == 0 && r.memory_bytes() > 0) swap = 2 * r.memory_bytes();
+  resources->set_memory_swap_bytes(swap);
+  resources->set_cpu_quota_us(r.cpu_quota_us());
+  resources->set_cpu_period_us(r.cpu_period_us());
+  resources->set_cpu_shares(r.cpu_shares());
+  resources->set_cpuset_cpus(r.cpuset_cpus());
+  resources->set_pids_limit(r.pids_limit());
+  resources->set_blkio_weight(r.blkio_weight());
+  return ShimCall(container->id(), "Update", request, nullptr);
+}
+
+absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
+                                                   const std::string& condition,
+                                                   const std::function<bool()>& cancelled) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  const std::string id = container->id();
+  if (!condition.empty() && condition != "not-running" && condition != "next-exit" &&
+      condition != "removed") {
+    return absl::InvalidArgumentError(absl::StrCat("invalid condition: \"", condition, "\""));
+  }
+  uint64_t start = ExitCount(id);
+  auto from_record = [](const Container& c) {
+    v1::WaitResponse response;
+    response.set_exit_code(c.state().exit_code());
+    response.set_oom_killed(c.state().oom_killed());
+    *response.mutable_exited_at() = c.state().finished_at();
+    return response;
+  };
+  while (!cancelled()) {
+    if (condition == "removed") {
+      absl::MutexLock lock(&mu_);
+      if (runtime_[id].removed) return runtime_[id].last_exit;
+    } else {
+      auto current = store_->Get(id);
+      if (!current) {
+        absl::MutexLock lock(&mu_);
+        return runtime_[id].last_exit;
+      }
+      bool stopped = current->state().status() != v1::RUNNING &&
+                     current->state().status() != v1::PAUSED &&
+                     current->state().status() != v1::RESTARTING;
+      if (condition == "next-exit") {
+        absl::MutexLock lock(&mu_);
+        if (runtime_[id].exits > start) return runtime_[id].last_exit;
+      } else if (stopped) {
+        return from_record(*current);
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    auto changed = [this, &id, start]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return runtime_[id].exits > start || runtime_[id].removed;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&changed), absl::Milliseconds(250));
+  }
+  return absl::CancelledError("wait cancelled");
+}
+
+void TaskManager::ReleaseVolumes(const Container& container, bool remove_anonymous) {
+  for (const auto& mount : container.spec().mounts()) {
+    if (mount.type() != "volume" || mount.source().empty()) continue;
+    berth::snapshots::v1::UseVolumeRequest release;
+    release.set_name(mount.source());
+    release.set_container_id(container.id());
+    release.set_release(true);
+    berth::snapshots::v1::UseVolumeResponse unused;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    volumes_->Use(&context, release, &unused);
+    if (remove_anonymous && mount.volume_options().count("anonymous") > 0) {
+      berth::snapshots::v1::RemoveVolumeRequest remove;
+      remove.set_name(mount.source());
+      berth::snapshots::v1::RemoveVolumeResponse removed;
+      grpc::ClientContext remove_context;
+      volumes_->Remove(&remove_context, remove, &removed);
+    }
+  }
+}
+
+absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove_volumes) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  const std::string id = container->id();
+  if (IsRunning(*container) || container->state().status() == v1::RESTARTING) {
+    if (!force) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot remove container \"/", container->name(), "\": container is ",
+          container->state().status() == v1::PAUSED ? "paused" : "running",
+          ": stop the container before removing or force remove"));
+    }
+    if (absl::Status status = Stop(id, 0, "KILL"); !status.ok()) return status;
+    container = store_->Resolve(id);
+    if (!container.ok()) return absl::OkStatus();  // removed meanwhile (--rm)
+  }
+  if (!container->snapshot_key().empty()) {
+    berth::snapshots::v1::RemoveRequest request;
+    request.set_key(container->snapshot_key());
+    berth::snapshots::v1::RemoveResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status status = snapshots_->Remove(&context, request, &response);
+    if (!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) {
+      return FromGrpcStatus(status);
+    }
+  }
+  ReleaseVolumes(*container, remove_volumes);
+  if (absl::Status status = store_->Remove(id); !status.ok()) return status;
+  fs::RemoveAll(ContainerDir(id)).IgnoreError();
+  fs::RemoveAll(BundleDir(id)).IgnoreError();
+  Publish(*container, "destroy");
+  absl::MutexLock lock(&mu_);
+  runtime_[id].removed = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<berth::shim::v1::Stats> TaskManager::Stats(const std::string& id) {
+  berth::shim::v1::StatsResponse response;
+  if (absl::Status status = ShimCall(id, "Stats", berth::shim::v1::Empty(), &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.stats();
+}
+
+absl::StatusOr<std::vector<int>> TaskManager::Pids(const std::string& ref) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  if (!IsRunning(*container)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Container ", container->id(), " is not running"));
+  }
+  berth::shim::v1::PidsResponse response;
+  if (absl::Status status = ShimCall(container->id(), "Pids", berth::shim::v1::Empty(), &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<int>(response.pids().begin(), response.pids().end());
+}
+
+void TaskManager::Recover(bool daemon_start) {
+  std::vector<Container> all = store_->All();
+  std::set<std::string> known;
+  for (const Container& container : all) {
+    known.insert(container.id());
+    const std::string& id = container.id();
+    {
+      absl::MutexLock lock(&mu_);
+      runtime_[id].started = FromProto(container.state().started_at());
+    }
+    if (IsRunning(container)) {
+      berth::shim::v1::StateResponse state;
+      if (ShimCall(id, "State", berth::shim::v1::StateRequest(), &state).ok()) {
+        BERTH_LOG(Info) << "container " << id << ": reconnected to its shim (" << state.status()
+                        << ")";
+        std::thread([this, id] { Monitor(id); }).detach();
+      } else {
+        // Monitor finds the shim gone and reads its exit file.
+        Monitor(id);
+      }
+      continue;
+    }
+    bool restart = false;
+    if (container.state().status() == v1::RESTARTING) {
+      restart = !container.state().manually_stopped();
+    } else if (daemon_start && container.state().status() == v1::EXITED) {
+      const std::string& policy = container.spec().restart_policy().name();
+      restart = policy == "always" ||
+                (policy == "unless-stopped" && !container.state().manually_stopped());
+    }
+    if (restart) {
+      BERTH_LOG(Info) << "container " << id << ": starting it (restart policy "
+                      << container.spec().restart_policy().name() << ")";
+      if (absl::Status status = StartResolved(container); !status.ok()) {
+        BERTH_LOG(Warn) << "container " << id << ": " << status;
+      }
+    }
+  }
+  // Shims of containers that no longer exist: stop them and clear up.
+  std::string shims = options_.exec_root + "/shims";
+  if (DIR* dir = ::opendir(shims.c_str())) {
+    while (dirent* entry = ::readdir(dir)) {
+      std::string id = entry->d_name;
+      if (id == "." || id == ".." || known.count(id) > 0) continue;
+      berth::shim::v1::KillRequest kill;
+      kill.set_signal(SIGKILL);
+      kill.set_all(true);
+      if (ShimCall(id, "Kill", kill, nullptr).ok()) {
+        ShimClient(BundleDir(id) + "/sock")
+            .Call("Wait", berth::shim::v1::WaitRequest(), nullptr, absl::Seconds(10))
+            .IgnoreError();
+      }
+      ShimCall(id, "Delete", berth::shim::v1::Empty(), nullptr).IgnoreError();
+      fs::RemoveAll(BundleDir(id)).IgnoreError();
+      BERTH_LOG(Info) << "removed the shim of unknown container " << id;
+    }
+    ::closedir(dir);
+  }
+}
+
+}  // namespace berth::tasks

@@ -1,0 +1,113 @@
+#ifndef BERTH_SERVICES_TASKS_TASK_MANAGER_H_
+#define BERTH_SERVICES_TASKS_TASK_MANAGER_H_
+
+// The running side of containers: a shim per started container, a thread
+// per shim waiting for its exit, the state changes and events that follow
+// (die, oom, restart by policy with docker's back-off, --rm), and the
+// recovery of every shim after the tasks service restarts.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "berth/shim/v1/shim.pb.h"
+#include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "berth/tasks/v1/tasks.pb.h"
+#include "services/tasks/container_store.h"
+#include "services/tasks/events.h"
+
+namespace berth::tasks {
+
+struct TaskManagerOptions {
+  // <data-root>/tasks
+  std::string data_dir;
+  // <exec-root>: shims live under <exec-root>/shims/<id>.
+  std::string exec_root;
+  std::string shim_binary;
+  std::string cgroup_parent = "berth";
+  int64_t log_max_size = 0;
+  int log_max_files = 1;
+};
+
+class TaskManager {
+ public:
+  TaskManager(TaskManagerOptions options, ContainerStore* store, EventBroker* events,
+              std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots,
+              std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes)
+      : options_(std::move(options)),
+        store_(store),
+        events_(events),
+        snapshots_(std::move(snapshots)),
+        volumes_(std::move(volumes)) {}
+
+  // Reconnects to the shims of running containers, collects the exits that
+  // happened meanwhile, removes shims of containers that are gone; when
+  // berthd itself (not just this service) started, starts the containers
+  // whose restart policy asks for it.
+  void Recover(bool daemon_start);
+
+  absl::Status Start(const std::string& ref);
+  // signal empty: the container's stop signal; timeout < 0: its own.
+  absl::Status Stop(const std::string& ref, int timeout_seconds, const std::string& signal);
+  absl::Status Restart(const std::string& ref, int timeout_seconds, const std::string& signal);
+  absl::Status Kill(const std::string& ref, const std::string& signal);
+  absl::Status Pause(const std::string& ref);
+  absl::Status Resume(const std::string& ref);
+  absl::Status UpdateResources(const std::string& ref, const v1::Resources& resources);
+  // condition: not-running (default), next-exit, removed. Returns when it
+  // holds or cancelled() turns true.
+  absl::StatusOr<v1::WaitResponse> Wait(const std::string& ref, const std::string& condition,
+                                        const std::function<bool()>& cancelled);
+  // Removes the record, its snapshot, files and volumes' registrations;
+  // force kills a running container first.
+  absl::Status Remove(const std::string& ref, bool force, bool remove_volumes);
+
+  absl::StatusOr<berth::shim::v1::Stats> Stats(const std::string& id);
+  absl::StatusOr<std::vector<int>> Pids(const std::string& ref);
+
+  std::string ContainerDir(const std::string& id) const;
+  std::string BundleDir(const std::string& id) const;
+
+ private:
+  struct Runtime {
+    uint64_t exits = 0;
+    v1::WaitResponse last_exit;
+    bool removed = false;
+    bool starting = false;
+    absl::Time started;
+    absl::Duration backoff = absl::ZeroDuration();
+  };
+
+  absl::Status StartResolved(const Container& container);
+  void Monitor(const std::string& id);
+  void HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit);
+  void ScheduleRestart(const std::string& id, absl::Duration delay);
+  bool ShouldRestart(const Container& container) const;
+  absl::Status ShimCall(const std::string& id, const std::string& method,
+                        const google::protobuf::MessageLite& request,
+                        google::protobuf::MessageLite* response) const;
+  // Waits until the container's exit count passes `after`.
+  bool AwaitExit(const std::string& id, uint64_t after, absl::Duration timeout);
+  uint64_t ExitCount(const std::string& id);
+  void Publish(const Container& container, const std::string& action,
+               std::map<std::string, std::string> attributes = {});
+  void ReleaseVolumes(const Container& container, bool remove_anonymous);
+
+  TaskManagerOptions options_;
+  ContainerStore* store_;
+  EventBroker* events_;
+  std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
+  std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes_;
+  absl::Mutex mu_;
+  std::map<std::string, Runtime> runtime_ ABSL_GUARDED_BY(mu_);
+};
+
+bool IsRunning(const Container& container);
+
+}  // namespace berth::tasks
+
+#endif  // BERTH_SERVICES_TASKS_TASK_MANAGER_H_

@@ -1,0 +1,353 @@
+#include "services/tasks/tasks_service.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/synchronization/notification.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/base/grpc_status.h"
+#include "services/tasks/host_stats.h"
+#include "shim/client/shim_client.h"
+#include "shim/logging/json_file.h"
+
+namespace berth::tasks {
+namespace {
+
+absl::Time FromProto(const google::protobuf::Timestamp& time) {
+  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+}
+
+void SetTime(google::protobuf::Timestamp* out, absl::Time time) {
+  int64_t nanos = absl::ToUnixNanos(time);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+}  // namespace
+
+grpc::Status TasksService::Start(grpc::ServerContext*, const v1::StartRequest* request,
+                                 v1::StartResponse* response) {
+  if (!request->exec_id().empty()) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "exec is not supported yet");
+  }
+  if (absl::Status status = tasks_->Start(request->id()); !status.ok()) {
+    return ToGrpcStatus(status);
+  }
+  if (auto container = store_->Resolve(request->id()); container.ok()) {
+    response->set_pid(container->state().pid());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status TasksService::Kill(grpc::ServerContext*, const v1::KillRequest* request,
+                                v1::KillResponse*) {
+  return ToGrpcStatus(tasks_->Kill(request->id(), request->signal()));
+}
+
+grpc::Status TasksService::Stop(grpc::ServerContext*, const v1::StopRequest* request,
+                                v1::StopResponse*) {
+  return ToGrpcStatus(tasks_->Stop(request->id(), request->timeout(), request->signal()));
+}
+
+grpc::Status TasksService::Restart(grpc::ServerContext*, const v1::RestartRequest* request,
+                                   v1::RestartResponse*) {
+  return ToGrpcStatus(tasks_->Restart(request->id(), request->timeout(), request->signal()));
+}
+
+grpc::Status TasksService::Wait(grpc::ServerContext* context, const v1::WaitRequest* request,
+                                v1::WaitResponse* response) {
+  auto result = tasks_->Wait(request->id(), request->condition(),
+                             [context] { return context->IsCancelled(); });
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *result;
+  return grpc::Status::OK;
+}
+
+grpc::Status TasksService::Pause(grpc::ServerContext*, const v1::PauseRequest* request,
+                                 v1::PauseResponse*) {
+  return ToGrpcStatus(tasks_->Pause(request->id()));
+}
+
+grpc::Status TasksService::Resume(grpc::ServerContext*, const v1::ResumeRequest* request,
+                                  v1::ResumeResponse*) {
+  return ToGrpcStatus(tasks_->Resume(request->id()));
+}
+
+grpc::Status TasksService::Update(grpc::ServerContext*, const v1::UpdateTaskRequest* request,
+                                  v1::UpdateTaskResponse*) {
+  return ToGrpcStatus(tasks_->UpdateResources(request->id(), request->resources()));
+}
+
+// stdout and stderr come from the container's log (so nothing written
+// between the attach and the start is missed, and nothing needs the shim
+// to buffer); stdin goes to the shim.
+grpc::Status TasksService::Attach(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::AttachResponse, v1::AttachRequest>* stream) {
+  v1::AttachRequest first;
+  if (!stream->Read(&first) || !first.has_target()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "attach: the first message names the target");
+  }
+  const v1::AttachTarget& target = first.target();
+  if (!target.exec_id().empty()) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "exec is not supported yet");
+  }
+  auto container = store_->Resolve(target.id());
+  if (!container.ok()) return ToGrpcStatus(container.status());
+  const std::string id = container->id();
+  if (!target.start() && !IsRunning(*container)) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "You cannot attach to a stopped container, start it first");
+  }
+  absl::Mutex write_mu;
+  auto write = [&](const v1::AttachResponse& response) {
+    absl::MutexLock lock(&write_mu);
+    stream->Write(response);
+  };
+  std::atomic<bool> done{false};
+  absl::Notification opened;
+  std::thread follower;
+  if (target.stdout() || target.stderr()) {
+    follower = std::thread([&] {
+      logging::ReadOptions options;
+      options.include_stdout = target.stdout();
+      options.include_stderr = target.stderr();
+      logging::FollowLogs(
+          container->log_path(), log_max_files_, options,
+          [&](const logging::LogRecord& record) {
+            v1::AttachResponse response;
+            if (record.stream == "stderr") {
+              response.set_stderr(record.line);
+            } else {
+              response.set_stdout(record.line);
+            }
+            write(response);
+          },
+          [&] { return done.load() || context->IsCancelled(); }, [&] { opened.Notify(); })
+          .IgnoreError();
+      if (!opened.HasBeenNotified()) opened.Notify();
+    });
+    opened.WaitForNotification();
+  }
+  absl::Status started = absl::OkStatus();
+  if (target.start()) started = tasks_->Start(id);
+  std::thread reader;
+  if (started.ok() && target.stdin()) {
+    reader = std::thread([&] {
+      auto socket = tasks_->BundleDir(id) + "/sock";
+      berth::shim::v1::AttachRequest request;
+      request.set_stdin(true);
+      auto attachment = berth::shim::ShimAttachment::Open(socket, request);
+      v1::AttachRequest message;
+      while (stream->Read(&message)) {
+        if (!attachment.ok()) continue;
+        if (message.has_stdin()) {
+          attachment->WriteStdin(message.stdin(), false).IgnoreError();
+        } else if (message.has_close_stdin()) {
+          attachment->WriteStdin("", true).IgnoreError();
+        }
+      }
+      if (attachment.ok()) attachment->WriteStdin("", true).IgnoreError();
+    });
+  }
+  absl::StatusOr<v1::WaitResponse> exit =
+      started.ok() ? tasks_->Wait(id, "not-running", [context] { return context->IsCancelled(); })
+                   : absl::StatusOr<v1::WaitResponse>(started);
+  done = true;
+  if (follower.joinable()) follower.join();
+  if (exit.ok()) {
+    v1::AttachResponse last;
+    *last.mutable_exit() = *exit;
+    write(last);
+  }
+  if (reader.joinable()) {
+    context->TryCancel();
+    reader.join();
+  }
+  if (!exit.ok()) return ToGrpcStatus(exit.status());
+  return grpc::Status::OK;
+}
+
+grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequest* request,
+                                grpc::ServerWriter<v1::LogEntry>* writer) {
+  auto container = store_->Resolve(request->id());
+  if (!container.ok()) return ToGrpcStatus(container.status());
+  logging::ReadOptions options;
+  options.include_stdout = request->stdout() || !request->stderr();
+  options.include_stderr = request->stderr() || !request->stdout();
+  options.tail = request->tail() == 0 && !request->has_since() ? -1 : request->tail();
+  if (request->tail() == 0 && !request->follow()) options.tail = -1;
+  if (request->has_since()) options.since = FromProto(request->since());
+  if (request->has_until()) options.until = FromProto(request->until());
+  auto send = [&](const logging::LogRecord& record) {
+    v1::LogEntry entry;
+    entry.set_stream(record.stream);
+    entry.set_line(record.line);
+    SetTime(entry.mutable_time(), record.time);
+    return writer->Write(entry);
+  };
+  if (request->follow()) {
+    // Follow from now, after sending the tail: records written between the
+    // two are taken by the follower, which starts first.
+    absl::Notification opened;
+    std::atomic<bool> backlog_sent{false};
+    std::vector<logging::LogRecord> early;
+    absl::Mutex early_mu;
+    std::thread follower([&] {
+      logging::ReadOptions follow_options = options;
+      follow_options.tail = -1;
+      logging::FollowLogs(
+          container->log_path(), log_max_files_, follow_options,
+          [&](const logging::LogRecord& record) {
+            if (!backlog_sent) {
+              absl::MutexLock lock(&early_mu);
+              early.push_back(record);
+              return;
+            }
+            send(record);
+          },
+          [&] {
+            if (context->IsCancelled()) return true;
+            auto now = store_->Get(container->id());
+            return !now || !IsRunning(*now) ||
+                   (request->has_until() && absl::Now() > FromProto(request->until()));
+          },
+          [&] { opened.Notify(); })
+          .IgnoreError();
+      if (!opened.HasBeenNotified()) opened.Notify();
+    });
+    opened.WaitForNotification();
+    auto records = logging::ReadLogs(container->log_path(), log_max_files_, options);
+    if (records.ok()) {
+      for (const auto& record : *records) send(record);
+    }
+    {
+      absl::MutexLock lock(&early_mu);
+      for (const auto& record : early) {
+        bool duplicate = records.ok() && !records->empty() && record.time <= records->back().time;
+        if (!duplicate) send(record);
+      }
+      backlog_sent = true;
+    }
+    follower.join();
+    return grpc::Status::OK;
+  }
+  auto records = logging::ReadLogs(container->log_path(), log_max_files_, options);
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  for (const auto& record : *records) {
+    if (!send(record)) break;
+  }
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<v1::ContainerStats> TasksService::StatsOf(const v1::Container& container) {
+  v1::ContainerStats stats;
+  stats.set_id(container.id());
+  stats.set_name(container.name());
+  stats.set_image(container.spec().image());
+  SetTime(stats.mutable_read(), absl::Now());
+  stats.set_system_cpu_usage_ns(SystemCpuUsageNanos());
+  stats.set_online_cpus(static_cast<uint32_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
+  if (!IsRunning(container)) return stats;
+  auto s = tasks_->Stats(container.id());
+  if (!s.ok()) return s.status();
+  stats.set_cpu_usage_ns(s->cpu_usage_ns());
+  stats.set_cpu_user_ns(s->cpu_user_ns());
+  stats.set_cpu_system_ns(s->cpu_system_ns());
+  stats.set_cpu_throttled_periods(s->cpu_throttled_periods());
+  stats.set_cpu_throttled_time_ns(s->cpu_throttled_ns());
+  stats.set_cpu_periods(s->cpu_periods());
+  stats.set_memory_usage_bytes(s->memory_usage_bytes());
+  stats.set_memory_working_set_bytes(s->memory_working_set_bytes());
+  // An unlimited cgroup reports a huge number; docker shows the host's.
+  uint64_t limit = s->memory_limit_bytes();
+  uint64_t host = static_cast<uint64_t>(HostMemoryBytes());
+  stats.set_memory_limit_bytes(limit == 0 || limit > host ? host : limit);
+  stats.set_memory_failcnt(s->memory_failcnt());
+  stats.set_memory_cache_bytes(s->memory_cache_bytes());
+  stats.set_memory_rss_bytes(s->memory_rss_bytes());
+  stats.set_oom_events(s->oom_kills());
+  stats.set_pids_current(s->pids_current());
+  stats.set_pids_limit(s->pids_limit());
+  stats.set_blkio_read_bytes(s->blkio_read_bytes());
+  stats.set_blkio_write_bytes(s->blkio_write_bytes());
+  return stats;
+}
+
+grpc::Status TasksService::Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
+                                 grpc::ServerWriter<v1::StatsResponse>* writer) {
+  std::vector<std::string> ids;
+  for (const std::string& ref : request->ids()) {
+    auto container = store_->Resolve(ref);
+    if (!container.ok()) return ToGrpcStatus(container.status());
+    ids.push_back(container->id());
+  }
+  while (!context->IsCancelled()) {
+    v1::StatsResponse response;
+    if (request->ids().empty()) {
+      for (const auto& container : store_->All()) {
+        if (!IsRunning(container)) continue;
+        if (auto stats = StatsOf(container); stats.ok()) *response.add_stats() = *stats;
+      }
+    } else {
+      for (const std::string& id : ids) {
+        auto container = store_->Get(id);
+        if (!container) continue;
+        if (auto stats = StatsOf(*container); stats.ok()) *response.add_stats() = *stats;
+      }
+    }
+    if (!writer->Write(response) || !request->stream()) break;
+    for (int i = 0; i < 10 && !context->IsCancelled(); ++i) absl::SleepFor(absl::Milliseconds(100));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status TasksService::Top(grpc::ServerContext*, const v1::TopRequest* request,
+                               v1::TopResponse* response) {
+  auto pids = tasks_->Pids(request->id());
+  if (!pids.ok()) return ToGrpcStatus(pids.status());
+  std::vector<std::string> args(request->ps_args().begin(), request->ps_args().end());
+  if (args.empty()) args = {"-ef"};
+  for (const std::string& arg : args) {
+    for (char c : arg) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && std::string("-,=_ %").find(c) == std::string::npos) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "invalid ps arguments: " + arg);
+      }
+    }
+  }
+  auto table = RunPs(args);
+  if (!table.ok()) return ToGrpcStatus(table.status());
+  std::set<int> wanted(pids->begin(), pids->end());
+  auto filtered = FilterPsTable(*table, wanted);
+  if (!filtered.ok()) return ToGrpcStatus(filtered.status());
+  *response = *filtered;
+  return grpc::Status::OK;
+}
+
+grpc::Status TasksService::Subscribe(grpc::ServerContext* context,
+                                     const v1::SubscribeRequest* request,
+                                     grpc::ServerWriter<berth::types::v1::Envelope>* writer) {
+  absl::Time since = request->has_since() ? FromProto(request->since()) : absl::Now();
+  absl::Time until = request->has_until() ? FromProto(request->until()) : absl::InfiniteFuture();
+  events_->Subscribe(
+      since,
+      [&](const berth::types::v1::Envelope& envelope) {
+        if (FromProto(envelope.timestamp()) > until) return false;
+        v1::ContainerEvent event;
+        if (!envelope.event().UnpackTo(&event) || !EventMatches(event, request->filters())) {
+          return true;
+        }
+        return writer->Write(envelope);
+      },
+      [&] { return context->IsCancelled() || absl::Now() > until; });
+  return grpc::Status::OK;
+}
+
+}  // namespace berth::tasks

@@ -1,0 +1,51 @@
+#ifndef BERTH_SERVICES_TASKS_TASKS_SERVICE_H_
+#define BERTH_SERVICES_TASKS_TASKS_SERVICE_H_
+
+// berth.tasks.v1.Tasks: the running side (start, stop, kill, wait, pause,
+// attach, logs, stats, top, events). exec and TTY resize arrive with the
+// "working with containers" issue and answer UNIMPLEMENTED until then.
+
+#include "berth/tasks/v1/tasks.grpc.pb.h"
+#include "services/tasks/container_store.h"
+#include "services/tasks/events.h"
+#include "services/tasks/task_manager.h"
+
+namespace berth::tasks {
+
+class TasksService final : public v1::Tasks::Service {
+ public:
+  TasksService(ContainerStore* store, TaskManager* tasks, EventBroker* events, int log_max_files)
+      : store_(store), tasks_(tasks), events_(events), log_max_files_(log_max_files) {}
+
+  grpc::Status Start(grpc::ServerContext*, const v1::StartRequest*, v1::StartResponse*) override;
+  grpc::Status Kill(grpc::ServerContext*, const v1::KillRequest*, v1::KillResponse*) override;
+  grpc::Status Stop(grpc::ServerContext*, const v1::StopRequest*, v1::StopResponse*) override;
+  grpc::Status Restart(grpc::ServerContext*, const v1::RestartRequest*,
+                       v1::RestartResponse*) override;
+  grpc::Status Wait(grpc::ServerContext*, const v1::WaitRequest*, v1::WaitResponse*) override;
+  grpc::Status Pause(grpc::ServerContext*, const v1::PauseRequest*, v1::PauseResponse*) override;
+  grpc::Status Resume(grpc::ServerContext*, const v1::ResumeRequest*, v1::ResumeResponse*) override;
+  grpc::Status Update(grpc::ServerContext*, const v1::UpdateTaskRequest*,
+                      v1::UpdateTaskResponse*) override;
+  grpc::Status Attach(grpc::ServerContext*,
+                      grpc::ServerReaderWriter<v1::AttachResponse, v1::AttachRequest>*) override;
+  grpc::Status Logs(grpc::ServerContext*, const v1::LogsRequest*,
+                    grpc::ServerWriter<v1::LogEntry>*) override;
+  grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*,
+                     grpc::ServerWriter<v1::StatsResponse>*) override;
+  grpc::Status Top(grpc::ServerContext*, const v1::TopRequest*, v1::TopResponse*) override;
+  grpc::Status Subscribe(grpc::ServerContext*, const v1::SubscribeRequest*,
+                         grpc::ServerWriter<berth::types::v1::Envelope>*) override;
+
+ private:
+  absl::StatusOr<v1::ContainerStats> StatsOf(const v1::Container& container);
+
+  ContainerStore* store_;
+  TaskManager* tasks_;
+  EventBroker* events_;
+  int log_max_files_;
+};
+
+}  // namespace berth::tasks
+
+#endif  // BERTH_SERVICES_TASKS_TASKS_SERVICE_H_
