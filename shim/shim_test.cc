@@ -43,7 +43,11 @@ class ShimTest : public ::testing::Test {
               0);
     binary_ = std::string(std::getenv("TEST_SRCDIR")) + "/berth/shim/berth-shim";
   }
-  void TearDown() override { fs::RemoveAll(dir_).IgnoreError(); }
+  void TearDown() override {
+    // A failed test may leave its shim and container running: stop them.
+    ::system(("pkill -KILL -f 'berth-shim --bundle " + bundle_ + "'").c_str());
+    fs::RemoveAll(dir_).IgnoreError();
+  }
 
   v1::CreateRequest Request(std::vector<std::string> args) {
     v1::CreateRequest create;

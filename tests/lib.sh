@@ -115,6 +115,7 @@ service_pid() { # berthd_pid service
 
 cleanup() {
   local pid dir
+  if declare -F teardown_suite >/dev/null; then teardown_suite || true; fi
   [[ -f $PIDS_FILE ]] || touch "$PIDS_FILE"
   for pid in $(cat "$PIDS_FILE"); do
     kill -TERM "$pid" 2>/dev/null
@@ -124,7 +125,11 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null
   done
   [[ -f $DIRS_FILE ]] || return 0
-  for dir in $(cat "$DIRS_FILE"); do rm -rf "$dir"; done
+  for dir in $(cat "$DIRS_FILE"); do
+    # Shims outlive berthd by design: stop any a failed test left behind.
+    pkill -KILL -f "berth-shim --bundle $dir/" 2>/dev/null || true
+    rm -rf "$dir"
+  done
 }
 
 xml_escape() {

@@ -325,7 +325,16 @@ void ClientSide::OnDone(const grpc::Status& status) {
     }
   }
   grpc::Status forwarded = status;
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  // Only a transport failure means the service is down; a service may
+  // itself answer UNAVAILABLE (a registry it could not reach).
+  const std::string& message = status.error_message();
+  bool transport = absl::StartsWith(message, "failed to connect to all addresses") ||
+                   absl::StartsWith(message, "Socket closed") ||
+                   absl::StartsWith(message, "Connection reset") ||
+                   absl::StartsWith(message, "Broken pipe") ||
+                   absl::StartsWith(message, "Stream removed") ||
+                   absl::StartsWith(message, "connections to all backends failing");
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && transport) {
     std::string owner = Backends::OwnerOf(MethodName(call->server_context->method()));
     forwarded = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                              absl::StrCat("the ", owner, " service is not available: ",

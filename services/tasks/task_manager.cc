@@ -48,7 +48,9 @@ int StartFailureCode(const absl::Status& status) {
       absl::StrContains(message, "No such file or directory")) {
     return 127;
   }
-  if (absl::StrContains(message, "ermission denied")) return 126;
+  if (absl::StrContains(message, "ermission denied") || absl::StrContains(message, "s a directory")) {
+    return 126;
+  }
   return 128;
 }
 
@@ -157,6 +159,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
                  })
         .IgnoreError();
     done();
+    if (resolved.spec().auto_remove()) Remove(id, false, true).IgnoreError();
     return absl::FailedPreconditionError(
         absl::StrCat("failed to start container ", id, ": ", message));
   }

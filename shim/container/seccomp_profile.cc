@@ -7,26 +7,42 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
 namespace berth::container {
 namespace {
 
-constexpr const char* kDenied[] = {
-    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
-    "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick",
-    "get_kernel_syms", "get_mempolicy", "init_module", "ioperm", "iopl", "kcmp",
-    "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount_setattr",
-    "move_mount", "move_pages", "name_to_handle_at", "nfsservctl", "open_by_handle_at",
-    "open_tree", "perf_event_open", "pivot_root", "process_vm_readv", "process_vm_writev",
-    "query_module", "quotactl", "quotactl_fd", "reboot", "request_key", "set_mempolicy",
-    "setdomainname", "settimeofday", "stime", "swapoff", "swapon", "sysfs", "_sysctl",
-    "syslog", "umount", "umount2", "mount", "uselib", "userfaultfd", "ustat", "vhangup",
-    "vm86", "vm86old", "adjtimex"};
+// System calls Docker's profile leaves out, each unless the container has
+// the capability that governs it (-1: never).
+struct Gate {
+  int capability;
+  std::vector<const char*> syscalls;
+};
 
-// Need CAP_SYS_ADMIN in Docker's profile.
-constexpr const char* kAdminOnly[] = {"unshare", "setns", "sethostname"};
+const std::vector<Gate>& Gates() {
+  static const auto* gates = new std::vector<Gate>{
+      {-1, {"add_key", "create_module", "get_kernel_syms", "keyctl", "nfsservctl", "query_module",
+            "request_key", "swapoff", "swapon", "sysfs", "_sysctl", "uselib", "userfaultfd",
+            "ustat", "vm86", "vm86old", "pivot_root"}},
+      {CAP_SYS_ADMIN, {"bpf", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
+                       "mount", "mount_setattr", "move_mount", "name_to_handle_at", "open_tree",
+                       "perf_event_open", "quotactl", "quotactl_fd", "setdomainname",
+                       "sethostname", "setns", "umount", "umount2", "unshare", "vhangup"}},
+      {CAP_SYS_BOOT, {"reboot"}},
+      {CAP_SYS_MODULE, {"delete_module", "init_module", "finit_module"}},
+      {CAP_SYS_PTRACE, {"kcmp", "process_vm_readv", "process_vm_writev"}},
+      {CAP_SYS_TIME, {"settimeofday", "stime", "clock_settime", "clock_adjtime", "adjtimex"}},
+      {CAP_SYS_PACCT, {"acct"}},
+      {CAP_SYS_RAWIO, {"iopl", "ioperm"}},
+      {CAP_SYS_NICE, {"get_mempolicy", "set_mempolicy", "mbind", "move_pages"}},
+      {CAP_SYSLOG, {"syslog"}},
+      {CAP_DAC_READ_SEARCH, {"open_by_handle_at"}},
+      {CAP_SYS_BOOT, {"kexec_file_load", "kexec_load"}},
+  };
+  return *gates;
+}
 
 }  // namespace
 
@@ -42,13 +58,13 @@ absl::StatusOr<std::vector<sock_filter>> CompileDefaultSeccomp(uint64_t capabili
     return absl::OkStatus();
   };
   absl::Status status;
-  for (const char* name : kDenied) {
-    if (status.ok()) status = deny(name);
-  }
-  if (!admin) {
-    for (const char* name : kAdminOnly) {
+  for (const Gate& gate : Gates()) {
+    if (gate.capability >= 0 && ((capabilities >> gate.capability) & 1)) continue;
+    for (const char* name : gate.syscalls) {
       if (status.ok()) status = deny(name);
     }
+  }
+  if (!admin) {
     // clone() creating namespaces, as Docker masks it; clone3's flags are in
     // memory a filter cannot read, so it answers ENOSYS and libc falls
     // back to clone().

@@ -10,6 +10,8 @@
 // perf, userfaultfd, handle-based opens, NUMA policy, raw I/O ports,
 // cross-process memory access, the new mount API, and namespace creation
 // (unshare, setns, clone with CLONE_NEW*) unless CAP_SYS_ADMIN is granted.
+// As in Docker's profile, a capability unlocks the calls it governs:
+// CAP_SYS_ADMIN mount/unshare/setns..., CAP_SYS_TIME the clocks, and so on.
 // It is a deny list, not Docker's allow list; the difference is noted in
 // the containers issue.
 

@@ -557,8 +557,10 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       return absl::NotFoundError(absl::StrCat("exec: \"", config.args[0],
                                               "\": executable file not found in $PATH"));
     }
-    return absl::PermissionDeniedError(
-        absl::StrCat("exec: \"", config.args[0], "\": ", std::strerror(record.error)));
+    // Lower case as the Go runtimes print errno text, which tools match.
+    std::string reason = std::strerror(record.error);
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+    return absl::PermissionDeniedError(absl::StrCat("exec: \"", config.args[0], "\": ", reason));
   }
   return absl::InternalError(
       absl::StrCat("container setup: ", record.step, ": ", std::strerror(record.error)));

@@ -145,7 +145,11 @@ absl::Status Shim::SpawnContainer() {
   if (!user.ok()) return user.status();
   config.uid = user->uid;
   config.gid = user->gid;
-  config.additional_gids = user->additional_gids;
+  // The primary group is a supplementary one too, as runc sets it.
+  config.additional_gids = {user->gid};
+  for (gid_t gid : user->additional_gids) {
+    if (gid != user->gid) config.additional_gids.push_back(gid);
+  }
   bool has_home = false;
   for (const std::string& entry : config.env) has_home |= absl::StartsWith(entry, "HOME=");
   if (!has_home) config.env.push_back("HOME=" + user->home);

@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Containers for real: berthd, the tasks service and berth-shim running
+# busybox containers on this kernel (namespaces, cgroups, seccomp), driven
+# by the berth CLI as a docker user would.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
+
+setup_suite() {
+  start_registry
+  make_image "$TMP/layout" v1 "hello from v1"
+  push_image "$TMP/layout" v1 test/remote:v1
+  start_berthd MAIN --insecure-registry "$REGISTRY"
+  import_busybox busybox "$MAIN_SOCK"
+}
+
+teardown_suite() {
+  local ids
+  ids=$(berth ps -aq 2>/dev/null) || return 0
+  [[ -z $ids ]] || berth rm -f $ids >/dev/null 2>&1
+}
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+# The cgroup directory of a container under a v1 controller (or v2).
+cgroup_dir() { # id controller
+  if [[ -d /sys/fs/cgroup/$2/berth/$1 ]]; then
+    echo "/sys/fs/cgroup/$2/berth/$1"
+  else
+    echo "/sys/fs/cgroup/berth/$1"
+  fi
+}
+
+test_pid_one_hostname_and_host_processes_invisible() {
+  local out
+  out=$(berth run --rm --hostname boxed busybox sh -c 'echo pid=$$; hostname; ps -o pid= | wc -l')
+  assert_eq "$(sed -n 1p <<<"$out")" "pid=1" "PID of the command"
+  assert_eq "$(sed -n 2p <<<"$out")" "boxed" "hostname"
+  # sh, ps and wc: nothing of the host.
+  (($(sed -n 3p <<<"$out") <= 4)) || fail "host processes visible: $out"
+  # Without --hostname, the short id as docker.
+  local id
+  id=$(berth create busybox hostname)
+  berth start -a "$id" | grep -qx "${id:0:12}" || fail "default hostname is not the short id"
+  berth rm "$id" >/dev/null
+}
+
+test_mounts_table_as_specified() {
+  local mounts
+  mounts=$(berth run --rm busybox cat /proc/mounts)
+  assert_contains "$mounts" "proc /proc proc rw,nosuid,nodev,noexec"
+  assert_contains "$mounts" "tmpfs /dev tmpfs rw,nosuid"
+  assert_contains "$mounts" "devpts /dev/pts devpts"
+  assert_contains "$mounts" "shm /dev/shm tmpfs"
+  assert_contains "$mounts" "mqueue /dev/mqueue mqueue"
+  assert_contains "$mounts" "sysfs /sys sysfs ro,"
+  assert_contains "$mounts" " /etc/hosts "
+  assert_contains "$mounts" " /etc/resolv.conf "
+  assert_contains "$mounts" " /etc/hostname "
+  assert_contains "$mounts" "proc /proc/sys proc ro,"
+  local devices
+  devices=$(berth run --rm busybox ls /dev)
+  for dev in null zero full random urandom tty ptmx pts shm mqueue; do
+    grep -qx "$dev" <<<"$devices" || fail "/dev/$dev missing: $devices"
+  done
+  # The init files are not in the writable layer: the host sees them in the
+  # container's own directory.
+  local id
+  id=$(berth create --name initfiles busybox true)
+  [[ -f $MAIN_DATA/tasks/containers/$id/hosts ]] || fail "no hosts file beside the record"
+  berth rm "$id" >/dev/null
+}
+
+test_masked_and_read_only_paths() {
+  local out
+  out=$(berth run --rm busybox sh -c 'cat /proc/timer_list | wc -c; cat /proc/keys | wc -c; ls /sys/firmware | wc -l; (echo 1 > /proc/sys/kernel/domainname) 2>/dev/null && echo writable || echo ro')
+  assert_eq "$out" $'0\n0\n0\nro' "masked and read-only paths"
+}
+
+test_memory_limit_oom_kill() {
+  local rc=0
+  berth run --name oom --memory 32m busybox sh -c 'head -c 300m /dev/zero | tail > /dev/null' || rc=$?
+  assert_eq "$rc" "137" "exit code"
+  assert_eq "$(berth inspect -f '{{.State.OOMKilled}} {{.State.ExitCode}}' oom)" "true 137" "inspect"
+  assert_eq "$(berth inspect -f '{{.HostConfig.Memory}}' oom)" "33554432" "HostConfig.Memory"
+  berth rm oom >/dev/null
+}
+
+test_pids_limit_stops_a_fork_loop() {
+  local id
+  id=$(berth run -d --pids-limit 10 busybox sh -c 'for i in $(seq 30); do sleep 60 & done; sleep 60')
+  wait_for 10 sh -c "$BIN/berth -H $MAIN_SOCK logs $id 2>&1 | grep -q \"can't fork\""
+  assert_contains "$(berth logs "$id" 2>&1)" "can't fork"
+  local pids
+  pids=$(cat "$(cgroup_dir "$id" pids)/pids.current" 2>/dev/null || echo 0)
+  ((pids <= 10)) || fail "$pids processes under --pids-limit 10"
+  berth rm -f "$id" >/dev/null
+}
+
+test_cpus_half_a_core() {
+  local id
+  id=$(berth run -d --cpus 0.5 busybox sh -c 'while :; do :; done')
+  local dir before after
+  dir=$(cgroup_dir "$id" cpuacct)
+  sleep 1
+  before=$(cat "$dir/cpuacct.usage" 2>/dev/null || awk '/usage_usec/ {print $2 * 1000}' "$dir/cpu.stat")
+  sleep 3
+  after=$(cat "$dir/cpuacct.usage" 2>/dev/null || awk '/usage_usec/ {print $2 * 1000}' "$dir/cpu.stat")
+  berth rm -f "$id" >/dev/null
+  local used=$(((after - before) / 1000000))
+  # 3 s at half a core is 1500 ms of CPU; allow for scheduling noise.
+  ((used > 1200 && used < 1800)) || fail "used ${used} ms of CPU in 3 s (want about 1500)"
+}
+
+test_privileges_default_denied_then_granted() {
+  local out
+  out=$(berth run --rm busybox sh -c 'mount -t tmpfs t /mnt 2>/dev/null && echo mount=ok || echo mount=denied; hostname other 2>/dev/null && echo hostname=ok || echo hostname=denied; unshare -U true 2>/dev/null && echo unshare=ok || echo unshare=denied')
+  assert_eq "$out" $'mount=denied\nhostname=denied\nunshare=denied' "default"
+  out=$(berth run --rm --privileged busybox sh -c 'mount -t tmpfs t /mnt && echo mount=ok; hostname other && echo hostname=ok; unshare -m true && echo unshare=ok')
+  assert_eq "$out" $'mount=ok\nhostname=ok\nunshare=ok' "privileged"
+  out=$(berth run --rm --cap-add SYS_ADMIN busybox sh -c 'mount -t tmpfs t /mnt && echo mount=ok')
+  assert_eq "$out" "mount=ok" "--cap-add SYS_ADMIN"
+  out=$(berth run --rm --cap-drop CHOWN busybox sh -c 'chown nobody /tmp 2>/dev/null && echo chown=ok || echo chown=denied')
+  assert_eq "$out" "chown=denied" "--cap-drop CHOWN"
+}
+
+test_read_only_root_user_workdir_env_ulimit() {
+  local out
+  out=$(berth run --rm --read-only busybox sh -c 'touch /x 2>/dev/null && echo writable || echo read-only; touch /tmp/y 2>/dev/null || echo tmp-read-only')
+  assert_eq "$out" $'read-only\ntmp-read-only' "--read-only"
+  assert_eq "$(berth run --rm -u nobody busybox id -u)" "65534" "-u nobody"
+  assert_eq "$(berth run --rm -u nobody busybox sh -c 'echo $HOME')" "/nonexistent" "HOME of nobody"
+  assert_eq "$(berth run --rm -u 1234:5678 busybox id)" "uid=1234 gid=5678 groups=5678" "-u uid:gid"
+  assert_eq "$(berth run --rm -w /tmp busybox pwd)" "/tmp" "-w"
+  assert_eq "$(berth run --rm -e FOO=bar busybox sh -c 'echo $FOO')" "bar" "-e"
+  assert_eq "$(berth run --rm --ulimit nofile=100:200 busybox sh -c 'ulimit -n; ulimit -Hn')" $'100\n200' "--ulimit"
+  local rc=0
+  berth run --rm -u ghost busybox true 2>/dev/null || rc=$?
+  assert_eq "$rc" "125" "unknown user (docker's code for a start error)"
+}
+
+test_exit_codes_125_126_127_and_own() {
+  local rc
+  rc=0; berth run --rm busybox no-such-command 2>/dev/null || rc=$?
+  assert_eq "$rc" "127" "command not found"
+  rc=0; berth run --rm busybox /etc/passwd 2>/dev/null || rc=$?
+  assert_eq "$rc" "126" "not executable"
+  rc=0; berth run --rm busybox sh -c 'exit 42' || rc=$?
+  assert_eq "$rc" "42" "own exit code"
+  rc=0; berth run --rm --bogus-flag busybox true 2>/dev/null || rc=$?
+  assert_eq "$rc" "125" "unknown flag"
+}
+
+test_bad_input_is_refused_and_nothing_created() {
+  local before after out rc
+  before=$(berth ps -aq | wc -l)
+  rc=0; out=$(berth run --memory 32x busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "bad memory"
+  assert_contains "$out" 'invalid argument "32x" for "-m, --memory" flag'
+  rc=0; out=$(berth run 127.0.0.1:1/nope:none true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "unknown image"
+  rc=0; out=$(berth run --restart sometimes busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "bad restart policy"
+  berth create --name dup busybox true >/dev/null
+  rc=0; out=$(berth create --name dup busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "duplicate name"
+  assert_contains "$out" 'Conflict. The container name "/dup" is already in use'
+  berth rm dup >/dev/null
+  after=$(berth ps -aq | wc -l)
+  assert_eq "$after" "$before" "containers after bad input"
+}
+
+test_stop_signal_and_timeout() {
+  local id start elapsed
+  id=$(berth run -d --stop-signal USR1 busybox sh -c 'trap "echo got-usr1; exit 5" USR1; while :; do sleep 0.1; done')
+  sleep 0.5
+  berth stop "$id" >/dev/null
+  assert_eq "$(berth inspect -f '{{.State.ExitCode}}' "$id")" "5" "exit by stop signal"
+  assert_eq "$(berth logs "$id")" "got-usr1" "logs"
+  berth rm "$id" >/dev/null
+  # A command that ignores SIGTERM is killed when the timeout runs out.
+  id=$(berth run -d busybox sh -c 'trap "" TERM; while :; do sleep 0.1; done')
+  sleep 0.5
+  start=$(date +%s%N)
+  berth stop -t 1 "$id" >/dev/null
+  elapsed=$((($(date +%s%N) - start) / 1000000))
+  ((elapsed >= 900 && elapsed < 5000)) || fail "stop -t 1 took ${elapsed} ms"
+  assert_eq "$(berth inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id")" "exited 137" "state"
+  berth rm "$id" >/dev/null
+}
+
+test_lifecycle_ps_inspect_pause_rename_wait() {
+  local id
+  id=$(berth create --name life -l tier=web busybox sh -c 'sleep 30')
+  assert_eq "$(berth inspect -f '{{.State.Status}}' life)" "created" "created"
+  berth start life >/dev/null
+  assert_eq "$(berth inspect -f '{{.State.Status}} {{.State.Running}}' life)" "running true" "running"
+  (($(berth inspect -f '{{.State.Pid}}' life) > 0)) || fail "no pid"
+  berth ps --filter label=tier=web --format '{{.Names}}' | grep -qx life || fail "ps label filter"
+  berth ps --filter status=running -q | grep -q "^${id:0:12}$" || fail "ps status filter"
+  berth pause life >/dev/null
+  assert_eq "$(berth inspect -f '{{.State.Status}} {{.State.Paused}}' life)" "paused true" "paused"
+  grep -q FROZEN "$(cgroup_dir "$id" freezer)/freezer.state" 2>/dev/null ||
+    grep -q 1 "$(cgroup_dir "$id" "")/cgroup.freeze" || fail "cgroup not frozen"
+  berth unpause life >/dev/null
+  berth top life | grep -q "sleep 30" || fail "top does not show the process"
+  berth rename life life2
+  berth kill life2 >/dev/null
+  assert_eq "$(berth wait life2)" "137" "wait"
+  assert_eq "$(berth ps -a --filter name=life2 --format '{{.Status}}' | cut -d' ' -f1-2)" "Exited (137)" "ps status"
+  berth rm life2 >/dev/null
+  local rc=0
+  berth inspect life2 >/dev/null 2>&1 || rc=$?
+  assert_eq "$rc" "1" "inspect after rm"
+}
+
+test_update_limits_of_a_running_container() {
+  local id
+  id=$(berth run -d --memory 64m busybox sleep 30)
+  berth update --memory 128m --pids-limit 20 "$id" >/dev/null
+  local dir
+  dir=$(cgroup_dir "$id" memory)
+  assert_eq "$(cat "$dir/memory.limit_in_bytes" 2>/dev/null || cat "$dir/memory.max")" "134217728" "memory limit"
+  assert_eq "$(cat "$(cgroup_dir "$id" pids)/pids.max")" "20" "pids limit"
+  assert_eq "$(berth inspect -f '{{.HostConfig.Memory}}' "$id")" "134217728" "inspect after update"
+  berth rm -f "$id" >/dev/null
+}
+
+test_restart_policies() {
+  berth run -d --name flaky --restart on-failure:2 busybox sh -c 'exit 3' >/dev/null
+  wait_for 20 sh -c "[ \"\$($BIN/berth -H $MAIN_SOCK inspect -f '{{.RestartCount}} {{.State.Status}}' flaky)\" = '2 exited' ]" ||
+    fail "on-failure:2: $(berth inspect -f '{{.RestartCount}} {{.State.Status}}' flaky)"
+  berth run -d --name fine --restart on-failure busybox true >/dev/null
+  sleep 1
+  assert_eq "$(berth inspect -f '{{.RestartCount}} {{.State.ExitCode}}' fine)" "0 0" "on-failure after success"
+  berth run -d --name forever --restart always busybox sh -c 'sleep 0.2' >/dev/null
+  wait_for 20 sh -c "[ \$($BIN/berth -H $MAIN_SOCK inspect -f '{{.RestartCount}}' forever) -ge 3 ]" ||
+    fail "always did not restart"
+  # Stopped by hand: no more restarts.
+  berth stop forever >/dev/null
+  local count
+  count=$(berth inspect -f '{{.RestartCount}}' forever)
+  sleep 1.5
+  assert_eq "$(berth inspect -f '{{.RestartCount}} {{.State.Status}}' forever)" "$count exited" "after stop"
+  berth rm -f flaky fine forever >/dev/null
+}
+
+test_containers_survive_tasks_service_and_berthd_kill() {
+  local long short tasks shim_count
+  long=$(berth run -d --name survivor busybox sleep 300)
+  short=$(berth run -d --name ender busybox sh -c 'sleep 2; exit 7')
+  tasks=$(service_pid "$MAIN_PID" tasks)
+  kill -9 "$tasks"
+  sleep 3  # ender exits while the tasks service may still be down
+  wait_for 20 sh -c "$BIN/berth -H $MAIN_SOCK ps >/dev/null 2>&1"
+  wait_for 10 sh -c "[ \"\$($BIN/berth -H $MAIN_SOCK inspect -f '{{.State.Status}} {{.State.ExitCode}}' ender)\" = 'exited 7' ]" ||
+    fail "exit during the restart: $(berth inspect -f '{{.State.Status}} {{.State.ExitCode}}' ender)"
+  assert_eq "$(berth inspect -f '{{.State.Status}}' survivor)" "running" "after tasks kill"
+  # Now berthd itself, with all its services.
+  local pid_before
+  pid_before=$(berth inspect -f '{{.State.Pid}}' survivor)
+  kill -9 "$MAIN_PID"
+  for service in images snapshots tasks network; do pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true; done
+  sleep 0.5
+  kill -0 "$pid_before" || fail "the container died with berthd"
+  "$BIN/berthd" --data-root "$MAIN_DATA" --exec-root "$MAIN_EXEC" --config-file "$TMP/none.json" \
+    --metrics-addr "$MAIN_METRICS" --insecure-registry "$REGISTRY" >>"$MAIN_LOG" 2>&1 &
+  MAIN_PID=$!
+  track_pid "$MAIN_PID"
+  wait_for 30 sh -c "$BIN/berth -H $MAIN_SOCK ps >/dev/null 2>&1" || fail "berthd did not come back"
+  wait_for 10 sh -c "[ \"\$($BIN/berth -H $MAIN_SOCK inspect -f '{{.State.Status}}' survivor)\" = running ]" ||
+    fail "survivor not running after berthd restart"
+  assert_eq "$(berth inspect -f '{{.State.Pid}}' survivor)" "$pid_before" "same process"
+  berth stop -t 1 survivor >/dev/null
+  berth rm survivor ender >/dev/null
+  # Nothing left: no shim, mount, cgroup or socket of either.
+  for id in $long $short; do
+    ! pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$id" >/dev/null || fail "shim of $id still running"
+    ! grep -q "$id" /proc/self/mountinfo || fail "mount of $id left"
+    [[ ! -e $(cgroup_dir "$id" memory) ]] || fail "cgroup of $id left"
+    [[ ! -e $MAIN_EXEC/shims/$id ]] || fail "shim directory of $id left"
+  done
+}
+
+test_logs_events_and_stats() {
+  local since id
+  since=$(date +%s)
+  id=$(berth run -d --name talker busybox sh -c 'echo out; echo err >&2; sleep 30')
+  wait_for 5 sh -c "$BIN/berth -H $MAIN_SOCK logs talker 2>&1 | grep -q err"
+  assert_eq "$(berth logs talker 2>/dev/null)" "out" "stdout only"
+  assert_eq "$(berth logs talker 2>&1 >/dev/null)" "err" "stderr only"
+  berth logs -t talker 2>/dev/null | grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z out$' || fail "logs -t"
+  grep -q '"stream":"stderr"' "$(berth inspect -f '{{.LogPath}}' talker)" || fail "json-file log"
+  local stats
+  stats=$(berth stats --no-stream talker)
+  assert_contains "$stats" "CONTAINER ID"
+  assert_contains "$stats" "talker"
+  berth rm -f talker >/dev/null
+  local events
+  events=$(berth events --since "$since" --until "$(($(date +%s) + 1))" --filter container=talker)
+  for action in create start kill die destroy; do
+    assert_contains "$events" "container $action $id"
+  done
+}
+
+test_metrics_per_container_series() {
+  local id
+  id=$(berth run -d --name measured busybox sleep 30)
+  local scrape
+  scrape=$(curl -sf "http://$MAIN_METRICS/metrics")
+  assert_contains "$scrape" "container_memory_working_set_bytes{"
+  grep -q "container_cpu_usage_seconds_total{.*name=\"measured\"" <<<"$scrape" || fail "no cpu series for measured"
+  grep -q "container_start_time_seconds{.*id=\"/berth/$id\"" <<<"$scrape" || fail "no start time series"
+  curl -sf "http://$MAIN_METRICS/metrics" | promtool check metrics >/dev/null 2>&1 ||
+    curl -sf "http://$MAIN_METRICS/metrics" | promtool check metrics 2>&1 | grep -v "counter metrics should have" | grep -q . &&
+    fail "promtool rejects the exposition"
+  berth rm -f measured >/dev/null
+  ! curl -sf "http://$MAIN_METRICS/metrics" | grep -q 'name="measured"' || fail "series outlive the container"
+}
+
+test_init_and_run_pulls_missing_image() {
+  assert_eq "$(berth run --rm --init busybox ps -o comm= | head -1)" "berth-init" "--init as PID 1"
+  local out
+  out=$(berth run --rm "$REGISTRY/test/remote:v1" cat /etc/motd 2>&1)
+  assert_contains "$out" "Unable to find image '$REGISTRY/test/remote:v1' locally"
+  assert_contains "$out" "hello from v1"
+}
+
+test_stdin_is_passed_with_i() {
+  assert_eq "$(echo hi | berth run --rm -i busybox cat)" "hi" "stdin"
+}
+
+run_tests "$@"
