@@ -45,7 +45,8 @@ class ShimTest : public ::testing::Test {
   }
   void TearDown() override {
     // A failed test may leave its shim and container running: stop them.
-    ::system(("pkill -KILL -f 'berth-shim --bundle " + bundle_ + "'").c_str());
+    int ignored = ::system(("pkill -KILL -f 'berth-shim --bundle " + bundle_ + "'").c_str());
+    (void)ignored;
     fs::RemoveAll(dir_).IgnoreError();
   }
 

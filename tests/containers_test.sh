@@ -325,6 +325,27 @@ test_init_and_run_pulls_missing_image() {
   assert_contains "$out" "hello from v1"
 }
 
+test_network_none_and_host() {
+  local out
+  out=$(berth run --rm --network none busybox sh -c 'ls /sys/class/net; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up')
+  assert_eq "$out" $'lo\nlo-up' "--network none: only a working lo"
+  local host_links
+  host_links=$(ls /sys/class/net | sort | tr '\n' ' ')
+  assert_eq "$(berth run --rm --network host busybox ls /sys/class/net | sort | tr '\n' ' ')" "$host_links" "--network host"
+}
+
+test_rmi_refused_while_a_container_uses_the_image() {
+  local image=$REGISTRY/test/remote:v1 id out rc
+  berth pull -q "$image" >/dev/null
+  id=$(berth create "$image" true)
+  rc=0; out=$(berth rmi "$image" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "rmi exit code"
+  assert_contains "$out" "container ${id:0:12} is using its referenced image"
+  berth image inspect "$image" >/dev/null || fail "image gone after a refused rmi"
+  berth rm "$id" >/dev/null
+  berth rmi "$image" >/dev/null
+}
+
 test_stdin_is_passed_with_i() {
   assert_eq "$(echo hi | berth run --rm -i busybox cat)" "hi" "stdin"
 }

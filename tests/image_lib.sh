@@ -176,20 +176,8 @@ JSON
   rm -rf "$work"
 }
 
-# import_busybox REF: a one-layer busybox image (every applet linked, root
-# and nobody in /etc/passwd) imported with `berth import`, no registry.
+# import_busybox REF HOST: the embedded busybox image (deploy/busybox-image),
+# imported with `berth import`, no registry.
 import_busybox() {
-  local root=$TMP/busybox-rootfs
-  if [[ ! -d $root ]]; then
-    mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root" "$root/mnt"
-    cp /bin/busybox "$root/bin/"
-    local applet
-    for applet in $(/bin/busybox --list); do
-      [[ -e $root/bin/$applet ]] || ln -s busybox "$root/bin/$applet"
-    done
-    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
-      >"$root/etc/passwd"
-    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-  fi
-  tar -C "$root" -c . | "$BIN/berth" -H "$2" import --change 'CMD ["sh"]' - "$1" >/dev/null
+  PATH=$BIN:$PATH bash "$RUNFILES/deploy/busybox-image" "$1" -H "$2" >/dev/null
 }

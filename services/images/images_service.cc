@@ -220,12 +220,56 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
                                      " (must be forced) - image is referenced in multiple "
                                      "repositories"));
   }
+  // Containers made from the image hold it, as docker's rmi: a running one
+  // even against -f; a stopped one unless forced, and then only the names go.
+  bool in_use = false;
+  if (containers_ != nullptr) {
+    berth::tasks::v1::ListContainersRequest list;
+    list.set_all(true);
+    (*list.mutable_filters())["ancestor"].add_values(detail->id());
+    berth::tasks::v1::ListContainersResponse users;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status listed = containers_->List(&context, list, &users);
+    if (!listed.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "rmi: cannot tell which containers use the image: " +
+                              listed.error_message());
+    }
+    std::string short_id = detail->id().substr(7, 12);
+    for (const auto& user : users.containers()) {
+      bool running = user.state().status() == berth::tasks::v1::RUNNING ||
+                     user.state().status() == berth::tasks::v1::PAUSED;
+      if (running && request->force()) {
+        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            absl::StrCat("conflict: unable to delete ", short_id,
+                                         " (cannot be forced) - image is being used by running "
+                                         "container ", user.id().substr(0, 12)));
+      }
+    }
+    if (users.containers_size() > 0) {
+      in_use = true;
+      if (!request->force()) {
+        std::string user = users.containers(0).id().substr(0, 12);
+        return grpc::Status(
+            grpc::StatusCode::FAILED_PRECONDITION,
+            by_name ? absl::StrCat("conflict: unable to remove repository reference \"",
+                                   request->ref(), "\" (must force) - container ", user,
+                                   " is using its referenced image ", short_id)
+                    : absl::StrCat("conflict: unable to delete ", short_id,
+                                   " (must be forced) - image is being used by stopped container ",
+                                   user));
+      }
+    }
+  }
   for (const ImageRecord& record : same_id) {
     absl::Status status = images_->Delete(record.name);
     if (!status.ok()) return ToGrpcStatus(status);
     auto name = ParseReference(record.name);
     response->add_untagged(name.ok() ? name->Familiar() : record.name);
   }
+  // Forced past a stopped container: the names go, the layers stay for it.
+  if (in_use) return grpc::Status::OK;
   response->add_deleted(detail->id());
   // What only this image needed goes with it, as docker's rmi does.
   absl::MutexLock operation(&operations_);

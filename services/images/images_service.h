@@ -20,8 +20,13 @@ namespace berth::images {
 class ImagesService final : public berth::images::v1::Images::Service {
  public:
   ImagesService(const config::DaemonConfig* config, ContentStore* content, ImageStore* images,
-                std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots)
-      : config_(config), content_(content), images_(images), snapshots_(std::move(snapshots)) {}
+                std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots,
+                std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers = nullptr)
+      : config_(config),
+        content_(content),
+        images_(images),
+        snapshots_(std::move(snapshots)),
+        containers_(std::move(containers)) {}
 
   grpc::Status Pull(grpc::ServerContext* context, const berth::images::v1::PullRequest* request,
                     grpc::ServerWriter<berth::images::v1::PullResponse>* writer) override;
@@ -71,6 +76,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
   ContentStore* content_;
   ImageStore* images_;
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
+  // Asked which containers use an image before rmi deletes it.
+  std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers_;
 };
 
 }  // namespace berth::images

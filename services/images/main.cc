@@ -37,9 +37,14 @@ int main(int argc, char** argv) {
         berth::snapshots::v1::Snapshots::NewStub(grpc::CreateChannel(
             absl::StrCat("unix://", context.config.exec_root, "/snapshots.sock"),
             grpc::InsecureChannelCredentials()));
+    std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers =
+        berth::tasks::v1::Containers::NewStub(grpc::CreateChannel(
+            absl::StrCat("unix://", context.config.exec_root, "/tasks.sock"),
+            grpc::InsecureChannelCredentials()));
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<berth::images::ImagesService>(
-        &context.config, g_content.get(), g_images.get(), std::move(snapshots)));
+        &context.config, g_content.get(), g_images.get(), std::move(snapshots),
+        std::move(containers)));
     return services;
   };
   return berth::server::RunService(argc, argv, definition);

@@ -135,9 +135,13 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
       continue;
     }
     if (absl::StartsWith(option, "seccomp=") || absl::StartsWith(option, "seccomp:")) {
-      return absl::UnimplementedError(
-          "seccomp profiles from a file are not supported yet: use the default or "
-          "seccomp=unconfined");
+      // The CLI sends the profile's content, as docker's does.
+      auto profile = nlohmann::json::parse(option.substr(8), nullptr, false);
+      if (profile.is_discarded() || !profile.is_object()) {
+        return absl::InvalidArgumentError(
+            "Decoding seccomp profile failed: the profile is not a JSON object");
+      }
+      continue;
     }
     return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt: \"", option, "\""));
   }
@@ -319,6 +323,8 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
     }
     if (option == "seccomp=unconfined" || option == "seccomp:unconfined") {
       process->set_seccomp_unconfined(true);
+    } else if (absl::StartsWith(option, "seccomp=") || absl::StartsWith(option, "seccomp:")) {
+      process->set_seccomp_profile(option.substr(8));
     }
   }
   for (const auto& ulimit : spec.ulimits()) {

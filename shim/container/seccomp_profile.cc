@@ -88,20 +88,27 @@ absl::StatusOr<std::vector<sock_filter>> CompileDefaultSeccomp(uint64_t capabili
       if (nr != __NR_SCMP_ERROR) seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
     }
   }
-  std::vector<sock_filter> program;
-  if (status.ok()) {
-    int fd = ::memfd_create("berth-seccomp", MFD_CLOEXEC);
-    if (fd < 0 || seccomp_export_bpf(ctx, fd) != 0) {
-      status = absl::InternalError("seccomp_export_bpf failed");
-    } else {
-      off_t size = ::lseek(fd, 0, SEEK_END);
-      program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
-      if (::pread(fd, program.data(), static_cast<size_t>(size), 0) != size) {
-        status = absl::InternalError("reading the seccomp program failed");
-      }
-    }
-    if (fd >= 0) ::close(fd);
+  if (!status.ok()) {
+    seccomp_release(ctx);
+    return status;
   }
+  return ExportSeccomp(ctx);
+}
+
+absl::StatusOr<std::vector<sock_filter>> ExportSeccomp(scmp_filter_ctx ctx) {
+  absl::Status status;
+  std::vector<sock_filter> program;
+  int fd = ::memfd_create("berth-seccomp", MFD_CLOEXEC);
+  if (fd < 0 || seccomp_export_bpf(ctx, fd) != 0) {
+    status = absl::InternalError("seccomp_export_bpf failed");
+  } else {
+    off_t size = ::lseek(fd, 0, SEEK_END);
+    program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+    if (::pread(fd, program.data(), static_cast<size_t>(size), 0) != size) {
+      status = absl::InternalError("reading the seccomp program failed");
+    }
+  }
+  if (fd >= 0) ::close(fd);
   seccomp_release(ctx);
   if (!status.ok()) return status;
   return program;

@@ -17,7 +17,10 @@
 
 #include <linux/filter.h>
 
+#include <seccomp.h>
+
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,6 +28,17 @@
 namespace berth::container {
 
 absl::StatusOr<std::vector<sock_filter>> CompileDefaultSeccomp(uint64_t capabilities);
+
+// A profile in Docker's JSON format (--security-opt seccomp=profile.json):
+// defaultAction and defaultErrnoRet, and syscalls entries with names,
+// action, errnoRet, args (index, value, valueTwo, op) and includes/excludes
+// by capability and architecture. Unknown system call names are skipped,
+// as Docker does. Errors name the entry at fault.
+absl::StatusOr<std::vector<sock_filter>> CompileSeccompProfile(const std::string& json,
+                                                               uint64_t capabilities);
+
+// The BPF program of a libseccomp filter; releases ctx.
+absl::StatusOr<std::vector<sock_filter>> ExportSeccomp(scmp_filter_ctx ctx);
 
 }  // namespace berth::container
 

@@ -7,7 +7,10 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -84,6 +87,7 @@ struct Plan {
   std::string rootfs;
   std::string dev_null;               // host side path of the container's /dev/null
   bool read_only_root = false;
+  bool new_network = false;
   std::string hostname;
   std::string cwd;
   uid_t uid = 0;
@@ -203,6 +207,16 @@ int ChildMain(void* arg) {
   }
   // Nothing else of the parent's reaches the container's process.
   ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  // A new network namespace starts with lo down; docker's "none" has it up.
+  if (plan.new_network) {
+    int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ifreq request{};
+    std::memcpy(request.ifr_name, "lo", 3);
+    if (sock < 0 || ::ioctl(sock, SIOCGIFFLAGS, &request) != 0) Fail(fd, "loopback up", errno);
+    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+    if (::ioctl(sock, SIOCSIFFLAGS, &request) != 0) Fail(fd, "loopback up", errno);
+    ::close(sock);
+  }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(fd, "make / private", errno);
   }
@@ -439,6 +453,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   plan.read_only_root = config.read_only_root;
+  plan.new_network = !config.host_network;
   plan.hostname = config.hostname;
   plan.cwd = config.cwd.empty() ? "/" : config.cwd;
   plan.uid = config.uid;
@@ -477,8 +492,10 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   plan.capabilities = config.capabilities;
   plan.last_capability = LastCapability();
   plan.no_new_privileges = config.no_new_privileges;
-  if (config.seccomp) {
-    auto program = CompileDefaultSeccomp(config.capabilities);
+  if (config.seccomp || !config.seccomp_profile_json.empty()) {
+    auto program = config.seccomp_profile_json.empty()
+                       ? CompileDefaultSeccomp(config.capabilities)
+                       : CompileSeccompProfile(config.seccomp_profile_json, config.capabilities);
     if (!program.ok()) return program.status();
     plan.seccomp = *std::move(program);
     plan.seccomp_program.len = static_cast<unsigned short>(plan.seccomp.size());

@@ -63,6 +63,8 @@ struct SpawnConfig {
   bool no_new_privileges = false;
   // berth's default seccomp filter unless unconfined (or privileged).
   bool seccomp = false;
+  // A profile in Docker's JSON format instead of the default filter.
+  std::string seccomp_profile_json;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.

@@ -277,5 +277,27 @@ TEST_F(SpawnTest, BeforeStartRunsBeforeTheChildAndItsErrorStopsIt) {
   EXPECT_EQ(last_error_.message(), "no cgroup for you");
 }
 
+TEST_F(SpawnTest, DockerJsonSeccompProfile) {
+  // mkdir refused with EACCES; uname refused only without CAP_SYS_ADMIN
+  // (an excludes rule), as Docker's profile format says.
+  SpawnConfig config;
+  config.capabilities = *CapabilityMask({}, {}, false);
+  config.seccomp_profile_json = R"({
+    "defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [
+      {"names": ["mkdir", "mkdirat", "no_such_syscall"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+      {"names": ["sethostname"], "action": "SCMP_ACT_ERRNO", "excludes": {"caps": ["CAP_SYS_ADMIN"]}}
+    ]})";
+  auto [out, code] = Run("mkdir /tmp/x 2>&1; hostname x 2>&1; echo done", config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_NE(out.find("Permission denied"), std::string::npos) << out;
+  EXPECT_NE(out.find("done"), std::string::npos) << out;
+
+  config.seccomp_profile_json = R"({"defaultAction": "SCMP_ACT_NOPE"})";
+  auto [out2, code2] = Run("true", config);
+  EXPECT_EQ(code2, -1);
+  EXPECT_NE(last_error_.message().find("unknown seccomp action"), std::string::npos) << last_error_;
+}
+
 }  // namespace
 }  // namespace berth::container

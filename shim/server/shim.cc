@@ -161,6 +161,9 @@ absl::Status Shim::SpawnContainer() {
   config.capabilities = *capabilities;
   config.no_new_privileges = process.no_new_privileges();
   config.seccomp = !process.seccomp_unconfined() && !create.privileged();
+  if (!process.seccomp_profile().empty() && !create.privileged()) {
+    config.seccomp_profile_json = process.seccomp_profile();
+  }
   config.masked_paths.assign(create.masked_paths().begin(), create.masked_paths().end());
   config.readonly_paths.assign(create.readonly_paths().begin(), create.readonly_paths().end());
   for (const auto& rlimit : process.rlimits()) {
