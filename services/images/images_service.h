@@ -10,6 +10,8 @@
 #include "absl/synchronization/mutex.h"
 
 #include "berth/images/v1/images.grpc.pb.h"
+#include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "berth/tasks/v1/tasks.grpc.pb.h"
 #include "services/common/config/daemon_config.h"
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
