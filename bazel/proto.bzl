@@ -5,7 +5,10 @@ build does not have; a genrule over Debian's protoc and grpc_cpp_plugin does
 the same job. Paths are relative to //proto, which is the import root.
 """
 
-def berth_proto(name, src, deps = [], grpc = False):
+def berth_proto(name, src, deps = [], grpc = False, lite = False):
+    """lite: an optimize_for = LITE_RUNTIME file; the library then names no
+    protobuf library and each binary links the one it wants (protobuf, or
+    protobuf_lite for a static binary)."""
     base = src[:-len(".proto")]
     outs = [base + ".pb.h", base + ".pb.cc"]
     cmd = "protoc -Iproto -I/usr/include --cpp_out=$(RULEDIR)"
@@ -27,7 +30,7 @@ def berth_proto(name, src, deps = [], grpc = False):
         srcs = [o for o in outs if o.endswith(".cc")],
         hdrs = [o for o in outs if o.endswith(".h")],
         includes = ["."],
-        deps = deps + (["//bazel:grpc"] if grpc else ["//bazel:protobuf"]),
+        deps = deps + (["//bazel:grpc"] if grpc else [] if lite else ["//bazel:protobuf"]),
         # Generated code is not ours to keep warning-free.
         copts = ["-w"],
         visibility = ["//visibility:public"],

@@ -279,7 +279,13 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   berth::shim::v1::CreateRequest create;
   create.set_id(container.id());
   create.set_bundle(settings.bundle);
-  *create.mutable_rootfs() = container.rootfs();
+  for (const auto& mount : container.rootfs()) {
+    auto* rootfs = create.add_rootfs();
+    rootfs->set_type(mount.type());
+    rootfs->set_source(mount.source());
+    rootfs->set_target(mount.target());
+    *rootfs->mutable_options() = mount.options();
+  }
   auto bind = [&create](const std::string& source, const std::string& target, bool read_only) {
     auto* mount = create.add_mounts();
     mount->set_type("bind");

@@ -195,11 +195,12 @@ void TaskManager::Monitor(const std::string& id) {
   if (!status.ok()) {
     // The shim is gone: its exit file says how the container ended, if it
     // got that far.
-    if (!exit.ParseFromString(ReadFile(BundleDir(id) + "/exit")) || !exit.has_exited_at()) {
+    if (!exit.ParseFromString(ReadFile(BundleDir(id) + "/exit")) ||
+        exit.exited_at_unix_nano() == 0) {
       BERTH_LOG(Warn) << "container " << id << ": shim lost (" << status.message()
                          << "); exit status unknown";
       exit.set_exit_status(255);
-      SetTime(exit.mutable_exited_at(), absl::Now());
+      exit.set_exited_at_unix_nano(absl::ToUnixNanos(absl::Now()));
     }
   }
   HandleExit(id, exit);
@@ -215,7 +216,7 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
     state->set_pid(0);
     state->set_exit_code(exit.exit_status());
     state->set_oom_killed(exit.oom_killed());
-    *state->mutable_finished_at() = exit.exited_at();
+    SetTime(state->mutable_finished_at(), absl::FromUnixNanos(exit.exited_at_unix_nano()));
     return absl::OkStatus();
   });
   if (!updated.ok()) {
@@ -232,9 +233,10 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
     runtime.exits++;
     runtime.last_exit.set_exit_code(exit.exit_status());
     runtime.last_exit.set_oom_killed(exit.oom_killed());
-    *runtime.last_exit.mutable_exited_at() = exit.exited_at();
+    SetTime(runtime.last_exit.mutable_exited_at(), absl::FromUnixNanos(exit.exited_at_unix_nano()));
     // docker's back-off: 100 ms doubling to a minute, reset after 10 s up.
-    bool ran_long = FromProto(exit.exited_at()) - runtime.started >= absl::Seconds(10);
+    bool ran_long =
+        absl::FromUnixNanos(exit.exited_at_unix_nano()) - runtime.started >= absl::Seconds(10);
     runtime.backoff = (ran_long || runtime.backoff == absl::ZeroDuration())
                           ? kMinBackoff
                           : std::min(runtime.backoff * 2, kMaxBackoff);

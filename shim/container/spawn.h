@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "berth/types/v1/types.pb.h"
+#include "berth/shim/v1/shim.pb.h"
 
 namespace berth::container {
 
@@ -43,7 +43,7 @@ struct Rlimit {
 struct SpawnConfig {
   // Mounts of the root filesystem (from the snapshots service) and where
   // to mount them on the host side before pivoting.
-  std::vector<berth::types::v1::Mount> rootfs;
+  std::vector<berth::shim::v1::Mount> rootfs;
   std::string rootfs_dir;
   bool read_only_root = false;
   std::vector<std::string> args;

@@ -40,7 +40,7 @@ class SpawnTest : public ::testing::Test {
   std::pair<std::string, int> Run(const std::string& script, SpawnConfig config = {}) {
     int out[2];
     EXPECT_EQ(::pipe(out), 0);
-    berth::types::v1::Mount rootfs;
+    berth::shim::v1::Mount rootfs;
     rootfs.set_type("bind");
     rootfs.set_source(image_);
     rootfs.add_options("rw");

@@ -33,7 +33,7 @@ bool ParseId(const std::string& text, uint32_t* id) { return absl::SimpleAtoi(te
 
 }  // namespace
 
-std::vector<std::string> RootfsLayers(const std::vector<berth::types::v1::Mount>& rootfs) {
+std::vector<std::string> RootfsLayers(const std::vector<berth::shim::v1::Mount>& rootfs) {
   std::vector<std::string> layers;
   for (const auto& mount : rootfs) {
     if (mount.type() == "bind") {

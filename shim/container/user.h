@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "berth/types/v1/types.pb.h"
+#include "berth/shim/v1/shim.pb.h"
 
 namespace berth::container {
 
@@ -25,7 +25,7 @@ struct ResolvedUser {
 
 // The directories a root filesystem is made of, uppermost first: the
 // overlay's upperdir then its lowerdirs, or a bind's source.
-std::vector<std::string> RootfsLayers(const std::vector<berth::types::v1::Mount>& rootfs);
+std::vector<std::string> RootfsLayers(const std::vector<berth::shim::v1::Mount>& rootfs);
 
 // Reads `path` (absolute, inside the container) from the first layer that
 // has it, resolving symlinks inside that layer only. NotFound if none has.

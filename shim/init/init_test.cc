@@ -30,7 +30,7 @@ class InitTest : public ::testing::Test {
                         "busybox " + image + "/bin/$a; done")
                            .c_str()),
               0);
-    berth::types::v1::Mount rootfs;
+    berth::shim::v1::Mount rootfs;
     rootfs.set_type("bind");
     rootfs.set_source(image);
     config_.rootfs = {rootfs};

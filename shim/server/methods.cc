@@ -80,7 +80,7 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     if (finished_) {
       v1::WaitResponse record = ExitRecord();
       state.set_exit_status(record.exit_status());
-      *state.mutable_exited_at() = record.exited_at();
+      state.set_exited_at_unix_nano(record.exited_at_unix_nano());
       state.set_oom_killed(record.oom_killed());
     }
     return state.SerializeAsString();
