@@ -86,12 +86,18 @@ int PrintInspect(const nlohmann::json& objects, const std::string& format, int r
   return rc;
 }
 
-std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows, bool utf8_width) {
+  auto width_of = [utf8_width](const std::string& cell) {
+    if (!utf8_width) return cell.size();
+    size_t count = 0;
+    for (unsigned char c : cell) count += (c & 0xC0) != 0x80;
+    return count;
+  };
   std::vector<size_t> widths;
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) {
       if (widths.size() <= i) widths.push_back(10);
-      widths[i] = std::max(widths[i], row[i].size() + 3);
+      widths[i] = std::max(widths[i], width_of(row[i]) + 3);
     }
   }
   std::string out;
@@ -99,7 +105,7 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size(), ' ');
+      if (i + 1 < row.size()) line.append(widths[i] - width_of(row[i]), ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";

@@ -25,8 +25,9 @@ inline constexpr int kExitUsage = 125;
 absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value);
 
 // Writes rows as docker's tabwriter does (min width 10, padding 3); the
-// last column is not padded.
-std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
+// last column is not padded. utf8_width measures cells in characters as Go's
+// tabwriter does ("…" is one), rather than in bytes.
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows, bool utf8_width = false);
 
 // RFC 3339 in UTC as docker prints times in JSON ("2026-11-22T10:00:00Z").
 std::string Rfc3339(int64_t unix_seconds);

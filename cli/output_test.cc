@@ -66,5 +66,11 @@ TEST(HumanTest, MatchesDockerUnits) {
   EXPECT_EQ(HumanDuration(800 * 86400), "2 years");
 }
 
+TEST(FormatTableTest, Utf8WidthCountsCharacters) {
+  std::vector<std::vector<std::string>> rows = {{"COMMAND", "NAMES"}, {"\"ab…\"", "web"}};
+  EXPECT_EQ(FormatTable(rows, /*utf8_width=*/true), "COMMAND   NAMES\n\"ab…\"     web\n");
+  EXPECT_EQ(FormatTable(rows), "COMMAND   NAMES\n\"ab…\"   web\n");
+}
+
 }  // namespace
 }  // namespace berth::cli

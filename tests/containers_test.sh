@@ -346,6 +346,26 @@ test_rmi_refused_while_a_container_uses_the_image() {
   berth rmi "$image" >/dev/null
 }
 
+test_binds_volumes_tmpfs_and_a_seccomp_profile() {
+  berth run --rm -v "$TMP/made-by-v:/data" busybox sh -c 'echo hi > /data/f'
+  assert_eq "$(cat "$TMP/made-by-v/f")" "hi" "-v bind, host directory created"
+  berth run --rm -v "$TMP/made-by-v:/data:ro" busybox sh -c 'echo x > /data/g' 2>/dev/null &&
+    fail "write through a read-only bind"
+  berth run --rm -v keep:/data busybox sh -c 'echo kept > /data/f'
+  assert_eq "$(berth run --rm -v keep:/data busybox cat /data/f)" "kept" "named volume outlives its container"
+  berth volume rm keep >/dev/null
+  berth run --rm --tmpfs /scratch busybox grep -q ' /scratch tmpfs ' /proc/mounts || fail "--tmpfs"
+  cat >"$TMP/no-mkdir.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+  local out
+  out=$(berth run --rm --security-opt "seccomp=$TMP/no-mkdir.json" busybox mkdir /tmp/x 2>&1) &&
+    fail "mkdir allowed under a profile that denies it"
+  assert_contains "$out" "Operation not permitted"
+  berth run --rm --security-opt "seccomp=$TMP/no-mkdir.json" busybox touch /tmp/y || fail "profile denies more than mkdir"
+}
+
 test_stdin_is_passed_with_i() {
   assert_eq "$(echo hi | berth run --rm -i busybox cat)" "hi" "stdin"
 }

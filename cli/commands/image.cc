@@ -15,6 +15,7 @@
 #include "berth/images/v1/images.grpc.pb.h"
 #include "cli/auth_config.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/image.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -55,7 +56,8 @@ std::string FullName(const std::string& ref) {
 // is redrawn in place; otherwise plain status lines without progress bars.
 class ProgressPrinter {
  public:
-  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(::isatty(STDOUT_FILENO)) {}
+  explicit ProgressPrinter(bool quiet, FILE* out = stdout)
+      : quiet_(quiet), out_(out), tty_(::isatty(::fileno(out))) {}
 
   void Show(const berth::images::v1::Progress& progress) {
     if (quiet_) return;
@@ -64,20 +66,20 @@ class ProgressPrinter {
     bool has_bar = progress.total() > 0 &&
                    (progress.status() == "Downloading" || progress.status() == "Extracting");
     if (!tty_) {
-      if (!has_bar) std::printf("%s\n", text.c_str());
-      std::fflush(stdout);
+      if (!has_bar) std::fprintf(out_, "%s\n", text.c_str());
+      std::fflush(out_);
       return;
     }
     if (has_bar) absl::StrAppend(&text, " ", Bar(progress.current(), progress.total()));
     auto it = lines_.find(progress.id());
     if (it == lines_.end() || progress.id().empty()) {
       lines_[progress.id()] = count_++;
-      std::printf("%s\n", text.c_str());
+      std::fprintf(out_, "%s\n", text.c_str());
     } else {
       int up = count_ - it->second;
-      std::printf("\x1b[%dA\r\x1b[2K%s\x1b[%dB\r", up, text.c_str(), up);
+      std::fprintf(out_, "\x1b[%dA\r\x1b[2K%s\x1b[%dB\r", up, text.c_str(), up);
     }
-    std::fflush(stdout);
+    std::fflush(out_);
   }
 
  private:
@@ -92,16 +94,20 @@ class ProgressPrinter {
   }
 
   bool quiet_;
+  FILE* out_;
   bool tty_;
   std::map<std::string, int> lines_;
   int count_ = 0;
 };
 
-int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool quiet) {
+}  // namespace
+
+int PullImage(Cli& cli, const std::string& ref, const PullOptions& options, grpc::Status* failed) {
   auto stub = Stub(cli);
   if (!stub) return cli.exit_code;
   berth::images::v1::PullRequest request;
   request.set_ref(ref);
+  const std::string& platform = options.platform;
   if (!platform.empty()) {
     std::vector<std::string> parts = absl::StrSplit(platform, '/');
     if (parts.size() < 2 || parts.size() > 3) {
@@ -112,7 +118,9 @@ int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool qui
     request.mutable_platform()->set_architecture(parts[1]);
     if (parts.size() == 3) request.mutable_platform()->set_variant(parts[2]);
   }
-  if (!HasTagOrDigest(ref) && !quiet) std::printf("Using default tag: latest\n");
+  if (!HasTagOrDigest(ref) && !options.quiet && options.announce_default_tag) {
+    std::fprintf(options.out, "Using default tag: latest\n");
+  }
   if (auto credentials = LoadCredentials(RegistryOf(ref))) {
     request.mutable_auth()->set_username(credentials->username);
     request.mutable_auth()->set_password(credentials->password);
@@ -120,24 +128,36 @@ int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool qui
   }
   auto context = Cli::CallContext(/*stream=*/true);
   auto reader = stub->Pull(context.get(), request);
-  ProgressPrinter printer(quiet);
+  ProgressPrinter printer(options.quiet, options.out);
   berth::images::v1::PullResponse response;
-  std::string name;
   while (reader->Read(&response)) {
     if (response.has_progress()) printer.Show(response.progress());
     for (const std::string& message : response.messages()) {
-      if (!quiet) std::printf("%s\n", message.c_str());
-    }
-    if (response.has_image() && response.image().repo_tags_size() > 0) {
-      name = response.image().repo_tags(0);
+      if (!options.quiet) std::fprintf(options.out, "%s\n", message.c_str());
     }
   }
+  std::fflush(options.out);
   grpc::Status status = reader->Finish();
-  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  if (!status.ok()) {
+    if (failed == nullptr) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+    *failed = status;
+    return kExitDaemonError;
+  }
+  return 0;
+}
+
+int Pull(Cli& cli, const std::string& ref, const std::string& platform, bool quiet) {
+  PullOptions options;
+  options.platform = platform;
+  options.quiet = quiet;
+  int rc = PullImage(cli, ref, options);
+  if (rc != 0) return rc;
   // docker ends with the full reference.
   std::printf("%s\n", FullName(ref).c_str());
   return 0;
 }
+
+namespace {
 
 int Push(Cli& cli, const std::string& ref, bool quiet) {
   auto stub = Stub(cli);
@@ -443,16 +463,13 @@ int Inspect(Cli& cli, const std::vector<std::string>& refs, const std::string& f
   nlohmann::json all = nlohmann::json::array();
   int rc = 0;
   for (const std::string& ref : refs) {
-    berth::images::v1::GetImageRequest request;
-    request.set_ref(ref);
-    ImageDetail image;
-    auto context = Cli::CallContext();
-    grpc::Status status = stub->Get(context.get(), request, &image);
+    nlohmann::json image;
+    grpc::Status status = InspectImageJson(cli, ref, &image);
     if (!status.ok()) {
       rc = ReportCallError(status, cli.connection.host, cli.Channel().get());
       continue;
     }
-    all.push_back(InspectJson(image));
+    all.push_back(image);
   }
   return PrintInspect(all, format, rc);
 }
@@ -496,6 +513,18 @@ int Remove(Cli& cli, const std::vector<std::string>& refs, bool force) {
 }
 
 }  // namespace
+
+grpc::Status InspectImageJson(Cli& cli, const std::string& ref, nlohmann::json* out) {
+  auto stub = Stub(cli);
+  if (!stub) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no connection to berthd");
+  berth::images::v1::GetImageRequest request;
+  request.set_ref(ref);
+  ImageDetail image;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Get(context.get(), request, &image);
+  if (status.ok()) *out = InspectJson(image);
+  return status;
+}
 
 void AddImageCommands(CLI::App& app, Cli& cli) {
   struct Flags {

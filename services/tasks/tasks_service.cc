@@ -182,8 +182,8 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
   logging::ReadOptions options;
   options.include_stdout = request->stdout() || !request->stderr();
   options.include_stderr = request->stderr() || !request->stdout();
-  options.tail = request->tail() == 0 && !request->has_since() ? -1 : request->tail();
-  if (request->tail() == 0 && !request->follow()) options.tail = -1;
+  // -1 for everything; --tail 0 shows nothing, as docker.
+  options.tail = request->tail() < 0 ? -1 : request->tail();
   if (request->has_since()) options.since = FromProto(request->since());
   if (request->has_until()) options.until = FromProto(request->until());
   auto send = [&](const logging::LogRecord& record) {

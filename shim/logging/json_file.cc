@@ -198,7 +198,8 @@ absl::Status FollowLogs(const std::string& path, int max_files, const ReadOption
         continue;
       }
     }
-    ::usleep(20 * 1000);
+    // Short: attach and logs -f show output, and the end of it, this late.
+    ::usleep(5 * 1000);
   }
   drain();
   ::close(fd);

@@ -80,7 +80,13 @@ void ReleaseStartupPages() {
 }  // namespace
 
 Shim::~Shim() {
-  if (listener_.valid()) ::unlink(options_.socket_path.c_str());
+  // Only our own socket: a new shim for the same container may have bound
+  // the path since.
+  struct stat st;
+  if (listener_.valid() && ::stat(options_.socket_path.c_str(), &st) == 0 &&
+      st.st_ino == socket_inode_) {
+    ::unlink(options_.socket_path.c_str());
+  }
 }
 
 void Shim::Watch(int fd, uint32_t events) {
@@ -120,6 +126,8 @@ absl::StatusOr<pid_t> Shim::Start() {
     return absl::ErrnoToStatus(errno, "listen on " + options_.socket_path);
   }
   ::chmod(options_.socket_path.c_str(), 0600);
+  struct stat socket_stat;
+  if (::stat(options_.socket_path.c_str(), &socket_stat) == 0) socket_inode_ = socket_stat.st_ino;
 
   auto layout = host::DetectCgroupLayout();
   auto cgroup = cgroup::Cgroup::Create(create.cgroup().path(),

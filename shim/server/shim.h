@@ -95,6 +95,7 @@ class Shim {
   std::unique_ptr<logging::JsonFileWriter> log_;
   std::map<int, Connection> connections_;
   pid_t pid_ = 0;
+  ino_t socket_inode_ = 0;
   bool paused_ = false;
   // Exit: the process is gone; finished: its output is drained too, and
   // waiters have been answered.

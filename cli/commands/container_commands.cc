@@ -1,0 +1,32 @@
+// Registers the container commands: docker's top-level ones and `berth
+// container ...`.
+
+#include "cli/commands/container_commands.h"
+
+#include "cli/commands/commands.h"
+
+namespace berth::cli {
+
+void AddContainerCommands(CLI::App& app, Cli& cli) {
+  AddRunCommands(&app, cli, "berth");
+  AddLifecycleCommands(&app, cli, "berth");
+  AddPsCommand(&app, cli, "ps", "berth");
+  AddInspectCommand(&app, cli, /*any_type=*/true);
+  AddStatsCommand(&app, cli);
+  AddTopCommand(&app, cli, "berth");
+  AddLogsCommand(&app, cli, "berth");
+  AddEventsCommand(&app, cli);
+
+  CLI::App* container = app.add_subcommand("container", "Manage containers");
+  container->require_subcommand(1);
+  AddRunCommands(container, cli, "berth container");
+  AddLifecycleCommands(container, cli, "berth container");
+  AddPsCommand(container, cli, "ls", "berth container")->alias("ps")->alias("list");
+  AddInspectCommand(container, cli, /*any_type=*/false);
+  AddStatsCommand(container, cli);
+  AddTopCommand(container, cli, "berth container");
+  AddLogsCommand(container, cli, "berth container");
+  AddPruneCommand(container, cli);
+}
+
+}  // namespace berth::cli
