@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) for containers, in one run on this machine:
+#  1. start-to-exit latency of `berth run --rm --network none busybox true`
+#     against `crun run` and `runc run` on an equivalent OCI bundle (the same
+#     busybox root filesystem, new namespaces, no network), and against
+#     `ctr run --rm` and `podman run --rm --network none` when installed;
+#  2. 100 containers started 10 at a time (all must succeed; wall time);
+#  3. each shim's PSS and RSS with those 100 idle containers;
+#  4. a /metrics scrape with 100 containers.
+# Run as root from the repository: bench/run_bench.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+work=$(mktemp -d /tmp/berth-bench.XXXXXX)
+exec_root=/run/berth-bench
+cleanup() {
+  if [[ -x $work/bin/berth ]]; then
+    ids=$("$work/bin/berth" -H "unix://$exec_root/berth.sock" ps -aq 2>/dev/null || true)
+    [[ -z $ids ]] || "$work/bin/berth" -H "unix://$exec_root/berth.sock" rm -f $ids >/dev/null 2>&1 || true
+  fi
+  kill $(jobs -p) 2>/dev/null || true
+  sleep 0.5
+  pkill -KILL -f "berth-shim --bundle $exec_root/" 2>/dev/null || true
+  rm -rf "$work" "$exec_root"
+}
+trap cleanup EXIT
+
+for tool in crun runc; do
+  command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null
+done
+
+bazel build -c opt //services/berthd:berthd //services/images:berth-images \
+  //services/snapshots:berth-snapshots //services/tasks:berth-tasks \
+  //services/network:berth-network //shim:berth-shim //shim/init:berth-init //cli:berth >/dev/null 2>&1
+bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+mkdir -p "$work/bin"
+for t in services/berthd/berthd services/images/berth-images services/snapshots/berth-snapshots \
+  services/tasks/berth-tasks services/network/berth-network shim/berth-shim shim/init/berth-init cli/berth; do
+  cp "$bin/$t" "$work/bin/"
+done
+
+# The busybox root filesystem every runtime gets.
+rootfs=$work/bundle/rootfs
+mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/tmp"
+cp /bin/busybox "$rootfs/bin/"
+for applet in sh true sleep; do ln -s busybox "$rootfs/bin/$applet"; done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
+
+mkdir -p "$exec_root"
+echo '{}' >"$work/none.json"
+"$work/bin/berthd" --data-root "$work/data" --exec-root "$exec_root" --config-file "$work/none.json" \
+  --metrics-addr 127.0.0.1:19399 >"$work/berthd.log" 2>&1 &
+for _ in $(seq 100); do grep -q "berthd is ready" "$work/berthd.log" && break; sleep 0.1; done
+berth() { "$work/bin/berth" -H "unix://$exec_root/berth.sock" "$@"; }
+tar -C "$rootfs" -c . | berth import - busybox:bench >/dev/null
+
+# time_runs NAME COMMAND...: median and mean over $runs runs, in ms.
+time_runs() {
+  local name=$1
+  shift
+  "$@" >/dev/null 2>&1 || { echo "$name: failed: $("$@" 2>&1 | tail -2)"; return; }
+  local samples=()
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s%N)
+    samples+=($(((end - start) / 1000)))
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk -v name="$name" '
+    { v[NR] = $1; sum += $1 }
+    END { printf "%-44s median %7.1f ms   mean %7.1f ms   (n=%d)\n", name, v[int((NR + 1) / 2)] / 1000, sum / NR / 1000, NR }'
+}
+
+echo "== start-to-exit latency (${runs} runs each) =="
+time_runs "berth run --rm --network none busybox true" berth run --rm --network none busybox:bench true
+(cd "$work/bundle" && crun spec >/dev/null 2>&1 || true)
+# Same process as berth runs: `true`, no terminal, new pid/mount/uts/ipc/net namespaces.
+python3 - "$work/bundle/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+spec = json.load(open(path))
+spec["process"]["args"] = ["true"]
+spec["process"]["terminal"] = False
+spec["root"]["readonly"] = False
+json.dump(spec, open(path, "w"))
+PY
+n=0
+time_runs "crun run" sh -c "cd $work/bundle && crun run bench-crun-\$RANDOM\$RANDOM"
+time_runs "runc run" sh -c "cd $work/bundle && runc run bench-runc-\$RANDOM\$RANDOM"
+if command -v ctr >/dev/null && ctr version >/dev/null 2>&1; then
+  time_runs "ctr run --rm" sh -c "ctr run --rm docker.io/library/busybox:latest bench-\$RANDOM true"
+else
+  echo "ctr: not installed (or containerd not running): skipped"
+fi
+if command -v podman >/dev/null; then
+  time_runs "podman run --rm --network none" podman run --rm --network none busybox true
+else
+  echo "podman: not installed: skipped"
+fi
+
+echo "== 100 containers, started 10 at a time =="
+start=$(date +%s%N)
+seq 100 | xargs -P 10 -I{} "$work/bin/berth" -H "unix://$exec_root/berth.sock" run -d --network none \
+  --name idle{} busybox:bench sleep 3600 >"$work/ids" 2>"$work/errors" || true
+end=$(date +%s%N)
+ok=$(grep -c . "$work/ids" || true)
+echo "started $ok/100 in $(((end - start) / 1000000)) ms; errors: $(grep -c . "$work/errors" || true)"
+running=$(berth ps -q | wc -l)
+echo "running: $running"
+
+echo "== shim memory with $running idle containers =="
+pss=0 rss=0 count=0 max_rss=0
+for pid in $(pgrep -f "berth-shim --bundle $exec_root/"); do
+  p=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+  r=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
+  pss=$((pss + p)) rss=$((rss + r)) count=$((count + 1))
+  ((r > max_rss)) && max_rss=$r
+done
+((count > 0)) && awk -v pss=$pss -v rss=$rss -v n=$count -v max=$max_rss 'BEGIN {
+  printf "%d shims: mean PSS %.2f MiB, mean RSS %.2f MiB, max RSS %.2f MiB\n", n, pss / n / 1024, rss / n / 1024, max / 1024 }'
+
+echo "== /metrics scrape with $running containers =="
+for _ in 1 2 3; do
+  curl -s -o "$work/scrape" -w 'scrape: %{time_total} s, ' http://127.0.0.1:19399/metrics
+  echo "$(grep -c '^container_' "$work/scrape") container_ samples"
+done
