@@ -124,6 +124,14 @@ cleanup() {
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null
   done
+  # Each test berthd has a bridge of its own (br-<network id>); remove them.
+  local db bridge
+  for db in "$TMP"/data-*/network/meta.db; do
+    [[ -f $db ]] || continue
+    for bridge in $(sqlite3 "$db" "SELECT id FROM networks" 2>/dev/null); do
+      ip link del "br-${bridge:0:12}" 2>/dev/null || true
+    done
+  done
   [[ -f $DIRS_FILE ]] || return 0
   for dir in $(cat "$DIRS_FILE"); do
     # Shims outlive berthd by design: stop any a failed test left behind.

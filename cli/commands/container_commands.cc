@@ -14,6 +14,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddInspectCommand(&app, cli, /*any_type=*/true);
   AddStatsCommand(&app, cli);
   AddTopCommand(&app, cli, "berth");
+  AddPortCommand(&app, cli, "berth");
   AddLogsCommand(&app, cli, "berth");
   AddEventsCommand(&app, cli);
 
@@ -25,6 +26,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddInspectCommand(container, cli, /*any_type=*/false);
   AddStatsCommand(container, cli);
   AddTopCommand(container, cli, "berth container");
+  AddPortCommand(container, cli, "berth container");
   AddLogsCommand(container, cli, "berth container");
   AddPruneCommand(container, cli);
 }

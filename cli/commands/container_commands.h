@@ -27,6 +27,8 @@ void AddInspectCommand(CLI::App* parent, Cli& cli, bool any_type);
 // stats (stats.cc), top (top.cc), logs (logs.cc), events (events.cc).
 void AddStatsCommand(CLI::App* parent, Cli& cli);
 void AddTopCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
+// berth port.
+void AddPortCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddLogsCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddEventsCommand(CLI::App* parent, Cli& cli);
 

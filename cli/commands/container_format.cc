@@ -180,7 +180,11 @@ std::string PortsText(const Container& container) {
   if (!IsRunning(container.state().status())) return "";
   std::vector<std::string> items;
   std::set<std::string> bound;
-  for (const auto& binding : container.spec().port_bindings()) {
+  // The allocated ports while it runs (host ports filled in), else as asked.
+  const auto& bindings = container.network_settings().ports_size() > 0
+                             ? container.network_settings().ports()
+                             : container.spec().port_bindings();
+  for (const auto& binding : bindings) {
     std::string port = absl::StrCat(binding.container_port(), "/",
                                      binding.protocol().empty() ? "tcp" : binding.protocol());
     bound.insert(port);

@@ -108,6 +108,40 @@ nlohmann::json PortBindingsJson(const ContainerSpec& spec) {
   return out;
 }
 
+// docker's NetworkSettings: the address and published ports of a running
+// container on the default bridge network.
+nlohmann::json NetworkSettingsJson(const Container& container, bool running) {
+  const auto& network = container.network_settings();
+  nlohmann::json ports = nlohmann::json::object();
+  for (const auto& binding : network.ports()) {
+    std::string port = absl::StrCat(binding.container_port(), "/", binding.protocol());
+    if (!ports.contains(port)) ports[port] = nlohmann::json::array();
+    ports[port].push_back({{"HostIp", binding.host_ip().empty() ? "0.0.0.0" : binding.host_ip()},
+                           {"HostPort", std::to_string(binding.host_port())}});
+  }
+  if (!running) ports = nlohmann::json::object();
+  nlohmann::json networks = nlohmann::json::object();
+  if (!network.network().empty()) {
+    networks[network.network()] = {{"NetworkID", network.network_id()},
+                                   {"EndpointID", network.endpoint_id()},
+                                   {"Gateway", network.gateway()},
+                                   {"IPAddress", network.ip_address()},
+                                   {"IPPrefixLen", network.ip_prefix_len()},
+                                   {"MacAddress", network.mac_address()},
+                                   {"Aliases", nullptr},
+                                   {"Links", nullptr}};
+  }
+  return {{"Bridge", ""},
+          {"SandboxID", ""},
+          {"SandboxKey", container.netns_path()},
+          {"Ports", ports},
+          {"Networks", networks},
+          {"IPAddress", network.ip_address()},
+          {"IPPrefixLen", network.ip_prefix_len()},
+          {"Gateway", network.gateway()},
+          {"MacAddress", network.mac_address()}};
+}
+
 nlohmann::json HostConfigJson(const Container& container) {
   const ContainerSpec& spec = container.spec();
   const auto& resources = spec.resources();
@@ -301,15 +335,7 @@ nlohmann::json ContainerInspectJson(const Container& container) {
           {"GraphDriver", GraphDriverJson(container)},
           {"Mounts", mounts},
           {"Config", ConfigJson(container, config)},
-          {"NetworkSettings",
-           {{"Bridge", ""},
-            {"SandboxID", ""},
-            {"SandboxKey", container.netns_path()},
-            {"Ports", running ? PortBindingsJson(container.spec()) : nlohmann::json::object()},
-            {"Networks", nlohmann::json::object()},
-            {"IPAddress", ""},
-            {"Gateway", ""},
-            {"MacAddress", ""}}}};
+          {"NetworkSettings", NetworkSettingsJson(container, running)}};
 }
 
 }  // namespace berth::cli

@@ -1,12 +1,12 @@
 #include "services/network/networks_service.h"
 
+#include "absl/strings/match.h"
 #include "services/common/base/grpc_status.h"
 
 namespace berth::network {
 
-grpc::Status NetworksService::List(grpc::ServerContext*,
-                                   const berth::network::v1::ListNetworksRequest* request,
-                                   berth::network::v1::ListNetworksResponse* response) {
+grpc::Status NetworksService::List(grpc::ServerContext*, const v1::ListNetworksRequest* request,
+                                   v1::ListNetworksResponse* response) {
   if (request->filters_size() > 0) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "network list filters");
   }
@@ -20,6 +20,43 @@ grpc::Status NetworksService::List(grpc::ServerContext*,
       return grpc::Status(grpc::StatusCode::DATA_LOSS, "unreadable network record");
     }
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworksService::Get(grpc::ServerContext* context, const v1::GetNetworkRequest* request,
+                                  v1::Network* response) {
+  v1::ListNetworksResponse all;
+  if (grpc::Status status = List(context, {}, &all); !status.ok()) return status;
+  for (const auto& network : all.networks()) {
+    if (network.name() == request->id() || network.id() == request->id() ||
+        (request->id().size() >= 3 && absl::StartsWith(network.id(), request->id()))) {
+      *response = network;
+      return grpc::Status::OK;
+    }
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND, "network " + request->id() + " not found");
+}
+
+grpc::Status NetworksService::CreateSandbox(grpc::ServerContext*,
+                                            const v1::CreateSandboxRequest* request,
+                                            v1::Sandbox* response) {
+  auto sandbox = sandboxes_->Create(*request);
+  if (!sandbox.ok()) return ToGrpcStatus(sandbox.status());
+  *response = *sandbox;
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworksService::RemoveSandbox(grpc::ServerContext*,
+                                            const v1::RemoveSandboxRequest* request,
+                                            v1::RemoveSandboxResponse*) {
+  return ToGrpcStatus(sandboxes_->Remove(request->container_id()));
+}
+
+grpc::Status NetworksService::GetSandbox(grpc::ServerContext*, const v1::GetSandboxRequest* request,
+                                         v1::Sandbox* response) {
+  auto sandbox = sandboxes_->Get(request->container_id());
+  if (!sandbox.ok()) return ToGrpcStatus(sandbox.status());
+  *response = *sandbox;
   return grpc::Status::OK;
 }
 

@@ -1,25 +1,35 @@
 #ifndef BERTH_SERVICES_NETWORK_NETWORKS_SERVICE_H_
 #define BERTH_SERVICES_NETWORK_NETWORKS_SERVICE_H_
 
-// berth.network.v1.Networks. Listing reads the network records; bridge
-// networks, sandboxes and CNI plumbing arrive with the networking issue and
-// answer UNIMPLEMENTED until then.
+// berth.network.v1.Networks: the networks (the default bridge today) and
+// the sandboxes the tasks service asks for when containers start and
+// stop. User networks (create/rm/connect) arrive later and answer
+// UNIMPLEMENTED until then.
 
 #include "berth/network/v1/network.grpc.pb.h"
 #include "services/common/store/database.h"
+#include "services/network/sandboxes.h"
 
 namespace berth::network {
 
 class NetworksService final : public berth::network::v1::Networks::Service {
  public:
-  explicit NetworksService(store::Database* db) : db_(db) {}
+  NetworksService(store::Database* db, Sandboxes* sandboxes) : db_(db), sandboxes_(sandboxes) {}
 
-  grpc::Status List(grpc::ServerContext* context,
-                    const berth::network::v1::ListNetworksRequest* request,
-                    berth::network::v1::ListNetworksResponse* response) override;
+  grpc::Status List(grpc::ServerContext* context, const v1::ListNetworksRequest* request,
+                    v1::ListNetworksResponse* response) override;
+  grpc::Status Get(grpc::ServerContext* context, const v1::GetNetworkRequest* request,
+                   v1::Network* response) override;
+  grpc::Status CreateSandbox(grpc::ServerContext* context, const v1::CreateSandboxRequest* request,
+                             v1::Sandbox* response) override;
+  grpc::Status RemoveSandbox(grpc::ServerContext* context, const v1::RemoveSandboxRequest* request,
+                             v1::RemoveSandboxResponse* response) override;
+  grpc::Status GetSandbox(grpc::ServerContext* context, const v1::GetSandboxRequest* request,
+                          v1::Sandbox* response) override;
 
  private:
   store::Database* db_;
+  Sandboxes* sandboxes_;
 };
 
 }  // namespace berth::network

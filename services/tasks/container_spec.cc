@@ -342,6 +342,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   create.set_hostname(spec.hostname());
   create.set_read_only_rootfs(spec.read_only_rootfs());
   create.set_host_network(spec.network_mode() == "host");
+  if (!settings.netns_path.empty()) (*create.mutable_join_namespaces())["net"] = settings.netns_path;
   create.set_privileged(spec.privileged());
   create.set_init(spec.init());
   std::string parent = spec.cgroup_parent().empty() ? settings.cgroup_parent : spec.cgroup_parent();

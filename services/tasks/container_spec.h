@@ -37,6 +37,9 @@ HostFiles MakeHostFiles(const v1::ContainerSpec& spec);
 
 struct ShimSettings {
   std::string bundle;
+  // The network namespace to join (from the network service); empty for a
+  // new one (none) or the host's.
+  std::string netns_path;
   std::string cgroup_parent = "berth";
   int64_t log_max_size = 0;
   int log_max_files = 1;

@@ -101,8 +101,10 @@ int main(int argc, char** argv) {
     }
     if (options.log_max_files < 1) options.log_max_files = 1;
     int log_max_files = options.log_max_files;
+    std::shared_ptr<berth::network::v1::Networks::StubInterface> networks =
+        berth::network::v1::Networks::NewStub(channel("network"));
     g_tasks = std::make_unique<berth::tasks::TaskManager>(options, g_store.get(), &g_events,
-                                                          snapshots, volumes);
+                                                          snapshots, volumes, networks);
     berth::tasks::ContainerFactoryDeps deps;
     deps.data_dir = context.data_dir;
     deps.store = g_store.get();

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/grpc_status.h"
 #include "services/common/base/log.h"
@@ -110,6 +112,59 @@ bool TaskManager::AwaitExit(const std::string& id, uint64_t after, absl::Duratio
   return mu_.AwaitWithTimeout(absl::Condition(&passed), timeout);
 }
 
+bool UsesBridge(const Container& container) {
+  const std::string& mode = container.spec().network_mode();
+  return mode.empty() || mode == "bridge" || mode == "default";
+}
+
+absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Container& container) {
+  const v1::ContainerSpec& spec = container.spec();
+  berth::network::v1::CreateSandboxRequest request;
+  request.set_container_id(container.id());
+  request.set_container_name(container.name());
+  request.set_mode("bridge");
+  request.set_hostname(spec.hostname());
+  std::set<std::string> published;
+  for (const auto& binding : spec.port_bindings()) {
+    auto* port = request.add_ports();
+    port->set_host_ip(binding.host_ip());
+    port->set_host_port(binding.host_port());
+    port->set_container_port(binding.container_port());
+    port->set_protocol(binding.protocol().empty() ? "tcp" : binding.protocol());
+    published.insert(absl::StrCat(binding.container_port(), "/", port->protocol()));
+  }
+  if (spec.publish_all_ports()) {
+    // -P: every EXPOSEd port on a random host port.
+    for (const std::string& exposed : spec.exposed_ports()) {
+      std::string key = exposed.find('/') == std::string::npos ? exposed + "/tcp" : exposed;
+      if (published.count(key) > 0) continue;
+      uint32_t number = 0;
+      if (!absl::SimpleAtoi(key.substr(0, key.find('/')), &number)) continue;
+      auto* port = request.add_ports();
+      port->set_container_port(number);
+      port->set_protocol(key.substr(key.find('/') + 1));
+    }
+  }
+  berth::network::v1::Sandbox sandbox;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  grpc::Status status = networks_->CreateSandbox(&context, request, &sandbox);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return sandbox;
+}
+
+void TaskManager::RemoveSandbox(const std::string& id) {
+  berth::network::v1::RemoveSandboxRequest request;
+  request.set_container_id(id);
+  berth::network::v1::RemoveSandboxResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  grpc::Status status = networks_->RemoveSandbox(&context, request, &response);
+  if (!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) {
+    BERTH_LOG(Warn) << "container " << id << ": release its network: " << status.error_message();
+  }
+}
+
 absl::Status TaskManager::Start(const std::string& ref) {
   auto container = store_->Resolve(ref);
   if (!container.ok()) return container.status();
@@ -137,16 +192,63 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
     done();
     return status;
   }
+  // Bridge networking: the network service makes the namespace and
+  // plumbs it (CNI) before the shim joins it.
+  Container starting = resolved;
+  v1::NetworkSettings network;
+  if (UsesBridge(resolved)) {
+    auto sandbox = CreateSandbox(resolved);
+    if (!sandbox.ok()) {
+      fs::RemoveAll(bundle).IgnoreError();
+      done();
+      if (resolved.spec().auto_remove()) Remove(id, false, true).IgnoreError();
+      return absl::Status(sandbox.status().code(),
+                          absl::StrCat("failed to set up the network of container ", id, ": ",
+                                       sandbox.status().message()));
+    }
+    starting.set_netns_path(sandbox->netns_path());
+    network.set_network("bridge");
+    if (sandbox->endpoints_size() > 0) {
+      const auto& endpoint = sandbox->endpoints(0);
+      network.set_network_id(endpoint.network_id());
+      network.set_endpoint_id(endpoint.endpoint_id());
+      std::string address = endpoint.ipv4_address();
+      network.set_ip_address(address.substr(0, address.find('/')));
+      int prefix = 0;
+      if (address.find('/') != std::string::npos) {
+        absl::SimpleAtoi(address.substr(address.find('/') + 1), &prefix);
+      }
+      network.set_ip_prefix_len(prefix);
+      network.set_gateway(endpoint.gateway());
+      network.set_mac_address(endpoint.mac_address());
+    }
+    for (const auto& port : sandbox->ports()) {
+      auto* binding = network.add_ports();
+      binding->set_host_ip(port.host_ip());
+      binding->set_host_port(port.host_port());
+      binding->set_container_port(port.container_port());
+      binding->set_protocol(port.protocol());
+    }
+    // The container's own name resolves to its address, as docker writes
+    // it; rewritten at each start (the address may change).
+    std::string hosts = MakeHostFiles(resolved.spec()).hosts;
+    if (!network.ip_address().empty()) {
+      absl::StrAppend(&hosts, network.ip_address(), "\t", resolved.spec().hostname(), "\n");
+    }
+    std::ofstream(resolved.hosts_path(), std::ios::trunc) << hosts;
+  }
   ShimSettings settings;
   settings.bundle = bundle;
+  settings.netns_path = starting.netns_path();
   settings.cgroup_parent = options_.cgroup_parent;
   settings.log_max_size = options_.log_max_size;
   settings.log_max_files = options_.log_max_files;
-  auto create = BuildShimRequest(resolved, settings);
+  auto create = BuildShimRequest(starting, settings);
   absl::StatusOr<pid_t> pid =
       create.ok() ? shim::LaunchShim(options_.shim_binary, *create) : create.status();
   if (!pid.ok()) {
     fs::RemoveAll(bundle).IgnoreError();
+    if (UsesBridge(resolved)) RemoveSandbox(id);
     int code = StartFailureCode(pid.status());
     std::string message(pid.status().message());
     store_
@@ -174,6 +276,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
     state->set_manually_stopped(false);
     SetTime(state->mutable_started_at(), now);
     state->clear_finished_at();
+    c.set_netns_path(starting.netns_path());
+    *c.mutable_network_settings() = network;
     return absl::OkStatus();
   });
   {
@@ -210,7 +314,11 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
   ShimClient client(BundleDir(id) + "/sock");
   client.Call("Delete", berth::shim::v1::Empty(), nullptr, absl::Seconds(5)).IgnoreError();
   fs::RemoveAll(BundleDir(id)).IgnoreError();
+  // docker releases a stopped container's address and ports.
+  RemoveSandbox(id);
   auto updated = store_->Update(id, [&](Container& c) {
+    c.clear_netns_path();
+    c.clear_network_settings();
     v1::State* state = c.mutable_state();
     state->set_status(v1::EXITED);
     state->set_pid(0);
@@ -316,7 +424,9 @@ absl::Status TaskManager::Kill(const std::string& ref, const std::string& signal
   request.set_all(*signal == SIGKILL);
   Publish(*container, "kill", {{"signal", std::to_string(*signal)}});
   absl::Status status = ShimCall(container->id(), "Kill", request, nullptr);
-  if (absl::IsNotFound(status)) return absl::OkStatus();  // it ended meanwhile
+  // It ended meanwhile (its shim may already be gone): the exit is being
+  // recorded.
+  if (absl::IsNotFound(status) || absl::IsUnavailable(status)) return absl::OkStatus();
   return status;
 }
 
@@ -362,7 +472,7 @@ absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
   request.set_all(true);
   Publish(*container, "kill", {{"signal", std::to_string(SIGKILL)}});
   absl::Status killed = ShimCall(id, "Kill", request, nullptr);
-  if (!killed.ok() && !absl::IsNotFound(killed)) return killed;
+  if (!killed.ok() && !absl::IsNotFound(killed) && !absl::IsUnavailable(killed)) return killed;
   if (!AwaitExit(id, before, absl::Seconds(30))) {
     return absl::DeadlineExceededError(
         absl::StrCat("container ", id, " did not exit after SIGKILL"));

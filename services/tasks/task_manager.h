@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "berth/network/v1/network.grpc.pb.h"
 #include "berth/shim/v1/shim.pb.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "berth/tasks/v1/tasks.pb.h"
@@ -37,12 +38,14 @@ class TaskManager {
  public:
   TaskManager(TaskManagerOptions options, ContainerStore* store, EventBroker* events,
               std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots,
-              std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes)
+              std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes,
+              std::shared_ptr<berth::network::v1::Networks::StubInterface> networks)
       : options_(std::move(options)),
         store_(store),
         events_(events),
         snapshots_(std::move(snapshots)),
-        volumes_(std::move(volumes)) {}
+        volumes_(std::move(volumes)),
+        networks_(std::move(networks)) {}
 
   // Reconnects to the shims of running containers, collects the exits that
   // happened meanwhile, removes shims of containers that are gone; when
@@ -96,12 +99,16 @@ class TaskManager {
   void Publish(const Container& container, const std::string& action,
                std::map<std::string, std::string> attributes = {});
   void ReleaseVolumes(const Container& container, bool remove_anonymous);
+  // The network namespace of a bridge container, from the network service.
+  absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
+  void RemoveSandbox(const std::string& id);
 
   TaskManagerOptions options_;
   ContainerStore* store_;
   EventBroker* events_;
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
   std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes_;
+  std::shared_ptr<berth::network::v1::Networks::StubInterface> networks_;
   absl::Mutex mu_;
   std::map<std::string, Runtime> runtime_ ABSL_GUARDED_BY(mu_);
 };

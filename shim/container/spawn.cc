@@ -106,6 +106,8 @@ struct Plan {
   int error_fd = -1;
   // The child waits for a byte (or EOF) here before anything else.
   int start_fd = -1;
+  // A network namespace to join, opened by the parent.
+  int netns_fd = -1;
 };
 
 struct ChildError {
@@ -207,6 +209,9 @@ int ChildMain(void* arg) {
   }
   // Nothing else of the parent's reaches the container's process.
   ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
+    Fail(fd, "join the network namespace", errno);
+  }
   // A new network namespace starts with lo down; docker's "none" has it up.
   if (plan.new_network) {
     int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -453,7 +458,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   plan.read_only_root = config.read_only_root;
-  plan.new_network = !config.host_network;
+  plan.new_network = !config.host_network && config.netns_path.empty();
   plan.hostname = config.hostname;
   plan.cwd = config.cwd.empty() ? "/" : config.cwd;
   plan.uid = config.uid;
@@ -523,6 +528,16 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
   plan.error_fd = pipe_fds[1];
   plan.late_mounts = std::move(late);
+  if (!config.netns_path.empty()) {
+    plan.netns_fd = ::open(config.netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (plan.netns_fd < 0) {
+      int error = errno;
+      ::close(dev_null);
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      return absl::ErrnoToStatus(error, "open network namespace " + config.netns_path);
+    }
+  }
   int start_fds[2] = {-1, -1};
   if (config.before_start) {
     if (::pipe2(start_fds, O_CLOEXEC) != 0) {
@@ -537,11 +552,12 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
 
   std::vector<char> stack(kStackSize);
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD;
-  if (!config.host_network) flags |= CLONE_NEWNET;
+  if (plan.new_network) flags |= CLONE_NEWNET;
   pid_t pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
   int clone_errno = errno;
   ::close(pipe_fds[1]);
   ::close(dev_null);
+  if (plan.netns_fd >= 0) ::close(plan.netns_fd);
   if (start_fds[0] >= 0) ::close(start_fds[0]);
   if (pid < 0) {
     if (start_fds[1] >= 0) ::close(start_fds[1]);

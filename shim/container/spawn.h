@@ -57,6 +57,9 @@ struct SpawnConfig {
   std::string hostname;
   // Share the host's network namespace (--network host).
   bool host_network = false;
+  // Join this network namespace (a sandbox of the network service)
+  // instead of making a new one.
+  std::string netns_path;
   // Capabilities the process keeps (see capabilities.h); every other one
   // leaves the bounding set too.
   uint64_t capabilities = 0;

@@ -1,0 +1,345 @@
+#include "services/network/sandboxes.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/fs/fs_util.h"
+#include "services/network/netns.h"
+
+namespace berth::network {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultNetwork = "bridge";
+constexpr const char* kDefaultBridge = "berth0";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+uint32_t ParseIp(const std::string& text) {
+  in_addr address{};
+  ::inet_pton(AF_INET, text.c_str(), &address);
+  return ntohl(address.s_addr);
+}
+
+std::string FormatIp(uint32_t ip) {
+  in_addr address{htonl(ip)};
+  char buffer[INET_ADDRSTRLEN];
+  ::inet_ntop(AF_INET, &address, buffer, sizeof(buffer));
+  return buffer;
+}
+
+// Is host:port free to listen on? (Published ports are DNAT rules, not
+// sockets; a port the host already serves would be shadowed silently.)
+bool PortFree(const std::string& host_ip, int port, const std::string& protocol) {
+  int fd = ::socket(AF_INET, (protocol == "udp" ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = host_ip.empty() ? INADDR_ANY : htonl(ParseIp(host_ip));
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+int EphemeralPort(const std::string& protocol) {
+  int fd = ::socket(AF_INET, (protocol == "udp" ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  if (fd >= 0) ::close(fd);
+  return port;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route) {
+  // Routes: "Iface Destination Gateway Flags RefCnt Use Metric Mask ..." in
+  // little-endian hex.
+  std::vector<std::pair<uint32_t, uint32_t>> routes;
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(proc_net_route, '\n', absl::SkipEmpty())) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<absl::string_view> fields = absl::StrSplit(line, '\t', absl::SkipWhitespace());
+    if (fields.size() < 8) continue;
+    uint32_t destination = 0, mask = 0;
+    if (!absl::SimpleHexAtoi(fields[1], &destination) || !absl::SimpleHexAtoi(fields[7], &mask)) continue;
+    if (mask == 0) continue;  // the default route overlaps everything
+    routes.emplace_back(ntohl(destination), ntohl(mask));
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> candidates;
+  for (uint32_t second = 17; second <= 31; ++second) {
+    candidates.emplace_back((172u << 24) | (second << 16), 0xffff0000u);
+  }
+  for (uint32_t third = 0; third < 256; third += 16) {
+    candidates.emplace_back((192u << 24) | (168u << 16) | (third << 8), 0xfffff000u);
+  }
+  for (const auto& [net, mask] : candidates) {
+    bool overlaps = false;
+    for (const auto& [route, route_mask] : routes) {
+      uint32_t common = mask & route_mask;
+      if ((net & common) == (route & common)) overlaps = true;
+    }
+    if (!overlaps) {
+      int bits = __builtin_popcount(mask);
+      return absl::StrCat(FormatIp(net), "/", bits);
+    }
+  }
+  return absl::ResourceExhaustedError(
+      "no free private subnet for the default network: set bip in daemon.json");
+}
+
+absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config) {
+  if (DefaultNetwork().ok()) return absl::OkStatus();
+  v1::Network network;
+  network.set_id(fs::RandomHex(32));
+  network.set_name(kDefaultNetwork);
+  network.set_driver("bridge");
+  network.set_scope("local");
+  // berth0 for the host's berthd; another instance (its own exec root)
+  // gets a device of its own, named as docker names user bridges.
+  network.set_bridge(exec_root_ == "/run/berth" ? kDefaultBridge : "br-" + network.id().substr(0, 12));
+  auto* ipam = network.add_ipam();
+  if (!config.bip.empty()) {
+    // bip is the bridge's own address with the prefix: 172.30.0.1/16.
+    std::vector<std::string> parts = absl::StrSplit(config.bip, '/');
+    int bits = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &bits) || bits < 8 || bits > 30 ||
+        ParseIp(parts[0]) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("bip \"", config.bip, "\" is not an address/prefix"));
+    }
+    uint32_t mask = bits == 0 ? 0 : ~0u << (32 - bits);
+    ipam->set_subnet(absl::StrCat(FormatIp(ParseIp(parts[0]) & mask), "/", bits));
+    ipam->set_gateway(parts[0]);
+  } else {
+    auto subnet = ChooseSubnet(ReadFile("/proc/net/route"));
+    if (!subnet.ok()) return subnet.status();
+    ipam->set_subnet(*subnet);
+    ipam->set_gateway(FormatIp(ParseIp(subnet->substr(0, subnet->find('/'))) + 1));
+  }
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  network.mutable_created_at()->set_seconds(now);
+  return db_->Transaction([&](store::Database& db) {
+    return db.Run("INSERT INTO networks (id, name, driver, spec, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  network.id(), network.name(), network.driver(), network.SerializeAsString(), now);
+  });
+}
+
+absl::StatusOr<v1::Network> Sandboxes::DefaultNetwork() {
+  auto statement = db_->Prepare("SELECT spec FROM networks WHERE name = ?1");
+  if (!statement.ok()) return statement.status();
+  statement->Bind(1, kDefaultNetwork);
+  auto row = statement->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError("no default network");
+  v1::Network network;
+  if (!network.ParseFromString(statement->ColumnBlob(0))) {
+    return absl::DataLossError("unreadable record of the default network");
+  }
+  return network;
+}
+
+json Sandboxes::Conflist(const v1::Network& network) const {
+  json ranges = json::array({json::array({{{"subnet", network.ipam(0).subnet()},
+                                           {"gateway", network.ipam(0).gateway()}}})});
+  return {{"cniVersion", "1.0.0"},
+          {"name", "berth-" + network.name()},
+          {"plugins",
+           json::array({{{"type", "bridge"},
+                         {"bridge", network.bridge()},
+                         {"isGateway", true},
+                         {"ipMasq", !network.internal()},
+                         {"hairpinMode", true},
+                         {"ipam",
+                          {{"type", "host-local"},
+                           {"ranges", ranges},
+                           {"routes", json::array({{{"dst", "0.0.0.0/0"}}})},
+                           {"dataDir", data_dir_ + "/ipam"}}}},
+                        {{"type", "portmap"}, {"capabilities", {{"portMappings", true}}}, {"snat", true}},
+                        {{"type", "firewall"}}})}};
+}
+
+absl::Status Sandboxes::AllocatePorts(const std::string& container_id,
+                                      v1::CreateSandboxRequest* request) {
+  // Ports other sandboxes publish.
+  std::set<std::pair<int, std::string>> taken;
+  auto statement = db_->Prepare("SELECT container_id, spec FROM sandboxes");
+  if (!statement.ok()) return statement.status();
+  while (true) {
+    auto row = statement->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    v1::Sandbox other;
+    if (statement->ColumnText(0) == container_id || !other.ParseFromString(statement->ColumnBlob(1))) continue;
+    for (const auto& port : other.ports()) taken.insert({static_cast<int>(port.host_port()), port.protocol()});
+  }
+  for (auto& port : *request->mutable_ports()) {
+    if (port.protocol().empty()) port.set_protocol("tcp");
+    if (port.host_port() == 0) {
+      int chosen = EphemeralPort(port.protocol());
+      if (chosen == 0) return absl::ResourceExhaustedError("no free host port");
+      port.set_host_port(static_cast<uint32_t>(chosen));
+      continue;
+    }
+    std::string where = absl::StrCat(port.host_ip().empty() ? "0.0.0.0" : port.host_ip(), ":", port.host_port());
+    if (taken.count({static_cast<int>(port.host_port()), port.protocol()}) > 0 ||
+        !PortFree(port.host_ip(), static_cast<int>(port.host_port()), port.protocol())) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("Bind for ", where, " failed: port is already allocated"));
+    }
+    taken.insert({static_cast<int>(port.host_port()), port.protocol()});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& original) {
+  absl::MutexLock lock(&mu_);
+  v1::CreateSandboxRequest request = original;
+  const std::string& id = request.container_id();
+  if (id.empty() || id.find('/') != std::string::npos || id.find("..") != std::string::npos) {
+    return absl::InvalidArgumentError("sandbox: bad container id");
+  }
+  std::string mode = request.mode().empty() || request.mode() == "default" ? "bridge" : request.mode();
+  if (mode != "bridge" && mode != "none") {
+    return absl::UnimplementedError(absl::StrCat("network mode \"", mode, "\" is not supported yet"));
+  }
+  if (mode == "none" && request.ports_size() > 0) {
+    return absl::InvalidArgumentError("conflicting options: port publishing and the container type network mode");
+  }
+  // A sandbox left from before (the tasks service restarted between start
+  // and exit): undo it first.
+  RemoveLocked(id).IgnoreError();
+  if (absl::Status status = AllocatePorts(id, &request); !status.ok()) return status;
+  std::string dir = exec_root_ + "/netns";
+  if (absl::Status status = fs::MakeDirectories(dir, 0755); !status.ok()) return status;
+  v1::Sandbox sandbox;
+  sandbox.set_container_id(id);
+  sandbox.set_mode(mode);
+  sandbox.set_netns_path(dir + "/" + id);
+  sandbox.set_hostname(request.hostname());
+  if (absl::Status status = CreateNetns(sandbox.netns_path()); !status.ok()) return status;
+  CniRuntime runtime;
+  runtime.container_id = id;
+  runtime.netns = sandbox.netns_path();
+  json loopback = {{"cniVersion", "1.0.0"}, {"name", "berth-loopback"},
+                   {"plugins", json::array({{{"type", "loopback"}}})}};
+  auto lo = cni_.Add(loopback, runtime);
+  if (!lo.ok()) {
+    RemoveNetns(sandbox.netns_path()).IgnoreError();
+    return lo.status();
+  }
+  if (mode == "bridge") {
+    auto network = DefaultNetwork();
+    if (!network.ok()) {
+      RemoveNetns(sandbox.netns_path()).IgnoreError();
+      return network.status();
+    }
+    for (const auto& port : request.ports()) {
+      runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
+                               static_cast<int>(port.container_port()), port.protocol()});
+    }
+    auto result = cni_.Add(Conflist(*network), runtime);
+    if (!result.ok()) {
+      RemoveNetns(sandbox.netns_path()).IgnoreError();
+      return result.status();
+    }
+    sandbox.set_cni_result(result->dump());
+    auto* endpoint = sandbox.add_endpoints();
+    endpoint->set_container_id(id);
+    endpoint->set_container_name(request.container_name());
+    endpoint->set_network_id(network->id());
+    endpoint->set_endpoint_id(fs::RandomHex(32));
+    endpoint->set_interface_name("eth0");
+    const json& ips = result->value("ips", json::array());
+    if (!ips.empty()) {
+      endpoint->set_ipv4_address(ips[0].value("address", ""));
+      endpoint->set_gateway(ips[0].value("gateway", ""));
+    }
+    for (const json& interface : result->value("interfaces", json::array())) {
+      if (interface.value("name", "") == "eth0") endpoint->set_mac_address(interface.value("mac", ""));
+    }
+    *sandbox.mutable_ports() = request.ports();
+  }
+  absl::Status stored = db_->Transaction([&](store::Database& db) {
+    return db.Run("INSERT INTO sandboxes (container_id, netns_path, mode, spec) VALUES (?1, ?2, ?3, ?4)",
+                  id, sandbox.netns_path(), mode, sandbox.SerializeAsString());
+  });
+  if (!stored.ok()) {
+    RemoveLocked(id).IgnoreError();
+    return stored;
+  }
+  return sandbox;
+}
+
+absl::StatusOr<v1::Sandbox> Sandboxes::Get(const std::string& container_id) {
+  auto statement = db_->Prepare("SELECT spec FROM sandboxes WHERE container_id = ?1");
+  if (!statement.ok()) return statement.status();
+  statement->Bind(1, container_id);
+  auto row = statement->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("no sandbox for container ", container_id));
+  v1::Sandbox sandbox;
+  if (!sandbox.ParseFromString(statement->ColumnBlob(0))) {
+    return absl::DataLossError("unreadable sandbox record");
+  }
+  return sandbox;
+}
+
+absl::Status Sandboxes::Remove(const std::string& container_id) {
+  absl::MutexLock lock(&mu_);
+  return RemoveLocked(container_id);
+}
+
+absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
+  auto sandbox = Get(container_id);
+  std::string netns = exec_root_ + "/netns/" + container_id;
+  absl::Status first;
+  if (sandbox.ok() && sandbox->mode() == "bridge") {
+    auto network = DefaultNetwork();
+    json result = json::parse(sandbox->cni_result(), nullptr, false);
+    if (network.ok()) {
+      CniRuntime runtime;
+      runtime.container_id = container_id;
+      runtime.netns = netns;
+      for (const auto& port : sandbox->ports()) {
+        runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
+                                 static_cast<int>(port.container_port()), port.protocol()});
+      }
+      first = cni_.Del(Conflist(*network), runtime, result.is_discarded() ? json() : result);
+    }
+  }
+  if (absl::Status removed = RemoveNetns(netns); !removed.ok() && first.ok()) first = removed;
+  absl::Status deleted = db_->Transaction([&](store::Database& db) {
+    return db.Run("DELETE FROM sandboxes WHERE container_id = ?1", container_id);
+  });
+  if (!deleted.ok() && first.ok()) first = deleted;
+  if (!sandbox.ok() && absl::IsNotFound(sandbox.status()) && first.ok()) return sandbox.status();
+  return first;
+}
+
+}  // namespace berth::network

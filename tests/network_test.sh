@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Networking for real: the default bridge network through Debian's CNI
+# plugins (bridge, host-local, portmap, firewall, loopback), published
+# ports reached from the host, and nothing left behind. Traffic stays on
+# this machine: the bridge, veths and 127.0.0.1.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
+
+setup_suite() {
+  start_berthd MAIN
+  import_busybox busybox "$MAIN_SOCK"
+  IPTABLES_BEFORE=$(iptables-save | grep -v '^#' | grep -v '^:' | sed 's/\[[0-9:]*\]//' | sort)
+}
+
+teardown_suite() {
+  local ids
+  ids=$(berth ps -aq 2>/dev/null) || return 0
+  [[ -z $ids ]] || berth rm -f $ids >/dev/null 2>&1
+}
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+# A web server answering with its hostname.
+run_httpd() { # name [flags...]
+  local name=$1
+  shift
+  berth run -d --name "$name" "$@" busybox sh -c \
+    'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'
+}
+
+test_published_port_answers_from_the_host() {
+  local port id
+  port=$(free_port)
+  id=$(run_httpd web -p "$port:80")
+  wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "nothing on 127.0.0.1:$port"
+  assert_eq "$(curl -sf "http://127.0.0.1:$port/")" "${id:0:12}" "served by the container"
+  assert_eq "$(berth port web)" "80/tcp -> 0.0.0.0:$port" "berth port"
+  berth ps --format '{{.Ports}}' --filter name=web | grep -q "0.0.0.0:$port->80/tcp" || fail "ps PORTS"
+  local ip
+  ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' web)
+  [[ $ip =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no IPAddress: '$ip'"
+  berth run --rm busybox wget -qO- "http://$ip/" | grep -qx "${id:0:12}" || fail "container to container by address"
+  berth run --rm busybox sh -c 'grep -q "$(hostname)$" /etc/hosts' || fail "own name not in /etc/hosts"
+  berth rm -f web >/dev/null
+}
+
+test_random_host_port_reported_by_port() {
+  run_httpd random -p 80 >/dev/null
+  local mapping port
+  mapping=$(berth port random 80)
+  port=${mapping##*:}
+  ((port > 0)) || fail "no host port: $mapping"
+  wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "random port $port does not answer"
+  berth rm -f random >/dev/null
+}
+
+test_port_in_use_is_refused_and_nothing_half_made() {
+  local port rc out links_before
+  port=$(free_port)
+  run_httpd first -p "$port:80" >/dev/null
+  links_before=$(ip -o link | grep -c veth || true)
+  rc=0; out=$(run_httpd second -p "$port:80" 2>&1) || rc=$?
+  assert_eq "$rc" "125" "exit code"
+  assert_contains "$out" "Bind for 0.0.0.0:$port failed: port is already allocated"
+  assert_eq "$(ip -o link | grep -c veth || true)" "$links_before" "veths"
+  [[ ! -e $MAIN_EXEC/netns/$(berth inspect -f '{{.Id}}' second) ]] || fail "netns of the refused container left"
+  berth rm -f first second >/dev/null
+}
+
+test_stop_releases_and_start_reattaches() {
+  local port
+  port=$(free_port)
+  run_httpd again -p "$port:80" >/dev/null
+  wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "not serving"
+  berth stop -t 1 again >/dev/null
+  assert_eq "$(berth inspect -f '{{.NetworkSettings.IPAddress}}' again)" "" "address after stop"
+  [[ ! -e $MAIN_EXEC/netns/$(berth inspect -f '{{.Id}}' again) ]] || fail "netns kept after stop"
+  berth start again >/dev/null
+  wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "not serving after restart"
+  berth rm -f again >/dev/null
+}
+
+test_nothing_left_after_every_container_is_gone() {
+  run_httpd leak1 -p "$(free_port):80" >/dev/null
+  run_httpd leak2 -p 80 >/dev/null
+  berth rm -f leak1 leak2 >/dev/null
+  assert_eq "$(ls "$MAIN_EXEC/netns" 2>/dev/null | wc -l)" "0" "netns files"
+  assert_eq "$(ip -o link | grep -c veth || true)" "0" "veths"
+  local after
+  after=$(iptables-save | grep -v '^#' | grep -v '^:' | sed 's/\[[0-9:]*\]//' | sort)
+  # Only the plugins' shared chains may have appeared; no rule names a container.
+  local extra
+  extra=$(comm -13 <(echo "$IPTABLES_BEFORE") <(echo "$after") | grep -v -- '-j CNI-\(FORWARD\|ADMIN\|HOSTPORT-DNAT\|HOSTPORT-MASQ\)$' |
+    grep -v 'CNI firewall plugin\|CNI portfwd' || true)
+  [[ -z $extra ]] || fail "iptables rules left: $extra"
+}
+
+run_tests "$@"
