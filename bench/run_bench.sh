@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test) for containers, in one run on this machine:
 #  1. start-to-exit latency of `berth run --rm --network none busybox true`
+#     (and with the default bridge network, to see what CNI plumbing adds)
 #     against `crun run` and `runc run` on an equivalent OCI bundle (the same
 #     busybox root filesystem, new namespaces, no network), and against
 #     `ctr run --rm` and `podman run --rm --network none` when installed;
@@ -74,6 +75,7 @@ time_runs() {
 
 echo "== start-to-exit latency (${runs} runs each) =="
 time_runs "berth run --rm --network none busybox true" berth run --rm --network none busybox:bench true
+time_runs "berth run --rm busybox true (bridge, CNI)" berth run --rm busybox:bench true
 (cd "$work/bundle" && crun spec >/dev/null 2>&1 || true)
 # Same process as berth runs: `true`, no terminal, new pid/mount/uts/ipc/net namespaces.
 python3 - "$work/bundle/config.json" <<'PY'

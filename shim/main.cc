@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "services/common/base/self_path.h"
 #include "absl/strings/str_cat.h"
 #include "berth/shim/v1/shim.pb.h"
 #include "shim/server/shim.h"
@@ -40,20 +41,12 @@ void Report(const absl::StatusOr<pid_t>& pid) {
   ::close(g_report_fd);
 }
 
-std::string SelfDirectory() {
-  char buffer[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  if (n <= 0) return ".";
-  std::string path(buffer, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   g_report_fd = ::fcntl(3, F_DUPFD_CLOEXEC, 3);
   ::close(3);
-  std::string bundle, init_path = SelfDirectory() + "/berth-init";
+  std::string bundle, init_path = berth::SelfDirectory() + "/berth-init";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--bundle") == 0) bundle = argv[i + 1];
     if (std::strcmp(argv[i], "--init") == 0) init_path = argv[i + 1];

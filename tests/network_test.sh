@@ -80,6 +80,27 @@ test_stop_releases_and_start_reattaches() {
   berth rm -f again >/dev/null
 }
 
+test_ports_keep_working_across_a_network_service_and_berthd_kill() {
+  local port
+  port=$(free_port)
+  run_httpd durable -p "$port:80" >/dev/null
+  wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "not serving"
+  kill -9 "$(service_pid "$MAIN_PID" network)"
+  curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "port lost with the network service"
+  wait_for 20 sh -c "$BIN/berth -H $MAIN_SOCK run --rm busybox true" || fail "no new container after the restart"
+  kill -9 "$MAIN_PID"
+  for service in images snapshots tasks network; do pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true; done
+  curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "port lost with berthd"
+  "$BIN/berthd" --data-root "$MAIN_DATA" --exec-root "$MAIN_EXEC" --config-file "$TMP/none.json" \
+    --metrics-addr "$MAIN_METRICS" >>"$MAIN_LOG" 2>&1 &
+  MAIN_PID=$!
+  track_pid "$MAIN_PID"
+  wait_for 30 sh -c "$BIN/berth -H $MAIN_SOCK ps >/dev/null 2>&1" || fail "berthd did not come back"
+  curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "port lost after berthd restart"
+  berth rm -f durable >/dev/null
+  ! curl -sf --max-time 2 "http://127.0.0.1:$port/" -o /dev/null || fail "port still answers after rm"
+}
+
 test_nothing_left_after_every_container_is_gone() {
   run_httpd leak1 -p "$(free_port):80" >/dev/null
   run_httpd leak2 -p 80 >/dev/null

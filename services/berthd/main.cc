@@ -21,6 +21,7 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include "services/common/base/self_path.h"
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -92,14 +93,6 @@ absl::StatusOr<int> LockPidFile(const std::string& path) {
     return absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
   }
   return fd;
-}
-
-std::string SelfDirectory() {
-  char buffer[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  if (n <= 0) return ".";
-  std::string path(buffer, n);
-  return path.substr(0, path.rfind('/'));
 }
 
 int Fail(const absl::Status& status) {
@@ -221,7 +214,7 @@ int Run(int argc, char** argv) {
       .Set(1);
 
   Backends backends;
-  std::string bin_dir = SelfDirectory();
+  std::string bin_dir = berth::SelfDirectory();
   std::vector<ServiceSpec> specs;
   for (const char* name : kServices) {
     ServiceSpec spec;

@@ -13,15 +13,10 @@
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/names.h"
+#include "services/tasks/time_util.h"
 
 namespace berth::tasks {
 namespace {
-
-void SetNow(google::protobuf::Timestamp* out) {
-  int64_t nanos = absl::ToUnixNanos(absl::Now());
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
 
 std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -152,7 +147,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   container.set_image_id(image.id());
   container.set_image_config_json(image.config_json());
   container.set_snapshot_key(id);
-  SetNow(container.mutable_created_at());
+  SetTime(container.mutable_created_at(), absl::Now());
   container.mutable_state()->set_status(v1::CREATED);
   std::string dir = absl::StrCat(deps_.data_dir, "/containers/", id);
   container.set_log_path(absl::StrCat(dir, "/", id, "-json.log"));

@@ -273,6 +273,21 @@ HostFiles MakeHostFiles(const v1::ContainerSpec& spec) {
   return files;
 }
 
+berth::shim::v1::Resources ShimResources(const v1::Resources& r) {
+  berth::shim::v1::Resources resources;
+  resources.set_memory_bytes(r.memory_bytes());
+  int64_t swap = r.memory_swap_bytes();
+  if (swap == 0 && r.memory_bytes() > 0) swap = 2 * r.memory_bytes();
+  resources.set_memory_swap_bytes(swap);
+  resources.set_cpu_quota_us(r.cpu_quota_us());
+  resources.set_cpu_period_us(r.cpu_period_us());
+  resources.set_cpu_shares(r.cpu_shares());
+  resources.set_cpuset_cpus(r.cpuset_cpus());
+  resources.set_pids_limit(r.pids_limit());
+  resources.set_blkio_weight(r.blkio_weight());
+  return resources;
+}
+
 absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Container& container,
                                                                 const ShimSettings& settings) {
   const v1::ContainerSpec& spec = container.spec();
@@ -349,19 +364,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   create.mutable_cgroup()->set_path(absl::StrCat(absl::StripSuffix(absl::StripPrefix(parent, "/"), "/"),
                                                  "/", container.id()));
   create.mutable_cgroup()->set_driver("cgroupfs");
-  const auto& r = spec.resources();
-  auto* resources = create.mutable_resources();
-  resources->set_memory_bytes(r.memory_bytes());
-  // docker: --memory without --memory-swap allows as much swap again.
-  int64_t swap = r.memory_swap_bytes();
-  if (swap == 0 && r.memory_bytes() > 0) swap = 2 * r.memory_bytes();
-  resources->set_memory_swap_bytes(swap);
-  resources->set_cpu_quota_us(r.cpu_quota_us());
-  resources->set_cpu_period_us(r.cpu_period_us());
-  resources->set_cpu_shares(r.cpu_shares());
-  resources->set_cpuset_cpus(r.cpuset_cpus());
-  resources->set_pids_limit(r.pids_limit());
-  resources->set_blkio_weight(r.blkio_weight());
+  *create.mutable_resources() = ShimResources(spec.resources());
   if (!spec.privileged()) {
     for (const char* path : {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
                              "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",

@@ -35,6 +35,10 @@ struct HostFiles {
 // The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for it.
 HostFiles MakeHostFiles(const v1::ContainerSpec& spec);
 
+// docker's limits as the shim takes them: --memory without --memory-swap
+// allows as much swap again.
+berth::shim::v1::Resources ShimResources(const v1::Resources& resources);
+
 struct ShimSettings {
   std::string bundle;
   // The network namespace to join (from the network service); empty for a

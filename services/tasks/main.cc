@@ -8,6 +8,7 @@
 
 #include <grpcpp/create_channel.h>
 
+#include "services/common/base/self_path.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/server/service_main.h"
@@ -25,14 +26,6 @@ std::unique_ptr<berth::tasks::ContainerStore> g_store;
 berth::tasks::EventBroker g_events;
 std::unique_ptr<berth::tasks::TaskManager> g_tasks;
 std::unique_ptr<berth::tasks::ContainerFactory> g_factory;
-
-std::string SelfDirectory() {
-  char buffer[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  if (n <= 0) return ".";
-  std::string path(buffer, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
 
 // docker's sizes for log-opts max-size: 10m, 1g, 512k, bytes.
 int64_t ParseSize(const std::string& text) {
@@ -91,7 +84,7 @@ int main(int argc, char** argv) {
     berth::tasks::TaskManagerOptions options;
     options.data_dir = context.data_dir;
     options.exec_root = exec_root;
-    options.shim_binary = SelfDirectory() + "/berth-shim";
+    options.shim_binary = berth::SelfDirectory() + "/berth-shim";
     const auto& log_opts = context.config.log_opts;
     if (auto it = log_opts.find("max-size"); it != log_opts.end()) {
       options.log_max_size = ParseSize(it->second);

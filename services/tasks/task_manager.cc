@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/grpc_status.h"
+#include "services/tasks/time_util.h"
 #include "services/common/base/log.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/container_spec.h"
@@ -24,16 +25,6 @@ namespace berth::tasks {
 namespace {
 
 using berth::shim::ShimClient;
-
-void SetTime(google::protobuf::Timestamp* out, absl::Time time) {
-  int64_t nanos = absl::ToUnixNanos(time);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& time) {
-  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -542,17 +533,7 @@ absl::Status TaskManager::UpdateResources(const std::string& ref, const v1::Reso
   if (!container.ok()) return container.status();
   if (!IsRunning(*container)) return absl::OkStatus();
   berth::shim::v1::UpdateRequest request;
-  auto* resources = request.mutable_resources();
-  resources->set_memory_bytes(r.memory_bytes());
-  int64_t swap = r.memory_swap_bytes();
-  if (swap == 0 && r.memory_bytes() > 0) swap = 2 * r.memory_bytes();
-  resources->set_memory_swap_bytes(swap);
-  resources->set_cpu_quota_us(r.cpu_quota_us());
-  resources->set_cpu_period_us(r.cpu_period_us());
-  resources->set_cpu_shares(r.cpu_shares());
-  resources->set_cpuset_cpus(r.cpuset_cpus());
-  resources->set_pids_limit(r.pids_limit());
-  resources->set_blkio_weight(r.blkio_weight());
+  *request.mutable_resources() = ShimResources(r);
   return ShimCall(container->id(), "Update", request, nullptr);
 }
 
@@ -706,6 +687,9 @@ void TaskManager::Recover(bool daemon_start) {
       }
       continue;
     }
+    // A sandbox made just before a crash of this service, for a start that
+    // never completed, is released (a no-op when there is none).
+    if (UsesBridge(container)) RemoveSandbox(id);
     bool restart = false;
     if (container.state().status() == v1::RESTARTING) {
       restart = !container.state().manually_stopped();

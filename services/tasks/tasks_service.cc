@@ -13,22 +13,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/base/grpc_status.h"
+#include "services/tasks/time_util.h"
 #include "services/tasks/host_stats.h"
 #include "shim/client/shim_client.h"
 #include "shim/logging/json_file.h"
 
 namespace berth::tasks {
 namespace {
-
-absl::Time FromProto(const google::protobuf::Timestamp& time) {
-  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
-}
-
-void SetTime(google::protobuf::Timestamp* out, absl::Time time) {
-  int64_t nanos = absl::ToUnixNanos(time);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
 
 }  // namespace
 

@@ -119,17 +119,10 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
   if (method == "Update") {
     auto update = Parse<v1::UpdateRequest>(request.payload());
     if (!update.ok()) return update.status();
-    const v1::Resources& r = update->resources();
-    cgroup::Resources resources;
-    resources.memory_bytes = r.memory_bytes();
-    resources.memory_swap_bytes = r.memory_swap_bytes();
-    resources.cpu_quota_us = r.cpu_quota_us();
-    resources.cpu_period_us = r.cpu_period_us();
-    resources.cpu_shares = r.cpu_shares();
-    resources.cpuset_cpus = r.cpuset_cpus();
-    resources.pids_limit = r.pids_limit();
-    resources.blkio_weight = r.blkio_weight();
-    if (absl::Status status = cgroup_->Apply(resources); !status.ok()) return status;
+    if (absl::Status status = cgroup_->Apply(ToCgroupResources(update->resources()));
+        !status.ok()) {
+      return status;
+    }
     return std::string();
   }
   if (method == "Stats") {

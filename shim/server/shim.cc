@@ -30,7 +30,9 @@ constexpr const char* kStreams[2] = {"stdout", "stderr"};
 // A client that does not read is dropped rather than let the shim grow.
 constexpr size_t kMaxOutbox = 8 << 20;
 
-cgroup::Resources ToCgroup(const v1::Resources& r) {
+}  // namespace
+
+cgroup::Resources ToCgroupResources(const v1::Resources& r) {
   cgroup::Resources out;
   out.memory_bytes = r.memory_bytes();
   out.memory_swap_bytes = r.memory_swap_bytes();
@@ -42,6 +44,8 @@ cgroup::Resources ToCgroup(const v1::Resources& r) {
   out.blkio_weight = r.blkio_weight();
   return out;
 }
+
+namespace {
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& data) {
   std::string temp = path + ".tmp";
@@ -135,7 +139,7 @@ absl::StatusOr<pid_t> Shim::Start() {
                                                            : cgroup::Version::kV1);
   if (!cgroup.ok()) return cgroup.status();
   cgroup_ = *std::move(cgroup);
-  if (absl::Status status = cgroup_->Apply(ToCgroup(create.resources())); !status.ok()) {
+  if (absl::Status status = cgroup_->Apply(ToCgroupResources(create.resources())); !status.ok()) {
     cgroup_->Destroy().IgnoreError();
     return status;
   }

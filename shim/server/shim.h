@@ -28,6 +28,9 @@
 
 namespace berth::shim {
 
+// The shim API's limits in the cgroup library's terms.
+cgroup::Resources ToCgroupResources(const v1::Resources& resources);
+
 struct ShimOptions {
   v1::CreateRequest create;
   // <bundle>/sock
