@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   berth::cli::AddLoginCommands(app, cli);
   berth::cli::AddSystemDfCommand(app, cli);
   berth::cli::AddVolumeCommands(app, cli);
+  berth::cli::AddNetworkCommands(app, cli);
   berth::cli::AddContainerCommands(app, cli);
 
   try {

@@ -136,6 +136,11 @@ cleanup() {
   for dir in $(cat "$DIRS_FILE"); do
     # Shims outlive berthd by design: stop any a failed test left behind.
     pkill -KILL -f "berth-shim --bundle $dir/" 2>/dev/null || true
+    # Network namespaces a failed test left bound there.
+    local mount
+    for mount in $(awk -v prefix="$dir/netns/" 'index($2, prefix) == 1 {print $2}' /proc/mounts); do
+      umount "$mount" 2>/dev/null || true
+    done
     rm -rf "$dir"
   done
 }

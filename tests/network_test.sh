@@ -74,7 +74,9 @@ test_stop_releases_and_start_reattaches() {
   wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "not serving"
   berth stop -t 1 again >/dev/null
   assert_eq "$(berth inspect -f '{{.NetworkSettings.IPAddress}}' again)" "" "address after stop"
-  [[ ! -e $MAIN_EXEC/netns/$(berth inspect -f '{{.Id}}' again) ]] || fail "netns kept after stop"
+  local netns
+  netns=$MAIN_EXEC/netns/$(berth inspect -f '{{.Id}}' again)
+  wait_for 10 sh -c "[ ! -e $netns ]" || fail "netns kept after stop"
   berth start again >/dev/null
   wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "not serving after restart"
   berth rm -f again >/dev/null
@@ -99,6 +101,25 @@ test_ports_keep_working_across_a_network_service_and_berthd_kill() {
   curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "port lost after berthd restart"
   berth rm -f durable >/dev/null
   ! curl -sf --max-time 2 "http://127.0.0.1:$port/" -o /dev/null || fail "port still answers after rm"
+}
+
+test_container_mode_hosts_dns_and_network_inspect() {
+  local id
+  id=$(run_httpd shared)
+  # --network container: shares the other's namespace: its httpd on localhost.
+  assert_eq "$(berth run --rm --network container:shared busybox wget -qO- http://127.0.0.1/)" "${id:0:12}" \
+    "container: mode"
+  local rc=0
+  berth run --rm --network container:shared -p 81:81 busybox true 2>/dev/null || rc=$?
+  assert_eq "$rc" "125" "ports with container: mode"
+  assert_eq "$(berth run --rm --add-host db.internal:10.9.8.7 busybox grep db.internal /etc/hosts)" \
+    $'10.9.8.7\tdb.internal' "--add-host"
+  assert_eq "$(berth run --rm --dns 10.1.2.3 --dns-search corp.example busybox cat /etc/resolv.conf | grep -E '^(nameserver|search)')" \
+    $'nameserver 10.1.2.3\nsearch corp.example' "--dns, --dns-search"
+  berth network ls | grep -qE '^[0-9a-f]{12} +bridge +bridge +local$' || fail "network ls: $(berth network ls)"
+  assert_eq "$(berth network inspect -f '{{.Name}} {{.Driver}}' bridge)" "bridge bridge" "network inspect"
+  berth network inspect bridge | grep -q "\"$id\"" || fail "network inspect lacks the attached container"
+  berth rm -f shared >/dev/null
 }
 
 test_nothing_left_after_every_container_is_gone() {

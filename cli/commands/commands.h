@@ -16,6 +16,8 @@ void AddSystemDfCommand(CLI::App& app, Cli& cli);
 void AddLoginCommands(CLI::App& app, Cli& cli);
 // `berth volume create|ls|inspect|rm|prune`.
 void AddVolumeCommands(CLI::App& app, Cli& cli);
+// `berth network ls|inspect`.
+void AddNetworkCommands(CLI::App& app, Cli& cli);
 // `berth run|create|start|stop|kill|restart|rm|pause|unpause|wait|rename|
 // update|ps|inspect|stats|top|logs|events` and `berth container ...`.
 void AddContainerCommands(CLI::App& app, Cli& cli);

@@ -20,13 +20,31 @@ grpc::Status NetworksService::List(grpc::ServerContext*, const v1::ListNetworksR
       return grpc::Status(grpc::StatusCode::DATA_LOSS, "unreadable network record");
     }
   }
+  // The containers attached now, from the sandboxes.
+  auto sandboxes = db_->Prepare("SELECT spec FROM sandboxes");
+  if (!sandboxes.ok()) return ToGrpcStatus(sandboxes.status());
+  while (true) {
+    auto row = sandboxes->Step();
+    if (!row.ok()) return ToGrpcStatus(row.status());
+    if (!*row) break;
+    v1::Sandbox sandbox;
+    if (!sandbox.ParseFromString(sandboxes->ColumnBlob(0))) continue;
+    for (const auto& endpoint : sandbox.endpoints()) {
+      for (auto& network : *response->mutable_networks()) {
+        if (network.id() == endpoint.network_id()) {
+          (*network.mutable_containers())[endpoint.container_id()] = endpoint;
+        }
+      }
+    }
+  }
   return grpc::Status::OK;
 }
 
 grpc::Status NetworksService::Get(grpc::ServerContext* context, const v1::GetNetworkRequest* request,
                                   v1::Network* response) {
+  v1::ListNetworksRequest list;
   v1::ListNetworksResponse all;
-  if (grpc::Status status = List(context, {}, &all); !status.ok()) return status;
+  if (grpc::Status status = List(context, &list, &all); !status.ok()) return status;
   for (const auto& network : all.networks()) {
     if (network.name() == request->id() || network.id() == request->id() ||
         (request->id().size() >= 3 && absl::StartsWith(network.id(), request->id()))) {
@@ -49,7 +67,7 @@ grpc::Status NetworksService::CreateSandbox(grpc::ServerContext*,
 grpc::Status NetworksService::RemoveSandbox(grpc::ServerContext*,
                                             const v1::RemoveSandboxRequest* request,
                                             v1::RemoveSandboxResponse*) {
-  return ToGrpcStatus(sandboxes_->Remove(request->container_id()));
+  return ToGrpcStatus(sandboxes_->Remove(request->container_id(), request->endpoint_id()));
 }
 
 grpc::Status NetworksService::GetSandbox(grpc::ServerContext*, const v1::GetSandboxRequest* request,

@@ -164,10 +164,10 @@ absl::StatusOr<v1::Network> Sandboxes::DefaultNetwork() {
   return network;
 }
 
-json Sandboxes::Conflist(const v1::Network& network) const {
+json Sandboxes::Conflist(const v1::Network& network, bool with_ports) const {
   json ranges = json::array({json::array({{{"subnet", network.ipam(0).subnet()},
                                            {"gateway", network.ipam(0).gateway()}}})});
-  return {{"cniVersion", "1.0.0"},
+  json list = {{"cniVersion", "1.0.0"},
           {"name", "berth-" + network.name()},
           {"plugins",
            json::array({{{"type", "bridge"},
@@ -180,8 +180,12 @@ json Sandboxes::Conflist(const v1::Network& network) const {
                            {"ranges", ranges},
                            {"routes", json::array({{{"dst", "0.0.0.0/0"}}})},
                            {"dataDir", data_dir_ + "/ipam"}}}},
-                        {{"type", "portmap"}, {"capabilities", {{"portMappings", true}}}, {"snat", true}},
                         {{"type", "firewall"}}})}};
+  if (with_ports) {
+    json portmap = {{"type", "portmap"}, {"capabilities", {{"portMappings", true}}}, {"snat", true}};
+    list["plugins"].insert(list["plugins"].begin() + 1, portmap);
+  }
+  return list;
 }
 
 absl::Status Sandboxes::AllocatePorts(const std::string& container_id,
@@ -263,7 +267,7 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
       runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
                                static_cast<int>(port.container_port()), port.protocol()});
     }
-    auto result = cni_.Add(Conflist(*network), runtime);
+    auto result = cni_.Add(Conflist(*network, !request.ports().empty()), runtime);
     if (!result.ok()) {
       RemoveNetns(sandbox.netns_path()).IgnoreError();
       return result.status();
@@ -310,8 +314,15 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Get(const std::string& container_id) {
   return sandbox;
 }
 
-absl::Status Sandboxes::Remove(const std::string& container_id) {
+absl::Status Sandboxes::Remove(const std::string& container_id, const std::string& endpoint_id) {
   absl::MutexLock lock(&mu_);
+  if (!endpoint_id.empty()) {
+    auto sandbox = Get(container_id);
+    if (!sandbox.ok()) return sandbox.status();
+    if (sandbox->endpoints_size() > 0 && sandbox->endpoints(0).endpoint_id() != endpoint_id) {
+      return absl::OkStatus();  // a newer start's sandbox: not ours to remove
+    }
+  }
   return RemoveLocked(container_id);
 }
 
@@ -330,7 +341,8 @@ absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
         runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
                                  static_cast<int>(port.container_port()), port.protocol()});
       }
-      first = cni_.Del(Conflist(*network), runtime, result.is_discarded() ? json() : result);
+      first = cni_.Del(Conflist(*network, !sandbox->ports().empty()), runtime,
+                       result.is_discarded() ? json() : result);
     }
   }
   if (absl::Status removed = RemoveNetns(netns); !removed.ok() && first.ok()) first = removed;

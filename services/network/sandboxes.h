@@ -30,12 +30,14 @@ class Sandboxes {
   absl::Status EnsureDefaultNetwork(const config::DaemonConfig& config);
 
   absl::StatusOr<v1::Sandbox> Create(const v1::CreateSandboxRequest& request);
-  absl::Status Remove(const std::string& container_id);
+  // endpoint_id: only if the sandbox still has that endpoint.
+  absl::Status Remove(const std::string& container_id, const std::string& endpoint_id = "");
   absl::StatusOr<v1::Sandbox> Get(const std::string& container_id);
 
  private:
   absl::StatusOr<v1::Network> DefaultNetwork();
-  nlohmann::json Conflist(const v1::Network& network) const;
+  // portmap only when ports are published: one plugin run less otherwise.
+  nlohmann::json Conflist(const v1::Network& network, bool with_ports) const;
   absl::Status AllocatePorts(const std::string& container_id, v1::CreateSandboxRequest* request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RemoveLocked(const std::string& container_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

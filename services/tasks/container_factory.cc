@@ -134,8 +134,15 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
         "image ", request.spec().image(), " is not unpacked for this platform; pull it again"));
   }
 
+  v1::ContainerSpec requested = request.spec();
+  if (absl::StartsWith(requested.network_mode(), "container:")) {
+    // Stored by id, as docker does: a rename of the other does not matter.
+    auto other = deps_.store->Resolve(requested.network_mode().substr(10));
+    if (!other.ok()) return other.status();
+    requested.set_network_mode("container:" + other->id());
+  }
   std::string id = fs::RandomHex(32);
-  auto merged = MergeImageConfig(request.spec(), image.config_json(), id);
+  auto merged = MergeImageConfig(requested, image.config_json(), id);
   if (!merged.ok()) return merged.status();
   if (name.empty()) {
     name = GenerateName([this](const std::string& n) { return deps_.store->NameInUse(n); });

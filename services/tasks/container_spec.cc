@@ -146,7 +146,18 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
     return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt: \"", option, "\""));
   }
   const std::string& mode = spec.network_mode();
-  if (!mode.empty() && mode != "none" && mode != "host" && mode != "bridge" && mode != "default") {
+  if (absl::StartsWith(mode, "container:")) {
+    if (mode.size() == 10) return absl::InvalidArgumentError("--network container: needs a container");
+    if (spec.port_bindings_size() > 0 || spec.publish_all_ports()) {
+      return absl::InvalidArgumentError(
+          "conflicting options: port publishing and the container type network mode");
+    }
+    if (!spec.hostname().empty()) {
+      return absl::InvalidArgumentError(
+          "conflicting options: hostname and the network mode");
+    }
+  } else if (!mode.empty() && mode != "none" && mode != "host" && mode != "bridge" &&
+             mode != "default") {
     return absl::UnimplementedError(absl::StrCat(
         "network mode \"", mode, "\" is not supported yet (none, host, bridge)"));
   }

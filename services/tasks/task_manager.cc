@@ -144,9 +144,10 @@ absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Con
   return sandbox;
 }
 
-void TaskManager::RemoveSandbox(const std::string& id) {
+void TaskManager::RemoveSandbox(const std::string& id, const std::string& endpoint_id) {
   berth::network::v1::RemoveSandboxRequest request;
   request.set_container_id(id);
+  request.set_endpoint_id(endpoint_id);
   berth::network::v1::RemoveSandboxResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
@@ -187,6 +188,26 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
   // plumbs it (CNI) before the shim joins it.
   Container starting = resolved;
   v1::NetworkSettings network;
+  const std::string& mode = resolved.spec().network_mode();
+  if (absl::StartsWith(mode, "container:")) {
+    // Join the other container's network namespace, and use its view of
+    // names (hosts, resolv.conf, hostname) as docker does.
+    auto other = store_->Get(mode.substr(10));
+    if (!other || !IsRunning(*other)) {
+      fs::RemoveAll(bundle).IgnoreError();
+      done();
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot join network of a non running container: ", mode.substr(10)));
+    }
+    starting.set_netns_path(other->netns_path().empty()
+                                ? absl::StrCat("/proc/", other->state().pid(), "/ns/net")
+                                : other->netns_path());
+    if (other->spec().network_mode() == "host") starting.set_netns_path("/proc/1/ns/net");
+    starting.set_hosts_path(other->hosts_path());
+    starting.set_resolv_conf_path(other->resolv_conf_path());
+    starting.set_hostname_path(other->hostname_path());
+    starting.mutable_spec()->set_hostname(other->spec().hostname());
+  }
   if (UsesBridge(resolved)) {
     auto sandbox = CreateSandbox(resolved);
     if (!sandbox.ok()) {
@@ -305,8 +326,12 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
   ShimClient client(BundleDir(id) + "/sock");
   client.Call("Delete", berth::shim::v1::Empty(), nullptr, absl::Seconds(5)).IgnoreError();
   fs::RemoveAll(BundleDir(id)).IgnoreError();
-  // docker releases a stopped container's address and ports.
-  RemoveSandbox(id);
+  std::string endpoint;
+  bool bridge = false;
+  if (auto before = store_->Get(id)) {
+    endpoint = before->network_settings().endpoint_id();
+    bridge = UsesBridge(*before);
+  }
   auto updated = store_->Update(id, [&](Container& c) {
     c.clear_netns_path();
     c.clear_network_settings();
@@ -341,6 +366,9 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
                           : std::min(runtime.backoff * 2, kMaxBackoff);
     delay = runtime.backoff;
   }
+  // docker releases a stopped container's address and ports; after the
+  // waiters have their answer, so CNI DEL is not on the exit's path.
+  if (bridge) RemoveSandbox(id, endpoint);
   if (updated->spec().auto_remove()) {
     if (absl::Status status = Remove(id, false, true); !status.ok()) {
       BERTH_LOG(Warn) << "container " << id << ": --rm: " << status;
@@ -632,6 +660,9 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
     }
   }
   ReleaseVolumes(*container, remove_volumes);
+  // Its network is released before rm returns (the exit path may still be
+  // doing it).
+  if (UsesBridge(*container)) RemoveSandbox(id);
   if (absl::Status status = store_->Remove(id); !status.ok()) return status;
   fs::RemoveAll(ContainerDir(id)).IgnoreError();
   fs::RemoveAll(BundleDir(id)).IgnoreError();

@@ -101,7 +101,7 @@ class TaskManager {
   void ReleaseVolumes(const Container& container, bool remove_anonymous);
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
-  void RemoveSandbox(const std::string& id);
+  void RemoveSandbox(const std::string& id, const std::string& endpoint_id = "");
 
   TaskManagerOptions options_;
   ContainerStore* store_;

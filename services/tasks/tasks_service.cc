@@ -153,6 +153,11 @@ grpc::Status TasksService::Attach(
                    : absl::StatusOr<v1::WaitResponse>(started);
   done = true;
   if (follower.joinable()) follower.join();
+  // run --rm returns once the container is gone, as docker's does (its
+  // volumes and name are free again).
+  if (exit.ok() && container->spec().auto_remove()) {
+    tasks_->Wait(id, "removed", [context] { return context->IsCancelled(); }).IgnoreError();
+  }
   if (exit.ok()) {
     v1::AttachResponse last;
     *last.mutable_exit() = *exit;

@@ -1,0 +1,122 @@
+// berth network ls | inspect, as docker network. (create, rm, connect and
+// disconnect arrive with user networks.)
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "berth/network/v1/network.grpc.pb.h"
+#include "cli/commands/commands.h"
+#include "cli/output.h"
+
+namespace berth::cli {
+namespace {
+
+using berth::network::v1::Network;
+
+nlohmann::json NetworkJson(const Network& network) {
+  nlohmann::json ipam_config = nlohmann::json::array();
+  for (const auto& ipam : network.ipam()) {
+    ipam_config.push_back({{"Subnet", ipam.subnet()}, {"Gateway", ipam.gateway()}});
+  }
+  nlohmann::json containers = nlohmann::json::object();
+  for (const auto& [id, endpoint] : network.containers()) {
+    containers[id] = {{"Name", endpoint.container_name()},
+                      {"EndpointID", endpoint.endpoint_id()},
+                      {"MacAddress", endpoint.mac_address()},
+                      {"IPv4Address", endpoint.ipv4_address()},
+                      {"IPv6Address", endpoint.ipv6_address()}};
+  }
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : network.labels()) labels[key] = value;
+  return {{"Name", network.name()},
+          {"Id", network.id()},
+          {"Created", Rfc3339(network.created_at().seconds())},
+          {"Scope", network.scope()},
+          {"Driver", network.driver()},
+          {"EnableIPv6", network.enable_ipv6()},
+          {"IPAM", {{"Driver", "default"}, {"Options", nullptr}, {"Config", ipam_config}}},
+          {"Internal", network.internal()},
+          {"Attachable", false},
+          {"Ingress", false},
+          {"ConfigFrom", {{"Network", ""}}},
+          {"ConfigOnly", false},
+          {"Containers", containers},
+          {"Options", {{"com.docker.network.bridge.name", network.bridge()}}},
+          {"Labels", labels}};
+}
+
+struct NetworkFlags {
+  bool quiet = false, no_trunc = false;
+  std::string format;
+  std::vector<std::string> names;
+};
+
+std::unique_ptr<berth::network::v1::Networks::Stub> Stub(Cli& cli) {
+  std::shared_ptr<grpc::Channel> channel = cli.Channel();
+  return channel ? berth::network::v1::Networks::NewStub(channel) : nullptr;
+}
+
+int List(Cli& cli, const NetworkFlags& flags) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::network::v1::ListNetworksResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->List(context.get(), {}, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  std::vector<std::vector<std::string>> rows = {{"NETWORK ID", "NAME", "DRIVER", "SCOPE"}};
+  for (const Network& network : response.networks()) {
+    std::string id = flags.no_trunc ? network.id() : network.id().substr(0, 12);
+    if (flags.quiet) {
+      std::printf("%s\n", id.c_str());
+    } else if (!flags.format.empty()) {
+      if (!PrintFormatted(flags.format, NetworkJson(network))) return kExitUsage;
+    } else {
+      rows.push_back({id, network.name(), network.driver(), network.scope()});
+    }
+  }
+  if (!flags.quiet && flags.format.empty()) std::printf("%s", FormatTable(rows).c_str());
+  return 0;
+}
+
+int Inspect(Cli& cli, const NetworkFlags& flags) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  nlohmann::json all = nlohmann::json::array();
+  int rc = 0;
+  for (const std::string& name : flags.names) {
+    berth::network::v1::GetNetworkRequest request;
+    request.set_id(name);
+    Network network;
+    auto context = Cli::CallContext();
+    grpc::Status status = stub->Get(context.get(), request, &network);
+    if (!status.ok()) {
+      std::fprintf(stderr, "Error response from daemon: network %s not found\n", name.c_str());
+      rc = 1;
+      continue;
+    }
+    all.push_back(NetworkJson(network));
+  }
+  return PrintInspect(all, flags.format, rc);
+}
+
+}  // namespace
+
+void AddNetworkCommands(CLI::App& app, Cli& cli) {
+  CLI::App* network = app.add_subcommand("network", "Manage networks");
+  network->require_subcommand(1);
+  auto flags = std::make_shared<NetworkFlags>();
+  CLI::App* ls = network->add_subcommand("ls", "List networks");
+  ls->alias("list");
+  ls->add_flag("-q,--quiet", flags->quiet, "Only display network IDs");
+  ls->add_flag("--no-trunc", flags->no_trunc, "Do not truncate the output");
+  ls->add_option("--format", flags->format, "Format output using a template");
+  ls->callback([&cli, flags] { cli.exit_code = List(cli, *flags); });
+  CLI::App* inspect = network->add_subcommand("inspect", "Display detailed information on one or more networks");
+  inspect->add_option("-f,--format", flags->format, "Format output using a template");
+  inspect->add_option("NETWORK", flags->names, "Network")->required();
+  inspect->callback([&cli, flags] { cli.exit_code = Inspect(cli, *flags); });
+}
+
+}  // namespace berth::cli
