@@ -423,4 +423,23 @@ test_system_df_counts_images_and_volumes() {
     fail "json output"
 }
 
+test_images_filters_label_before_since() {
+  local root=$TMP/filter-rootfs
+  mkdir -p "$root/etc" && echo one >"$root/etc/one"
+  tar -C "$root" -c . | berth import --change 'LABEL tier=db' - filters/old:v1 >/dev/null
+  sleep 1.1
+  tar -C "$root" -c . | berth import --change 'LABEL tier=web' - filters/new:v1 >/dev/null
+  assert_eq "$(berth images --filter label=tier=db --format '{{.Repository}}')" "filters/old" "label=KEY=VALUE"
+  assert_eq "$(berth images --filter label=tier --filter reference='filters/*' --format '{{.Repository}}' | sort | tr '\n' ' ')" \
+    "filters/new filters/old " "label=KEY"
+  assert_eq "$(berth images --filter since=filters/old:v1 --filter reference='filters/*' --format '{{.Repository}}')" \
+    "filters/new" "since"
+  assert_eq "$(berth images --filter before=filters/new:v1 --filter reference='filters/*' --format '{{.Repository}}')" \
+    "filters/old" "before"
+  local rc=0
+  berth images --filter before=no/such:image >/dev/null 2>&1 || rc=$?
+  assert_eq "$rc" "1" "before an unknown image"
+  berth rmi filters/old:v1 filters/new:v1 >/dev/null
+}
+
 run_tests "$@"

@@ -129,10 +129,20 @@ grpc::Status ImagesService::List(grpc::ServerContext*,
                                  berth::images::v1::ListImagesResponse* response) {
   auto details = Details();
   if (!details.ok()) return ToGrpcStatus(details.status());
+  // before= and since= compare creation times with a named image.
+  std::map<std::string, int64_t> reference_times;
   for (const auto& [key, values] : request->filters()) {
-    if (key != "dangling" && key != "reference") {
+    if (key != "dangling" && key != "reference" && key != "label" && key != "before" &&
+        key != "since") {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           absl::StrCat("invalid filter '", key, "'"));
+    }
+    if (key == "before" || key == "since") {
+      for (const std::string& value : values.values()) {
+        auto other = Resolve(value);
+        if (!other.ok()) return ToGrpcStatus(other.status());
+        reference_times[value] = other->created().seconds() * 1000000000 + other->created().nanos();
+      }
     }
   }
   for (ImageDetail& detail : *details) {
@@ -140,8 +150,24 @@ grpc::Status ImagesService::List(grpc::ServerContext*,
     for (const auto& [key, values] : request->filters()) {
       bool any = false;
       for (const std::string& value : values.values()) {
+        int64_t created = detail.created().seconds() * 1000000000 + detail.created().nanos();
         if (key == "dangling") {
           any |= (detail.repo_tags_size() == 0) == (value == "true" || value == "1");
+        } else if (key == "before") {
+          any |= created < reference_times[value];
+        } else if (key == "since") {
+          any |= created > reference_times[value];
+        } else if (key == "label") {
+          // label=KEY or label=KEY=VALUE against the config's Labels.
+          auto config = nlohmann::json::parse(detail.config_json(), nullptr, false);
+          const nlohmann::json labels =
+              config.is_object() && config.contains("config") && config["config"].is_object()
+                  ? config["config"].value("Labels", nlohmann::json::object())
+                  : nlohmann::json::object();
+          size_t eq = value.find('=');
+          std::string name = value.substr(0, eq);
+          any |= labels.is_object() && labels.contains(name) && labels[name].is_string() &&
+                 (eq == std::string::npos || labels[name].get<std::string>() == value.substr(eq + 1));
         } else {
           // docker matches the pattern (a glob) against repo:tag, and
           // against the repository alone when the pattern names no tag.
