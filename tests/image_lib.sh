@@ -181,3 +181,61 @@ JSON
 import_busybox() {
   PATH=$BIN:$PATH bash "$RUNFILES/deploy/busybox-image" "$1" -H "$2" >/dev/null
 }
+
+# make_hostile_image LAYOUT TAG KIND: a one-layer image whose layer tries to
+# write outside the root: KIND is dotdot (../escape), absolute
+# (/tmp/…/escape), symlink (a symlink to a host directory, then a file
+# through it) or hardlink (a hard link to a host file). The target is
+# $HOSTILE_TARGET (a directory the test watches). Also sets LAYER_DIGEST.
+make_hostile_image() {
+  local layout=$1 tag=$2 kind=$3 work
+  work=$(mktemp -d)
+  mkdir -p "$layout/blobs/sha256"
+  python3 - "$work/layer.tar" "$kind" "$HOSTILE_TARGET" <<'PY'
+import io, sys, tarfile
+path, kind, target = sys.argv[1:4]
+with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+    def add_file(name, data=b"pwned\n"):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    add_file("ok.txt", b"fine\n")
+    if kind == "dotdot":
+        add_file("../../../../../../.." + target + "/escape")
+    elif kind == "absolute":
+        add_file(target + "/escape")
+    elif kind == "symlink":
+        link = tarfile.TarInfo("sneaky")
+        link.type = tarfile.SYMTYPE
+        link.linkname = target
+        tar.addfile(link)
+        add_file("sneaky/escape")
+    elif kind == "hardlink":
+        link = tarfile.TarInfo("hard")
+        link.type = tarfile.LNKTYPE
+        link.linkname = target + "/victim"
+        tar.addfile(link)
+PY
+  local diff gz digest cfg man
+  diff=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  gzip -n -c "$work/layer.tar" >"$work/layer.tar.gz"
+  digest=$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)
+  cp "$work/layer.tar.gz" "$layout/blobs/sha256/$digest"
+  LAYER_DIGEST=sha256:$digest
+  cat >"$work/config.json" <<JSON
+{"architecture":"$(dpkg --print-architecture)","os":"linux","config":{},
+ "rootfs":{"type":"layers","diff_ids":["$diff"]}}
+JSON
+  cfg=($(put_blob "$layout" "$work/config.json"))
+  cat >"$work/manifest.json" <<JSON
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+ "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
+ "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:$digest","size":$(stat -c %s "$work/layer.tar.gz")}]}
+JSON
+  man=($(put_blob "$layout" "$work/manifest.json"))
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  cat >"$layout/index.json" <<JSON
+{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${man[0]}","size":${man[1]},"annotations":{"org.opencontainers.image.ref.name":"$tag"}}]}
+JSON
+  rm -rf "$work"
+}

@@ -442,4 +442,29 @@ test_images_filters_label_before_since() {
   berth rmi filters/old:v1 filters/new:v1 >/dev/null
 }
 
+test_hostile_layers_are_refused_through_pull() {
+  HOSTILE_TARGET=$TMP/hostile-target
+  mkdir -p "$HOSTILE_TARGET"
+  echo original >"$HOSTILE_TARGET/victim"
+  local kind out rc
+  for kind in dotdot absolute symlink hardlink; do
+    rm -rf "$TMP/hostile-$kind"
+    make_hostile_image "$TMP/hostile-$kind" "$kind" "$kind"
+    push_image "$TMP/hostile-$kind" "$kind" "test/hostile:$kind"
+    rc=0; out=$(berth pull "$REGISTRY/test/hostile:$kind" 2>&1) || rc=$?
+    assert_eq "$rc" "1" "pull of a $kind layer"
+    assert_contains "$out" "${LAYER_DIGEST}" "the error names the layer"
+    case $kind in
+      symlink) assert_contains "$out" "sneaky" "the error names the entry" ;;
+      hardlink) assert_contains "$out" "hard" "the error names the entry" ;;
+      *) assert_contains "$out" "escape" "the error names the entry" ;;
+    esac
+    [[ ! -e $HOSTILE_TARGET/escape ]] || fail "$kind: a file was written outside the root"
+    assert_eq "$(cat "$HOSTILE_TARGET/victim")" "original" "$kind: host file changed"
+    ! berth image inspect "$REGISTRY/test/hostile:$kind" >/dev/null 2>&1 || fail "$kind: image recorded"
+  done
+  # The service keeps serving.
+  berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+}
+
 run_tests "$@"
