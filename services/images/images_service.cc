@@ -71,16 +71,11 @@ absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details() {
       detail.set_size(record.size);
       detail.mutable_created()->set_seconds(record.image_created);
       *detail.mutable_manifest() = record.target;
-      auto config = content_->ReadAll(record.config_digest);
-      if (config.ok()) {
-        detail.set_config_json(*config);
-        auto parsed = ParseConfig(*config);
-        if (parsed.ok()) {
-          *detail.mutable_platform() = parsed->platform;
-          for (const std::string& id : parsed->diff_ids) detail.add_diff_ids(id);
-          std::vector<std::string> chain = ChainIds(parsed->diff_ids);
-          if (!chain.empty()) detail.set_chain_id(chain.back());
-        }
+      if (auto config = ConfigFacts(record.config_digest); config.ok()) {
+        detail.set_config_json(config->config_json());
+        *detail.mutable_platform() = config->platform();
+        *detail.mutable_diff_ids() = config->diff_ids();
+        detail.set_chain_id(config->chain_id());
       }
       details.push_back(std::move(detail));
     }
@@ -94,7 +89,37 @@ absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details() {
       detail.add_repo_tags(familiar);
     }
   }
+  {
+    // Forget the configs of images that are gone.
+    absl::MutexLock lock(&config_cache_mu_);
+    for (auto it = config_cache_.begin(); it != config_cache_.end();) {
+      it = by_id.count(it->first) > 0 ? std::next(it) : config_cache_.erase(it);
+    }
+  }
   return details;
+}
+
+absl::StatusOr<ImageDetail> ImagesService::ConfigFacts(const std::string& config_digest) {
+  {
+    absl::MutexLock lock(&config_cache_mu_);
+    if (auto it = config_cache_.find(config_digest); it != config_cache_.end()) return it->second;
+  }
+  // A config blob never changes (its name is its digest): read and parse
+  // it once, not on every lookup (every create and inspect resolves).
+  auto config = content_->ReadAll(config_digest);
+  if (!config.ok()) return config.status();
+  ImageDetail facts;
+  facts.set_config_json(*config);
+  auto parsed = ParseConfig(*config);
+  if (parsed.ok()) {
+    *facts.mutable_platform() = parsed->platform;
+    for (const std::string& id : parsed->diff_ids) facts.add_diff_ids(id);
+    std::vector<std::string> chain = ChainIds(parsed->diff_ids);
+    if (!chain.empty()) facts.set_chain_id(chain.back());
+  }
+  absl::MutexLock lock(&config_cache_mu_);
+  config_cache_[config_digest] = facts;
+  return facts;
 }
 
 absl::StatusOr<ImageDetail> ImagesService::Resolve(const std::string& ref) {

@@ -5,6 +5,7 @@
 // and remove. Push, save/load/import, prune and leases arrive later in the
 // images issue and answer UNIMPLEMENTED until then.
 
+#include <map>
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
@@ -67,6 +68,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
  private:
   // Image details by id (config digest), with all names of that id.
   absl::StatusOr<std::vector<berth::images::v1::ImageDetail>> Details();
+  // An image config's JSON, platform, diff ids and chain id (cached by
+  // digest; only those fields are set).
+  absl::StatusOr<berth::images::v1::ImageDetail> ConfigFacts(const std::string& config_digest);
   // Finds an image by name, full or short id.
   absl::StatusOr<berth::images::v1::ImageDetail> Resolve(const std::string& ref);
 
@@ -80,6 +84,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
   // Asked which containers use an image before rmi deletes it.
   std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers_;
+  absl::Mutex config_cache_mu_;
+  std::map<std::string, berth::images::v1::ImageDetail> config_cache_
+      ABSL_GUARDED_BY(config_cache_mu_);
 };
 
 }  // namespace berth::images

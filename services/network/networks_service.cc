@@ -70,6 +70,21 @@ grpc::Status NetworksService::RemoveSandbox(grpc::ServerContext*,
   return ToGrpcStatus(sandboxes_->Remove(request->container_id(), request->endpoint_id()));
 }
 
+grpc::Status NetworksService::ListSandboxes(grpc::ServerContext*, const v1::ListSandboxesRequest*,
+                                            v1::ListSandboxesResponse* response) {
+  auto statement = db_->Prepare("SELECT spec FROM sandboxes");
+  if (!statement.ok()) return ToGrpcStatus(statement.status());
+  while (true) {
+    auto row = statement->Step();
+    if (!row.ok()) return ToGrpcStatus(row.status());
+    if (!*row) break;
+    if (!response->add_sandboxes()->ParseFromString(statement->ColumnBlob(0))) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS, "unreadable sandbox record");
+    }
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status NetworksService::GetSandbox(grpc::ServerContext*, const v1::GetSandboxRequest* request,
                                          v1::Sandbox* response) {
   auto sandbox = sandboxes_->Get(request->container_id());

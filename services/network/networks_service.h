@@ -24,6 +24,8 @@ class NetworksService final : public berth::network::v1::Networks::Service {
                              v1::Sandbox* response) override;
   grpc::Status RemoveSandbox(grpc::ServerContext* context, const v1::RemoveSandboxRequest* request,
                              v1::RemoveSandboxResponse* response) override;
+  grpc::Status ListSandboxes(grpc::ServerContext* context, const v1::ListSandboxesRequest* request,
+                             v1::ListSandboxesResponse* response) override;
   grpc::Status GetSandbox(grpc::ServerContext* context, const v1::GetSandboxRequest* request,
                           v1::Sandbox* response) override;
 

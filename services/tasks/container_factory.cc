@@ -21,6 +21,8 @@ namespace {
 std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  // A sibling service that is (re)starting is waited for, not failed on.
+  context->set_wait_for_ready(true);
   return context;
 }
 

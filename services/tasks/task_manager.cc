@@ -139,6 +139,8 @@ absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Con
   berth::network::v1::Sandbox sandbox;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  // The network service may be starting or restarting: wait for it.
+  context.set_wait_for_ready(true);
   grpc::Status status = networks_->CreateSandbox(&context, request, &sandbox);
   if (!status.ok()) return FromGrpcStatus(status);
   return sandbox;
@@ -151,9 +153,41 @@ void TaskManager::RemoveSandbox(const std::string& id, const std::string& endpoi
   berth::network::v1::RemoveSandboxResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  context.set_wait_for_ready(true);
   grpc::Status status = networks_->RemoveSandbox(&context, request, &response);
   if (!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) {
     BERTH_LOG(Warn) << "container " << id << ": release its network: " << status.error_message();
+  }
+}
+
+void TaskManager::ReleaseOrphanSandboxes() {
+  // The network service starts beside us: give it a few seconds.
+  berth::network::v1::ListSandboxesResponse sandboxes;
+  grpc::Status status;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    context.set_wait_for_ready(true);
+    status = networks_->ListSandboxes(&context, {}, &sandboxes);
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  if (!status.ok()) {
+    BERTH_LOG(Warn) << "cannot list network sandboxes: " << status.error_message();
+    return;
+  }
+  // A sandbox whose container is gone or not running (removed or stopped
+  // while this service was down) is released: no veth, lease or rule stays.
+  for (const auto& sandbox : sandboxes.sandboxes()) {
+    auto container = store_->Get(sandbox.container_id());
+    if (container && IsRunning(*container)) continue;
+    {
+      absl::MutexLock lock(&mu_);
+      if (runtime_[sandbox.container_id()].starting) continue;  // being started right now
+    }
+    BERTH_LOG(Info) << "releasing the network of " << sandbox.container_id()
+                    << " (its container is gone or stopped)";
+    RemoveSandbox(sandbox.container_id());
   }
 }
 
@@ -718,9 +752,6 @@ void TaskManager::Recover(bool daemon_start) {
       }
       continue;
     }
-    // A sandbox made just before a crash of this service, for a start that
-    // never completed, is released (a no-op when there is none).
-    if (UsesBridge(container)) RemoveSandbox(id);
     bool restart = false;
     if (container.state().status() == v1::RESTARTING) {
       restart = !container.state().manually_stopped();
@@ -737,6 +768,7 @@ void TaskManager::Recover(bool daemon_start) {
       }
     }
   }
+  ReleaseOrphanSandboxes();
   // Shims of containers that no longer exist: stop them and clear up.
   std::string shims = options_.exec_root + "/shims";
   if (DIR* dir = ::opendir(shims.c_str())) {

@@ -102,6 +102,7 @@ class TaskManager {
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
   void RemoveSandbox(const std::string& id, const std::string& endpoint_id = "");
+  void ReleaseOrphanSandboxes();
 
   TaskManagerOptions options_;
   ContainerStore* store_;

@@ -112,6 +112,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     return 1;
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  struct stat socket_stat {};
+  ::stat(context.socket_path.c_str(), &socket_stat);
   BERTH_LOG(Info) << "berth-" << definition.name << " " << kVersion << " serving on unix://"
                   << context.socket_path;
 
@@ -122,7 +124,12 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   // are cancelled at the deadline.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
-  ::unlink(context.socket_path.c_str());
+  // Only our own socket: when berthd died and a new one started this
+  // service again meanwhile, the path is the new instance's.
+  struct stat now {};
+  if (::stat(context.socket_path.c_str(), &now) == 0 && now.st_ino == socket_stat.st_ino) {
+    ::unlink(context.socket_path.c_str());
+  }
   BERTH_LOG(Info) << "stopped";
   return 0;
 }
