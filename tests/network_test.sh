@@ -122,6 +122,38 @@ test_container_mode_hosts_dns_and_network_inspect() {
   berth rm -f shared >/dev/null
 }
 
+test_user_networks_create_attach_internal_and_remove() {
+  local id out rc
+  id=$(berth network create --subnet 10.231.0.0/24 --label team=a backend)
+  [[ $id =~ ^[0-9a-f]{64}$ ]] || fail "network create printed '$id'"
+  assert_eq "$(berth network inspect -f '{{.Name}} {{.Driver}}' backend)" "backend bridge" "inspect"
+  berth network inspect backend | grep -q '"Subnet": "10.231.0.0/24"' || fail "subnet not kept"
+  rc=0; out=$(berth network create --subnet 10.231.0.128/25 clash 2>&1) || rc=$?
+  assert_eq "$rc" "1" "overlapping subnet"
+  assert_contains "$out" "Pool overlaps with other one on this address space"
+  rc=0; out=$(berth network create --subnet 10.300.0.0/24 bad 2>&1) || rc=$?
+  assert_eq "$rc" "1" "bad CIDR"
+  assert_contains "$out" "invalid CIDR address"
+  run_httpd server --network backend >/dev/null
+  local ip
+  ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' server)
+  [[ $ip == 10.231.0.* ]] || fail "address $ip not in the network's subnet"
+  assert_eq "$(berth run --rm --network backend busybox wget -qO- "http://$ip/")" \
+    "$(berth inspect -f '{{.Config.Hostname}}' server)" "reached over the user network"
+  rc=0; out=$(berth network rm backend 2>&1) || rc=$?
+  assert_eq "$rc" "1" "rm while in use"
+  assert_contains "$out" "has active endpoints"
+  # --internal: no way out, not even to the host's side of the bridge.
+  berth network create --internal sealed >/dev/null
+  berth run --rm --network sealed busybox sh -c 'ip route | grep -q default' && fail "internal network has a default route"
+  rc=0; berth run --rm --network nosuchnet busybox true 2>/dev/null || rc=$?
+  assert_eq "$rc" "125" "unknown network"
+  berth rm -f server >/dev/null
+  berth network rm backend sealed >/dev/null
+  ! berth network inspect backend >/dev/null 2>&1 || fail "network still there after rm"
+  ! ip link show "br-${id:0:12}" >/dev/null 2>&1 || fail "bridge device left"
+}
+
 test_nothing_left_after_every_container_is_gone() {
   run_httpd leak1 -p "$(free_port):80" >/dev/null
   run_httpd leak2 -p 80 >/dev/null

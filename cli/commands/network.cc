@@ -1,5 +1,5 @@
-// berth network ls | inspect, as docker network. (create, rm, connect and
-// disconnect arrive with user networks.)
+// berth network create | ls | inspect | rm | prune, as docker network.
+// (connect and disconnect are still to come.)
 
 #include <cstdio>
 #include <string>
@@ -48,9 +48,9 @@ nlohmann::json NetworkJson(const Network& network) {
 }
 
 struct NetworkFlags {
-  bool quiet = false, no_trunc = false;
-  std::string format;
-  std::vector<std::string> names;
+  bool quiet = false, no_trunc = false, internal = false, force = false;
+  std::string format, driver = "bridge", subnet, gateway;
+  std::vector<std::string> names, labels;
 };
 
 std::unique_ptr<berth::network::v1::Networks::Stub> Stub(Cli& cli) {
@@ -77,6 +77,67 @@ int List(Cli& cli, const NetworkFlags& flags) {
     }
   }
   if (!flags.quiet && flags.format.empty()) std::printf("%s", FormatTable(rows).c_str());
+  return 0;
+}
+
+int Create(Cli& cli, const NetworkFlags& flags) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::network::v1::CreateNetworkRequest request;
+  request.set_name(flags.names.empty() ? "" : flags.names[0]);
+  request.set_driver(flags.driver);
+  request.set_internal(flags.internal);
+  if (!flags.subnet.empty() || !flags.gateway.empty()) {
+    auto* ipam = request.add_ipam();
+    ipam->set_subnet(flags.subnet);
+    ipam->set_gateway(flags.gateway);
+  }
+  for (const std::string& label : flags.labels) {
+    size_t eq = label.find('=');
+    (*request.mutable_labels())[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
+  }
+  berth::network::v1::CreateNetworkResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Create(context.get(), request, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  std::printf("%s\n", response.id().c_str());
+  return 0;
+}
+
+int Remove(Cli& cli, const NetworkFlags& flags) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  int rc = 0;
+  for (const std::string& name : flags.names) {
+    berth::network::v1::RemoveNetworkRequest request;
+    request.set_id(name);
+    berth::network::v1::RemoveNetworkResponse response;
+    auto context = Cli::CallContext();
+    grpc::Status status = stub->Remove(context.get(), request, &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
+      rc = 1;
+      continue;
+    }
+    std::printf("%s\n", name.c_str());
+  }
+  return rc;
+}
+
+int Prune(Cli& cli, const NetworkFlags& flags) {
+  if (!flags.force && !Confirm("WARNING! This will remove all custom networks not used by at least one container.")) {
+    return 0;
+  }
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::network::v1::PruneNetworksResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Prune(context.get(), {}, &response);
+  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
+  if (response.deleted_size() > 0) {
+    std::printf("Deleted Networks:\n");
+    for (const std::string& name : response.deleted()) std::printf("%s\n", name.c_str());
+  }
   return 0;
 }
 
@@ -113,6 +174,21 @@ void AddNetworkCommands(CLI::App& app, Cli& cli) {
   ls->add_flag("--no-trunc", flags->no_trunc, "Do not truncate the output");
   ls->add_option("--format", flags->format, "Format output using a template");
   ls->callback([&cli, flags] { cli.exit_code = List(cli, *flags); });
+  CLI::App* create = network->add_subcommand("create", "Create a network");
+  create->add_option("-d,--driver", flags->driver, "Driver to manage the Network");
+  create->add_option("--subnet", flags->subnet, "Subnet in CIDR format that represents a network segment");
+  create->add_option("--gateway", flags->gateway, "IPv4 Gateway for the master subnet");
+  create->add_flag("--internal", flags->internal, "Restrict external access to the network");
+  create->add_option("--label", flags->labels, "Set metadata on a network");
+  create->add_option("NETWORK", flags->names, "Network name")->required()->expected(1);
+  create->callback([&cli, flags] { cli.exit_code = Create(cli, *flags); });
+  CLI::App* rm = network->add_subcommand("rm", "Remove one or more networks");
+  rm->alias("remove");
+  rm->add_option("NETWORK", flags->names, "Network")->required();
+  rm->callback([&cli, flags] { cli.exit_code = Remove(cli, *flags); });
+  CLI::App* prune = network->add_subcommand("prune", "Remove all unused networks");
+  prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
+  prune->callback([&cli, flags] { cli.exit_code = Prune(cli, *flags); });
   CLI::App* inspect = network->add_subcommand("inspect", "Display detailed information on one or more networks");
   inspect->add_option("-f,--format", flags->format, "Format output using a template");
   inspect->add_option("NETWORK", flags->names, "Network")->required();

@@ -55,6 +55,31 @@ grpc::Status NetworksService::Get(grpc::ServerContext* context, const v1::GetNet
   return grpc::Status(grpc::StatusCode::NOT_FOUND, "network " + request->id() + " not found");
 }
 
+grpc::Status NetworksService::Create(grpc::ServerContext*, const v1::CreateNetworkRequest* request,
+                                     v1::CreateNetworkResponse* response) {
+  auto network = sandboxes_->CreateNetwork(*request);
+  if (!network.ok()) return ToGrpcStatus(network.status());
+  response->set_id(network->id());
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworksService::Remove(grpc::ServerContext*, const v1::RemoveNetworkRequest* request,
+                                     v1::RemoveNetworkResponse*) {
+  return ToGrpcStatus(sandboxes_->RemoveNetwork(request->id()));
+}
+
+grpc::Status NetworksService::Prune(grpc::ServerContext* context, const v1::PruneNetworksRequest*,
+                                    v1::PruneNetworksResponse* response) {
+  v1::ListNetworksRequest list;
+  v1::ListNetworksResponse all;
+  if (grpc::Status status = List(context, &list, &all); !status.ok()) return status;
+  for (const auto& network : all.networks()) {
+    if (network.name() == "bridge" || !network.containers().empty()) continue;
+    if (sandboxes_->RemoveNetwork(network.id()).ok()) response->add_deleted(network.name());
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status NetworksService::CreateSandbox(grpc::ServerContext*,
                                             const v1::CreateSandboxRequest* request,
                                             v1::Sandbox* response) {

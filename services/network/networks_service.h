@@ -20,6 +20,12 @@ class NetworksService final : public berth::network::v1::Networks::Service {
                     v1::ListNetworksResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const v1::GetNetworkRequest* request,
                    v1::Network* response) override;
+  grpc::Status Create(grpc::ServerContext* context, const v1::CreateNetworkRequest* request,
+                      v1::CreateNetworkResponse* response) override;
+  grpc::Status Remove(grpc::ServerContext* context, const v1::RemoveNetworkRequest* request,
+                      v1::RemoveNetworkResponse* response) override;
+  grpc::Status Prune(grpc::ServerContext* context, const v1::PruneNetworksRequest* request,
+                     v1::PruneNetworksResponse* response) override;
   grpc::Status CreateSandbox(grpc::ServerContext* context, const v1::CreateSandboxRequest* request,
                              v1::Sandbox* response) override;
   grpc::Status RemoveSandbox(grpc::ServerContext* context, const v1::RemoveSandboxRequest* request,

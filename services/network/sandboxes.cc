@@ -75,7 +75,8 @@ int EphemeralPort(const std::string& protocol) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route) {
+absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
+                                         const std::vector<std::string>& taken) {
   // Routes: "Iface Destination Gateway Flags RefCnt Use Metric Mask ..." in
   // little-endian hex.
   std::vector<std::pair<uint32_t, uint32_t>> routes;
@@ -91,6 +92,14 @@ absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route) {
     if (!absl::SimpleHexAtoi(fields[1], &destination) || !absl::SimpleHexAtoi(fields[7], &mask)) continue;
     if (mask == 0) continue;  // the default route overlaps everything
     routes.emplace_back(ntohl(destination), ntohl(mask));
+  }
+  // Other networks' subnets count as routes: a bridge gets its route only
+  // once its first container starts.
+  for (const std::string& subnet : taken) {
+    size_t slash = subnet.find('/');
+    int bits = 0;
+    if (slash == std::string::npos || !absl::SimpleAtoi(subnet.substr(slash + 1), &bits)) continue;
+    routes.emplace_back(ParseIp(subnet.substr(0, slash)), bits == 0 ? 0 : ~0u << (32 - bits));
   }
   std::vector<std::pair<uint32_t, uint32_t>> candidates;
   for (uint32_t second = 17; second <= 31; ++second) {
@@ -111,7 +120,8 @@ absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route) {
     }
   }
   return absl::ResourceExhaustedError(
-      "no free private subnet for the default network: set bip in daemon.json");
+      "could not find an available, non-overlapping IPv4 address pool among the defaults to "
+      "assign to the network");
 }
 
 absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config) {
@@ -137,7 +147,7 @@ absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config)
     ipam->set_subnet(absl::StrCat(FormatIp(ParseIp(parts[0]) & mask), "/", bits));
     ipam->set_gateway(parts[0]);
   } else {
-    auto subnet = ChooseSubnet(ReadFile("/proc/net/route"));
+    auto subnet = ChooseSubnet(ReadFile("/proc/net/route"), TakenSubnets());
     if (!subnet.ok()) return subnet.status();
     ipam->set_subnet(*subnet);
     ipam->set_gateway(FormatIp(ParseIp(subnet->substr(0, subnet->find('/'))) + 1));
@@ -148,6 +158,144 @@ absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config)
     return db.Run("INSERT INTO networks (id, name, driver, spec, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                   network.id(), network.name(), network.driver(), network.SerializeAsString(), now);
   });
+}
+
+std::vector<v1::Network> Sandboxes::AllNetworks() {
+  std::vector<v1::Network> networks;
+  auto statement = db_->Prepare("SELECT spec FROM networks ORDER BY name");
+  if (!statement.ok()) return networks;
+  while (true) {
+    auto row = statement->Step();
+    if (!row.ok() || !*row) break;
+    v1::Network network;
+    if (network.ParseFromString(statement->ColumnBlob(0))) networks.push_back(std::move(network));
+  }
+  return networks;
+}
+
+std::vector<std::string> Sandboxes::TakenSubnets() {
+  std::vector<std::string> subnets;
+  for (const auto& network : AllNetworks()) {
+    for (const auto& ipam : network.ipam()) subnets.push_back(ipam.subnet());
+  }
+  return subnets;
+}
+
+absl::StatusOr<v1::Network> Sandboxes::FindNetwork(const std::string& ref) {
+  std::vector<v1::Network> networks = AllNetworks();
+  for (const auto& network : networks) {
+    if (network.id() == ref || network.name() == ref) return network;
+  }
+  const v1::Network* match = nullptr;
+  for (const auto& network : networks) {
+    if (ref.size() >= 3 && network.id().rfind(ref, 0) == 0) {
+      if (match != nullptr) return absl::FailedPreconditionError("network " + ref + " is ambiguous");
+      match = &network;
+    }
+  }
+  if (match == nullptr) return absl::NotFoundError("network " + ref + " not found");
+  return *match;
+}
+
+absl::StatusOr<v1::Network> Sandboxes::CreateNetwork(const v1::CreateNetworkRequest& request) {
+  absl::MutexLock lock(&mu_);
+  const std::string& name = request.name();
+  if (name.empty() || name.find('/') != std::string::npos || name.size() > 64) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid network name \"", name, "\""));
+  }
+  if (!request.driver().empty() && request.driver() != "bridge") {
+    return absl::UnimplementedError(absl::StrCat("network driver \"", request.driver(),
+                                                 "\" is not supported (bridge)"));
+  }
+  if (name == "none" || name == "host" || FindNetwork(name).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("network with name ", name, " already exists"));
+  }
+  v1::Network network;
+  network.set_id(fs::RandomHex(32));
+  network.set_name(name);
+  network.set_driver("bridge");
+  network.set_scope("local");
+  network.set_internal(request.internal());
+  network.set_bridge("br-" + network.id().substr(0, 12));
+  *network.mutable_labels() = request.labels();
+  *network.mutable_options() = request.options();
+  auto* ipam = network.add_ipam();
+  std::string subnet = request.ipam_size() > 0 ? request.ipam(0).subnet() : "";
+  std::string gateway = request.ipam_size() > 0 ? request.ipam(0).gateway() : "";
+  if (subnet.empty()) {
+    if (!gateway.empty()) return absl::InvalidArgumentError("a gateway needs a --subnet");
+    auto chosen = ChooseSubnet(ReadFile("/proc/net/route"), TakenSubnets());
+    if (!chosen.ok()) return chosen.status();
+    subnet = *chosen;
+  }
+  std::vector<std::string> parts = absl::StrSplit(subnet, '/');
+  int bits = 0;
+  in_addr probe{};
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &bits) || bits < 8 || bits > 30 ||
+      ::inet_pton(AF_INET, parts[0].c_str(), &probe) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid subnet ", subnet, ": invalid CIDR address"));
+  }
+  uint32_t mask = ~0u << (32 - bits);
+  uint32_t base = ParseIp(parts[0]) & mask;
+  // Overlap with another network's subnet is refused, as docker does.
+  for (const std::string& other : TakenSubnets()) {
+    size_t slash = other.find('/');
+    int other_bits = 0;
+    if (slash == std::string::npos || !absl::SimpleAtoi(other.substr(slash + 1), &other_bits)) continue;
+    uint32_t other_mask = ~0u << (32 - other_bits);
+    uint32_t common = mask & other_mask;
+    if ((base & common) == (ParseIp(other.substr(0, slash)) & common)) {
+      return absl::AlreadyExistsError(absl::StrCat("Pool overlaps with other one on this address space"));
+    }
+  }
+  if (gateway.empty()) {
+    gateway = FormatIp(base + 1);
+  } else if ((ParseIp(gateway) & mask) != base) {
+    return absl::InvalidArgumentError(absl::StrCat("no matching subnet for gateway ", gateway));
+  }
+  ipam->set_subnet(absl::StrCat(FormatIp(base), "/", bits));
+  ipam->set_gateway(gateway);
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  network.mutable_created_at()->set_seconds(now);
+  absl::Status stored = db_->Transaction([&](store::Database& db) {
+    return db.Run("INSERT INTO networks (id, name, driver, spec, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  network.id(), network.name(), network.driver(), network.SerializeAsString(), now);
+  });
+  if (!stored.ok()) return stored;
+  return network;
+}
+
+absl::Status Sandboxes::RemoveNetwork(const std::string& ref) {
+  absl::MutexLock lock(&mu_);
+  auto network = FindNetwork(ref);
+  if (!network.ok()) return network.status();
+  if (network->name() == kDefaultNetwork) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(network->name(), " is a pre-defined network and cannot be removed"));
+  }
+  auto statement = db_->Prepare("SELECT spec FROM sandboxes");
+  if (!statement.ok()) return statement.status();
+  while (true) {
+    auto row = statement->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    v1::Sandbox sandbox;
+    if (!sandbox.ParseFromString(statement->ColumnBlob(0))) continue;
+    for (const auto& endpoint : sandbox.endpoints()) {
+      if (endpoint.network_id() == network->id()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "error while removing network: network ", network->name(), " id ", network->id(),
+            " has active endpoints"));
+      }
+    }
+  }
+  absl::Status deleted = db_->Transaction([&](store::Database& db) {
+    return db.Run("DELETE FROM networks WHERE id = ?1", network->id());
+  });
+  if (!deleted.ok()) return deleted;
+  // The bridge device goes with it (it holds no container any more).
+  RunProcess({"/usr/sbin/ip", "link", "del", network->bridge()}, {}, "").IgnoreError();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Network> Sandboxes::DefaultNetwork() {
@@ -172,13 +320,16 @@ json Sandboxes::Conflist(const v1::Network& network, bool with_ports) const {
           {"plugins",
            json::array({{{"type", "bridge"},
                          {"bridge", network.bridge()},
-                         {"isGateway", true},
+                         // --internal: no gateway, no masquerade, no default route:
+                         // no way out of the network.
+                         {"isGateway", !network.internal()},
                          {"ipMasq", !network.internal()},
                          {"hairpinMode", true},
                          {"ipam",
                           {{"type", "host-local"},
                            {"ranges", ranges},
-                           {"routes", json::array({{{"dst", "0.0.0.0/0"}}})},
+                           {"routes", network.internal() ? json::array()
+                                                         : json::array({{{"dst", "0.0.0.0/0"}}})},
                            {"dataDir", data_dir_ + "/ipam"}}}},
                         {{"type", "firewall"}}})}};
   if (with_ports) {
@@ -229,8 +380,10 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
     return absl::InvalidArgumentError("sandbox: bad container id");
   }
   std::string mode = request.mode().empty() || request.mode() == "default" ? "bridge" : request.mode();
-  if (mode != "bridge" && mode != "none") {
-    return absl::UnimplementedError(absl::StrCat("network mode \"", mode, "\" is not supported yet"));
+  absl::StatusOr<v1::Network> network = absl::NotFoundError("");
+  if (mode != "none") {
+    network = FindNetwork(mode);
+    if (!network.ok()) return network.status();
   }
   if (mode == "none" && request.ports_size() > 0) {
     return absl::InvalidArgumentError("conflicting options: port publishing and the container type network mode");
@@ -257,12 +410,7 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
     RemoveNetns(sandbox.netns_path()).IgnoreError();
     return lo.status();
   }
-  if (mode == "bridge") {
-    auto network = DefaultNetwork();
-    if (!network.ok()) {
-      RemoveNetns(sandbox.netns_path()).IgnoreError();
-      return network.status();
-    }
+  if (mode != "none") {
     for (const auto& port : request.ports()) {
       runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
                                static_cast<int>(port.container_port()), port.protocol()});
@@ -330,8 +478,8 @@ absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
   auto sandbox = Get(container_id);
   std::string netns = exec_root_ + "/netns/" + container_id;
   absl::Status first;
-  if (sandbox.ok() && sandbox->mode() == "bridge") {
-    auto network = DefaultNetwork();
+  if (sandbox.ok() && sandbox->mode() != "none" && sandbox->endpoints_size() > 0) {
+    auto network = FindNetwork(sandbox->endpoints(0).network_id());
     json result = json::parse(sandbox->cni_result(), nullptr, false);
     if (network.ok()) {
       CniRuntime runtime;

@@ -34,8 +34,18 @@ class Sandboxes {
   absl::Status Remove(const std::string& container_id, const std::string& endpoint_id = "");
   absl::StatusOr<v1::Sandbox> Get(const std::string& container_id);
 
+  // User networks: a bridge of their own (br-<id>), a subnet that overlaps
+  // no other network or host route.
+  absl::StatusOr<v1::Network> CreateNetwork(const v1::CreateNetworkRequest& request);
+  // Refused while containers are attached, and for the default network.
+  absl::Status RemoveNetwork(const std::string& ref);
+  // By name, id or unique id prefix.
+  absl::StatusOr<v1::Network> FindNetwork(const std::string& ref);
+
  private:
   absl::StatusOr<v1::Network> DefaultNetwork();
+  std::vector<v1::Network> AllNetworks();
+  std::vector<std::string> TakenSubnets();
   // portmap only when ports are published: one plugin run less otherwise.
   nlohmann::json Conflist(const v1::Network& network, bool with_ports) const;
   absl::Status AllocatePorts(const std::string& container_id, v1::CreateSandboxRequest* request)
@@ -51,7 +61,8 @@ class Sandboxes {
 };
 
 // The first of the candidate private subnets no host route overlaps.
-absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route);
+absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
+                                         const std::vector<std::string>& taken = {});
 
 }  // namespace berth::network
 

@@ -156,10 +156,8 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
       return absl::InvalidArgumentError(
           "conflicting options: hostname and the network mode");
     }
-  } else if (!mode.empty() && mode != "none" && mode != "host" && mode != "bridge" &&
-             mode != "default") {
-    return absl::UnimplementedError(absl::StrCat(
-        "network mode \"", mode, "\" is not supported yet (none, host, bridge)"));
+  } else if (mode.find_first_of(" /") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid network name \"", mode, "\""));
   }
   return absl::OkStatus();
 }

@@ -103,9 +103,16 @@ bool TaskManager::AwaitExit(const std::string& id, uint64_t after, absl::Duratio
   return mu_.AwaitWithTimeout(absl::Condition(&passed), timeout);
 }
 
+// Attached to a network of the network service (the default bridge or a
+// user network), as opposed to none, host and container:.
 bool UsesBridge(const Container& container) {
   const std::string& mode = container.spec().network_mode();
-  return mode.empty() || mode == "bridge" || mode == "default";
+  return mode != "none" && mode != "host" && !absl::StartsWith(mode, "container:");
+}
+
+std::string NetworkName(const Container& container) {
+  const std::string& mode = container.spec().network_mode();
+  return mode.empty() || mode == "default" ? "bridge" : mode;
 }
 
 absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Container& container) {
@@ -113,7 +120,7 @@ absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Con
   berth::network::v1::CreateSandboxRequest request;
   request.set_container_id(container.id());
   request.set_container_name(container.name());
-  request.set_mode("bridge");
+  request.set_mode(NetworkName(container));
   request.set_hostname(spec.hostname());
   std::set<std::string> published;
   for (const auto& binding : spec.port_bindings()) {
@@ -253,7 +260,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
                                        sandbox.status().message()));
     }
     starting.set_netns_path(sandbox->netns_path());
-    network.set_network("bridge");
+    network.set_network(NetworkName(resolved));
     if (sandbox->endpoints_size() > 0) {
       const auto& endpoint = sandbox->endpoints(0);
       network.set_network_id(endpoint.network_id());
@@ -768,13 +775,14 @@ void TaskManager::Recover(bool daemon_start) {
       }
     }
   }
-  ReleaseOrphanSandboxes();
-  // Shims of containers that no longer exist: stop them and clear up.
+  // Shims of containers that no longer exist: stop them and clear up. The
+  // store is asked afresh for each: containers created since recovery
+  // began are not orphans.
   std::string shims = options_.exec_root + "/shims";
   if (DIR* dir = ::opendir(shims.c_str())) {
     while (dirent* entry = ::readdir(dir)) {
       std::string id = entry->d_name;
-      if (id == "." || id == ".." || known.count(id) > 0) continue;
+      if (id == "." || id == ".." || known.count(id) > 0 || store_->Get(id)) continue;
       berth::shim::v1::KillRequest kill;
       kill.set_signal(SIGKILL);
       kill.set_all(true);
@@ -789,6 +797,8 @@ void TaskManager::Recover(bool daemon_start) {
     }
     ::closedir(dir);
   }
+  // Last: it may wait for the network service to come up.
+  ReleaseOrphanSandboxes();
 }
 
 }  // namespace berth::tasks
