@@ -41,6 +41,12 @@ test_published_port_answers_from_the_host() {
   [[ $ip =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no IPAddress: '$ip'"
   berth run --rm busybox wget -qO- "http://$ip/" | grep -qx "${id:0:12}" || fail "container to container by address"
   berth run --rm busybox sh -c 'grep -q "$(hostname)$" /etc/hosts' || fail "own name not in /etc/hosts"
+  # The traffic shows in stats (NET I/O) and in the metrics.
+  local netio
+  netio=$(berth stats --no-stream --format '{{.NetIO}}' web)
+  [[ -n $netio && $netio != "0B / 0B" ]] || fail "NET I/O after traffic: '$netio'"
+  curl -sf "http://$MAIN_METRICS/metrics" | grep -q 'container_network_receive_bytes_total{.*name="web"' ||
+    fail "no network series for web"
   berth rm -f web >/dev/null
 }
 

@@ -55,6 +55,10 @@ const Series kSeries[] = {
      [](const auto& s) { return static_cast<double>(s.blkio_read_bytes()); }},
     {"container_fs_writes_bytes_total", "Cumulative count of bytes written", MetricType::kCounter,
      [](const auto& s) { return static_cast<double>(s.blkio_write_bytes()); }},
+    {"container_network_receive_bytes_total", "Cumulative count of bytes received",
+     MetricType::kCounter, [](const auto& s) { return static_cast<double>(s.net_rx_bytes()); }},
+    {"container_network_transmit_bytes_total", "Cumulative count of bytes transmitted",
+     MetricType::kCounter, [](const auto& s) { return static_cast<double>(s.net_tx_bytes()); }},
 };
 
 }  // namespace

@@ -274,6 +274,8 @@ absl::StatusOr<v1::ContainerStats> TasksService::StatsOf(const v1::Container& co
   stats.set_pids_limit(s->pids_limit());
   stats.set_blkio_read_bytes(s->blkio_read_bytes());
   stats.set_blkio_write_bytes(s->blkio_write_bytes());
+  stats.set_net_rx_bytes(s->net_rx_bytes());
+  stats.set_net_tx_bytes(s->net_tx_bytes());
   return stats;
 }
 

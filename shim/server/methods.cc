@@ -3,7 +3,15 @@
 #include <signal.h>
 #include <sys/epoll.h>
 
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "shim/server/shim.h"
 
 namespace berth::shim {
@@ -36,6 +44,27 @@ v1::Stats ToProto(const cgroup::Stats& s) {
   out.set_blkio_read_bytes(s.blkio_read_bytes);
   out.set_blkio_write_bytes(s.blkio_write_bytes);
   return out;
+}
+
+// Bytes received and sent by the container's interfaces (not lo), from
+// /proc/PID/net/dev: the view of the process's own network namespace.
+std::pair<uint64_t, uint64_t> NetworkBytes(pid_t pid) {
+  std::ifstream dev("/proc/" + std::to_string(pid) + "/net/dev");
+  std::string line;
+  uint64_t rx = 0, tx = 0;
+  while (std::getline(dev, line)) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name(absl::StripAsciiWhitespace(line.substr(0, colon)));
+    if (name == "lo") continue;
+    std::vector<std::string> fields = absl::StrSplit(line.substr(colon + 1), ' ', absl::SkipEmpty());
+    uint64_t value = 0;
+    if (fields.size() >= 9) {
+      if (absl::SimpleAtoi(fields[0], &value)) rx += value;
+      if (absl::SimpleAtoi(fields[8], &value)) tx += value;
+    }
+  }
+  return {rx, tx};
 }
 
 }  // namespace
@@ -130,6 +159,9 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     if (!stats.ok()) return stats.status();
     v1::StatsResponse response;
     *response.mutable_stats() = ToProto(*stats);
+    auto [rx, tx] = NetworkBytes(pid_);
+    response.mutable_stats()->set_net_rx_bytes(rx);
+    response.mutable_stats()->set_net_tx_bytes(tx);
     return response.SerializeAsString();
   }
   if (method == "Pids") {
