@@ -140,12 +140,19 @@ test_user_networks_create_attach_internal_and_remove() {
   rc=0; out=$(berth network create --subnet 10.300.0.0/24 bad 2>&1) || rc=$?
   assert_eq "$rc" "1" "bad CIDR"
   assert_contains "$out" "invalid CIDR address"
-  run_httpd server --network backend >/dev/null
+  run_httpd server --network backend --network-alias api >/dev/null
   local ip
   ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' server)
   [[ $ip == 10.231.0.* ]] || fail "address $ip not in the network's subnet"
   assert_eq "$(berth run --rm --network backend busybox wget -qO- "http://$ip/")" \
     "$(berth inspect -f '{{.Config.Hostname}}' server)" "reached over the user network"
+  # The network's name server: other containers by name and alias.
+  assert_eq "$(berth run --rm --network backend busybox wget -qO- http://server/)" \
+    "$(berth inspect -f '{{.Config.Hostname}}' server)" "by name"
+  assert_eq "$(berth run --rm --network backend busybox wget -qO- http://api/)" \
+    "$(berth inspect -f '{{.Config.Hostname}}' server)" "by alias"
+  berth run --rm busybox wget -T 2 -qO- http://server/ >/dev/null 2>&1 &&
+    fail "the name resolves from the default network too"
   rc=0; out=$(berth network rm backend 2>&1) || rc=$?
   assert_eq "$rc" "1" "rm while in use"
   assert_contains "$out" "has active endpoints"

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -293,9 +294,52 @@ absl::Status Sandboxes::RemoveNetwork(const std::string& ref) {
     return db.Run("DELETE FROM networks WHERE id = ?1", network->id());
   });
   if (!deleted.ok()) return deleted;
+  name_servers_.erase(network->id());
   // The bridge device goes with it (it holds no container any more).
   RunProcess({"/usr/sbin/ip", "link", "del", network->bridge()}, {}, "").IgnoreError();
   return absl::OkStatus();
+}
+
+void Sandboxes::EnsureNameServer(const v1::Network& network) {
+  auto& server = name_servers_[network.id()];
+  if (server != nullptr && server->running()) return;
+  std::string id = network.id();
+  server = std::make_unique<DnsResponder>(
+      [this, id](const std::string& name) { return LookupName(id, name); },
+      HostNameservers(ReadFile("/etc/resolv.conf")));
+  if (absl::Status status = server->Start(network.ipam(0).gateway()); !status.ok()) {
+    server.reset();
+  }
+}
+
+void Sandboxes::StartNameServers() {
+  absl::MutexLock lock(&mu_);
+  for (const auto& network : AllNetworks()) {
+    if (network.name() != kDefaultNetwork && !network.internal()) EnsureNameServer(network);
+  }
+}
+
+std::optional<std::string> Sandboxes::LookupName(const std::string& network_id,
+                                                 const std::string& name) {
+  auto statement = db_->Prepare("SELECT spec FROM sandboxes");
+  if (!statement.ok()) return std::nullopt;
+  while (true) {
+    auto row = statement->Step();
+    if (!row.ok() || !*row) break;
+    v1::Sandbox sandbox;
+    if (!sandbox.ParseFromString(statement->ColumnBlob(0))) continue;
+    for (const auto& endpoint : sandbox.endpoints()) {
+      if (endpoint.network_id() != network_id) continue;
+      bool match = absl::AsciiStrToLower(endpoint.container_name()) == name ||
+                   endpoint.container_id().substr(0, 12) == name;
+      for (const std::string& alias : endpoint.aliases()) match |= absl::AsciiStrToLower(alias) == name;
+      if (match) {
+        const std::string& address = endpoint.ipv4_address();
+        return address.substr(0, address.find('/'));
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<v1::Network> Sandboxes::DefaultNetwork() {
@@ -421,12 +465,14 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
       return result.status();
     }
     sandbox.set_cni_result(result->dump());
+    if (network->name() != kDefaultNetwork) EnsureNameServer(*network);
     auto* endpoint = sandbox.add_endpoints();
     endpoint->set_container_id(id);
     endpoint->set_container_name(request.container_name());
     endpoint->set_network_id(network->id());
     endpoint->set_endpoint_id(fs::RandomHex(32));
     endpoint->set_interface_name("eth0");
+    *endpoint->mutable_aliases() = request.aliases();
     const json& ips = result->value("ips", json::array());
     if (!ips.empty()) {
       endpoint->set_ipv4_address(ips[0].value("address", ""));

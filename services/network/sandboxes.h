@@ -7,7 +7,9 @@
 // firewall, loopback), recorded in SQLite so a restarted service can undo
 // them with CNI DEL.
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -16,6 +18,7 @@
 #include "services/common/config/daemon_config.h"
 #include "services/common/store/database.h"
 #include "services/network/cni.h"
+#include "services/network/dns.h"
 
 namespace berth::network {
 
@@ -41,11 +44,18 @@ class Sandboxes {
   absl::Status RemoveNetwork(const std::string& ref);
   // By name, id or unique id prefix.
   absl::StatusOr<v1::Network> FindNetwork(const std::string& ref);
+  // Name servers of the user networks that have containers (at start).
+  void StartNameServers();
 
  private:
   absl::StatusOr<v1::Network> DefaultNetwork();
   std::vector<v1::Network> AllNetworks();
   std::vector<std::string> TakenSubnets();
+  // The name server of a user network, started once its bridge has the
+  // gateway address (after its first container's CNI ADD).
+  void EnsureNameServer(const v1::Network& network) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<std::string> LookupName(const std::string& network_id, const std::string& name);
+  std::map<std::string, std::unique_ptr<DnsResponder>> name_servers_ ABSL_GUARDED_BY(mu_);
   // portmap only when ports are published: one plugin run less otherwise.
   nlohmann::json Conflist(const v1::Network& network, bool with_ports) const;
   absl::Status AllocatePorts(const std::string& container_id, v1::CreateSandboxRequest* request)

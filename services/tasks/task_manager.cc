@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/common/base/grpc_status.h"
 #include "services/tasks/time_util.h"
 #include "services/common/base/log.h"
@@ -122,6 +123,7 @@ absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Con
   request.set_container_name(container.name());
   request.set_mode(NetworkName(container));
   request.set_hostname(spec.hostname());
+  for (const std::string& alias : spec.network_aliases()) request.add_aliases(alias);
   std::set<std::string> published;
   for (const auto& binding : spec.port_bindings()) {
     auto* port = request.add_ports();
@@ -289,6 +291,17 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
       absl::StrAppend(&hosts, network.ip_address(), "\t", resolved.spec().hostname(), "\n");
     }
     std::ofstream(resolved.hosts_path(), std::ios::trunc) << hosts;
+    // On a user network the network's name server answers (other
+    // containers by name, the rest forwarded), unless --dns was given.
+    if (NetworkName(resolved) != "bridge" && resolved.spec().dns_size() == 0 &&
+        !network.gateway().empty()) {
+      std::string resolv = "nameserver " + network.gateway() + "\n";
+      for (absl::string_view line :
+           absl::StrSplit(MakeHostFiles(resolved.spec()).resolv_conf, '\n', absl::SkipEmpty())) {
+        if (!absl::StartsWith(line, "nameserver")) absl::StrAppend(&resolv, line, "\n");
+      }
+      std::ofstream(resolved.resolv_conf_path(), std::ios::trunc) << resolv;
+    }
   }
   ShimSettings settings;
   settings.bundle = bundle;
