@@ -172,25 +172,16 @@ absl::Status FollowLogs(const std::string& path, int max_files, const ReadOption
     struct stat now;
     if (::stat(path.c_str(), &now) == 0 && now.st_ino != inode) {
       drain();
-      // Open the new current file first, then read the files rotated
-      // between ours and it (PATH.k-1 ... down to the one after it): if
-      // another rotation lands meanwhile, the one we opened is among the
-      // rotated ones and nothing in between is skipped.
-      int next = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (next < 0) {
-        ::usleep(5 * 1000);
-        continue;
-      }
-      struct stat opened_stat;
-      ::fstat(next, &opened_stat);
-      int ours = 0, theirs = 0;
+      // Files rotated after ours (PATH.k-1 ... PATH.1) come before PATH.
+      int ours = 0;
       for (int k = 1; k < max_files; ++k) {
         struct stat rotated;
-        if (::stat(absl::StrCat(path, ".", k).c_str(), &rotated) != 0) continue;
-        if (rotated.st_ino == inode && ours == 0) ours = k;
-        if (rotated.st_ino == opened_stat.st_ino && theirs == 0) theirs = k;
+        if (::stat(absl::StrCat(path, ".", k).c_str(), &rotated) == 0 && rotated.st_ino == inode) {
+          ours = k;
+          break;
+        }
       }
-      for (int k = ours - 1; k > theirs; --k) {
+      for (int k = ours - 1; k >= 1; --k) {
         std::ifstream in(absl::StrCat(path, ".", k));
         std::string line;
         while (std::getline(in, line)) {
@@ -198,14 +189,18 @@ absl::Status FollowLogs(const std::string& path, int max_files, const ReadOption
           if (Parse(line, &record) && Wanted(record, options)) deliver(record);
         }
       }
-      ::close(fd);
-      fd = next;
-      inode = opened_stat.st_ino;
-      pending.clear();
-      continue;
+      int next = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (next >= 0) {
+        ::close(fd);
+        fd = next;
+        inode = now.st_ino;
+        pending.clear();
+        continue;
+      }
     }
-    // Short: attach and logs -f show output, and the end of it, this late.
-    ::usleep(5 * 1000);
+    // Look every 20 ms, but see stop() within 5 ms: the end of an attached
+    // process's output is delivered promptly.
+    for (int slice = 0; slice < 4 && !stop(); ++slice) ::usleep(5 * 1000);
   }
   drain();
   ::close(fd);
