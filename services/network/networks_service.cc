@@ -42,12 +42,14 @@ grpc::Status NetworksService::List(grpc::ServerContext*, const v1::ListNetworksR
 
 grpc::Status NetworksService::Get(grpc::ServerContext* context, const v1::GetNetworkRequest* request,
                                   v1::Network* response) {
+  auto found = sandboxes_->FindNetwork(request->id());
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  // From the list, which carries the attached containers.
   v1::ListNetworksRequest list;
   v1::ListNetworksResponse all;
   if (grpc::Status status = List(context, &list, &all); !status.ok()) return status;
   for (const auto& network : all.networks()) {
-    if (network.name() == request->id() || network.id() == request->id() ||
-        (request->id().size() >= 3 && absl::StartsWith(network.id(), request->id()))) {
+    if (network.id() == found->id()) {
       *response = network;
       return grpc::Status::OK;
     }

@@ -24,13 +24,6 @@ using nlohmann::json;
 constexpr const char* kDefaultNetwork = "bridge";
 constexpr const char* kDefaultBridge = "berth0";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 uint32_t ParseIp(const std::string& text) {
   in_addr address{};
   ::inet_pton(AF_INET, text.c_str(), &address);
@@ -72,6 +65,15 @@ int EphemeralPort(const std::string& protocol) {
   }
   if (fd >= 0) ::close(fd);
   return port;
+}
+
+std::vector<CniPort> CniPorts(const google::protobuf::RepeatedPtrField<v1::PortMapping>& ports) {
+  std::vector<CniPort> out;
+  for (const auto& port : ports) {
+    out.push_back({port.host_ip(), static_cast<int>(port.host_port()),
+                   static_cast<int>(port.container_port()), port.protocol()});
+  }
+  return out;
 }
 
 }  // namespace
@@ -148,7 +150,7 @@ absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config)
     ipam->set_subnet(absl::StrCat(FormatIp(ParseIp(parts[0]) & mask), "/", bits));
     ipam->set_gateway(parts[0]);
   } else {
-    auto subnet = ChooseSubnet(ReadFile("/proc/net/route"), TakenSubnets());
+    auto subnet = ChooseSubnet(fs::ReadFileOrEmpty("/proc/net/route"), TakenSubnets());
     if (!subnet.ok()) return subnet.status();
     ipam->set_subnet(*subnet);
     ipam->set_gateway(FormatIp(ParseIp(subnet->substr(0, subnet->find('/'))) + 1));
@@ -225,7 +227,7 @@ absl::StatusOr<v1::Network> Sandboxes::CreateNetwork(const v1::CreateNetworkRequ
   std::string gateway = request.ipam_size() > 0 ? request.ipam(0).gateway() : "";
   if (subnet.empty()) {
     if (!gateway.empty()) return absl::InvalidArgumentError("a gateway needs a --subnet");
-    auto chosen = ChooseSubnet(ReadFile("/proc/net/route"), TakenSubnets());
+    auto chosen = ChooseSubnet(fs::ReadFileOrEmpty("/proc/net/route"), TakenSubnets());
     if (!chosen.ok()) return chosen.status();
     subnet = *chosen;
   }
@@ -306,7 +308,7 @@ void Sandboxes::EnsureNameServer(const v1::Network& network) {
   std::string id = network.id();
   server = std::make_unique<DnsResponder>(
       [this, id](const std::string& name) { return LookupName(id, name); },
-      HostNameservers(ReadFile("/etc/resolv.conf")));
+      HostNameservers(fs::ReadFileOrEmpty("/etc/resolv.conf")));
   if (absl::Status status = server->Start(network.ipam(0).gateway()); !status.ok()) {
     server.reset();
   }
@@ -455,10 +457,7 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
     return lo.status();
   }
   if (mode != "none") {
-    for (const auto& port : request.ports()) {
-      runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
-                               static_cast<int>(port.container_port()), port.protocol()});
-    }
+    runtime.ports = CniPorts(request.ports());
     auto result = cni_.Add(Conflist(*network, !request.ports().empty()), runtime);
     if (!result.ok()) {
       RemoveNetns(sandbox.netns_path()).IgnoreError();
@@ -531,10 +530,7 @@ absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
       CniRuntime runtime;
       runtime.container_id = container_id;
       runtime.netns = netns;
-      for (const auto& port : sandbox->ports()) {
-        runtime.ports.push_back({port.host_ip(), static_cast<int>(port.host_port()),
-                                 static_cast<int>(port.container_port()), port.protocol()});
-      }
+      runtime.ports = CniPorts(sandbox->ports());
       first = cni_.Del(Conflist(*network, !sandbox->ports().empty()), runtime,
                        result.is_discarded() ? json() : result);
     }

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/fs/fs_util.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
@@ -53,13 +54,6 @@ const std::map<std::string, int>& RlimitNames() {
       {"nproc", RLIMIT_NPROC},   {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
       {"rttime", RLIMIT_RTTIME}, {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK}};
   return *names;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -233,7 +227,7 @@ HostFiles MakeHostFiles(const v1::ContainerSpec& spec) {
   HostFiles files;
   files.hostname = spec.hostname() + "\n";
   if (spec.network_mode() == "host") {
-    files.hosts = ReadFile("/etc/hosts");
+    files.hosts = fs::ReadFileOrEmpty("/etc/hosts");
   } else {
     files.hosts =
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -250,7 +244,7 @@ HostFiles MakeHostFiles(const v1::ContainerSpec& spec) {
   // another network namespace), or --dns.
   std::vector<std::string> nameservers(spec.dns().begin(), spec.dns().end());
   std::vector<std::string> other;
-  for (absl::string_view line : absl::StrSplit(ReadFile("/etc/resolv.conf"), '\n')) {
+  for (absl::string_view line : absl::StrSplit(fs::ReadFileOrEmpty("/etc/resolv.conf"), '\n')) {
     absl::string_view trimmed = absl::StripAsciiWhitespace(line);
     if (absl::ConsumePrefix(&trimmed, "nameserver")) {
       std::string server(absl::StripAsciiWhitespace(trimmed));

@@ -27,13 +27,6 @@ namespace {
 
 using berth::shim::ShimClient;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // docker's exit codes for a command that could not run.
 int StartFailureCode(const absl::Status& status) {
   const std::string message(status.message());
@@ -106,7 +99,7 @@ bool TaskManager::AwaitExit(const std::string& id, uint64_t after, absl::Duratio
 
 // Attached to a network of the network service (the default bridge or a
 // user network), as opposed to none, host and container:.
-bool UsesBridge(const Container& container) {
+bool UsesNetworkSandbox(const Container& container) {
   const std::string& mode = container.spec().network_mode();
   return mode != "none" && mode != "host" && !absl::StartsWith(mode, "container:");
 }
@@ -251,7 +244,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
     starting.set_hostname_path(other->hostname_path());
     starting.mutable_spec()->set_hostname(other->spec().hostname());
   }
-  if (UsesBridge(resolved)) {
+  if (UsesNetworkSandbox(resolved)) {
     auto sandbox = CreateSandbox(resolved);
     if (!sandbox.ok()) {
       fs::RemoveAll(bundle).IgnoreError();
@@ -314,7 +307,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
       create.ok() ? shim::LaunchShim(options_.shim_binary, *create) : create.status();
   if (!pid.ok()) {
     fs::RemoveAll(bundle).IgnoreError();
-    if (UsesBridge(resolved)) RemoveSandbox(id);
+    if (UsesNetworkSandbox(resolved)) RemoveSandbox(id);
     int code = StartFailureCode(pid.status());
     std::string message(pid.status().message());
     store_
@@ -365,7 +358,7 @@ void TaskManager::Monitor(const std::string& id) {
   if (!status.ok()) {
     // The shim is gone: its exit file says how the container ended, if it
     // got that far.
-    if (!exit.ParseFromString(ReadFile(BundleDir(id) + "/exit")) ||
+    if (!exit.ParseFromString(fs::ReadFileOrEmpty(BundleDir(id) + "/exit")) ||
         exit.exited_at_unix_nano() == 0) {
       BERTH_LOG(Warn) << "container " << id << ": shim lost (" << status.message()
                          << "); exit status unknown";
@@ -384,7 +377,7 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
   bool bridge = false;
   if (auto before = store_->Get(id)) {
     endpoint = before->network_settings().endpoint_id();
-    bridge = UsesBridge(*before);
+    bridge = UsesNetworkSandbox(*before);
   }
   auto updated = store_->Update(id, [&](Container& c) {
     c.clear_netns_path();
@@ -716,7 +709,7 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
   ReleaseVolumes(*container, remove_volumes);
   // Its network is released before rm returns (the exit path may still be
   // doing it).
-  if (UsesBridge(*container)) RemoveSandbox(id);
+  if (UsesNetworkSandbox(*container)) RemoveSandbox(id);
   if (absl::Status status = store_->Remove(id); !status.ok()) return status;
   fs::RemoveAll(ContainerDir(id)).IgnoreError();
   fs::RemoveAll(BundleDir(id)).IgnoreError();

@@ -21,16 +21,9 @@
 namespace berth::cgroup {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 uint64_t ReadNumber(const std::string& path) {
   uint64_t value = 0;
-  std::string text(absl::StripAsciiWhitespace(ReadFile(path)));
+  std::string text(absl::StripAsciiWhitespace(fs::ReadFileOrEmpty(path)));
   if (!absl::SimpleAtoi(text, &value)) return 0;
   return value;
 }
@@ -38,7 +31,7 @@ uint64_t ReadNumber(const std::string& path) {
 // "key value" lines (memory.stat, cpu.stat, memory.events).
 std::map<std::string, uint64_t> ReadKeyed(const std::string& path) {
   std::map<std::string, uint64_t> values;
-  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(fs::ReadFileOrEmpty(path), '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
     uint64_t value = 0;
     if (parts.size() == 2 && absl::SimpleAtoi(parts[1], &value)) values[std::string(parts[0])] = value;
@@ -51,7 +44,7 @@ std::map<std::string, uint64_t> ReadKeyed(const std::string& path) {
 // "8:0 Read 1" (plus a Total line, skipped).
 std::pair<uint64_t, uint64_t> ReadIoBytes(const std::string& path, bool v2) {
   uint64_t read = 0, written = 0;
-  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(fs::ReadFileOrEmpty(path), '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
     uint64_t value = 0;
     if (v2) {
@@ -111,7 +104,7 @@ absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(const std::string& path, 
     // Each ancestor must delegate the controllers to its children.
     std::string dir = root;
     for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-      std::string available = ReadFile(dir + "/cgroup.controllers");
+      std::string available = fs::ReadFileOrEmpty(dir + "/cgroup.controllers");
       for (const char* controller : {"cpu", "cpuset", "io", "memory", "pids"}) {
         if (absl::StrContains(available, controller)) {
           std::ofstream(dir + "/cgroup.subtree_control") << "+" << controller;
@@ -138,8 +131,8 @@ absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(const std::string& path, 
     std::string parent = dir;
     absl::StrAppend(&dir, "/", part);
     for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-      std::string current(absl::StripAsciiWhitespace(ReadFile(dir + "/" + file)));
-      if (current.empty()) std::ofstream(dir + "/" + file) << ReadFile(parent + "/" + file);
+      std::string current(absl::StripAsciiWhitespace(fs::ReadFileOrEmpty(dir + "/" + file)));
+      if (current.empty()) std::ofstream(dir + "/" + file) << fs::ReadFileOrEmpty(parent + "/" + file);
     }
   }
   return cgroup;
@@ -200,7 +193,7 @@ absl::Status Cgroup::AddProcess(pid_t pid) {
 std::vector<pid_t> Cgroup::Processes() const {
   std::vector<pid_t> pids;
   std::string file = (version_ == Version::kV2 ? Dir("") : Dir("pids")) + "/cgroup.procs";
-  for (absl::string_view line : absl::StrSplit(ReadFile(file), '\n', absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(fs::ReadFileOrEmpty(file), '\n', absl::SkipEmpty())) {
     int pid = 0;
     if (absl::SimpleAtoi(line, &pid)) pids.push_back(pid);
   }
@@ -268,7 +261,7 @@ absl::Status Cgroup::Freeze(bool frozen) {
   if (!status.ok() || !frozen) return status;
   // FREEZING settles into FROZEN once every task has stopped.
   for (int i = 0; i < 1000; ++i) {
-    std::string state(absl::StripAsciiWhitespace(ReadFile(Dir("freezer") + "/freezer.state")));
+    std::string state(absl::StripAsciiWhitespace(fs::ReadFileOrEmpty(Dir("freezer") + "/freezer.state")));
     if (state == "FROZEN") return absl::OkStatus();
     ::usleep(1000);
   }

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -63,6 +64,13 @@ absl::StatusOr<int64_t> DiskUsage(const std::string& path) {
     return absl::ErrnoToStatus(errno, absl::StrCat("walk ", path));
   }
   return t_usage;
+}
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::string RandomHex(int bytes) {

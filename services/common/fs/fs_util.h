@@ -32,6 +32,10 @@ absl::Status CopyTree(const std::string& from, const std::string& to);
 // A random hex string of n bytes (2n characters).
 std::string RandomHex(int bytes);
 
+// The whole content of a (small) file; empty when it cannot be read (for
+// /proc, /sys and config files whose absence means "nothing").
+std::string ReadFileOrEmpty(const std::string& path);
+
 }  // namespace berth::fs
 
 #endif  // BERTH_SERVICES_COMMON_FS_FS_UTIL_H_
