@@ -108,7 +108,10 @@ test_killed_service_is_restarted_within_two_seconds() {
   assert_eq "$(berth info --format '{{json .Services}}' | jq -r 'map(select(.Name=="images"))[0].Restarts')" "1" "restarts"
   assert_contains "$("$BIN/grpc_call" "$MAIN_SOCK" /berth.images.v1.Images/List)" "OK"
   grep -q "service images killed by signal 9" "$MAIN_LOG" || fail "exit not logged"
-  curl -sf "http://$MAIN_METRICS/metrics" | grep -q '^berth_service_restarts_total{service="images"} 1$' ||
+  # Read whole first: grep -q stopping early would fail curl (pipefail).
+  local scrape
+  scrape=$(curl -sf "http://$MAIN_METRICS/metrics")
+  grep -q '^berth_service_restarts_total{service="images"} 1$' <<<"$scrape" ||
     fail "restart not counted in metrics"
 }
 

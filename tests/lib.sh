@@ -68,10 +68,14 @@ wait_for() {
 }
 
 free_port() {
-  local port
+  # Below the kernel's ephemeral range, so that no outgoing connection (or
+  # its TIME_WAIT) holds the port a daemon is about to listen on; and not
+  # used by any TCP socket in any state.
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
   while true; do
-    port=$((20000 + RANDOM % 20000))
-    if ! ss -Hltn "sport = :$port" | grep -q .; then
+    port=$((10000 + RANDOM % (low - 10000)))
+    if ! ss -Htan "sport = :$port" | grep -q .; then
       echo "$port"
       return
     fi

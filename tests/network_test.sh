@@ -45,8 +45,9 @@ test_published_port_answers_from_the_host() {
   local netio
   netio=$(berth stats --no-stream --format '{{.NetIO}}' web)
   [[ -n $netio && $netio != "0B / 0B" ]] || fail "NET I/O after traffic: '$netio'"
-  curl -sf "http://$MAIN_METRICS/metrics" | grep -q 'container_network_receive_bytes_total{.*name="web"' ||
-    fail "no network series for web"
+  local scrape
+  scrape=$(curl -sf "http://$MAIN_METRICS/metrics")
+  grep -q 'container_network_receive_bytes_total{.*name="web"' <<<"$scrape" || fail "no network series for web"
   berth rm -f web >/dev/null
 }
 
