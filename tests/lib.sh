@@ -5,6 +5,8 @@
 # JUnit XML ($XML_OUTPUT_FILE) so that CI counts cases, not files.
 
 set -uo pipefail
+# Bazel runs tests with a short PATH; iptables-save and friends live in sbin.
+export PATH=$PATH:/usr/sbin:/sbin
 
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
 RUNFILES=${TEST_SRCDIR:-$PWD/..}/berth

@@ -9,7 +9,6 @@ source "$(dirname "$0")/image_lib.sh"
 setup_suite() {
   start_berthd MAIN
   import_busybox busybox "$MAIN_SOCK"
-  IPTABLES_BEFORE=$(iptables-save | grep -v '^#' | grep -v '^:' | sed 's/\[[0-9:]*\]//' | sort)
 }
 
 teardown_suite() {
@@ -152,7 +151,7 @@ test_user_networks_create_attach_internal_and_remove() {
     "$(berth inspect -f '{{.Config.Hostname}}' server)" "by name"
   assert_eq "$(berth run --rm --network backend busybox wget -qO- http://api/)" \
     "$(berth inspect -f '{{.Config.Hostname}}' server)" "by alias"
-  berth run --rm busybox wget -T 2 -qO- http://server/ >/dev/null 2>&1 &&
+  berth run --rm --init busybox timeout 3 wget -qO- http://server/ >/dev/null 2>&1 &&
     fail "the name resolves from the default network too"
   rc=0; out=$(berth network rm backend 2>&1) || rc=$?
   assert_eq "$rc" "1" "rm while in use"
@@ -168,19 +167,160 @@ test_user_networks_create_attach_internal_and_remove() {
   ! ip link show "br-${id:0:12}" >/dev/null 2>&1 || fail "bridge device left"
 }
 
+# Reaches http://TARGET/ from a new container with FLAGS: prints the page.
+# (busybox wget -T crashes; timeout needs an init: PID 1 ignores SIGTERM.)
+fetch_from() { # target flags...
+  local target=$1
+  shift
+  berth run --rm --init "$@" busybox timeout 3 wget -qO- "http://$target/" 2>/dev/null
+}
+
+test_networks_are_isolated_from_each_other() {
+  berth network create --subnet 10.232.0.0/24 red >/dev/null
+  berth network create --subnet 10.233.0.0/24 blue >/dev/null
+  run_httpd red-web --network red >/dev/null
+  run_httpd blue-web --network blue >/dev/null
+  run_httpd plain-web >/dev/null
+  local red_ip blue_ip plain_ip
+  red_ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' red-web)
+  blue_ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' blue-web)
+  plain_ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' plain-web)
+  # Within a network: yes (so that a "no" below means isolation).
+  [[ -n $(fetch_from "$red_ip" --network red) ]] || fail "red to red"
+  [[ -n $(fetch_from "$plain_ip") ]] || fail "bridge to bridge"
+  # Across networks, by address: no, in every direction.
+  [[ -z $(fetch_from "$blue_ip" --network red) ]] || fail "red reached blue"
+  [[ -z $(fetch_from "$red_ip" --network blue) ]] || fail "blue reached red"
+  [[ -z $(fetch_from "$red_ip") ]] || fail "the default bridge reached red"
+  [[ -z $(fetch_from "$plain_ip" --network red) ]] || fail "red reached the default bridge"
+  # The host still reaches every network (published ports rely on it).
+  curl -sf --max-time 2 "http://$red_ip/" -o /dev/null || fail "host to red"
+  berth rm -f red-web blue-web plain-web >/dev/null
+  berth network rm red blue >/dev/null
+}
+
+test_internal_network_resolves_names_but_has_no_way_out() {
+  berth network create --internal sealed2 >/dev/null
+  berth network create opened >/dev/null
+  local id
+  id=$(run_httpd vault --network sealed2)
+  # Its members reach each other, by name too (its name server answers).
+  assert_eq "$(fetch_from vault --network sealed2)" "${id:0:12}" "by name on an internal network"
+  # Names outside berth are not forwarded: nothing leaves.
+  berth run --rm --network sealed2 busybox nslookup -timeout=2 example.com >/dev/null 2>&1 &&
+    fail "an external name resolved on an internal network"
+  # The host's services through the gateway: not from an internal network,
+  # while from a normal user network they answer.
+  local port pid gateway_sealed gateway_open
+  port=$(free_port)
+  python3 -m http.server "$port" --bind 0.0.0.0 --directory "$TMP" >/dev/null 2>&1 &
+  pid=$!
+  track_pid "$pid"
+  wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "host server did not start"
+  gateway_sealed=$(berth network inspect -f '{{json .IPAM.Config}}' sealed2 | jq -r '.[0].Gateway')
+  gateway_open=$(berth network inspect -f '{{json .IPAM.Config}}' opened | jq -r '.[0].Gateway')
+  [[ -n $(fetch_from "$gateway_open:$port" --network opened) ]] || fail "host from a normal network"
+  [[ -z $(fetch_from "$gateway_sealed:$port" --network sealed2) ]] || fail "host reached from an internal network"
+  kill "$pid"
+  berth rm -f vault >/dev/null
+  berth network rm sealed2 opened >/dev/null
+}
+
+test_connect_and_disconnect_a_running_and_a_stopped_container() {
+  berth network create --subnet 10.234.0.0/24 front >/dev/null
+  berth network create --subnet 10.235.0.0/24 back >/dev/null
+  local db_id
+  db_id=$(run_httpd db --network back)
+  berth run -d --name app --network front busybox sleep 300 >/dev/null
+  local app_pid db_ip
+  app_pid=$(berth inspect -f '{{.State.Pid}}' app)
+  db_ip=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' db)
+  # In app's namespaces (its own busybox), as a process of it would be.
+  in_app() { timeout 5 nsenter -t "$app_pid" -n -m "$@"; }
+  # Not connected yet: back is out of reach.
+  [[ -z $(in_app busybox wget -qO- "http://$db_ip/" 2>/dev/null) ]] || fail "reached back before connect"
+  local rc=0 out
+  berth network connect --alias app-on-back back app || rc=$?
+  assert_eq "$rc" "0" "connect"
+  [[ $(berth inspect -f '{{.NetworkSettings.Networks.back.IPAddress}}' app) == 10.235.0.* ]] ||
+    fail "inspect: $(berth inspect -f '{{json .NetworkSettings.Networks}}' app)"
+  berth network inspect back | grep -q '"Name": "app"' || fail "network inspect lacks app"
+  in_app ip -o addr show eth1 | grep -q 'inet 10.235.0.' || fail "no eth1 on back"
+  # One way out: the first network's gateway.
+  assert_eq "$(in_app ip route | grep -c default)" "1" "default routes"
+  # app reaches db over back, by name too (front's name server knows the
+  # names of every network app is on); back's members know app's alias.
+  assert_eq "$(in_app busybox wget -qO- "http://$db_ip/" 2>/dev/null)" "${db_id:0:12}" "app to db by address"
+  assert_eq "$(in_app busybox wget -qO- http://db/ 2>/dev/null)" "${db_id:0:12}" "app to db by name"
+  out=$(berth run --rm --network back busybox nslookup app-on-back 2>/dev/null)
+  grep -q 'Address.*10\.235\.0\.' <<<"$out" || fail "alias app-on-back not resolved on back: $out"
+  berth network connect back app 2>/dev/null && fail "connected twice"
+  berth network disconnect back app
+  ! in_app ip link show eth1 >/dev/null 2>&1 || fail "eth1 left after disconnect"
+  [[ -z $(in_app busybox wget -qO- "http://$db_ip/" 2>/dev/null) ]] || fail "reached back after disconnect"
+  assert_not_contains "$(berth inspect -f '{{json .NetworkSettings.Networks}}' app)" '"back"' "inspect after disconnect"
+  rc=0; out=$(berth network disconnect back app 2>&1) || rc=$?
+  assert_eq "$rc" "1" "disconnect twice"
+  assert_contains "$out" "is not connected to network back"
+  # A stopped container is connected at its next start.
+  berth create --name later --network front busybox sleep 300 >/dev/null
+  berth network connect back later
+  berth start later >/dev/null
+  [[ $(berth inspect -f '{{.NetworkSettings.Networks.back.IPAddress}}' later) == 10.235.0.* ]] ||
+    fail "stopped container not connected at start"
+  rc=0; out=$(berth network connect nosuch later 2>&1) || rc=$?
+  assert_eq "$rc" "1" "unknown network"
+  assert_contains "$out" "network nosuch not found"
+  rc=0; out=$(berth network connect back nosuchcontainer 2>&1) || rc=$?
+  assert_eq "$rc" "1" "unknown container"
+  berth rm -f app later db >/dev/null
+  berth network rm front back >/dev/null
+}
+
 test_nothing_left_after_every_container_is_gone() {
+  berth network create leaknet >/dev/null
   run_httpd leak1 -p "$(free_port):80" >/dev/null
   run_httpd leak2 -p 80 >/dev/null
-  berth rm -f leak1 leak2 >/dev/null
+  run_httpd leak3 --network leaknet >/dev/null
+  berth network connect leaknet leak1
+  local ids ips bridges
+  ids=$(berth inspect -f '{{.Id}}' leak1 leak2 leak3)
+  ips=$(berth inspect -f '{{json .NetworkSettings.Networks}}' leak1 leak2 leak3 | jq -r '.[].IPAddress')
+  bridges=$(berth network ls -q | xargs -r "$BIN/berth" -H "$MAIN_SOCK" network inspect |
+    jq -r '.[].Options["com.docker.network.bridge.name"]')
+  [[ $(wc -w <<<"$ips") == 4 ]] || fail "addresses: $ips"
+  local leak_bridge
+  leak_bridge=$(berth network inspect leaknet | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  # (Read whole before grep -q: pipefail would see iptables-save's SIGPIPE.)
+  local rules
+  rules=$(iptables-save)
+  grep -q -- "-o $leak_bridge -j DROP" <<<"$rules" || fail "no isolation rule while leaknet has containers"
+  berth rm -f leak1 leak2 leak3 >/dev/null
   assert_eq "$(ls "$MAIN_EXEC/netns" 2>/dev/null | wc -l)" "0" "netns files"
-  assert_eq "$(ip -o link | grep -c veth || true)" "0" "veths"
-  local after
-  after=$(iptables-save | grep -v '^#' | grep -v '^:' | sed 's/\[[0-9:]*\]//' | sort)
-  # Only the plugins' shared chains may have appeared; no rule names a container.
-  local extra
-  extra=$(comm -13 <(echo "$IPTABLES_BEFORE") <(echo "$after") | grep -v -- '-j CNI-\(FORWARD\|ADMIN\|HOSTPORT-DNAT\|HOSTPORT-MASQ\)$' |
-    grep -v 'CNI firewall plugin\|CNI portfwd' || true)
-  [[ -z $extra ]] || fail "iptables rules left: $extra"
+  # Veths on this berthd's bridges (other berthds may run on this host).
+  local bridge veths=0
+  for bridge in $bridges; do
+    veths=$((veths + $(ip -o link show master "$bridge" 2>/dev/null | wc -l)))
+  done
+  assert_eq "$veths" "0" "veths on berth's bridges"
+  # No rule names a container, its address, or (with no container left)
+  # one of the bridges: the isolation rules go with the last container.
+  local word
+  rules=$(iptables-save)
+  for word in $ids; do
+    ! grep -q -- "$word" <<<"$rules" || fail "iptables rule for container $word left"
+  done
+  for word in $ips; do
+    ! grep -q -- "$word/" <<<"$rules" || fail "iptables rule for address $word left"
+  done
+  for word in $bridges; do
+    ! grep -q -- " $word " <<<"$rules" || fail "iptables rule for bridge $word left: $(grep -- " $word " <<<"$rules")"
+  done
+  # host-local leases: none left in the IPAM store.
+  local leases
+  leases=$(find "$MAIN_DATA/network/ipam" -type f ! -name 'last_reserved_ip*' ! -name lock 2>/dev/null | wc -l)
+  assert_eq "$leases" "0" "IPAM leases"
+  berth network rm leaknet >/dev/null
 }
 
 run_tests "$@"

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/network/v1/network.grpc.pb.h"
 #include "cli/commands/container_commands.h"
 #include "cli/commands/container_common.h"
 #include "cli/commands/container_json.h"
@@ -19,6 +20,40 @@ struct InspectFlags {
   std::string format, type;
   bool size = false;
 };
+
+// The networks a running container was connected to later (network
+// connect) are the network service's: its sandbox's other endpoints.
+void AddConnectedNetworks(Cli& cli, const berth::tasks::v1::Container& container,
+                          nlohmann::json* inspect) {
+  auto stub = berth::network::v1::Networks::NewStub(cli.Channel());
+  berth::network::v1::GetSandboxRequest request;
+  request.set_container_id(container.id());
+  berth::network::v1::Sandbox sandbox;
+  auto context = Cli::CallContext();
+  if (!stub->GetSandbox(context.get(), request, &sandbox).ok()) return;
+  nlohmann::json& networks = (*inspect)["NetworkSettings"]["Networks"];
+  for (const auto& endpoint : sandbox.endpoints()) {
+    if (endpoint.network_id() == container.network_settings().network_id()) continue;
+    berth::network::v1::GetNetworkRequest get;
+    get.set_id(endpoint.network_id());
+    berth::network::v1::Network network;
+    auto get_context = Cli::CallContext();
+    if (!stub->Get(get_context.get(), get, &network).ok()) continue;
+    const std::string& address = endpoint.ipv4_address();
+    size_t slash = address.find('/');
+    nlohmann::json aliases = nlohmann::json::array();
+    for (const std::string& alias : endpoint.aliases()) aliases.push_back(alias);
+    networks[network.name()] = {
+        {"NetworkID", network.id()},
+        {"EndpointID", endpoint.endpoint_id()},
+        {"Gateway", endpoint.gateway()},
+        {"IPAddress", address.substr(0, slash)},
+        {"IPPrefixLen", slash == std::string::npos ? 0 : std::stoi(address.substr(slash + 1))},
+        {"MacAddress", endpoint.mac_address()},
+        {"Aliases", aliases.empty() ? nlohmann::json(nullptr) : aliases},
+        {"Links", nullptr}};
+  }
+}
 
 int Inspect(Cli& cli, const InspectFlags& flags, bool any_type, const std::string& command) {
   if (int rc = CheckArgCount(command, flags.names.size(), 1, -1)) return rc;
@@ -36,7 +71,11 @@ int Inspect(Cli& cli, const InspectFlags& flags, bool any_type, const std::strin
       berth::tasks::v1::Container container;
       status = GetContainer(cli, name, &container);
       if (status.ok()) {
-        all.push_back(ContainerInspectJson(container));
+        nlohmann::json inspect = ContainerInspectJson(container);
+        if (!container.network_settings().network_id().empty()) {
+          AddConnectedNetworks(cli, container, &inspect);
+        }
+        all.push_back(std::move(inspect));
         continue;
       }
     }

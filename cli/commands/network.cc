@@ -1,5 +1,5 @@
-// berth network create | ls | inspect | rm | prune, as docker network.
-// (connect and disconnect are still to come.)
+// berth network create | ls | inspect | rm | prune | connect | disconnect,
+// as docker network.
 
 #include <cstdio>
 #include <string>
@@ -7,7 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "berth/network/v1/network.grpc.pb.h"
+#include "absl/strings/match.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/container_common.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -50,7 +52,7 @@ nlohmann::json NetworkJson(const Network& network) {
 struct NetworkFlags {
   bool quiet = false, no_trunc = false, internal = false, force = false;
   std::string format, driver = "bridge", subnet, gateway;
-  std::vector<std::string> names, labels;
+  std::vector<std::string> names, labels, aliases;
 };
 
 std::unique_ptr<berth::network::v1::Networks::Stub> Stub(Cli& cli) {
@@ -162,6 +164,63 @@ int Inspect(Cli& cli, const NetworkFlags& flags) {
   return PrintInspect(all, flags.format, rc);
 }
 
+// NETWORK CONTAINER: the container's id and name, or prints docker's error.
+int ResolveContainer(Cli& cli, const std::string& name, berth::tasks::v1::Container* container) {
+  grpc::Status status = GetContainer(cli, name, container);
+  if (status.ok()) return 0;
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
+    return 1;
+  }
+  return ReportCallError(status, cli.connection.host, cli.Channel().get());
+}
+
+int Connect(Cli& cli, const NetworkFlags& flags) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::tasks::v1::Container container;
+  if (int rc = ResolveContainer(cli, flags.names[1], &container)) return rc;
+  const std::string& mode = container.spec().network_mode();
+  if (mode == "host" || mode == "none" || absl::StartsWith(mode, "container:")) {
+    std::fprintf(stderr,
+                 "Error response from daemon: container sharing network namespace with another "
+                 "container or host cannot be connected to any other network\n");
+    return 1;
+  }
+  berth::network::v1::ConnectRequest request;
+  request.set_network(flags.names[0]);
+  request.set_container_id(container.id());
+  request.set_container_name(container.name());
+  for (const std::string& alias : flags.aliases) request.add_aliases(alias);
+  berth::network::v1::ConnectResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Connect(context.get(), request, &response);
+  if (!status.ok()) {
+    std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int Disconnect(Cli& cli, const NetworkFlags& flags) {
+  auto stub = Stub(cli);
+  if (!stub) return cli.exit_code;
+  berth::tasks::v1::Container container;
+  if (int rc = ResolveContainer(cli, flags.names[1], &container)) return rc;
+  berth::network::v1::DisconnectRequest request;
+  request.set_network(flags.names[0]);
+  request.set_container_id(container.id());
+  request.set_force(flags.force);
+  berth::network::v1::DisconnectResponse response;
+  auto context = Cli::CallContext();
+  grpc::Status status = stub->Disconnect(context.get(), request, &response);
+  if (!status.ok()) {
+    std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddNetworkCommands(CLI::App& app, Cli& cli) {
@@ -193,6 +252,14 @@ void AddNetworkCommands(CLI::App& app, Cli& cli) {
   inspect->add_option("-f,--format", flags->format, "Format output using a template");
   inspect->add_option("NETWORK", flags->names, "Network")->required();
   inspect->callback([&cli, flags] { cli.exit_code = Inspect(cli, *flags); });
+  CLI::App* connect = network->add_subcommand("connect", "Connect a container to a network");
+  connect->add_option("--alias", flags->aliases, "Add network-scoped alias for the container");
+  connect->add_option("NETWORK CONTAINER", flags->names, "Network and container")->required()->expected(2);
+  connect->callback([&cli, flags] { cli.exit_code = Connect(cli, *flags); });
+  CLI::App* disconnect = network->add_subcommand("disconnect", "Disconnect a container from a network");
+  disconnect->add_flag("-f,--force", flags->force, "Force the container to disconnect from a network");
+  disconnect->add_option("NETWORK CONTAINER", flags->names, "Network and container")->required()->expected(2);
+  disconnect->callback([&cli, flags] { cli.exit_code = Disconnect(cli, *flags); });
 }
 
 }  // namespace berth::cli

@@ -85,7 +85,9 @@ void DnsResponder::Serve() {
     ssize_t n = ::recvfrom(socket_.get(), buffer, sizeof(buffer), 0,
                            reinterpret_cast<sockaddr*>(&from), &from_length);
     if (n <= 0) continue;
-    std::string answer = Answer(std::string(buffer, static_cast<size_t>(n)));
+    char client[INET_ADDRSTRLEN] = "";
+    ::inet_ntop(AF_INET, &from.sin_addr, client, sizeof(client));
+    std::string answer = Answer(std::string(buffer, static_cast<size_t>(n)), client);
     if (!answer.empty()) {
       ::sendto(socket_.get(), answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&from),
                from_length);
@@ -93,7 +95,7 @@ void DnsResponder::Serve() {
   }
 }
 
-std::string DnsResponder::Answer(const std::string& query) {
+std::string DnsResponder::Answer(const std::string& query, const std::string& client) {
   if (query.size() < 12 || (static_cast<uint8_t>(query[2]) & 0x80) != 0) return "";
   uint16_t questions = Get16(query, 4);
   if (questions != 1) return Forward(query);
@@ -102,7 +104,7 @@ std::string DnsResponder::Answer(const std::string& query) {
   uint16_t type = Get16(query, name->second);
   uint16_t klass = Get16(query, name->second + 2);
   std::optional<std::string> address;
-  if (klass == kClassIn && name->first.find('.') == std::string::npos) address = lookup_(name->first);
+  if (klass == kClassIn && name->first.find('.') == std::string::npos) address = lookup_(name->first, client);
   if (!address) return Forward(query);
   // Ours: answer A with the address; other types of our names: no data.
   std::string response = query.substr(0, name->second + 4);

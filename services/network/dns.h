@@ -3,7 +3,9 @@
 
 // The name server of a user network, as docker's embedded DNS behaves:
 // containers on the network resolve each other's names and aliases (A
-// records); every other question is forwarded to the host's resolvers.
+// records), and those of the other networks they are connected to; every
+// other question is forwarded to the host's resolvers (none for an
+// --internal network: SERVFAIL).
 // It listens on the network's gateway address, port 53 (UDP), which the
 // containers' resolv.conf names.
 
@@ -21,8 +23,10 @@ namespace berth::network {
 
 class DnsResponder {
  public:
-  // Returns the IPv4 address (dotted) for a name on this network, if any.
-  using Lookup = std::function<std::optional<std::string>(const std::string& name)>;
+  // The IPv4 address (dotted) for a name the asking container (by its
+  // address) can reach, if any.
+  using Lookup = std::function<std::optional<std::string>(const std::string& name,
+                                                          const std::string& client)>;
 
   DnsResponder(Lookup lookup, std::vector<std::string> upstreams)
       : lookup_(std::move(lookup)), upstreams_(std::move(upstreams)) {}
@@ -33,7 +37,7 @@ class DnsResponder {
 
   // One query in, one answer out (empty when nothing should be sent).
   // Public for tests.
-  std::string Answer(const std::string& query);
+  std::string Answer(const std::string& query, const std::string& client = "");
 
  private:
   void Serve();

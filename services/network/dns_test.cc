@@ -25,8 +25,9 @@ std::string Query(const std::string& name, uint16_t type = 1) {
 }
 
 TEST(DnsResponderTest, AnswersNamesOfTheNetwork) {
-  DnsResponder dns([](const std::string& name) -> std::optional<std::string> {
+  DnsResponder dns([](const std::string& name, const std::string& client) -> std::optional<std::string> {
     if (name == "db") return "10.1.2.3";
+    if (name == "peer" && client == "10.1.2.9") return "10.9.0.5";
     return std::nullopt;
   }, {});
   std::string answer = dns.Answer(Query("DB"));
@@ -34,6 +35,9 @@ TEST(DnsResponderTest, AnswersNamesOfTheNetwork) {
   EXPECT_EQ(answer.substr(0, 2), "\x12\x34");
   EXPECT_EQ(answer[7], 1);  // one answer
   EXPECT_EQ(answer.substr(answer.size() - 4), std::string("\x0a\x01\x02\x03", 4));
+  // A name only some clients may see.
+  EXPECT_EQ(dns.Answer(Query("peer"), "10.1.2.9")[7], 1);
+  EXPECT_EQ(dns.Answer(Query("peer"), "10.1.2.10")[3] & 0x0f, 2);
   // AAAA of our name: no data, no error.
   std::string none = dns.Answer(Query("db", 28));
   EXPECT_EQ(none[7], 0);

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     if (absl::Status status = g_sandboxes->EnsureDefaultNetwork(context.config); !status.ok()) {
       return status;
     }
-    g_sandboxes->StartNameServers();
+    g_sandboxes->Reconcile();
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(
         std::make_unique<berth::network::NetworksService>(g_database.get(), g_sandboxes.get()));

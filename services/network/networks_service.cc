@@ -94,7 +94,21 @@ grpc::Status NetworksService::CreateSandbox(grpc::ServerContext*,
 grpc::Status NetworksService::RemoveSandbox(grpc::ServerContext*,
                                             const v1::RemoveSandboxRequest* request,
                                             v1::RemoveSandboxResponse*) {
-  return ToGrpcStatus(sandboxes_->Remove(request->container_id(), request->endpoint_id()));
+  return ToGrpcStatus(sandboxes_->Remove(request->container_id(), request->endpoint_id(),
+                                         request->container_removed()));
+}
+
+grpc::Status NetworksService::Connect(grpc::ServerContext*, const v1::ConnectRequest* request,
+                                      v1::ConnectResponse* response) {
+  auto endpoint = sandboxes_->Connect(*request);
+  if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
+  *response->mutable_endpoint() = *std::move(endpoint);
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworksService::Disconnect(grpc::ServerContext*, const v1::DisconnectRequest* request,
+                                         v1::DisconnectResponse*) {
+  return ToGrpcStatus(sandboxes_->Disconnect(*request));
 }
 
 grpc::Status NetworksService::ListSandboxes(grpc::ServerContext*, const v1::ListSandboxesRequest*,

@@ -26,6 +26,10 @@ class NetworksService final : public berth::network::v1::Networks::Service {
                       v1::RemoveNetworkResponse* response) override;
   grpc::Status Prune(grpc::ServerContext* context, const v1::PruneNetworksRequest* request,
                      v1::PruneNetworksResponse* response) override;
+  grpc::Status Connect(grpc::ServerContext*, const v1::ConnectRequest* request,
+                       v1::ConnectResponse* response) override;
+  grpc::Status Disconnect(grpc::ServerContext*, const v1::DisconnectRequest* request,
+                          v1::DisconnectResponse*) override;
   grpc::Status CreateSandbox(grpc::ServerContext* context, const v1::CreateSandboxRequest* request,
                              v1::Sandbox* response) override;
   grpc::Status RemoveSandbox(grpc::ServerContext* context, const v1::RemoveSandboxRequest* request,

@@ -13,7 +13,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/base/log.h"
 #include "services/common/fs/fs_util.h"
+#include "services/network/isolation.h"
 #include "services/network/netns.h"
 
 namespace berth::network {
@@ -297,6 +299,11 @@ absl::Status Sandboxes::RemoveNetwork(const std::string& ref) {
   });
   if (!deleted.ok()) return deleted;
   name_servers_.erase(network->id());
+  // Stopped containers' connections to it lapse (docker: the network is
+  // simply gone for them).
+  db_->Run("DELETE FROM connections WHERE network_id = ?1", network->id()).IgnoreError();
+  RemoveIsolation(*network).IgnoreError();
+  isolated_.erase(network->id());
   // The bridge device goes with it (it holds no container any more).
   RunProcess({"/usr/sbin/ip", "link", "del", network->bridge()}, {}, "").IgnoreError();
   return absl::OkStatus();
@@ -306,42 +313,76 @@ void Sandboxes::EnsureNameServer(const v1::Network& network) {
   auto& server = name_servers_[network.id()];
   if (server != nullptr && server->running()) return;
   std::string id = network.id();
+  // An internal network's containers have no way out, names included.
   server = std::make_unique<DnsResponder>(
-      [this, id](const std::string& name) { return LookupName(id, name); },
-      HostNameservers(fs::ReadFileOrEmpty("/etc/resolv.conf")));
+      [this, id](const std::string& name, const std::string& client) {
+        return LookupName(id, name, client);
+      },
+      network.internal() ? std::vector<std::string>{}
+                         : HostNameservers(fs::ReadFileOrEmpty("/etc/resolv.conf")));
   if (absl::Status status = server->Start(network.ipam(0).gateway()); !status.ok()) {
     server.reset();
   }
 }
 
-void Sandboxes::StartNameServers() {
+void Sandboxes::Reconcile() {
   absl::MutexLock lock(&mu_);
   for (const auto& network : AllNetworks()) {
-    if (network.name() != kDefaultNetwork && !network.internal()) EnsureNameServer(network);
+    if (NetworkHasEndpoints(network.id())) {
+      if (absl::Status status = Isolate(network); !status.ok()) {
+        BERTH_LOG(Warn) << "network " << network.name() << ": " << status;
+      }
+    } else {
+      // Left by a service that died before its last container's DEL.
+      RemoveIsolation(network).IgnoreError();
+    }
+    if (network.name() != kDefaultNetwork) EnsureNameServer(network);
   }
 }
 
-std::optional<std::string> Sandboxes::LookupName(const std::string& network_id,
-                                                 const std::string& name) {
+std::vector<v1::Sandbox> Sandboxes::AllSandboxes() {
+  std::vector<v1::Sandbox> sandboxes;
   auto statement = db_->Prepare("SELECT spec FROM sandboxes");
-  if (!statement.ok()) return std::nullopt;
+  if (!statement.ok()) return sandboxes;
   while (true) {
     auto row = statement->Step();
     if (!row.ok() || !*row) break;
     v1::Sandbox sandbox;
-    if (!sandbox.ParseFromString(statement->ColumnBlob(0))) continue;
+    if (sandbox.ParseFromString(statement->ColumnBlob(0))) sandboxes.push_back(std::move(sandbox));
+  }
+  return sandboxes;
+}
+
+std::optional<std::string> Sandboxes::LookupName(const std::string& network_id,
+                                                 const std::string& name,
+                                                 const std::string& client) {
+  std::vector<v1::Sandbox> sandboxes = AllSandboxes();
+  // The networks the asker is on: this one, and those it was connected to.
+  std::set<std::string> networks = {network_id};
+  for (const auto& sandbox : sandboxes) {
+    bool asker = false;
     for (const auto& endpoint : sandbox.endpoints()) {
-      if (endpoint.network_id() != network_id) continue;
+      const std::string& address = endpoint.ipv4_address();
+      asker |= endpoint.network_id() == network_id && address.substr(0, address.find('/')) == client;
+    }
+    if (!asker) continue;
+    for (const auto& endpoint : sandbox.endpoints()) networks.insert(endpoint.network_id());
+  }
+  std::optional<std::string> found;
+  for (const auto& sandbox : sandboxes) {
+    for (const auto& endpoint : sandbox.endpoints()) {
+      if (networks.count(endpoint.network_id()) == 0) continue;
       bool match = absl::AsciiStrToLower(endpoint.container_name()) == name ||
                    endpoint.container_id().substr(0, 12) == name;
       for (const std::string& alias : endpoint.aliases()) match |= absl::AsciiStrToLower(alias) == name;
-      if (match) {
-        const std::string& address = endpoint.ipv4_address();
-        return address.substr(0, address.find('/'));
-      }
+      if (!match) continue;
+      const std::string& address = endpoint.ipv4_address();
+      // This network's address first: it needs no other interface.
+      if (endpoint.network_id() == network_id) return address.substr(0, address.find('/'));
+      if (!found) found = address.substr(0, address.find('/'));
     }
   }
-  return std::nullopt;
+  return found;
 }
 
 absl::StatusOr<v1::Network> Sandboxes::DefaultNetwork() {
@@ -358,7 +399,7 @@ absl::StatusOr<v1::Network> Sandboxes::DefaultNetwork() {
   return network;
 }
 
-json Sandboxes::Conflist(const v1::Network& network, bool with_ports) const {
+json Sandboxes::Conflist(const v1::Network& network, bool with_ports, bool default_route) const {
   json ranges = json::array({json::array({{{"subnet", network.ipam(0).subnet()},
                                            {"gateway", network.ipam(0).gateway()}}})});
   json list = {{"cniVersion", "1.0.0"},
@@ -366,18 +407,21 @@ json Sandboxes::Conflist(const v1::Network& network, bool with_ports) const {
           {"plugins",
            json::array({{{"type", "bridge"},
                          {"bridge", network.bridge()},
-                         // --internal: no gateway, no masquerade, no default route:
-                         // no way out of the network.
-                         {"isGateway", !network.internal()},
+                         // --internal: no masquerade, no default route and the
+                         // isolation rules: no way out of the network. Its bridge
+                         // still has the gateway address, for the name server.
+                         {"isGateway", true},
                          {"ipMasq", !network.internal()},
                          {"hairpinMode", true},
                          {"ipam",
                           {{"type", "host-local"},
                            {"ranges", ranges},
-                           {"routes", network.internal() ? json::array()
+                           {"routes", network.internal() || !default_route ? json::array()
                                                          : json::array({{{"dst", "0.0.0.0/0"}}})},
                            {"dataDir", data_dir_ + "/ipam"}}}},
-                        {{"type", "firewall"}}})}};
+                        // Our isolation rules (isolation.h) live in its admin
+                        // chain, which it jumps to before its own ACCEPTs.
+                        {{"type", "firewall"}, {"iptablesAdminChainName", kAdminChain}}})}};
   if (with_ports) {
     json portmap = {{"type", "portmap"}, {"capabilities", {{"portMappings", true}}}, {"snat", true}};
     list["plugins"].insert(list["plugins"].begin() + 1, portmap);
@@ -457,40 +501,106 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
     return lo.status();
   }
   if (mode != "none") {
-    runtime.ports = CniPorts(request.ports());
-    auto result = cni_.Add(Conflist(*network, !request.ports().empty()), runtime);
-    if (!result.ok()) {
+    Attachment primary{&*network, "eth0", request.container_name(), request.aliases(), request.ports()};
+    auto endpoint = AddEndpoint(sandbox, primary);
+    if (!endpoint.ok()) {
       RemoveNetns(sandbox.netns_path()).IgnoreError();
-      return result.status();
+      ReleaseIsolationIfUnused(network->id());
+      return endpoint.status();
     }
-    sandbox.set_cni_result(result->dump());
-    if (network->name() != kDefaultNetwork) EnsureNameServer(*network);
-    auto* endpoint = sandbox.add_endpoints();
-    endpoint->set_container_id(id);
-    endpoint->set_container_name(request.container_name());
-    endpoint->set_network_id(network->id());
-    endpoint->set_endpoint_id(fs::RandomHex(32));
-    endpoint->set_interface_name("eth0");
-    *endpoint->mutable_aliases() = request.aliases();
-    const json& ips = result->value("ips", json::array());
-    if (!ips.empty()) {
-      endpoint->set_ipv4_address(ips[0].value("address", ""));
-      endpoint->set_gateway(ips[0].value("gateway", ""));
-    }
-    for (const json& interface : result->value("interfaces", json::array())) {
-      if (interface.value("name", "") == "eth0") endpoint->set_mac_address(interface.value("mac", ""));
-    }
+    sandbox.set_cni_result(endpoint->cni_result());
+    *sandbox.add_endpoints() = *std::move(endpoint);
     *sandbox.mutable_ports() = request.ports();
+    if (absl::Status status = AttachConnections(&sandbox); !status.ok()) {
+      // Undone as a whole: the record names every endpoint made so far.
+      StoreSandbox(sandbox).IgnoreError();
+      RemoveLocked(id).IgnoreError();
+      return status;
+    }
   }
-  absl::Status stored = db_->Transaction([&](store::Database& db) {
-    return db.Run("INSERT INTO sandboxes (container_id, netns_path, mode, spec) VALUES (?1, ?2, ?3, ?4)",
-                  id, sandbox.netns_path(), mode, sandbox.SerializeAsString());
-  });
+  absl::Status stored = StoreSandbox(sandbox);
   if (!stored.ok()) {
     RemoveLocked(id).IgnoreError();
     return stored;
   }
   return sandbox;
+}
+
+absl::StatusOr<v1::Endpoint> Sandboxes::AddEndpoint(const v1::Sandbox& sandbox,
+                                                     const Attachment& attachment) {
+  const v1::Network& network = *attachment.network;
+  if (absl::Status status = Isolate(network); !status.ok()) return status;
+  CniRuntime runtime;
+  runtime.container_id = sandbox.container_id();
+  runtime.netns = sandbox.netns_path();
+  runtime.ifname = attachment.ifname;
+  runtime.ports = CniPorts(attachment.ports);
+  auto result = cni_.Add(Conflist(network, !attachment.ports.empty(), attachment.ifname == "eth0"),
+                         runtime);
+  if (!result.ok()) return result.status();
+  if (network.name() != kDefaultNetwork) EnsureNameServer(network);
+  v1::Endpoint endpoint;
+  endpoint.set_container_id(sandbox.container_id());
+  endpoint.set_container_name(attachment.container_name);
+  endpoint.set_network_id(network.id());
+  endpoint.set_endpoint_id(fs::RandomHex(32));
+  endpoint.set_interface_name(attachment.ifname);
+  *endpoint.mutable_aliases() = attachment.aliases;
+  endpoint.set_cni_result(result->dump());
+  const json& ips = result->value("ips", json::array());
+  if (!ips.empty()) {
+    endpoint.set_ipv4_address(ips[0].value("address", ""));
+    endpoint.set_gateway(ips[0].value("gateway", ""));
+  }
+  for (const json& interface : result->value("interfaces", json::array())) {
+    if (interface.value("name", "") == attachment.ifname) {
+      endpoint.set_mac_address(interface.value("mac", ""));
+    }
+  }
+  return endpoint;
+}
+
+absl::Status Sandboxes::DelEndpoint(const v1::Sandbox& sandbox, const v1::Endpoint& endpoint,
+                                    bool primary) {
+  auto network = FindNetwork(endpoint.network_id());
+  if (!network.ok()) return absl::OkStatus();  // removed with its bridge
+  // Records from before endpoints kept their own result: the sandbox's.
+  const std::string& kept = endpoint.cni_result().empty() && primary ? sandbox.cni_result()
+                                                                     : endpoint.cni_result();
+  json result = json::parse(kept, nullptr, false);
+  CniRuntime runtime;
+  runtime.container_id = sandbox.container_id();
+  runtime.netns = sandbox.netns_path();
+  runtime.ifname = endpoint.interface_name().empty() ? "eth0" : endpoint.interface_name();
+  bool with_ports = primary && !sandbox.ports().empty();
+  if (with_ports) runtime.ports = CniPorts(sandbox.ports());
+  return cni_.Del(Conflist(*network, with_ports), runtime, result.is_discarded() ? json() : result);
+}
+
+bool Sandboxes::NetworkHasEndpoints(const std::string& network_id) {
+  for (const auto& sandbox : AllSandboxes()) {
+    for (const auto& endpoint : sandbox.endpoints()) {
+      if (endpoint.network_id() == network_id) return true;
+    }
+  }
+  return false;
+}
+
+absl::Status Sandboxes::Isolate(const v1::Network& network) {
+  if (isolated_.count(network.id()) > 0) return absl::OkStatus();
+  if (absl::Status status = InstallIsolation(network); !status.ok()) return status;
+  isolated_.insert(network.id());
+  return absl::OkStatus();
+}
+
+void Sandboxes::ReleaseIsolationIfUnused(const std::string& network_id) {
+  if (NetworkHasEndpoints(network_id)) return;
+  auto network = FindNetwork(network_id);
+  if (!network.ok()) return;
+  if (absl::Status status = RemoveIsolation(*network); !status.ok()) {
+    BERTH_LOG(Warn) << "network " << network->name() << ": " << status;
+  }
+  isolated_.erase(network_id);
 }
 
 absl::StatusOr<v1::Sandbox> Sandboxes::Get(const std::string& container_id) {
@@ -507,8 +617,20 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Get(const std::string& container_id) {
   return sandbox;
 }
 
-absl::Status Sandboxes::Remove(const std::string& container_id, const std::string& endpoint_id) {
+absl::Status Sandboxes::StoreSandbox(const v1::Sandbox& sandbox) {
+  return db_->Transaction([&](store::Database& db) {
+    return db.Run(
+        "INSERT OR REPLACE INTO sandboxes (container_id, netns_path, mode, spec) VALUES (?1, ?2, ?3, ?4)",
+        sandbox.container_id(), sandbox.netns_path(), sandbox.mode(), sandbox.SerializeAsString());
+  });
+}
+
+absl::Status Sandboxes::Remove(const std::string& container_id, const std::string& endpoint_id,
+                               bool container_removed) {
   absl::MutexLock lock(&mu_);
+  if (container_removed) {
+    db_->Run("DELETE FROM connections WHERE container_id = ?1", container_id).IgnoreError();
+  }
   if (!endpoint_id.empty()) {
     auto sandbox = Get(container_id);
     if (!sandbox.ok()) return sandbox.status();
@@ -523,16 +645,11 @@ absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
   auto sandbox = Get(container_id);
   std::string netns = exec_root_ + "/netns/" + container_id;
   absl::Status first;
-  if (sandbox.ok() && sandbox->mode() != "none" && sandbox->endpoints_size() > 0) {
-    auto network = FindNetwork(sandbox->endpoints(0).network_id());
-    json result = json::parse(sandbox->cni_result(), nullptr, false);
-    if (network.ok()) {
-      CniRuntime runtime;
-      runtime.container_id = container_id;
-      runtime.netns = netns;
-      runtime.ports = CniPorts(sandbox->ports());
-      first = cni_.Del(Conflist(*network, !sandbox->ports().empty()), runtime,
-                       result.is_discarded() ? json() : result);
+  if (sandbox.ok() && sandbox->mode() != "none") {
+    // Connected networks first, the primary (eth0, with the ports) last.
+    for (int i = sandbox->endpoints_size() - 1; i >= 0; --i) {
+      absl::Status status = DelEndpoint(*sandbox, sandbox->endpoints(i), i == 0);
+      if (!status.ok() && first.ok()) first = status;
     }
   }
   if (absl::Status removed = RemoveNetns(netns); !removed.ok() && first.ok()) first = removed;
@@ -540,6 +657,9 @@ absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
     return db.Run("DELETE FROM sandboxes WHERE container_id = ?1", container_id);
   });
   if (!deleted.ok() && first.ok()) first = deleted;
+  if (sandbox.ok()) {
+    for (const auto& endpoint : sandbox->endpoints()) ReleaseIsolationIfUnused(endpoint.network_id());
+  }
   if (!sandbox.ok() && absl::IsNotFound(sandbox.status()) && first.ok()) return sandbox.status();
   return first;
 }

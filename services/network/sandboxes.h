@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,8 +35,16 @@ class Sandboxes {
 
   absl::StatusOr<v1::Sandbox> Create(const v1::CreateSandboxRequest& request);
   // endpoint_id: only if the sandbox still has that endpoint.
-  absl::Status Remove(const std::string& container_id, const std::string& endpoint_id = "");
+  // container_removed: its connections to other networks are forgotten too.
+  absl::Status Remove(const std::string& container_id, const std::string& endpoint_id = "",
+                      bool container_removed = false);
   absl::StatusOr<v1::Sandbox> Get(const std::string& container_id);
+
+  // docker network connect: an interface more (eth1, eth2…) in a running
+  // container's namespace now, and at every later start (kept until
+  // disconnect or the container's removal).
+  absl::StatusOr<v1::Endpoint> Connect(const v1::ConnectRequest& request);
+  absl::Status Disconnect(const v1::DisconnectRequest& request);
 
   // User networks: a bridge of their own (br-<id>), a subnet that overlaps
   // no other network or host route.
@@ -44,8 +53,9 @@ class Sandboxes {
   absl::Status RemoveNetwork(const std::string& ref);
   // By name, id or unique id prefix.
   absl::StatusOr<v1::Network> FindNetwork(const std::string& ref);
-  // Name servers of the user networks that have containers (at start).
-  void StartNameServers();
+  // At start: name servers of the user networks, and the isolation rules
+  // of exactly the networks that have containers.
+  void Reconcile();
 
  private:
   absl::StatusOr<v1::Network> DefaultNetwork();
@@ -54,13 +64,49 @@ class Sandboxes {
   // The name server of a user network, started once its bridge has the
   // gateway address (after its first container's CNI ADD).
   void EnsureNameServer(const v1::Network& network) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::optional<std::string> LookupName(const std::string& network_id, const std::string& name);
+  // A name on the network, or on another network the asking container
+  // (by its address on this one) is connected to.
+  std::optional<std::string> LookupName(const std::string& network_id, const std::string& name,
+                                        const std::string& client);
+  std::vector<v1::Sandbox> AllSandboxes();
   std::map<std::string, std::unique_ptr<DnsResponder>> name_servers_ ABSL_GUARDED_BY(mu_);
   // portmap only when ports are published: one plugin run less otherwise.
-  nlohmann::json Conflist(const v1::Network& network, bool with_ports) const;
+  // default_route: the first network's gateway is the container's way out;
+  // networks connected later add only their subnet (as docker).
+  nlohmann::json Conflist(const v1::Network& network, bool with_ports, bool default_route = true) const;
   absl::Status AllocatePorts(const std::string& container_id, v1::CreateSandboxRequest* request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RemoveLocked(const std::string& container_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StoreSandbox(const v1::Sandbox& sandbox);
+
+  // Plumbs a sandbox's namespace into a network as interface `ifname`
+  // (CNI ADD, after the network's isolation rules are in place).
+  struct Attachment {
+    const v1::Network* network;
+    std::string ifname;
+    std::string container_name;
+    google::protobuf::RepeatedPtrField<std::string> aliases;
+    google::protobuf::RepeatedPtrField<v1::PortMapping> ports;
+  };
+  absl::StatusOr<v1::Endpoint> AddEndpoint(const v1::Sandbox& sandbox, const Attachment& attachment)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // CNI DEL of one endpoint; the network's rules go with its last endpoint.
+  absl::Status DelEndpoint(const v1::Sandbox& sandbox, const v1::Endpoint& endpoint, bool primary)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Connections (network connect) waiting for the container's next start.
+  struct Connection {
+    std::string network_id;
+    std::string container_name;
+    google::protobuf::RepeatedPtrField<std::string> aliases;
+  };
+  std::vector<Connection> Connections(const std::string& container_id);
+  absl::Status ForgetConnection(const std::string& container_id, const std::string& network_id);
+  // Attaches the stored connections at start (a network gone meanwhile is
+  // forgotten).
+  absl::Status AttachConnections(v1::Sandbox* sandbox) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool NetworkHasEndpoints(const std::string& network_id);
+  absl::Status Isolate(const v1::Network& network) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseIsolationIfUnused(const std::string& network_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::Database* db_;
   std::string data_dir_;
@@ -68,6 +114,8 @@ class Sandboxes {
   CniRunner cni_;
   // One sandbox change at a time: port allocation and IPAM see each other.
   absl::Mutex mu_;
+  // Networks whose isolation rules this process has put in place.
+  std::set<std::string> isolated_ ABSL_GUARDED_BY(mu_);
 };
 
 // The first of the candidate private subnets no host route overlaps.

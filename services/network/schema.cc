@@ -25,6 +25,15 @@ const std::vector<store::Migration>& Migrations() {
           PRIMARY KEY (network_id, container_id)
         );
       )sql"},
+      {2, "network connect of stopped containers", R"sql(
+        CREATE TABLE connections (
+          container_id TEXT NOT NULL,
+          network_id TEXT NOT NULL REFERENCES networks(id),
+          container_name TEXT NOT NULL,
+          aliases TEXT NOT NULL,
+          PRIMARY KEY (container_id, network_id)
+        );
+      )sql"},
   };
   return *migrations;
 }

@@ -148,10 +148,12 @@ absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Con
   return sandbox;
 }
 
-void TaskManager::RemoveSandbox(const std::string& id, const std::string& endpoint_id) {
+void TaskManager::RemoveSandbox(const std::string& id, const std::string& endpoint_id,
+                                bool container_removed) {
   berth::network::v1::RemoveSandboxRequest request;
   request.set_container_id(id);
   request.set_endpoint_id(endpoint_id);
+  request.set_container_removed(container_removed);
   berth::network::v1::RemoveSandboxResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
@@ -709,7 +711,7 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
   ReleaseVolumes(*container, remove_volumes);
   // Its network is released before rm returns (the exit path may still be
   // doing it).
-  if (UsesNetworkSandbox(*container)) RemoveSandbox(id);
+  if (UsesNetworkSandbox(*container)) RemoveSandbox(id, "", /*container_removed=*/true);
   if (absl::Status status = store_->Remove(id); !status.ok()) return status;
   fs::RemoveAll(ContainerDir(id)).IgnoreError();
   fs::RemoveAll(BundleDir(id)).IgnoreError();

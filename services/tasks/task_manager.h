@@ -101,7 +101,9 @@ class TaskManager {
   void ReleaseVolumes(const Container& container, bool remove_anonymous);
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
-  void RemoveSandbox(const std::string& id, const std::string& endpoint_id = "");
+  // container_removed: its network connects are forgotten too.
+  void RemoveSandbox(const std::string& id, const std::string& endpoint_id = "",
+                     bool container_removed = false);
   void ReleaseOrphanSandboxes();
 
   TaskManagerOptions options_;

@@ -1,0 +1,47 @@
+#ifndef BERTH_SERVICES_NETWORK_ISOLATION_H_
+#define BERTH_SERVICES_NETWORK_ISOLATION_H_
+
+// What keeps berth's networks apart, as docker's DOCKER-ISOLATION chains
+// do: traffic that leaves one network's bridge for another network's
+// bridge is dropped, and an --internal network has no way out at all
+// (only its name server on the gateway answers). No CNI plugin does this,
+// so the rules are ours; they hang off the firewall plugin's admin chain
+// (iptablesAdminChainName), which it jumps to before its own ACCEPTs.
+//
+// A network's rules exist while it has containers: installed before its
+// first endpoint's CNI ADD, removed after its last endpoint's DEL, so that
+// nothing of berth is left in iptables once every container is gone.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "berth/network/v1/network.pb.h"
+
+namespace berth::network {
+
+// The firewall plugin's admin chain for berth's networks.
+inline constexpr char kAdminChain[] = "BERTH-ADMIN";
+// Stage 2 of the isolation: a DROP per bridge, entered from stage 1
+// (in the admin chain) for traffic leaving any berth bridge.
+inline constexpr char kIsolationChain[] = "BERTH-ISOLATION";
+// Traffic from an internal network to the host: only DNS.
+inline constexpr char kInputChain[] = "BERTH-INPUT";
+
+// One iptables rule of the filter table: chain, then the match and target.
+struct IptablesRule {
+  std::string chain;
+  std::vector<std::string> spec;
+};
+
+// The rules of one network (pure; tested).
+std::vector<IptablesRule> IsolationRules(const v1::Network& network);
+
+// Adds the rules that are missing (idempotent: -C before -A).
+absl::Status InstallIsolation(const v1::Network& network);
+// Deletes the rules that are there (idempotent).
+absl::Status RemoveIsolation(const v1::Network& network);
+
+}  // namespace berth::network
+
+#endif  // BERTH_SERVICES_NETWORK_ISOLATION_H_
