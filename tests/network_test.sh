@@ -93,8 +93,21 @@ test_ports_keep_working_across_a_network_service_and_berthd_kill() {
   port=$(free_port)
   run_httpd durable -p "$port:80" >/dev/null
   wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "not serving"
+  # An attach in progress while the network service dies: it goes on.
+  # (run without -d: attached to the container's output.)
+  berth run --name ticker busybox sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done' \
+    >"$TMP/attach.out" 2>&1 &
+  local attach=$!
+  track_pid "$attach"
+  wait_for 10 grep -q tick "$TMP/attach.out" || fail "attach shows nothing"
   kill -9 "$(service_pid "$MAIN_PID" network)"
   curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "port lost with the network service"
+  local before
+  before=$(wc -l <"$TMP/attach.out")
+  wait_for 10 sh -c "[ \$(wc -l <$TMP/attach.out) -gt $((before + 5)) ]" || fail "attach stopped with the network service"
+  kill -0 "$attach" 2>/dev/null || fail "attach ended"
+  kill "$attach" 2>/dev/null || true
+  berth rm -f ticker >/dev/null
   wait_for 20 sh -c "$BIN/berth -H $MAIN_SOCK run --rm busybox true" || fail "no new container after the restart"
   kill -9 "$MAIN_PID"
   for service in images snapshots tasks network; do pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true; done
