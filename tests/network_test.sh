@@ -71,6 +71,16 @@ test_port_in_use_is_refused_and_nothing_half_made() {
   assert_eq "$(ip -o link | grep -c veth || true)" "$links_before" "veths"
   [[ ! -e $MAIN_EXEC/netns/$(berth inspect -f '{{.Id}}' second) ]] || fail "netns of the refused container left"
   berth rm -f first second >/dev/null
+  # A bad port spec: refused before anything is made.
+  local count
+  count=$(berth ps -aq | wc -l)
+  rc=0; out=$(berth run -d -p 99999:80 busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "bad host port"
+  assert_contains "$out" "invalid hostPort: 99999"
+  rc=0; out=$(berth run -d -p 80/sctpx busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "bad protocol"
+  assert_contains "$out" "invalid proto: sctpx"
+  assert_eq "$(berth ps -aq | wc -l)" "$count" "containers after bad port specs"
 }
 
 test_stop_releases_and_start_reattaches() {
