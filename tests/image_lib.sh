@@ -191,7 +191,7 @@ make_hostile_image() {
   local layout=$1 tag=$2 kind=$3 work
   work=$(mktemp -d)
   mkdir -p "$layout/blobs/sha256"
-  python3 - "$work/layer.tar" "$kind" "$HOSTILE_TARGET" <<'PY'
+  python3 - "$work/layer.tar" "$kind" "${HOSTILE_TARGET:-/nonexistent}" <<'PY'
 import io, sys, tarfile
 path, kind, target = sys.argv[1:4]
 with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
@@ -210,6 +210,11 @@ with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
         link.linkname = target
         tar.addfile(link)
         add_file("sneaky/escape")
+    elif kind == "bomb":
+        # 64 MiB of zeros: a ~64 KB gzip layer.
+        info = tarfile.TarInfo("bomb")
+        info.size = 64 << 20
+        tar.addfile(info, io.BytesIO(bytes(info.size)))
     elif kind == "hardlink":
         link = tarfile.TarInfo("hard")
         link.type = tarfile.LNKTYPE

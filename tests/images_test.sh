@@ -467,4 +467,41 @@ test_hostile_layers_are_refused_through_pull() {
   berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
 }
 
+test_bomb_and_wrong_digest_layers_are_refused_through_pull() {
+  # A berthd whose layers may unpack to 16 MiB at most.
+  echo '{"max-layer-bytes": 16777216}' >"$TMP/small-layers.json"
+  BERTHD_CONFIG=$TMP/small-layers.json start_berthd SMALL --insecure-registry "$REGISTRY"
+  small() { "$BIN/berth" -H "$SMALL_SOCK" "$@"; }
+  make_hostile_image "$TMP/hostile-bomb" bomb bomb
+  push_image "$TMP/hostile-bomb" bomb test/hostile:bomb
+  local rc=0 out
+  out=$(small pull "$REGISTRY/test/hostile:bomb" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "pull of a decompression bomb"
+  assert_contains "$out" "$LAYER_DIGEST" "the error names the layer"
+  assert_contains "$out" "exceeds the limit of 16777216 bytes"
+  # A layer the registry serves with other bytes than its digest says.
+  make_hostile_image "$TMP/tampered" plain plain
+  push_image "$TMP/tampered" plain test/tampered:v1
+  local hex=${LAYER_DIGEST#sha256:} data
+  data=$(find "$TMP/registry-${REGISTRY##*:}/data" -path "*/blobs/sha256/${hex:0:2}/$hex/data")
+  [[ -f $data ]] || fail "layer blob not found in the registry's storage"
+  printf 'X' | dd of="$data" bs=1 seek=20 conv=notrunc status=none
+  rc=0; out=$(small pull "$REGISTRY/test/tampered:v1" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "pull of a tampered layer"
+  assert_contains "$out" "$LAYER_DIGEST"
+  assert_contains "$out" "digest mismatch"
+  # Nothing of either was kept: no image, no blob that fails its name, no
+  # layer snapshot.
+  [[ -z $(small images -q) ]] || fail "an image was recorded"
+  local blob
+  for blob in "$SMALL_DATA"/images/blobs/sha256/*; do
+    [[ -e $blob ]] || continue
+    assert_eq "sha256:$(sha256sum "$blob" | cut -d' ' -f1)" "sha256:$(basename "$blob")" "stored blob"
+    [[ sha256:$(basename "$blob") != "$LAYER_DIGEST" ]] || fail "the tampered layer was stored"
+  done
+  assert_eq "$(sqlite3 "$SMALL_DATA/snapshots/meta.db" 'SELECT count(*) FROM snapshots')" "0" "snapshots left"
+  # And the service keeps serving.
+  small pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+}
+
 run_tests "$@"

@@ -97,7 +97,7 @@ start_berthd() {
   port=$(free_port)
   track_dir "$exec_root"
   "$BIN/berthd" --data-root "$data_root" --exec-root "$exec_root" \
-    --config-file "$TMP/none.json" --metrics-addr "127.0.0.1:$port" "$@" \
+    --config-file "${BERTHD_CONFIG:-$TMP/none.json}" --metrics-addr "127.0.0.1:$port" "$@" \
     >"$TMP/berthd-$name.log" 2>&1 &
   local pid=$!
   track_pid "$pid"

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
     if (absl::Status status = volumes->Recover(); !status.ok()) return status;
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(
-        std::make_unique<berth::snapshots::SnapshotsService>(g_snapshotter.get()));
+        std::make_unique<berth::snapshots::SnapshotsService>(
+            g_snapshotter.get(), context.config.max_layer_bytes, context.config.max_layer_entries));
     services.push_back(std::move(volumes));
     return services;
   };

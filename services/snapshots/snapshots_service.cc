@@ -111,6 +111,8 @@ grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
                                                                  : WhiteoutMode::kDelete;
   options.expected_digest = header.layer().digest();
   options.expected_diff_id = header.expected_diff_id();
+  options.max_bytes = max_layer_bytes_;
+  options.max_entries = max_layer_entries_;
 
   UniqueFd file;
   ByteSource source;

@@ -14,7 +14,11 @@ namespace berth::snapshots {
 
 class SnapshotsService final : public berth::snapshots::v1::Snapshots::Service {
  public:
-  explicit SnapshotsService(Snapshotter* snapshotter) : snapshotter_(snapshotter) {}
+  // Layers over max_layer_bytes unpacked or max_layer_entries are refused.
+  SnapshotsService(Snapshotter* snapshotter, int64_t max_layer_bytes, int64_t max_layer_entries)
+      : snapshotter_(snapshotter),
+        max_layer_bytes_(max_layer_bytes),
+        max_layer_entries_(max_layer_entries) {}
 
   grpc::Status Prepare(grpc::ServerContext* context,
                        const berth::snapshots::v1::PrepareRequest* request,
@@ -45,6 +49,8 @@ class SnapshotsService final : public berth::snapshots::v1::Snapshots::Service {
 
  private:
   Snapshotter* snapshotter_;
+  int64_t max_layer_bytes_;
+  int64_t max_layer_entries_;
 };
 
 }  // namespace berth::snapshots

@@ -58,7 +58,7 @@ class SnapshotsServiceTest : public ::testing::Test {
     auto snapshotter = Snapshotter::Open(Driver::kOverlay, dir_ + "/overlayfs", db_.get());
     ASSERT_TRUE(snapshotter.ok());
     snapshotter_ = *std::move(snapshotter);
-    service_ = std::make_unique<SnapshotsService>(snapshotter_.get());
+    service_ = std::make_unique<SnapshotsService>(snapshotter_.get(), int64_t{1} << 30, 1 << 20);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();

@@ -54,6 +54,10 @@ struct DaemonConfig {
   std::vector<std::string> insecure_registries;
   // overlayfs | native; docker's overlay2 and vfs are read as these.
   std::string storage_driver = "overlayfs";
+  // Limits on one layer's unpacked bytes and tar entries: a pulled or
+  // loaded layer over either is refused (decompression bombs).
+  int64_t max_layer_bytes = int64_t{64} << 30;
+  int64_t max_layer_entries = int64_t{4} << 20;
   // json-file | none.
   std::string log_driver = "json-file";
   // json-file's options: max-size, max-file, compress, labels, env, tag...

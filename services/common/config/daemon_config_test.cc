@@ -27,7 +27,8 @@ constexpr char kEveryKey[] = R"({
   "tlskey": "/c/key.pem", "metrics-addr": "127.0.0.1:9400", "log-level": "debug",
   "debug": true, "registry-mirrors": ["https://mirror.example", "http://10.0.0.5:5000/v2/"],
   "insecure-registries": ["127.0.0.1:5000", "10.0.0.0/8", "myregistry", "[::1]:5000"],
-  "storage-driver": "overlay2", "log-driver": "none",
+  "storage-driver": "overlay2", "log-driver": "none", "max-layer-bytes": 1048576,
+  "max-layer-entries": 1000,
   "log-opts": {"max-size": "10m", "max-file": "3", "compress": "true"},
   "cgroup-driver": "systemd",
   "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096},
@@ -98,7 +99,9 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_TRUE(c.insecure_tcp);
   EXPECT_EQ(c.audit_log, "/var/log/berth-audit.log");
   EXPECT_EQ(c.authorization_roles.at("grafana"), "viewer");
-  EXPECT_EQ(c.keys_set.size(), 26u);
+  EXPECT_EQ(c.max_layer_bytes, 1048576);
+  EXPECT_EQ(c.max_layer_entries, 1000);
+  EXPECT_EQ(c.keys_set.size(), 28u);
   EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
 }
 
@@ -207,6 +210,8 @@ INSTANTIATE_TEST_SUITE_P(
                 R"("default-ulimits": "nofile": unknown field "Max")"},
         BadCase{R"({"default-ulimits": {"nofile": 5}})",
                 R"("default-ulimits": "nofile": want an object)"},
+        BadCase{R"({"max-layer-bytes": 0})", R"("max-layer-bytes": must be positive)"},
+        BadCase{R"({"max-layer-entries": "many"})", R"("max-layer-entries")"},
         BadCase{R"({"bip": "172.30.0.1"})", R"("bip": invalid CIDR "172.30.0.1")"},
         BadCase{R"({"bip": "172.30.0.1/40"})", R"("bip": invalid CIDR)"},
         BadCase{R"({"bip": "172.30.0.1/32"})", R"("bip": invalid CIDR)"},
@@ -243,7 +248,7 @@ INSTANTIATE_TEST_SUITE_P(
 // A value of the wrong JSON type for every key, whatever its type.
 TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
   nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
-  ASSERT_EQ(every.size(), 26u);
+  ASSERT_EQ(every.size(), 28u);
   for (const auto& [key, value] : every.items()) {
     nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
     nlohmann::json document = {{key, wrong}};
@@ -317,7 +322,7 @@ TEST(DaemonConfigTest, ToJsonRoundTrips) {
     auto again = ParseDaemonConfig(json, "round trip");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
     EXPECT_EQ(ToJson(*again), json);
-    EXPECT_EQ(again->keys_set.size(), 26u);  // ToJson writes every key.
+    EXPECT_EQ(again->keys_set.size(), 28u);  // ToJson writes every key.
   }
   auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");

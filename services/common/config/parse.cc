@@ -321,6 +321,16 @@ const std::map<std::string, Handler>& Handlers() {
          if (d->storage_driver == "vfs") d->storage_driver = "native";
          return s;
        }},
+      {"max-layer-bytes",
+       [](C c, J v, D d) {
+         absl::Status s = GetInt64(c, v, &d->max_layer_bytes);
+         return s.ok() && d->max_layer_bytes <= 0 ? c.Bad("must be positive") : s;
+       }},
+      {"max-layer-entries",
+       [](C c, J v, D d) {
+         absl::Status s = GetInt64(c, v, &d->max_layer_entries);
+         return s.ok() && d->max_layer_entries <= 0 ? c.Bad("must be positive") : s;
+       }},
       {"log-driver",
        [](C c, J v, D d) {
          absl::Status s = GetString(c, v, &d->log_driver);

@@ -33,6 +33,8 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"registry-mirrors", c.registry_mirrors},
           {"insecure-registries", c.insecure_registries},
           {"storage-driver", c.storage_driver},
+          {"max-layer-bytes", c.max_layer_bytes},
+          {"max-layer-entries", c.max_layer_entries},
           {"log-driver", c.log_driver},
           {"log-opts", c.log_opts},
           {"cgroup-driver", c.cgroup_driver},
