@@ -1,6 +1,7 @@
 #include "services/snapshots/volumes_service.h"
 
 #include <dirent.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
 #include "services/common/base/log.h"
+#include "services/common/mount/mount.h"
+#include "services/snapshots/copy_up.h"
 #include "services/snapshots/fs_util.h"
 
 namespace berth::snapshots {
@@ -22,6 +25,8 @@ using berth::snapshots::v1::Volume;
 
 constexpr char kTempPrefix[] = ".tmp-";
 constexpr char kTrashPrefix[] = ".trash-";
+// Where Populate mounts a container's filesystem (read-only) for a moment.
+constexpr char kRootfsPrefix[] = ".tmp-rootfs-";
 
 std::string MapToJson(const google::protobuf::Map<std::string, std::string>& map) {
   nlohmann::json json = nlohmann::json::object();
@@ -117,6 +122,8 @@ absl::Status VolumesService::Recover() {
   }
   ::closedir(dir);
   for (const std::string& name : leftovers) {
+    // A crash during copy-up may have left a container's filesystem mounted.
+    if (absl::StartsWith(name, kRootfsPrefix)) ::umount2(Directory(name).c_str(), MNT_DETACH);
     BERTH_LOG(Info) << "removing leftover volume directory " << Directory(name);
     absl::Status status = RemoveAll(Directory(name));
     if (!status.ok()) BERTH_LOG(Warn) << status.message();
@@ -349,6 +356,63 @@ grpc::Status VolumesService::Use(grpc::ServerContext*,
   }
   auto volume = Load(request->name());
   if (!volume.ok()) return ToGrpcStatus(volume.status());
+  *response->mutable_volume() = *std::move(volume);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<bool> VolumesService::CopyFromSnapshot(const std::string& key,
+                                                      const std::string& path,
+                                                      const std::string& volume_data) {
+  if (snapshotter_ == nullptr) return absl::FailedPreconditionError("no snapshotter");
+  auto mounts = snapshotter_->Mounts(key);
+  if (!mounts.ok()) return mounts.status();
+  // Read-only: the copy only reads, and the container's layer stays as it was.
+  for (auto& mount : *mounts) mount.add_options("ro");
+  std::string target = absl::StrCat(root_, "/", kRootfsPrefix, RandomHex(8));
+  if (::mkdir(target.c_str(), 0700) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", target));
+  }
+  absl::StatusOr<bool> copied = false;
+  if (absl::Status mounted = mount::MountAll(*mounts, target); !mounted.ok()) {
+    copied = mounted;
+  } else {
+    mount::ScopedMount rootfs(target);
+    copied = CopyUp(target, path, volume_data);
+  }
+  ::rmdir(target.c_str());
+  return copied;
+}
+
+grpc::Status VolumesService::Populate(grpc::ServerContext*,
+                                      const berth::snapshots::v1::PopulateVolumeRequest* request,
+                                      berth::snapshots::v1::PopulateVolumeResponse* response) {
+  if (request->path().empty() || request->path()[0] != '/') {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("populate ", request->name(), ": path must be absolute"));
+  }
+  absl::MutexLock lock(&populate_mu_);
+  auto volume = Load(request->name());
+  if (!volume.ok()) return ToGrpcStatus(volume.status());
+  // Docker copies once: a volume emptied later stays empty.
+  if (volume->populated()) {
+    *response->mutable_volume() = *std::move(volume);
+    return grpc::Status::OK;
+  }
+  auto copied = CopyFromSnapshot(request->snapshot_key(), request->path(),
+                                 Directory(request->name()) + "/_data");
+  if (!copied.ok()) {
+    return ToGrpcStatus(absl::Status(
+        copied.status().code(), absl::StrCat("populate volume ", request->name(), " from ",
+                                             request->snapshot_key(), ":", request->path(), ": ",
+                                             copied.status().message())));
+  }
+  if (*copied) {
+    absl::Status marked = db_->Run("UPDATE volumes SET populated = 1 WHERE name = ?",
+                                   request->name());
+    if (!marked.ok()) return ToGrpcStatus(marked);
+    volume->set_populated(true);
+  }
+  response->set_copied(*copied);
   *response->mutable_volume() = *std::move(volume);
   return grpc::Status::OK;
 }
