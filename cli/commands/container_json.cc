@@ -152,9 +152,11 @@ nlohmann::json HostConfigJson(const Container& container) {
   std::vector<std::string> binds;
   nlohmann::json tmpfs = nlohmann::json::object();
   for (const MountSpec& mount : spec.mounts()) {
+    const auto& markers = mount.volume_options();
     if (mount.type() == "tmpfs") {
-      tmpfs[mount.destination()] = absl::StrJoin(mount.options(), ",");
-    } else if (!mount.source().empty()) {
+      if (markers.count("tmpfs_flag") > 0) tmpfs[mount.destination()] = absl::StrJoin(mount.options(), ",");
+    } else if (!mount.source().empty() && markers.count("config_volume") == 0 &&
+               markers.count("volumes_from") == 0) {
       // As typed: the service's default mode of a volume ("z") was not.
       bool typed_mode = !mount.mode().empty() && !(mount.type() == "volume" && mount.mode() == "z");
       binds.push_back(absl::StrCat(mount.source(), ":", mount.destination(), typed_mode ? ":" + mount.mode() : ""));
@@ -233,7 +235,10 @@ nlohmann::json ConfigJson(const Container& container, const ResolvedConfig& conf
   for (const std::string& port : config.exposed_ports) exposed[port] = nlohmann::json::object();
   nlohmann::json volumes = nlohmann::json::object();
   for (const MountSpec& mount : spec.mounts()) {
-    if (mount.type() == "volume" && mount.source().empty()) volumes[mount.destination()] = nlohmann::json::object();
+    // Docker's Config.Volumes: the image's VOLUMEs and `-v /path`.
+    if (mount.type() == "volume" && mount.volume_options().count("config_volume") > 0) {
+      volumes[mount.destination()] = nlohmann::json::object();
+    }
   }
   nlohmann::json json = {
       {"Hostname", spec.hostname().empty() ? ShortContainerId(container.id()) : spec.hostname()},
@@ -310,7 +315,10 @@ nlohmann::json ContainerInspectJson(const Container& container) {
   nlohmann::json args = nlohmann::json::array();
   for (size_t i = 1; i < argv.size(); ++i) args.push_back(argv[i]);
   nlohmann::json mounts = nlohmann::json::array();
-  for (const MountSpec& mount : container.spec().mounts()) mounts.push_back(MountJson(mount));
+  for (const MountSpec& mount : container.spec().mounts()) {
+    // --tmpfs is HostConfig.Tmpfs, not a mount point, in docker's inspect.
+    if (mount.volume_options().count("tmpfs_flag") == 0) mounts.push_back(MountJson(mount));
+  }
   bool running = container.state().status() == berth::tasks::v1::RUNNING ||
                  container.state().status() == berth::tasks::v1::PAUSED;
   return {{"Id", container.id()},

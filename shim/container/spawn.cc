@@ -29,6 +29,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/mount_options.h"
 #include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
@@ -487,8 +488,10 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       inner.read_only = mount.read_only;
     } else if (mount.type == "tmpfs") {
       inner.type = "tmpfs";
-      inner.flags = MS_NOSUID | MS_NODEV | (mount.read_only ? MS_RDONLY : 0);
-      inner.data = mount.data.empty() ? nullptr : keep(mount.data);
+      // Docker's tmpfs defaults (noexec, nosuid, nodev); options may undo them.
+      MountFlagsAndData parsed = ParseMountOptions(mount.data, MS_NOEXEC | MS_NOSUID | MS_NODEV);
+      inner.flags = parsed.flags | (mount.read_only ? MS_RDONLY : 0);
+      inner.data = parsed.data.empty() ? nullptr : keep(parsed.data);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unsupported mount type ", mount.type));
     }
