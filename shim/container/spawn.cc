@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <deque>
 
@@ -158,6 +159,40 @@ void OpenInnerSources(Plan& plan) {
   }
 }
 
+// A destination that is a symlink in the image leads to what it names,
+// created if missing, as docker's FollowSymlinkInScope: after pivot_root
+// every absolute link and ".." resolves inside the container's root, so
+// this cannot reach a host path. Fixed buffers: the child does not allocate.
+void CreateSymlinkTarget(const char* target, int fd) {
+  char path[PATH_MAX];
+  char link[PATH_MAX];
+  if (std::strlen(target) >= sizeof(path)) return;
+  std::strcpy(path, target);
+  bool followed = false;
+  for (int hops = 0; hops < 40; ++hops) {
+    ssize_t n = ::readlink(path, link, sizeof(link) - 1);
+    if (n < 0) break;  // no symlink (any more): path is the mount point
+    link[n] = '\0';
+    followed = true;
+    if (link[0] == '/') {
+      std::strcpy(path, link);
+    } else {
+      char* slash = std::strrchr(path, '/');
+      slash[1] = '\0';
+      if (std::strlen(path) + static_cast<size_t>(n) >= sizeof(path)) Fail(fd, "create mount point", ENAMETOOLONG);
+      std::strcat(path, link);
+    }
+  }
+  if (!followed) return;
+  // mkdir -p of the resolved path.
+  for (char* slash = std::strchr(path + 1, '/');; slash = std::strchr(slash + 1, '/')) {
+    if (slash != nullptr) *slash = '\0';
+    if (::mkdir(path, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+    if (slash == nullptr) break;
+    *slash = '/';
+  }
+}
+
 // Runs in the container's root: symlinks resolve inside it.
 void RunInnerMounts(const Plan& plan) {
   int fd = plan.error_fd;
@@ -165,6 +200,7 @@ void RunInnerMounts(const Plan& plan) {
     for (const char* dir : m.parents) {
       if (::mkdir(dir, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
     }
+    if (!m.file) CreateSymlinkTarget(m.target, fd);
     if (m.file) {
       int created = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
       if (created >= 0) ::close(created);
