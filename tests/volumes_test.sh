@@ -227,4 +227,37 @@ test_symlinks_in_the_image_cannot_redirect_mounts_to_the_host() {
   berth volume rm inner >/dev/null
 }
 
+# docker's local driver options: the volume's _data is a mount of the
+# named filesystem while a container uses it.
+test_local_driver_options_mount_a_filesystem_while_in_use() {
+  berth run -d --name tmpvol --mount \
+    type=volume,source=tv,target=/data,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m \
+    busybox sleep 1000 >/dev/null
+  local data out
+  data=$(volume_dir tv)
+  mountpoint -q "$data" || fail "$data is no mount while in use"
+  out=$(berth run --rm -v tv:/data busybox df -k /data)
+  assert_contains "$out" "tmpfs                     1024"
+  assert_eq "$(berth volume inspect --format '{{json .Options}}' tv)" '{"device":"tmpfs","o":"size=1m","type":"tmpfs"}' "Options"
+  # Copy-up into such a volume (its own filesystem: copied in place).
+  assert_eq "$(berth run --rm --mount type=volume,source=tv,target=/srv/data seeded:1 cat /srv/data/seed.txt)" \
+    "seed" "copy-up into a tmpfs volume"
+  berth rm -f tmpvol >/dev/null
+  ! mountpoint -q "$data" || fail "$data still mounted without users"
+  berth volume rm tv >/dev/null
+  # A bind through the local driver (type=none, o=bind).
+  mkdir -p "$TMP/driver-bind"
+  berth volume create -o type=none -o o=bind -o device="$TMP/driver-bind" bound >/dev/null
+  berth run --rm -v bound:/d busybox sh -c 'echo through-driver > /d/f'
+  assert_eq "$(cat "$TMP/driver-bind/f")" "through-driver" "local driver bind"
+  berth volume rm bound >/dev/null
+  local rc=0
+  out=$(berth volume create -o foo=bar badopt 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code"
+  assert_eq "$out" 'Error response from daemon: create badopt: invalid option: "foo"' "message"
+  rc=0
+  out=$(berth volume create -o type=tmpfs badopt 2>&1) || rc=$?
+  assert_eq "$out" 'Error response from daemon: create badopt: missing required option: "device"' "message"
+}
+
 run_tests "$@"

@@ -68,7 +68,25 @@ absl::StatusOr<bool> CopyUp(const std::string& root, const std::string& path,
   // The walk goes through the opened directory, never through the path
   // again: "/." keeps the magic link followed for the walk's root.
   std::string from = absl::StrCat("/proc/self/fd/", source.get(), "/.");
-  std::string staging = volume_data.substr(0, volume_data.rfind('/')) + "/_populate";
+  std::string parent = volume_data.substr(0, volume_data.rfind('/'));
+  struct stat parent_st, data_st;
+  if (::stat(parent.c_str(), &parent_st) != 0 || ::stat(volume_data.c_str(), &data_st) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("stat ", volume_data));
+  }
+  if (parent_st.st_dev != data_st.st_dev) {
+    // A volume with a filesystem of its own (local driver options): no
+    // staging beside it to rename from; copy in place, emptied on failure.
+    if (absl::Status status = CopyTree(from, volume_data); !status.ok()) {
+      if (auto partial = Entries(volume_data); partial.ok()) {
+        for (const std::string& name : *partial) (void)RemoveAll(volume_data + "/" + name);
+      }
+      return absl::Status(status.code(), absl::StrCat("copy ", path, ": ", status.message()));
+    }
+    auto copied = Entries(volume_data);
+    if (!copied.ok()) return copied.status();
+    return !copied->empty();
+  }
+  std::string staging = parent + "/_populate";
   (void)RemoveAll(staging);
   if (::mkdir(staging.c_str(), 0700) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", staging));

@@ -16,6 +16,7 @@
 #include "services/common/base/log.h"
 #include "services/common/mount/mount.h"
 #include "services/snapshots/copy_up.h"
+#include "services/snapshots/local_driver.h"
 #include "services/snapshots/fs_util.h"
 
 namespace berth::snapshots {
@@ -87,6 +88,10 @@ absl::Status CheckFilters(
   return absl::OkStatus();
 }
 
+DriverOptions Options(const google::protobuf::Map<std::string, std::string>& map) {
+  return DriverOptions(map.begin(), map.end());
+}
+
 }  // namespace
 
 bool IsValidVolumeName(const std::string& name) {
@@ -108,7 +113,17 @@ absl::Status VolumesService::Recover() {
   auto volumes = LoadAll();
   if (!volumes.ok()) return volumes.status();
   std::set<std::string> known;
-  for (const Volume& volume : *volumes) known.insert(volume.name());
+  for (const Volume& volume : *volumes) {
+    known.insert(volume.name());
+    // Mounts live in the host's namespace and survive a restart of this
+    // service, not of the host.
+    std::string data = Directory(volume.name()) + "/_data";
+    if (volume.used_by_size() > 0 && NeedsMount(Options(volume.options())) && !IsMountPoint(data)) {
+      if (absl::Status mounted = MountLocal(Options(volume.options()), data); !mounted.ok()) {
+        BERTH_LOG(Warn) << "volume " << volume.name() << ": " << mounted.message();
+      }
+    }
+  }
   DIR* dir = ::opendir(root_.c_str());
   if (dir == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("open ", root_));
   std::vector<std::string> leftovers;
@@ -197,12 +212,9 @@ grpc::Status VolumesService::Create(grpc::ServerContext*,
                         absl::StrCat("create ", name, ": volume driver \"", driver,
                                      "\" is not supported (only \"local\")"));
   }
-  for (const auto& [option, value] : request->options()) {
-    // The local driver's mount options (type, device, o) arrive with the
-    // containers issue; accepting them silently would lose the user's intent.
+  if (absl::Status valid = ValidateLocalOptions(Options(request->options())); !valid.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("create ", name, ": volume option \"", option,
-                                     "\" is not supported by the local driver yet"));
+                        absl::StrCat("create ", name, ": ", valid.message()));
   }
   // Docker returns the existing volume when the name is taken.
   auto existing = Load(name);
@@ -291,6 +303,11 @@ absl::StatusOr<int64_t> VolumesService::Delete(const std::string& name, bool onl
     }
     absl::Status deleted = db.Run("DELETE FROM volumes WHERE name = ?", name);
     if (!deleted.ok()) return deleted;
+    // A forced remove of a mounted local volume: its filesystem goes first.
+    std::string data = Directory(name) + "/_data";
+    if (IsMountPoint(data) && ::umount2(data.c_str(), MNT_DETACH) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("remove ", name, ": unmount"));
+    }
     if (::rename(Directory(name).c_str(), trash.c_str()) != 0 && errno != ENOENT) {
       return absl::ErrnoToStatus(errno, absl::StrCat("remove ", name));
     }
@@ -339,13 +356,36 @@ grpc::Status VolumesService::Use(grpc::ServerContext*,
   if (request->container_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "use volume: no container id");
   }
+  // A volume with a filesystem of its own (type/device/o) has it mounted
+  // on _data while containers use it: from the first registration to the
+  // last release.
+  auto before = Load(request->name());
+  DriverOptions options;
+  if (before.ok()) options = Options(before->options());
+  std::string data = Directory(request->name()) + "/_data";
+  absl::MutexLock lock(&mount_mu_);
   absl::Status status = db_->Transaction([&](store::Database& db) -> absl::Status {
     if (request->release()) {
-      return db.Run("DELETE FROM volume_users WHERE volume = ? AND container_id = ?",
-                    request->name(), request->container_id());
+      absl::Status deleted = db.Run("DELETE FROM volume_users WHERE volume = ? AND container_id = ?",
+                                    request->name(), request->container_id());
+      if (!deleted.ok()) return deleted;
+    } else {
+      absl::Status inserted =
+          db.Run("INSERT OR IGNORE INTO volume_users(volume, container_id) VALUES (?, ?)",
+                 request->name(), request->container_id());
+      if (!inserted.ok()) return inserted;
     }
-    return db.Run("INSERT OR IGNORE INTO volume_users(volume, container_id) VALUES (?, ?)",
-                  request->name(), request->container_id());
+    if (!NeedsMount(options)) return absl::OkStatus();
+    auto users = db.Prepare("SELECT count(*) FROM volume_users WHERE volume = ?");
+    if (!users.ok()) return users.status();
+    users->Bind(1, request->name());
+    if (auto row = users->Step(); !row.ok()) return row.status();
+    bool used = users->ColumnInt64(0) > 0;
+    if (used && !IsMountPoint(data)) return MountLocal(options, data);
+    if (!used && IsMountPoint(data) && ::umount2(data.c_str(), MNT_DETACH) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("unmount ", data));
+    }
+    return absl::OkStatus();
   });
   if (!status.ok()) {
     if (absl::StrContains(status.message(), "FOREIGN KEY")) {

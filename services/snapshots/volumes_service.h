@@ -65,6 +65,8 @@ class VolumesService final : public berth::snapshots::v1::Volumes::Service {
   // One copy-up at a time: two containers made at once with the same fresh
   // volume must not both fill it.
   absl::Mutex populate_mu_;
+  // Mounting or unmounting a local volume's filesystem follows its users.
+  absl::Mutex mount_mu_;
 };
 
 // Docker's rule for volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]+

@@ -29,8 +29,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "services/common/mount/mount_options.h"
 #include "shim/container/capabilities.h"
-#include "shim/container/mount_options.h"
 #include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
@@ -525,7 +525,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     } else if (mount.type == "tmpfs") {
       inner.type = "tmpfs";
       // Docker's tmpfs defaults (noexec, nosuid, nodev); options may undo them.
-      MountFlagsAndData parsed = ParseMountOptions(mount.data, MS_NOEXEC | MS_NOSUID | MS_NODEV);
+      mount::MountFlagsAndData parsed = mount::ParseMountOptions(mount.data, MS_NOEXEC | MS_NOSUID | MS_NODEV);
       inner.flags = parsed.flags | (mount.read_only ? MS_RDONLY : 0);
       inner.data = parsed.data.empty() ? nullptr : keep(parsed.data);
     } else {

@@ -1,11 +1,11 @@
-#ifndef BERTH_SHIM_CONTAINER_MOUNT_OPTIONS_H_
-#define BERTH_SHIM_CONTAINER_MOUNT_OPTIONS_H_
+#ifndef BERTH_SERVICES_COMMON_MOUNT_MOUNT_OPTIONS_H_
+#define BERTH_SERVICES_COMMON_MOUNT_MOUNT_OPTIONS_H_
 
 // mount(8)-style options split into mount(2) flags and filesystem data.
 
 #include <string>
 
-namespace berth::container {
+namespace berth::mount {
 
 struct MountFlagsAndData {
   unsigned long flags = 0;
@@ -16,6 +16,6 @@ struct MountFlagsAndData {
 // `defaults` (flags); "exec", "suid", "dev", "rw"... clear what they name.
 MountFlagsAndData ParseMountOptions(const std::string& options, unsigned long defaults);
 
-}  // namespace berth::container
+}  // namespace berth::mount
 
-#endif  // BERTH_SHIM_CONTAINER_MOUNT_OPTIONS_H_
+#endif  // BERTH_SERVICES_COMMON_MOUNT_MOUNT_OPTIONS_H_

@@ -1,10 +1,10 @@
-#include "shim/container/mount_options.h"
+#include "services/common/mount/mount_options.h"
 
 #include <sys/mount.h>
 
 #include "gtest/gtest.h"
 
-namespace berth::container {
+namespace berth::mount {
 namespace {
 
 TEST(ParseMountOptions, FlagsLeaveTheDataAndDefaultsCanBeCleared) {
@@ -18,4 +18,4 @@ TEST(ParseMountOptions, FlagsLeaveTheDataAndDefaultsCanBeCleared) {
 }
 
 }  // namespace
-}  // namespace berth::container
+}  // namespace berth::mount

@@ -1,4 +1,4 @@
-#include "shim/container/mount_options.h"
+#include "services/common/mount/mount_options.h"
 
 #include <sys/mount.h>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
-namespace berth::container {
+namespace berth::mount {
 
 MountFlagsAndData ParseMountOptions(const std::string& options, unsigned long defaults) {
   struct Flag {
@@ -24,6 +24,7 @@ MountFlagsAndData ParseMountOptions(const std::string& options, unsigned long de
       {"atime", {true, MS_NOATIME}},       {"nodiratime", {false, MS_NODIRATIME}},
       {"diratime", {true, MS_NODIRATIME}}, {"relatime", {false, MS_RELATIME}},
       {"norelatime", {true, MS_RELATIME}}, {"strictatime", {false, MS_STRICTATIME}},
+      {"bind", {false, MS_BIND}},          {"rbind", {false, MS_BIND | MS_REC}},
   };
   MountFlagsAndData result;
   result.flags = defaults;
@@ -42,4 +43,4 @@ MountFlagsAndData ParseMountOptions(const std::string& options, unsigned long de
   return result;
 }
 
-}  // namespace berth::container
+}  // namespace berth::mount
