@@ -218,6 +218,10 @@ test_symlinks_in_the_image_cannot_redirect_mounts_to_the_host() {
     assert_eq "$(cat "$(volume_dir "sym${link#/}")/written")" "pwned" "write through $link in the volume"
     berth volume rm "sym${link#/}" >/dev/null
   done
+  # Below a symlink, the missing directories are made inside the root too.
+  berth run --rm -v symsub:/hostlink/deeper/sub seeded:1 sh -c 'echo deep > /hostlink/deeper/sub/f'
+  assert_eq "$(cat "$(volume_dir symsub)/f")" "deep" "write below the symlink"
+  berth volume rm symsub >/dev/null
   mkdir -p "$TMP/sym-bind"
   berth run --rm -v "$TMP/sym-bind:/hostlink" seeded:1 sh -c 'echo bound > /hostlink/via-bind'
   assert_eq "$(cat "$TMP/sym-bind/via-bind")" "bound" "bind through the symlink"

@@ -159,37 +159,57 @@ void OpenInnerSources(Plan& plan) {
   }
 }
 
-// A destination that is a symlink in the image leads to what it names,
-// created if missing, as docker's FollowSymlinkInScope: after pivot_root
-// every absolute link and ".." resolves inside the container's root, so
-// this cannot reach a host path. Fixed buffers: the child does not allocate.
-void CreateSymlinkTarget(const char* target, int fd) {
+// mkdir -p for a mount point, following symlinks as the kernel will when
+// it mounts there, and creating what a dangling one names (docker's
+// FollowSymlinkInScope + MkdirAll). After pivot_root every absolute link
+// and ".." resolves inside the container's root, so nothing of the host
+// can be reached. Fixed buffers: the child does not allocate.
+void MakeMountPoint(const char* target, int fd) {
   char path[PATH_MAX];
   char link[PATH_MAX];
-  if (std::strlen(target) >= sizeof(path)) return;
+  char next[PATH_MAX];
+  if (std::strlen(target) >= sizeof(path)) Fail(fd, "create mount point", ENAMETOOLONG);
   std::strcpy(path, target);
-  bool followed = false;
-  for (int hops = 0; hops < 40; ++hops) {
-    ssize_t n = ::readlink(path, link, sizeof(link) - 1);
-    if (n < 0) break;  // no symlink (any more): path is the mount point
-    link[n] = '\0';
-    followed = true;
-    if (link[0] == '/') {
-      std::strcpy(path, link);
-    } else {
-      char* slash = std::strrchr(path, '/');
-      slash[1] = '\0';
-      if (std::strlen(path) + static_cast<size_t>(n) >= sizeof(path)) Fail(fd, "create mount point", ENAMETOOLONG);
-      std::strcat(path, link);
+  size_t pos = 1;  // start of the component looked at; path[0, pos) is resolved
+  for (int hops = 0;;) {
+    while (path[pos] == '/') ++pos;
+    if (path[pos] == '\0') return;
+    size_t end = pos;
+    while (path[end] != '\0' && path[end] != '/') ++end;
+    char saved = path[end];
+    path[end] = '\0';
+    struct stat st;
+    if (::lstat(path, &st) != 0) {
+      if (errno != ENOENT) Fail(fd, "create mount point", errno);
+      if (::mkdir(path, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+    } else if (S_ISLNK(st.st_mode)) {
+      if (++hops > 40) Fail(fd, "create mount point", ELOOP);
+      ssize_t n = ::readlink(path, link, sizeof(link) - 1);
+      if (n < 0) Fail(fd, "create mount point", errno);
+      link[n] = '\0';
+      // The link's text replaces the component; the rest follows it.
+      size_t keep = link[0] == '/' ? 0 : pos;
+      const char* rest = saved == '\0' ? "" : path + end + 1;
+      if (keep + static_cast<size_t>(n) + 1 + std::strlen(rest) >= sizeof(next)) {
+        Fail(fd, "create mount point", ENAMETOOLONG);
+      }
+      std::memcpy(next, path, keep);
+      next[keep] = '\0';
+      std::strcat(next, link);
+      if (*rest != '\0') {
+        std::strcat(next, "/");
+        std::strcat(next, rest);
+      }
+      std::strcpy(path, next);
+      pos = keep == 0 ? 1 : keep;
+      continue;
+    } else if (!S_ISDIR(st.st_mode)) {
+      // A file as the last component is the mount's business (a file bind).
+      if (saved == '\0') return;
+      Fail(fd, "create mount point", ENOTDIR);
     }
-  }
-  if (!followed) return;
-  // mkdir -p of the resolved path.
-  for (char* slash = std::strchr(path + 1, '/');; slash = std::strchr(slash + 1, '/')) {
-    if (slash != nullptr) *slash = '\0';
-    if (::mkdir(path, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
-    if (slash == nullptr) break;
-    *slash = '/';
+    path[end] = saved;
+    pos = end;
   }
 }
 
@@ -197,10 +217,11 @@ void CreateSymlinkTarget(const char* target, int fd) {
 void RunInnerMounts(const Plan& plan) {
   int fd = plan.error_fd;
   for (const InnerMount& m : plan.inner_mounts) {
-    for (const char* dir : m.parents) {
-      if (::mkdir(dir, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+    if (!m.file) {
+      MakeMountPoint(m.target, fd);
+    } else if (!m.parents.empty()) {
+      MakeMountPoint(m.parents.back(), fd);
     }
-    if (!m.file) CreateSymlinkTarget(m.target, fd);
     if (m.file) {
       int created = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
       if (created >= 0) ::close(created);
