@@ -190,6 +190,10 @@ JSON
 )
   assert_eq "$mounts" "$expected" "Mounts"
   assert_eq "$(berth inspect --format '{{json .HostConfig.Tmpfs}}' shape)" '{"/notamount":""}' "HostConfig.Tmpfs"
+  assert_eq "$(berth inspect --format '{{json .HostConfig.Binds}}' shape)" \
+    "[\"named:/named\",\"$TMP/shape-bind:/bound:ro\"]" "HostConfig.Binds"
+  assert_eq "$(berth inspect --format '{{json .HostConfig.Mounts}}' shape | jq -cS .)" \
+    '[{"Source":"viamount","Target":"/viamount","Type":"volume"},{"Target":"/tm","Type":"tmpfs"}]' "HostConfig.Mounts"
   berth rm -v shape >/dev/null
   berth volume rm named viamount >/dev/null
 }

@@ -130,6 +130,8 @@ absl::StatusOr<MountSpec> ParseVolumeSpec(const std::string& text) {
 absl::StatusOr<MountSpec> ParseMountFlag(const std::string& text) {
   MountSpec mount;
   mount.set_type("volume");
+  // HostConfig.Mounts in docker's inspect, not Binds.
+  (*mount.mutable_volume_options())["mount_flag"] = "true";
   for (const std::string& field : SplitCsv(text)) {
     size_t eq = field.find('=');
     std::string key = absl::AsciiStrToLower(field.substr(0, eq));

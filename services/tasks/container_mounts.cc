@@ -13,7 +13,7 @@ namespace berth::tasks {
 bool IsMarker(const std::string& key) {
   static const std::set<std::string> kMarkers = {kAnonymousMarker, kCreateHostPathMarker,
                                                  kConfigVolumeMarker, kVolumesFromMarker,
-                                                 kTmpfsFlagMarker};
+                                                 kTmpfsFlagMarker, kMountFlagMarker};
   return kMarkers.count(key) > 0;
 }
 

@@ -26,6 +26,8 @@ inline constexpr char kConfigVolumeMarker[] = "config_volume";
 inline constexpr char kVolumesFromMarker[] = "volumes_from";
 // --tmpfs (docker's HostConfig.Tmpfs): not one of inspect's Mounts.
 inline constexpr char kTmpfsFlagMarker[] = "tmpfs_flag";
+// --mount (docker's HostConfig.Mounts rather than Binds).
+inline constexpr char kMountFlagMarker[] = "mount_flag";
 bool IsMarker(const std::string& key);
 
 // "/a//b/../c/" -> "/a/c".
