@@ -204,9 +204,15 @@ test_volume_rm_of_a_volume_in_use_is_refused() {
   out=$(berth volume rm busy 2>&1) || rc=$?
   assert_eq "$rc" "1" "exit code"
   assert_eq "$out" "Error response from daemon: remove busy: volume is in use - [$id]" "message"
+  rc=0
+  out=$(berth volume rm -f busy 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code of rm -f"
+  assert_eq "$out" "Error response from daemon: remove busy: volume is in use - [$id]" "message of rm -f"
   berth volume ls -q | grep -qx busy || fail "volume removed while in use"
   berth rm "$id" >/dev/null
   berth volume rm busy >/dev/null
+  # -f: a missing volume is no error.
+  assert_eq "$(berth volume rm -f busy)" "busy" "rm -f of a missing volume"
 }
 
 # The image's /hostlink is an absolute symlink to a host directory and

@@ -303,7 +303,8 @@ absl::StatusOr<int64_t> VolumesService::Delete(const std::string& name, bool onl
     }
     absl::Status deleted = db.Run("DELETE FROM volumes WHERE name = ?", name);
     if (!deleted.ok()) return deleted;
-    // A forced remove of a mounted local volume: its filesystem goes first.
+    // A local volume's filesystem still mounted (a crash between a release
+    // and its unmount): it goes first.
     std::string data = Directory(name) + "/_data";
     if (IsMountPoint(data) && ::umount2(data.c_str(), MNT_DETACH) != 0) {
       return absl::ErrnoToStatus(errno, absl::StrCat("remove ", name, ": unmount"));
@@ -324,8 +325,12 @@ grpc::Status VolumesService::Remove(grpc::ServerContext*,
                                     const berth::snapshots::v1::RemoveVolumeRequest* request,
                                     berth::snapshots::v1::RemoveVolumeResponse*) {
   auto volume = Load(request->name());
-  if (!volume.ok()) return ToGrpcStatus(volume.status());
-  auto freed = Delete(request->name(), /*only_if_unused=*/!request->force());
+  if (!volume.ok()) {
+    // docker's -f: a missing volume is no error (a used one still is).
+    if (request->force() && absl::IsNotFound(volume.status())) return grpc::Status::OK;
+    return ToGrpcStatus(volume.status());
+  }
+  auto freed = Delete(request->name(), /*only_if_unused=*/true);
   return ToGrpcStatus(freed.status());
 }
 
