@@ -108,6 +108,10 @@ test_bind_mounts_read_write_and_read_only() {
   assert_eq "$rc" "125" "exit code"
   assert_contains "$out" "Error response from daemon: invalid mount config for type \"bind\": bind source path does not exist: $TMP/missing"
   [[ ! -e $TMP/missing ]] || fail "--mount created the bind source"
+  # The failed create left no registration behind: the volume it made is free.
+  berth create -v leftover:/data --mount "type=bind,source=$TMP/missing,target=/x" busybox true >/dev/null 2>&1 &&
+    fail "create with a missing bind source succeeded"
+  berth volume rm leftover >/dev/null || fail "a failed create kept its volume in use"
 }
 
 test_tmpfs_size_and_options() {
