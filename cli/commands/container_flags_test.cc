@@ -250,6 +250,8 @@ TEST(VolumeTest, DashV) {
   EXPECT_EQ(mount->type(), "volume");
   EXPECT_EQ(mount->source(), "");
   EXPECT_EQ(mount->destination(), "/cache");
+  // docker keeps `-v /path` in Config.Volumes, as an image's VOLUME.
+  EXPECT_EQ(mount->volume_options().count("config_volume"), 1u);
 
   EXPECT_EQ(Message(ParseVolumeSpec("/a:/b:xx").status()), "invalid mode: xx");
   EXPECT_EQ(Message(ParseVolumeSpec("/foo:rw").status()), "invalid volume specification: '/foo:rw'");
@@ -298,6 +300,11 @@ TEST(VolumeTest, MountAndTmpfs) {
   EXPECT_EQ(spec.mounts(0).type(), "volume");
   EXPECT_EQ(spec.mounts(1).type(), "bind");
   EXPECT_EQ(spec.mounts(2).type(), "tmpfs");
+  // inspect tells them apart: -v is Binds, --mount HostConfig.Mounts,
+  // --tmpfs HostConfig.Tmpfs (and no mount point).
+  EXPECT_EQ(spec.mounts(0).volume_options().count("mount_flag"), 0u);
+  EXPECT_EQ(spec.mounts(1).volume_options().count("mount_flag"), 1u);
+  EXPECT_EQ(spec.mounts(2).volume_options().count("tmpfs_flag"), 1u);
   auto error = Build({"--mount", "type=foo", "busybox"}, &spec);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->message, "invalid argument \"type=foo\" for \"--mount\" flag: target is required");

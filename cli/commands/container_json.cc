@@ -75,6 +75,38 @@ nlohmann::json MountJson(const MountSpec& mount) {
   return json;
 }
 
+// docker's HostConfig.Mounts entry: the --mount flag as given (omitempty
+// fields left out).
+nlohmann::json HostConfigMountJson(const MountSpec& mount) {
+  const auto& markers = mount.volume_options();
+  nlohmann::json json = {{"Type", mount.type()}};
+  if (!mount.source().empty() && markers.count("anonymous") == 0) json["Source"] = mount.source();
+  json["Target"] = mount.destination();
+  if (mount.read_only()) json["ReadOnly"] = true;
+  if (mount.type() == "bind" && !mount.propagation().empty() &&
+      mount.propagation() != "rprivate") {
+    json["BindOptions"] = {{"Propagation", mount.propagation()}};
+  }
+  if (mount.type() == "volume") {
+    nlohmann::json options = nlohmann::json::object();
+    for (const auto& [key, value] : markers) {
+      if (key != "anonymous" && key != "mount_flag") options[key] = value;
+    }
+    nlohmann::json volume = nlohmann::json::object();
+    for (const std::string& option : mount.options()) {
+      if (option == "nocopy") volume["NoCopy"] = true;
+    }
+    if (!options.empty()) volume["DriverConfig"] = {{"Options", options}};
+    if (!volume.empty()) json["VolumeOptions"] = volume;
+  }
+  if (mount.type() == "tmpfs") {
+    nlohmann::json tmpfs = nlohmann::json::object();
+    if (mount.tmpfs_size_bytes() > 0) tmpfs["SizeBytes"] = mount.tmpfs_size_bytes();
+    if (!tmpfs.empty()) json["TmpfsOptions"] = tmpfs;
+  }
+  return json;
+}
+
 nlohmann::json StateJson(const berth::tasks::v1::State& state) {
   auto status = state.status();
   nlohmann::json json = {
@@ -151,10 +183,17 @@ nlohmann::json HostConfigJson(const Container& container) {
   }
   std::vector<std::string> binds;
   nlohmann::json tmpfs = nlohmann::json::object();
+  nlohmann::json mount_flags = nlohmann::json::array();
   for (const MountSpec& mount : spec.mounts()) {
+    const auto& markers = mount.volume_options();
+    if (markers.count("mount_flag") > 0 && markers.count("volumes_from") == 0) {
+      mount_flags.push_back(HostConfigMountJson(mount));
+      continue;
+    }
     if (mount.type() == "tmpfs") {
-      tmpfs[mount.destination()] = absl::StrJoin(mount.options(), ",");
-    } else if (!mount.source().empty()) {
+      if (markers.count("tmpfs_flag") > 0) tmpfs[mount.destination()] = absl::StrJoin(mount.options(), ",");
+    } else if (!mount.source().empty() && markers.count("config_volume") == 0 &&
+               markers.count("volumes_from") == 0) {
       // As typed: the service's default mode of a volume ("z") was not.
       bool typed_mode = !mount.mode().empty() && !(mount.type() == "volume" && mount.mode() == "z");
       binds.push_back(absl::StrCat(mount.source(), ":", mount.destination(), typed_mode ? ":" + mount.mode() : ""));
@@ -164,7 +203,7 @@ nlohmann::json HostConfigJson(const Container& container) {
                           ? resources.cpu_quota_us() * 1000000000 / static_cast<int64_t>(resources.cpu_period_us())
                           : 0;
   std::string network = spec.network_mode().empty() ? "bridge" : spec.network_mode();
-  return {{"Binds", ArrayOrNull(binds)},
+  nlohmann::json host_config = {{"Binds", ArrayOrNull(binds)},
           {"ContainerIDFile", ""},
           {"LogConfig",
            {{"Type", spec.log_driver().empty() ? "json-file" : spec.log_driver()},
@@ -209,6 +248,8 @@ nlohmann::json HostConfigJson(const Container& container) {
           {"BlkioWeight", resources.blkio_weight()},
           {"OomKillDisable", resources.oom_kill_disable()},
           {"Ulimits", ulimits.empty() ? nlohmann::json() : ulimits}};
+  if (!mount_flags.empty()) host_config["Mounts"] = mount_flags;
+  return host_config;
 }
 
 nlohmann::json GraphDriverJson(const Container& container) {
@@ -233,7 +274,10 @@ nlohmann::json ConfigJson(const Container& container, const ResolvedConfig& conf
   for (const std::string& port : config.exposed_ports) exposed[port] = nlohmann::json::object();
   nlohmann::json volumes = nlohmann::json::object();
   for (const MountSpec& mount : spec.mounts()) {
-    if (mount.type() == "volume" && mount.source().empty()) volumes[mount.destination()] = nlohmann::json::object();
+    // Docker's Config.Volumes: the image's VOLUMEs and `-v /path`.
+    if (mount.type() == "volume" && mount.volume_options().count("config_volume") > 0) {
+      volumes[mount.destination()] = nlohmann::json::object();
+    }
   }
   nlohmann::json json = {
       {"Hostname", spec.hostname().empty() ? ShortContainerId(container.id()) : spec.hostname()},
@@ -310,7 +354,10 @@ nlohmann::json ContainerInspectJson(const Container& container) {
   nlohmann::json args = nlohmann::json::array();
   for (size_t i = 1; i < argv.size(); ++i) args.push_back(argv[i]);
   nlohmann::json mounts = nlohmann::json::array();
-  for (const MountSpec& mount : container.spec().mounts()) mounts.push_back(MountJson(mount));
+  for (const MountSpec& mount : container.spec().mounts()) {
+    // --tmpfs is HostConfig.Tmpfs, not a mount point, in docker's inspect.
+    if (mount.volume_options().count("tmpfs_flag") == 0) mounts.push_back(MountJson(mount));
+  }
   bool running = container.state().status() == berth::tasks::v1::RUNNING ||
                  container.state().status() == berth::tasks::v1::PAUSED;
   return {{"Id", container.id()},

@@ -83,6 +83,8 @@ absl::StatusOr<MountSpec> ParseVolumeSpec(const std::string& text) {
   switch (parts.size()) {
     case 1:
       mount.set_destination(parts[0]);
+      // docker puts `-v /path` in Config.Volumes, like an image's VOLUME.
+      (*mount.mutable_volume_options())["config_volume"] = "true";
       break;
     case 2:
       // A destination and a mode is no volume: volumes have no mode.
@@ -128,6 +130,8 @@ absl::StatusOr<MountSpec> ParseVolumeSpec(const std::string& text) {
 absl::StatusOr<MountSpec> ParseMountFlag(const std::string& text) {
   MountSpec mount;
   mount.set_type("volume");
+  // HostConfig.Mounts in docker's inspect, not Binds.
+  (*mount.mutable_volume_options())["mount_flag"] = "true";
   for (const std::string& field : SplitCsv(text)) {
     size_t eq = field.find('=');
     std::string key = absl::AsciiStrToLower(field.substr(0, eq));
@@ -196,6 +200,8 @@ absl::StatusOr<MountSpec> ParseMountFlag(const std::string& text) {
 absl::StatusOr<MountSpec> ParseTmpfsSpec(const std::string& text) {
   MountSpec mount;
   mount.set_type("tmpfs");
+  // HostConfig.Tmpfs in docker's inspect, not one of the Mounts.
+  (*mount.mutable_volume_options())["tmpfs_flag"] = "true";
   size_t colon = text.find(':');
   mount.set_destination(text.substr(0, colon));
   if (!absl::StartsWith(mount.destination(), "/")) {

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     if (!snapshotter.ok()) return snapshotter.status();
     g_snapshotter = *std::move(snapshotter);
     auto volumes = std::make_unique<berth::snapshots::VolumesService>(
-        g_database.get(), absl::StrCat(context.config.data_root, "/volumes"));
+        g_database.get(), absl::StrCat(context.config.data_root, "/volumes"), g_snapshotter.get());
     if (absl::Status status = volumes->Recover(); !status.ok()) return status;
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(

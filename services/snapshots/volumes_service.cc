@@ -1,6 +1,7 @@
 #include "services/snapshots/volumes_service.h"
 
 #include <dirent.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,9 @@
 #include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
 #include "services/common/base/log.h"
+#include "services/common/mount/mount.h"
+#include "services/snapshots/copy_up.h"
+#include "services/snapshots/local_driver.h"
 #include "services/snapshots/fs_util.h"
 
 namespace berth::snapshots {
@@ -22,6 +26,8 @@ using berth::snapshots::v1::Volume;
 
 constexpr char kTempPrefix[] = ".tmp-";
 constexpr char kTrashPrefix[] = ".trash-";
+// Where Populate mounts a container's filesystem (read-only) for a moment.
+constexpr char kRootfsPrefix[] = ".tmp-rootfs-";
 
 std::string MapToJson(const google::protobuf::Map<std::string, std::string>& map) {
   nlohmann::json json = nlohmann::json::object();
@@ -82,6 +88,10 @@ absl::Status CheckFilters(
   return absl::OkStatus();
 }
 
+DriverOptions Options(const google::protobuf::Map<std::string, std::string>& map) {
+  return DriverOptions(map.begin(), map.end());
+}
+
 }  // namespace
 
 bool IsValidVolumeName(const std::string& name) {
@@ -103,7 +113,17 @@ absl::Status VolumesService::Recover() {
   auto volumes = LoadAll();
   if (!volumes.ok()) return volumes.status();
   std::set<std::string> known;
-  for (const Volume& volume : *volumes) known.insert(volume.name());
+  for (const Volume& volume : *volumes) {
+    known.insert(volume.name());
+    // Mounts live in the host's namespace and survive a restart of this
+    // service, not of the host.
+    std::string data = Directory(volume.name()) + "/_data";
+    if (volume.used_by_size() > 0 && NeedsMount(Options(volume.options())) && !IsMountPoint(data)) {
+      if (absl::Status mounted = MountLocal(Options(volume.options()), data); !mounted.ok()) {
+        BERTH_LOG(Warn) << "volume " << volume.name() << ": " << mounted.message();
+      }
+    }
+  }
   DIR* dir = ::opendir(root_.c_str());
   if (dir == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("open ", root_));
   std::vector<std::string> leftovers;
@@ -117,6 +137,8 @@ absl::Status VolumesService::Recover() {
   }
   ::closedir(dir);
   for (const std::string& name : leftovers) {
+    // A crash during copy-up may have left a container's filesystem mounted.
+    if (absl::StartsWith(name, kRootfsPrefix)) ::umount2(Directory(name).c_str(), MNT_DETACH);
     BERTH_LOG(Info) << "removing leftover volume directory " << Directory(name);
     absl::Status status = RemoveAll(Directory(name));
     if (!status.ok()) BERTH_LOG(Warn) << status.message();
@@ -190,12 +212,9 @@ grpc::Status VolumesService::Create(grpc::ServerContext*,
                         absl::StrCat("create ", name, ": volume driver \"", driver,
                                      "\" is not supported (only \"local\")"));
   }
-  for (const auto& [option, value] : request->options()) {
-    // The local driver's mount options (type, device, o) arrive with the
-    // containers issue; accepting them silently would lose the user's intent.
+  if (absl::Status valid = ValidateLocalOptions(Options(request->options())); !valid.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("create ", name, ": volume option \"", option,
-                                     "\" is not supported by the local driver yet"));
+                        absl::StrCat("create ", name, ": ", valid.message()));
   }
   // Docker returns the existing volume when the name is taken.
   auto existing = Load(name);
@@ -284,6 +303,12 @@ absl::StatusOr<int64_t> VolumesService::Delete(const std::string& name, bool onl
     }
     absl::Status deleted = db.Run("DELETE FROM volumes WHERE name = ?", name);
     if (!deleted.ok()) return deleted;
+    // A local volume's filesystem still mounted (a crash between a release
+    // and its unmount): it goes first.
+    std::string data = Directory(name) + "/_data";
+    if (IsMountPoint(data) && ::umount2(data.c_str(), MNT_DETACH) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("remove ", name, ": unmount"));
+    }
     if (::rename(Directory(name).c_str(), trash.c_str()) != 0 && errno != ENOENT) {
       return absl::ErrnoToStatus(errno, absl::StrCat("remove ", name));
     }
@@ -300,8 +325,12 @@ grpc::Status VolumesService::Remove(grpc::ServerContext*,
                                     const berth::snapshots::v1::RemoveVolumeRequest* request,
                                     berth::snapshots::v1::RemoveVolumeResponse*) {
   auto volume = Load(request->name());
-  if (!volume.ok()) return ToGrpcStatus(volume.status());
-  auto freed = Delete(request->name(), /*only_if_unused=*/!request->force());
+  if (!volume.ok()) {
+    // docker's -f: a missing volume is no error (a used one still is).
+    if (request->force() && absl::IsNotFound(volume.status())) return grpc::Status::OK;
+    return ToGrpcStatus(volume.status());
+  }
+  auto freed = Delete(request->name(), /*only_if_unused=*/true);
   return ToGrpcStatus(freed.status());
 }
 
@@ -332,13 +361,36 @@ grpc::Status VolumesService::Use(grpc::ServerContext*,
   if (request->container_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "use volume: no container id");
   }
+  // A volume with a filesystem of its own (type/device/o) has it mounted
+  // on _data while containers use it: from the first registration to the
+  // last release.
+  auto before = Load(request->name());
+  DriverOptions options;
+  if (before.ok()) options = Options(before->options());
+  std::string data = Directory(request->name()) + "/_data";
+  absl::MutexLock lock(&mount_mu_);
   absl::Status status = db_->Transaction([&](store::Database& db) -> absl::Status {
     if (request->release()) {
-      return db.Run("DELETE FROM volume_users WHERE volume = ? AND container_id = ?",
-                    request->name(), request->container_id());
+      absl::Status deleted = db.Run("DELETE FROM volume_users WHERE volume = ? AND container_id = ?",
+                                    request->name(), request->container_id());
+      if (!deleted.ok()) return deleted;
+    } else {
+      absl::Status inserted =
+          db.Run("INSERT OR IGNORE INTO volume_users(volume, container_id) VALUES (?, ?)",
+                 request->name(), request->container_id());
+      if (!inserted.ok()) return inserted;
     }
-    return db.Run("INSERT OR IGNORE INTO volume_users(volume, container_id) VALUES (?, ?)",
-                  request->name(), request->container_id());
+    if (!NeedsMount(options)) return absl::OkStatus();
+    auto users = db.Prepare("SELECT count(*) FROM volume_users WHERE volume = ?");
+    if (!users.ok()) return users.status();
+    users->Bind(1, request->name());
+    if (auto row = users->Step(); !row.ok()) return row.status();
+    bool used = users->ColumnInt64(0) > 0;
+    if (used && !IsMountPoint(data)) return MountLocal(options, data);
+    if (!used && IsMountPoint(data) && ::umount2(data.c_str(), MNT_DETACH) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("unmount ", data));
+    }
+    return absl::OkStatus();
   });
   if (!status.ok()) {
     if (absl::StrContains(status.message(), "FOREIGN KEY")) {
@@ -349,6 +401,63 @@ grpc::Status VolumesService::Use(grpc::ServerContext*,
   }
   auto volume = Load(request->name());
   if (!volume.ok()) return ToGrpcStatus(volume.status());
+  *response->mutable_volume() = *std::move(volume);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<bool> VolumesService::CopyFromSnapshot(const std::string& key,
+                                                      const std::string& path,
+                                                      const std::string& volume_data) {
+  if (snapshotter_ == nullptr) return absl::FailedPreconditionError("no snapshotter");
+  auto mounts = snapshotter_->Mounts(key);
+  if (!mounts.ok()) return mounts.status();
+  // Read-only: the copy only reads, and the container's layer stays as it was.
+  for (auto& mount : *mounts) mount.add_options("ro");
+  std::string target = absl::StrCat(root_, "/", kRootfsPrefix, RandomHex(8));
+  if (::mkdir(target.c_str(), 0700) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", target));
+  }
+  absl::StatusOr<bool> copied = false;
+  if (absl::Status mounted = mount::MountAll(*mounts, target); !mounted.ok()) {
+    copied = mounted;
+  } else {
+    mount::ScopedMount rootfs(target);
+    copied = CopyUp(target, path, volume_data);
+  }
+  ::rmdir(target.c_str());
+  return copied;
+}
+
+grpc::Status VolumesService::Populate(grpc::ServerContext*,
+                                      const berth::snapshots::v1::PopulateVolumeRequest* request,
+                                      berth::snapshots::v1::PopulateVolumeResponse* response) {
+  if (request->path().empty() || request->path()[0] != '/') {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("populate ", request->name(), ": path must be absolute"));
+  }
+  absl::MutexLock lock(&populate_mu_);
+  auto volume = Load(request->name());
+  if (!volume.ok()) return ToGrpcStatus(volume.status());
+  // Docker copies once: a volume emptied later stays empty.
+  if (volume->populated()) {
+    *response->mutable_volume() = *std::move(volume);
+    return grpc::Status::OK;
+  }
+  auto copied = CopyFromSnapshot(request->snapshot_key(), request->path(),
+                                 Directory(request->name()) + "/_data");
+  if (!copied.ok()) {
+    return ToGrpcStatus(absl::Status(
+        copied.status().code(), absl::StrCat("populate volume ", request->name(), " from ",
+                                             request->snapshot_key(), ":", request->path(), ": ",
+                                             copied.status().message())));
+  }
+  if (*copied) {
+    absl::Status marked = db_->Run("UPDATE volumes SET populated = 1 WHERE name = ?",
+                                   request->name());
+    if (!marked.ok()) return ToGrpcStatus(marked);
+    volume->set_populated(true);
+  }
+  response->set_copied(*copied);
   *response->mutable_volume() = *std::move(volume);
   return grpc::Status::OK;
 }

@@ -10,15 +10,19 @@
 
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "services/common/store/database.h"
+#include "services/snapshots/snapshotter.h"
 
 namespace berth::snapshots {
 
 class VolumesService final : public berth::snapshots::v1::Volumes::Service {
  public:
-  // root is <data-root>/volumes.
-  VolumesService(store::Database* db, std::string root) : db_(db), root_(std::move(root)) {}
+  // root is <data-root>/volumes; snapshotter (the service's own) is where
+  // Populate finds containers' filesystems.
+  VolumesService(store::Database* db, std::string root, Snapshotter* snapshotter = nullptr)
+      : db_(db), root_(std::move(root)), snapshotter_(snapshotter) {}
 
   // Creates the root and removes leftovers of interrupted operations.
   absl::Status Recover();
@@ -41,6 +45,9 @@ class VolumesService final : public berth::snapshots::v1::Volumes::Service {
   grpc::Status Use(grpc::ServerContext* context,
                    const berth::snapshots::v1::UseVolumeRequest* request,
                    berth::snapshots::v1::UseVolumeResponse* response) override;
+  grpc::Status Populate(grpc::ServerContext* context,
+                        const berth::snapshots::v1::PopulateVolumeRequest* request,
+                        berth::snapshots::v1::PopulateVolumeResponse* response) override;
 
  private:
   absl::StatusOr<berth::snapshots::v1::Volume> Load(const std::string& name);
@@ -49,8 +56,17 @@ class VolumesService final : public berth::snapshots::v1::Volumes::Service {
   absl::StatusOr<int64_t> Delete(const std::string& name, bool only_if_unused);
   std::string Directory(const std::string& name) const { return root_ + "/" + name; }
 
+  absl::StatusOr<bool> CopyFromSnapshot(const std::string& key, const std::string& path,
+                                        const std::string& volume_data);
+
   store::Database* db_;
   std::string root_;
+  Snapshotter* snapshotter_;
+  // One copy-up at a time: two containers made at once with the same fresh
+  // volume must not both fill it.
+  absl::Mutex populate_mu_;
+  // Mounting or unmounting a local volume's filesystem follows its users.
+  absl::Mutex mount_mu_;
 };
 
 // Docker's rule for volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]+

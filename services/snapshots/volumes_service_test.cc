@@ -127,7 +127,7 @@ TEST_F(VolumesServiceTest, InvalidNamesAndDriversAreRefused) {
   EXPECT_TRUE(List().empty());
 }
 
-TEST_F(VolumesServiceTest, VolumeInUseIsRefusedUnlessForced) {
+TEST_F(VolumesServiceTest, VolumeInUseIsRefusedEvenForced) {
   Create("busy");
   Use("busy", "c1");
   grpc::Status refused = Remove("busy", false);
@@ -137,10 +137,16 @@ TEST_F(VolumesServiceTest, VolumeInUseIsRefusedUnlessForced) {
   EXPECT_EQ(List("dangling", "true"), std::vector<std::string>{});
   Use("busy", "c1", /*release=*/true);
   EXPECT_EQ(List("dangling", "true"), std::vector<std::string>{"busy"});
+  // As docker (moby#31446): -f does not remove a volume in use either; it
+  // only makes a missing volume no error.
   Use("busy", "c2");
+  EXPECT_EQ(Remove("busy", true).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(Exists(dir_ + "/volumes/busy/_data"));
+  Use("busy", "c2", /*release=*/true);
   EXPECT_TRUE(Remove("busy", true).ok());
   EXPECT_FALSE(Exists(dir_ + "/volumes/busy"));
   EXPECT_EQ(Remove("busy", false).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Remove("busy", true).ok());
 }
 
 TEST_F(VolumesServiceTest, FiltersByNameAndLabel) {

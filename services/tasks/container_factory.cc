@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "services/common/base/grpc_status.h"
 #include "services/common/fs/fs_util.h"
+#include "services/tasks/container_mounts.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/names.h"
 #include "services/tasks/time_util.h"
@@ -50,6 +51,7 @@ absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::Containe
       return absl::InvalidArgumentError(absl::StrCat(
           "invalid mount config: mount path must be absolute: \"", mount.destination(), "\""));
     }
+    const auto& markers = mount.volume_options();
     if (mount.type() == "bind") {
       if (mount.source().empty() || mount.source()[0] != '/') {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -59,7 +61,7 @@ absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::Containe
       struct stat st;
       if (::stat(mount.source().c_str(), &st) != 0) {
         // -v creates a missing host directory; --mount refuses it.
-        if (mount.volume_options().count("create_host_path") == 0) {
+        if (markers.count(kCreateHostPathMarker) == 0) {
           return absl::InvalidArgumentError(absl::StrCat(
               "invalid mount config for type \"bind\": bind source path does not exist: ",
               mount.source()));
@@ -69,22 +71,29 @@ absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::Containe
         }
       }
       mount.set_resolved_source(mount.source());
-      mount.set_mode(mount.read_only() ? "ro" : "");
+      // Docker's default propagation of a bind.
+      if (mount.propagation().empty()) mount.set_propagation("rprivate");
       continue;
     }
     if (mount.type() == "volume") {
-      berth::snapshots::v1::CreateVolumeRequest create;
-      if (mount.source().empty()) {
-        mount.set_source(fs::RandomHex(32));
-        (*mount.mutable_volume_options())["anonymous"] = "true";
-        create.set_anonymous(true);
-      }
-      create.set_name(mount.source());
-      create.set_driver(mount.driver().empty() ? "local" : mount.driver());
-      berth::snapshots::v1::Volume volume;
-      grpc::Status created = deps_.volumes->Create(Context().get(), create, &volume);
-      if (!created.ok() && created.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
-        return FromGrpcStatus(created);
+      bool inherited = markers.count(kVolumesFromMarker) > 0;
+      if (!inherited) {
+        berth::snapshots::v1::CreateVolumeRequest create;
+        if (mount.source().empty()) {
+          mount.set_source(fs::RandomHex(32));
+          (*mount.mutable_volume_options())[kAnonymousMarker] = "true";
+          create.set_anonymous(true);
+        }
+        create.set_name(mount.source());
+        create.set_driver(mount.driver().empty() ? "local" : mount.driver());
+        for (const auto& [key, value] : mount.volume_options()) {
+          if (!IsMarker(key)) (*create.mutable_options())[key] = value;
+        }
+        berth::snapshots::v1::Volume volume;
+        grpc::Status created = deps_.volumes->Create(Context().get(), create, &volume);
+        if (!created.ok() && created.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+          return FromGrpcStatus(created);
+        }
       }
       berth::snapshots::v1::UseVolumeRequest use;
       use.set_name(mount.source());
@@ -95,7 +104,11 @@ absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::Containe
       }
       mount.set_resolved_source(used.volume().mountpoint());
       mount.set_driver(used.volume().driver());
-      mount.set_mode(mount.read_only() ? "ro" : "z");
+      // Docker: named and --mount volumes of the local driver show Mode
+      // "z" unless one was typed; Config.Volumes ones and inherited ones "".
+      if (mount.mode().empty() && !inherited && markers.count(kConfigVolumeMarker) == 0) {
+        mount.set_mode("z");
+      }
       continue;
     }
     if (mount.type() != "tmpfs") {
@@ -103,6 +116,66 @@ absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::Containe
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ContainerFactory::ComposeSpecMounts(const std::string& image_config_json,
+                                                 v1::ContainerSpec* spec) {
+  std::vector<v1::MountSpec> inherited;
+  for (const std::string& from : spec->volumes_from()) {
+    auto parsed = ParseVolumesFrom(from);
+    if (!parsed.ok()) return parsed.status();
+    auto other = deps_.store->Resolve(parsed->first);
+    if (!other.ok()) return other.status();
+    std::vector<v1::MountSpec> mounts(other->spec().mounts().begin(), other->spec().mounts().end());
+    for (v1::MountSpec& mount : InheritedMounts(mounts, parsed->second)) {
+      inherited.push_back(std::move(mount));
+    }
+  }
+  std::vector<v1::MountSpec> requested(spec->mounts().begin(), spec->mounts().end());
+  spec->clear_mounts();
+  for (v1::MountSpec& mount :
+       ComposeMounts(inherited, requested, ImageVolumes(image_config_json))) {
+    *spec->add_mounts() = std::move(mount);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ContainerFactory::PopulateVolumes(const std::string& id,
+                                               const v1::ContainerSpec& spec) {
+  for (const auto& mount : spec.mounts()) {
+    if (mount.type() != "volume" || mount.volume_options().count(kVolumesFromMarker) > 0) continue;
+    bool nocopy = false;
+    for (const std::string& option : mount.options()) nocopy |= option == "nocopy";
+    if (nocopy) continue;
+    berth::snapshots::v1::PopulateVolumeRequest populate;
+    populate.set_name(mount.source());
+    populate.set_snapshot_key(id);
+    populate.set_path(mount.destination());
+    berth::snapshots::v1::PopulateVolumeResponse populated;
+    grpc::Status status = deps_.volumes->Populate(Context(120).get(), populate, &populated);
+    if (!status.ok()) return FromGrpcStatus(status);
+  }
+  return absl::OkStatus();
+}
+
+void ContainerFactory::ReleaseVolumes(const std::string& id, const v1::ContainerSpec& spec) {
+  for (const auto& mount : spec.mounts()) {
+    if (mount.type() != "volume" || mount.source().empty()) continue;
+    berth::snapshots::v1::UseVolumeRequest release;
+    release.set_name(mount.source());
+    release.set_container_id(id);
+    release.set_release(true);
+    berth::snapshots::v1::UseVolumeResponse unused;
+    deps_.volumes->Use(Context().get(), release, &unused);
+    // The anonymous volumes this create made go with it.
+    if (mount.volume_options().count(kAnonymousMarker) > 0 &&
+        mount.volume_options().count(kVolumesFromMarker) == 0) {
+      berth::snapshots::v1::RemoveVolumeRequest remove;
+      remove.set_name(mount.source());
+      berth::snapshots::v1::RemoveVolumeResponse removed;
+      deps_.volumes->Remove(Context().get(), remove, &removed);
+    }
+  }
 }
 
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
@@ -164,9 +237,14 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   container.set_hosts_path(dir + "/hosts");
   container.set_resolv_conf_path(dir + "/resolv.conf");
 
+  if (absl::Status status = ComposeSpecMounts(image.config_json(), &*merged); !status.ok()) {
+    return status;
+  }
+
   // From here on, undo what was made if a later step fails.
   bool prepared = false;
   auto undo = [&](absl::Status status) {
+    ReleaseVolumes(id, *merged);
     if (prepared) {
       berth::snapshots::v1::RemoveRequest remove;
       remove.set_key(id);
@@ -201,6 +279,8 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   }
   prepared = true;
   *container.mutable_rootfs() = mounts.mounts();
+  // Copy-up reads the image's content in the container's new snapshot.
+  if (absl::Status status = PopulateVolumes(id, *merged); !status.ok()) return undo(status);
   if (absl::Status status = deps_.store->Insert(container); !status.ok()) return undo(status);
 
   v1::ContainerEvent event;

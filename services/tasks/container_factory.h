@@ -34,7 +34,14 @@ class ContainerFactory {
   absl::StatusOr<v1::CreateContainerResponse> Create(const v1::CreateContainerRequest& request);
 
  private:
+  // --volumes-from and the image's VOLUMEs joined to the requested mounts.
+  absl::Status ComposeSpecMounts(const std::string& image_config_json, v1::ContainerSpec* spec);
+  // Creates and registers volumes, checks and creates bind sources.
   absl::Status ResolveMounts(const std::string& id, v1::ContainerSpec* spec);
+  // Copy-up into fresh volumes, once the container's snapshot exists.
+  absl::Status PopulateVolumes(const std::string& id, const v1::ContainerSpec& spec);
+  // Undoes ResolveMounts' registrations (and anonymous volumes) of a failed create.
+  void ReleaseVolumes(const std::string& id, const v1::ContainerSpec& spec);
   ContainerFactoryDeps deps_;
 };
 

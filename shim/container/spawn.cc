@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <deque>
 
@@ -28,6 +29,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "services/common/mount/mount_options.h"
 #include "shim/container/capabilities.h"
 #include "shim/container/seccomp_profile.h"
 
@@ -157,12 +159,68 @@ void OpenInnerSources(Plan& plan) {
   }
 }
 
+// mkdir -p for a mount point, following symlinks as the kernel will when
+// it mounts there, and creating what a dangling one names (docker's
+// FollowSymlinkInScope + MkdirAll). After pivot_root every absolute link
+// and ".." resolves inside the container's root, so nothing of the host
+// can be reached. Fixed buffers: the child does not allocate.
+void MakeMountPoint(const char* target, int fd) {
+  char path[PATH_MAX];
+  char link[PATH_MAX];
+  char next[PATH_MAX];
+  if (std::strlen(target) >= sizeof(path)) Fail(fd, "create mount point", ENAMETOOLONG);
+  std::strcpy(path, target);
+  size_t pos = 1;  // start of the component looked at; path[0, pos) is resolved
+  for (int hops = 0;;) {
+    while (path[pos] == '/') ++pos;
+    if (path[pos] == '\0') return;
+    size_t end = pos;
+    while (path[end] != '\0' && path[end] != '/') ++end;
+    char saved = path[end];
+    path[end] = '\0';
+    struct stat st;
+    if (::lstat(path, &st) != 0) {
+      if (errno != ENOENT) Fail(fd, "create mount point", errno);
+      if (::mkdir(path, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+    } else if (S_ISLNK(st.st_mode)) {
+      if (++hops > 40) Fail(fd, "create mount point", ELOOP);
+      ssize_t n = ::readlink(path, link, sizeof(link) - 1);
+      if (n < 0) Fail(fd, "create mount point", errno);
+      link[n] = '\0';
+      // The link's text replaces the component; the rest follows it.
+      size_t keep = link[0] == '/' ? 0 : pos;
+      const char* rest = saved == '\0' ? "" : path + end + 1;
+      if (keep + static_cast<size_t>(n) + 1 + std::strlen(rest) >= sizeof(next)) {
+        Fail(fd, "create mount point", ENAMETOOLONG);
+      }
+      std::memcpy(next, path, keep);
+      next[keep] = '\0';
+      std::strcat(next, link);
+      if (*rest != '\0') {
+        std::strcat(next, "/");
+        std::strcat(next, rest);
+      }
+      std::strcpy(path, next);
+      pos = keep == 0 ? 1 : keep;
+      continue;
+    } else if (!S_ISDIR(st.st_mode)) {
+      // A file as the last component is the mount's business (a file bind).
+      if (saved == '\0') return;
+      Fail(fd, "create mount point", ENOTDIR);
+    }
+    path[end] = saved;
+    pos = end;
+  }
+}
+
 // Runs in the container's root: symlinks resolve inside it.
 void RunInnerMounts(const Plan& plan) {
   int fd = plan.error_fd;
   for (const InnerMount& m : plan.inner_mounts) {
-    for (const char* dir : m.parents) {
-      if (::mkdir(dir, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+    if (!m.file) {
+      MakeMountPoint(m.target, fd);
+    } else if (!m.parents.empty()) {
+      MakeMountPoint(m.parents.back(), fd);
     }
     if (m.file) {
       int created = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -487,8 +545,10 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       inner.read_only = mount.read_only;
     } else if (mount.type == "tmpfs") {
       inner.type = "tmpfs";
-      inner.flags = MS_NOSUID | MS_NODEV | (mount.read_only ? MS_RDONLY : 0);
-      inner.data = mount.data.empty() ? nullptr : keep(mount.data);
+      // Docker's tmpfs defaults (noexec, nosuid, nodev); options may undo them.
+      mount::MountFlagsAndData parsed = mount::ParseMountOptions(mount.data, MS_NOEXEC | MS_NOSUID | MS_NODEV);
+      inner.flags = parsed.flags | (mount.read_only ? MS_RDONLY : 0);
+      inner.data = parsed.data.empty() ? nullptr : keep(parsed.data);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unsupported mount type ", mount.type));
     }
