@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "absl/strings/match.h"
@@ -92,12 +93,75 @@ la_ssize_t WriteCallback(archive*, void* data, const void* buffer, size_t length
              : -1;
 }
 
+// Reads the names in a directory, sorted (the same changes always give the
+// same layer, and digest). A missing directory has none.
+std::vector<std::string> SortedNames(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool SameContent(const std::string& a, const std::string& b) {
+  int fa = ::open(a.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fb = ::open(b.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  bool same = fa >= 0 && fb >= 0;
+  char x[1 << 15], y[1 << 15];
+  while (same) {
+    ssize_t n = ::read(fa, x, sizeof(x));
+    ssize_t m = n > 0 ? ::read(fb, y, static_cast<size_t>(n)) : ::read(fb, y, 1);
+    if (n < 0 || m != n || (n > 0 && std::memcmp(x, y, static_cast<size_t>(n)) != 0)) same = false;
+    if (n <= 0) break;
+  }
+  if (fa >= 0) ::close(fa);
+  if (fb >= 0) ::close(fb);
+  return same;
+}
+
+std::string LinkTarget(const std::string& path) {
+  char buffer[4096];
+  ssize_t n = ::readlink(path.c_str(), buffer, sizeof(buffer));
+  return n < 0 ? std::string() : std::string(buffer, static_cast<size_t>(n));
+}
+
+// A native snapshot's entry against its parent's: unchanged when type,
+// owner, mode and mtime agree, and (as containerd's double walk does) the
+// content too where the file system truncated the mtime to seconds.
+bool Unchanged(const std::string& path, const struct stat& st, const std::string& parent_path,
+               const struct stat& parent) {
+  if ((st.st_mode & S_IFMT) != (parent.st_mode & S_IFMT) || st.st_mode != parent.st_mode ||
+      st.st_uid != parent.st_uid || st.st_gid != parent.st_gid) {
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return st.st_mtim.tv_sec == parent.st_mtim.tv_sec && st.st_mtim.tv_nsec == parent.st_mtim.tv_nsec;
+  }
+  if (S_ISLNK(st.st_mode)) return LinkTarget(path) == LinkTarget(parent_path);
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return st.st_rdev == parent.st_rdev;
+  if (!S_ISREG(st.st_mode)) return true;
+  if (st.st_size != parent.st_size || st.st_mtim.tv_sec != parent.st_mtim.tv_sec ||
+      st.st_mtim.tv_nsec != parent.st_mtim.tv_nsec) {
+    return false;
+  }
+  return st.st_mtim.tv_nsec != 0 || SameContent(path, parent_path);
+}
+
 class Walker {
  public:
-  Walker(archive* tar, const std::string& root, const DiffOptions& options)
-      : tar_(tar), root_(root), options_(options) {}
+  // parent: empty for an overlay upper directory (it holds only changes);
+  // for a native snapshot, its parent's full copy to compare with.
+  Walker(archive* tar, const std::string& root, const DiffOptions& options,
+         const std::string& parent = "")
+      : tar_(tar), root_(root), parent_(parent), options_(options) {}
 
-  absl::Status Walk(const std::string& relative);
+  // in_parent: the directory exists in the parent too (native only).
+  absl::Status Walk(const std::string& relative, bool in_parent = false);
 
  private:
   bool Excluded(const std::string& relative) const {
@@ -108,10 +172,12 @@ class Walker {
     return false;
   }
   absl::Status Entry(const std::string& relative, const struct stat& st);
+  absl::Status Whiteout(const std::string& relative);
   absl::Status Header(archive_entry* entry, const std::string& what);
 
   archive* tar_;
   std::string root_;
+  std::string parent_;
   const DiffOptions& options_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
@@ -213,35 +279,66 @@ absl::Status Walker::Entry(const std::string& relative, const struct stat& st) {
   return absl::OkStatus();
 }
 
-absl::Status Walker::Walk(const std::string& relative) {
+absl::Status Walker::Whiteout(const std::string& relative) {
+  size_t slash = relative.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : relative.substr(0, slash + 1);
+  std::string name = slash == std::string::npos ? relative : relative.substr(slash + 1);
+  archive_entry* entry = archive_entry_new();
+  archive_entry_set_pathname(entry, (dir + ".wh." + name).c_str());
+  archive_entry_set_filetype(entry, AE_IFREG);
+  archive_entry_set_perm(entry, 0600);
+  archive_entry_set_size(entry, 0);
+  return Header(entry, relative);
+}
+
+absl::Status Walker::Walk(const std::string& relative, bool in_parent) {
   std::string path = relative.empty() ? root_ : root_ + "/" + relative;
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return absl::ErrnoToStatus(errno, "diff: open " + path);
-  std::vector<std::string> names;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
+  struct stat self;
+  if (::lstat(path.c_str(), &self) != 0) return absl::ErrnoToStatus(errno, "diff: open " + path);
+  std::vector<std::string> names = SortedNames(path);
+  std::string parent_dir = relative.empty() ? parent_ : parent_ + "/" + relative;
+  if (in_parent) {
+    // What the parent has and this snapshot no longer does: whiteouts.
+    for (const std::string& name : SortedNames(parent_dir)) {
+      std::string child = relative.empty() ? name : relative + "/" + name;
+      if (Excluded(child) || std::binary_search(names.begin(), names.end(), name)) continue;
+      if (absl::Status status = Whiteout(child); !status.ok()) return status;
+    }
   }
-  ::closedir(dir);
-  // Sorted, so the same changes always give the same layer (and digest).
-  std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     std::string child = relative.empty() ? name : relative + "/" + name;
     if (Excluded(child)) continue;
     struct stat st;
     if (::lstat((root_ + "/" + child).c_str(), &st) != 0) continue;
-    if (absl::Status status = Entry(child, st); !status.ok()) return status;
+    bool child_in_parent = false;
+    if (in_parent) {
+      struct stat before;
+      std::string before_path = parent_dir + "/" + name;
+      if (::lstat(before_path.c_str(), &before) == 0) {
+        child_in_parent = S_ISDIR(st.st_mode) && S_ISDIR(before.st_mode);
+        if (!Unchanged(root_ + "/" + child, st, before_path, before)) {
+          // Another type than before: the old one goes first (a whiteout
+          // applies to the layers below only, so both may be in one layer).
+          if ((st.st_mode & S_IFMT) != (before.st_mode & S_IFMT)) {
+            if (absl::Status status = Whiteout(child); !status.ok()) return status;
+          }
+          if (absl::Status status = Entry(child, st); !status.ok()) return status;
+        }
+      } else if (absl::Status status = Entry(child, st); !status.ok()) {
+        return status;
+      }
+    } else if (absl::Status status = Entry(child, st); !status.ok()) {
+      return status;
+    }
     if (S_ISDIR(st.st_mode)) {
-      if (absl::Status status = Walk(child); !status.ok()) return status;
+      if (absl::Status status = Walk(child, child_in_parent); !status.ok()) return status;
     }
   }
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<DiffResult> WriteOverlayDiff(const std::string& upper, const DiffOptions& options,
-                                            const DiffSink& sink) {
+absl::StatusOr<DiffResult> WriteDiff(const std::string& root, const std::string& parent,
+                                     const DiffOptions& options, const DiffSink& sink) {
   if (options.compression != "gzip" && options.compression != "zstd" &&
       options.compression != "none") {
     return absl::InvalidArgumentError(
@@ -252,8 +349,8 @@ absl::StatusOr<DiffResult> WriteOverlayDiff(const std::string& upper, const Diff
   archive_write_set_format_pax_restricted(tar);
   archive_write_set_bytes_per_block(tar, 10240);
   archive_write_open(tar, &compressor, nullptr, WriteCallback, nullptr);
-  Walker walker(tar, upper, options);
-  absl::Status status = walker.Walk("");
+  Walker walker(tar, root, options, parent);
+  absl::Status status = walker.Walk("", !parent.empty());
   if (archive_write_close(tar) != ARCHIVE_OK && status.ok()) {
     status = absl::InternalError(absl::StrCat("diff: ", archive_error_string(tar)));
   }
@@ -268,6 +365,18 @@ absl::StatusOr<DiffResult> WriteOverlayDiff(const std::string& upper, const Diff
   result.size = compressor.compressed_size;
   result.diff_id = compressor.uncompressed.Digest();
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<DiffResult> WriteOverlayDiff(const std::string& upper, const DiffOptions& options,
+                                            const DiffSink& sink) {
+  return WriteDiff(upper, "", options, sink);
+}
+
+absl::StatusOr<DiffResult> WriteNativeDiff(const std::string& dir, const std::string& parent,
+                                           const DiffOptions& options, const DiffSink& sink) {
+  return WriteDiff(dir, parent, options, sink);
 }
 
 }  // namespace berth::snapshots

@@ -36,6 +36,13 @@ using DiffSink = std::function<bool(const char* data, size_t size)>;
 absl::StatusOr<DiffResult> WriteOverlayDiff(const std::string& upper, const DiffOptions& options,
                                             const DiffSink& sink);
 
+// The same for the native snapshotter, whose directory is a full copy: the
+// changes are found by walking it beside its parent's (empty parent: no
+// parent, everything is new); what the parent has and it lacks becomes a
+// ".wh.NAME" entry.
+absl::StatusOr<DiffResult> WriteNativeDiff(const std::string& dir, const std::string& parent,
+                                           const DiffOptions& options, const DiffSink& sink);
+
 }  // namespace berth::snapshots
 
 #endif  // BERTH_SERVICES_SNAPSHOTS_DIFF_H_

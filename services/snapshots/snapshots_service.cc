@@ -151,13 +151,16 @@ grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
 grpc::Status SnapshotsService::Diff(grpc::ServerContext*,
                                     const berth::snapshots::v1::DiffRequest* request,
                                     grpc::ServerWriter<berth::snapshots::v1::DiffResponse>* writer) {
-  if (snapshotter_->driver() != Driver::kOverlay) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                        "diff: only the overlayfs snapshotter can diff (native needs a tree "
-                        "comparison, not written yet)");
-  }
   auto upper = snapshotter_->UpperDir(request->key());
   if (!upper.ok()) return ToGrpcStatus(upper.status());
+  // A native snapshot is a full copy: its changes are what differs from
+  // its parent's copy.
+  std::string parent;
+  if (snapshotter_->driver() == Driver::kNative) {
+    auto lowers = snapshotter_->LowerDirs(request->key());
+    if (!lowers.ok()) return ToGrpcStatus(lowers.status());
+    if (!lowers->empty()) parent = lowers->front();
+  }
   DiffOptions options;
   if (!request->compression().empty()) options.compression = request->compression();
   options.exclude.assign(request->exclude().begin(), request->exclude().end());
@@ -172,10 +175,13 @@ grpc::Status SnapshotsService::Diff(grpc::ServerContext*,
     }
     return true;
   };
-  auto result = WriteOverlayDiff(*upper, options, [&](const char* data, size_t size) {
+  auto sink = [&](const char* data, size_t size) {
     pending.append(data, size);
     return flush(false);
-  });
+  };
+  auto result = snapshotter_->driver() == Driver::kNative
+                    ? WriteNativeDiff(*upper, parent, options, sink)
+                    : WriteOverlayDiff(*upper, options, sink);
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (!flush(true)) return grpc::Status(grpc::StatusCode::CANCELLED, "diff: the client went away");
   berth::snapshots::v1::DiffResponse last;

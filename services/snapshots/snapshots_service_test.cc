@@ -40,7 +40,8 @@ std::string ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-class SnapshotsServiceTest : public ::testing::Test {
+// Every case runs on both snapshotters.
+class SnapshotsServiceTest : public ::testing::TestWithParam<Driver> {
  protected:
   static void SetUpTestSuite() {
     ASSERT_EQ(::unshare(CLONE_NEWNS), 0);
@@ -48,14 +49,15 @@ class SnapshotsServiceTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    dir_ = std::string(std::getenv("TEST_TMPDIR")) + "/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) c = c == '/' ? '_' : c;
+    dir_ = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
     ASSERT_TRUE(RemoveAll(dir_).ok());
     ASSERT_EQ(::mkdir(dir_.c_str(), 0755), 0);
     auto db = store::Database::Open(dir_ + "/meta.db", Migrations());
     ASSERT_TRUE(db.ok());
     db_ = *std::move(db);
-    auto snapshotter = Snapshotter::Open(Driver::kOverlay, dir_ + "/overlayfs", db_.get());
+    auto snapshotter = Snapshotter::Open(GetParam(), dir_ + "/snapshots", db_.get());
     ASSERT_TRUE(snapshotter.ok());
     snapshotter_ = *std::move(snapshotter);
     service_ = std::make_unique<SnapshotsService>(snapshotter_.get(), int64_t{1} << 30, 1 << 20);
@@ -124,7 +126,7 @@ class SnapshotsServiceTest : public ::testing::Test {
   std::unique_ptr<berth::snapshots::v1::Snapshots::Stub> stub_;
 };
 
-TEST_F(SnapshotsServiceTest, UnpacksLayersStreamedOrByPathAndStacksThem) {
+TEST_P(SnapshotsServiceTest, UnpacksLayersStreamedOrByPathAndStacksThem) {
   TarBuilder base_layer;
   base_layer.File("etc/os-release", "ID=test\n").File("bin/tool", std::string(5000, 't'), 0755);
   std::string base_plain = base_layer.Build();
@@ -162,7 +164,7 @@ TEST_F(SnapshotsServiceTest, UnpacksLayersStreamedOrByPathAndStacksThem) {
   EXPECT_NE(::lstat((root + "/bin").c_str(), &st), 0) << "whiteout did not hide /bin";
 }
 
-TEST_F(SnapshotsServiceTest, ErrorsComeBackWithContext) {
+TEST_P(SnapshotsServiceTest, ErrorsComeBackWithContext) {
   ASSERT_TRUE(Prepare("extract", "").ok());
   std::string blob = TarBuilder().File("a", "x").Build("gzip");
   ApplyResponse applied;
@@ -185,7 +187,7 @@ TEST_F(SnapshotsServiceTest, ErrorsComeBackWithContext) {
 
 // A container's changes (added, deleted, replaced directory) come out of
 // Diff as an OCI layer that, applied on the same parent, gives the same tree.
-TEST_F(SnapshotsServiceTest, DiffRoundTripsThroughApply) {
+TEST_P(SnapshotsServiceTest, DiffRoundTripsThroughApply) {
   std::string base = TarBuilder()
                          .File("etc/keep", "keep")
                          .File("etc/gone", "gone")
@@ -238,6 +240,21 @@ TEST_F(SnapshotsServiceTest, DiffRoundTripsThroughApply) {
   EXPECT_EQ(result.layer().size(), static_cast<int64_t>(blob.size()));
   EXPECT_EQ(result.layer().media_type(), "application/vnd.oci.image.layer.v1.tar+gzip");
 
+  // Only the changes are in it (the native snapshotter finds them by
+  // comparing with the parent's copy): read uncompressed.
+  {
+    berth::snapshots::v1::DiffRequest plain = diff;
+    plain.set_compression("none");
+    grpc::ClientContext plain_context;
+    auto plain_reader = stub_->Diff(&plain_context, plain);
+    std::string tar;
+    while (plain_reader->Read(&response)) tar += response.data();
+    ASSERT_TRUE(plain_reader->Finish().ok());
+    EXPECT_NE(tar.find("etc/added"), std::string::npos);
+    EXPECT_NE(tar.find("etc/.wh.gone"), std::string::npos);
+    EXPECT_EQ(tar.find("etc/keep"), std::string::npos) << "an unchanged file is in the layer";
+  }
+
   // Applying the diff on the same parent reproduces the container's tree.
   ASSERT_TRUE(Prepare("replay", "base").ok());
   ApplyResponse replayed;
@@ -264,6 +281,12 @@ TEST_F(SnapshotsServiceTest, DiffRoundTripsThroughApply) {
   // The excluded init file is not in the layer: the base's version shows.
   EXPECT_EQ(ReadFile(look + "/etc/hostname"), "init file");
 }
+
+INSTANTIATE_TEST_SUITE_P(Drivers, SnapshotsServiceTest,
+                         ::testing::Values(Driver::kOverlay, Driver::kNative),
+                         [](const ::testing::TestParamInfo<Driver>& info) {
+                           return info.param == Driver::kOverlay ? "overlayfs" : "native";
+                         });
 
 }  // namespace
 }  // namespace berth::snapshots
