@@ -1,0 +1,46 @@
+#ifndef BERTH_SERVICES_IMAGES_LEASES_H_
+#define BERTH_SERVICES_IMAGES_LEASES_H_
+
+// Leases, as containerd has them: an operation made of several calls (a
+// commit writes a layer and a config with WriteContent, then makes the image
+// with Create) holds what it has written so far against garbage collection
+// until it deletes its lease. A lease expires (24 h by default) so that a
+// client that died does not hold its content for ever.
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/store/database.h"
+
+namespace berth::images {
+
+struct LeaseInfo {
+  std::string id;
+  absl::Time created_at;
+  absl::Time expires_at;
+};
+
+class Leases {
+ public:
+  explicit Leases(store::Database* db) : db_(db) {}
+
+  // An empty id gets a random one; expire_after <= 0 means the default.
+  absl::StatusOr<LeaseInfo> Create(const std::string& id, absl::Duration expire_after);
+  absl::Status Delete(const std::string& id);
+  // Fails when the lease does not exist or has expired.
+  absl::Status AddContent(const std::string& id, const std::string& digest);
+  // What the leases that have not expired hold; expired ones are dropped.
+  absl::StatusOr<std::set<std::string>> HeldContent();
+
+  static constexpr absl::Duration kDefaultExpiry = absl::Hours(24);
+
+ private:
+  store::Database* db_;
+};
+
+}  // namespace berth::images
+
+#endif  // BERTH_SERVICES_IMAGES_LEASES_H_
