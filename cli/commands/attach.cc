@@ -183,6 +183,7 @@ AttachResult AttachContainer(Cli& cli, const AttachOptions& options) {
   AttachRequest first;
   auto* target = first.mutable_target();
   target->set_id(options.id);
+  target->set_exec_id(options.exec_id);
   target->set_stdin(options.stdin);
   target->set_stdout(true);
   target->set_stderr(true);

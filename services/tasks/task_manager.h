@@ -34,6 +34,19 @@ struct TaskManagerOptions {
   int log_max_files = 1;
 };
 
+// How Start is being asked for.
+struct StartOptions {
+  // An attach follows (run, start -a): the shim keeps the process's output
+  // until the attach arrives with replay.
+  bool attach = false;
+  // Runs once the shim runs the process and before its exit can be
+  // collected (the shim is still there to attach to).
+  std::function<void()> launched;
+  // The terminal's size at start (tty containers); 0 for the default.
+  uint32_t rows = 0;
+  uint32_t cols = 0;
+};
+
 class TaskManager {
  public:
   TaskManager(TaskManagerOptions options, ContainerStore* store, EventBroker* events,
@@ -53,7 +66,7 @@ class TaskManager {
   // whose restart policy asks for it.
   void Recover(bool daemon_start);
 
-  absl::Status Start(const std::string& ref);
+  absl::Status Start(const std::string& ref, const StartOptions& options = {});
   // signal empty: the container's stop signal; timeout < 0: its own.
   absl::Status Stop(const std::string& ref, int timeout_seconds, const std::string& signal);
   absl::Status Restart(const std::string& ref, int timeout_seconds, const std::string& signal);
@@ -85,7 +98,7 @@ class TaskManager {
     absl::Duration backoff = absl::ZeroDuration();
   };
 
-  absl::Status StartResolved(const Container& container);
+  absl::Status StartResolved(const Container& container, const StartOptions& options = {});
   void Monitor(const std::string& id);
   void HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit);
   void ScheduleRestart(const std::string& id, absl::Duration delay);

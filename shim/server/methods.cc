@@ -229,6 +229,10 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     }
     if (main().exited) return absl::FailedPreconditionError("container is not running");
     if (paused_) return absl::FailedPreconditionError("container is paused");
+    if (start->console_rows() > 0) {
+      (*process)->spec.set_console_rows(start->console_rows());
+      (*process)->spec.set_console_cols(start->console_cols());
+    }
     auto pid = StartExec(**process);
     if (!pid.ok()) {
       processes_.erase(start->exec_id());

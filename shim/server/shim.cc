@@ -495,7 +495,7 @@ void Shim::MaybeFinish(Process& process) {
   }
   process.finished = true;
   process.stdin.Reset();
-  process.kept.clear();
+  // What was kept stays for the attach that is on its way.
   process.keeping = false;
   if (process.id.empty()) {
     log_->Flush(absl::Now()).IgnoreError();
