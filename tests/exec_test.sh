@@ -25,6 +25,7 @@ berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 #   expect REGEX     wait (15 s) for output matching REGEX (after the last match)
 #   send TEXT        type TEXT (Python escapes: \r, \x10)
 #   resize R C       change the terminal's size (the kernel signals SIGWINCH)
+#   raw              wait (15 s) until berth has put the terminal in raw mode
 # then reads until berth exits. Prints what the terminal showed and, last,
 # EXIT=<code>; exits 2 when an expect times out.
 write_pty_driver() {
@@ -74,6 +75,13 @@ for line in script.splitlines():
                     finish("timeout")
     elif verb == "send":
         os.write(fd, codecs.decode(arg, "unicode_escape").encode("latin-1"))
+    elif verb == "raw":
+        deadline = time.time() + 15
+        while termios.tcgetattr(fd)[3] & termios.ICANON:
+            if time.time() > deadline:
+                sys.stderr.write("the terminal stayed in canonical mode\n")
+                finish("timeout")
+            pump(0.05)
     elif verb == "resize":
         r, c = (int(x) for x in arg.split())
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", r, c, 0, 0))
@@ -273,6 +281,7 @@ send \x10\x11
   running tty-detach || fail "detaching stopped the container"
   # Attach again, then detach with other keys.
   out=$(pty_run 24 80 '
+raw
 send echo two\r
 expect two
 send \x01
@@ -280,14 +289,13 @@ send \x01
   assert_contains "$out" "EXIT=0" "second detach"
   running tty-detach || fail "second detach stopped the container"
   # A ctrl-p that is not followed by ctrl-q is typed as it is.
+  berth run -d -it --name tty-od busybox od -c >/dev/null
   out=$(pty_run 24 80 '
-send od -c\r
-send \x10y\r
-send \x04
+raw
+send \x10y\r\x04
 expect 020 +y
-send \x10\x11
-' attach tty-detach)
-  assert_contains "$out" "EXIT=0"
+' attach tty-od)
+  assert_contains "$out" "EXIT=0" "od's exit through attach"
 }
 
 test_exec_tty() {
