@@ -26,11 +26,12 @@ berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 #   send TEXT        type TEXT (Python escapes: \r, \x10)
 #   resize R C       change the terminal's size (the kernel signals SIGWINCH)
 #   raw              wait (15 s) until berth has put the terminal in raw mode
+#   signal NAME      send a signal to the terminal's process group
 # then reads until berth exits. Prints what the terminal showed and, last,
 # EXIT=<code>; exits 2 when an expect times out.
 write_pty_driver() {
   cat >"$TMP/pty_drive.py" <<'PY'
-import codecs, fcntl, os, pty, re, select, struct, sys, termios, time
+import codecs, fcntl, os, pty, re, select, signal, struct, sys, termios, time
 rows, cols, script = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 argv = sys.argv[4:]
 pid, fd = pty.fork()
@@ -82,6 +83,8 @@ for line in script.splitlines():
                 sys.stderr.write("the terminal stayed in canonical mode\n")
                 finish("timeout")
             pump(0.05)
+    elif verb == "signal":
+        os.killpg(pid, getattr(signal, "SIG" + arg))
     elif verb == "resize":
         r, c = (int(x) for x in arg.split())
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", r, c, 0, 0))
@@ -296,6 +299,20 @@ send \x10y\r\x04
 expect 020 +y
 ' attach tty-od)
   assert_contains "$out" "EXIT=0" "od's exit through attach"
+}
+
+test_terminal_restored_when_berth_is_terminated() {
+  # sh ignores SIGTERM (and so would berth, but it catches it): berth ends
+  # by it, and stty then shows the terminal back in canonical mode.
+  local out
+  out=$(python3 "$TMP/pty_drive.py" 24 80 '
+expect / # 
+signal TERM
+expect [^-]icanon
+' /bin/sh -c "trap '' TERM; '$BIN/berth' -H '$MAIN_SOCK' run -it --name tty-term busybox sh; echo berth=\$?; stty -a")
+  assert_contains "$out" "berth=143" "berth's exit by SIGTERM"
+  assert_contains "$out" "EXIT=0"
+  assert_contains "$out" " echo " "echo restored"
 }
 
 test_exec_tty() {
