@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -33,6 +34,8 @@ constexpr size_t kMaxOutbox = 8 << 20;
 // Output kept for an attach that follows the start: what a process writes
 // in the moment between the two, bounded.
 constexpr size_t kMaxKept = 1 << 20;
+// Finished execs are remembered (their exit codes) up to this many.
+constexpr size_t kMaxFinishedExecs = 256;
 
 }  // namespace
 
@@ -524,6 +527,19 @@ void Shim::MaybeFinish(Process& process) {
       }
     }
     connection.attachments = std::move(attached);
+  }
+  if (!process.id.empty()) ForgetOldExecs(process.id);
+}
+
+void Shim::ForgetOldExecs(const std::string& keep) {
+  std::vector<std::pair<absl::Time, std::string>> finished;
+  for (const auto& [id, exec] : processes_) {
+    if (!id.empty() && id != keep && exec.finished) finished.emplace_back(exec.exited_at, id);
+  }
+  if (finished.size() < kMaxFinishedExecs) return;
+  std::sort(finished.begin(), finished.end());
+  for (size_t i = 0; i + kMaxFinishedExecs <= finished.size(); ++i) {
+    processes_.erase(finished[i].second);
   }
 }
 

@@ -104,6 +104,8 @@ class Shim {
   bool OnOutput(Process& process, int index);
   void OnExited(Process& process, int status);
   void MaybeFinish(Process& process);
+  // Drops the oldest finished execs beyond a bound (never `keep`).
+  void ForgetOldExecs(const std::string& keep);
   void Dispatch(Connection& connection, const Frame& frame);
   void HandleData(Connection& connection, const Frame& frame);
   absl::StatusOr<std::string> Call(Connection& connection, uint32_t stream,
