@@ -28,7 +28,10 @@ berth::shim::v1::Process BuildExecProcess(const v1::ContainerSpec& container,
       env.push_back(entry);
     }
   };
-  if (exec.tty()) set("TERM=xterm");
+  // docker's daemon environment comes first: the container's TERM wins.
+  bool has_term = std::any_of(env.begin(), env.end(),
+                              [](const std::string& e) { return EnvKey(e) == "TERM"; });
+  if (exec.tty() && !has_term) set("TERM=xterm");
   for (const std::string& entry : exec.env()) {
     if (entry.find('=') != std::string::npos) set(entry);
   }

@@ -27,7 +27,8 @@ struct ExecRecord {
 
 // The shim's process for an exec: the container's environment with the
 // request's on top (by key), its working directory and user unless given,
-// TERM=xterm with a terminal, and the container's security settings.
+// TERM=xterm with a terminal (unless the container sets TERM), and the
+// container's security settings.
 berth::shim::v1::Process BuildExecProcess(const v1::ContainerSpec& container,
                                           const v1::ProcessSpec& exec);
 
