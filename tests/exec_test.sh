@@ -129,6 +129,21 @@ test_exec_exit_codes_as_docker() {
   running "$c" || fail "container stopped"
 }
 
+test_exec_events_as_docker() {
+  local c since events
+  c=$(berth run -d busybox sleep 1000)
+  since=$(date +%s)
+  berth exec "$c" sh -c 'exit 4' || true
+  berth exec -d "$c" true
+  # exec_die of the detached one comes when it ends, with nobody waiting.
+  wait_for 10 bash -c "'$BIN/berth' -H '$MAIN_SOCK' events --since $since --until \$((\$(date +%s) + 1)) --filter container=$c | grep -q 'exec_die.*exitCode=0'"
+  events=$(berth events --since "$since" --until "$(($(date +%s) + 1))" --filter container="$c")
+  assert_contains "$events" "container exec_create: sh -c exit 4 $c (execID="
+  assert_contains "$events" "container exec_start: sh -c exit 4 $c (execID="
+  assert_contains "$events" "exitCode=4"
+  assert_contains "$events" "container exec_start: true $c"
+}
+
 test_exec_joins_the_containers_namespaces_and_cgroup() {
   local c out
   c=$(berth run -d --hostname inside busybox sleep 1000)

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/container_spec.h"
 #include "shim/client/shim_client.h"
@@ -11,6 +14,11 @@ namespace berth::tasks {
 namespace {
 
 std::string EnvKey(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+
+// docker's exec event actions name the command: "exec_start: sh -c date".
+std::string CommandLine(const v1::ProcessSpec& process) {
+  return absl::StrJoin(process.args(), " ");
+}
 
 }  // namespace
 
@@ -89,6 +97,7 @@ absl::StatusOr<std::string> Execs::Create(const std::string& ref, const v1::Proc
     it = (!owner || owner->state().status() != v1::RUNNING) ? execs_.erase(it) : std::next(it);
   }
   execs_[request.exec_id()] = {request.exec_id(), container->id(), spec};
+  tasks_->Publish(*container, "exec_create: " + CommandLine(spec), {{"execID", request.exec_id()}});
   return request.exec_id();
 }
 
@@ -110,6 +119,19 @@ absl::StatusOr<int> Execs::Start(const ExecRecord& exec, uint32_t rows, uint32_t
   berth::shim::v1::StartResponse response;
   berth::shim::ShimClient shim(SocketOf(exec.container_id));
   if (absl::Status status = shim.Call("Start", request, &response); !status.ok()) return status;
+  if (auto container = store_->Get(exec.container_id)) {
+    tasks_->Publish(*container, "exec_start: " + CommandLine(exec.process),
+                    {{"execID", exec.exec_id}});
+  }
+  // exec_die when it ends, whether or not a client waits for it.
+  std::thread([this, exec] {
+    auto exit = Wait(exec);
+    auto container = store_->Get(exec.container_id);
+    if (!container) return;
+    tasks_->Publish(*container, "exec_die",
+                    {{"execID", exec.exec_id},
+                     {"exitCode", std::to_string(exit.ok() ? exit->exit_status() : 137)}});
+  }).detach();
   return response.pid();
 }
 

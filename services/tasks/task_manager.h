@@ -85,6 +85,10 @@ class TaskManager {
   absl::StatusOr<berth::shim::v1::Stats> Stats(const std::string& id);
   absl::StatusOr<std::vector<int>> Pids(const std::string& ref);
 
+  // A container event (docker's actions: start, die, exec_create: CMD...).
+  void Publish(const Container& container, const std::string& action,
+               std::map<std::string, std::string> attributes = {});
+
   std::string ContainerDir(const std::string& id) const;
   std::string BundleDir(const std::string& id) const;
 
@@ -109,8 +113,6 @@ class TaskManager {
   // Waits until the container's exit count passes `after`.
   bool AwaitExit(const std::string& id, uint64_t after, absl::Duration timeout);
   uint64_t ExitCount(const std::string& id);
-  void Publish(const Container& container, const std::string& action,
-               std::map<std::string, std::string> attributes = {});
   void ReleaseVolumes(const Container& container, bool remove_anonymous);
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
