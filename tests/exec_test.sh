@@ -298,10 +298,12 @@ send \x10\x11
   assert_contains "$out" "EXIT=0" "detach exit code"
   running tty-detach || fail "detaching stopped the container"
   # Attach again, then detach with other keys.
-  out=$(pty_run 24 80 '
+  # The attaching terminal's size becomes the container's.
+  out=$(pty_run 20 70 '
 raw
-send echo two\r
+send echo two; stty size\r
 expect two
+expect 20 70
 send \x01
 ' attach --detach-keys ctrl-a tty-detach)
   assert_contains "$out" "EXIT=0" "second detach"
