@@ -2,9 +2,11 @@
 #define BERTH_SHIM_SERVER_SHIM_H_
 
 // berth-shim: one per container. It starts the container (spawn.h) in its
-// cgroup, holds its stdio (to the json-file log and to attached clients),
-// reaps it and everything it leaves behind (it is a child subreaper), keeps
-// its exit status until the tasks service collects it with Delete, and
+// cgroup and the processes exec adds to it (exec.h), holds their stdio —
+// pipes or a terminal (the container's log for the first process, attached
+// clients for all), reaps them and everything they leave behind (it is a
+// child subreaper), keeps the exit status until the tasks service collects
+// it with Delete, and
 // answers the methods of proto/berth/shim/v1 in frames (framing.h) on a
 // unix socket. It runs in its own session, so neither the tasks service
 // nor berthd dying touches it; a restarted tasks service reconnects.
