@@ -2,6 +2,7 @@
 # Remote management: TCP only with mutual TLS, roles from the client
 # certificate, refused connections, audit of mutating calls.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
 
 setup_suite() {
   "$RUNFILES/deploy/gen-certs" "$TMP/certs" >/dev/null
@@ -30,6 +31,25 @@ test_admin_over_mtls_can_read_and_change() {
   assert_contains "$audit" '"role":"admin"'
   assert_contains "$audit" '"code":"OK"'
   assert_contains "$audit" '"peer":"ipv4:127.0.0.1:'
+}
+
+# Streams go through berthd over the TLS connection: exec's output, stdin
+# and exit code, and the logs.
+test_exec_and_logs_over_mtls() {
+  import_busybox busybox "unix:///run/berth-test-tls-$$.sock"
+  local c out rc=0
+  c=$(as_role admin run -d busybox sh -c 'echo remote-main; exec sleep 1000')
+  out=$(as_role admin exec -e GREETING=hello "$c" sh -c 'echo $GREETING; echo to-stderr >&2; exit 7' 2>&1) || rc=$?
+  assert_eq "$rc" "7" "exit code of the exec"
+  assert_eq "$out" $'hello\nto-stderr'
+  assert_eq "$(echo piped | as_role admin exec -i "$c" cat)" "piped" "stdin over TLS"
+  wait_for 10 bash -c "BERTH_CERT_PATH=$TMP/certs/admin '$BIN/berth' --tlsverify -H tcp://127.0.0.1:$TLS_PORT logs $c | grep -q remote-main"
+  assert_eq "$(as_role viewer logs "$c")" "remote-main" "logs as a viewer"
+  rc=0
+  out=$(as_role viewer exec "$c" true 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exec as a viewer"
+  assert_contains "$out" "permission denied"
+  as_role admin rm -f "$c" >/dev/null
 }
 
 test_viewer_can_read_but_not_change() {

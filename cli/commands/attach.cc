@@ -123,7 +123,7 @@ using AttachStream = grpc::ClientReaderWriter<AttachRequest, AttachResponse>;
 // The writing side of the stream, on its own thread until wake_fd is
 // readable: stdin chunks (close_stdin at EOF), resizes, proxied signals.
 void Pump(AttachStream* stream, berth::tasks::v1::Tasks::Stub* tasks, const AttachOptions& options,
-          int signal_fd, int wake_fd) {
+          int signal_fd, int wake_fd, grpc::ClientContext* call, int* ended_by) {
   bool forward_stdin = options.stdin;
   std::vector<char> buffer(32 * 1024);
   while (true) {
@@ -144,6 +144,13 @@ void Pump(AttachStream* stream, berth::tasks::v1::Tasks::Stub* tasks, const Atta
           *resize.mutable_resize() = size;
           stream->Write(resize);
           continue;
+        }
+        if (!options.sig_proxy || options.tty) {
+          // Not for the container: the CLI ends by it, once the terminal
+          // is restored.
+          *ended_by = signo;
+          call->TryCancel();
+          return;
         }
         berth::tasks::v1::KillRequest kill;
         kill.set_id(options.id);
@@ -183,6 +190,7 @@ AttachResult AttachContainer(Cli& cli, const AttachOptions& options) {
   AttachRequest first;
   auto* target = first.mutable_target();
   target->set_id(options.id);
+  target->set_exec_id(options.exec_id);
   target->set_stdin(options.stdin);
   target->set_stdout(true);
   target->set_stderr(true);
@@ -199,7 +207,13 @@ AttachResult AttachContainer(Cli& cli, const AttachOptions& options) {
   if (options.tty && options.stdin && ::isatty(STDIN_FILENO)) raw.emplace(STDIN_FILENO);
   std::vector<int> signals;
   if (options.tty) signals.push_back(SIGWINCH);
-  if (options.sig_proxy && !options.tty) signals.insert(signals.end(), {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2});
+  if (options.sig_proxy && !options.tty) {
+    signals.insert(signals.end(), {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2});
+  } else if (raw) {
+    // A raw terminal must be given back: these end the attach instead of
+    // the process (in raw mode ctrl-c is the container's, not a signal).
+    signals.insert(signals.end(), {SIGTERM, SIGHUP, SIGQUIT});
+  }
   SignalCatcher catcher(signals);
   int wake[2] = {-1, -1};
   if (::pipe2(wake, O_CLOEXEC) != 0) {
@@ -208,7 +222,9 @@ AttachResult AttachContainer(Cli& cli, const AttachOptions& options) {
     stream->Finish();
     return result;
   }
-  std::thread pump(Pump, stream.get(), tasks.get(), std::cref(options), catcher.fd(), wake[0]);
+  int ended_by = 0;
+  std::thread pump(Pump, stream.get(), tasks.get(), std::cref(options), catcher.fd(), wake[0],
+                   context.get(), &ended_by);
 
   AttachResponse response;
   while (stream->Read(&response)) {
@@ -239,6 +255,11 @@ AttachResult AttachContainer(Cli& cli, const AttachOptions& options) {
   ::close(wake[0]);
   ::close(wake[1]);
   grpc::Status status = stream->Finish();
+  if (ended_by != 0) {
+    raw.reset();
+    ::signal(ended_by, SIG_DFL);
+    ::raise(ended_by);
+  }
   if (!result.exited && !result.detached) result.status = status;
   return result;
 }

@@ -16,6 +16,8 @@ namespace berth::cli {
 
 struct AttachOptions {
   std::string id;
+  // An exec of the container instead of its main process.
+  std::string exec_id;
   bool stdin = false;
   bool tty = false;
   // Start the process once attached (run, start -a).

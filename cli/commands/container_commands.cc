@@ -17,6 +17,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddPortCommand(&app, cli, "berth");
   AddLogsCommand(&app, cli, "berth");
   AddEventsCommand(&app, cli);
+  AddExecCommands(&app, cli, "berth");
 
   CLI::App* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
@@ -29,6 +30,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddPortCommand(container, cli, "berth container");
   AddLogsCommand(container, cli, "berth container");
   AddPruneCommand(container, cli);
+  AddExecCommands(container, cli, "berth container");
 }
 
 }  // namespace berth::cli

@@ -31,6 +31,8 @@ void AddTopCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddPortCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddLogsCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddEventsCommand(CLI::App* parent, Cli& cli);
+// exec, attach (exec.cc).
+void AddExecCommands(CLI::App* parent, Cli& cli, const std::string& prefix);
 
 }  // namespace berth::cli
 

@@ -291,6 +291,27 @@ berth::shim::v1::Resources ShimResources(const v1::Resources& r) {
   return resources;
 }
 
+void SetProcessSecurity(const v1::ContainerSpec& spec, berth::shim::v1::Process* process) {
+  *process->mutable_cap_add() = spec.cap_add();
+  *process->mutable_cap_drop() = spec.cap_drop();
+  for (const std::string& option : spec.security_opt()) {
+    if (absl::StartsWith(option, "no-new-privileges") && !absl::EndsWith(option, "false")) {
+      process->set_no_new_privileges(true);
+    }
+    if (option == "seccomp=unconfined" || option == "seccomp:unconfined") {
+      process->set_seccomp_unconfined(true);
+    } else if (absl::StartsWith(option, "seccomp=") || absl::StartsWith(option, "seccomp:")) {
+      process->set_seccomp_profile(option.substr(8));
+    }
+  }
+  for (const auto& ulimit : spec.ulimits()) {
+    auto* rlimit = process->add_rlimits();
+    rlimit->set_resource(RlimitNames().at(ulimit.name()));
+    rlimit->set_soft(static_cast<uint64_t>(ulimit.soft()));
+    rlimit->set_hard(static_cast<uint64_t>(ulimit.hard()));
+  }
+}
+
 absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Container& container,
                                                                 const ShimSettings& settings) {
   const v1::ContainerSpec& spec = container.spec();
@@ -339,24 +360,8 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   process->set_user(spec.user());
   process->set_stdin(spec.open_stdin());
   process->set_oom_score_adj(spec.oom_score_adj());
-  *process->mutable_cap_add() = spec.cap_add();
-  *process->mutable_cap_drop() = spec.cap_drop();
-  for (const std::string& option : spec.security_opt()) {
-    if (absl::StartsWith(option, "no-new-privileges") && !absl::EndsWith(option, "false")) {
-      process->set_no_new_privileges(true);
-    }
-    if (option == "seccomp=unconfined" || option == "seccomp:unconfined") {
-      process->set_seccomp_unconfined(true);
-    } else if (absl::StartsWith(option, "seccomp=") || absl::StartsWith(option, "seccomp:")) {
-      process->set_seccomp_profile(option.substr(8));
-    }
-  }
-  for (const auto& ulimit : spec.ulimits()) {
-    auto* rlimit = process->add_rlimits();
-    rlimit->set_resource(RlimitNames().at(ulimit.name()));
-    rlimit->set_soft(static_cast<uint64_t>(ulimit.soft()));
-    rlimit->set_hard(static_cast<uint64_t>(ulimit.hard()));
-  }
+  process->set_terminal(spec.tty());
+  SetProcessSecurity(spec, process);
   create.set_hostname(spec.hostname());
   create.set_read_only_rootfs(spec.read_only_rootfs());
   create.set_host_network(spec.network_mode() == "host");

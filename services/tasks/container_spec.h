@@ -49,6 +49,10 @@ struct ShimSettings {
   int log_max_files = 1;
 };
 
+// What every process of the container shares: capabilities, seccomp,
+// no-new-privileges, ulimits (exec'd processes get them too).
+void SetProcessSecurity(const v1::ContainerSpec& spec, berth::shim::v1::Process* process);
+
 // The shim's CreateRequest for a container about to start.
 absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Container& container,
                                                                 const ShimSettings& settings);

@@ -195,13 +195,13 @@ void TaskManager::ReleaseOrphanSandboxes() {
   }
 }
 
-absl::Status TaskManager::Start(const std::string& ref) {
+absl::Status TaskManager::Start(const std::string& ref, const StartOptions& options) {
   auto container = store_->Resolve(ref);
   if (!container.ok()) return container.status();
-  return StartResolved(*container);
+  return StartResolved(*container, options);
 }
 
-absl::Status TaskManager::StartResolved(const Container& resolved) {
+absl::Status TaskManager::StartResolved(const Container& resolved, const StartOptions& options) {
   const std::string id = resolved.id();
   {
     absl::MutexLock lock(&mu_);
@@ -305,6 +305,11 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
   settings.log_max_size = options_.log_max_size;
   settings.log_max_files = options_.log_max_files;
   auto create = BuildShimRequest(starting, settings);
+  if (create.ok()) {
+    create->set_buffer_until_attach(options.attach);
+    create->mutable_process()->set_console_rows(options.rows);
+    create->mutable_process()->set_console_cols(options.cols);
+  }
   absl::StatusOr<pid_t> pid =
       create.ok() ? shim::LaunchShim(options_.shim_binary, *create) : create.status();
   if (!pid.ok()) {
@@ -346,6 +351,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved) {
     runtime_[id].started = now;
     runtime_[id].starting = false;
   }
+  if (options.launched) options.launched();
   if (!updated.ok()) return updated.status();
   Publish(*updated, "start");
   std::thread([this, id] { Monitor(id); }).detach();

@@ -34,6 +34,19 @@ struct TaskManagerOptions {
   int log_max_files = 1;
 };
 
+// How Start is being asked for.
+struct StartOptions {
+  // An attach follows (run, start -a): the shim keeps the process's output
+  // until the attach arrives with replay.
+  bool attach = false;
+  // Runs once the shim runs the process and before its exit can be
+  // collected (the shim is still there to attach to).
+  std::function<void()> launched;
+  // The terminal's size at start (tty containers); 0 for the default.
+  uint32_t rows = 0;
+  uint32_t cols = 0;
+};
+
 class TaskManager {
  public:
   TaskManager(TaskManagerOptions options, ContainerStore* store, EventBroker* events,
@@ -53,7 +66,7 @@ class TaskManager {
   // whose restart policy asks for it.
   void Recover(bool daemon_start);
 
-  absl::Status Start(const std::string& ref);
+  absl::Status Start(const std::string& ref, const StartOptions& options = {});
   // signal empty: the container's stop signal; timeout < 0: its own.
   absl::Status Stop(const std::string& ref, int timeout_seconds, const std::string& signal);
   absl::Status Restart(const std::string& ref, int timeout_seconds, const std::string& signal);
@@ -72,6 +85,10 @@ class TaskManager {
   absl::StatusOr<berth::shim::v1::Stats> Stats(const std::string& id);
   absl::StatusOr<std::vector<int>> Pids(const std::string& ref);
 
+  // A container event (docker's actions: start, die, exec_create: CMD...).
+  void Publish(const Container& container, const std::string& action,
+               std::map<std::string, std::string> attributes = {});
+
   std::string ContainerDir(const std::string& id) const;
   std::string BundleDir(const std::string& id) const;
 
@@ -85,7 +102,7 @@ class TaskManager {
     absl::Duration backoff = absl::ZeroDuration();
   };
 
-  absl::Status StartResolved(const Container& container);
+  absl::Status StartResolved(const Container& container, const StartOptions& options = {});
   void Monitor(const std::string& id);
   void HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit);
   void ScheduleRestart(const std::string& id, absl::Duration delay);
@@ -96,8 +113,6 @@ class TaskManager {
   // Waits until the container's exit count passes `after`.
   bool AwaitExit(const std::string& id, uint64_t after, absl::Duration timeout);
   uint64_t ExitCount(const std::string& id);
-  void Publish(const Container& container, const std::string& action,
-               std::map<std::string, std::string> attributes = {});
   void ReleaseVolumes(const Container& container, bool remove_anonymous);
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);

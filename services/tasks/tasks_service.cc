@@ -26,7 +26,13 @@ namespace {
 grpc::Status TasksService::Start(grpc::ServerContext*, const v1::StartRequest* request,
                                  v1::StartResponse* response) {
   if (!request->exec_id().empty()) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "exec is not supported yet");
+    // exec -d: started, not attached.
+    auto exec = execs_.Get(request->exec_id());
+    if (!exec.ok()) return ToGrpcStatus(exec.status());
+    auto pid = execs_.Start(*exec);
+    if (!pid.ok()) return ToGrpcStatus(pid.status());
+    response->set_pid(*pid);
+    return grpc::Status::OK;
   }
   if (absl::Status status = tasks_->Start(request->id()); !status.ok()) {
     return ToGrpcStatus(status);
@@ -76,99 +82,45 @@ grpc::Status TasksService::Update(grpc::ServerContext*, const v1::UpdateTaskRequ
   return ToGrpcStatus(tasks_->UpdateResources(request->id(), request->resources()));
 }
 
-// stdout and stderr come from the container's log (so nothing written
-// between the attach and the start is missed, and nothing needs the shim
-// to buffer); stdin goes to the shim.
-grpc::Status TasksService::Attach(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<v1::AttachResponse, v1::AttachRequest>* stream) {
-  v1::AttachRequest first;
-  if (!stream->Read(&first) || !first.has_target()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "attach: the first message names the target");
-  }
-  const v1::AttachTarget& target = first.target();
-  if (!target.exec_id().empty()) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "exec is not supported yet");
-  }
-  auto container = store_->Resolve(target.id());
-  if (!container.ok()) return ToGrpcStatus(container.status());
-  const std::string id = container->id();
-  if (!target.start() && !IsRunning(*container)) {
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        "You cannot attach to a stopped container, start it first");
-  }
-  absl::Mutex write_mu;
-  auto write = [&](const v1::AttachResponse& response) {
-    absl::MutexLock lock(&write_mu);
-    stream->Write(response);
-  };
-  std::atomic<bool> done{false};
-  absl::Notification opened;
-  std::thread follower;
-  if (target.stdout() || target.stderr()) {
-    follower = std::thread([&] {
-      logging::ReadOptions options;
-      options.include_stdout = target.stdout();
-      options.include_stderr = target.stderr();
-      logging::FollowLogs(
-          container->log_path(), log_max_files_, options,
-          [&](const logging::LogRecord& record) {
-            v1::AttachResponse response;
-            if (record.stream == "stderr") {
-              response.set_stderr(record.line);
-            } else {
-              response.set_stdout(record.line);
-            }
-            write(response);
-          },
-          [&] { return done.load() || context->IsCancelled(); }, [&] { opened.Notify(); })
-          .IgnoreError();
-      if (!opened.HasBeenNotified()) opened.Notify();
-    });
-    opened.WaitForNotification();
-  }
-  absl::Status started = absl::OkStatus();
-  if (target.start()) started = tasks_->Start(id);
-  std::thread reader;
-  if (started.ok() && target.stdin()) {
-    reader = std::thread([&] {
-      auto socket = tasks_->BundleDir(id) + "/sock";
-      berth::shim::v1::AttachRequest request;
-      request.set_stdin(true);
-      auto attachment = berth::shim::ShimAttachment::Open(socket, request);
-      v1::AttachRequest message;
-      while (stream->Read(&message)) {
-        if (!attachment.ok()) continue;
-        if (message.has_stdin()) {
-          attachment->WriteStdin(message.stdin(), false).IgnoreError();
-        } else if (message.has_close_stdin()) {
-          attachment->WriteStdin("", true).IgnoreError();
-        }
-      }
-      if (attachment.ok()) attachment->WriteStdin("", true).IgnoreError();
-    });
-  }
-  absl::StatusOr<v1::WaitResponse> exit =
-      started.ok() ? tasks_->Wait(id, "not-running", [context] { return context->IsCancelled(); })
-                   : absl::StatusOr<v1::WaitResponse>(started);
-  done = true;
-  if (follower.joinable()) follower.join();
-  // run --rm returns once the container is gone, as docker's does (its
-  // volumes and name are free again).
-  if (exit.ok() && container->spec().auto_remove()) {
-    tasks_->Wait(id, "removed", [context] { return context->IsCancelled(); }).IgnoreError();
-  }
-  if (exit.ok()) {
-    v1::AttachResponse last;
-    *last.mutable_exit() = *exit;
-    write(last);
-  }
-  if (reader.joinable()) {
-    context->TryCancel();
-    reader.join();
-  }
-  if (!exit.ok()) return ToGrpcStatus(exit.status());
+grpc::Status TasksService::CreateExec(grpc::ServerContext*, const v1::CreateExecRequest* request,
+                                      v1::CreateExecResponse* response) {
+  auto exec_id = execs_.Create(request->id(), request->process());
+  if (!exec_id.ok()) return ToGrpcStatus(exec_id.status());
+  response->set_exec_id(*exec_id);
   return grpc::Status::OK;
+}
+
+grpc::Status TasksService::InspectExec(grpc::ServerContext*, const v1::InspectExecRequest* request,
+                                       v1::ExecInfo* response) {
+  auto info = execs_.Inspect(request->exec_id());
+  if (!info.ok()) return ToGrpcStatus(info.status());
+  *response = *info;
+  return grpc::Status::OK;
+}
+
+grpc::Status TasksService::Resize(grpc::ServerContext*, const v1::ResizeRequest* request,
+                                  v1::ResizeResponse*) {
+  return ToGrpcStatus(ResizeTerminal(request->id(), request->exec_id(), request->size()));
+}
+
+absl::Status TasksService::ResizeTerminal(const std::string& ref, const std::string& exec_id,
+                                          const v1::WindowSize& size) {
+  auto container = store_->Resolve(ref);
+  if (!container.ok()) return container.status();
+  if (!exec_id.empty()) {
+    auto exec = execs_.Get(exec_id);
+    if (!exec.ok()) return exec.status();
+    return execs_.Resize(*exec, size.rows(), size.cols());
+  }
+  if (!IsRunning(*container)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", container->id(), " is not running"));
+  }
+  berth::shim::v1::ResizePtyRequest resize;
+  resize.set_rows(size.rows());
+  resize.set_cols(size.cols());
+  berth::shim::ShimClient shim(tasks_->BundleDir(container->id()) + "/sock");
+  return shim.Call("ResizePty", resize, nullptr);
 }
 
 grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequest* request,

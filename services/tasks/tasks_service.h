@@ -2,12 +2,12 @@
 #define BERTH_SERVICES_TASKS_TASKS_SERVICE_H_
 
 // berth.tasks.v1.Tasks: the running side (start, stop, kill, wait, pause,
-// attach, logs, stats, top, events). exec and TTY resize arrive with the
-// "working with containers" issue and answer UNIMPLEMENTED until then.
+// attach, exec, resize, logs, stats, top, events).
 
 #include "berth/tasks/v1/tasks.grpc.pb.h"
 #include "services/tasks/container_store.h"
 #include "services/tasks/events.h"
+#include "services/tasks/execs.h"
 #include "services/tasks/task_manager.h"
 
 namespace berth::tasks {
@@ -15,7 +15,8 @@ namespace berth::tasks {
 class TasksService final : public v1::Tasks::Service {
  public:
   TasksService(ContainerStore* store, TaskManager* tasks, EventBroker* events, int log_max_files)
-      : store_(store), tasks_(tasks), events_(events), log_max_files_(log_max_files) {}
+      : store_(store), tasks_(tasks), events_(events), log_max_files_(log_max_files),
+        execs_(store, tasks) {}
 
   grpc::Status Start(grpc::ServerContext*, const v1::StartRequest*, v1::StartResponse*) override;
   grpc::Status Kill(grpc::ServerContext*, const v1::KillRequest*, v1::KillResponse*) override;
@@ -29,6 +30,11 @@ class TasksService final : public v1::Tasks::Service {
                       v1::UpdateTaskResponse*) override;
   grpc::Status Attach(grpc::ServerContext*,
                       grpc::ServerReaderWriter<v1::AttachResponse, v1::AttachRequest>*) override;
+  grpc::Status CreateExec(grpc::ServerContext*, const v1::CreateExecRequest*,
+                          v1::CreateExecResponse*) override;
+  grpc::Status InspectExec(grpc::ServerContext*, const v1::InspectExecRequest*,
+                           v1::ExecInfo*) override;
+  grpc::Status Resize(grpc::ServerContext*, const v1::ResizeRequest*, v1::ResizeResponse*) override;
   grpc::Status Logs(grpc::ServerContext*, const v1::LogsRequest*,
                     grpc::ServerWriter<v1::LogEntry>*) override;
   grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*,
@@ -39,11 +45,14 @@ class TasksService final : public v1::Tasks::Service {
 
  private:
   absl::StatusOr<v1::ContainerStats> StatsOf(const v1::Container& container);
+  absl::Status ResizeTerminal(const std::string& ref, const std::string& exec_id,
+                              const v1::WindowSize& size);
 
   ContainerStore* store_;
   TaskManager* tasks_;
   EventBroker* events_;
   int log_max_files_;
+  Execs execs_;
 };
 
 }  // namespace berth::tasks

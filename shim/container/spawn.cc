@@ -91,19 +91,7 @@ struct Plan {
   bool read_only_root = false;
   bool new_network = false;
   std::string hostname;
-  std::string cwd;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> additional_gids;
-  std::vector<Rlimit> rlimits;
-  uint64_t capabilities = 0;
-  int last_capability = 0;
-  bool no_new_privileges = false;
-  std::vector<sock_filter> seccomp;
-  sock_fprog seccomp_program{};
-  std::vector<std::string> args, env;
-  std::vector<char*> argv, envp;
-  std::string path_env;
+  ProcessPlan process;
   int stdio[3] = {-1, -1, -1};
   int error_fd = -1;
   // The child waits for a byte (or EOF) here before anything else.
@@ -111,21 +99,6 @@ struct Plan {
   // A network namespace to join, opened by the parent.
   int netns_fd = -1;
 };
-
-struct ChildError {
-  char step[48];
-  int error;
-};
-
-// Reports a failed step to the parent and exits, without allocating.
-[[noreturn]] void Fail(int fd, const char* step, int error) {
-  ChildError record{};
-  std::strncpy(record.step, step, sizeof(record.step) - 1);
-  record.error = error;
-  ssize_t ignored = ::write(fd, &record, sizeof(record));
-  (void)ignored;
-  ::_exit(127);
-}
 
 void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
   int fd = plan.error_fd;
@@ -137,16 +110,16 @@ void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
       int rc = S_ISDIR(st.st_mode)
                    ? ::mount("tmpfs", op.target, "tmpfs", MS_RDONLY, "size=0")
                    : ::mount(plan.dev_null.c_str(), op.target, nullptr, MS_BIND, nullptr);
-      if (rc != 0) Fail(fd, op.step, errno);
+      if (rc != 0) FailChild(fd, op.step, errno);
       continue;
     }
-    if (op.chdir_to != nullptr && ::chdir(op.chdir_to) != 0) Fail(fd, op.step, errno);
+    if (op.chdir_to != nullptr && ::chdir(op.chdir_to) != 0) FailChild(fd, op.step, errno);
     if (::mount(op.source, op.target, op.type, op.flags, op.data) != 0) {
       // A read-only path this image lacks is simply not there to protect.
       if (errno == ENOENT && std::strcmp(op.step, "read-only path") == 0) continue;
-      Fail(fd, op.step, errno);
+      FailChild(fd, op.step, errno);
     }
-    if (op.chdir_to != nullptr && ::chdir("/") != 0) Fail(fd, op.step, errno);
+    if (op.chdir_to != nullptr && ::chdir("/") != 0) FailChild(fd, op.step, errno);
   }
 }
 
@@ -155,7 +128,7 @@ void OpenInnerSources(Plan& plan) {
   for (InnerMount& m : plan.inner_mounts) {
     if (m.source == nullptr) continue;
     m.fd = ::open_tree(AT_FDCWD, m.source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (m.fd < 0) Fail(plan.error_fd, "clone mount source", errno);
+    if (m.fd < 0) FailChild(plan.error_fd, "clone mount source", errno);
   }
 }
 
@@ -168,7 +141,7 @@ void MakeMountPoint(const char* target, int fd) {
   char path[PATH_MAX];
   char link[PATH_MAX];
   char next[PATH_MAX];
-  if (std::strlen(target) >= sizeof(path)) Fail(fd, "create mount point", ENAMETOOLONG);
+  if (std::strlen(target) >= sizeof(path)) FailChild(fd, "create mount point", ENAMETOOLONG);
   std::strcpy(path, target);
   size_t pos = 1;  // start of the component looked at; path[0, pos) is resolved
   for (int hops = 0;;) {
@@ -180,18 +153,18 @@ void MakeMountPoint(const char* target, int fd) {
     path[end] = '\0';
     struct stat st;
     if (::lstat(path, &st) != 0) {
-      if (errno != ENOENT) Fail(fd, "create mount point", errno);
-      if (::mkdir(path, 0755) != 0 && errno != EEXIST) Fail(fd, "create mount point", errno);
+      if (errno != ENOENT) FailChild(fd, "create mount point", errno);
+      if (::mkdir(path, 0755) != 0 && errno != EEXIST) FailChild(fd, "create mount point", errno);
     } else if (S_ISLNK(st.st_mode)) {
-      if (++hops > 40) Fail(fd, "create mount point", ELOOP);
+      if (++hops > 40) FailChild(fd, "create mount point", ELOOP);
       ssize_t n = ::readlink(path, link, sizeof(link) - 1);
-      if (n < 0) Fail(fd, "create mount point", errno);
+      if (n < 0) FailChild(fd, "create mount point", errno);
       link[n] = '\0';
       // The link's text replaces the component; the rest follows it.
       size_t keep = link[0] == '/' ? 0 : pos;
       const char* rest = saved == '\0' ? "" : path + end + 1;
       if (keep + static_cast<size_t>(n) + 1 + std::strlen(rest) >= sizeof(next)) {
-        Fail(fd, "create mount point", ENAMETOOLONG);
+        FailChild(fd, "create mount point", ENAMETOOLONG);
       }
       std::memcpy(next, path, keep);
       next[keep] = '\0';
@@ -206,7 +179,7 @@ void MakeMountPoint(const char* target, int fd) {
     } else if (!S_ISDIR(st.st_mode)) {
       // A file as the last component is the mount's business (a file bind).
       if (saved == '\0') return;
-      Fail(fd, "create mount point", ENOTDIR);
+      FailChild(fd, "create mount point", ENOTDIR);
     }
     path[end] = saved;
     pos = end;
@@ -226,19 +199,19 @@ void RunInnerMounts(const Plan& plan) {
       int created = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
       if (created >= 0) ::close(created);
     } else if (::mkdir(m.target, 0755) != 0 && errno != EEXIST) {
-      Fail(fd, "create mount point", errno);
+      FailChild(fd, "create mount point", errno);
     }
     if (m.source != nullptr) {
       if (::move_mount(m.fd, "", AT_FDCWD, m.target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) != 0) {
-        Fail(fd, "attach bind mount", errno);
+        FailChild(fd, "attach bind mount", errno);
       }
     } else if (::mount(m.type, m.target, m.type, m.flags, m.data) != 0) {
-      Fail(fd, "mount tmpfs", errno);
+      FailChild(fd, "mount tmpfs", errno);
     }
     if (m.read_only && m.source != nullptr &&
         ::mount(nullptr, m.target, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_REC, nullptr) !=
             0) {
-      Fail(fd, "read-only mount", errno);
+      FailChild(fd, "read-only mount", errno);
     }
     if (m.fd >= 0) ::close(m.fd);
   }
@@ -261,116 +234,55 @@ int ChildMain(void* arg) {
   sigemptyset(&no_signals);
   ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
   ::umask(0022);
-  if (::setsid() < 0) Fail(fd, "setsid", errno);
+  if (::setsid() < 0) FailChild(fd, "setsid", errno);
   for (int i = 0; i < 3; ++i) {
-    if (plan.stdio[i] >= 0 && ::dup2(plan.stdio[i], i) < 0) Fail(fd, "stdio", errno);
+    if (plan.stdio[i] >= 0 && ::dup2(plan.stdio[i], i) < 0) FailChild(fd, "stdio", errno);
   }
   // Nothing else of the parent's reaches the container's process.
   ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
-    Fail(fd, "join the network namespace", errno);
+    FailChild(fd, "join the network namespace", errno);
   }
   // A new network namespace starts with lo down; docker's "none" has it up.
   if (plan.new_network) {
     int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     ifreq request{};
     std::memcpy(request.ifr_name, "lo", 3);
-    if (sock < 0 || ::ioctl(sock, SIOCGIFFLAGS, &request) != 0) Fail(fd, "loopback up", errno);
+    if (sock < 0 || ::ioctl(sock, SIOCGIFFLAGS, &request) != 0) FailChild(fd, "loopback up", errno);
     request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
-    if (::ioctl(sock, SIOCSIFFLAGS, &request) != 0) Fail(fd, "loopback up", errno);
+    if (::ioctl(sock, SIOCSIFFLAGS, &request) != 0) FailChild(fd, "loopback up", errno);
     ::close(sock);
   }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    Fail(fd, "make / private", errno);
+    FailChild(fd, "make / private", errno);
   }
   RunMounts(plan.mounts, plan);
   for (const DeviceNode& device : plan.devices) {
     if (::mknod(device.path, S_IFCHR | 0666, makedev(device.major, device.minor)) != 0) {
-      Fail(fd, "create device node", errno);
+      FailChild(fd, "create device node", errno);
     }
     ::chmod(device.path, 0666);
   }
   for (const auto& [target, link] : plan.symlinks) {
-    if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) Fail(fd, "symlink", errno);
+    if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) FailChild(fd, "symlink", errno);
   }
   RunMounts(plan.late_mounts, plan);
   OpenInnerSources(plan);
   // pivot_root(".", ".") stacks the old root under the new one, then it is
   // detached: nothing of the host stays reachable.
-  if (::chdir(plan.rootfs.c_str()) != 0) Fail(fd, "chdir rootfs", errno);
-  if (::syscall(SYS_pivot_root, ".", ".") != 0) Fail(fd, "pivot_root", errno);
-  if (::umount2(".", MNT_DETACH) != 0) Fail(fd, "detach old root", errno);
-  if (::chdir("/") != 0) Fail(fd, "chdir /", errno);
+  if (::chdir(plan.rootfs.c_str()) != 0) FailChild(fd, "chdir rootfs", errno);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) FailChild(fd, "pivot_root", errno);
+  if (::umount2(".", MNT_DETACH) != 0) FailChild(fd, "detach old root", errno);
+  if (::chdir("/") != 0) FailChild(fd, "chdir /", errno);
   RunInnerMounts(plan);
   if (plan.read_only_root &&
       ::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
-    Fail(fd, "read-only root", errno);
+    FailChild(fd, "read-only root", errno);
   }
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
-    Fail(fd, "sethostname", errno);
+    FailChild(fd, "sethostname", errno);
   }
-  // The filter goes on while still root with every capability (loading it
-  // without no_new_privs needs CAP_SYS_ADMIN); it allows what follows.
-  if (!plan.seccomp.empty() &&
-      ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &plan.seccomp_program, 0, 0) != 0) {
-    Fail(fd, "load seccomp filter", errno);
-  }
-  // Capabilities: leave the bounding set first (needs CAP_SETPCAP, so while
-  // still root), keep them across the uid change, then set them.
-  for (int cap = 0; cap <= plan.last_capability; ++cap) {
-    if ((plan.capabilities >> cap & 1) == 0 && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
-        errno != EINVAL) {
-      Fail(fd, "drop capability", errno);
-    }
-  }
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Fail(fd, "keep capabilities", errno);
-  for (const Rlimit& limit : plan.rlimits) {
-    struct rlimit value = {limit.soft, limit.hard};
-    if (::setrlimit(limit.resource, &value) != 0) Fail(fd, "setrlimit", errno);
-  }
-  if (::setgroups(plan.additional_gids.size(), plan.additional_gids.data()) != 0) {
-    Fail(fd, "setgroups", errno);
-  }
-  if (::setgid(plan.gid) != 0) Fail(fd, "setgid", errno);
-  if (::setuid(plan.uid) != 0) Fail(fd, "setuid", errno);
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2] = {};
-  for (int i = 0; i < 2; ++i) {
-    uint32_t word = static_cast<uint32_t>(plan.capabilities >> (32 * i));
-    // A non-root user keeps none effective after exec, as with docker.
-    data[i].effective = plan.uid == 0 ? word : 0;
-    data[i].permitted = word;
-    data[i].inheritable = word;
-  }
-  if (::syscall(SYS_capset, &header, data) != 0) Fail(fd, "set capabilities", errno);
-  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    Fail(fd, "no_new_privs", errno);
-  }
-  if (::chdir(plan.cwd.c_str()) != 0) Fail(fd, "chdir working directory", errno);
-
-  const char* file = plan.argv[0];
-  if (std::strchr(file, '/') != nullptr) {
-    ::execve(file, plan.argv.data(), plan.envp.data());
-    Fail(fd, "exec", errno);
-  }
-  // Search PATH with a buffer on the stack.
-  char candidate[4096];
-  const char* path = plan.path_env.c_str();
-  int last_error = ENOENT;
-  while (*path != '\0') {
-    const char* end = std::strchr(path, ':');
-    size_t length = end ? static_cast<size_t>(end - path) : std::strlen(path);
-    size_t file_length = std::strlen(file);
-    if (length + file_length + 2 < sizeof(candidate)) {
-      std::memcpy(candidate, path, length);
-      candidate[length] = '/';
-      std::memcpy(candidate + length + 1, file, file_length + 1);
-      ::execve(candidate, plan.argv.data(), plan.envp.data());
-      if (errno != ENOENT && errno != ENOTDIR) last_error = errno;
-    }
-    path = end ? end + 1 : path + length;
-  }
-  Fail(fd, "exec", last_error);
+  FinishProcess(plan.process, fd);
 }
 
 void AddRootfsMounts(const SpawnConfig& config, Plan* plan) {
@@ -442,7 +354,6 @@ std::vector<std::string> DefaultReadonlyPaths() {
 }
 
 absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
-  if (config.args.empty()) return absl::InvalidArgumentError("spawn: no command");
   Plan plan;
   auto keep = [&plan](std::string s) -> const char* {
     plan.strings.push_back(std::move(s));
@@ -518,11 +429,6 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   plan.read_only_root = config.read_only_root;
   plan.new_network = !config.host_network && config.netns_path.empty();
   plan.hostname = config.hostname;
-  plan.cwd = config.cwd.empty() ? "/" : config.cwd;
-  plan.uid = config.uid;
-  plan.gid = config.gid;
-  plan.additional_gids = config.additional_gids;
-  plan.rlimits = config.rlimits;
   for (const ContainerMount& mount : config.mounts) {
     if (mount.destination.empty() || mount.destination[0] != '/') {
       return absl::InvalidArgumentError(
@@ -554,28 +460,18 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     }
     plan.inner_mounts.push_back(std::move(inner));
   }
-  plan.capabilities = config.capabilities;
-  plan.last_capability = LastCapability();
-  plan.no_new_privileges = config.no_new_privileges;
-  if (config.seccomp || !config.seccomp_profile_json.empty()) {
-    auto program = config.seccomp_profile_json.empty()
-                       ? CompileDefaultSeccomp(config.capabilities)
-                       : CompileSeccompProfile(config.seccomp_profile_json, config.capabilities);
-    if (!program.ok()) return program.status();
-    plan.seccomp = *std::move(program);
-    plan.seccomp_program.len = static_cast<unsigned short>(plan.seccomp.size());
-    plan.seccomp_program.filter = plan.seccomp.data();
+  if (absl::Status status = PrepareProcess(config, &plan.process); !status.ok()) return status;
+  // The terminal's master comes back over a socketpair (SCM_RIGHTS).
+  UniqueFd console_parent, console_child;
+  if (config.terminal) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      return absl::ErrnoToStatus(errno, "spawn: socketpair");
+    }
+    console_parent.Reset(pair[0]);
+    console_child.Reset(pair[1]);
+    plan.process.console_socket = console_child.get();
   }
-  plan.args = config.args;
-  plan.env = config.env;
-  for (std::string& arg : plan.args) plan.argv.push_back(arg.data());
-  plan.argv.push_back(nullptr);
-  plan.path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (std::string& entry : plan.env) {
-    if (absl::StartsWith(entry, "PATH=")) plan.path_env = entry.substr(5);
-    plan.envp.push_back(entry.data());
-  }
-  plan.envp.push_back(nullptr);
 
   int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   plan.stdio[0] = config.stdin_fd >= 0 ? config.stdin_fd : dev_null;
@@ -615,6 +511,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   if (plan.new_network) flags |= CLONE_NEWNET;
   pid_t pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
   int clone_errno = errno;
+  console_child.Reset();
   ::close(pipe_fds[1]);
   ::close(dev_null);
   if (plan.netns_fd >= 0) ::close(plan.netns_fd);
@@ -637,26 +534,24 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       return prepared;
     }
   }
-  ChildError record{};
-  ssize_t n;
-  do {
-    n = ::read(pipe_fds[0], &record, sizeof(record));
-  } while (n < 0 && errno == EINTR);
-  ::close(pipe_fds[0]);
-  if (n == 0) return pid;  // The pipe closed on execve: the command runs.
-  ::waitpid(pid, nullptr, 0);
-  if (std::strcmp(record.step, "exec") == 0) {
-    if (record.error == ENOENT) {
-      return absl::NotFoundError(absl::StrCat("exec: \"", config.args[0],
-                                              "\": executable file not found in $PATH"));
+  if (config.terminal) {
+    // The child sends the master before its execve, or ends (the socket
+    // closes) and says why on the error pipe.
+    auto console = ReceiveConsole(console_parent.get());
+    absl::Status result = ReadChildResult(pipe_fds[0], pid, config.args[0]);
+    if (!result.ok()) return result;
+    if (!console.ok()) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      return console.status();
     }
-    // Lower case as the Go runtimes print errno text, which tools match.
-    std::string reason = std::strerror(record.error);
-    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
-    return absl::PermissionDeniedError(absl::StrCat("exec: \"", config.args[0], "\": ", reason));
+    if (config.console != nullptr) *config.console = *std::move(console);
+    return pid;
   }
-  return absl::InternalError(
-      absl::StrCat("container setup: ", record.step, ": ", std::strerror(record.error)));
+  if (absl::Status result = ReadChildResult(pipe_fds[0], pid, config.args[0]); !result.ok()) {
+    return result;
+  }
+  return pid;
 }
 
 }  // namespace berth::container

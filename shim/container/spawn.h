@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "berth/shim/v1/shim.pb.h"
+#include "shim/container/process_setup.h"
 
 namespace berth::container {
 
@@ -34,46 +35,30 @@ struct ContainerMount {
   std::string data;
 };
 
-struct Rlimit {
-  int resource = 0;
-  uint64_t soft = 0;
-  uint64_t hard = 0;
-};
-
-struct SpawnConfig {
+// The process (args, env, user, capabilities, seccomp, terminal...) and
+// the container around it.
+struct SpawnConfig : ProcessConfig {
   // Mounts of the root filesystem (from the snapshots service) and where
   // to mount them on the host side before pivoting.
   std::vector<berth::shim::v1::Mount> rootfs;
   std::string rootfs_dir;
   bool read_only_root = false;
-  std::vector<std::string> args;
-  std::vector<std::string> env;
-  std::string cwd = "/";
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> additional_gids;
   std::vector<ContainerMount> mounts;
-  std::vector<Rlimit> rlimits;
   std::string hostname;
   // Share the host's network namespace (--network host).
   bool host_network = false;
   // Join this network namespace (a sandbox of the network service)
   // instead of making a new one.
   std::string netns_path;
-  // Capabilities the process keeps (see capabilities.h); every other one
-  // leaves the bounding set too.
-  uint64_t capabilities = 0;
-  bool no_new_privileges = false;
-  // berth's default seccomp filter unless unconfined (or privileged).
-  bool seccomp = false;
-  // A profile in Docker's JSON format instead of the default filter.
-  std::string seccomp_profile_json;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // With terminal: receives the pseudo-terminal's master (the caller owns
+  // it); stdin/stdout/stderr_fd are then unused.
+  UniqueFd* console = nullptr;
   // Runs in the parent once the child exists and before it does anything
   // (the child waits): put it into its cgroup, set its OOM score. An error
   // kills the child and is Spawn's error.

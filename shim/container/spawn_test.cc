@@ -3,6 +3,7 @@
 
 #include "shim/container/spawn.h"
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/common/fs/fs_util.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/exec.h"
 
 namespace berth::container {
 namespace {
@@ -31,7 +33,7 @@ class SpawnTest : public ::testing::Test {
     ASSERT_EQ(::system(("mkdir -p " + image_ + "/bin " + image_ + "/tmp " + dir_ + "/rootfs && cp " + probe + " " +
                         image_ + "/bin/probe && cp /bin/busybox " +
                         image_ + "/bin/ && for a in sh cat echo hostname ls grep wc touch mount " +
-                        "readlink; do ln -s busybox " + image_ + "/bin/$a; done")
+                        "readlink tty stty sleep; do ln -s busybox " + image_ + "/bin/$a; done")
                            .c_str()),
               0);
   }
@@ -69,9 +71,100 @@ class SpawnTest : public ::testing::Test {
     return {output, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
   }
 
+  // The container's base config (root filesystem, paths).
+  SpawnConfig Base() {
+    SpawnConfig config;
+    berth::shim::v1::Mount rootfs;
+    rootfs.set_type("bind");
+    rootfs.set_source(image_);
+    rootfs.add_options("rw");
+    config.rootfs = {rootfs};
+    config.rootfs_dir = dir_ + "/rootfs";
+    config.env = {"PATH=/bin"};
+    return config;
+  }
+
+  // Everything a terminal's master gives until its last slave closes (EIO).
+  static std::string ReadAll(int fd) {
+    std::string output;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) output.append(buffer, n);
+    return output;
+  }
+
   std::string dir_, image_;
   absl::Status last_error_;
 };
+
+TEST_F(SpawnTest, TerminalFromTheContainersDevpts) {
+  SpawnConfig config = Base();
+  config.args = {"sh", "-c", "tty; stty size; test -t 1 && echo stdout-is-a-tty"};
+  config.terminal = true;
+  config.rows = 33;
+  config.cols = 77;
+  UniqueFd console;
+  config.console = &console;
+  auto pid = Spawn(config);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  ASSERT_TRUE(console.valid());
+  std::string out = ReadAll(console.get());
+  int status = 0;
+  ::waitpid(*pid, &status, 0);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, "/dev/pts/0\r\n33 77\r\nstdout-is-a-tty\r\n");
+}
+
+TEST_F(SpawnTest, ExecJoinsTheContainersNamespaces) {
+  SpawnConfig config = Base();
+  config.hostname = "boxed";
+  config.args = {"sleep", "100"};
+  auto target = Spawn(config);
+  ASSERT_TRUE(target.ok()) << target.status();
+
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  ExecConfig exec;
+  exec.target = *target;
+  exec.args = {"sh", "-c", "hostname; cat /proc/1/cmdline; echo; echo $$; ls /proc | grep -c '^[0-9]'"};
+  exec.env = {"PATH=/bin"};
+  exec.cwd = "/tmp";
+  exec.stdout_fd = out[1];
+  exec.stderr_fd = out[1];
+  pid_t joined = 0;
+  exec.before_start = [&joined](pid_t pid) {
+    joined = pid;
+    return absl::OkStatus();
+  };
+  auto pid = SpawnExec(exec);
+  ::close(out[1]);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_EQ(joined, *pid);
+  std::string output = ReadAll(out[0]);
+  ::close(out[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid) << "the exec is our child";
+  EXPECT_EQ(status, 0);
+  // Its own hostname and pid namespace: the container's PID 1, itself a
+  // small pid, and only the container's processes.
+  std::istringstream lines(output);
+  std::string hostname, cmdline, self, count;
+  std::getline(lines, hostname);
+  std::getline(lines, cmdline);
+  std::getline(lines, self);
+  std::getline(lines, count);
+  EXPECT_EQ(hostname, "boxed") << output;
+  EXPECT_EQ(cmdline, std::string("sleep\0" "100\0", 10)) << output;
+  EXPECT_LT(std::stoi(self), 10) << output;
+  EXPECT_LE(std::stoi(count), 4) << output;
+
+  exec.args = {"no-such-command"};
+  exec.stdout_fd = exec.stderr_fd = -1;
+  auto missing = SpawnExec(exec);
+  EXPECT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
+  ::kill(*target, SIGKILL);
+  ::waitpid(*target, nullptr, 0);
+}
 
 TEST_F(SpawnTest, CommandIsPidOneWithItsOwnHostnameAndProcesses) {
   SpawnConfig config;

@@ -1,6 +1,8 @@
 // The shim's methods (proto/berth/shim/v1/shim.proto, service Shim).
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/epoll.h>
 
 #include <fstream>
@@ -80,21 +82,73 @@ void Shim::Dispatch(Connection& connection, const Frame& frame) {
   if (!deferred) Reply(connection, frame.stream_id, result);
 }
 
-// stdin from an attached client: IOFrames on its stream.
-void Shim::HandleData(Connection&, const Frame& frame) {
-  v1::IOFrame io;
-  if (!io.ParseFromString(frame.payload) || !stdin_.valid()) return;
-  const std::string& data = io.data();
+namespace {
+
+// Writes all of data to a process's stdin. A pipe blocks (a container
+// that does not read its input holds the writer, as with docker); a
+// terminal shares its non-blocking descriptor with the reading side, so
+// waits for room.
+void WriteInput(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
-    // stdin is a blocking pipe: a container that does not read its input
-    // holds the writer, as it would with docker.
-    ssize_t n = ::write(stdin_.get(), data.data() + done, data.size() - done);
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0 && errno == EAGAIN) {
+      pollfd room = {fd, POLLOUT, 0};
+      if (::poll(&room, 1, 1000) <= 0) return;
+      continue;
+    }
+    if (n <= 0) return;
     done += static_cast<size_t>(n);
   }
-  if (io.eof() || (frame.flags & kEndOfStream)) stdin_.Reset();
+}
+
+}  // namespace
+
+// stdin from an attached client: IOFrames on its stream.
+void Shim::HandleData(Connection& connection, const Frame& frame) {
+  v1::IOFrame io;
+  if (!io.ParseFromString(frame.payload)) return;
+  std::string exec_id;
+  for (const Attachment& attachment : connection.attachments) {
+    if (attachment.stream == frame.stream_id) exec_id = attachment.exec_id;
+  }
+  auto it = processes_.find(exec_id);
+  if (it == processes_.end() || !it->second.stdin.valid()) return;
+  Process& process = it->second;
+  WriteInput(process.stdin.get(), io.data());
+  // A terminal has no end of input to give (docker's too): the process
+  // ends it, or the client detaches.
+  if ((io.eof() || (frame.flags & kEndOfStream)) && !process.terminal) process.stdin.Reset();
+}
+
+absl::StatusOr<std::string> Shim::Attach(Connection& connection, uint32_t stream,
+                                         const v1::AttachRequest& attach, bool* deferred) {
+  auto process = Find(attach.exec_id());
+  if (!process.ok()) return process.status();
+  Process& target = **process;
+  *deferred = true;
+  Reply(connection, stream, std::string(), /*end_of_stream=*/false);
+  if (attach.replay()) {
+    for (const std::string& payload : target.kept) {
+      v1::IOFrame io;
+      io.ParseFromString(payload);
+      if ((io.fd() == 1 && attach.stdout()) || (io.fd() == 2 && attach.stderr())) {
+        Send(connection, {stream, FrameType::kData, 0, payload});
+      }
+    }
+    target.kept.clear();
+    target.keeping = false;
+  }
+  if (target.finished) {
+    // Nothing more will come: say so at once.
+    v1::IOFrame eof;
+    eof.set_eof(true);
+    Send(connection, {stream, FrameType::kData, kEndOfStream, eof.SerializeAsString()});
+    return std::string();
+  }
+  connection.attachments.push_back({stream, attach.exec_id(), attach.stdout(), attach.stderr()});
+  return std::string();
 }
 
 absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
@@ -102,12 +156,20 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
   const std::string& method = request.method();
   if (deleted_) return absl::UnavailableError("shim is shutting down");
   if (method == "State") {
+    auto state_request = Parse<v1::StateRequest>(request.payload());
+    if (!state_request.ok()) return state_request.status();
+    auto process = Find(state_request->exec_id());
+    if (!process.ok()) return process.status();
+    const Process& target = **process;
     v1::StateResponse state;
-    state.set_id(options_.create.id());
-    state.set_pid(pid_);
-    state.set_status(exited_ ? "stopped" : paused_ ? "paused" : "running");
-    if (finished_) {
-      v1::WaitResponse record = ExitRecord();
+    state.set_id(target.id.empty() ? options_.create.id() : target.id);
+    state.set_pid(target.pid);
+    state.set_status(target.exited       ? "stopped"
+                     : target.pid == 0   ? "created"
+                     : paused_           ? "paused"
+                                         : "running");
+    if (target.finished) {
+      v1::WaitResponse record = ExitRecord(target);
       state.set_exit_status(record.exit_status());
       state.set_exited_at_unix_nano(record.exited_at_unix_nano());
       state.set_oom_killed(record.oom_killed());
@@ -115,31 +177,73 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     return state.SerializeAsString();
   }
   if (method == "Wait") {
-    if (finished_) return ExitRecord().SerializeAsString();
-    connection.waits.push_back(stream);
+    auto wait = Parse<v1::WaitRequest>(request.payload());
+    if (!wait.ok()) return wait.status();
+    auto process = Find(wait->exec_id());
+    if (!process.ok()) return process.status();
+    if ((*process)->finished) return ExitRecord(**process).SerializeAsString();
+    connection.waits.push_back({stream, wait->exec_id()});
     *deferred = true;
     return std::string();
   }
   if (method == "Kill") {
     auto kill = Parse<v1::KillRequest>(request.payload());
     if (!kill.ok()) return kill.status();
-    if (exited_) return absl::NotFoundError("process already finished");
+    auto process = Find(kill->exec_id());
+    if (!process.ok()) return process.status();
+    Process& target = **process;
+    if (target.exited || target.pid == 0) return absl::NotFoundError("process already finished");
     int signal = kill->signal() == 0 ? SIGKILL : static_cast<int>(kill->signal());
     if (kill->all()) {
       for (pid_t pid : cgroup_->Processes()) ::kill(pid, signal);
-    } else if (::kill(pid_, signal) != 0) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid_));
+    } else if (::kill(target.pid, signal) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("kill ", target.pid));
     }
     // A frozen process only sees the signal once thawed; docker kills
     // paused containers, so SIGKILL thaws.
-    if (paused_ && signal == SIGKILL) {
+    if (paused_ && signal == SIGKILL && target.id.empty()) {
       cgroup_->Freeze(false).IgnoreError();
       paused_ = false;
     }
     return std::string();
   }
+  if (method == "Exec") {
+    auto exec = Parse<v1::ExecRequest>(request.payload());
+    if (!exec.ok()) return exec.status();
+    if (exec->exec_id().empty() || processes_.count(exec->exec_id()) > 0) {
+      return absl::AlreadyExistsError(absl::StrCat("exec ", exec->exec_id(), " already exists"));
+    }
+    if (main().exited) return absl::FailedPreconditionError("container is not running");
+    Process& process = processes_[exec->exec_id()];
+    process.id = exec->exec_id();
+    process.spec = exec->process();
+    return std::string();
+  }
+  if (method == "Start") {
+    auto start = Parse<v1::StartRequest>(request.payload());
+    if (!start.ok()) return start.status();
+    auto process = Find(start->exec_id());
+    if (!process.ok()) return process.status();
+    if (start->exec_id().empty() || (*process)->pid != 0) {
+      return absl::FailedPreconditionError("process already started");
+    }
+    if (main().exited) return absl::FailedPreconditionError("container is not running");
+    if (paused_) return absl::FailedPreconditionError("container is paused");
+    if (start->console_rows() > 0) {
+      (*process)->spec.set_console_rows(start->console_rows());
+      (*process)->spec.set_console_cols(start->console_cols());
+    }
+    auto pid = StartExec(**process);
+    if (!pid.ok()) {
+      processes_.erase(start->exec_id());
+      return pid.status();
+    }
+    v1::StartResponse response;
+    response.set_pid(*pid);
+    return response.SerializeAsString();
+  }
   if (method == "Pause" || method == "Resume") {
-    if (exited_) return absl::FailedPreconditionError("container is not running");
+    if (main().exited) return absl::FailedPreconditionError("container is not running");
     bool pause = method == "Pause";
     if (absl::Status status = cgroup_->Freeze(pause); !status.ok()) return status;
     paused_ = pause;
@@ -159,7 +263,7 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     if (!stats.ok()) return stats.status();
     v1::StatsResponse response;
     *response.mutable_stats() = ToProto(*stats);
-    auto [rx, tx] = NetworkBytes(pid_);
+    auto [rx, tx] = NetworkBytes(main().pid);
     response.mutable_stats()->set_net_rx_bytes(rx);
     response.mutable_stats()->set_net_tx_bytes(tx);
     return response.SerializeAsString();
@@ -169,33 +273,42 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     for (pid_t pid : cgroup_->Processes()) response.add_pids(pid);
     return response.SerializeAsString();
   }
+  if (method == "ResizePty") {
+    auto resize = Parse<v1::ResizePtyRequest>(request.payload());
+    if (!resize.ok()) return resize.status();
+    auto process = Find(resize->exec_id());
+    if (!process.ok()) return process.status();
+    Process& target = **process;
+    if (!target.terminal) return absl::FailedPreconditionError("the process has no terminal");
+    if (!target.output[0].valid()) return std::string();  // it ended
+    struct winsize size = {};
+    size.ws_row = static_cast<unsigned short>(resize->rows());
+    size.ws_col = static_cast<unsigned short>(resize->cols());
+    // The kernel tells the terminal's foreground process group (SIGWINCH).
+    if (::ioctl(target.output[0].get(), TIOCSWINSZ, &size) != 0) {
+      return absl::ErrnoToStatus(errno, "resize terminal");
+    }
+    return std::string();
+  }
   if (method == "CloseIO") {
-    stdin_.Reset();
+    auto close = Parse<v1::CloseIORequest>(request.payload());
+    if (!close.ok()) return close.status();
+    auto process = Find(close->exec_id());
+    if (!process.ok()) return process.status();
+    if (!(*process)->terminal) (*process)->stdin.Reset();
     return std::string();
   }
   if (method == "Attach") {
     auto attach = Parse<v1::AttachRequest>(request.payload());
     if (!attach.ok()) return attach.status();
-    if (finished_) {
-      // Nothing more will come: say so at once.
-      Reply(connection, stream, std::string(), /*end_of_stream=*/false);
-      v1::IOFrame eof;
-      eof.set_eof(true);
-      Send(connection, {stream, FrameType::kData, kEndOfStream, eof.SerializeAsString()});
-      *deferred = true;
-      return std::string();
-    }
-    connection.attachments.push_back({stream, attach->stdout(), attach->stderr()});
-    Reply(connection, stream, std::string(), /*end_of_stream=*/false);
-    *deferred = true;
-    return std::string();
+    return Attach(connection, stream, *attach, deferred);
   }
   if (method == "Delete" || method == "Shutdown") {
-    if (!finished_) return absl::FailedPreconditionError("container is still running");
+    if (!main().finished) return absl::FailedPreconditionError("container is still running");
     if (absl::Status status = cgroup_->Destroy(); !status.ok()) return status;
     deleted_ = true;
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
-    return ExitRecord().SerializeAsString();
+    return ExitRecord(main()).SerializeAsString();
   }
   return absl::UnimplementedError(absl::StrCat("shim method ", method));
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -20,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/host/host_info.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/exec.h"
 #include "shim/container/spawn.h"
 #include "shim/container/user.h"
 
@@ -29,6 +31,11 @@ namespace {
 constexpr const char* kStreams[2] = {"stdout", "stderr"};
 // A client that does not read is dropped rather than let the shim grow.
 constexpr size_t kMaxOutbox = 8 << 20;
+// Output kept for an attach that follows the start: what a process writes
+// in the moment between the two, bounded.
+constexpr size_t kMaxKept = 1 << 20;
+// Finished execs are remembered (their exit codes) up to this many.
+constexpr size_t kMaxFinishedExecs = 256;
 
 }  // namespace
 
@@ -156,9 +163,9 @@ absl::StatusOr<pid_t> Shim::Start() {
   }
   Watch(listener_.get(), EPOLLIN);
   Watch(signals_.get(), EPOLLIN);
-  for (int i = 0; i < 2; ++i) Watch(output_[i].get(), EPOLLIN);
-  WriteFileAtomically(create.bundle() + "/pid", std::to_string(pid_)).IgnoreError();
-  return pid_;
+  WatchOutput(main());
+  WriteFileAtomically(create.bundle() + "/pid", std::to_string(main().pid)).IgnoreError();
+  return main().pid;
 }
 
 absl::Status Shim::SpawnContainer() {
@@ -226,18 +233,29 @@ absl::Status Shim::SpawnContainer() {
     config.args.insert(config.args.begin(), {"/sbin/berth-init", "--"});
   }
 
+  Process& self = main();
+  self.terminal = process.terminal();
+  self.keeping = create.buffer_until_attach();
+  config.terminal = process.terminal();
+  config.rows = static_cast<unsigned short>(process.console_rows());
+  config.cols = static_cast<unsigned short>(process.console_cols());
+  config.console = &self.output[0];
   // stdio: pipes we read (stdout, stderr) and, for -i, one we write.
-  int out[2][2];
-  for (int i = 0; i < 2; ++i) {
-    if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
-    output_[i].Reset(out[i][0]);
-  }
-  UniqueFd child_stdout(out[0][1]), child_stderr(out[1][1]), child_stdin;
-  if (process.stdin()) {
-    int in[2];
-    if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
-    child_stdin.Reset(in[0]);
-    stdin_.Reset(in[1]);
+  UniqueFd child_stdout, child_stderr, child_stdin;
+  if (!process.terminal()) {
+    int out[2][2];
+    for (int i = 0; i < 2; ++i) {
+      if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+      self.output[i].Reset(out[i][0]);
+    }
+    child_stdout.Reset(out[0][1]);
+    child_stderr.Reset(out[1][1]);
+    if (process.stdin()) {
+      int in[2];
+      if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+      child_stdin.Reset(in[0]);
+      self.stdin.Reset(in[1]);
+    }
   }
   config.stdin_fd = child_stdin.get();
   config.stdout_fd = child_stdout.get();
@@ -259,9 +277,95 @@ absl::Status Shim::SpawnContainer() {
   };
   auto pid = container::Spawn(config);
   if (!pid.ok()) return pid.status();
-  pid_ = *pid;
-  for (int i = 0; i < 2; ++i) ::fcntl(output_[i].get(), F_SETFL, O_NONBLOCK);
+  self.pid = *pid;
+  // The terminal: one descriptor both ways.
+  if (self.terminal && process.stdin()) {
+    self.stdin.Reset(::fcntl(self.output[0].get(), F_DUPFD_CLOEXEC, 0));
+  }
   return absl::OkStatus();
+}
+
+void Shim::WatchOutput(Process& process) {
+  for (int i = 0; i < 2; ++i) {
+    if (!process.output[i].valid()) continue;
+    ::fcntl(process.output[i].get(), F_SETFL, O_NONBLOCK);
+    outputs_[process.output[i].get()] = {process.id, i};
+    Watch(process.output[i].get(), EPOLLIN);
+  }
+}
+
+absl::StatusOr<pid_t> Shim::StartExec(Process& exec) {
+  const v1::CreateRequest& create = options_.create;
+  const v1::Process& process = exec.spec;
+  container::ExecConfig config;
+  config.target = main().pid;
+  config.args.assign(process.args().begin(), process.args().end());
+  if (config.args.empty()) return absl::InvalidArgumentError("no command specified");
+  config.env.assign(process.env().begin(), process.env().end());
+  config.cwd = process.cwd().empty() ? "/" : process.cwd();
+  std::vector<berth::shim::v1::Mount> rootfs(create.rootfs().begin(), create.rootfs().end());
+  auto user = container::ResolveUser(process.user(), container::RootfsLayers(rootfs));
+  if (!user.ok()) return user.status();
+  config.uid = user->uid;
+  config.gid = user->gid;
+  config.additional_gids = {user->gid};
+  for (gid_t gid : user->additional_gids) {
+    if (gid != user->gid) config.additional_gids.push_back(gid);
+  }
+  bool has_home = false;
+  for (const std::string& entry : config.env) has_home |= absl::StartsWith(entry, "HOME=");
+  if (!has_home) config.env.push_back("HOME=" + user->home);
+  bool privileged = create.privileged() || process.privileged();
+  std::vector<std::string> cap_add(process.cap_add().begin(), process.cap_add().end());
+  std::vector<std::string> cap_drop(process.cap_drop().begin(), process.cap_drop().end());
+  auto capabilities = container::CapabilityMask(cap_add, cap_drop, privileged);
+  if (!capabilities.ok()) return capabilities.status();
+  config.capabilities = *capabilities;
+  config.no_new_privileges = process.no_new_privileges();
+  config.seccomp = !process.seccomp_unconfined() && !privileged;
+  if (!process.seccomp_profile().empty() && !privileged) {
+    config.seccomp_profile_json = process.seccomp_profile();
+  }
+  for (const auto& rlimit : process.rlimits()) {
+    config.rlimits.push_back({rlimit.resource(), rlimit.soft(), rlimit.hard()});
+  }
+  exec.terminal = process.terminal();
+  config.terminal = process.terminal();
+  config.rows = static_cast<unsigned short>(process.console_rows());
+  config.cols = static_cast<unsigned short>(process.console_cols());
+  config.console = &exec.output[0];
+  UniqueFd child_stdout, child_stderr, child_stdin;
+  if (!process.terminal()) {
+    int out[2][2];
+    for (int i = 0; i < 2; ++i) {
+      if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+      exec.output[i].Reset(out[i][0]);
+    }
+    child_stdout.Reset(out[0][1]);
+    child_stderr.Reset(out[1][1]);
+    if (process.stdin()) {
+      int in[2];
+      if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+      child_stdin.Reset(in[0]);
+      exec.stdin.Reset(in[1]);
+    }
+  }
+  config.stdin_fd = child_stdin.get();
+  config.stdout_fd = child_stdout.get();
+  config.stderr_fd = child_stderr.get();
+  config.before_start = [this](pid_t pid) { return cgroup_->AddProcess(pid); };
+  auto pid = container::SpawnExec(config);
+  if (!pid.ok()) {
+    for (UniqueFd& fd : exec.output) fd.Reset();
+    exec.stdin.Reset();
+    return pid.status();
+  }
+  exec.pid = *pid;
+  if (exec.terminal && process.stdin()) {
+    exec.stdin.Reset(::fcntl(exec.output[0].get(), F_DUPFD_CLOEXEC, 0));
+  }
+  WatchOutput(exec);
+  return *pid;
 }
 
 void Shim::Run() {
@@ -277,10 +381,10 @@ void Shim::Run() {
         OnSignal();
       } else if (fd == listener_.get()) {
         OnAccept();
-      } else if (fd == output_[0].get()) {
-        OnOutput(0);
-      } else if (fd == output_[1].get()) {
-        OnOutput(1);
+      } else if (auto output = outputs_.find(fd); output != outputs_.end()) {
+        auto [id, index] = output->second;
+        auto process = processes_.find(id);
+        if (process != processes_.end()) OnOutput(process->second, index);
       } else if (connections_.count(fd) > 0) {
         if (events[i].events & EPOLLOUT) OnWritable(fd);
         if (connections_.count(fd) > 0 && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
@@ -295,46 +399,87 @@ void Shim::OnSignal() {
   signalfd_siginfo info;
   while (::read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
   }
-  // Reap everything: the container's process and the orphans of its
+  // Reap everything: the container's processes and the orphans of its
   // namespace that were reparented to us.
   while (true) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
-    if (pid == pid_ && !exited_) OnExited(status);
+    for (auto& [id, process] : processes_) {
+      if (process.pid == pid && !process.exited) {
+        OnExited(process, status);
+        break;
+      }
+    }
   }
 }
 
-void Shim::OnExited(int status) {
-  exited_ = true;
-  exited_at_ = absl::Now();
-  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (auto stats = cgroup_->ReadStats(); stats.ok()) oom_killed_ = stats->oom_kills > 0;
-  MaybeFinish();
+void Shim::OnExited(Process& process, int status) {
+  process.exited = true;
+  process.exited_at = absl::Now();
+  process.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (process.id.empty()) {
+    if (auto stats = cgroup_->ReadStats(); stats.ok()) oom_killed_ = stats->oom_kills > 0;
+    // Exec'd processes do not outlive the container (its pid namespace
+    // takes them along; this covers the ones that were not in it).
+    for (auto& [id, exec] : processes_) {
+      if (!id.empty() && exec.pid > 0 && !exec.exited) ::kill(exec.pid, SIGKILL);
+    }
+  } else {
+    // What an exec wrote is in its pipes by now; a child it left running
+    // in the background does not hold the exec open (the container's
+    // first process, whose output is its log, waits for every writer).
+    for (int i = 0; i < 2; ++i) {
+      if (process.output[i].valid()) OnOutput(process, i);
+      if (process.output[i].valid()) {
+        outputs_.erase(process.output[i].get());
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, process.output[i].get(), nullptr);
+        process.output[i].Reset();
+      }
+    }
+  }
+  MaybeFinish(process);
 }
 
-void Shim::OnOutput(int index) {
+bool Shim::OnOutput(Process& process, int index) {
   char buffer[32 * 1024];
+  UniqueFd& source = process.output[index];
   while (true) {
-    ssize_t n = ::read(output_[index].get(), buffer, sizeof(buffer));
+    ssize_t n = ::read(source.get(), buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return;
+    if (n < 0 && errno == EAGAIN) return true;
+    // A terminal whose last slave closed reads EIO: its EOF.
     if (n <= 0) {
-      ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, output_[index].get(), nullptr);
-      output_[index].Reset();
-      MaybeFinish();
-      return;
+      outputs_.erase(source.get());
+      ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, source.get(), nullptr);
+      source.Reset();
+      MaybeFinish(process);
+      return false;
     }
     std::string_view data(buffer, static_cast<size_t>(n));
-    if (absl::Status status = log_->Write(kStreams[index], data, absl::Now()); !status.ok()) {
-      std::fprintf(stderr, "berth-shim: log: %s\n", std::string(status.message()).c_str());
+    // Only the container's first process writes its log, as docker's;
+    // a terminal's output is its stdout.
+    if (process.id.empty()) {
+      if (absl::Status status = log_->Write(kStreams[index], data, absl::Now()); !status.ok()) {
+        std::fprintf(stderr, "berth-shim: log: %s\n", std::string(status.message()).c_str());
+      }
     }
     v1::IOFrame io;
     io.set_fd(index + 1);
     io.set_data(buffer, static_cast<size_t>(n));
     std::string payload = io.SerializeAsString();
+    if (process.keeping) {
+      process.kept_bytes += payload.size();
+      if (process.kept_bytes <= kMaxKept) {
+        process.kept.push_back(payload);
+      } else {
+        process.keeping = false;
+        process.kept.clear();
+      }
+    }
     for (auto& [fd, connection] : connections_) {
       for (const Attachment& attachment : connection.attachments) {
+        if (attachment.exec_id != process.id) continue;
         if ((index == 0 && attachment.stdout) || (index == 1 && attachment.stderr)) {
           Send(connection, {attachment.stream, FrameType::kData, 0, payload});
         }
@@ -343,40 +488,81 @@ void Shim::OnOutput(int index) {
   }
 }
 
-// The exit counts once the output it wrote is in the log: then the exit
-// file is written, waiters answered and attached streams ended.
-void Shim::MaybeFinish() {
-  if (!exited_ || finished_ || output_[0].valid() || output_[1].valid()) return;
-  finished_ = true;
-  log_->Flush(absl::Now()).IgnoreError();
-  stdin_.Reset();
-  WriteExitFile();
-  std::string record = ExitRecord().SerializeAsString();
+// The exit counts once the output it wrote is delivered (and, for the
+// container's first process, in the log): then the exit file is written,
+// waiters answered and attached streams ended.
+void Shim::MaybeFinish(Process& process) {
+  if (!process.exited || process.finished || process.output[0].valid() ||
+      process.output[1].valid()) {
+    return;
+  }
+  process.finished = true;
+  process.stdin.Reset();
+  // What was kept stays for the attach that is on its way.
+  process.keeping = false;
+  if (process.id.empty()) {
+    log_->Flush(absl::Now()).IgnoreError();
+    WriteExitFile();
+  }
+  std::string record = ExitRecord(process).SerializeAsString();
   v1::IOFrame eof;
   eof.set_eof(true);
   std::string eof_payload = eof.SerializeAsString();
   for (auto& [fd, connection] : connections_) {
-    for (uint32_t stream : connection.waits) Reply(connection, stream, record);
-    connection.waits.clear();
-    for (const Attachment& attachment : connection.attachments) {
-      Send(connection, {attachment.stream, FrameType::kData, kEndOfStream, eof_payload});
+    std::vector<Waiter> waiting;
+    for (const Waiter& waiter : connection.waits) {
+      if (waiter.exec_id == process.id) {
+        Reply(connection, waiter.stream, record);
+      } else {
+        waiting.push_back(waiter);
+      }
     }
-    connection.attachments.clear();
+    connection.waits = std::move(waiting);
+    std::vector<Attachment> attached;
+    for (const Attachment& attachment : connection.attachments) {
+      if (attachment.exec_id == process.id) {
+        Send(connection, {attachment.stream, FrameType::kData, kEndOfStream, eof_payload});
+      } else {
+        attached.push_back(attachment);
+      }
+    }
+    connection.attachments = std::move(attached);
+  }
+  if (!process.id.empty()) ForgetOldExecs(process.id);
+}
+
+void Shim::ForgetOldExecs(const std::string& keep) {
+  std::vector<std::pair<absl::Time, std::string>> finished;
+  for (const auto& [id, exec] : processes_) {
+    if (!id.empty() && id != keep && exec.finished) finished.emplace_back(exec.exited_at, id);
+  }
+  if (finished.size() < kMaxFinishedExecs) return;
+  std::sort(finished.begin(), finished.end());
+  for (size_t i = 0; i + kMaxFinishedExecs <= finished.size(); ++i) {
+    processes_.erase(finished[i].second);
   }
 }
 
-v1::WaitResponse Shim::ExitRecord() const {
+v1::WaitResponse Shim::ExitRecord(const Process& process) const {
   v1::WaitResponse record;
-  record.set_exit_status(exit_status_);
-  record.set_oom_killed(oom_killed_);
-  record.set_exited_at_unix_nano(absl::ToUnixNanos(exited_at_));
+  record.set_exit_status(process.exit_status);
+  record.set_oom_killed(process.id.empty() && oom_killed_);
+  record.set_exited_at_unix_nano(absl::ToUnixNanos(process.exited_at));
   return record;
 }
 
 void Shim::WriteExitFile() const {
   absl::Status status = WriteFileAtomically(options_.create.bundle() + "/exit",
-                                            ExitRecord().SerializeAsString());
+                                            ExitRecord(main()).SerializeAsString());
   if (!status.ok()) std::fprintf(stderr, "berth-shim: %s\n", std::string(status.message()).c_str());
+}
+
+absl::StatusOr<Shim::Process*> Shim::Find(const std::string& exec_id) {
+  auto it = processes_.find(exec_id);
+  if (it == processes_.end()) {
+    return absl::NotFoundError(absl::StrCat("No such exec instance: ", exec_id));
+  }
+  return &it->second;
 }
 
 void Shim::OnAccept() {

@@ -2,9 +2,11 @@
 #define BERTH_SHIM_SERVER_SHIM_H_
 
 // berth-shim: one per container. It starts the container (spawn.h) in its
-// cgroup, holds its stdio (to the json-file log and to attached clients),
-// reaps it and everything it leaves behind (it is a child subreaper), keeps
-// its exit status until the tasks service collects it with Delete, and
+// cgroup and the processes exec adds to it (exec.h), holds their stdio —
+// pipes or a terminal (the container's log for the first process, attached
+// clients for all), reaps them and everything they leave behind (it is a
+// child subreaper), keeps the exit status until the tasks service collects
+// it with Delete, and
 // answers the methods of proto/berth/shim/v1 in frames (framing.h) on a
 // unix socket. It runs in its own session, so neither the tasks service
 // nor berthd dying touches it; a restarted tasks service reconnects.
@@ -53,61 +55,92 @@ class Shim {
   void Run();
 
  private:
+  // A process of the container: its first one (id "") or an exec.
+  struct Process {
+    std::string id;
+    // How to start it (execs, until Start).
+    v1::Process spec;
+    pid_t pid = 0;
+    bool terminal = false;
+    UniqueFd stdin;      // write end of its stdin (-i), or the terminal
+    UniqueFd output[2];  // read ends of stdout and stderr; the terminal in [0]
+    // Output kept for the attach that follows the start, as IOFrames.
+    std::vector<std::string> kept;
+    size_t kept_bytes = 0;
+    bool keeping = false;
+    // Exit: the process is gone; finished: its output is drained too, and
+    // waiters have been answered.
+    bool exited = false;
+    bool finished = false;
+    int exit_status = 0;
+    absl::Time exited_at;
+  };
   struct Attachment {
     uint32_t stream = 0;
+    std::string exec_id;
     bool stdout = false;
     bool stderr = false;
+  };
+  struct Waiter {
+    uint32_t stream = 0;
+    std::string exec_id;
   };
   struct Connection {
     UniqueFd fd;
     FrameDecoder decoder;
     std::string outbox;
-    std::vector<uint32_t> waits;
+    std::vector<Waiter> waits;
     std::vector<Attachment> attachments;
     bool closing = false;
   };
 
   absl::Status SpawnContainer();
+  absl::StatusOr<pid_t> StartExec(Process& process);
   void Watch(int fd, uint32_t events);
+  void WatchOutput(Process& process);
   void OnSignal();
   void OnAccept();
   void OnReadable(int fd);
   void OnWritable(int fd);
-  void OnOutput(int index);
-  void OnExited(int status);
-  void MaybeFinish();
+  // Reads what is there; false at EOF (the fd is closed then).
+  bool OnOutput(Process& process, int index);
+  void OnExited(Process& process, int status);
+  void MaybeFinish(Process& process);
+  // Drops the oldest finished execs beyond a bound (never `keep`).
+  void ForgetOldExecs(const std::string& keep);
   void Dispatch(Connection& connection, const Frame& frame);
   void HandleData(Connection& connection, const Frame& frame);
   absl::StatusOr<std::string> Call(Connection& connection, uint32_t stream,
                                    const v1::Request& request, bool* deferred);
+  absl::StatusOr<std::string> Attach(Connection& connection, uint32_t stream,
+                                     const v1::AttachRequest& request, bool* deferred);
   void Reply(Connection& connection, uint32_t stream, const absl::StatusOr<std::string>& payload,
              bool end_of_stream = true);
   void Send(Connection& connection, Frame frame);
   void Flush(Connection& connection);
   void CloseConnection(int fd);
-  v1::WaitResponse ExitRecord() const;
+  // The process of an exec id ("" the container's); NotFound otherwise.
+  absl::StatusOr<Process*> Find(const std::string& exec_id);
+  Process& main() { return processes_[""]; }
+  const Process& main() const { return processes_.at(""); }
+  v1::WaitResponse ExitRecord(const Process& process) const;
   void WriteExitFile() const;
 
   ShimOptions options_;
   UniqueFd epoll_;
   UniqueFd listener_;
   UniqueFd signals_;
-  UniqueFd stdin_;      // write end for the container's stdin (-i)
-  UniqueFd output_[2];  // read ends of its stdout and stderr
   std::unique_ptr<cgroup::Cgroup> cgroup_;
   std::unique_ptr<logging::JsonFileWriter> log_;
   std::map<int, Connection> connections_;
-  pid_t pid_ = 0;
+  // By exec id; "" is the container's first process.
+  std::map<std::string, Process> processes_;
+  // Output fds to their process and stream.
+  std::map<int, std::pair<std::string, int>> outputs_;
   ino_t socket_inode_ = 0;
   bool paused_ = false;
-  // Exit: the process is gone; finished: its output is drained too, and
-  // waiters have been answered.
-  bool exited_ = false;
-  bool finished_ = false;
   bool deleted_ = false;
-  int exit_status_ = 0;
   bool oom_killed_ = false;
-  absl::Time exited_at_;
 };
 
 }  // namespace berth::shim
