@@ -17,6 +17,9 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddPortCommand(&app, cli, "berth");
   AddLogsCommand(&app, cli, "berth");
   AddEventsCommand(&app, cli);
+  AddCpCommand(&app, cli, "berth");
+  AddExportCommand(&app, cli, "berth");
+  AddCommitCommand(&app, cli, "berth");
 
   CLI::App* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
@@ -29,6 +32,9 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddPortCommand(container, cli, "berth container");
   AddLogsCommand(container, cli, "berth container");
   AddPruneCommand(container, cli);
+  AddCpCommand(container, cli, "berth container");
+  AddExportCommand(container, cli, "berth container");
+  AddCommitCommand(container, cli, "berth container");
 }
 
 }  // namespace berth::cli

@@ -31,6 +31,10 @@ void AddTopCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddPortCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddLogsCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddEventsCommand(CLI::App* parent, Cli& cli);
+// cp (cp.cc), export (export.cc), commit (commit.cc).
+void AddCpCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
+void AddExportCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
+void AddCommitCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 
 }  // namespace berth::cli
 

@@ -1,0 +1,268 @@
+#include "services/tasks/archive_helper.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/base/unique_fd.h"
+
+extern char** environ;
+
+namespace berth::tasks {
+namespace {
+
+constexpr char kHelperArg[] = "archive-helper";
+
+// A running helper: its pid, the socket of its stdin or stdout, and the
+// pipe of its stderr (where it says why it failed).
+struct Helper {
+  pid_t pid = -1;
+  UniqueFd data;
+  UniqueFd errors;
+};
+
+absl::StatusOr<Helper> Spawn(const std::vector<std::string>& args, bool helper_reads) {
+  int sockets[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    return absl::ErrnoToStatus(errno, "archive helper: socketpair");
+  }
+  UniqueFd ours(sockets[0]), theirs(sockets[1]);
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "archive helper: pipe");
+  UniqueFd error_read(pipe_fds[0]), error_write(pipe_fds[1]);
+  UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, helper_reads ? theirs.get() : null_fd.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, helper_reads ? null_fd.get() : theirs.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, error_write.get(), 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  // The service blocks SIGPIPE and others; the helper starts clean.
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  std::vector<std::string> argv_strings = {"/proc/self/exe", kHelperArg};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (rc != 0) return absl::ErrnoToStatus(rc, "archive helper: spawn");
+  Helper helper;
+  helper.pid = pid;
+  helper.data = std::move(ours);
+  helper.errors = std::move(error_read);
+  return helper;
+}
+
+// Waits for the helper and turns its failure into a status carrying what
+// it wrote on stderr.
+absl::Status Finish(Helper& helper, const std::string& what) {
+  std::string message;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(helper.errors.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      message.append(buffer, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  int wstatus = 0;
+  while (::waitpid(helper.pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return absl::OkStatus();
+  if (message.empty()) message = absl::StrCat(what, ": the archive helper failed");
+  // "code:message" from the helper keeps NotFound apart from the rest.
+  absl::StatusCode code = absl::StatusCode::kInternal;
+  if (absl::StartsWith(message, "notfound:")) {
+    code = absl::StatusCode::kNotFound;
+    message = message.substr(9);
+  } else if (absl::StartsWith(message, "invalid:")) {
+    code = absl::StatusCode::kInvalidArgument;
+    message = message.substr(8);
+  }
+  return absl::Status(code, message);
+}
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::_Exit(1);
+}
+
+void EnterRoot(const char* root) {
+  if (::chroot(root) != 0) Die(absl::StrCat("chroot ", root, ": ", std::strerror(errno)));
+  if (::chdir("/") != 0) Die(absl::StrCat("chdir /: ", std::strerror(errno)));
+}
+
+void EnterDirectory(const std::string& directory) {
+  if (::chdir(directory.c_str()) != 0) {
+    int error = errno;
+    Die(absl::StrCat(error == ENOENT ? "notfound:" : "invalid:", "cannot enter ", directory, ": ",
+                     std::strerror(error)));
+  }
+}
+
+int HelperTar(const std::string& path, bool strip_dot) {
+  auto [directory, base] = SplitDirEntry(path);
+  EnterDirectory(directory);
+  archive::WriteTreeOptions options;
+  options.strip_dot = strip_dot;
+  absl::Status status = archive::WriteTree(base, options, [](const char* data, size_t size) {
+    while (size > 0) {
+      ssize_t n = ::write(STDOUT_FILENO, data, size);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+    return true;
+  });
+  if (!status.ok()) Die(std::string(status.message()));
+  return 0;
+}
+
+int HelperUntar(const std::string& directory, bool keep_owner, bool no_overwrite) {
+  EnterDirectory(directory);
+  archive::ExtractOptions options;
+  options.ownership = keep_owner ? archive::Ownership::kKeep : archive::Ownership::kRoot;
+  options.no_overwrite_dir_non_dir = no_overwrite;
+  std::vector<char> buffer(1 << 16);
+  auto extracted = archive::ExtractTree(
+      [&buffer]() -> absl::StatusOr<std::string_view> {
+        for (;;) {
+          ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) return absl::ErrnoToStatus(errno, "read the tar");
+          return std::string_view(buffer.data(), static_cast<size_t>(n));
+        }
+      },
+      options);
+  if (!extracted.ok()) Die(absl::StrCat("invalid:", extracted.status().message()));
+  return 0;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> SplitDirEntry(const std::string& path) {
+  std::vector<std::string> parts;
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    if (part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.emplace_back(part);
+  }
+  bool contents = absl::EndsWith(path, "/.") || path == ".";
+  if (contents || parts.empty()) return {"/" + absl::StrJoin(parts, "/"), "."};
+  std::string base = parts.back();
+  parts.pop_back();
+  return {"/" + absl::StrJoin(parts, "/"), base};
+}
+
+absl::Status TarFromRoot(const TarFromRootOptions& options, const archive::WriteChunk& write) {
+  std::vector<std::string> args = {"tar", options.root, options.path};
+  if (options.strip_dot) args.push_back("--strip-dot");
+  auto helper = Spawn(args, /*helper_reads=*/false);
+  if (!helper.ok()) return helper.status();
+  std::vector<char> buffer(1 << 20);
+  bool reader_gone = false;
+  for (;;) {
+    ssize_t n = ::read(helper->data.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (!write(buffer.data(), static_cast<size_t>(n))) {
+      reader_gone = true;
+      ::kill(helper->pid, SIGKILL);
+      break;
+    }
+  }
+  helper->data.Reset();
+  absl::Status status = Finish(*helper, "tar " + options.path);
+  if (reader_gone) return absl::CancelledError("the client went away");
+  return status;
+}
+
+absl::Status UntarIntoRoot(const UntarIntoRootOptions& options, const archive::ReadChunk& read) {
+  std::vector<std::string> args = {"untar", options.root, options.directory};
+  if (options.keep_owner) args.push_back("--keep-owner");
+  if (options.no_overwrite_dir_non_dir) args.push_back("--no-overwrite-dir-non-dir");
+  auto helper = Spawn(args, /*helper_reads=*/true);
+  if (!helper.ok()) return helper.status();
+  absl::Status read_status;
+  for (;;) {
+    absl::StatusOr<std::string_view> chunk = read();
+    if (!chunk.ok()) {
+      read_status = chunk.status();
+      ::kill(helper->pid, SIGKILL);
+      break;
+    }
+    if (chunk->empty()) break;
+    const char* data = chunk->data();
+    size_t size = chunk->size();
+    bool helper_gone = false;
+    while (size > 0) {
+      ssize_t n = ::send(helper->data.get(), data, size, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        // It stopped reading: its exit status says why.
+        helper_gone = true;
+        break;
+      }
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+    if (helper_gone) break;
+  }
+  ::shutdown(helper->data.get(), SHUT_WR);
+  absl::Status status = Finish(*helper, "untar into " + options.directory);
+  helper->data.Reset();
+  if (!read_status.ok()) return read_status;
+  return status;
+}
+
+int ArchiveHelperMain(int argc, char** argv) {
+  // argv: exe archive-helper tar|untar ROOT PATH [flags]
+  if (argc < 5) Die("usage: archive-helper tar|untar ROOT PATH [flags]");
+  // Nothing the helper runs may gain privileges (a setuid file in the
+  // container is never executed anyway; this makes it certain).
+  ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  std::string mode = argv[2];
+  std::vector<std::string> flags(argv + 5, argv + argc);
+  auto has = [&flags](const char* flag) {
+    return std::find(flags.begin(), flags.end(), flag) != flags.end();
+  };
+  EnterRoot(argv[3]);
+  if (mode == "tar") return HelperTar(argv[4], has("--strip-dot"));
+  if (mode == "untar") {
+    return HelperUntar(argv[4], has("--keep-owner"), has("--no-overwrite-dir-non-dir"));
+  }
+  Die("archive-helper: unknown mode " + mode);
+}
+
+bool IsArchiveHelperCall(int argc, char** argv) {
+  return argc > 1 && std::strcmp(argv[1], kHelperArg) == 0;
+}
+
+}  // namespace berth::tasks

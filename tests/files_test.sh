@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Files in and out of containers: berth cp both ways (files, directories,
+# tar streams, stopped and running containers, symlinks that point out of
+# the container), export and import, and commit.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
+
+setup_suite() {
+  start_berthd MAIN
+  import_busybox busybox "$MAIN_SOCK"
+}
+
+teardown_suite() {
+  local ids
+  ids=$(berth ps -aq 2>/dev/null) || return 0
+  [[ -z $ids ]] || berth rm -f $ids >/dev/null 2>&1
+}
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+test_cp_file_and_directory_out_of_a_stopped_container() {
+  local id out
+  id=$(berth create busybox true)
+  out=$TMP/out-stopped
+  rm -rf "$out" && mkdir -p "$out"
+  # A file to a new name, and into an existing directory.
+  berth cp "$id:/etc/passwd" "$out/passwd-copy"
+  grep -q '^root:' "$out/passwd-copy" || fail "passwd not copied"
+  berth cp "$id:/etc/passwd" "$out/"
+  [[ -f $out/passwd ]] || fail "file not copied into the directory"
+  # A directory to a missing path takes that name; into an existing
+  # directory it keeps its own; "/." copies its contents.
+  berth cp "$id:/etc" "$out/etc-copy"
+  [[ -f $out/etc-copy/passwd ]] || fail "directory not copied under the new name"
+  mkdir "$out/existing"
+  berth cp "$id:/etc" "$out/existing"
+  [[ -f $out/existing/etc/passwd ]] || fail "directory not copied into the existing one"
+  mkdir "$out/contents"
+  berth cp "$id:/etc/." "$out/contents"
+  [[ -f $out/contents/passwd ]] || fail "contents not copied"
+  # Files copied out belong to the caller (root here) with their modes.
+  assert_eq "$(stat -c %a "$out/etc-copy")" "$(berth run --rm busybox stat -c %a /etc)" "mode of /etc"
+  # Errors as docker's.
+  local rc=0 err
+  err=$(berth cp "$id:/nope" "$out/x" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for a missing path"
+  assert_contains "$err" "Could not find the file /nope in container $id"
+  rc=0
+  err=$(berth cp "$id:/etc" "$out/passwd-copy" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for a directory onto a file"
+  assert_contains "$err" "cannot copy directory"
+  berth rm "$id" >/dev/null
+}
+
+test_cp_into_a_stopped_container_then_run_sees_it() {
+  local id src
+  src=$TMP/in-stopped
+  rm -rf "$src" && mkdir -p "$src/dir/sub"
+  echo "hello file" >"$src/file.txt"
+  echo "nested" >"$src/dir/sub/n.txt"
+  chmod 0640 "$src/file.txt"
+  chown 1234:2345 "$src/file.txt" "$src/dir/sub/n.txt"
+  # /data does not exist: it is created with the contents of dir.
+  id=$(berth create busybox sh -c 'cat /file.txt /newname /data/sub/n.txt; stat -c "%u:%g %a" /file.txt /data/sub/n.txt; cat /owned')
+  berth cp "$src/file.txt" "$id:/"
+  berth cp "$src/file.txt" "$id:/newname"
+  berth cp "$src/dir" "$id:/data"
+  # -a keeps the source's owner.
+  cp "$src/file.txt" "$src/owned"
+  chown 1234:2345 "$src/owned"
+  berth cp -a "$src/owned" "$id:/owned"
+  local out
+  out=$(berth start -a "$id")
+  assert_eq "$out" $'hello file\nhello file\nnested\n0:0 640\n0:0 644\nhello file' "files seen by the container"
+  out=$(berth cp "$id:/owned" - | tar -tvf - 2>&1)
+  assert_contains "$out" "1234/2345" "owner kept by -a"
+  berth rm "$id" >/dev/null
+}
+
+test_cp_tar_stream_both_ways() {
+  local id src
+  src=$TMP/stream
+  rm -rf "$src" && mkdir -p "$src/tree/a"
+  echo one >"$src/tree/a/one"
+  id=$(berth create busybox true)
+  tar -C "$src" -cf - tree | berth cp - "$id:/tmp"
+  local listing
+  listing=$(berth cp "$id:/tmp/tree" - | tar -tf -)
+  assert_contains "$listing" "tree/a/one"
+  assert_eq "$(berth cp "$id:/tmp/tree/a/one" - | tar -xOf -)" "one" "content through the stream"
+  # A stream needs a directory as its destination.
+  local rc=0 err
+  err=$(tar -C "$src" -cf - tree | berth cp - "$id:/tmp/tree/a/one" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for a stream onto a file"
+  assert_contains "$err" "must be a directory"
+  berth rm "$id" >/dev/null
+}
+
+test_cp_from_a_running_container_sees_its_changes_and_volumes() {
+  local id out
+  id=$(berth run -d -v "$TMP/cp-bind:/bound" busybox sh -c 'echo live > /live.txt; echo vol > /bound/v.txt; sleep 600')
+  wait_for 10 berth cp "$id:/bound/v.txt" "$TMP/v.txt"
+  out=$TMP/out-running
+  rm -rf "$out" && mkdir -p "$out"
+  berth cp "$id:/live.txt" "$out/"
+  assert_eq "$(cat "$out/live.txt")" "live" "file written by the running container"
+  assert_eq "$(cat "$TMP/v.txt")" "vol" "file in a bind mount of the running container"
+  # Into the running container: seen at once.
+  echo "pushed" >"$out/pushed.txt"
+  berth cp "$out/pushed.txt" "$id:/tmp/"
+  assert_eq "$(berth cp "$id:/tmp/pushed.txt" - | tar -xOf -)" "pushed" "file copied into the running container"
+  berth rm -f "$id" >/dev/null
+}
+
+test_cp_through_a_symlink_that_points_outside_stays_inside() {
+  local id marker
+  marker=$TMP/escape-host
+  rm -rf "$marker" && mkdir -p "$marker"
+  echo "host original" >"$marker/victim"
+  # /c/escape -> the host directory's path (which the container has too),
+  # /c/abs -> /etc: both resolve inside the container's root.
+  id=$(berth create busybox sh -c "cat $marker/victim; cat /etc/victim")
+  rm -rf "$TMP/linktree" && mkdir -p "$TMP/linktree/c" "$TMP/mkroot$marker"
+  ln -sfn "$marker" "$TMP/linktree/c/escape"
+  ln -sfn /etc "$TMP/linktree/c/abs"
+  berth cp "$TMP/mkroot/." "$id:/"
+  berth cp "$TMP/linktree/c" "$id:/"
+  echo "from cp" >"$TMP/victim"
+  berth cp "$TMP/victim" "$id:/c/escape/victim"
+  berth cp "$TMP/victim" "$id:/c/abs/"
+  # A tar stream with the link and a file through it stays inside too.
+  mkdir -p "$TMP/hostile/sub"
+  ln -sfn "$marker" "$TMP/hostile/sub/link"
+  tar -C "$TMP/hostile" -cf "$TMP/hostile.tar" sub
+  echo "through tar" >"$TMP/victim2"
+  tar -C "$TMP" -rf "$TMP/hostile.tar" --transform 's,^victim2,sub/link/victim,' victim2
+  berth cp - "$id:/" <"$TMP/hostile.tar"
+  assert_eq "$(cat "$marker/victim")" "host original" "host file through the symlink"
+  [[ ! -e /etc/victim ]] || fail "a file was written to the host's /etc"
+  local out
+  out=$(berth start -a "$id" 2>&1) || true
+  assert_eq "$out" $'through tar\nfrom cp' "the copies landed in the container"
+  # Reading through a link that points out of the root reads the container's file.
+  berth rm "$id" >/dev/null
+  id=$(berth create busybox true)
+  berth cp "$TMP/linktree/c" "$id:/"
+  out=$(berth cp "$id:/c/abs/passwd" - 2>&1 | tar -xOf - 2>&1) || true
+  # /c/abs/passwd: /c/abs resolves to the container's /etc.
+  assert_contains "$out" "root:x:0:0"
+  assert_not_contains "$(berth cp "$id:/c/abs/hostname" - | tar -tvf - 2>&1)" "$(hostname)" "host's hostname"
+  berth rm "$id" >/dev/null
+}
+
+test_export_then_import_gives_the_same_files() {
+  local id
+  id=$(berth run -d busybox sh -c 'mkdir -p /added/deep; echo x > /added/deep/f; rm /bin/vi; sleep 600')
+  wait_for 10 sh -c "'$BIN/berth' -H '$MAIN_SOCK' cp $id:/added/deep/f - >/dev/null"
+  berth export -o "$TMP/fs.tar" "$id"
+  berth export "$id" >"$TMP/fs-stdout.tar"
+  local listing
+  listing=$(tar -tf "$TMP/fs.tar")
+  assert_contains "$listing" "added/deep/f"
+  assert_not_contains "$listing" "bin/vi"$'\n' "deleted file"
+  assert_not_contains "$listing" "./" "entry names"
+  # The init files are the container's own, not in its filesystem: the
+  # export carries what the image had (busybox: none), not the host's.
+  assert_not_contains "$(tar -xOf "$TMP/fs.tar" etc/hostname 2>/dev/null || true)" "${id:0:12}" "hostname file"
+  # Volumes and binds are not exported.
+  cmp -s <(tar -tf "$TMP/fs-stdout.tar" | sort) <(tar -tf "$TMP/fs.tar" | sort) ||
+    fail "export to stdout and -o differ"
+  local image
+  image=$(berth import "$TMP/fs.tar" roundtrip:1)
+  [[ $image == sha256:* ]] || fail "import printed $image"
+  # The same files with the same contents: a container of the imported
+  # image exports the same tree.
+  local id2
+  id2=$(berth create roundtrip:1 true)
+  berth export -o "$TMP/fs2.tar" "$id2"
+  diff <(tar -tvf "$TMP/fs.tar" | awk '{print $1, $2, $3, $6}' | sort) \
+    <(tar -tvf "$TMP/fs2.tar" | awk '{print $1, $2, $3, $6}' | sort) || fail "file lists differ"
+  mkdir -p "$TMP/x1" "$TMP/x2"
+  tar -C "$TMP/x1" -xf "$TMP/fs.tar"
+  tar -C "$TMP/x2" -xf "$TMP/fs2.tar"
+  diff -r --no-dereference "$TMP/x1" "$TMP/x2" || fail "contents differ"
+  berth rm -f "$id" "$id2" >/dev/null
+}
+
+run_tests "$@"
