@@ -185,4 +185,73 @@ test_export_then_import_gives_the_same_files() {
   berth rm -f "$id" "$id2" >/dev/null
 }
 
+# The layer of a saved image that holds a given file: its listing.
+layer_listing_with() { # image file
+  local dir=$TMP/save-$RANDOM blob
+  mkdir -p "$dir"
+  berth save "$1" | tar -C "$dir" -xf -
+  for blob in $(find "$dir" -type f); do
+    if tar -tzf "$blob" 2>/dev/null | grep -qx "$2"; then
+      tar -tzf "$blob"
+      return 0
+    fi
+  done
+  return 1
+}
+
+test_commit_makes_an_image_of_the_changes() {
+  local id image
+  mkdir -p "$TMP/commit-bind"
+  id=$(berth run -d -v "$TMP/commit-bind:/bound" busybox sh -c 'echo added > /added.txt; rm /bin/vi; echo vol > /bound/v.txt; echo changed > /etc/hostname; sleep 600')
+  wait_for 10 sh -c "'$BIN/berth' -H '$MAIN_SOCK' cp $id:/added.txt - >/dev/null"
+  image=$(berth commit -m "my message" -a "Jane <jane@example.com>" \
+    -c 'CMD ["cat", "/added.txt"]' -c 'ENV MODE=committed' "$id" committed:1)
+  [[ $image =~ ^sha256:[0-9a-f]{64}$ ]] || fail "commit printed '$image'"
+  # Paused for the diff, running again after it.
+  assert_eq "$(berth inspect -f '{{.State.Status}}' "$id")" "running" "state after commit"
+  assert_eq "$(berth image inspect -f '{{.Id}}' committed:1)" "$image" "id of the tag"
+
+  # A container of the new image: the added file, not the deleted one, the
+  # -c changes; the volume's contents are not in the image.
+  assert_eq "$(berth run --rm committed:1)" "added" "CMD from -c"
+  assert_eq "$(berth run --rm committed:1 sh -c 'echo $MODE; test -e /bin/vi && echo vi || echo no-vi; ls -A /bound 2>/dev/null | wc -l')" \
+    $'committed\nno-vi\n0' "files and environment of the new image"
+
+  # The layer: the change and the whiteout, no init files, nothing of the bind mount.
+  local listing
+  listing=$(layer_listing_with committed:1 added.txt) || fail "no layer with added.txt"
+  assert_contains "$listing" "bin/.wh.vi"
+  assert_not_contains "$listing" "etc/hostname"
+  assert_not_contains "$listing" "etc/hosts"
+  assert_not_contains "$listing" "etc/resolv.conf"
+  assert_not_contains "$listing" "v.txt"
+
+  # Message and author in inspect and history.
+  assert_eq "$(berth image inspect -f '{{.Comment}}' committed:1)" "my message" "Comment"
+  assert_eq "$(berth image inspect -f '{{.Author}}' committed:1)" "Jane <jane@example.com>" "Author"
+  local history
+  history=$(berth history --no-trunc committed:1)
+  assert_contains "$(sed -n 2p <<<"$history")" "sh -c echo added"
+  assert_contains "$(sed -n 2p <<<"$history")" "my message"
+  assert_eq "$(berth image inspect -f '{{json .RootFS.Layers}}' committed:1 | tr ',' '\n' | wc -l)" \
+    "$(($(berth image inspect -f '{{json .RootFS.Layers}}' busybox | tr ',' '\n' | wc -l) + 1))" "one more layer"
+  berth rm -f "$id" >/dev/null
+}
+
+test_commit_of_a_stopped_container_without_a_name_is_dangling() {
+  local id image
+  id=$(berth create busybox sh -c 'mkdir /made; echo x > /made/f')
+  berth start -a "$id"
+  image=$(berth commit --pause=false "$id")
+  [[ $image == sha256:* ]] || fail "commit printed '$image'"
+  assert_eq "$(berth run --rm "$image" cat /made/f)" "x" "file from the dangling image"
+  local rc=0 err
+  err=$(berth commit nosuchcontainer 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for a missing container"
+  assert_contains "$err" "No such container: nosuchcontainer"
+  err=$(berth commit -c 'BOGUS x' "$id" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for a bad change"
+  berth rm "$id" >/dev/null
+}
+
 run_tests "$@"
