@@ -38,8 +38,19 @@ test_cp_file_and_directory_out_of_a_stopped_container() {
   mkdir "$out/contents"
   berth cp "$id:/etc/." "$out/contents"
   [[ -f $out/contents/passwd ]] || fail "contents not copied"
-  # Files copied out belong to the caller (root here) with their modes.
+  # Files copied out belong to the caller (root here) with their modes;
+  # -a keeps the container's owner.
   assert_eq "$(stat -c %a "$out/etc-copy")" "$(berth run --rm busybox stat -c %a /etc)" "mode of /etc"
+  local owned
+  owned=$(berth create busybox true)
+  echo data >"$TMP/owned-src"
+  chown 4321:4322 "$TMP/owned-src"
+  berth cp -a "$TMP/owned-src" "$owned:/owned"
+  berth cp "$owned:/owned" "$out/owned-plain"
+  berth cp -a "$owned:/owned" "$out/owned-archive"
+  assert_eq "$(stat -c %u:%g "$out/owned-plain")" "0:0" "owner without -a"
+  assert_eq "$(stat -c %u:%g "$out/owned-archive")" "4321:4322" "owner with -a"
+  berth rm "$owned" >/dev/null
   # Errors as docker's.
   local rc=0 err
   err=$(berth cp "$id:/nope" "$out/x" 2>&1) || rc=$?

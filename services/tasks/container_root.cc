@@ -1,6 +1,8 @@
 #include "services/tasks/container_root.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,6 +37,22 @@ ContainerRoot::~ContainerRoot() {
   std::string target = mounted_.target();
   (void)mounted_.Release();
   ::rmdir(target.c_str());
+}
+
+void ReleaseScratch(const std::string& scratch) {
+  DIR* dir = ::opendir(scratch.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : names) {
+    std::string path = absl::StrCat(scratch, "/", name);
+    ::umount2(path.c_str(), MNT_DETACH);
+    if (::rmdir(path.c_str()) != 0) ::unlink(path.c_str());
+  }
 }
 
 std::vector<Mount> ReadOnlyView(const std::vector<Mount>& mounts) {

@@ -50,6 +50,10 @@ absl::StatusOr<std::unique_ptr<ContainerRoot>> OpenContainerRoot(
     const v1::Container& container, RootView view,
     const std::vector<berth::types::v1::Mount>& snapshot_mounts, const std::string& scratch);
 
+// Unmounts and removes what an earlier run left in scratch (a crash in the
+// middle of a cp or export); called at start, before any call is served.
+void ReleaseScratch(const std::string& scratch);
+
 // The read-only form of a writable snapshot's mounts: an overlay's upper
 // directory becomes its top lower directory (no upper, no work directory);
 // a bind mount becomes read-only.

@@ -90,7 +90,6 @@ grpc::Status ContainersService::CopyFrom(grpc::ServerContext*, const v1::CopyFro
   TarFromRootOptions options;
   options.root = (*root)->path();
   options.path = request->path();
-  std::string pending;
   absl::Status status = TarFromRoot(options, [&](const char* data, size_t size) {
     v1::CopyFromResponse chunk;
     chunk.set_data(data, size);

@@ -14,6 +14,7 @@
 #include "services/common/server/service_main.h"
 #include "services/tasks/archive_helper.h"
 #include "services/tasks/container_factory.h"
+#include "services/tasks/container_root.h"
 #include "services/tasks/container_metrics.h"
 #include "services/tasks/containers_service.h"
 #include "services/tasks/schema.h"
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
     files.snapshots = snapshots;
     files.images = images;
     files.scratch_dir = context.data_dir + "/scratch";
+    berth::tasks::ReleaseScratch(files.scratch_dir);
     services.push_back(std::make_unique<berth::tasks::ContainersService>(
         g_store.get(), g_factory.get(), g_tasks.get(), std::move(files)));
     services.push_back(std::make_unique<berth::tasks::TasksService>(
