@@ -1,7 +1,10 @@
 #include "services/tasks/archive_helper.h"
 
 #include <fcntl.h>
+#include <iconv.h>
+#include <langinfo.h>
 #include <signal.h>
+#include <sys/capability.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -110,9 +113,41 @@ absl::Status Finish(Helper& helper, const std::string& what) {
   std::_Exit(1);
 }
 
+// glibc reads its charset conversion table (and would load conversion
+// modules) on first use: from inside the root that would be the
+// container's files. libarchive converts names between the locale's
+// charset and UTF-8 (pax headers); load that conversion from the host's
+// files now, before the chroot.
+void PreloadCharsetConversions() {
+  const char* local = ::nl_langinfo(CODESET);
+  for (auto [to, from] : {std::pair{"UTF-8", local}, std::pair{local, "UTF-8"}}) {
+    iconv_t conversion = ::iconv_open(to, from);
+    if (conversion != reinterpret_cast<iconv_t>(-1)) ::iconv_close(conversion);
+  }
+}
+
+// Inside the root the helper only creates, reads and owns files: it keeps
+// the capabilities for that and nothing else (no chroot to climb out of its
+// root, no mounts, no ptrace), in case a hostile tree ever found a way to
+// run code in it.
+void KeepFileCapabilitiesOnly() {
+  cap_value_t keep[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
+                        CAP_FSETID, CAP_MKNOD,        CAP_SETFCAP};
+  cap_t caps = ::cap_init();
+  int count = static_cast<int>(sizeof(keep) / sizeof(keep[0]));
+  bool ok = caps != nullptr && ::cap_set_flag(caps, CAP_EFFECTIVE, count, keep, CAP_SET) == 0 &&
+            ::cap_set_flag(caps, CAP_PERMITTED, count, keep, CAP_SET) == 0 &&
+            ::cap_set_proc(caps) == 0;
+  int error = errno;
+  if (caps != nullptr) ::cap_free(caps);
+  if (!ok) Die(absl::StrCat("drop capabilities: ", std::strerror(error)));
+}
+
 void EnterRoot(const char* root) {
+  PreloadCharsetConversions();
   if (::chroot(root) != 0) Die(absl::StrCat("chroot ", root, ": ", std::strerror(errno)));
   if (::chdir("/") != 0) Die(absl::StrCat("chdir /: ", std::strerror(errno)));
+  KeepFileCapabilitiesOnly();
 }
 
 void EnterDirectory(const std::string& directory) {
