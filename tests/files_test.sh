@@ -123,6 +123,25 @@ test_cp_from_a_running_container_sees_its_changes_and_volumes() {
   berth rm -f "$id" >/dev/null
 }
 
+test_cp_with_a_stopped_containers_bind_mount() {
+  local id dir
+  dir=$TMP/stopped-bind
+  rm -rf "$dir" && mkdir -p "$dir"
+  id=$(berth create -v "$dir:/bound" busybox sh -c 'echo from-run > /bound/run.txt')
+  berth start -a "$id"
+  # Stopped: the bind mount is there for cp both ways, as docker mounts a
+  # stopped container's volumes.
+  assert_eq "$(berth cp "$id:/bound/run.txt" - | tar -xOf -)" "from-run" "file in the bind mount"
+  echo "from-cp" >"$TMP/to-bind.txt"
+  berth cp "$TMP/to-bind.txt" "$id:/bound/"
+  assert_eq "$(cat "$dir/to-bind.txt")" "from-cp" "file copied into the stopped container's bind mount"
+  # Nothing of the bind landed in the container's own layer.
+  assert_not_contains "$(berth export "$id" | tar -tf -)" "to-bind.txt" "export"
+  # The helper's mounts were its own: nothing is left mounted.
+  assert_not_contains "$(cat /proc/self/mountinfo)" "$dir" "host mount table"
+  berth rm "$id" >/dev/null
+}
+
 test_cp_through_a_symlink_that_points_outside_stays_inside() {
   local id marker
   marker=$TMP/escape-host

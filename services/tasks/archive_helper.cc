@@ -5,9 +5,12 @@
 #include <langinfo.h>
 #include <signal.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,11 +146,63 @@ void KeepFileCapabilitiesOnly() {
   if (!ok) Die(absl::StrCat("drop capabilities: ", std::strerror(error)));
 }
 
-void EnterRoot(const char* root) {
+struct DetachedBind {
+  UniqueFd tree;
+  std::string destination;
+};
+
+// Clones each bind's source (outside the root) into a detached mount, in a
+// mount namespace of the helper's own: nothing it mounts is seen elsewhere
+// or outlives it.
+std::vector<DetachedBind> DetachBinds(const std::vector<RootBind>& binds) {
+  std::vector<DetachedBind> detached;
+  if (binds.empty()) return detached;
+  if (::unshare(CLONE_NEWNS) != 0) Die(absl::StrCat("unshare: ", std::strerror(errno)));
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    Die(absl::StrCat("make mounts private: ", std::strerror(errno)));
+  }
+  for (const RootBind& bind : binds) {
+    UniqueFd tree(::open_tree(AT_FDCWD, bind.source.c_str(),
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    if (!tree.valid()) Die(absl::StrCat("clone mount ", bind.source, ": ", std::strerror(errno)));
+    if (bind.read_only) {
+      struct mount_attr attr = {};
+      attr.attr_set = MOUNT_ATTR_RDONLY;
+      if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0) {
+        Die(absl::StrCat("make ", bind.source, " read-only: ", std::strerror(errno)));
+      }
+    }
+    detached.push_back({std::move(tree), bind.destination});
+  }
+  return detached;
+}
+
+// Attaches the binds at their mount points, resolved inside the root (the
+// chroot is in place: a symlink cannot send a mount outside it).
+void AttachBinds(std::vector<DetachedBind>& binds) {
+  for (DetachedBind& bind : binds) {
+    struct stat st;
+    if (::stat(bind.destination.c_str(), &st) != 0) continue;
+    if (::move_mount(bind.tree.get(), "", AT_FDCWD, bind.destination.c_str(),
+                     MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+      Die(absl::StrCat("mount on ", bind.destination, ": ", std::strerror(errno)));
+    }
+  }
+}
+
+void EnterRoot(const char* root, const std::vector<RootBind>& binds) {
   PreloadCharsetConversions();
+  std::vector<DetachedBind> detached = DetachBinds(binds);
   if (::chroot(root) != 0) Die(absl::StrCat("chroot ", root, ": ", std::strerror(errno)));
   if (::chdir("/") != 0) Die(absl::StrCat("chdir /: ", std::strerror(errno)));
+  AttachBinds(detached);
   KeepFileCapabilitiesOnly();
+}
+
+void AddBindArgs(const std::vector<RootBind>& binds, std::vector<std::string>* args) {
+  for (const RootBind& bind : binds) {
+    args->insert(args->end(), {"--bind", bind.source, bind.destination, bind.read_only ? "ro" : "rw"});
+  }
 }
 
 void EnterDirectory(const std::string& directory) {
@@ -175,6 +230,39 @@ int HelperTar(const std::string& path, bool strip_dot) {
   });
   if (!status.ok()) Die(std::string(status.message()));
   return 0;
+}
+
+int HelperStat(const std::string& path) {
+  bool follow = absl::EndsWith(path, "/") || absl::EndsWith(path, "/.");
+  auto [directory, base] = SplitDirEntry(path);
+  std::string resolved = base == "." ? directory : absl::StrCat(directory, "/", base);
+  struct stat st;
+  if ((follow ? ::stat(resolved.c_str(), &st) : ::lstat(resolved.c_str(), &st)) != 0) {
+    int error = errno;
+    Die(absl::StrCat(error == ENOENT || error == ENOTDIR ? "notfound:" : "", "stat ", path, ": ",
+                     std::strerror(error)));
+  }
+  if (follow && !S_ISDIR(st.st_mode)) Die(absl::StrCat("invalid:", path, ": not a directory"));
+  v1::PathStat stat;
+  std::string name = base;
+  if (name == ".") {
+    name = directory.substr(directory.rfind('/') + 1);
+    if (name.empty()) name = "/";
+  }
+  stat.set_name(name);
+  stat.set_size(st.st_size);
+  stat.set_mode(st.st_mode);
+  stat.mutable_mtime()->set_seconds(st.st_mtim.tv_sec);
+  stat.mutable_mtime()->set_nanos(static_cast<int32_t>(st.st_mtim.tv_nsec));
+  if (S_ISLNK(st.st_mode)) {
+    char target[4096];
+    ssize_t n = ::readlink(resolved.c_str(), target, sizeof(target) - 1);
+    if (n > 0) stat.set_link_target(std::string(target, static_cast<size_t>(n)));
+  }
+  std::string bytes = stat.SerializeAsString();
+  return ::write(STDOUT_FILENO, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())
+             ? 0
+             : 1;
 }
 
 int HelperUntar(const std::string& directory, bool keep_owner, bool no_overwrite) {
@@ -216,9 +304,31 @@ std::pair<std::string, std::string> SplitDirEntry(const std::string& path) {
   return {"/" + absl::StrJoin(parts, "/"), base};
 }
 
+absl::StatusOr<v1::PathStat> StatInRoot(const std::string& root, const std::string& path,
+                                        const std::vector<RootBind>& binds) {
+  std::vector<std::string> args = {"stat", root, path};
+  AddBindArgs(binds, &args);
+  auto helper = Spawn(args, /*helper_reads=*/false);
+  if (!helper.ok()) return helper.status();
+  std::string bytes;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(helper->data.get(), buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  helper->data.Reset();
+  if (absl::Status status = Finish(*helper, "stat " + path); !status.ok()) return status;
+  v1::PathStat stat;
+  if (!stat.ParseFromString(bytes)) return absl::InternalError("stat " + path + ": bad answer");
+  return stat;
+}
+
 absl::Status TarFromRoot(const TarFromRootOptions& options, const archive::WriteChunk& write) {
   std::vector<std::string> args = {"tar", options.root, options.path};
   if (options.strip_dot) args.push_back("--strip-dot");
+  AddBindArgs(options.binds, &args);
   auto helper = Spawn(args, /*helper_reads=*/false);
   if (!helper.ok()) return helper.status();
   std::vector<char> buffer(1 << 20);
@@ -243,6 +353,7 @@ absl::Status UntarIntoRoot(const UntarIntoRootOptions& options, const archive::R
   std::vector<std::string> args = {"untar", options.root, options.directory};
   if (options.keep_owner) args.push_back("--keep-owner");
   if (options.no_overwrite_dir_non_dir) args.push_back("--no-overwrite-dir-non-dir");
+  AddBindArgs(options.binds, &args);
   auto helper = Spawn(args, /*helper_reads=*/true);
   if (!helper.ok()) return helper.status();
   absl::Status read_status;
@@ -279,16 +390,26 @@ absl::Status UntarIntoRoot(const UntarIntoRootOptions& options, const archive::R
 
 int ArchiveHelperMain(int argc, char** argv) {
   // argv: exe archive-helper tar|untar ROOT PATH [flags]
-  if (argc < 5) Die("usage: archive-helper tar|untar ROOT PATH [flags]");
+  if (argc < 5) Die("usage: archive-helper stat|tar|untar ROOT PATH [flags]");
   // Nothing the helper runs may gain privileges (a setuid file in the
   // container is never executed anyway; this makes it certain).
   ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   std::string mode = argv[2];
-  std::vector<std::string> flags(argv + 5, argv + argc);
+  std::vector<std::string> flags;
+  std::vector<RootBind> binds;
+  for (int i = 5; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--bind") == 0 && i + 3 < argc) {
+      binds.push_back({argv[i + 1], argv[i + 2], std::strcmp(argv[i + 3], "ro") == 0});
+      i += 3;
+    } else {
+      flags.emplace_back(argv[i]);
+    }
+  }
   auto has = [&flags](const char* flag) {
     return std::find(flags.begin(), flags.end(), flag) != flags.end();
   };
-  EnterRoot(argv[3]);
+  EnterRoot(argv[3], binds);
+  if (mode == "stat") return HelperStat(argv[4]);
   if (mode == "tar") return HelperTar(argv[4], has("--strip-dot"));
   if (mode == "untar") {
     return HelperUntar(argv[4], has("--keep-owner"), has("--no-overwrite-dir-non-dir"));

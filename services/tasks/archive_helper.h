@@ -12,9 +12,27 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "berth/tasks/v1/tasks.pb.h"
 #include "services/common/archive/tree_tar.h"
 
 namespace berth::tasks {
+
+// A volume or bind mount of a stopped container, attached below the root
+// for the helper alone (in its own mount namespace), as docker mounts a
+// stopped container's volumes for cp.
+struct RootBind {
+  std::string source;
+  // Inside the root; resolved there. A missing mount point is skipped.
+  std::string destination;
+  bool read_only = false;
+};
+
+// docker's stat of a path in a container (the last component not followed
+// unless the path ends in "/" or "/."): NotFound when it is not there,
+// InvalidArgument for "file/" on a file.
+absl::StatusOr<v1::PathStat> StatInRoot(const std::string& root, const std::string& path,
+                                        const std::vector<RootBind>& binds);
 
 struct TarFromRootOptions {
   // The root to chroot into: a mounted snapshot or /proc/PID/root.
@@ -24,6 +42,7 @@ struct TarFromRootOptions {
   std::string path;
   // export: entries without "./", the root itself left out.
   bool strip_dot = false;
+  std::vector<RootBind> binds;
 };
 
 // Streams the tar of path (its base name as the top entry) into write.
@@ -36,6 +55,7 @@ struct UntarIntoRootOptions {
   std::string directory;
   bool keep_owner = false;
   bool no_overwrite_dir_non_dir = false;
+  std::vector<RootBind> binds;
 };
 
 absl::Status UntarIntoRoot(const UntarIntoRootOptions& options, const archive::ReadChunk& read);

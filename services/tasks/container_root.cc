@@ -3,17 +3,15 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/base/unique_fd.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/archive_helper.h"
 #include "services/tasks/task_manager.h"
@@ -23,13 +21,6 @@ namespace {
 
 using berth::types::v1::Mount;
 
-int OpenAt2(int dirfd, const std::string& path, uint64_t flags, uint64_t resolve) {
-  struct open_how how = {};
-  how.flags = flags;
-  how.resolve = resolve;
-  return static_cast<int>(::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof(how)));
-}
-
 }  // namespace
 
 ContainerRoot::~ContainerRoot() {
@@ -37,6 +28,22 @@ ContainerRoot::~ContainerRoot() {
   std::string target = mounted_.target();
   (void)mounted_.Release();
   ::rmdir(target.c_str());
+}
+
+std::vector<RootBind> VolumeBinds(const v1::Container& container) {
+  std::vector<RootBind> binds;
+  for (const v1::MountSpec& mount : container.spec().mounts()) {
+    if (mount.type() != "bind" && mount.type() != "volume") continue;
+    std::string source = mount.resolved_source();
+    if (source.empty() && mount.type() == "bind") source = mount.source();
+    if (source.empty() || mount.destination().empty()) continue;
+    binds.push_back({source, mount.destination(), mount.read_only()});
+  }
+  std::stable_sort(binds.begin(), binds.end(), [](const RootBind& a, const RootBind& b) {
+    return std::count(a.destination.begin(), a.destination.end(), '/') <
+           std::count(b.destination.begin(), b.destination.end(), '/');
+  });
+  return binds;
 }
 
 void ReleaseScratch(const std::string& scratch) {
@@ -102,8 +109,7 @@ absl::StatusOr<std::unique_ptr<ContainerRoot>> OpenContainerRoot(
     const std::string& scratch) {
   bool running = IsRunning(container) && container.state().pid() > 0;
   if (running && view != RootView::kRootfsOnly) {
-    return std::make_unique<ContainerRoot>(absl::StrCat("/proc/", container.state().pid(), "/root"),
-                                           mount::ScopedMount());
+    return ContainerRoot::Live(absl::StrCat("/proc/", container.state().pid(), "/root"));
   }
   if (snapshot_mounts.empty()) {
     return absl::FailedPreconditionError(
@@ -119,46 +125,6 @@ absl::StatusOr<std::unique_ptr<ContainerRoot>> OpenContainerRoot(
     return mounted;
   }
   return std::make_unique<ContainerRoot>(target, mount::ScopedMount(target));
-}
-
-absl::StatusOr<v1::PathStat> StatInRoot(const std::string& root, const std::string& path) {
-  UniqueFd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd.valid()) return absl::ErrnoToStatus(errno, "open the container's root");
-  bool follow = absl::EndsWith(path, "/") || absl::EndsWith(path, "/.");
-  auto [directory, base] = SplitDirEntry(path);
-  std::string relative = base == "." ? directory : absl::StrCat(directory, "/", base);
-  UniqueFd fd(OpenAt2(root_fd.get(), relative,
-                      O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
-                      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
-  if (!fd.valid()) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      return absl::NotFoundError(absl::StrCat("no such file or directory: ", path));
-    }
-    return absl::ErrnoToStatus(errno, "stat " + path);
-  }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return absl::ErrnoToStatus(errno, "stat " + path);
-  if (follow && !S_ISDIR(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a directory"));
-  }
-  v1::PathStat stat;
-  std::string name = base;
-  if (name == ".") {
-    size_t slash = directory.rfind('/');
-    name = directory.substr(slash + 1);
-    if (name.empty()) name = "/";
-  }
-  stat.set_name(name);
-  stat.set_size(st.st_size);
-  stat.set_mode(st.st_mode);
-  stat.mutable_mtime()->set_seconds(st.st_mtim.tv_sec);
-  stat.mutable_mtime()->set_nanos(static_cast<int32_t>(st.st_mtim.tv_nsec));
-  if (S_ISLNK(st.st_mode)) {
-    char target[4096];
-    ssize_t n = ::readlinkat(fd.get(), "", target, sizeof(target) - 1);
-    if (n > 0) stat.set_link_target(std::string(target, static_cast<size_t>(n)));
-  }
-  return stat;
 }
 
 }  // namespace berth::tasks

@@ -17,6 +17,7 @@
 #include "berth/tasks/v1/tasks.pb.h"
 #include "berth/types/v1/types.pb.h"
 #include "services/common/mount/mount.h"
+#include "services/tasks/archive_helper.h"
 
 namespace berth::tasks {
 
@@ -33,14 +34,22 @@ class ContainerRoot {
  public:
   ContainerRoot(std::string path, mount::ScopedMount mounted)
       : path_(std::move(path)), mounted_(std::move(mounted)) {}
+  // /proc/PID/root: the running container's mounts are already there.
+  static std::unique_ptr<ContainerRoot> Live(std::string path) {
+    auto root = std::make_unique<ContainerRoot>(std::move(path), mount::ScopedMount());
+    root->live_ = true;
+    return root;
+  }
   ContainerRoot(const ContainerRoot&) = delete;
   ContainerRoot& operator=(const ContainerRoot&) = delete;
   ~ContainerRoot();
 
   const std::string& path() const { return path_; }
+  bool live() const { return live_; }
 
  private:
   std::string path_;
+  bool live_ = false;
   mount::ScopedMount mounted_;
 };
 
@@ -54,16 +63,15 @@ absl::StatusOr<std::unique_ptr<ContainerRoot>> OpenContainerRoot(
 // middle of a cp or export); called at start, before any call is served.
 void ReleaseScratch(const std::string& scratch);
 
+// The volumes and bind mounts of a container as the archive helper attaches
+// them to a stopped container's root (parents before what they contain).
+std::vector<RootBind> VolumeBinds(const v1::Container& container);
+
 // The read-only form of a writable snapshot's mounts: an overlay's upper
 // directory becomes its top lower directory (no upper, no work directory);
 // a bind mount becomes read-only.
 std::vector<berth::types::v1::Mount> ReadOnlyView(
     const std::vector<berth::types::v1::Mount>& mounts);
-
-// docker's stat of a path in a container: the path resolved inside root
-// (openat2 RESOLVE_IN_ROOT: ".." and absolute symlinks stop at the root),
-// the last component not followed unless the path ends in "/" or "/.".
-absl::StatusOr<v1::PathStat> StatInRoot(const std::string& root, const std::string& path);
 
 }  // namespace berth::tasks
 

@@ -39,6 +39,27 @@ TEST(ReadOnlyViewTest, BindBecomesReadOnly) {
   EXPECT_EQ(view[0].options(1), "ro");
 }
 
+TEST(VolumeBindsTest, BindsAndVolumesParentsFirst) {
+  v1::Container container;
+  auto* inner = container.mutable_spec()->add_mounts();
+  inner->set_type("volume");
+  inner->set_resolved_source("/var/lib/berth/volumes/v/_data");
+  inner->set_destination("/data/inner");
+  auto* outer = container.mutable_spec()->add_mounts();
+  outer->set_type("bind");
+  outer->set_source("/srv");
+  outer->set_destination("/data");
+  outer->set_read_only(true);
+  auto* tmpfs = container.mutable_spec()->add_mounts();
+  tmpfs->set_type("tmpfs");
+  tmpfs->set_destination("/tmp");
+  std::vector<RootBind> binds = VolumeBinds(container);
+  ASSERT_EQ(binds.size(), 2u);
+  EXPECT_EQ(binds[0].source, "/srv");
+  EXPECT_TRUE(binds[0].read_only);
+  EXPECT_EQ(binds[1].destination, "/data/inner");
+}
+
 TEST(SplitDirEntryTest, AsDockerSplitsPaths) {
   EXPECT_EQ(SplitDirEntry("/etc/hostname"), std::make_pair(std::string("/etc"), std::string("hostname")));
   EXPECT_EQ(SplitDirEntry("/data/."), std::make_pair(std::string("/data"), std::string(".")));

@@ -81,7 +81,9 @@ grpc::Status ContainersService::CopyFrom(grpc::ServerContext*, const v1::CopyFro
   if (!mounts.ok()) return ToGrpcStatus(mounts.status());
   auto root = OpenContainerRoot(*container, RootView::kRead, *mounts, files_.scratch_dir);
   if (!root.ok()) return ToGrpcStatus(root.status(), "copy from " + request->id());
-  auto stat = StatInRoot((*root)->path(), request->path());
+  std::vector<RootBind> binds;
+  if (!(*root)->live()) binds = VolumeBinds(*container);
+  auto stat = StatInRoot((*root)->path(), request->path(), binds);
   if (!stat.ok()) return ToGrpcStatus(NotInContainer(stat.status(), request->path(), request->id()));
   v1::CopyFromResponse first;
   *first.mutable_stat() = *stat;
@@ -90,6 +92,7 @@ grpc::Status ContainersService::CopyFrom(grpc::ServerContext*, const v1::CopyFro
   TarFromRootOptions options;
   options.root = (*root)->path();
   options.path = request->path();
+  options.binds = binds;
   absl::Status status = TarFromRoot(options, [&](const char* data, size_t size) {
     v1::CopyFromResponse chunk;
     chunk.set_data(data, size);
@@ -122,7 +125,9 @@ grpc::Status ContainersService::CopyTo(grpc::ServerContext*,
   if (!root.ok()) return ToGrpcStatus(root.status(), "copy to " + header.id());
   // The directory to extract into, resolved as a directory (a symlink to
   // one is followed, inside the root).
-  auto stat = StatInRoot((*root)->path(), header.path() + "/.");
+  std::vector<RootBind> binds;
+  if (!(*root)->live()) binds = VolumeBinds(*container);
+  auto stat = StatInRoot((*root)->path(), header.path() + "/.", binds);
   if (!stat.ok()) {
     if (stat.status().code() == absl::StatusCode::kInvalidArgument) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "extraction point is not a directory");
@@ -134,6 +139,7 @@ grpc::Status ContainersService::CopyTo(grpc::ServerContext*,
   options.directory = header.path();
   options.keep_owner = header.copy_uid_gid();
   options.no_overwrite_dir_non_dir = header.no_overwrite_dir_non_dir();
+  options.binds = binds;
   v1::CopyToRequest message;
   std::string current;
   absl::Status status = UntarIntoRoot(options, [&]() -> absl::StatusOr<std::string_view> {
