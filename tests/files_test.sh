@@ -230,8 +230,9 @@ layer_listing_with() { # image file
 }
 
 test_commit_makes_an_image_of_the_changes() {
-  local id image
+  local id image since
   mkdir -p "$TMP/commit-bind"
+  since=$(date +%s)
   id=$(berth run -d -v "$TMP/commit-bind:/bound" busybox sh -c 'echo added > /added.txt; rm /bin/vi; echo vol > /bound/v.txt; echo changed > /etc/hostname; sleep 600')
   wait_for 10 sh -c "'$BIN/berth' -H '$MAIN_SOCK' cp $id:/added.txt - >/dev/null"
   image=$(berth commit -m "my message" -a "Jane <jane@example.com>" \
@@ -239,6 +240,13 @@ test_commit_makes_an_image_of_the_changes() {
   [[ $image =~ ^sha256:[0-9a-f]{64}$ ]] || fail "commit printed '$image'"
   # Paused for the diff, running again after it.
   assert_eq "$(berth inspect -f '{{.State.Status}}' "$id")" "running" "state after commit"
+  local events
+  events=$(berth events --since "$since" --until "$(($(date +%s) + 1))" --filter "container=$id" --format '{{.Action}}')
+  assert_eq "$(grep -E '^(pause|unpause)$' <<<"$events" | tr '\n' ' ')" "pause unpause " "events around the diff"
+  since=$(date +%s)
+  berth commit --pause=false "$id" >/dev/null
+  events=$(berth events --since "$since" --until "$(($(date +%s) + 1))" --filter "container=$id" --format '{{.Action}}')
+  assert_not_contains "$events" "pause" "events of a commit with --pause=false"
   assert_eq "$(berth image inspect -f '{{.Id}}' committed:1)" "$image" "id of the tag"
 
   # A container of the new image: the added file, not the deleted one, the
