@@ -155,6 +155,8 @@ absl::Status WriteTree(const std::string& base, const WriteTreeOptions& options,
     if (rc < ARCHIVE_WARN) return ArchiveError(disk.get(), "read " + base);
     std::string name = TrimTrailingSlashes(archive_entry_pathname(entry.get()));
     archive_read_disk_descend(disk.get());
+    // A tar cannot hold a socket; docker leaves them out too.
+    if (archive_entry_filetype(entry.get()) == AE_IFSOCK) continue;
     if (options.strip_dot) {
       if (name == ".") continue;
       if (absl::StartsWith(name, "./")) name = name.substr(2);

@@ -1,6 +1,8 @@
 #include "services/common/archive/tree_tar.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -85,6 +87,29 @@ TEST(TreeTarTest, RoundTripWithRebaseKeepsSymlinksAsLinks) {
   ASSERT_EQ(::stat((to + "/dst").c_str(), &dir), 0);
   EXPECT_EQ(dir.st_mode & 07777, 0750u);
   std::system(("rm -rf " + from + " " + to).c_str());
+}
+
+TEST(TreeTarTest, SocketsAreLeftOut) {
+  std::string from = MakeTemp();
+  ASSERT_EQ(::mkdir((from + "/dir").c_str(), 0755), 0);
+  WriteText(from + "/dir/file", "x");
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  std::string socket_path = from + "/dir/sock";
+  std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", socket_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::chdir(from.c_str()), 0);
+  std::string tar;
+  absl::Status status = WriteTree("dir", {}, [&](const char* d, size_t n) {
+    tar.append(d, n);
+    return true;
+  });
+  ::close(fd);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_NE(tar.find("dir/file"), std::string::npos);
+  EXPECT_EQ(tar.find("dir/sock"), std::string::npos);
+  std::system(("rm -rf " + from).c_str());
 }
 
 TEST(TreeTarTest, NoOverwriteDirNonDirRefusesAFileOverADirectory) {
