@@ -1,8 +1,11 @@
 // Create (commit, build): an image from a parent and layers another service
 // wrote into the content store with WriteContent; and the content store
-// calls those services use.
+// calls those services use (WriteContent, ReadContent, ContentInfo).
 
+#include <algorithm>
+#include <fstream>
 #include <optional>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -82,6 +85,38 @@ grpc::Status ImagesService::ContentInfo(grpc::ServerContext*,
   if (!size.ok()) return ToGrpcStatus(size.status());
   response->set_digest(request->digest());
   response->set_size(*size);
+  return grpc::Status::OK;
+}
+
+grpc::Status ImagesService::ReadContent(grpc::ServerContext*,
+                                        const berth::images::v1::ReadContentRequest* request,
+                                        grpc::ServerWriter<berth::types::v1::DataChunk>* writer) {
+  auto hex = DigestHex(request->digest());
+  if (!hex.ok()) return ToGrpcStatus(hex.status());
+  auto size = content_->Size(request->digest());
+  if (!size.ok()) return ToGrpcStatus(size.status());
+  if (request->offset() < 0 || request->offset() > *size || request->size() < 0) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        absl::StrCat("read content ", request->digest(), ": range outside 0-", *size));
+  }
+  int64_t remaining = request->size() == 0 ? *size - request->offset()
+                                           : std::min(request->size(), *size - request->offset());
+  std::ifstream in(content_->BlobPath(*hex), std::ios::binary);
+  in.seekg(request->offset());
+  std::vector<char> buffer(1 << 20);
+  while (remaining > 0 && in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(
+                               std::min<int64_t>(remaining, static_cast<int64_t>(buffer.size()))));
+    std::streamsize n = in.gcount();
+    if (n <= 0) break;
+    berth::types::v1::DataChunk chunk;
+    chunk.set_data(buffer.data(), static_cast<size_t>(n));
+    if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    remaining -= n;
+  }
+  if (remaining > 0) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS, "read content " + request->digest() + ": short read");
+  }
   return grpc::Status::OK;
 }
 

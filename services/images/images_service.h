@@ -71,6 +71,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
   grpc::Status WriteContent(grpc::ServerContext* context,
                             grpc::ServerReader<berth::images::v1::WriteContentRequest>* reader,
                             berth::images::v1::WriteContentResponse* response) override;
+  grpc::Status ReadContent(grpc::ServerContext* context,
+                           const berth::images::v1::ReadContentRequest* request,
+                           grpc::ServerWriter<berth::types::v1::DataChunk>* writer) override;
   grpc::Status ContentInfo(grpc::ServerContext* context,
                            const berth::images::v1::ContentInfoRequest* request,
                            berth::images::v1::ContentInfoResponse* response) override;

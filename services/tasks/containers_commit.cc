@@ -143,10 +143,6 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
   auto layer = DiffInto(files_.snapshots.get(), *container, fd.get());
   resume();
   if (!layer.ok()) return ToGrpcStatus(layer.status(), what);
-  if (absl::Status uploaded = Upload(files_.images.get(), *layer, fd.get()); !uploaded.ok()) {
-    return ToGrpcStatus(uploaded, what);
-  }
-
   berth::images::v1::CreateImageRequest create;
   create.set_ref(request->ref());
   create.set_parent(container->image_id());
@@ -157,11 +153,21 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
   create.set_author(request->author());
   create.set_created_by(CommitCreatedBy(*container));
   for (const std::string& change : request->changes()) create.add_changes(change);
-  grpc::ClientContext context;
   berth::images::v1::CreateImageResponse created;
-  grpc::Status status = files_.images->Create(&context, create, &created);
-  if (!status.ok()) {
-    return grpc::Status(status.error_code(), what + ": " + status.error_message());
+  // The blob is nobody's until Create names it: an image prune in between
+  // may take it. Upload it again once if so (we still have the file).
+  for (int attempt = 0;; ++attempt) {
+    if (absl::Status uploaded = Upload(files_.images.get(), *layer, fd.get()); !uploaded.ok()) {
+      return ToGrpcStatus(uploaded, what);
+    }
+    grpc::ClientContext context;
+    grpc::Status status = files_.images->Create(&context, create, &created);
+    if (status.ok()) break;
+    bool collected = status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+                     status.error_message().find("not in the content store") != std::string::npos;
+    if (!collected || attempt > 0) {
+      return grpc::Status(status.error_code(), what + ": " + status.error_message());
+    }
   }
   response->set_image_id(created.image().id());
   return grpc::Status::OK;
