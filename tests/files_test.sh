@@ -135,6 +135,8 @@ test_cp_with_a_stopped_containers_bind_mount() {
   echo "from-cp" >"$TMP/to-bind.txt"
   berth cp "$TMP/to-bind.txt" "$id:/bound/"
   assert_eq "$(cat "$dir/to-bind.txt")" "from-cp" "file copied into the stopped container's bind mount"
+  # The init files are the container's own, stopped or running.
+  assert_eq "$(berth cp "$id:/etc/hostname" - | tar -xOf -)" "${id:0:12}" "hostname of the stopped container"
   # Nothing of the bind landed in the container's own layer.
   assert_not_contains "$(berth export "$id" | tar -tf -)" "to-bind.txt" "export"
   # The helper's mounts were its own: nothing is left mounted.

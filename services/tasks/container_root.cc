@@ -32,6 +32,15 @@ ContainerRoot::~ContainerRoot() {
 
 std::vector<RootBind> VolumeBinds(const v1::Container& container) {
   std::vector<RootBind> binds;
+  // The init files, as the container sees them (docker's network mounts).
+  for (const auto& [source, destination] :
+       {std::pair{container.hostname_path(), "/etc/hostname"},
+        std::pair{container.hosts_path(), "/etc/hosts"},
+        std::pair{container.resolv_conf_path(), "/etc/resolv.conf"}}) {
+    if (!source.empty() && ::access(source.c_str(), F_OK) == 0) {
+      binds.push_back({source, destination, false});
+    }
+  }
   for (const v1::MountSpec& mount : container.spec().mounts()) {
     if (mount.type() != "bind" && mount.type() != "volume") continue;
     std::string source = mount.resolved_source();

@@ -63,8 +63,9 @@ absl::StatusOr<std::unique_ptr<ContainerRoot>> OpenContainerRoot(
 // middle of a cp or export); called at start, before any call is served.
 void ReleaseScratch(const std::string& scratch);
 
-// The volumes and bind mounts of a container as the archive helper attaches
-// them to a stopped container's root (parents before what they contain).
+// The init files, volumes and bind mounts of a container as the archive
+// helper attaches them to a stopped container's root (parents before what
+// they contain).
 std::vector<RootBind> VolumeBinds(const v1::Container& container);
 
 // The read-only form of a writable snapshot's mounts: an overlay's upper
