@@ -248,7 +248,7 @@ test_commit_makes_an_image_of_the_changes() {
   assert_eq "$(berth inspect -f '{{.State.Status}}' "$id")" "running" "state after commit"
   local events
   events=$(berth events --since "$since" --until "$(($(date +%s) + 1))" --filter "container=$id" --format '{{.Action}}')
-  assert_eq "$(grep -E '^(pause|unpause)$' <<<"$events" | tr '\n' ' ')" "pause unpause " "events around the diff"
+  assert_eq "$(grep -E '^(pause|unpause|commit)$' <<<"$events" | tr '\n' ' ')" "pause unpause commit " "events around the diff"
   since=$(date +%s)
   berth commit --pause=false "$id" >/dev/null
   events=$(berth events --since "$since" --until "$(($(date +%s) + 1))" --filter "container=$id" --format '{{.Action}}')

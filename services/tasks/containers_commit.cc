@@ -170,6 +170,21 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
     }
   }
   response->set_image_id(created.image().id());
+  if (files_.events != nullptr) {
+    // docker's "commit" event: the container's, naming the new image.
+    v1::ContainerEvent event;
+    event.set_id(container->id());
+    event.set_name(container->name());
+    event.set_image(container->spec().image());
+    event.set_action("commit");
+    auto& attributes = *event.mutable_attributes();
+    attributes["name"] = container->name();
+    attributes["image"] = container->spec().image();
+    attributes["imageID"] = created.image().id();
+    attributes["imageRef"] = request->ref();
+    attributes["comment"] = request->comment();
+    files_.events->Publish(std::move(event));
+  }
   return grpc::Status::OK;
 }
 

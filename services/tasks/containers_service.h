@@ -9,6 +9,7 @@
 #include "berth/tasks/v1/tasks.grpc.pb.h"
 #include "services/tasks/container_factory.h"
 #include "services/tasks/container_store.h"
+#include "services/tasks/events.h"
 #include "services/tasks/task_manager.h"
 
 namespace berth::tasks {
@@ -21,6 +22,8 @@ struct ContainerFilesDeps {
   // Where stopped containers' filesystems are mounted for a call, and
   // where commit keeps a layer until the images service has it.
   std::string scratch_dir;
+  // commit's container event.
+  EventBroker* events = nullptr;
 };
 
 class ContainersService final : public v1::Containers::Service {

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
     files.snapshots = snapshots;
     files.images = images;
     files.scratch_dir = context.data_dir + "/scratch";
+    files.events = &g_events;
     berth::tasks::ReleaseScratch(files.scratch_dir);
     services.push_back(std::make_unique<berth::tasks::ContainersService>(
         g_store.get(), g_factory.get(), g_tasks.get(), std::move(files)));
