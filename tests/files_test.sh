@@ -123,6 +123,34 @@ test_cp_from_a_running_container_sees_its_changes_and_volumes() {
   berth rm -f "$id" >/dev/null
 }
 
+test_cp_symlinks_as_links_or_followed_with_L() {
+  local id out
+  out=$TMP/out-links
+  rm -rf "$out" && mkdir -p "$out"
+  id=$(berth create busybox true)
+  mkdir -p "$TMP/links"
+  ln -sfn ../etc/passwd "$TMP/links/pw"
+  berth cp "$TMP/links/pw" "$id:/pw"
+  # As a link (its target is the container's), or its target's content
+  # under the link's name with -L.
+  berth cp "$id:/pw" "$out/"
+  assert_eq "$(readlink "$out/pw")" "../etc/passwd" "link copied as a link"
+  berth cp -L "$id:/pw" "$out/followed"
+  [[ -f $out/followed && ! -L $out/followed ]] || fail "-L did not copy the target"
+  grep -q '^root:' "$out/followed" || fail "-L copied the wrong file"
+  # -L on the host side: the target's content goes in.
+  echo "target text" >"$TMP/links/target"
+  ln -sfn target "$TMP/links/hostlink"
+  berth cp -L "$TMP/links/hostlink" "$id:/fromlink"
+  assert_eq "$(berth cp "$id:/fromlink" - | tar -xOf -)" "target text" "host link followed"
+  # A directory onto a file is refused.
+  local rc=0 err
+  err=$(berth cp "$TMP/links" "$id:/pw" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for a directory onto a file"
+  assert_contains "$err" "cannot copy directory"
+  berth rm "$id" >/dev/null
+}
+
 test_cp_with_a_stopped_containers_bind_mount() {
   local id dir
   dir=$TMP/stopped-bind
