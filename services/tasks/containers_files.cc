@@ -7,12 +7,9 @@
 #include "services/tasks/archive_helper.h"
 #include "services/tasks/container_root.h"
 #include "services/tasks/containers_service.h"
-#include "services/tasks/time_util.h"
 
 namespace berth::tasks {
 namespace {
-
-constexpr size_t kChunk = 1 << 20;
 
 std::unique_ptr<grpc::ClientContext> CallContext() {
   auto context = std::make_unique<grpc::ClientContext>();
