@@ -249,6 +249,40 @@ test_export_then_import_gives_the_same_files() {
   berth rm -f "$id" "$id2" >/dev/null
 }
 
+test_cp_and_export_over_tcp_with_mtls_and_roles() {
+  "$RUNFILES/deploy/gen-certs" "$TMP/certs" >/dev/null
+  local port
+  port=$(free_port)
+  start_berthd TLS --tlsverify --tlscacert "$TMP/certs/ca.pem" \
+    --tlscert "$TMP/certs/server-cert.pem" --tlskey "$TMP/certs/server-key.pem" \
+    -H "tcp://127.0.0.1:$port" -H "unix:///run/berth-test-files-tls-$$.sock"
+  track_dir "/run/berth-test-files-tls-$$.sock"
+  import_busybox busybox "unix:///run/berth-test-files-tls-$$.sock"
+  as_role() { # role berth-args...
+    local role=$1
+    shift
+    BERTH_CERT_PATH=$TMP/certs/$role "$BIN/berth" --tlsverify -H "tcp://127.0.0.1:$port" "$@"
+  }
+  local id
+  id=$(as_role admin create busybox true)
+  echo "over tls" >"$TMP/tls.txt"
+  as_role admin cp "$TMP/tls.txt" "$id:/tls.txt"
+  assert_eq "$(as_role admin cp "$id:/tls.txt" - | tar -xOf -)" "over tls" "round trip over mTLS"
+  assert_contains "$(as_role admin export "$id" | tar -tf -)" "tls.txt"
+  # A viewer reads (cp out, export) but does not write.
+  assert_eq "$(as_role viewer cp "$id:/tls.txt" - | tar -xOf -)" "over tls" "cp out as viewer"
+  local rc=0 out
+  out=$(as_role viewer cp "$TMP/tls.txt" "$id:/viewer.txt" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code of cp in as viewer"
+  assert_contains "$out" "permission denied"
+  rc=0
+  out=$(as_role viewer commit "$id" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code of commit as viewer"
+  assert_contains "$out" "permission denied"
+  grep -q '"method":"/berth.tasks.v1.Containers/CopyTo"' "$TLS_DATA/audit.log" || fail "CopyTo not audited"
+  as_role admin rm "$id" >/dev/null
+}
+
 # The layer of a saved image that holds a given file: its listing.
 layer_listing_with() { # image file
   local dir=$TMP/save-$RANDOM blob
