@@ -104,6 +104,11 @@ test_cp_tar_stream_both_ways() {
   err=$(tar -C "$src" -cf - tree | berth cp - "$id:/tmp/tree/a/one" 2>&1) || rc=$?
   assert_eq "$rc" 1 "exit code for a stream onto a file"
   assert_contains "$err" "must be a directory"
+  # Not a tar: a clear error.
+  rc=0
+  err=$(head -c 3000 /dev/urandom | berth cp - "$id:/tmp" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "exit code for garbage"
+  assert_contains "$err" "Error response from daemon: copy to /tmp in $id:"
   berth rm "$id" >/dev/null
 }
 
