@@ -18,6 +18,9 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddLogsCommand(&app, cli, "berth");
   AddEventsCommand(&app, cli);
   AddExecCommands(&app, cli, "berth");
+  AddCpCommand(&app, cli, "berth");
+  AddExportCommand(&app, cli, "berth");
+  AddCommitCommand(&app, cli, "berth");
 
   CLI::App* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
@@ -31,6 +34,9 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddLogsCommand(container, cli, "berth container");
   AddPruneCommand(container, cli);
   AddExecCommands(container, cli, "berth container");
+  AddCpCommand(container, cli, "berth container");
+  AddExportCommand(container, cli, "berth container");
+  AddCommitCommand(container, cli, "berth container");
 }
 
 }  // namespace berth::cli

@@ -33,6 +33,10 @@ void AddLogsCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddEventsCommand(CLI::App* parent, Cli& cli);
 // exec, attach (exec.cc).
 void AddExecCommands(CLI::App* parent, Cli& cli, const std::string& prefix);
+// cp (cp.cc), export (export.cc), commit (commit.cc).
+void AddCpCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
+void AddExportCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
+void AddCommitCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 
 }  // namespace berth::cli
 

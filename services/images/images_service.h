@@ -64,6 +64,19 @@ class ImagesService final : public berth::images::v1::Images::Service {
   grpc::Status Remove(grpc::ServerContext* context,
                       const berth::images::v1::RemoveImageRequest* request,
                       berth::images::v1::RemoveImageResponse* response) override;
+  // images_create.cc: commit's new image and the content it writes first.
+  grpc::Status Create(grpc::ServerContext* context,
+                      const berth::images::v1::CreateImageRequest* request,
+                      berth::images::v1::CreateImageResponse* response) override;
+  grpc::Status WriteContent(grpc::ServerContext* context,
+                            grpc::ServerReader<berth::images::v1::WriteContentRequest>* reader,
+                            berth::images::v1::WriteContentResponse* response) override;
+  grpc::Status ReadContent(grpc::ServerContext* context,
+                           const berth::images::v1::ReadContentRequest* request,
+                           grpc::ServerWriter<berth::types::v1::DataChunk>* writer) override;
+  grpc::Status ContentInfo(grpc::ServerContext* context,
+                           const berth::images::v1::ContentInfoRequest* request,
+                           berth::images::v1::ContentInfoResponse* response) override;
 
  private:
   // Image details by id (config digest), with all names of that id.

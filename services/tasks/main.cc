@@ -12,7 +12,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/server/service_main.h"
+#include "services/tasks/archive_helper.h"
 #include "services/tasks/container_factory.h"
+#include "services/tasks/container_root.h"
 #include "services/tasks/container_metrics.h"
 #include "services/tasks/containers_service.h"
 #include "services/tasks/schema.h"
@@ -58,6 +60,11 @@ bool IsDaemonStart(const std::string& exec_root) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // cp and export re-run this binary to read and write inside a container's
+  // root (archive_helper.h).
+  if (berth::tasks::IsArchiveHelperCall(argc, argv)) {
+    return berth::tasks::ArchiveHelperMain(argc, argv);
+  }
   berth::server::ServiceDefinition definition;
   definition.name = "tasks";
   definition.make_services = [](berth::server::ServiceContext& context)
@@ -102,7 +109,9 @@ int main(int argc, char** argv) {
     deps.data_dir = context.data_dir;
     deps.store = g_store.get();
     deps.events = &g_events;
-    deps.images = berth::images::v1::Images::NewStub(channel("images"));
+    std::shared_ptr<berth::images::v1::Images::StubInterface> images =
+        berth::images::v1::Images::NewStub(channel("images"));
+    deps.images = images;
     deps.snapshots = snapshots;
     deps.volumes = volumes;
     g_factory = std::make_unique<berth::tasks::ContainerFactory>(std::move(deps));
@@ -114,8 +123,14 @@ int main(int argc, char** argv) {
     std::thread([daemon_start] { g_tasks->Recover(daemon_start); }).detach();
 
     std::vector<std::unique_ptr<grpc::Service>> services;
+    berth::tasks::ContainerFilesDeps files;
+    files.snapshots = snapshots;
+    files.images = images;
+    files.scratch_dir = context.data_dir + "/scratch";
+    files.events = &g_events;
+    berth::tasks::ReleaseScratch(files.scratch_dir);
     services.push_back(std::make_unique<berth::tasks::ContainersService>(
-        g_store.get(), g_factory.get(), g_tasks.get()));
+        g_store.get(), g_factory.get(), g_tasks.get(), std::move(files)));
     services.push_back(std::make_unique<berth::tasks::TasksService>(
         g_store.get(), g_tasks.get(), &g_events, log_max_files));
     return services;
