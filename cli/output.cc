@@ -4,65 +4,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "absl/strings/strip.h"
+#include "cli/template.h"
 
 namespace berth::cli {
-namespace {
-
-absl::StatusOr<const nlohmann::json*> Lookup(const nlohmann::json& root, absl::string_view path) {
-  const nlohmann::json* node = &root;
-  if (path == ".") return node;
-  if (!absl::ConsumePrefix(&path, ".")) {
-    return absl::InvalidArgumentError(absl::StrCat("template: unsupported expression \"", path,
-                                                   "\""));
-  }
-  for (absl::string_view part : absl::StrSplit(path, '.')) {
-    if (!node->is_object() || !node->contains(std::string(part))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("template: can't evaluate field ", part));
-    }
-    node = &(*node)[std::string(part)];
-  }
-  return node;
-}
-
-std::string Plain(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_null()) return "<no value>";
-  return value.dump();
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value) {
-  if (format == "json") return value.dump();
-  std::string out;
-  absl::string_view rest(format);
-  while (!rest.empty()) {
-    size_t open = rest.find("{{");
-    if (open == absl::string_view::npos) {
-      absl::StrAppend(&out, rest);
-      break;
-    }
-    absl::StrAppend(&out, rest.substr(0, open));
-    size_t close = rest.find("}}", open);
-    if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError("template: unclosed action");
-    }
-    absl::string_view action = absl::StripAsciiWhitespace(rest.substr(open + 2, close - open - 2));
-    bool as_json = absl::ConsumePrefix(&action, "json ");
-    action = absl::StripAsciiWhitespace(action);
-    auto node = Lookup(value, action);
-    if (!node.ok()) return node.status();
-    absl::StrAppend(&out, as_json ? (*node)->dump() : Plain(**node));
-    rest.remove_prefix(close + 2);
-  }
-  // Go templates understand \n and \t written in the format string.
-  return absl::StrReplaceAll(out, {{"\\n", "\n"}, {"\\t", "\t"}});
+  if (format == "json") return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  TemplateOptions options;
+  options.expand_text_escapes = true;
+  absl::StatusOr<Template> parsed = Template::Parse(format, options);
+  if (!parsed.ok()) return parsed.status();
+  return parsed->Execute(value);
 }
 
 bool PrintFormatted(const std::string& format, const nlohmann::json& object) {

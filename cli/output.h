@@ -20,8 +20,9 @@ namespace berth::cli {
 inline constexpr int kExitDaemonError = 1;
 inline constexpr int kExitUsage = 125;
 
-// Renders docker's --format for what scripts use: "json", "{{json .}}",
-// "{{json .Path}}" and "{{.Path.To.Field}}" with literal text around them.
+// Renders docker's --format: a Go text/template (cli/template.h) over value,
+// with \n and \t in its text read as newline and tab; "json" alone is the
+// value as one line of JSON.
 absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value);
 
 // Writes rows as docker's tabwriter does (min width 10, padding 3); the

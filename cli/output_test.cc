@@ -25,6 +25,29 @@ TEST(RenderFormatTest, ErrorsNameTheProblem) {
   EXPECT_FALSE(RenderFormat("{{range .}}", value).ok());
 }
 
+TEST(RenderFormatTest, GoTemplates) {
+  nlohmann::json value = {{"Name", "web"},
+                          {"Args", {"-g", "daemon off;"}},
+                          {"Labels", {{"com.example", "yes"}}},
+                          {"Networks", {{"bridge", {{"IPAddress", "172.17.0.2"}}}}}};
+  EXPECT_EQ(*RenderFormat("{{range .Networks}}{{.IPAddress}}{{end}}", value), "172.17.0.2");
+  EXPECT_EQ(*RenderFormat("{{index .Labels \"com.example\"}} {{.Labels.absent}}", value), "yes <no value>");
+  EXPECT_EQ(*RenderFormat("{{if .Args}}{{join .Args \" \"}}{{end}}", value), "-g daemon off;");
+  EXPECT_EQ(*RenderFormat("{{.Name | upper | printf \"%s!\"}}", value), "WEB!");
+  EXPECT_EQ(RenderFormat("{{nope .Name}}", value).status().message(), "template: :1: function \"nope\" not defined");
+}
+
+TEST(RenderFormatTest, EscapesOnlyInTheFormatText) {
+  nlohmann::json value = {{"Text", "a\\nb"}, {"List", {"x", "y"}}};
+  // \n and \t typed in the format become newline and tab...
+  EXPECT_EQ(*RenderFormat("{{.List}}\\n{{.List}}\\t.", value), "[x y]\n[x y]\t.");
+  // ...but a value holding a backslash and an n prints as it is.
+  EXPECT_EQ(*RenderFormat("{{.Text}}", value), "a\\nb");
+  // Inside actions Go's string literals have their own escapes.
+  EXPECT_EQ(*RenderFormat("{{join .List \"\\n\"}}", value), "x\ny");
+  EXPECT_EQ(*RenderFormat("{{range .List -}} \\n {{- .}}{{end}}", value), "xy");
+}
+
 TEST(BytesSizeTest, MatchesDockerUnits) {
   EXPECT_EQ(BytesSize(0), "0B");
   EXPECT_EQ(BytesSize(1023), "1023B");
