@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <cstdio>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -10,19 +11,38 @@
 
 namespace berth::cli {
 
-absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value) {
-  if (format == "json") return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+namespace {
+
+// docker inspect's exit code for a template that does not parse.
+constexpr int kExitTemplateParse = 64;
+
+TemplateOptions FormatOptions() {
   TemplateOptions options;
   options.expand_text_escapes = true;
-  absl::StatusOr<Template> parsed = Template::Parse(format, options);
+  return options;
+}
+
+void PrintTemplateError(const absl::Status& status) {
+  std::fprintf(stderr, "template parsing error: %s\n", std::string(status.message()).c_str());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value) {
+  if (format == "json") return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  absl::StatusOr<Template> parsed = Template::Parse(format, FormatOptions());
   if (!parsed.ok()) return parsed.status();
   return parsed->Execute(value);
 }
 
 bool PrintFormatted(const std::string& format, const nlohmann::json& object) {
-  auto line = RenderFormat(format == "json" ? "{{json .}}" : format, object);
+  // docker's formatter drops spaces around the format.
+  size_t first = format.find_first_not_of(' ');
+  std::string trimmed =
+      first == std::string::npos ? "" : format.substr(first, format.find_last_not_of(' ') - first + 1);
+  auto line = RenderFormat(trimmed == "json" ? "{{json .}}" : trimmed, object);
   if (!line.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
+    PrintTemplateError(line.status());
     return false;
   }
   std::printf("%s\n", line->c_str());
@@ -31,13 +51,35 @@ bool PrintFormatted(const std::string& format, const nlohmann::json& object) {
 
 int PrintInspect(const nlohmann::json& objects, const std::string& format, int rc) {
   if (format.empty()) {
-    std::printf("%s\n", objects.dump(4).c_str());
+    std::printf("%s\n", objects.dump(4, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return rc;
   }
-  for (const auto& object : objects) {
-    if (!PrintFormatted(format, object)) return kExitUsage;
+  // docker inspect --format json: all objects as one compact array.
+  if (format == "json") {
+    std::printf("%s\n", objects.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return rc;
   }
-  return rc;
+  absl::StatusOr<Template> parsed = Template::Parse(format, FormatOptions());
+  if (!parsed.ok()) {
+    PrintTemplateError(parsed.status());
+    return kExitTemplateParse;
+  }
+  // As docker: every object that renders is printed, the failures are
+  // reported after them and make the exit code 1.
+  std::string out;
+  std::vector<absl::Status> failures;
+  for (const auto& object : objects) {
+    absl::StatusOr<std::string> text = parsed->Execute(object);
+    if (text.ok()) {
+      absl::StrAppend(&out, *text, "\n");
+    } else {
+      failures.push_back(text.status());
+    }
+  }
+  std::fputs(out.empty() ? "\n" : out.c_str(), stdout);
+  std::fflush(stdout);
+  for (const absl::Status& failure : failures) PrintTemplateError(failure);
+  return failures.empty() ? rc : kExitDaemonError;
 }
 
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows, bool utf8_width) {

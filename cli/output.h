@@ -43,12 +43,15 @@ std::string HumanSize(double bytes);
 // docker's units.HumanDuration ("2 weeks", "About an hour").
 std::string HumanDuration(int64_t seconds);
 
-// One object through a --format template ("json": one JSON line); prints
-// why and returns false when the template is bad.
+// One object through a --format template ("json": one JSON line), spaces
+// around the format ignored as docker's formatter does; prints "template
+// parsing error: ..." and returns false when the template is bad.
 bool PrintFormatted(const std::string& format, const nlohmann::json& object);
 
-// docker's inspect output: an indented JSON array, or each object through
-// --format. Returns rc, or kExitUsage for a bad template.
+// docker's inspect output: an indented JSON array, one compact array for
+// "json", or each object through the --format template. A template that does
+// not parse returns 64; objects it fails on are reported after the others
+// are printed and return 1; otherwise rc.
 int PrintInspect(const nlohmann::json& objects, const std::string& format, int rc);
 
 // docker's units.BytesSize: 1024-based with two decimals ("23.47GiB").

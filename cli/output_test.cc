@@ -48,6 +48,46 @@ TEST(RenderFormatTest, EscapesOnlyInTheFormatText) {
   EXPECT_EQ(*RenderFormat("{{range .List -}} \\n {{- .}}{{end}}", value), "xy");
 }
 
+TEST(PrintInspectTest, RendersWhatItCanAndReportsTheRestAsDocker) {
+  nlohmann::json objects = nlohmann::json::parse(R"([{"Name": "a", "State": {"Running": true}}, {"Name": "b"}])");
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  int rc = PrintInspect(objects, "{{.Name}} {{.State.Running}}", 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "a true\n");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "template parsing error: template: :1:12: executing \"\" at <.State.Running>: can't evaluate field "
+            "State\n");
+  EXPECT_EQ(rc, kExitDaemonError);
+
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(PrintInspect(objects, "{{.Name", 0), 64);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "template parsing error: template: :1: unclosed action\n");
+
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(PrintInspect(objects, "json", 0), 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), objects.dump() + "\n");
+
+  // Nothing to print is still a line, and rc (a missing object) passes through.
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(PrintInspect(nlohmann::json::array(), "{{.Name}}", kExitDaemonError), kExitDaemonError);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "\n");
+}
+
+TEST(PrintFormattedTest, TrimsSpacesAndPrefixesErrors) {
+  nlohmann::json object = {{"Name", "web"}};
+  testing::internal::CaptureStdout();
+  EXPECT_TRUE(PrintFormatted("  {{.Name}}\\t| ", object));
+  EXPECT_TRUE(PrintFormatted("json", object));
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "web\t|\n{\"Name\":\"web\"}\n");
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(PrintFormatted("{{lower}}", object));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "template parsing error: template: :1:2: executing \"\" at <lower>: wrong number of args for lower: "
+            "want 1 got 0\n");
+}
+
 TEST(BytesSizeTest, MatchesDockerUnits) {
   EXPECT_EQ(BytesSize(0), "0B");
   EXPECT_EQ(BytesSize(1023), "1023B");

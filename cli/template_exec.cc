@@ -120,10 +120,12 @@ class Executor {
     for (auto it = items.begin(); items.is_structured() && it != items.end(); ++it, ++index) {
       any = true;
       Value element = value->Part(*it);
-      if (declared >= 1) variables_[body_mark - 1].second = element;
+      // One variable is the element; two are the key (or index) and the element.
+      if (declared == 1) Bind(*node.pipeline, 0, body_mark, element);
       if (declared == 2) {
-        variables_[body_mark - 2].second =
-            Value::Own(items.is_object() ? nlohmann::json(it.key()) : nlohmann::json(index));
+        Bind(*node.pipeline, 0, body_mark,
+             Value::Own(items.is_object() ? nlohmann::json(it.key()) : nlohmann::json(index)));
+        Bind(*node.pipeline, 1, body_mark, element);
       }
       absl::StatusOr<Flow> flow = Walk(node.list, element);
       variables_.resize(body_mark);
@@ -135,6 +137,16 @@ class Executor {
     variables_.resize(mark);
     if (!flow.ok()) return flow.status();
     return Flow::kNormal;
+  }
+
+  // Sets the k-th variable of a range: declared ones sit just below
+  // body_mark, assigned ones ($x = ...) are found by name.
+  void Bind(const Pipeline& pipeline, size_t k, size_t body_mark, Value value) {
+    if (!pipeline.is_assignment) {
+      variables_[body_mark - pipeline.declarations.size() + k].second = std::move(value);
+    } else if (Value* variable = FindVariable(pipeline.declarations[k])) {
+      *variable = std::move(value);
+    }
   }
 
   Value* FindVariable(const std::string& name) {

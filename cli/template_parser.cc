@@ -241,11 +241,11 @@ class Parser {
     pipeline->pos = PeekNonSpace().pos;
     absl::Status status = Declarations(context, pipeline.get());
     if (!status.ok()) return status;
-    bool after_pipe = false;
     while (true) {
       const Token& token = NextNonSpace();
       if (token.kind == end) {
-        if (pipeline->commands.empty() || after_pipe) {
+        // Go accepts a trailing | ("{{.A |}}"), so scripts may rely on it.
+        if (pipeline->commands.empty()) {
           return Error(token.pos, absl::StrCat("missing value for ", context));
         }
         for (size_t i = 1; i < pipeline->commands.size(); ++i) {
@@ -268,7 +268,7 @@ class Parser {
         case TokenKind::kNumber:
         case TokenKind::kLeftParen: {
           Backup();
-          absl::StatusOr<Command> command = ParseCommand(&after_pipe);
+          absl::StatusOr<Command> command = ParseCommand();
           if (!command.ok()) return command.status();
           pipeline->commands.push_back(std::move(*command));
           break;
@@ -314,11 +314,10 @@ class Parser {
   }
 
   // Operands separated by spaces, ending at }}, ) or after |.
-  absl::StatusOr<Command> ParseCommand(bool* ended_with_pipe) {
+  absl::StatusOr<Command> ParseCommand() {
     Command command;
     command.pos = PeekNonSpace().pos;
     size_t end = command.pos;
-    *ended_with_pipe = false;
     while (true) {
       PeekNonSpace();
       absl::StatusOr<std::optional<Operand>> operand = ParseOperand();
@@ -331,9 +330,7 @@ class Parser {
       if (token.kind == TokenKind::kSpace) continue;
       if (token.kind == TokenKind::kRightDelim || token.kind == TokenKind::kRightParen) {
         Backup();
-      } else if (token.kind == TokenKind::kPipe) {
-        *ended_with_pipe = true;
-      } else {
+      } else if (token.kind != TokenKind::kPipe) {
         return Error(token.pos, absl::StrCat("unexpected ", Describe(token), " in operand"));
       }
       break;

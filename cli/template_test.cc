@@ -103,6 +103,8 @@ TEST(TemplateTest, Range) {
 TEST(TemplateTest, Variables) {
   EXPECT_EQ(Render("{{$name := .Name}}{{$name}}"), "/web");
   EXPECT_EQ(Render("{{$n := 0}}{{range .Args}}{{$n = 1}}{{end}}{{$n}}"), "1");
+  EXPECT_EQ(Render("{{$v := 0}}{{range $v = .Args}}{{end}}{{$v}}"), "daemon off;");
+  EXPECT_EQ(Render("{{range $x := .Args}}{{end}}{{range $x := .Config.Env}}{{$x}}{{end}}"), "A=1B=2");
   EXPECT_EQ(Render("{{$.State.Status}}"), "running");
   EXPECT_EQ(Render("{{with $s := .State}}{{$s.Pid}}{{end}}"), "1234");
   // A variable declared in a block ends with it.
@@ -269,7 +271,7 @@ TEST(TemplateTest, ParseErrors) {
   EXPECT_EQ(Render("{{break}}"), "error: template: :1: {{break}} outside {{range}}");
   EXPECT_EQ(Render("{{}}"), "error: template: :1: missing value for command");
   EXPECT_EQ(Render("{{if}}x{{end}}"), "error: template: :1: missing value for if");
-  EXPECT_EQ(Render("{{.Name | }}"), "error: template: :1: missing value for command");
+  EXPECT_EQ(Render("{{.Name | }}"), "/web");  // Go accepts a trailing |
   EXPECT_EQ(Render("{{.Name | \"x\"}}"), "error: template: :1: non executable command in pipeline stage 2");
   EXPECT_EQ(Render("{{(.Name}}"), "error: template: :1: unclosed left paren");
   EXPECT_EQ(Render("{{.Name)}}"), "error: template: :1: unexpected right paren");
