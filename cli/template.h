@@ -9,8 +9,8 @@
 // parenthesized pipelines with field chains ((index .X 0).Y);
 // if/else if/else, with/else, range (arrays, maps by sorted key, $i, $v :=,
 // else, break, continue); Go's builtin functions and docker's (see
-// template_funcs.h). Not supported: define/template/block, and the builtins
-// html, js, urlquery and call.
+// template_funcs.h). Not supported: define/template/block (one anonymous
+// template is all --format has) and call.
 //
 // Values print as Go's fmt %v does (strings raw, [a b], map[k:v]); a missing
 // map key prints <no value>, a field an object does not have is an error when

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/template_printf.h"
@@ -241,6 +242,68 @@ std::vector<std::string> Split(const std::string& text, const std::string& separ
   return characters;
 }
 
+// The argument text of html, js and urlquery: a single string as it is,
+// anything else as print would print it.
+std::string EscaperInput(const Args& args) {
+  if (args.size() == 1 && args[0].json().is_string()) return args[0].json().get<std::string>();
+  return GoSprint(Jsons(args));
+}
+
+std::string HtmlEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "&#34;"; break;
+      case '\'': out += "&#39;"; break;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '\0': out += "\xEF\xBF\xBD"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string JsEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\'': out += "\\'"; break;
+      case '"': out += "\\\""; break;
+      case '<': out += "\\u003C"; break;
+      case '>': out += "\\u003E"; break;
+      case '&': out += "\\u0026"; break;
+      case '=': out += "\\u003D"; break;
+      default:
+        if (byte < ' ') {
+          out += absl::StrFormat("\\u%04X", byte);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+// url.QueryEscape.
+std::string UrlQueryEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += absl::StrFormat("%%%02X", byte);
+    }
+  }
+  return out;
+}
+
 template <typename Transform>
 Function StringFunction(Transform transform) {
   return {1, 1, [transform](const Args& args) -> absl::StatusOr<Value> {
@@ -282,6 +345,15 @@ std::map<std::string, Function, std::less<>> MakeFunctions() {
                            if (!format.ok()) return format.status();
                            return String(GoSprintf(*format, Jsons(args, 1)));
                          }};
+  functions["html"] = {0, kVariadic, [](const Args& args) -> absl::StatusOr<Value> {
+                         return String(HtmlEscape(EscaperInput(args)));
+                       }};
+  functions["js"] = {0, kVariadic, [](const Args& args) -> absl::StatusOr<Value> {
+                       return String(JsEscape(EscaperInput(args)));
+                     }};
+  functions["urlquery"] = {0, kVariadic, [](const Args& args) -> absl::StatusOr<Value> {
+                             return String(UrlQueryEscape(EscaperInput(args)));
+                           }};
   functions["eq"] = {1, kVariadic, Eq};
   functions["ne"] = {2, 2, Ne};
   functions["lt"] = {2, 2, Order<false, false>};

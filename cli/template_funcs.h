@@ -2,7 +2,8 @@
 #define BERTH_CLI_TEMPLATE_FUNCS_H_
 
 // The functions a template can call: Go's builtins (and, or, not, len,
-// index, slice, print, printf, println, eq, ne, lt, le, gt, ge) and the ones
+// index, slice, print, printf, println, html, js, urlquery, eq, ne, lt, le,
+// gt, ge; not call, which needs Go functions in the data) and the ones
 // docker's CLI adds (json, split, join, title, lower, upper, pad, truncate).
 
 #include <functional>

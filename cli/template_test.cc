@@ -220,6 +220,9 @@ TEST(TemplateTest, GoBuiltins) {
   EXPECT_EQ(Render("{{printf \"%s has pid %d\" .Name .State.Pid}}"), "/web has pid 1234");
   EXPECT_EQ(Render("{{printf \"%v\" .Config.Labels}}"), "map[com.example:yes maintainer:me]");
   EXPECT_EQ(Render("{{slice .Id 1 3}} {{slice .Args 1}}"), "f2 [daemon off;]");
+  EXPECT_EQ(Render("{{html \"<a href='x'>&\\\"\"}}"), "&lt;a href=&#39;x&#39;&gt;&amp;&#34;");
+  EXPECT_EQ(Render("{{js \"it's <b>=\\n\"}}"), "it\\'s \\u003Cb\\u003E\\u003D\\u000A");
+  EXPECT_EQ(Render("{{urlquery \"a b&c=d/é\"}} {{urlquery 1 2}}"), "a+b%26c%3Dd%2F%C3%A9 1+2");
 }
 
 TEST(TemplateTest, Literals) {
