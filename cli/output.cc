@@ -35,6 +35,14 @@ absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohma
   return parsed->Execute(value);
 }
 
+absl::StatusOr<std::string> RenderHeader(const std::string& format, const nlohmann::json& header) {
+  TemplateOptions options = FormatOptions();
+  options.header_functions = true;
+  absl::StatusOr<Template> parsed = Template::Parse(format, options);
+  if (!parsed.ok()) return parsed.status();
+  return parsed->Execute(header);
+}
+
 bool PrintFormatted(const std::string& format, const nlohmann::json& object) {
   // docker's formatter drops spaces around the format.
   size_t first = format.find_first_not_of(' ');

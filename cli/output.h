@@ -25,6 +25,11 @@ inline constexpr int kExitUsage = 125;
 // value as one line of JSON.
 absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value);
 
+// RenderFormat for the header row of a "table" format: header maps each
+// field to its column name, and docker's string functions (lower, json,
+// join, ...) leave the name as it is, so the header reads NAMES, not names.
+absl::StatusOr<std::string> RenderHeader(const std::string& format, const nlohmann::json& header);
+
 // Writes rows as docker's tabwriter does (min width 10, padding 3); the
 // last column is not padded. utf8_width measures cells in characters as Go's
 // tabwriter does ("…" is one), rather than in bytes.

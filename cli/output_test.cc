@@ -37,6 +37,14 @@ TEST(RenderFormatTest, GoTemplates) {
   EXPECT_EQ(RenderFormat("{{nope .Name}}", value).status().message(), "template: :1: function \"nope\" not defined");
 }
 
+TEST(RenderHeaderTest, KeepsColumnNames) {
+  nlohmann::json header = {{"Names", "NAMES"}, {"Labels", "LABELS"}, {"ID", "CONTAINER ID"}};
+  EXPECT_EQ(*RenderHeader("{{lower .Names}}\\t{{json .Labels}}\\t{{truncate .ID 3}}\\t{{join .Names \",\"}}", header),
+            "NAMES\tLABELS\tCONTAINER ID\tNAMES");
+  EXPECT_EQ(*RenderHeader("{{pad .Names 1 1}}", header), " NAMES ");  // pad keeps columns aligned
+  EXPECT_EQ(*RenderFormat("{{lower .Names}}", header), "names");
+}
+
 TEST(RenderFormatTest, EscapesOnlyInTheFormatText) {
   nlohmann::json value = {{"Text", "a\\nb"}, {"List", {"x", "y"}}};
   // \n and \t typed in the format become newline and tab...

@@ -10,6 +10,7 @@ namespace berth::cli {
 absl::StatusOr<Template> Template::Parse(absl::string_view text, TemplateOptions options) {
   Template parsed;
   parsed.source_ = std::string(text);
+  parsed.options_ = options;
   absl::StatusOr<gotmpl::NodeList> tree =
       gotmpl::ParseTokens(parsed.source_, gotmpl::Lex(parsed.source_, options.expand_text_escapes));
   if (!tree.ok()) return tree.status();
@@ -18,7 +19,7 @@ absl::StatusOr<Template> Template::Parse(absl::string_view text, TemplateOptions
 }
 
 absl::StatusOr<std::string> Template::Execute(const nlohmann::json& data) const {
-  return gotmpl::ExecuteTree(source_, *tree_, data);
+  return gotmpl::ExecuteTree(source_, *tree_, data, options_.header_functions);
 }
 
 }  // namespace berth::cli

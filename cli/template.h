@@ -33,6 +33,9 @@ struct TemplateOptions {
   // \n and \t written in text outside actions become newline and tab, as
   // docker's CLI does for --format (the shell passes them literally).
   bool expand_text_escapes = false;
+  // Executes for a table's header row (see FindHeaderFunction in
+  // template_funcs.h).
+  bool header_functions = false;
 };
 
 class Template {
@@ -47,6 +50,7 @@ class Template {
   Template() = default;
 
   std::string source_;
+  TemplateOptions options_;
   std::shared_ptr<const std::vector<gotmpl::Node>> tree_;
 };
 

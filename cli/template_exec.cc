@@ -33,7 +33,8 @@ bool LooksLikeStruct(const nlohmann::json& object) {
 
 class Executor {
  public:
-  Executor(absl::string_view source, const nlohmann::json& data) : source_(source), data_(data) {
+  Executor(absl::string_view source, const nlohmann::json& data, bool header_functions)
+      : source_(source), data_(data), header_functions_(header_functions) {
     variables_.emplace_back("$", Value::Of(data));
   }
 
@@ -282,7 +283,7 @@ class Executor {
   absl::StatusOr<Value> CallFunction(const std::string& name, const std::vector<Operand>& args, size_t first_arg,
                                      size_t pos, const std::string& context, const Value& dot,
                                      const std::optional<Value>& final) {
-    const Function* function = FindFunction(name);
+    const Function* function = header_functions_ ? FindHeaderFunction(name) : FindFunction(name);
     if (function == nullptr) return Error(pos, context, absl::StrCat("function \"", name, "\" not defined"));
     size_t count = (args.size() > first_arg ? args.size() - first_arg : 0) + (final.has_value() ? 1 : 0);
     if (count < function->min_args || count > function->max_args) {
@@ -315,14 +316,16 @@ class Executor {
 
   absl::string_view source_;
   const nlohmann::json& data_;
+  bool header_functions_;
   std::vector<std::pair<std::string, Value>> variables_;
   std::string out_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::string> ExecuteTree(absl::string_view source, const NodeList& tree, const nlohmann::json& data) {
-  return Executor(source, data).Run(tree);
+absl::StatusOr<std::string> ExecuteTree(absl::string_view source, const NodeList& tree, const nlohmann::json& data,
+                                        bool header_functions) {
+  return Executor(source, data, header_functions).Run(tree);
 }
 
 }  // namespace berth::cli::gotmpl

@@ -13,8 +13,9 @@
 namespace berth::cli::gotmpl {
 
 // source is the template text the tree was parsed from (for error positions).
+// header_functions selects docker's table-header variants of its functions.
 absl::StatusOr<std::string> ExecuteTree(absl::string_view source, const NodeList& tree,
-                                        const nlohmann::json& data);
+                                        const nlohmann::json& data, bool header_functions = false);
 
 }  // namespace berth::cli::gotmpl
 

@@ -408,12 +408,32 @@ std::map<std::string, Function, std::less<>> MakeFunctions() {
   return functions;
 }
 
+// The header functions take the column name first, as the real ones take
+// their data, and return it.
+std::map<std::string, Function, std::less<>> MakeHeaderFunctions() {
+  auto column_name = [](const Args& args) -> absl::StatusOr<Value> {
+    absl::StatusOr<std::string> text = StringArg(args[0]);
+    if (!text.ok()) return text.status();
+    return args[0];
+  };
+  std::map<std::string, Function, std::less<>> functions;
+  for (const char* name : {"json", "title", "lower", "upper"}) functions[name] = {1, 1, column_name};
+  for (const char* name : {"split", "join", "truncate"}) functions[name] = {2, 2, column_name};
+  return functions;
+}
+
 }  // namespace
 
 const Function* FindFunction(absl::string_view name) {
   static const auto* functions = new std::map<std::string, Function, std::less<>>(MakeFunctions());
   auto found = functions->find(name);
   return found == functions->end() ? nullptr : &found->second;
+}
+
+const Function* FindHeaderFunction(absl::string_view name) {
+  static const auto* functions = new std::map<std::string, Function, std::less<>>(MakeHeaderFunctions());
+  auto found = functions->find(name);
+  return found == functions->end() ? FindFunction(name) : &found->second;
 }
 
 }  // namespace berth::cli::gotmpl

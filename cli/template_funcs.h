@@ -29,6 +29,11 @@ inline constexpr size_t kVariadic = static_cast<size_t>(-1);
 // nullptr for an unknown name.
 const Function* FindFunction(absl::string_view name);
 
+// For a table's header row, as docker's HeaderFunctions: json, split, join,
+// title, lower, upper and truncate give back the column name they are passed,
+// so "table {{lower .Names}}" keeps the header NAMES. Others as FindFunction.
+const Function* FindHeaderFunction(absl::string_view name);
+
 }  // namespace berth::cli::gotmpl
 
 #endif  // BERTH_CLI_TEMPLATE_FUNCS_H_

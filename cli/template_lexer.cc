@@ -23,24 +23,6 @@ bool IsAlphaNumeric(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-void AppendUtf8(uint32_t code, std::string* out) {
-  if (code < 0x80) {
-    *out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    *out += static_cast<char>(0xC0 | (code >> 6));
-    *out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    *out += static_cast<char>(0xE0 | (code >> 12));
-    *out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (code >> 18));
-    *out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 class Lexer {
  public:
   Lexer(absl::string_view source, bool expand_text_escapes)
@@ -277,6 +259,7 @@ class Lexer {
     }
     pos_ += hex_digits;
     uint32_t code = static_cast<uint32_t>(std::strtoul(hex.c_str(), nullptr, 16));
+    if (code > 0x10FFFF) return Error(at, "invalid syntax");
     if (c == 'x') {
       *out += static_cast<char>(code);
     } else {

@@ -5,6 +5,7 @@
 // JSON that docker's CLI would hold as Go values: strings, numbers, bools,
 // nil, []interface{} and map[string]interface{}.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,9 @@ std::string FormatGoFloat(double value);
 
 // strconv.Quote: "a\tb" with Go's escapes.
 std::string GoQuote(absl::string_view text);
+
+// Appends a Unicode code point as UTF-8.
+void AppendUtf8(uint32_t code, std::string* out);
 
 // Numbers as Go's template functions take them: an integer, or a float that
 // holds an integer (JSON does not keep Go's int/float distinction exactly).
