@@ -186,9 +186,12 @@ class Executor {
       case Operand::Kind::kField:
         return EvalFields(dot, first, has_args);
       case Operand::Kind::kFunction: {
-        absl::StatusOr<Value> result = CallFunction(first.name, command.args, 1, command.pos, command.text, dot,
-                                                    first.fields.empty() ? final : std::nullopt);
-        if (!result.ok() || first.fields.empty()) return result;
+        if (first.fields.empty()) {
+          return CallFunction(first.name, command.args, 1, command.pos, command.text, dot, final);
+        }
+        // (f).Field: f takes no arguments; any given go to the last field.
+        absl::StatusOr<Value> result = CallFunction(first.name, {}, 0, first.pos, first.text, dot, std::nullopt);
+        if (!result.ok()) return result;
         return EvalFields(*result, first, has_args);
       }
       case Operand::Kind::kVariable:

@@ -292,6 +292,9 @@ TEST(TemplateTest, ExecutionErrors) {
             "error: template: :1:8: executing \"\" at <.Name>: Name is not a method but has arguments");
   EXPECT_EQ(Render("{{.Name | len | printf \"%d\" | upper}}"), "4");
   EXPECT_EQ(Render("{{index .Args 0 | len}}"), "2");
+  // A function with a field chain is called without arguments.
+  EXPECT_EQ(Render("{{println.x}}"),
+            "error: template: :1:2: executing \"\" at <println.x>: can't evaluate field x in type string");
   // Go shows at most 20 characters of the failing node.
   EXPECT_EQ(Render("{{index .NetworkSettings.Networks 7}}"),
             "error: template: :1:2: executing \"\" at <index .NetworkSettin...>: error calling index: value has type "
