@@ -1,74 +1,56 @@
 #include "cli/output.h"
 
 #include <cstdio>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "absl/strings/strip.h"
+#include "cli/template.h"
 
 namespace berth::cli {
+
 namespace {
 
-absl::StatusOr<const nlohmann::json*> Lookup(const nlohmann::json& root, absl::string_view path) {
-  const nlohmann::json* node = &root;
-  if (path == ".") return node;
-  if (!absl::ConsumePrefix(&path, ".")) {
-    return absl::InvalidArgumentError(absl::StrCat("template: unsupported expression \"", path,
-                                                   "\""));
-  }
-  for (absl::string_view part : absl::StrSplit(path, '.')) {
-    if (!node->is_object() || !node->contains(std::string(part))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("template: can't evaluate field ", part));
-    }
-    node = &(*node)[std::string(part)];
-  }
-  return node;
+// docker inspect's exit code for a template that does not parse.
+constexpr int kExitTemplateParse = 64;
+
+TemplateOptions FormatOptions() {
+  TemplateOptions options;
+  options.expand_text_escapes = true;
+  return options;
 }
 
-std::string Plain(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_null()) return "<no value>";
-  return value.dump();
+void PrintTemplateError(const absl::Status& status) {
+  std::fprintf(stderr, "template parsing error: %s\n", std::string(status.message()).c_str());
 }
 
 }  // namespace
 
 absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value) {
-  if (format == "json") return value.dump();
-  std::string out;
-  absl::string_view rest(format);
-  while (!rest.empty()) {
-    size_t open = rest.find("{{");
-    if (open == absl::string_view::npos) {
-      absl::StrAppend(&out, rest);
-      break;
-    }
-    absl::StrAppend(&out, rest.substr(0, open));
-    size_t close = rest.find("}}", open);
-    if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError("template: unclosed action");
-    }
-    absl::string_view action = absl::StripAsciiWhitespace(rest.substr(open + 2, close - open - 2));
-    bool as_json = absl::ConsumePrefix(&action, "json ");
-    action = absl::StripAsciiWhitespace(action);
-    auto node = Lookup(value, action);
-    if (!node.ok()) return node.status();
-    absl::StrAppend(&out, as_json ? (*node)->dump() : Plain(**node));
-    rest.remove_prefix(close + 2);
-  }
-  // Go templates understand \n and \t written in the format string.
-  return absl::StrReplaceAll(out, {{"\\n", "\n"}, {"\\t", "\t"}});
+  if (format == "json") return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  absl::StatusOr<Template> parsed = Template::Parse(format, FormatOptions());
+  if (!parsed.ok()) return parsed.status();
+  return parsed->Execute(value);
+}
+
+absl::StatusOr<std::string> RenderHeader(const std::string& format, const nlohmann::json& header) {
+  TemplateOptions options = FormatOptions();
+  options.header_functions = true;
+  absl::StatusOr<Template> parsed = Template::Parse(format, options);
+  if (!parsed.ok()) return parsed.status();
+  return parsed->Execute(header);
 }
 
 bool PrintFormatted(const std::string& format, const nlohmann::json& object) {
-  auto line = RenderFormat(format == "json" ? "{{json .}}" : format, object);
+  // docker's formatter drops spaces around the format.
+  size_t first = format.find_first_not_of(' ');
+  std::string trimmed =
+      first == std::string::npos ? "" : format.substr(first, format.find_last_not_of(' ') - first + 1);
+  auto line = RenderFormat(trimmed == "json" ? "{{json .}}" : trimmed, object);
   if (!line.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
+    PrintTemplateError(line.status());
     return false;
   }
   std::printf("%s\n", line->c_str());
@@ -77,13 +59,35 @@ bool PrintFormatted(const std::string& format, const nlohmann::json& object) {
 
 int PrintInspect(const nlohmann::json& objects, const std::string& format, int rc) {
   if (format.empty()) {
-    std::printf("%s\n", objects.dump(4).c_str());
+    std::printf("%s\n", objects.dump(4, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return rc;
   }
-  for (const auto& object : objects) {
-    if (!PrintFormatted(format, object)) return kExitUsage;
+  // docker inspect --format json: all objects as one compact array.
+  if (format == "json") {
+    std::printf("%s\n", objects.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return rc;
   }
-  return rc;
+  absl::StatusOr<Template> parsed = Template::Parse(format, FormatOptions());
+  if (!parsed.ok()) {
+    PrintTemplateError(parsed.status());
+    return kExitTemplateParse;
+  }
+  // As docker: every object that renders is printed, the failures are
+  // reported after them and make the exit code 1.
+  std::string out;
+  std::vector<absl::Status> failures;
+  for (const auto& object : objects) {
+    absl::StatusOr<std::string> text = parsed->Execute(object);
+    if (text.ok()) {
+      absl::StrAppend(&out, *text, "\n");
+    } else {
+      failures.push_back(text.status());
+    }
+  }
+  std::fputs(out.empty() ? "\n" : out.c_str(), stdout);
+  std::fflush(stdout);
+  for (const absl::Status& failure : failures) PrintTemplateError(failure);
+  return failures.empty() ? rc : kExitDaemonError;
 }
 
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows, bool utf8_width) {

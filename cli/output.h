@@ -20,9 +20,15 @@ namespace berth::cli {
 inline constexpr int kExitDaemonError = 1;
 inline constexpr int kExitUsage = 125;
 
-// Renders docker's --format for what scripts use: "json", "{{json .}}",
-// "{{json .Path}}" and "{{.Path.To.Field}}" with literal text around them.
+// Renders docker's --format: a Go text/template (cli/template.h) over value,
+// with \n and \t in its text read as newline and tab; "json" alone is the
+// value as one line of JSON.
 absl::StatusOr<std::string> RenderFormat(const std::string& format, const nlohmann::json& value);
+
+// RenderFormat for the header row of a "table" format: header maps each
+// field to its column name, and docker's string functions (lower, json,
+// join, ...) leave the name as it is, so the header reads NAMES, not names.
+absl::StatusOr<std::string> RenderHeader(const std::string& format, const nlohmann::json& header);
 
 // Writes rows as docker's tabwriter does (min width 10, padding 3); the
 // last column is not padded. utf8_width measures cells in characters as Go's
@@ -42,12 +48,15 @@ std::string HumanSize(double bytes);
 // docker's units.HumanDuration ("2 weeks", "About an hour").
 std::string HumanDuration(int64_t seconds);
 
-// One object through a --format template ("json": one JSON line); prints
-// why and returns false when the template is bad.
+// One object through a --format template ("json": one JSON line), spaces
+// around the format ignored as docker's formatter does; prints "template
+// parsing error: ..." and returns false when the template is bad.
 bool PrintFormatted(const std::string& format, const nlohmann::json& object);
 
-// docker's inspect output: an indented JSON array, or each object through
-// --format. Returns rc, or kExitUsage for a bad template.
+// docker's inspect output: an indented JSON array, one compact array for
+// "json", or each object through the --format template. A template that does
+// not parse returns 64; objects it fails on are reported after the others
+// are printed and return 1; otherwise rc.
 int PrintInspect(const nlohmann::json& objects, const std::string& format, int rc);
 
 // docker's units.BytesSize: 1024-based with two decimals ("23.47GiB").

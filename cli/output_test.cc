@@ -25,6 +25,77 @@ TEST(RenderFormatTest, ErrorsNameTheProblem) {
   EXPECT_FALSE(RenderFormat("{{range .}}", value).ok());
 }
 
+TEST(RenderFormatTest, GoTemplates) {
+  nlohmann::json value = {{"Name", "web"},
+                          {"Args", {"-g", "daemon off;"}},
+                          {"Labels", {{"com.example", "yes"}}},
+                          {"Networks", {{"bridge", {{"IPAddress", "172.17.0.2"}}}}}};
+  EXPECT_EQ(*RenderFormat("{{range .Networks}}{{.IPAddress}}{{end}}", value), "172.17.0.2");
+  EXPECT_EQ(*RenderFormat("{{index .Labels \"com.example\"}} {{.Labels.absent}}", value), "yes <no value>");
+  EXPECT_EQ(*RenderFormat("{{if .Args}}{{join .Args \" \"}}{{end}}", value), "-g daemon off;");
+  EXPECT_EQ(*RenderFormat("{{.Name | upper | printf \"%s!\"}}", value), "WEB!");
+  EXPECT_EQ(RenderFormat("{{nope .Name}}", value).status().message(), "template: :1: function \"nope\" not defined");
+}
+
+TEST(RenderHeaderTest, KeepsColumnNames) {
+  nlohmann::json header = {{"Names", "NAMES"}, {"Labels", "LABELS"}, {"ID", "CONTAINER ID"}};
+  EXPECT_EQ(*RenderHeader("{{lower .Names}}\\t{{json .Labels}}\\t{{truncate .ID 3}}\\t{{join .Names \",\"}}", header),
+            "NAMES\tLABELS\tCONTAINER ID\tNAMES");
+  EXPECT_EQ(*RenderHeader("{{pad .Names 1 1}}", header), " NAMES ");  // pad keeps columns aligned
+  EXPECT_EQ(*RenderFormat("{{lower .Names}}", header), "names");
+}
+
+TEST(RenderFormatTest, EscapesOnlyInTheFormatText) {
+  nlohmann::json value = {{"Text", "a\\nb"}, {"List", {"x", "y"}}};
+  // \n and \t typed in the format become newline and tab...
+  EXPECT_EQ(*RenderFormat("{{.List}}\\n{{.List}}\\t.", value), "[x y]\n[x y]\t.");
+  // ...but a value holding a backslash and an n prints as it is.
+  EXPECT_EQ(*RenderFormat("{{.Text}}", value), "a\\nb");
+  // Inside actions Go's string literals have their own escapes.
+  EXPECT_EQ(*RenderFormat("{{join .List \"\\n\"}}", value), "x\ny");
+  EXPECT_EQ(*RenderFormat("{{range .List -}} \\n {{- .}}{{end}}", value), "xy");
+}
+
+TEST(PrintInspectTest, RendersWhatItCanAndReportsTheRestAsDocker) {
+  nlohmann::json objects = nlohmann::json::parse(R"([{"Name": "a", "State": {"Running": true}}, {"Name": "b"}])");
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  int rc = PrintInspect(objects, "{{.Name}} {{.State.Running}}", 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "a true\n");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "template parsing error: template: :1:12: executing \"\" at <.State.Running>: can't evaluate field "
+            "State\n");
+  EXPECT_EQ(rc, kExitDaemonError);
+
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(PrintInspect(objects, "{{.Name", 0), 64);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "template parsing error: template: :1: unclosed action\n");
+
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(PrintInspect(objects, "json", 0), 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), objects.dump() + "\n");
+
+  // Nothing to print is still a line, and rc (a missing object) passes through.
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(PrintInspect(nlohmann::json::array(), "{{.Name}}", kExitDaemonError), kExitDaemonError);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "\n");
+}
+
+TEST(PrintFormattedTest, TrimsSpacesAndPrefixesErrors) {
+  nlohmann::json object = {{"Name", "web"}};
+  testing::internal::CaptureStdout();
+  EXPECT_TRUE(PrintFormatted("  {{.Name}}\\t| ", object));
+  EXPECT_TRUE(PrintFormatted("json", object));
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "web\t|\n{\"Name\":\"web\"}\n");
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(PrintFormatted("{{lower}}", object));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "template parsing error: template: :1:2: executing \"\" at <lower>: wrong number of args for lower: "
+            "want 1 got 0\n");
+}
+
 TEST(BytesSizeTest, MatchesDockerUnits) {
   EXPECT_EQ(BytesSize(0), "0B");
   EXPECT_EQ(BytesSize(1023), "1023B");
