@@ -90,13 +90,32 @@ PY
 n=0
 time_runs "crun run" sh -c "cd $work/bundle && crun run bench-crun-\$RANDOM\$RANDOM"
 time_runs "runc run" sh -c "cd $work/bundle && runc run bench-runc-\$RANDOM\$RANDOM"
-if command -v ctr >/dev/null && ctr version >/dev/null 2>&1; then
-  time_runs "ctr run --rm" sh -c "ctr run --rm docker.io/library/busybox:latest bench-\$RANDOM true"
+# The same image for containerd and podman: berth save writes a docker
+# archive both load.
+berth save -o "$work/busybox.tar" busybox:bench
+if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+  # A containerd of our own (no systemd here), its CNI plugins where ctr
+  # looks for them (/opt/cni/bin), and the bridge network podman installs.
+  mkdir -p "$work/containerd"
+  containerd --root "$work/containerd/root" --state "$work/containerd/state" \
+    --address "$work/containerd/sock" >"$work/containerd.log" 2>&1 &
+  for _ in $(seq 100); do [[ -S $work/containerd/sock ]] && break; sleep 0.1; done
+  ctr_() { ctr --address "$work/containerd/sock" "$@"; }
+  ctr_ image import --base-name bench/busybox "$work/busybox.tar" >/dev/null
+  image=$(ctr_ image ls -q | head -1)
+  made_opt=0
+  if [[ ! -e /opt/cni/bin ]]; then mkdir -p /opt/cni && ln -s /usr/lib/cni /opt/cni/bin && made_opt=1; fi
+  time_runs "ctr run --rm (no network)" sh -c "ctr --address $work/containerd/sock run --rm $image bench-\$RANDOM\$RANDOM true"
+  time_runs "ctr run --rm --cni (bridge)" sh -c "ctr --address $work/containerd/sock run --rm --cni $image bench-\$RANDOM\$RANDOM true"
+  ((made_opt)) && rm -rf /opt/cni
 else
-  echo "ctr: not installed (or containerd not running): skipped"
+  echo "ctr: not installed: skipped"
 fi
 if command -v podman >/dev/null; then
-  time_runs "podman run --rm --network none" podman run --rm --network none busybox true
+  podman load -q -i "$work/busybox.tar" >/dev/null
+  pimage=$(podman images -q | head -1)
+  time_runs "podman run --rm --network none" podman run --rm --network none "$pimage" true
+  time_runs "podman run --rm (bridge, CNI)" podman run --rm "$pimage" true
 else
   echo "podman: not installed: skipped"
 fi

@@ -315,8 +315,10 @@ int PrintRows(const std::string& format, const std::string& default_format, cons
   }
   std::string templ(absl::StripLeadingAsciiWhitespace(table_template));
   std::vector<std::vector<std::string>> table;
-  auto add = [&](const nlohmann::json& value) {
-    auto line = RenderFormat(templ, value);
+  // The header row keeps its column names whatever functions the template
+  // applies (docker's header context): {{lower .Names}} still heads NAMES.
+  auto add = [&](const nlohmann::json& value, bool is_header = false) {
+    auto line = is_header ? RenderHeader(templ, value) : RenderFormat(templ, value);
     if (!line.ok()) {
       std::fprintf(stderr, "%s\n", std::string(line.status().message()).c_str());
       return false;
@@ -324,7 +326,7 @@ int PrintRows(const std::string& format, const std::string& default_format, cons
     table.push_back(absl::StrSplit(*line, '\t'));
     return true;
   };
-  if (!add(header)) return kExitUsage;
+  if (!add(header, /*is_header=*/true)) return kExitUsage;
   for (const nlohmann::json& row : rows) {
     if (!add(row)) return kExitUsage;
   }

@@ -12,6 +12,11 @@ namespace berth::images {
 
 absl::Status GarbageCollector::Referenced(std::set<std::string>* blobs,
                                           std::set<std::string>* chains) {
+  if (leases_ != nullptr) {
+    auto held = leases_->HeldContent();
+    if (!held.ok()) return held.status();
+    blobs->insert(held->begin(), held->end());
+  }
   auto records = images_->List();
   if (!records.ok()) return records.status();
   for (const ImageRecord& record : *records) {
@@ -73,8 +78,9 @@ absl::StatusOr<CollectResult> GarbageCollector::Collect() {
   }
 
   // Snapshots: committed layers no image needs, leaves first, and the
-  // unpacking snapshots of pulls that died.
-  while (true) {
+  // unpacking snapshots of pulls that died (none without a snapshots
+  // service: a content-only collection).
+  while (snapshots_ != nullptr) {
     grpc::ClientContext context;
     berth::snapshots::v1::ListResponse list;
     grpc::Status listed = snapshots_->List(&context, {}, &list);

@@ -16,6 +16,7 @@
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
+#include "services/images/leases.h"
 
 namespace berth::images {
 
@@ -27,9 +28,11 @@ struct CollectResult {
 
 class GarbageCollector {
  public:
+  // leases (may be null): content they hold is kept. snapshots may be null
+  // too: then only content is collected.
   GarbageCollector(ContentStore* content, ImageStore* images,
-                   berth::snapshots::v1::Snapshots::StubInterface* snapshots)
-      : content_(content), images_(images), snapshots_(snapshots) {}
+                   berth::snapshots::v1::Snapshots::StubInterface* snapshots, Leases* leases = nullptr)
+      : content_(content), images_(images), snapshots_(snapshots), leases_(leases) {}
 
   absl::StatusOr<CollectResult> Collect();
 
@@ -40,6 +43,7 @@ class GarbageCollector {
   ContentStore* content_;
   ImageStore* images_;
   berth::snapshots::v1::Snapshots::StubInterface* snapshots_;
+  Leases* leases_;
 };
 
 }  // namespace berth::images

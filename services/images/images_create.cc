@@ -53,7 +53,16 @@ grpc::Status ImagesService::WriteContent(
   if (expected.size() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "write content: negative size");
   }
+  const std::string& lease = first.header().lease();
   absl::ReaderMutexLock operation(&operations_);
+  // Held by the lease from now on: garbage collection waits for this lock,
+  // then sees the lease.
+  if (!lease.empty()) {
+    if (leases_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "leases");
+    if (absl::Status held = leases_->AddContent(lease, expected.digest()); !held.ok()) {
+      return ToGrpcStatus(held, "write content " + expected.digest());
+    }
+  }
   *response->mutable_written() = expected;
   berth::images::v1::WriteContentRequest message;
   if (content_->Exists(expected.digest())) {
@@ -257,6 +266,32 @@ grpc::Status ImagesService::Create(grpc::ServerContext*,
   if (detail.ok()) *response->mutable_image() = *std::move(detail);
   response->mutable_image()->set_id(manifest.config.digest());
   return grpc::Status::OK;
+}
+
+}  // namespace berth::images
+
+namespace berth::images {
+
+grpc::Status ImagesService::CreateLease(grpc::ServerContext*,
+                                        const berth::images::v1::CreateLeaseRequest* request,
+                                        berth::images::v1::Lease* response) {
+  if (leases_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "leases");
+  if (request->expire_seconds() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "lease: negative expiry");
+  }
+  auto lease = leases_->Create(request->id(), absl::Seconds(request->expire_seconds()));
+  if (!lease.ok()) return ToGrpcStatus(lease.status());
+  response->set_id(lease->id);
+  response->mutable_created_at()->set_seconds(absl::ToUnixSeconds(lease->created_at));
+  response->mutable_expires_at()->set_seconds(absl::ToUnixSeconds(lease->expires_at));
+  return grpc::Status::OK;
+}
+
+grpc::Status ImagesService::DeleteLease(grpc::ServerContext*,
+                                        const berth::images::v1::DeleteLeaseRequest* request,
+                                        berth::images::v1::DeleteLeaseResponse*) {
+  if (leases_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "leases");
+  return ToGrpcStatus(leases_->Delete(request->id()));
 }
 
 }  // namespace berth::images

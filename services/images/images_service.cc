@@ -324,7 +324,7 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
   response->add_deleted(detail->id());
   // What only this image needed goes with it, as docker's rmi does.
   absl::MutexLock operation(&operations_);
-  GarbageCollector collector(content_, images_, snapshots_.get());
+  GarbageCollector collector(content_, images_, snapshots_.get(), leases_);
   auto collected = collector.Collect();
   if (!collected.ok()) return ToGrpcStatus(collected.status());
   for (const std::string& snapshot : collected->removed_snapshots) {
@@ -513,7 +513,7 @@ grpc::Status ImagesService::Prune(grpc::ServerContext*,
     deleted_ids.insert(record.config_digest);
   }
   for (const std::string& id : deleted_ids) response->add_deleted(id);
-  GarbageCollector collector(content_, images_, snapshots_.get());
+  GarbageCollector collector(content_, images_, snapshots_.get(), leases_);
   auto collected = collector.Collect();
   if (!collected.ok()) return ToGrpcStatus(collected.status());
   for (const std::string& snapshot : collected->removed_snapshots) {

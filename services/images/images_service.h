@@ -16,6 +16,7 @@
 #include "services/common/config/daemon_config.h"
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
+#include "services/images/leases.h"
 #include "services/images/puller.h"
 
 namespace berth::images {
@@ -24,12 +25,14 @@ class ImagesService final : public berth::images::v1::Images::Service {
  public:
   ImagesService(const config::DaemonConfig* config, ContentStore* content, ImageStore* images,
                 std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots,
-                std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers = nullptr)
+                std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers = nullptr,
+                Leases* leases = nullptr)
       : config_(config),
         content_(content),
         images_(images),
         snapshots_(std::move(snapshots)),
-        containers_(std::move(containers)) {}
+        containers_(std::move(containers)),
+        leases_(leases) {}
 
   grpc::Status Pull(grpc::ServerContext* context, const berth::images::v1::PullRequest* request,
                     grpc::ServerWriter<berth::images::v1::PullResponse>* writer) override;
@@ -77,6 +80,12 @@ class ImagesService final : public berth::images::v1::Images::Service {
   grpc::Status ContentInfo(grpc::ServerContext* context,
                            const berth::images::v1::ContentInfoRequest* request,
                            berth::images::v1::ContentInfoResponse* response) override;
+  grpc::Status CreateLease(grpc::ServerContext* context,
+                           const berth::images::v1::CreateLeaseRequest* request,
+                           berth::images::v1::Lease* response) override;
+  grpc::Status DeleteLease(grpc::ServerContext* context,
+                           const berth::images::v1::DeleteLeaseRequest* request,
+                           berth::images::v1::DeleteLeaseResponse* response) override;
 
  private:
   // Image details by id (config digest), with all names of that id.
@@ -97,6 +106,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
   // Asked which containers use an image before rmi deletes it.
   std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers_;
+  // What multi-call operations (commit) hold against garbage collection.
+  Leases* leases_;
   absl::Mutex config_cache_mu_;
   std::map<std::string, berth::images::v1::ImageDetail> config_cache_
       ABSL_GUARDED_BY(config_cache_mu_);

@@ -16,6 +16,7 @@ namespace {
 std::unique_ptr<berth::store::Database> g_database;
 std::unique_ptr<berth::images::ContentStore> g_content;
 std::unique_ptr<berth::images::ImageStore> g_images;
+std::unique_ptr<berth::images::Leases> g_leases;
 
 }  // namespace
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     if (!content.ok()) return content.status();
     g_content = *std::move(content);
     g_images = std::make_unique<berth::images::ImageStore>(g_database.get());
+    g_leases = std::make_unique<berth::images::Leases>(g_database.get());
     // Layers are unpacked by the snapshots service, over its socket.
     std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots =
         berth::snapshots::v1::Snapshots::NewStub(grpc::CreateChannel(
@@ -44,7 +46,7 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<berth::images::ImagesService>(
         &context.config, g_content.get(), g_images.get(), std::move(snapshots),
-        std::move(containers)));
+        std::move(containers), g_leases.get()));
     return services;
   };
   return berth::server::RunService(argc, argv, definition);

@@ -70,13 +70,15 @@ absl::StatusOr<Layer> DiffInto(berth::snapshots::v1::Snapshots::StubInterface* s
 }
 
 // The layer file to the images service's content store.
-absl::Status Upload(berth::images::v1::Images::StubInterface* images, const Layer& layer, int fd) {
+absl::Status Upload(berth::images::v1::Images::StubInterface* images, const Layer& layer,
+                    const std::string& lease, int fd) {
   if (::lseek(fd, 0, SEEK_SET) != 0) return absl::ErrnoToStatus(errno, "rewind the layer");
   grpc::ClientContext context;
   berth::images::v1::WriteContentResponse response;
   auto writer = images->WriteContent(&context, &response);
   berth::images::v1::WriteContentRequest header;
   *header.mutable_header()->mutable_expected() = layer.descriptor;
+  header.mutable_header()->set_lease(lease);
   bool open = writer->Write(header);
   std::vector<char> buffer(1 << 20);
   absl::Status read_status;
@@ -154,20 +156,30 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
   create.set_created_by(CommitCreatedBy(*container));
   for (const std::string& change : request->changes()) create.add_changes(change);
   berth::images::v1::CreateImageResponse created;
-  // The blob is nobody's until Create names it: an image prune in between
-  // may take it. Upload it again once if so (we still have the file).
-  for (int attempt = 0;; ++attempt) {
-    if (absl::Status uploaded = Upload(files_.images.get(), *layer, fd.get()); !uploaded.ok()) {
-      return ToGrpcStatus(uploaded, what);
-    }
+  // The blob is nobody's until Create names it: a lease holds it against an
+  // image prune in between (it expires if we die before deleting it).
+  berth::images::v1::Lease lease;
+  {
+    berth::images::v1::CreateLeaseRequest request;
+    request.set_expire_seconds(3600);
+    grpc::ClientContext context;
+    grpc::Status status = files_.images->CreateLease(&context, request, &lease);
+    if (!status.ok()) return grpc::Status(status.error_code(), what + ": lease: " + status.error_message());
+  }
+  absl::Cleanup release_lease = [&] {
+    berth::images::v1::DeleteLeaseRequest request;
+    request.set_id(lease.id());
+    berth::images::v1::DeleteLeaseResponse deleted;
+    grpc::ClientContext context;
+    (void)files_.images->DeleteLease(&context, request, &deleted);
+  };
+  if (absl::Status uploaded = Upload(files_.images.get(), *layer, lease.id(), fd.get()); !uploaded.ok()) {
+    return ToGrpcStatus(uploaded, what);
+  }
+  {
     grpc::ClientContext context;
     grpc::Status status = files_.images->Create(&context, create, &created);
-    if (status.ok()) break;
-    bool collected = status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
-                     status.error_message().find("not in the content store") != std::string::npos;
-    if (!collected || attempt > 0) {
-      return grpc::Status(status.error_code(), what + ": " + status.error_message());
-    }
+    if (!status.ok()) return grpc::Status(status.error_code(), what + ": " + status.error_message());
   }
   response->set_image_id(created.image().id());
   if (files_.events != nullptr) {

@@ -138,6 +138,43 @@ absl::StatusOr<std::vector<LogRecord>> ReadLogs(const std::string& path, int max
   return records;
 }
 
+namespace {
+
+// One file of the log, opened.
+struct OpenedFile {
+  int fd;
+  ino_t inode;
+};
+
+// The log's files oldest first (PATH.n-1 ... PATH.1, PATH), opened
+// together: once open they can be read whatever renames follow. A rotation
+// while they were being opened (PATH is another file afterwards) means
+// another try, so the list is one moment's chain.
+std::vector<OpenedFile> OpenChain(const std::string& path, int max_files) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    struct stat before;
+    if (::stat(path.c_str(), &before) != 0) return {};
+    std::vector<OpenedFile> chain;
+    for (int k = max_files - 1; k >= 0; --k) {
+      std::string name = k == 0 ? path : absl::StrCat(path, ".", k);
+      int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      struct stat st;
+      ::fstat(fd, &st);
+      chain.push_back({fd, st.st_ino});
+    }
+    struct stat after;
+    if (::stat(path.c_str(), &after) == 0 && after.st_ino == before.st_ino && !chain.empty() &&
+        chain.back().inode == before.st_ino) {
+      return chain;
+    }
+    for (const OpenedFile& file : chain) ::close(file.fd);
+  }
+  return {};
+}
+
+}  // namespace
+
 absl::Status FollowLogs(const std::string& path, int max_files, const ReadOptions& options,
                         const std::function<void(const LogRecord&)>& deliver,
                         const std::function<bool()>& stop,
@@ -154,9 +191,9 @@ absl::Status FollowLogs(const std::string& path, int max_files, const ReadOption
   if (opened) opened();
   std::string pending;
   char buffer[64 * 1024];
-  auto drain = [&] {
+  auto drain = [&](int from) {
     ssize_t n;
-    while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) {
+    while ((n = ::read(from, buffer, sizeof(buffer))) > 0) {
       pending.append(buffer, static_cast<size_t>(n));
       size_t newline;
       while ((newline = pending.find('\n')) != std::string::npos) {
@@ -167,34 +204,34 @@ absl::Status FollowLogs(const std::string& path, int max_files, const ReadOption
     }
   };
   while (!stop()) {
-    drain();
-    // Rotated: finish the old file, then continue with the new one.
+    drain(fd);
     struct stat now;
     if (::stat(path.c_str(), &now) == 0 && now.st_ino != inode) {
-      drain();
-      // Files rotated after ours (PATH.k-1 ... PATH.1) come before PATH.
-      int ours = 0;
-      for (int k = 1; k < max_files; ++k) {
-        struct stat rotated;
-        if (::stat(absl::StrCat(path, ".", k).c_str(), &rotated) == 0 && rotated.st_ino == inode) {
-          ours = k;
-          break;
-        }
-      }
-      for (int k = ours - 1; k >= 1; --k) {
-        std::ifstream in(absl::StrCat(path, ".", k));
-        std::string line;
-        while (std::getline(in, line)) {
-          LogRecord record;
-          if (Parse(line, &record) && Wanted(record, options)) deliver(record);
-        }
-      }
-      int next = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (next >= 0) {
-        ::close(fd);
-        fd = next;
-        inode = now.st_ino;
+      // Rotated (maybe several times): finish our file, then every file
+      // that came after it, in order, then follow the newest. Files are
+      // held open, so renames meanwhile lose nothing.
+      std::vector<OpenedFile> chain = OpenChain(path, max_files);
+      if (!chain.empty()) {
+        drain(fd);
         pending.clear();
+        size_t next = 0;
+        for (size_t k = 0; k < chain.size(); ++k) {
+          if (chain[k].inode == inode) next = k + 1;
+        }
+        // Ours is not in the chain (rotated out altogether): all of it is
+        // newer than what we read.
+        ::close(fd);
+        for (size_t k = 0; k < chain.size(); ++k) {
+          if (k < next) {
+            ::close(chain[k].fd);
+          } else if (k + 1 < chain.size()) {
+            drain(chain[k].fd);
+            pending.clear();
+            ::close(chain[k].fd);
+          }
+        }
+        fd = chain.back().fd;
+        inode = chain.back().inode;
         continue;
       }
     }
@@ -202,7 +239,7 @@ absl::Status FollowLogs(const std::string& path, int max_files, const ReadOption
     // process's output is delivered promptly.
     for (int slice = 0; slice < 4 && !stop(); ++slice) ::usleep(5 * 1000);
   }
-  drain();
+  drain(fd);
   ::close(fd);
   return absl::OkStatus();
 }

@@ -135,5 +135,32 @@ TEST_F(JsonFileTest, FollowContinuesAcrossRotation) {
   EXPECT_EQ(seen.size(), 200u);
 }
 
+TEST_F(JsonFileTest, FollowKeepsUpWithRotationsWhileItReads) {
+  // Small files, rotated all the time while the follower reads: every
+  // record once, in order (names shift under it; open files do not).
+  auto writer = JsonFileWriter::Open(path_, 600, 400);
+  ASSERT_TRUE(writer.ok());
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  std::atomic<bool> done{false};
+  std::thread follower([&] {
+    (void)FollowLogs(path_, 400, {}, [&](const LogRecord& record) {
+      absl::MutexLock lock(&mu);
+      seen.push_back(record.line);
+    }, [&] { return done.load(); });
+  });
+  ::usleep(100 * 1000);
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_TRUE((*writer)->Write("stdout", absl::StrCat("busy ", i, "\n"), At(i)).ok());
+    if (i % 500 == 0) ::usleep(7 * 1000);
+  }
+  ::usleep(200 * 1000);
+  done = true;
+  follower.join();
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(seen.size(), 3000u);
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], absl::StrCat("busy ", i, "\n"));
+}
+
 }  // namespace
 }  // namespace berth::logging
