@@ -76,7 +76,65 @@ absl::StatusOr<int> ParseSignal(const std::string& signal) {
   return it->second;
 }
 
+int64_t ParseLogSize(const std::string& text) {
+  if (text.empty()) return -1;
+  int64_t multiplier = 1;
+  std::string number = text;
+  switch (std::tolower(static_cast<unsigned char>(text.back()))) {
+    case 'k': multiplier = 1024; number.pop_back(); break;
+    case 'm': multiplier = 1024 * 1024; number.pop_back(); break;
+    case 'g': multiplier = 1024LL * 1024 * 1024; number.pop_back(); break;
+    default: break;
+  }
+  int64_t value = 0;
+  return absl::SimpleAtoi(number, &value) && value >= 0 ? value * multiplier : -1;
+}
+
+LogLimits ContainerLogLimits(const v1::ContainerSpec& spec, const LogLimits& daemon) {
+  LogLimits limits = daemon;
+  const auto& options = spec.log_options();
+  if (auto it = options.find("max-size"); it != options.end() && ParseLogSize(it->second) >= 0) {
+    limits.max_size = ParseLogSize(it->second);
+  }
+  int files = 0;
+  if (auto it = options.find("max-file"); it != options.end() && absl::SimpleAtoi(it->second, &files) &&
+                                          files >= 1) {
+    limits.max_files = files;
+  }
+  return limits;
+}
+
+namespace {
+
+// --log-opt as docker's json-file driver checks them at create.
+absl::Status ValidateLogOptions(const v1::ContainerSpec& spec) {
+  if (!spec.log_driver().empty() && spec.log_driver() != "json-file" && spec.log_driver() != "none") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("error looking up logging plugin ", spec.log_driver(),
+                     ": plugin \"", spec.log_driver(), "\" not found"));
+  }
+  static const char* kKnown[] = {"max-size", "max-file", "compress", "labels", "labels-regex",
+                                 "env", "env-regex", "tag", "mode", "max-buffer-size"};
+  for (const auto& [key, value] : spec.log_options()) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown log opt '", key, "' for json-file log driver"));
+    }
+    if (key == "max-size" && ParseLogSize(value) < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid size: '", value, "'"));
+    }
+    int files = 0;
+    if (key == "max-file" && (!absl::SimpleAtoi(value, &files) || files < 1)) {
+      return absl::InvalidArgumentError("max-file cannot be less than 1");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
+  if (absl::Status status = ValidateLogOptions(spec); !status.ok()) return status;
   const auto& restart = spec.restart_policy();
   static const char* kPolicies[] = {"", "no", "on-failure", "always", "unless-stopped"};
   if (std::find(std::begin(kPolicies), std::end(kPolicies), restart.name()) == std::end(kPolicies)) {

@@ -27,6 +27,19 @@ absl::StatusOr<int> ParseSignal(const std::string& signal);
 // Docker's defaults for resources and --restart, checked.
 absl::Status ValidateSpec(const v1::ContainerSpec& spec);
 
+// docker's sizes for log-opts max-size: 10m, 1g, 512k, bytes; -1 when it
+// is not one.
+int64_t ParseLogSize(const std::string& text);
+
+// json-file rotation: max_size 0 never rotates; max_files counts the
+// current file.
+struct LogLimits {
+  int64_t max_size = 0;
+  int max_files = 1;
+};
+// The container's --log-opt max-size/max-file, else the daemon's log-opts.
+LogLimits ContainerLogLimits(const v1::ContainerSpec& spec, const LogLimits& daemon);
+
 struct HostFiles {
   std::string hostname;
   std::string hosts;

@@ -116,5 +116,34 @@ TEST(BuildShimRequestTest, DefaultsAndLimits) {
   EXPECT_TRUE(BuildShimRequest(container, settings)->masked_paths().empty());
 }
 
+TEST(LogOptionsTest, SizesLimitsAndValidation) {
+  EXPECT_EQ(ParseLogSize("512"), 512);
+  EXPECT_EQ(ParseLogSize("10k"), 10240);
+  EXPECT_EQ(ParseLogSize("1m"), 1 << 20);
+  EXPECT_EQ(ParseLogSize("2G"), int64_t{2} << 30);
+  EXPECT_EQ(ParseLogSize("lots"), -1);
+  EXPECT_EQ(ParseLogSize(""), -1);
+
+  v1::ContainerSpec spec;
+  LogLimits daemon{10 << 20, 3};
+  EXPECT_EQ(ContainerLogLimits(spec, daemon).max_size, 10 << 20);
+  EXPECT_EQ(ContainerLogLimits(spec, daemon).max_files, 3);
+  (*spec.mutable_log_options())["max-size"] = "1k";
+  (*spec.mutable_log_options())["max-file"] = "5";
+  EXPECT_EQ(ContainerLogLimits(spec, daemon).max_size, 1024);
+  EXPECT_EQ(ContainerLogLimits(spec, daemon).max_files, 5);
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+
+  v1::ContainerSpec bad = spec;
+  (*bad.mutable_log_options())["max-sise"] = "1k";
+  EXPECT_EQ(ValidateSpec(bad).message(), "unknown log opt 'max-sise' for json-file log driver");
+  bad = spec;
+  (*bad.mutable_log_options())["max-size"] = "huge";
+  EXPECT_EQ(ValidateSpec(bad).message(), "invalid size: 'huge'");
+  bad = spec;
+  (*bad.mutable_log_options())["max-file"] = "0";
+  EXPECT_EQ(ValidateSpec(bad).message(), "max-file cannot be less than 1");
+}
+
 }  // namespace
 }  // namespace berth::tasks

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "services/tasks/container_factory.h"
 #include "services/tasks/container_root.h"
 #include "services/tasks/container_metrics.h"
+#include "services/tasks/container_spec.h"
 #include "services/tasks/containers_service.h"
 #include "services/tasks/schema.h"
 #include "services/tasks/tasks_service.h"
@@ -28,21 +30,6 @@ std::unique_ptr<berth::tasks::ContainerStore> g_store;
 berth::tasks::EventBroker g_events;
 std::unique_ptr<berth::tasks::TaskManager> g_tasks;
 std::unique_ptr<berth::tasks::ContainerFactory> g_factory;
-
-// docker's sizes for log-opts max-size: 10m, 1g, 512k, bytes.
-int64_t ParseSize(const std::string& text) {
-  if (text.empty()) return 0;
-  int64_t multiplier = 1;
-  std::string number = text;
-  switch (std::tolower(static_cast<unsigned char>(text.back()))) {
-    case 'k': multiplier = 1024; number.pop_back(); break;
-    case 'm': multiplier = 1024 * 1024; number.pop_back(); break;
-    case 'g': multiplier = 1024LL * 1024 * 1024; number.pop_back(); break;
-    default: break;
-  }
-  int64_t value = 0;
-  return absl::SimpleAtoi(number, &value) ? value * multiplier : 0;
-}
 
 // True when berthd (our parent) is not the one that started us last time:
 // a daemon start, when restart policies bring containers back. A restart
@@ -94,7 +81,7 @@ int main(int argc, char** argv) {
     options.shim_binary = berth::SelfDirectory() + "/berth-shim";
     const auto& log_opts = context.config.log_opts;
     if (auto it = log_opts.find("max-size"); it != log_opts.end()) {
-      options.log_max_size = ParseSize(it->second);
+      options.log_max_size = std::max<int64_t>(0, berth::tasks::ParseLogSize(it->second));
     }
     if (auto it = log_opts.find("max-file"); it != log_opts.end()) {
       absl::SimpleAtoi(it->second, &options.log_max_files);

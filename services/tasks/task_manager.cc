@@ -302,8 +302,9 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   settings.bundle = bundle;
   settings.netns_path = starting.netns_path();
   settings.cgroup_parent = options_.cgroup_parent;
-  settings.log_max_size = options_.log_max_size;
-  settings.log_max_files = options_.log_max_files;
+  LogLimits log = ContainerLogLimits(resolved.spec(), {options_.log_max_size, options_.log_max_files});
+  settings.log_max_size = log.max_size;
+  settings.log_max_files = log.max_files;
   auto create = BuildShimRequest(starting, settings);
   if (create.ok()) {
     create->set_buffer_until_attach(options.attach);

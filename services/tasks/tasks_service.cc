@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "services/tasks/container_spec.h"
 #include "absl/synchronization/notification.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -22,6 +23,10 @@ namespace berth::tasks {
 namespace {
 
 }  // namespace
+
+int TasksService::LogFiles(const v1::Container& container) const {
+  return ContainerLogLimits(container.spec(), {0, log_max_files_}).max_files;
+}
 
 grpc::Status TasksService::Start(grpc::ServerContext*, const v1::StartRequest* request,
                                  v1::StartResponse* response) {
@@ -152,7 +157,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       logging::ReadOptions follow_options = options;
       follow_options.tail = -1;
       logging::FollowLogs(
-          container->log_path(), log_max_files_, follow_options,
+          container->log_path(), LogFiles(*container), follow_options,
           [&](const logging::LogRecord& record) {
             if (!backlog_sent) {
               absl::MutexLock lock(&early_mu);
@@ -172,7 +177,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       if (!opened.HasBeenNotified()) opened.Notify();
     });
     opened.WaitForNotification();
-    auto records = logging::ReadLogs(container->log_path(), log_max_files_, options);
+    auto records = logging::ReadLogs(container->log_path(), LogFiles(*container), options);
     if (records.ok()) {
       for (const auto& record : *records) send(record);
     }
@@ -187,7 +192,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
     follower.join();
     return grpc::Status::OK;
   }
-  auto records = logging::ReadLogs(container->log_path(), log_max_files_, options);
+  auto records = logging::ReadLogs(container->log_path(), LogFiles(*container), options);
   if (!records.ok()) return ToGrpcStatus(records.status());
   for (const auto& record : *records) {
     if (!send(record)) break;

@@ -52,6 +52,9 @@ class TasksService final : public v1::Tasks::Service {
   TaskManager* tasks_;
   EventBroker* events_;
   int log_max_files_;
+  // How many files the container's log rotates through (its --log-opt
+  // max-file, else the daemon's).
+  int LogFiles(const v1::Container& container) const;
   Execs execs_;
 };
 
