@@ -467,7 +467,7 @@ test_hostile_layers_are_refused_through_pull() {
   berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
 }
 
-test_bomb_and_wrong_digest_layers_are_refused_through_pull() {
+test_bomb_wrong_digest_and_missing_layers_are_refused_through_pull() {
   # A berthd whose layers may unpack to 16 MiB at most.
   echo '{"max-layer-bytes": 16777216}' >"$TMP/small-layers.json"
   BERTHD_CONFIG=$TMP/small-layers.json start_berthd SMALL --insecure-registry "$REGISTRY"
@@ -490,7 +490,15 @@ test_bomb_and_wrong_digest_layers_are_refused_through_pull() {
   assert_eq "$rc" "1" "pull of a tampered layer"
   assert_contains "$out" "$LAYER_DIGEST"
   assert_contains "$out" "digest mismatch"
-  # Nothing of either was kept: no image, no blob that fails its name, no
+  # A manifest whose layer the registry does not have.
+  make_hostile_image "$TMP/layerless" plain plain
+  push_image "$TMP/layerless" plain test/layerless:v1
+  local missing=$LAYER_DIGEST
+  rm -rf "$TMP/registry-${REGISTRY##*:}/data/docker/registry/v2/repositories/test/layerless/_layers/sha256/${missing#sha256:}"
+  rc=0; out=$(small pull "$REGISTRY/test/layerless:v1" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "pull of a manifest whose layer is missing"
+  assert_contains "$out" "$missing"
+  # Nothing of these was kept: no image, no blob that fails its name, no
   # layer snapshot.
   [[ -z $(small images -q) ]] || fail "an image was recorded"
   local blob

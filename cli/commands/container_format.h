@@ -10,12 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "cli/template_value.h"  // GoQuote
 #include "berth/tasks/v1/tasks.pb.h"
 #include "berth/types/v1/types.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "nlohmann/json.hpp"
 
 namespace berth::cli {
+
+// Go's strconv.Quote, as the template library has it.
+using gotmpl::GoQuote;
 
 // "created", "running", "paused", "restarting", "removing", "exited", "dead".
 std::string StateName(berth::tasks::v1::Status status);
@@ -29,8 +33,6 @@ std::string Rfc3339NanoFixed(const google::protobuf::Timestamp& time);
 
 // docker ps STATUS: "Up 5 seconds", "Exited (0) 3 seconds ago", "Created"...
 std::string StatusText(const berth::tasks::v1::State& state, int64_t now_seconds);
-// Go's strconv.Quote.
-std::string GoQuote(const std::string& text);
 // docker's formatter.Ellipsis: at most `width` characters, "…" at the end.
 std::string Ellipsis(const std::string& text, size_t width);
 // The first 12 characters of an id.

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "berth/images/v1/images.grpc.pb.h"
 #include "cli/auth_config.h"
+#include "cli/commands/archive_output.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/image.h"
 #include "cli/output.h"
@@ -213,45 +214,13 @@ int History(Cli& cli, const std::string& ref, bool quiet, bool no_trunc, bool hu
 }
 
 int Save(Cli& cli, const std::vector<std::string>& refs, const std::string& output) {
-  if (output.empty() && ::isatty(STDOUT_FILENO)) {
-    std::fprintf(stderr,
-                 "Cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
-    return kExitDaemonError;
-  }
   auto stub = Stub(cli);
   if (!stub) return cli.exit_code;
   berth::images::v1::SaveRequest request;
   for (const std::string& ref : refs) request.add_refs(ref);
-  // Write to a temporary name and rename at the end: a failed save leaves
-  // no half-written archive behind.
-  std::string temp = output.empty() ? "" : output + ".tmp";
-  FILE* out = output.empty() ? stdout : std::fopen(temp.c_str(), "wb");
-  if (out == nullptr) {
-    std::fprintf(stderr, "failed to save image: cannot open %s\n", output.c_str());
-    return kExitDaemonError;
-  }
-  auto context = Cli::CallContext(/*stream=*/true);
-  auto reader = stub->Save(context.get(), request);
-  berth::types::v1::DataChunk chunk;
-  bool write_ok = true;
-  while (reader->Read(&chunk)) {
-    write_ok &= std::fwrite(chunk.data().data(), 1, chunk.data().size(), out) == chunk.data().size();
-  }
-  grpc::Status status = reader->Finish();
-  if (!output.empty()) {
-    write_ok &= std::fclose(out) == 0;
-    if (!status.ok() || !write_ok || std::rename(temp.c_str(), output.c_str()) != 0) {
-      std::remove(temp.c_str());
-    }
-  } else {
-    std::fflush(stdout);
-  }
-  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
-  if (!write_ok) {
-    std::fprintf(stderr, "failed to save image: write error\n");
-    return kExitDaemonError;
-  }
-  return 0;
+  return WriteArchive(cli, output, "save image", [&](grpc::ClientContext* context) {
+    return std::unique_ptr<ChunkReader>(stub->Save(context, request));
+  });
 }
 
 int Import(Cli& cli, const std::vector<std::string>& args, const std::vector<std::string>& changes,

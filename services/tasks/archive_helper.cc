@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/base/unique_fd.h"
+#include "services/tasks/container_mounts.h"
 
 extern char** environ;
 
@@ -288,20 +289,11 @@ int HelperUntar(const std::string& directory, bool keep_owner, bool no_overwrite
 }  // namespace
 
 std::pair<std::string, std::string> SplitDirEntry(const std::string& path) {
-  std::vector<std::string> parts;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.emplace_back(part);
-  }
+  std::string clean = CleanMountPath(path);  // "/a/b", ".." never above "/"
   bool contents = absl::EndsWith(path, "/.") || path == ".";
-  if (contents || parts.empty()) return {"/" + absl::StrJoin(parts, "/"), "."};
-  std::string base = parts.back();
-  parts.pop_back();
-  return {"/" + absl::StrJoin(parts, "/"), base};
+  if (contents || clean == "/") return {clean, "."};
+  size_t slash = clean.rfind('/');
+  return {slash == 0 ? "/" : clean.substr(0, slash), clean.substr(slash + 1)};
 }
 
 absl::StatusOr<v1::PathStat> StatInRoot(const std::string& root, const std::string& path,

@@ -119,15 +119,7 @@ absl::StatusOr<pid_t> SpawnExec(const ExecConfig& config) {
       n = ::read(start_read.get(), &go, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(127);  // the parent gave up on us
-    sigset_t no_signals;
-    sigemptyset(&no_signals);
-    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-    ::umask(0022);
-    if (::setsid() < 0) FailChild(fd, "setsid", errno);
-    for (int i = 0; i < 3; ++i) {
-      if (::dup2(stdio[i], i) < 0) FailChild(fd, "stdio", errno);
-    }
-    ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    StartChildProcess(fd, stdio);
     for (const JoinedNamespace& ns : namespaces) {
       if (::setns(ns.fd.get(), ns.type) != 0) FailChild(fd, ns.step, errno);
     }

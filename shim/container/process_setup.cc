@@ -2,12 +2,15 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -82,6 +85,18 @@ void FailChild(int error_fd, const char* step, int error) {
   ssize_t ignored = ::write(error_fd, &record, sizeof(record));
   (void)ignored;
   ::_exit(127);
+}
+
+void StartChildProcess(int error_fd, const int stdio[3]) {
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
+  ::umask(0022);
+  if (::setsid() < 0) FailChild(error_fd, "setsid", errno);
+  for (int i = 0; i < 3; ++i) {
+    if (stdio[i] >= 0 && ::dup2(stdio[i], i) < 0) FailChild(error_fd, "stdio", errno);
+  }
+  ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
 absl::Status PrepareProcess(const ProcessConfig& config, ProcessPlan* plan) {

@@ -78,6 +78,11 @@ absl::Status PrepareProcess(const ProcessConfig& config, ProcessPlan* plan);
 // Child side. Reports a failed step to the parent and exits, without
 // allocating.
 [[noreturn]] void FailChild(int error_fd, const char* step, int error);
+// The first steps of every container process after the fork: signals
+// unblocked (the shim blocks SIGCHLD for its signalfd), umask 022, a
+// session of its own, stdio in place (-1: left as is), and every other
+// descriptor close-on-exec, so nothing of the shim's reaches it.
+void StartChildProcess(int error_fd, const int stdio[3]);
 // From the terminal to execve; returns only through FailChild. Runs in the
 // container's mount namespace, as root with every capability.
 [[noreturn]] void FinishProcess(const ProcessPlan& plan, int error_fd);

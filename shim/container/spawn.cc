@@ -229,17 +229,7 @@ int ChildMain(void* arg) {
     if (n != 1) ::_exit(127);  // the parent gave up on us
     ::close(plan.start_fd);
   }
-  // The shim blocks SIGCHLD for its signalfd; the container starts clean.
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-  ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-  ::umask(0022);
-  if (::setsid() < 0) FailChild(fd, "setsid", errno);
-  for (int i = 0; i < 3; ++i) {
-    if (plan.stdio[i] >= 0 && ::dup2(plan.stdio[i], i) < 0) FailChild(fd, "stdio", errno);
-  }
-  // Nothing else of the parent's reaches the container's process.
-  ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  StartChildProcess(fd, plan.stdio);
   if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
     FailChild(fd, "join the network namespace", errno);
   }

@@ -168,6 +168,25 @@ absl::StatusOr<pid_t> Shim::Start() {
   return main().pid;
 }
 
+absl::Status Shim::MakeStdio(const v1::Process& spec, Process* process, ChildStdio* child) {
+  if (spec.terminal()) return absl::OkStatus();
+  // Pipes the shim reads (stdout, stderr) and, for -i, one it writes.
+  int out[2][2];
+  for (int i = 0; i < 2; ++i) {
+    if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+    process->output[i].Reset(out[i][0]);
+  }
+  child->out.Reset(out[0][1]);
+  child->err.Reset(out[1][1]);
+  if (spec.stdin()) {
+    int in[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
+    child->in.Reset(in[0]);
+    process->stdin.Reset(in[1]);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Shim::SpawnContainer() {
   const v1::CreateRequest& create = options_.create;
   const v1::Process& process = create.process();
@@ -240,26 +259,11 @@ absl::Status Shim::SpawnContainer() {
   config.rows = static_cast<unsigned short>(process.console_rows());
   config.cols = static_cast<unsigned short>(process.console_cols());
   config.console = &self.output[0];
-  // stdio: pipes we read (stdout, stderr) and, for -i, one we write.
-  UniqueFd child_stdout, child_stderr, child_stdin;
-  if (!process.terminal()) {
-    int out[2][2];
-    for (int i = 0; i < 2; ++i) {
-      if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
-      self.output[i].Reset(out[i][0]);
-    }
-    child_stdout.Reset(out[0][1]);
-    child_stderr.Reset(out[1][1]);
-    if (process.stdin()) {
-      int in[2];
-      if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
-      child_stdin.Reset(in[0]);
-      self.stdin.Reset(in[1]);
-    }
-  }
-  config.stdin_fd = child_stdin.get();
-  config.stdout_fd = child_stdout.get();
-  config.stderr_fd = child_stderr.get();
+  ChildStdio child;
+  if (absl::Status status = MakeStdio(process, &self, &child); !status.ok()) return status;
+  config.stdin_fd = child.in.get();
+  config.stdout_fd = child.out.get();
+  config.stderr_fd = child.err.get();
   int oom_score_adj = process.oom_score_adj();
   config.before_start = [this, oom_score_adj](pid_t pid) -> absl::Status {
     if (absl::Status status = cgroup_->AddProcess(pid); !status.ok()) return status;
@@ -334,25 +338,11 @@ absl::StatusOr<pid_t> Shim::StartExec(Process& exec) {
   config.rows = static_cast<unsigned short>(process.console_rows());
   config.cols = static_cast<unsigned short>(process.console_cols());
   config.console = &exec.output[0];
-  UniqueFd child_stdout, child_stderr, child_stdin;
-  if (!process.terminal()) {
-    int out[2][2];
-    for (int i = 0; i < 2; ++i) {
-      if (::pipe2(out[i], O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
-      exec.output[i].Reset(out[i][0]);
-    }
-    child_stdout.Reset(out[0][1]);
-    child_stderr.Reset(out[1][1]);
-    if (process.stdin()) {
-      int in[2];
-      if (::pipe2(in, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe");
-      child_stdin.Reset(in[0]);
-      exec.stdin.Reset(in[1]);
-    }
-  }
-  config.stdin_fd = child_stdin.get();
-  config.stdout_fd = child_stdout.get();
-  config.stderr_fd = child_stderr.get();
+  ChildStdio child;
+  if (absl::Status status = MakeStdio(process, &exec, &child); !status.ok()) return status;
+  config.stdin_fd = child.in.get();
+  config.stdout_fd = child.out.get();
+  config.stderr_fd = child.err.get();
   config.before_start = [this](pid_t pid) { return cgroup_->AddProcess(pid); };
   auto pid = container::SpawnExec(config);
   if (!pid.ok()) {

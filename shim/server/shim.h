@@ -121,6 +121,13 @@ class Shim {
   void CloseConnection(int fd);
   // The process of an exec id ("" the container's); NotFound otherwise.
   absl::StatusOr<Process*> Find(const std::string& exec_id);
+  // The child's ends of a process's stdio pipes (none with a terminal: the
+  // child makes the console); the shim's ends go into `process`.
+  struct ChildStdio {
+    UniqueFd in, out, err;
+  };
+  static absl::Status MakeStdio(const v1::Process& spec, Process* process, ChildStdio* child);
+
   Process& main() { return processes_[""]; }
   const Process& main() const { return processes_.at(""); }
   v1::WaitResponse ExitRecord(const Process& process) const;
