@@ -105,8 +105,8 @@ if command -v containerd >/dev/null && command -v ctr >/dev/null; then
   image=$(ctr_ image ls -q | head -1)
   made_opt=0
   if [[ ! -e /opt/cni/bin ]]; then mkdir -p /opt/cni && ln -s /usr/lib/cni /opt/cni/bin && made_opt=1; fi
-  time_runs "ctr run --rm (no network)" sh -c "ctr --address $work/containerd/sock run --rm $image bench-\$RANDOM\$RANDOM true"
-  time_runs "ctr run --rm --cni (bridge)" sh -c "ctr --address $work/containerd/sock run --rm --cni $image bench-\$RANDOM\$RANDOM true"
+  time_runs "ctr run --rm (no network)" sh -c "ctr --address $work/containerd/sock run --rm $image bench-\$(date +%s%N) true"
+  time_runs "ctr run --rm --cni (bridge)" sh -c "ctr --address $work/containerd/sock run --rm --cni $image bench-\$(date +%s%N) true"
   ((made_opt)) && rm -rf /opt/cni
 else
   echo "ctr: not installed: skipped"
@@ -114,8 +114,11 @@ fi
 if command -v podman >/dev/null; then
   podman load -q -i "$work/busybox.tar" >/dev/null
   pimage=$(podman images -q | head -1)
-  time_runs "podman run --rm --network none" podman run --rm --network none "$pimage" true
-  time_runs "podman run --rm (bridge, CNI)" podman run --rm "$pimage" true
+  # runc: crun refuses this host's hybrid cgroups; the ulimits: root here
+  # lacks CAP_SYS_RESOURCE, and podman's defaults raise nofile and nproc.
+  popts=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+  time_runs "podman run --rm --network none" podman run --rm "${popts[@]}" --network none "$pimage" true
+  time_runs "podman run --rm (bridge, CNI)" podman run --rm "${popts[@]}" "$pimage" true
 else
   echo "podman: not installed: skipped"
 fi

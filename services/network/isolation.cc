@@ -67,27 +67,41 @@ std::vector<IptablesRule> IsolationRules(const v1::Network& network) {
   };
 }
 
-absl::Status InstallIsolation(const v1::Network& network) {
+absl::Status EnsureIsolationChains(bool internal) {
   if (absl::Status status = EnsureChain(kIsolationChain, ""); !status.ok()) return status;
   // The firewall plugin jumps to the admin chain from CNI-FORWARD itself;
   // made here so that the rules are in place before its first ADD.
   if (absl::Status status = EnsureChain(kAdminChain, ""); !status.ok()) return status;
-  if (network.internal()) {
-    if (absl::Status status = EnsureChain(kInputChain, "INPUT"); !status.ok()) return status;
-  }
+  if (internal) return EnsureChain(kInputChain, "INPUT");
+  return absl::OkStatus();
+}
+
+namespace {
+
+// One iptables-restore --noflush of the network's rules with `action`
+// (-A or -D): one process instead of one per rule.
+absl::Status RestoreRules(const v1::Network& network, const char* action) {
+  std::string input = "*filter\n";
   for (const IptablesRule& rule : IsolationRules(network)) {
-    auto check = Iptables(RuleArgs("-C", rule));
-    if (!check.ok()) return check.status();
-    if (check->exit_code == 0) continue;
-    auto added = Iptables(RuleArgs("-A", rule));
-    if (!added.ok()) return added.status();
-    if (added->exit_code != 0) {
-      return absl::InternalError(absl::StrCat("isolate network ", network.name(), ": iptables -A ",
-                                              rule.chain, " ", absl::StrJoin(rule.spec, " "), ": ",
-                                              added->err));
-    }
+    absl::StrAppend(&input, action, " ", rule.chain, " ", absl::StrJoin(rule.spec, " "), "\n");
+  }
+  absl::StrAppend(&input, "COMMIT\n");
+  auto restored = RunProcess({"/usr/sbin/iptables-restore", "--noflush", "-w", "5"}, {}, input);
+  if (!restored.ok()) return restored.status();
+  if (restored->exit_code != 0) {
+    return absl::InternalError(absl::StrCat("isolate network ", network.name(), ": iptables-restore ",
+                                            action, ": ", restored->err));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AddIsolationRules(const v1::Network& network) { return RestoreRules(network, "-A"); }
+
+absl::Status DeleteIsolationRules(const v1::Network& network) {
+  if (RestoreRules(network, "-D").ok()) return absl::OkStatus();
+  return RemoveIsolation(network);
 }
 
 absl::Status RemoveIsolation(const v1::Network& network) {

@@ -37,9 +37,17 @@ struct IptablesRule {
 // The rules of one network (pure; tested).
 std::vector<IptablesRule> IsolationRules(const v1::Network& network);
 
-// Adds the rules that are missing (idempotent: -C before -A).
-absl::Status InstallIsolation(const v1::Network& network);
-// Deletes the rules that are there (idempotent).
+// Makes the chains (and the INPUT jump, for internal networks) if
+// missing: once per process is enough.
+absl::Status EnsureIsolationChains(bool internal);
+// Adds a network's rules in one iptables-restore (the caller knows they
+// are not there: it keeps track, and Reconcile cleans up after a restart).
+absl::Status AddIsolationRules(const v1::Network& network);
+// Deletes a network's rules in one iptables-restore; if that fails (some
+// were missing), one by one, as RemoveIsolation.
+absl::Status DeleteIsolationRules(const v1::Network& network);
+// Deletes whichever of the rules are there, each as often as it is there
+// (after a restart, which may have left them twice).
 absl::Status RemoveIsolation(const v1::Network& network);
 
 }  // namespace berth::network

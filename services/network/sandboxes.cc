@@ -328,13 +328,13 @@ void Sandboxes::EnsureNameServer(const v1::Network& network) {
 void Sandboxes::Reconcile() {
   absl::MutexLock lock(&mu_);
   for (const auto& network : AllNetworks()) {
+    // Whatever a previous run left (maybe twice) goes; networks with
+    // containers get theirs again.
+    RemoveIsolation(network).IgnoreError();
     if (NetworkHasEndpoints(network.id())) {
       if (absl::Status status = Isolate(network); !status.ok()) {
         BERTH_LOG(Warn) << "network " << network.name() << ": " << status;
       }
-    } else {
-      // Left by a service that died before its last container's DEL.
-      RemoveIsolation(network).IgnoreError();
     }
     if (network.name() != kDefaultNetwork) EnsureNameServer(network);
   }
@@ -588,7 +588,12 @@ bool Sandboxes::NetworkHasEndpoints(const std::string& network_id) {
 
 absl::Status Sandboxes::Isolate(const v1::Network& network) {
   if (isolated_.count(network.id()) > 0) return absl::OkStatus();
-  if (absl::Status status = InstallIsolation(network); !status.ok()) return status;
+  if (!chains_ready_ || (network.internal() && !input_chain_ready_)) {
+    if (absl::Status status = EnsureIsolationChains(network.internal()); !status.ok()) return status;
+    chains_ready_ = true;
+    input_chain_ready_ |= network.internal();
+  }
+  if (absl::Status status = AddIsolationRules(network); !status.ok()) return status;
   isolated_.insert(network.id());
   return absl::OkStatus();
 }
@@ -597,7 +602,8 @@ void Sandboxes::ReleaseIsolationIfUnused(const std::string& network_id) {
   if (NetworkHasEndpoints(network_id)) return;
   auto network = FindNetwork(network_id);
   if (!network.ok()) return;
-  if (absl::Status status = RemoveIsolation(*network); !status.ok()) {
+  if (isolated_.count(network_id) == 0) return;
+  if (absl::Status status = DeleteIsolationRules(*network); !status.ok()) {
     BERTH_LOG(Warn) << "network " << network->name() << ": " << status;
   }
   isolated_.erase(network_id);

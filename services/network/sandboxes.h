@@ -116,6 +116,10 @@ class Sandboxes {
   absl::Mutex mu_;
   // Networks whose isolation rules this process has put in place.
   std::set<std::string> isolated_ ABSL_GUARDED_BY(mu_);
+  // The isolation chains exist (made once per process); the INPUT chain
+  // only once an internal network is used.
+  bool chains_ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool input_chain_ready_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The first of the candidate private subnets no host route overlaps.
