@@ -108,12 +108,14 @@ if command -v containerd >/dev/null && command -v ctr >/dev/null; then
   time_runs "ctr run --rm (no network)" sh -c "ctr --address $work/containerd/sock run --rm $image bench-\$(date +%s%N) true"
   time_runs "ctr run --rm --cni (bridge)" sh -c "ctr --address $work/containerd/sock run --rm --cni $image bench-\$(date +%s%N) true"
   ((made_opt)) && rm -rf /opt/cni
+  # What its CNI DEL left (it runs once the task's namespace is gone).
+  echo "ctr: iptables rules of $(iptables-save | grep -o 'default-bench-[0-9]*' | sort -u | wc -l) removed containers left behind"
 else
   echo "ctr: not installed: skipped"
 fi
 if command -v podman >/dev/null; then
   podman load -q -i "$work/busybox.tar" >/dev/null
-  pimage=$(podman images -q | head -1)
+  pimage=$(podman images -q --filter reference=localhost/busybox:bench)
   # runc: crun refuses this host's hybrid cgroups; the ulimits: root here
   # lacks CAP_SYS_RESOURCE, and podman's defaults raise nofile and nproc.
   popts=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
