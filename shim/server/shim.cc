@@ -168,6 +168,21 @@ absl::StatusOr<pid_t> Shim::Start() {
   return main().pid;
 }
 
+template <typename Config>
+absl::Status Shim::WireStdio(const v1::Process& spec, Process* process, Config* config,
+                             ChildStdio* child) {
+  process->terminal = spec.terminal();
+  config->terminal = spec.terminal();
+  config->rows = static_cast<unsigned short>(spec.console_rows());
+  config->cols = static_cast<unsigned short>(spec.console_cols());
+  config->console = &process->output[0];
+  if (absl::Status status = MakeStdio(spec, process, child); !status.ok()) return status;
+  config->stdin_fd = child->in.get();
+  config->stdout_fd = child->out.get();
+  config->stderr_fd = child->err.get();
+  return absl::OkStatus();
+}
+
 absl::Status Shim::MakeStdio(const v1::Process& spec, Process* process, ChildStdio* child) {
   if (spec.terminal()) return absl::OkStatus();
   // Pipes the shim reads (stdout, stderr) and, for -i, one it writes.
@@ -253,17 +268,9 @@ absl::Status Shim::SpawnContainer() {
   }
 
   Process& self = main();
-  self.terminal = process.terminal();
   self.keeping = create.buffer_until_attach();
-  config.terminal = process.terminal();
-  config.rows = static_cast<unsigned short>(process.console_rows());
-  config.cols = static_cast<unsigned short>(process.console_cols());
-  config.console = &self.output[0];
   ChildStdio child;
-  if (absl::Status status = MakeStdio(process, &self, &child); !status.ok()) return status;
-  config.stdin_fd = child.in.get();
-  config.stdout_fd = child.out.get();
-  config.stderr_fd = child.err.get();
+  if (absl::Status status = WireStdio(process, &self, &config, &child); !status.ok()) return status;
   int oom_score_adj = process.oom_score_adj();
   config.before_start = [this, oom_score_adj](pid_t pid) -> absl::Status {
     if (absl::Status status = cgroup_->AddProcess(pid); !status.ok()) return status;
@@ -333,16 +340,8 @@ absl::StatusOr<pid_t> Shim::StartExec(Process& exec) {
   for (const auto& rlimit : process.rlimits()) {
     config.rlimits.push_back({rlimit.resource(), rlimit.soft(), rlimit.hard()});
   }
-  exec.terminal = process.terminal();
-  config.terminal = process.terminal();
-  config.rows = static_cast<unsigned short>(process.console_rows());
-  config.cols = static_cast<unsigned short>(process.console_cols());
-  config.console = &exec.output[0];
   ChildStdio child;
-  if (absl::Status status = MakeStdio(process, &exec, &child); !status.ok()) return status;
-  config.stdin_fd = child.in.get();
-  config.stdout_fd = child.out.get();
-  config.stderr_fd = child.err.get();
+  if (absl::Status status = WireStdio(process, &exec, &config, &child); !status.ok()) return status;
   config.before_start = [this](pid_t pid) { return cgroup_->AddProcess(pid); };
   auto pid = container::SpawnExec(config);
   if (!pid.ok()) {

@@ -127,6 +127,11 @@ class Shim {
     UniqueFd in, out, err;
   };
   static absl::Status MakeStdio(const v1::Process& spec, Process* process, ChildStdio* child);
+  // The terminal or pipes into a spawn's config: the first process's and
+  // an exec's are different types with the same fields.
+  template <typename Config>
+  static absl::Status WireStdio(const v1::Process& spec, Process* process, Config* config,
+                                ChildStdio* child);
 
   Process& main() { return processes_[""]; }
   const Process& main() const { return processes_.at(""); }
