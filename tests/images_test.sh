@@ -467,6 +467,36 @@ test_hostile_layers_are_refused_through_pull() {
   berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
 }
 
+test_prune_runs_beside_a_pull_and_takes_nothing_it_needs() {
+  make_big_image "$TMP/big-prune" big 256
+  push_image "$TMP/big-prune" big test/big:prune
+  local chain=$BIG_DIFF_ID
+  start_berthd PRUNE --insecure-registry "$REGISTRY"
+  pr() { "$BIN/berth" -H "$PRUNE_SOCK" "$@"; }
+  # Something for prune to take: an image no container uses.
+  pr pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  pr pull -q "$REGISTRY/test/big:prune" >"$TMP/pruned-pull.log" 2>&1 &
+  local pull=$!
+  wait_for 20 bash -c "ls $PRUNE_DATA/images/ingest/*/data >/dev/null 2>&1" || fail "the pull never started"
+  local out
+  out=$(pr image prune -a -f)
+  # prune did not wait for the pull (it holds a lease, not the service).
+  kill -0 "$pull" 2>/dev/null || fail "the pull had ended when prune returned"
+  assert_contains "$out" "test/busybox:v1" "prune took the unused image"
+  local rc=0
+  wait "$pull" || rc=$?
+  assert_eq "$rc" "0" "the pull beside prune: $(cat "$TMP/pruned-pull.log")"
+  assert_contains "$(pr images)" "test/big"
+  [[ -n $(sqlite3 "$PRUNE_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key = '$chain'") ]] ||
+    fail "the pull's layer snapshot is missing"
+  local blob
+  for blob in "$PRUNE_DATA"/images/blobs/sha256/*; do
+    assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
+  done
+  # With the pull done, its lease is gone: nothing of it stays held.
+  assert_eq "$(sqlite3 "$PRUNE_DATA/images/meta.db" 'SELECT count(*) FROM leases')" "0" "leases left"
+}
+
 test_bomb_wrong_digest_and_missing_layers_are_refused_through_pull() {
   # A berthd whose layers may unpack to 16 MiB at most.
   echo '{"max-layer-bytes": 16777216}' >"$TMP/small-layers.json"

@@ -177,6 +177,12 @@ int Run(int argc, char** argv) {
   auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
   if (!checked.ok()) return Fail(checked.status());
   if (config.tlsverify) config.tls = true;
+  // Containers would run with host root as their root: refuse rather than
+  // silently run them unmapped.
+  if (!config.userns_remap.empty()) {
+    return Fail(absl::UnimplementedError(absl::StrCat(
+        "userns-remap \"", config.userns_remap, "\": user namespace remapping is not supported yet")));
+  }
   auto listeners = ParseListeners(config);
   if (!listeners.ok()) return Fail(listeners.status());
   if (validate) {

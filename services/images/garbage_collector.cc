@@ -57,6 +57,13 @@ absl::Status GarbageCollector::Referenced(std::set<std::string>* blobs,
 absl::StatusOr<CollectResult> GarbageCollector::Collect() {
   std::set<std::string> blobs, chains;
   if (absl::Status status = Referenced(&blobs, &chains); !status.ok()) return status;
+  // Snapshots a lease holds: a pull's layers and its unpacking snapshot.
+  std::set<std::string> held_snapshots;
+  if (leases_ != nullptr) {
+    auto held = leases_->HeldSnapshots();
+    if (!held.ok()) return held.status();
+    held_snapshots = *std::move(held);
+  }
   CollectResult result;
 
   // Content.
@@ -95,7 +102,8 @@ absl::StatusOr<CollectResult> GarbageCollector::Collect() {
                            absl::StartsWith(info.name(), "extract-");
       bool unused_layer = info.kind() == berth::snapshots::v1::COMMITTED &&
                           chains.count(info.name()) == 0;
-      if ((stale_extract || unused_layer) && children[info.name()] == 0) {
+      if ((stale_extract || unused_layer) && children[info.name()] == 0 &&
+          held_snapshots.count(info.name()) == 0) {
         removable.push_back(info.name());
       }
     }

@@ -3,14 +3,17 @@
 #include <fnmatch.h>
 
 #include <map>
+#include <optional>
 #include <set>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
+#include "services/common/fs/fs_util.h"
 #include "services/images/garbage_collector.h"
 #include "services/images/manifest.h"
 #include "services/images/reference.h"
@@ -36,7 +39,33 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   options.registry.credentials.identity_token = request->auth().identity_token();
   options.unpack = !request->skip_unpack();
 
-  absl::ReaderMutexLock operation(&operations_);
+  // A lease holds what the pull needs, so a prune can run meanwhile. Each
+  // hold happens under the operations lock that collection takes
+  // exclusively: a collection sees it whole, or not at all and finds
+  // nothing of it yet. Without leases (tests), the lock for the whole pull.
+  std::optional<absl::ReaderMutexLock> whole_pull;
+  std::string lease;
+  if (leases_ != nullptr) {
+    auto created = leases_->Create("pull-" + fs::RandomHex(12), absl::Hours(1));
+    if (!created.ok()) return ToGrpcStatus(created.status(), "pull " + reference->String());
+    lease = created->id;
+    options.hold = [this, &lease](const std::vector<std::string>& digests,
+                                  const std::vector<std::string>& snapshot_keys) -> absl::Status {
+      absl::ReaderMutexLock operation(&operations_);
+      for (const std::string& digest : digests) {
+        if (absl::Status status = leases_->AddContent(lease, digest); !status.ok()) return status;
+      }
+      for (const std::string& key : snapshot_keys) {
+        if (absl::Status status = leases_->AddSnapshot(lease, key); !status.ok()) return status;
+      }
+      return absl::OkStatus();
+    };
+  } else {
+    whole_pull.emplace(&operations_);
+  }
+  absl::Cleanup release = [&] {
+    if (!lease.empty()) (void)leases_->Delete(lease);
+  };
   absl::Mutex mu;
   Puller puller(content_, images_, snapshots_.get());
   auto result = puller.Pull(*reference, options, [&](const berth::images::v1::Progress& line) {

@@ -1,10 +1,10 @@
 #ifndef BERTH_SERVICES_IMAGES_LEASES_H_
 #define BERTH_SERVICES_IMAGES_LEASES_H_
 
-// Leases, as containerd has them: an operation made of several calls (a
-// commit writes a layer and a config with WriteContent, then makes the image
-// with Create) holds what it has written so far against garbage collection
-// until it deletes its lease. A lease expires (24 h by default) so that a
+// Leases, as containerd has them: an operation holds the content and
+// snapshots it writes or relies on against garbage collection until it
+// deletes its lease: a pull (everything its image needs, before it looks
+// for it), a commit (WriteContent of a layer, then Create). A lease expires (24 h by default) so that a
 // client that died does not hold its content for ever.
 
 #include <cstdint>
@@ -32,8 +32,14 @@ class Leases {
   absl::Status Delete(const std::string& id);
   // Fails when the lease does not exist or has expired.
   absl::Status AddContent(const std::string& id, const std::string& digest);
+  // A snapshot (by key) too: a pull's layer snapshots and its unpacking one.
+  absl::Status AddSnapshot(const std::string& id, const std::string& key);
   // What the leases that have not expired hold; expired ones are dropped.
   absl::StatusOr<std::set<std::string>> HeldContent();
+  absl::StatusOr<std::set<std::string>> HeldSnapshots();
+  // Leases whose id starts with prefix go (a restarted service's pulls
+  // died with its previous process).
+  absl::Status DeleteWithPrefix(const std::string& prefix);
 
   static constexpr absl::Duration kDefaultExpiry = absl::Hours(24);
 

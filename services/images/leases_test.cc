@@ -52,5 +52,24 @@ TEST_F(LeasesTest, ExpiredLeasesHoldNothing) {
   EXPECT_EQ(leases.AddContent("short", "sha256:cc").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(LeasesTest, SnapshotsAndADeadProcesssPulls) {
+  Leases leases(db_.get());
+  ASSERT_TRUE(leases.Create("pull-1", absl::Hours(1)).ok());
+  ASSERT_TRUE(leases.Create("commit-1", absl::Hours(1)).ok());
+  ASSERT_TRUE(leases.AddSnapshot("pull-1", "extract-ab sha256:c").ok());
+  ASSERT_TRUE(leases.AddSnapshot("pull-1", "sha256:c").ok());
+  ASSERT_TRUE(leases.AddContent("pull-1", "sha256:layer").ok());
+  ASSERT_TRUE(leases.AddSnapshot("commit-1", "sha256:d").ok());
+  EXPECT_EQ(*leases.HeldSnapshots(),
+            (std::set<std::string>{"extract-ab sha256:c", "sha256:c", "sha256:d"}));
+  // A restarted service drops its previous process's pulls, nothing else.
+  ASSERT_TRUE(leases.DeleteWithPrefix("pull-").ok());
+  EXPECT_EQ(*leases.HeldSnapshots(), std::set<std::string>{"sha256:d"});
+  EXPECT_TRUE(leases.HeldContent()->empty());
+  EXPECT_EQ(leases.AddSnapshot("pull-1", "sha256:e").code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(leases.Delete("commit-1").ok());
+  EXPECT_TRUE(leases.HeldSnapshots()->empty());
+}
+
 }  // namespace
 }  // namespace berth::images

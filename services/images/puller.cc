@@ -53,6 +53,11 @@ absl::Status Puller::FetchSmall(RegistryClient& client, const Descriptor& descri
   return (*writer)->Commit();
 }
 
+absl::Status Puller::Hold(const HoldFn& hold, const std::vector<std::string>& digests,
+                          const std::vector<std::string>& snapshot_keys) {
+  return hold ? hold(digests, snapshot_keys) : absl::OkStatus();
+}
+
 bool Puller::SnapshotExists(const std::string& key) {
   grpc::ClientContext context;
   berth::snapshots::v1::StatRequest request;
@@ -63,11 +68,12 @@ bool Puller::SnapshotExists(const std::string& key) {
 
 absl::StatusOr<bool> Puller::Unpack(const Manifest& manifest, const ImageConfig& config,
                                     size_t layer, const std::vector<std::string>& chain,
-                                    const ProgressFn& progress) {
+                                    const ProgressFn& progress, const HoldFn& hold) {
   const Descriptor& descriptor = manifest.layers[layer];
   std::string id = ShortId(descriptor.digest());
   if (SnapshotExists(chain[layer])) return false;
   std::string key = absl::StrCat("extract-", fs::RandomHex(6), " ", chain[layer]);
+  if (absl::Status held = Hold(hold, {}, {key}); !held.ok()) return held;
   {
     grpc::ClientContext context;
     berth::snapshots::v1::PrepareRequest request;
@@ -165,6 +171,7 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
   if (!top_type.ok()) return top_type.status();
 
   std::vector<std::string> content = {top->digest};
+  if (absl::Status held = Hold(options.hold, {top->digest}); !held.ok()) return held;
   FetchedManifest manifest_blob = *top;
   Descriptor target;
   target.set_media_type(*top_type);
@@ -175,6 +182,7 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
     if (!index.ok()) return index.status();
     auto chosen = SelectManifest(*index, options.platform);
     if (!chosen.ok()) return chosen.status();
+    if (absl::Status held = Hold(options.hold, {chosen->digest()}); !held.ok()) return held;
     auto fetched = client.GetManifest(chosen->digest());
     if (!fetched.ok()) return fetched.status();
     manifest_blob = *std::move(fetched);
@@ -191,6 +199,7 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
   if (absl::Status status = content_->Put(manifest_blob.digest, manifest_blob.body); !status.ok()) {
     return status;
   }
+  if (absl::Status held = Hold(options.hold, {manifest->config.digest()}); !held.ok()) return held;
   if (absl::Status status = FetchSmall(client, manifest->config); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("config ", manifest->config.digest(), ": ",
                                                     status.message()));
@@ -206,6 +215,14 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
         config->diff_ids.size(), " diff ids"));
   }
   std::vector<std::string> chain = ChainIds(config->diff_ids);
+  // Every layer blob and snapshot this image needs is held before the
+  // pull looks for it: one that exists now cannot go before the image is
+  // recorded.
+  {
+    std::vector<std::string> layers;
+    for (const Descriptor& layer : manifest->layers) layers.push_back(layer.digest());
+    if (absl::Status held = Hold(options.hold, layers, chain); !held.ok()) return held;
+  }
 
   // Downloads run on a few threads; this thread unpacks layer i as soon as
   // layers 0..i are in the store.
@@ -268,7 +285,7 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
       if (state[i] < 0) failure = errors[i];
     }
     if (!failure.ok() || !options.unpack) continue;
-    auto unpacked = Unpack(*manifest, *config, i, chain, progress);
+    auto unpacked = Unpack(*manifest, *config, i, chain, progress, options.hold);
     if (!unpacked.ok()) {
       failure = unpacked.status();
     } else if (*unpacked) {

@@ -21,11 +21,18 @@
 
 namespace berth::images {
 
+// Holds blobs (by digest) and snapshots (by key) against garbage
+// collection before the pull writes or relies on them (a lease).
+using HoldFn = std::function<absl::Status(const std::vector<std::string>& digests,
+                                          const std::vector<std::string>& snapshot_keys)>;
+
 struct PullOptions {
   Platform platform;
   RegistryOptions registry;
   bool unpack = true;
   int parallel_downloads = 3;
+  // Null: the caller keeps garbage collection away by other means.
+  HoldFn hold;
 };
 
 struct PullResult {
@@ -57,7 +64,11 @@ class Puller {
   // Unpacks one layer unless its chain id is already a snapshot; true when
   // this call did the work.
   absl::StatusOr<bool> Unpack(const Manifest& manifest, const ImageConfig& config, size_t layer,
-                              const std::vector<std::string>& chain, const ProgressFn& progress);
+                              const std::vector<std::string>& chain, const ProgressFn& progress,
+                              const HoldFn& hold = nullptr);
+  // hold, if set, of these digests and snapshot keys.
+  static absl::Status Hold(const HoldFn& hold, const std::vector<std::string>& digests,
+                           const std::vector<std::string>& snapshot_keys = {});
   // docker's image size: the unpacked size of every layer.
   int64_t UnpackedSize(const Manifest& manifest, const std::vector<std::string>& chain);
   bool SnapshotExists(const std::string& key);

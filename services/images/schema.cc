@@ -44,6 +44,13 @@ const std::vector<store::Migration>& Migrations() {
         ALTER TABLE images ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE images ADD COLUMN image_created INTEGER NOT NULL DEFAULT 0;
       )sql"},
+      {3, "snapshots held by leases", R"sql(
+        CREATE TABLE lease_snapshots (
+          lease_id TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+          snapshot_key TEXT NOT NULL,
+          PRIMARY KEY (lease_id, snapshot_key)
+        );
+      )sql"},
   };
   return *migrations;
 }
