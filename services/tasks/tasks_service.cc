@@ -150,7 +150,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
     // Follow from now, after sending the tail: records written between the
     // two are taken by the follower, which starts first.
     absl::Notification opened;
-    std::atomic<bool> backlog_sent{false};
+    bool backlog_sent = false;  // guarded by early_mu
     std::vector<logging::LogRecord> early;
     absl::Mutex early_mu;
     std::thread follower([&] {
@@ -159,10 +159,14 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       logging::FollowLogs(
           container->log_path(), LogFiles(*container), follow_options,
           [&](const logging::LogRecord& record) {
-            if (!backlog_sent) {
+            {
+              // Checked and kept under the lock the backlog is flushed under:
+              // a record cannot fall between the flush and the flag.
               absl::MutexLock lock(&early_mu);
-              early.push_back(record);
-              return;
+              if (!backlog_sent) {
+                early.push_back(record);
+                return;
+              }
             }
             send(record);
           },
@@ -183,10 +187,11 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
     }
     {
       absl::MutexLock lock(&early_mu);
-      for (const auto& record : early) {
-        bool duplicate = records.ok() && !records->empty() && record.time <= records->back().time;
-        if (!duplicate) send(record);
-      }
+      // What the follower took early may also be at the end of what was read
+      // (written between its start and the read): skip that overlap, found
+      // by whole records (several lines can share a time stamp).
+      size_t skip = records.ok() ? logging::OverlapLength(*records, early) : 0;
+      for (size_t i = skip; i < early.size(); ++i) send(early[i]);
       backlog_sent = true;
     }
     follower.join();

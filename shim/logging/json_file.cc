@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -147,33 +148,55 @@ struct OpenedFile {
 };
 
 // The log's files oldest first (PATH.n-1 ... PATH.1, PATH), opened
-// together: once open they can be read whatever renames follow. A rotation
-// while they were being opened (PATH is another file afterwards) means
-// another try, so the list is one moment's chain.
+// together: once open they can be read whatever renames follow. Every name
+// is looked at again after the opening; if any now names another file (a
+// rotation shifted names while they were opened), another try, so the
+// list is one moment's chain.
 std::vector<OpenedFile> OpenChain(const std::string& path, int max_files) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    struct stat before;
-    if (::stat(path.c_str(), &before) != 0) return {};
+  for (int attempt = 0; attempt < 200; ++attempt) {
     std::vector<OpenedFile> chain;
+    std::vector<ino_t> seen;  // per name, oldest first; 0: missing
     for (int k = max_files - 1; k >= 0; --k) {
       std::string name = k == 0 ? path : absl::StrCat(path, ".", k);
       int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) continue;
+      if (fd < 0) {
+        seen.push_back(0);
+        continue;
+      }
       struct stat st;
       ::fstat(fd, &st);
       chain.push_back({fd, st.st_ino});
+      seen.push_back(st.st_ino);
     }
-    struct stat after;
-    if (::stat(path.c_str(), &after) == 0 && after.st_ino == before.st_ino && !chain.empty() &&
-        chain.back().inode == before.st_ino) {
-      return chain;
+    bool stable = !chain.empty() && seen.back() != 0;
+    for (int k = max_files - 1, i = 0; stable && k >= 0; --k, ++i) {
+      std::string name = k == 0 ? path : absl::StrCat(path, ".", k);
+      struct stat st;
+      ino_t now = ::stat(name.c_str(), &st) == 0 ? st.st_ino : 0;
+      stable = now == seen[static_cast<size_t>(i)];
     }
+    if (stable) return chain;
     for (const OpenedFile& file : chain) ::close(file.fd);
+    ::usleep(1000);
   }
   return {};
 }
 
 }  // namespace
+
+size_t OverlapLength(const std::vector<LogRecord>& earlier, const std::vector<LogRecord>& later) {
+  size_t longest = std::min(earlier.size(), later.size());
+  for (size_t n = longest; n > 0; --n) {
+    bool same = true;
+    for (size_t i = 0; i < n && same; ++i) {
+      const LogRecord& a = earlier[earlier.size() - n + i];
+      const LogRecord& b = later[i];
+      same = a.time == b.time && a.stream == b.stream && a.line == b.line;
+    }
+    if (same) return n;
+  }
+  return 0;
+}
 
 absl::Status FollowLogs(const std::string& path, int max_files, const ReadOptions& options,
                         const std::function<void(const LogRecord&)>& deliver,

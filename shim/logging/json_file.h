@@ -69,6 +69,10 @@ struct ReadOptions {
 absl::StatusOr<std::vector<LogRecord>> ReadLogs(const std::string& path, int max_files,
                                                 const ReadOptions& options);
 
+// How many records at the start of `later` repeat the end of `earlier`
+// (the longest such overlap; records compared whole).
+size_t OverlapLength(const std::vector<LogRecord>& earlier, const std::vector<LogRecord>& later);
+
 // Delivers records appended to the log from now on, following rotation
 // (also several rotations between two looks), until `stop` returns true;
 // what was written by then is still delivered. `opened` runs once the

@@ -162,5 +162,17 @@ TEST_F(JsonFileTest, FollowKeepsUpWithRotationsWhileItReads) {
   for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], absl::StrCat("busy ", i, "\n"));
 }
 
+TEST(OverlapLengthTest, FindsTheRepeatedRecordsEvenWithSharedTimeStamps) {
+  absl::Time t = absl::FromUnixSeconds(1700000000);
+  auto r = [&](const std::string& line) { return LogRecord{"stdout", line, t}; };
+  std::vector<LogRecord> read = {r("a\n"), r("b\n"), r("c\n")};
+  EXPECT_EQ(OverlapLength(read, {r("b\n"), r("c\n"), r("d\n")}), 2u);
+  // Same time stamp, other lines: not an overlap (a time comparison
+  // would have dropped them).
+  EXPECT_EQ(OverlapLength(read, {r("d\n"), r("e\n")}), 0u);
+  EXPECT_EQ(OverlapLength({}, {r("a\n")}), 0u);
+  EXPECT_EQ(OverlapLength(read, {}), 0u);
+}
+
 }  // namespace
 }  // namespace berth::logging

@@ -168,6 +168,26 @@ absl::StatusOr<pid_t> Shim::Start() {
   return main().pid;
 }
 
+namespace {
+
+// The user from the image into a spawn's config (the first process's and
+// an exec's are different types with the same fields).
+template <typename Config>
+void ApplyUser(const container::ResolvedUser& user, Config* config) {
+  config->uid = user.uid;
+  config->gid = user.gid;
+  // The primary group is a supplementary one too, as runc sets it.
+  config->additional_gids = {user.gid};
+  for (gid_t gid : user.additional_gids) {
+    if (gid != user.gid) config->additional_gids.push_back(gid);
+  }
+  bool has_home = false;
+  for (const std::string& entry : config->env) has_home |= absl::StartsWith(entry, "HOME=");
+  if (!has_home) config->env.push_back("HOME=" + user.home);
+}
+
+}  // namespace
+
 template <typename Config>
 absl::Status Shim::WireStdio(const v1::Process& spec, Process* process, Config* config,
                              ChildStdio* child) {
@@ -222,16 +242,7 @@ absl::Status Shim::SpawnContainer() {
 
   auto user = container::ResolveUser(process.user(), container::RootfsLayers(config.rootfs));
   if (!user.ok()) return user.status();
-  config.uid = user->uid;
-  config.gid = user->gid;
-  // The primary group is a supplementary one too, as runc sets it.
-  config.additional_gids = {user->gid};
-  for (gid_t gid : user->additional_gids) {
-    if (gid != user->gid) config.additional_gids.push_back(gid);
-  }
-  bool has_home = false;
-  for (const std::string& entry : config.env) has_home |= absl::StartsWith(entry, "HOME=");
-  if (!has_home) config.env.push_back("HOME=" + user->home);
+  ApplyUser(*user, &config);
 
   std::vector<std::string> cap_add(process.cap_add().begin(), process.cap_add().end());
   std::vector<std::string> cap_drop(process.cap_drop().begin(), process.cap_drop().end());
@@ -317,15 +328,7 @@ absl::StatusOr<pid_t> Shim::StartExec(Process& exec) {
   std::vector<berth::shim::v1::Mount> rootfs(create.rootfs().begin(), create.rootfs().end());
   auto user = container::ResolveUser(process.user(), container::RootfsLayers(rootfs));
   if (!user.ok()) return user.status();
-  config.uid = user->uid;
-  config.gid = user->gid;
-  config.additional_gids = {user->gid};
-  for (gid_t gid : user->additional_gids) {
-    if (gid != user->gid) config.additional_gids.push_back(gid);
-  }
-  bool has_home = false;
-  for (const std::string& entry : config.env) has_home |= absl::StartsWith(entry, "HOME=");
-  if (!has_home) config.env.push_back("HOME=" + user->home);
+  ApplyUser(*user, &config);
   bool privileged = create.privileged() || process.privileged();
   std::vector<std::string> cap_add(process.cap_add().begin(), process.cap_add().end());
   std::vector<std::string> cap_drop(process.cap_drop().begin(), process.cap_drop().end());
