@@ -283,9 +283,11 @@ test_containers_survive_tasks_service_and_berthd_kill() {
 
 test_logs_tail_since_until_and_follow_across_rotation() {
   # 300 lines into 1 KiB files (about twenty rotations, all kept), written
-  # while `logs -f` follows.
+  # while `logs -f` follows; a pause every 50 lines gives the log several
+  # time stamps (lines read in one go share one).
   berth run -d --name rotator --log-opt max-size=1k --log-opt max-file=50 busybox sh -c \
-    'sleep 1; i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); done' >/dev/null
+    'sleep 1; i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); [ $((i % 50)) -ne 0 ] || usleep 20000; done' \
+    >/dev/null
   berth logs -f rotator >"$TMP/followed" 2>&1 &
   local follower=$!
   track_pid "$follower"
