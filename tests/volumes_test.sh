@@ -278,4 +278,15 @@ test_local_driver_options_mount_a_filesystem_while_in_use() {
   assert_eq "$out" 'Error response from daemon: create badopt: missing required option: "device"' "message"
 }
 
+test_a_volume_over_a_file_of_the_image_is_refused() {
+  local before rc=0 out
+  before=$(berth ps -aq | wc -l)
+  out=$(berth run --rm -v filevol:/etc/passwd busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "exit code"
+  assert_contains "$out" "cannot mount volume over existing file, file exists /etc/passwd"
+  assert_eq "$(berth ps -aq | wc -l)" "$before" "containers after the refusal"
+  # The file stays what the image has.
+  assert_contains "$(berth run --rm busybox head -1 /etc/passwd)" "root:"
+}
+
 run_tests "$@"

@@ -32,14 +32,15 @@ absl::StatusOr<std::vector<std::string>> Entries(const std::string& path) {
 
 // Opens a directory of the tree at root as if root were "/"; invalid (errno
 // set) when that fails.
-UniqueFd OpenInRoot(const std::string& root, const std::string& path) {
+UniqueFd OpenInRoot(const std::string& root, const std::string& path,
+                    uint64_t flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
   UniqueFd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd.valid()) return root_fd;
   std::string relative = path;
   while (!relative.empty() && relative[0] == '/') relative.erase(0, 1);
   if (relative.empty()) relative = ".";
   open_how how{};
-  how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+  how.flags = flags;
   // XDEV too: the tree is one filesystem; whatever is mounted inside it is
   // not the image's content.
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
@@ -57,6 +58,16 @@ absl::StatusOr<bool> CopyUp(const std::string& root, const std::string& path,
                             const std::string& volume_data) {
   UniqueFd source = OpenInRoot(root, path);
   if (!source.valid()) {
+    // A file where the volume goes: docker refuses to hide it.
+    if (errno == ENOTDIR) {
+      UniqueFd file = OpenInRoot(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      struct stat st;
+      if (file.valid() && ::fstat(file.get(), &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("cannot mount volume over existing file, file exists ", path));
+      }
+      errno = ENOTDIR;
+    }
     // Nothing there to copy, or no directory to fill a volume from.
     if (errno == ENOENT || errno == ENOTDIR || errno == EXDEV) return false;
     return absl::ErrnoToStatus(errno, absl::StrCat("open ", path, " in ", root));

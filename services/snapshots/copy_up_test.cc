@@ -81,13 +81,21 @@ TEST_F(CopyUpTest, LeavesAVolumeWithContentAlone) {
   EXPECT_EQ(Read(volume_ + "/mine"), "mine\n");
 }
 
-TEST_F(CopyUpTest, NothingToCopyWhenThePathIsMissingOrAFile) {
+TEST_F(CopyUpTest, NothingToCopyWhenThePathIsMissing) {
   Write(root_ + "/file", "x");
-  for (const char* path : {"/missing", "/file", "/missing/deeper"}) {
+  for (const char* path : {"/missing", "/missing/deeper", "/file/deeper"}) {
     auto copied = CopyUp(root_, path, volume_);
     ASSERT_TRUE(copied.ok()) << path << ": " << copied.status();
     EXPECT_FALSE(*copied) << path;
   }
+}
+
+// As docker: a volume would hide the file, so it is refused.
+TEST_F(CopyUpTest, AFileWhereTheVolumeGoesIsRefused) {
+  Write(root_ + "/file", "x");
+  auto copied = CopyUp(root_, "/file", volume_);
+  ASSERT_FALSE(copied.ok());
+  EXPECT_EQ(copied.status().message(), "cannot mount volume over existing file, file exists /file");
 }
 
 // A symlink in the image that names a host path (absolute, or climbing with
