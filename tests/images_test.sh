@@ -467,7 +467,7 @@ test_hostile_layers_are_refused_through_pull() {
   berth pull -q "$REGISTRY/test/busybox:v1" >/dev/null
 }
 
-test_prune_runs_beside_a_pull_and_takes_nothing_it_needs() {
+test_prune_runs_beside_a_pull_or_load_and_takes_nothing_it_needs() {
   make_big_image "$TMP/big-prune" big 256
   push_image "$TMP/big-prune" big test/big:prune
   local chain=$BIG_DIFF_ID
@@ -494,6 +494,26 @@ test_prune_runs_beside_a_pull_and_takes_nothing_it_needs() {
     assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
   done
   # With the pull done, its lease is gone: nothing of it stays held.
+  assert_eq "$(sqlite3 "$PRUNE_DATA/images/meta.db" 'SELECT count(*) FROM leases')" "0" "leases left"
+  # A load, too, runs beside a prune.
+  pr save -o "$TMP/big-prune.tar" "$REGISTRY/test/big:prune"
+  pr rmi "$REGISTRY/test/big:prune" >/dev/null
+  pr pull -q "$REGISTRY/test/busybox:v1" >/dev/null
+  pr load -i "$TMP/big-prune.tar" >"$TMP/pruned-load.log" 2>&1 &
+  local load=$!
+  wait_for 20 bash -c "ls $PRUNE_DATA/images/ingest/tmp-* >/dev/null 2>&1" || fail "the load never started"
+  out=$(pr image prune -a -f)
+  kill -0 "$load" 2>/dev/null || fail "the load had ended when prune returned"
+  assert_contains "$out" "test/busybox:v1" "prune beside the load took the unused image"
+  rc=0
+  wait "$load" || rc=$?
+  assert_eq "$rc" "0" "the load beside prune: $(cat "$TMP/pruned-load.log")"
+  assert_contains "$(pr images)" "test/big"
+  [[ -n $(sqlite3 "$PRUNE_DATA/snapshots/meta.db" "SELECT key FROM snapshots WHERE key = '$chain'") ]] ||
+    fail "the load's layer snapshot is missing"
+  for blob in "$PRUNE_DATA"/images/blobs/sha256/*; do
+    assert_eq "$(sha256sum "$blob" | cut -d' ' -f1)" "$(basename "$blob")" "blob"
+  done
   assert_eq "$(sqlite3 "$PRUNE_DATA/images/meta.db" 'SELECT count(*) FROM leases')" "0" "leases left"
 }
 

@@ -30,7 +30,10 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "import: the first message must be a header");
   }
   const auto& header = first.header();
-  absl::ReaderMutexLock operation(&operations_);
+  std::optional<absl::ReaderMutexLock> whole_import;
+  auto lease = BeginOperation("import", &whole_import);
+  if (!lease.ok()) return ToGrpcStatus(lease.status(), "import");
+  HoldFn hold = HoldFor(lease->get());
   std::optional<Reference> reference;
   if (!header.ref().empty()) {
     auto parsed = ParseReference(header.ref());
@@ -79,6 +82,12 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   }
   std::string digest = stream.Digest();
   std::string diff_id = stream.DiffId();
+  if (hold) {
+    if (absl::Status held = hold({digest}, {}); !held.ok()) {
+      discard();
+      return ToGrpcStatus(held, "import");
+    }
+  }
   if (content_->Exists(digest)) {
     discard();
   } else if (absl::Status adopted = content_->Adopt(temp, digest); !adopted.ok()) {
@@ -123,6 +132,11 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
       {"layers", {{{"mediaType", layer.media_type()}, {"digest", digest}, {"size", layer.size()}}}}};
   std::string manifest_body = manifest_json.dump();
   std::string manifest_digest = Sha256::Of(manifest_body);
+  if (hold) {
+    if (absl::Status held = hold({config_descriptor.digest(), manifest_digest}, {}); !held.ok()) {
+      return ToGrpcStatus(held, "import");
+    }
+  }
   for (const auto& [blob_digest, body] :
        {std::pair{config_descriptor.digest(), config_body}, {manifest_digest, manifest_body}}) {
     if (absl::Status put = content_->Put(blob_digest, body); !put.ok()) return ToGrpcStatus(put);
@@ -136,7 +150,8 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   image_config.diff_ids = {diff_id};
   image_config.json = config_body;
   Puller unpacker(content_, images_, snapshots_.get());
-  auto size = unpacker.UnpackAll(manifest, image_config, [](const berth::images::v1::Progress&) {});
+  auto size =
+      unpacker.UnpackAll(manifest, image_config, [](const berth::images::v1::Progress&) {}, hold);
   if (!size.ok()) return ToGrpcStatus(size.status(), "import");
 
   ImageRecord record;

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -78,7 +79,13 @@ grpc::Status ImagesService::Load(
   if (!stream->Read(&first) || !first.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "load: the first message must be a header");
   }
-  absl::ReaderMutexLock operation(&operations_);
+  std::optional<absl::ReaderMutexLock> whole_load;
+  auto lease = BeginOperation("load", &whole_load);
+  if (!lease.ok()) return ToGrpcStatus(lease.status(), "load");
+  HoldFn hold = HoldFor(lease->get());
+  auto held = [&hold](const std::string& digest) {
+    return hold ? hold({digest}, {}) : absl::OkStatus();
+  };
   std::map<std::string, StoredFile> files;       // archive path → stored blob
   std::map<std::string, std::string> metadata;   // small JSON files by path
   std::map<std::string, std::string> links;      // symlink path → target path
@@ -141,7 +148,8 @@ grpc::Status ImagesService::Load(
         status = absl::DataLossError(absl::StrCat("load: ", path, ": digest mismatch"));
         break;
       }
-      status = content_->Put(digest, body);
+      status = held(digest);
+      if (status.ok()) status = content_->Put(digest, body);
       files[path] = {digest, size};
       continue;
     }
@@ -173,7 +181,8 @@ grpc::Status ImagesService::Load(
       status = absl::DataLossError(absl::StrCat("load: ", path, ": digest mismatch (content is ", digest, ")"));
       break;
     }
-    if (content_->Exists(digest)) {
+    status = held(digest);
+    if (!status.ok() || content_->Exists(digest)) {
       ::unlink(temp.c_str());
     } else {
       status = content_->Adopt(temp, digest);
@@ -284,6 +293,9 @@ grpc::Status ImagesService::Load(
   Puller unpacker(content_, images_, snapshots_.get());
   for (Loaded& image : loaded) {
     std::string manifest_digest = Sha256::Of(image.manifest_body);
+    if (absl::Status hold_status = held(manifest_digest); !hold_status.ok()) {
+      return ToGrpcStatus(hold_status, "load");
+    }
     if (absl::Status put = content_->Put(manifest_digest, image.manifest_body); !put.ok()) {
       return ToGrpcStatus(put);
     }
@@ -297,7 +309,8 @@ grpc::Status ImagesService::Load(
                             absl::StrCat("load: layer ", layer.digest(), " is missing from the archive"));
       }
     }
-    auto size = unpacker.UnpackAll(image.manifest, *config, [](const berth::images::v1::Progress&) {});
+    auto size =
+        unpacker.UnpackAll(image.manifest, *config, [](const berth::images::v1::Progress&) {}, hold);
     if (!size.ok()) return ToGrpcStatus(size.status(), "load");
     ImageRecord record;
     record.target.set_media_type(image.manifest_type);

@@ -6,7 +6,6 @@
 #include <optional>
 #include <set>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -24,6 +23,23 @@ namespace {
 using berth::images::v1::ImageDetail;
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<OperationLease>> ImagesService::BeginOperation(
+    const std::string& kind, std::optional<absl::ReaderMutexLock>* whole) {
+  if (leases_ == nullptr) {
+    whole->emplace(&operations_);
+    return std::unique_ptr<OperationLease>();
+  }
+  return OperationLease::Begin(leases_, &operations_, kind);
+}
+
+HoldFn ImagesService::HoldFor(OperationLease* lease) {
+  if (lease == nullptr) return nullptr;
+  return [lease](const std::vector<std::string>& digests,
+                 const std::vector<std::string>& snapshot_keys) {
+    return lease->Hold(digests, snapshot_keys);
+  };
+}
 
 grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::PullRequest* request,
                                  grpc::ServerWriter<berth::images::v1::PullResponse>* writer) {
@@ -44,28 +60,9 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   // exclusively: a collection sees it whole, or not at all and finds
   // nothing of it yet. Without leases (tests), the lock for the whole pull.
   std::optional<absl::ReaderMutexLock> whole_pull;
-  std::string lease;
-  if (leases_ != nullptr) {
-    auto created = leases_->Create("pull-" + fs::RandomHex(12), absl::Hours(1));
-    if (!created.ok()) return ToGrpcStatus(created.status(), "pull " + reference->String());
-    lease = created->id;
-    options.hold = [this, &lease](const std::vector<std::string>& digests,
-                                  const std::vector<std::string>& snapshot_keys) -> absl::Status {
-      absl::ReaderMutexLock operation(&operations_);
-      for (const std::string& digest : digests) {
-        if (absl::Status status = leases_->AddContent(lease, digest); !status.ok()) return status;
-      }
-      for (const std::string& key : snapshot_keys) {
-        if (absl::Status status = leases_->AddSnapshot(lease, key); !status.ok()) return status;
-      }
-      return absl::OkStatus();
-    };
-  } else {
-    whole_pull.emplace(&operations_);
-  }
-  absl::Cleanup release = [&] {
-    if (!lease.empty()) (void)leases_->Delete(lease);
-  };
+  auto lease = BeginOperation("pull", &whole_pull);
+  if (!lease.ok()) return ToGrpcStatus(lease.status(), "pull " + reference->String());
+  options.hold = HoldFor(lease->get());
   absl::Mutex mu;
   Puller puller(content_, images_, snapshots_.get());
   auto result = puller.Pull(*reference, options, [&](const berth::images::v1::Progress& line) {

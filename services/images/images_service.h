@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "absl/synchronization/mutex.h"
 
@@ -17,6 +18,7 @@
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
 #include "services/images/leases.h"
+#include "services/images/operation_lease.h"
 #include "services/images/puller.h"
 
 namespace berth::images {
@@ -93,6 +95,11 @@ class ImagesService final : public berth::images::v1::Images::Service {
   // An image config's JSON, platform, diff ids and chain id (cached by
   // digest; only those fields are set).
   absl::StatusOr<berth::images::v1::ImageDetail> ConfigFacts(const std::string& config_digest);
+  // A lease for an operation that writes content or snapshots (null
+  // without leases: then `whole` holds the operations lock instead).
+  absl::StatusOr<std::unique_ptr<OperationLease>> BeginOperation(
+      const std::string& kind, std::optional<absl::ReaderMutexLock>* whole);
+  static HoldFn HoldFor(OperationLease* lease);
   // Finds an image by name, full or short id.
   absl::StatusOr<berth::images::v1::ImageDetail> Resolve(const std::string& ref);
 

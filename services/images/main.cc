@@ -8,6 +8,7 @@
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
 #include "services/images/images_service.h"
+#include "services/images/operation_lease.h"
 #include "services/images/schema.h"
 
 namespace {
@@ -34,9 +35,11 @@ int main(int argc, char** argv) {
     g_content = *std::move(content);
     g_images = std::make_unique<berth::images::ImageStore>(g_database.get());
     g_leases = std::make_unique<berth::images::Leases>(g_database.get());
-    // The pulls of a previous process died with it: their leases go, so
-    // that a prune can take what they left.
-    if (absl::Status status = g_leases->DeleteWithPrefix("pull-"); !status.ok()) return status;
+    // The pulls, imports and loads of a previous process died with it:
+    // their leases go, so that a prune can take what they left.
+    for (const std::string& prefix : berth::images::OperationLease::Prefixes()) {
+      if (absl::Status status = g_leases->DeleteWithPrefix(prefix); !status.ok()) return status;
+    }
     // Layers are unpacked by the snapshots service, over its socket.
     std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots =
         berth::snapshots::v1::Snapshots::NewStub(grpc::CreateChannel(

@@ -149,13 +149,14 @@ int64_t Puller::UnpackedSize(const Manifest& manifest, const std::vector<std::st
 }
 
 absl::StatusOr<int64_t> Puller::UnpackAll(const Manifest& manifest, const ImageConfig& config,
-                                          const ProgressFn& progress) {
+                                          const ProgressFn& progress, const HoldFn& hold) {
   if (config.diff_ids.size() != manifest.layers.size()) {
     return absl::InvalidArgumentError("layers and diff ids differ in number");
   }
   std::vector<std::string> chain = ChainIds(config.diff_ids);
+  if (absl::Status held = Hold(hold, {}, chain); !held.ok()) return held;
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
-    auto unpacked = Unpack(manifest, config, i, chain, progress);
+    auto unpacked = Unpack(manifest, config, i, chain, progress, hold);
     if (!unpacked.ok()) return unpacked.status();
   }
   return UnpackedSize(manifest, chain);

@@ -55,8 +55,9 @@ class Puller {
 
   // Unpacks every layer of a manifest whose blobs are in the store (import
   // and load use this); returns the unpacked size.
+  // hold, if set, takes the layers' snapshots before they are looked for.
   absl::StatusOr<int64_t> UnpackAll(const Manifest& manifest, const ImageConfig& config,
-                                    const ProgressFn& progress);
+                                    const ProgressFn& progress, const HoldFn& hold = nullptr);
 
  private:
   // Fetches a small blob (config) into the store unless present.
