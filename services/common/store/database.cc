@@ -94,11 +94,21 @@ absl::Status Database::SetPragmas() {
   // WAL: readers never block the writer nor the writer readers, and a
   // commit is an append. It is a property of the file, so check it took
   // (some filesystems cannot hold the shared-memory index).
-  absl::StatusOr<Statement> wal = Prepare("PRAGMA journal_mode=WAL");
-  if (!wal.ok()) return wal.status();
-  absl::StatusOr<bool> row = wal->Step();
-  if (!row.ok()) return row.status();
-  std::string mode = *row ? wal->ColumnText(0) : "";
+  // Two connections switching a new file to WAL at once can get SQLITE_BUSY
+  // without the busy handler being asked (SQLite avoids a lock-upgrade
+  // deadlock that way): try again for as long as the busy timeout.
+  std::string mode;
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<Statement> wal = Prepare("PRAGMA journal_mode=WAL");
+    if (!wal.ok()) return wal.status();
+    absl::StatusOr<bool> row = wal->Step();
+    if (row.ok()) {
+      mode = *row ? wal->ColumnText(0) : "";
+      break;
+    }
+    if (!absl::IsUnavailable(row.status()) || attempt >= 500) return row.status();
+    ::usleep(10 * 1000);
+  }
   if (mode != "wal") {
     return absl::FailedPreconditionError(
         absl::StrCat("sqlite ", path_, ": cannot use WAL (journal_mode is \"", mode, "\")"));
