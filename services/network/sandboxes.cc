@@ -129,8 +129,48 @@ absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
       "assign to the network");
 }
 
+std::vector<std::string> RouteConflicts(const std::string& proc_net_route, const std::string& subnet,
+                                        const std::string& own_device) {
+  std::vector<std::string> conflicts;
+  size_t slash = subnet.find('/');
+  int bits = 0;
+  if (slash == std::string::npos || !absl::SimpleAtoi(subnet.substr(slash + 1), &bits) || bits <= 0) {
+    return conflicts;
+  }
+  uint32_t net = ParseIp(subnet.substr(0, slash));
+  uint32_t mask = ~0u << (32 - bits);
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(proc_net_route, '\n', absl::SkipEmpty())) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<absl::string_view> fields = absl::StrSplit(line, '\t', absl::SkipWhitespace());
+    if (fields.size() < 8 || fields[0] == own_device) continue;
+    uint32_t destination = 0, route_mask = 0;
+    if (!absl::SimpleHexAtoi(fields[1], &destination) || !absl::SimpleHexAtoi(fields[7], &route_mask)) {
+      continue;
+    }
+    if (route_mask == 0) continue;  // the default route
+    uint32_t common = mask & ntohl(route_mask);
+    if ((net & common) == (ntohl(destination) & common)) conflicts.emplace_back(fields[0]);
+  }
+  return conflicts;
+}
+
 absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config) {
-  if (DefaultNetwork().ok()) return absl::OkStatus();
+  if (auto existing = DefaultNetwork(); existing.ok()) {
+    // Chosen to overlap no route back then; something else may have taken
+    // the subnet since (another daemon's bridge, a VPN).
+    for (const std::string& device : RouteConflicts(fs::ReadFileOrEmpty("/proc/net/route"),
+                                                    existing->ipam(0).subnet(), existing->bridge())) {
+      BERTH_LOG(Warn) << "the default network's subnet " << existing->ipam(0).subnet()
+                      << " overlaps a route through " << device
+                      << ": containers on it may be unreachable from the host (set bip, or remove "
+                      << device << ")";
+    }
+    return absl::OkStatus();
+  }
   v1::Network network;
   network.set_id(fs::RandomHex(32));
   network.set_name(kDefaultNetwork);

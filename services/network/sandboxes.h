@@ -126,6 +126,12 @@ class Sandboxes {
 absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
                                          const std::vector<std::string>& taken = {});
 
+// The interfaces other than `own_device` with a route overlapping `subnet`
+// (a network's subnet that something else on the host took since: its
+// containers would be unreachable from the host).
+std::vector<std::string> RouteConflicts(const std::string& proc_net_route, const std::string& subnet,
+                                        const std::string& own_device);
+
 }  // namespace berth::network
 
 #endif  // BERTH_SERVICES_NETWORK_SANDBOXES_H_

@@ -29,5 +29,17 @@ TEST(ChooseSubnetTest, FallsBackTo192168) {
   EXPECT_EQ(*subnet, "192.168.0.0/20");
 }
 
+TEST(RouteConflictsTest, NamesOtherDevicesOverlappingTheSubnet) {
+  std::string routes = std::string(kHeader) +
+                       "eth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+                       "berth0\t000014AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
+                       "br-stale\t000014AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
+                       "tun0\t000A14AC\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
+  // 172.20.0.0/16 on berth0 (its own), a stale bridge and a /24 inside it.
+  EXPECT_EQ(RouteConflicts(routes, "172.20.0.0/16", "berth0"),
+            (std::vector<std::string>{"br-stale", "tun0"}));
+  EXPECT_TRUE(RouteConflicts(routes, "172.21.0.0/16", "berth0").empty());
+}
+
 }  // namespace
 }  // namespace berth::network
