@@ -221,26 +221,13 @@ with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
         link.linkname = target + "/victim"
         tar.addfile(link)
 PY
-  local diff gz digest cfg man
+  local diff digest
   diff=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
   gzip -n -c "$work/layer.tar" >"$work/layer.tar.gz"
   digest=$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)
   cp "$work/layer.tar.gz" "$layout/blobs/sha256/$digest"
   LAYER_DIGEST=sha256:$digest
-  cat >"$work/config.json" <<JSON
-{"architecture":"$(dpkg --print-architecture)","os":"linux","config":{},
- "rootfs":{"type":"layers","diff_ids":["$diff"]}}
-JSON
-  cfg=($(put_blob "$layout" "$work/config.json"))
-  cat >"$work/manifest.json" <<JSON
-{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
- "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${cfg[0]}","size":${cfg[1]}},
- "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:$digest","size":$(stat -c %s "$work/layer.tar.gz")}]}
-JSON
-  man=($(put_blob "$layout" "$work/manifest.json"))
-  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
-  cat >"$layout/index.json" <<JSON
-{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${man[0]}","size":${man[1]},"annotations":{"org.opencontainers.image.ref.name":"$tag"}}]}
-JSON
+  write_single_layer_image "$layout" "$tag" "$LAYER_DIGEST" "$(stat -c %s "$work/layer.tar.gz")" \
+    application/vnd.oci.image.layer.v1.tar+gzip "$diff"
   rm -rf "$work"
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -78,13 +79,39 @@ std::vector<CniPort> CniPorts(const google::protobuf::RepeatedPtrField<v1::PortM
   return out;
 }
 
-}  // namespace
+// An IPv4 prefix, host byte order.
+struct Prefix {
+  uint32_t net = 0;
+  uint32_t mask = 0;
+};
 
-absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
-                                         const std::vector<std::string>& taken) {
-  // Routes: "Iface Destination Gateway Flags RefCnt Use Metric Mask ..." in
-  // little-endian hex.
-  std::vector<std::pair<uint32_t, uint32_t>> routes;
+bool Overlaps(const Prefix& a, const Prefix& b) {
+  uint32_t common = a.mask & b.mask;
+  return (a.net & common) == (b.net & common);
+}
+
+// "10.1.0.0/16" (no validation of the address beyond what it parses to).
+std::optional<Prefix> ParsePrefix(const std::string& cidr) {
+  size_t slash = cidr.find('/');
+  int bits = 0;
+  if (slash == std::string::npos || !absl::SimpleAtoi(cidr.substr(slash + 1), &bits) || bits < 0 ||
+      bits > 32) {
+    return std::nullopt;
+  }
+  uint32_t mask = bits == 0 ? 0 : ~0u << (32 - bits);
+  return Prefix{ParseIp(cidr.substr(0, slash)) & mask, mask};
+}
+
+struct Route {
+  std::string device;
+  Prefix prefix;
+};
+
+// /proc/net/route ("Iface Destination Gateway Flags RefCnt Use Metric Mask
+// ...", little-endian hex) without the default route, which overlaps
+// everything.
+std::vector<Route> ParseRoutes(const std::string& proc_net_route) {
+  std::vector<Route> routes;
   bool header = true;
   for (absl::string_view line : absl::StrSplit(proc_net_route, '\n', absl::SkipEmpty())) {
     if (header) {
@@ -95,34 +122,34 @@ absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
     if (fields.size() < 8) continue;
     uint32_t destination = 0, mask = 0;
     if (!absl::SimpleHexAtoi(fields[1], &destination) || !absl::SimpleHexAtoi(fields[7], &mask)) continue;
-    if (mask == 0) continue;  // the default route overlaps everything
-    routes.emplace_back(ntohl(destination), ntohl(mask));
+    if (mask == 0) continue;
+    routes.push_back({std::string(fields[0]), {ntohl(destination), ntohl(mask)}});
   }
+  return routes;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
+                                         const std::vector<std::string>& taken) {
+  std::vector<Prefix> used;
+  for (const Route& route : ParseRoutes(proc_net_route)) used.push_back(route.prefix);
   // Other networks' subnets count as routes: a bridge gets its route only
   // once its first container starts.
   for (const std::string& subnet : taken) {
-    size_t slash = subnet.find('/');
-    int bits = 0;
-    if (slash == std::string::npos || !absl::SimpleAtoi(subnet.substr(slash + 1), &bits)) continue;
-    routes.emplace_back(ParseIp(subnet.substr(0, slash)), bits == 0 ? 0 : ~0u << (32 - bits));
+    if (auto prefix = ParsePrefix(subnet)) used.push_back(*prefix);
   }
-  std::vector<std::pair<uint32_t, uint32_t>> candidates;
+  std::vector<Prefix> candidates;
   for (uint32_t second = 17; second <= 31; ++second) {
-    candidates.emplace_back((172u << 24) | (second << 16), 0xffff0000u);
+    candidates.push_back({(172u << 24) | (second << 16), 0xffff0000u});
   }
   for (uint32_t third = 0; third < 256; third += 16) {
-    candidates.emplace_back((192u << 24) | (168u << 16) | (third << 8), 0xfffff000u);
+    candidates.push_back({(192u << 24) | (168u << 16) | (third << 8), 0xfffff000u});
   }
-  for (const auto& [net, mask] : candidates) {
+  for (const Prefix& candidate : candidates) {
     bool overlaps = false;
-    for (const auto& [route, route_mask] : routes) {
-      uint32_t common = mask & route_mask;
-      if ((net & common) == (route & common)) overlaps = true;
-    }
-    if (!overlaps) {
-      int bits = __builtin_popcount(mask);
-      return absl::StrCat(FormatIp(net), "/", bits);
-    }
+    for (const Prefix& other : used) overlaps |= Overlaps(candidate, other);
+    if (!overlaps) return absl::StrCat(FormatIp(candidate.net), "/", __builtin_popcount(candidate.mask));
   }
   return absl::ResourceExhaustedError(
       "could not find an available, non-overlapping IPv4 address pool among the defaults to "
@@ -132,28 +159,10 @@ absl::StatusOr<std::string> ChooseSubnet(const std::string& proc_net_route,
 std::vector<std::string> RouteConflicts(const std::string& proc_net_route, const std::string& subnet,
                                         const std::string& own_device) {
   std::vector<std::string> conflicts;
-  size_t slash = subnet.find('/');
-  int bits = 0;
-  if (slash == std::string::npos || !absl::SimpleAtoi(subnet.substr(slash + 1), &bits) || bits <= 0) {
-    return conflicts;
-  }
-  uint32_t net = ParseIp(subnet.substr(0, slash));
-  uint32_t mask = ~0u << (32 - bits);
-  bool header = true;
-  for (absl::string_view line : absl::StrSplit(proc_net_route, '\n', absl::SkipEmpty())) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::vector<absl::string_view> fields = absl::StrSplit(line, '\t', absl::SkipWhitespace());
-    if (fields.size() < 8 || fields[0] == own_device) continue;
-    uint32_t destination = 0, route_mask = 0;
-    if (!absl::SimpleHexAtoi(fields[1], &destination) || !absl::SimpleHexAtoi(fields[7], &route_mask)) {
-      continue;
-    }
-    if (route_mask == 0) continue;  // the default route
-    uint32_t common = mask & ntohl(route_mask);
-    if ((net & common) == (ntohl(destination) & common)) conflicts.emplace_back(fields[0]);
+  std::optional<Prefix> prefix = ParsePrefix(subnet);
+  if (!prefix) return conflicts;
+  for (const Route& route : ParseRoutes(proc_net_route)) {
+    if (route.device != own_device && Overlaps(*prefix, route.prefix)) conflicts.push_back(route.device);
   }
   return conflicts;
 }
@@ -205,17 +214,28 @@ absl::Status Sandboxes::EnsureDefaultNetwork(const config::DaemonConfig& config)
   });
 }
 
-std::vector<v1::Network> Sandboxes::AllNetworks() {
-  std::vector<v1::Network> networks;
-  auto statement = db_->Prepare("SELECT spec FROM networks ORDER BY name");
-  if (!statement.ok()) return networks;
+namespace {
+
+// Every record of a query's first column (a serialised message); an
+// unreadable one is skipped.
+template <typename Message>
+std::vector<Message> ReadRecords(store::Database* db, const char* query) {
+  std::vector<Message> records;
+  auto statement = db->Prepare(query);
+  if (!statement.ok()) return records;
   while (true) {
     auto row = statement->Step();
     if (!row.ok() || !*row) break;
-    v1::Network network;
-    if (network.ParseFromString(statement->ColumnBlob(0))) networks.push_back(std::move(network));
+    Message record;
+    if (record.ParseFromString(statement->ColumnBlob(0))) records.push_back(std::move(record));
   }
-  return networks;
+  return records;
+}
+
+}  // namespace
+
+std::vector<v1::Network> Sandboxes::AllNetworks() {
+  return ReadRecords<v1::Network>(db_, "SELECT spec FROM networks ORDER BY name");
 }
 
 std::vector<std::string> Sandboxes::TakenSubnets() {
@@ -284,13 +304,9 @@ absl::StatusOr<v1::Network> Sandboxes::CreateNetwork(const v1::CreateNetworkRequ
   uint32_t base = ParseIp(parts[0]) & mask;
   // Overlap with another network's subnet is refused, as docker does.
   for (const std::string& other : TakenSubnets()) {
-    size_t slash = other.find('/');
-    int other_bits = 0;
-    if (slash == std::string::npos || !absl::SimpleAtoi(other.substr(slash + 1), &other_bits)) continue;
-    uint32_t other_mask = ~0u << (32 - other_bits);
-    uint32_t common = mask & other_mask;
-    if ((base & common) == (ParseIp(other.substr(0, slash)) & common)) {
-      return absl::AlreadyExistsError(absl::StrCat("Pool overlaps with other one on this address space"));
+    auto taken = ParsePrefix(other);
+    if (taken && Overlaps({base, mask}, *taken)) {
+      return absl::AlreadyExistsError("Pool overlaps with other one on this address space");
     }
   }
   if (gateway.empty()) {
@@ -318,21 +334,10 @@ absl::Status Sandboxes::RemoveNetwork(const std::string& ref) {
     return absl::PermissionDeniedError(
         absl::StrCat(network->name(), " is a pre-defined network and cannot be removed"));
   }
-  auto statement = db_->Prepare("SELECT spec FROM sandboxes");
-  if (!statement.ok()) return statement.status();
-  while (true) {
-    auto row = statement->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    v1::Sandbox sandbox;
-    if (!sandbox.ParseFromString(statement->ColumnBlob(0))) continue;
-    for (const auto& endpoint : sandbox.endpoints()) {
-      if (endpoint.network_id() == network->id()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "error while removing network: network ", network->name(), " id ", network->id(),
-            " has active endpoints"));
-      }
-    }
+  if (NetworkHasEndpoints(network->id())) {
+    return absl::FailedPreconditionError(absl::StrCat("error while removing network: network ",
+                                                      network->name(), " id ", network->id(),
+                                                      " has active endpoints"));
   }
   absl::Status deleted = db_->Transaction([&](store::Database& db) {
     return db.Run("DELETE FROM networks WHERE id = ?1", network->id());
@@ -381,16 +386,7 @@ void Sandboxes::Reconcile() {
 }
 
 std::vector<v1::Sandbox> Sandboxes::AllSandboxes() {
-  std::vector<v1::Sandbox> sandboxes;
-  auto statement = db_->Prepare("SELECT spec FROM sandboxes");
-  if (!statement.ok()) return sandboxes;
-  while (true) {
-    auto row = statement->Step();
-    if (!row.ok() || !*row) break;
-    v1::Sandbox sandbox;
-    if (sandbox.ParseFromString(statement->ColumnBlob(0))) sandboxes.push_back(std::move(sandbox));
-  }
-  return sandboxes;
+  return ReadRecords<v1::Sandbox>(db_, "SELECT spec FROM sandboxes");
 }
 
 std::optional<std::string> Sandboxes::LookupName(const std::string& network_id,
@@ -473,14 +469,8 @@ absl::Status Sandboxes::AllocatePorts(const std::string& container_id,
                                       v1::CreateSandboxRequest* request) {
   // Ports other sandboxes publish.
   std::set<std::pair<int, std::string>> taken;
-  auto statement = db_->Prepare("SELECT container_id, spec FROM sandboxes");
-  if (!statement.ok()) return statement.status();
-  while (true) {
-    auto row = statement->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    v1::Sandbox other;
-    if (statement->ColumnText(0) == container_id || !other.ParseFromString(statement->ColumnBlob(1))) continue;
+  for (const v1::Sandbox& other : AllSandboxes()) {
+    if (other.container_id() == container_id) continue;
     for (const auto& port : other.ports()) taken.insert({static_cast<int>(port.host_port()), port.protocol()});
   }
   for (auto& port : *request->mutable_ports()) {
