@@ -24,11 +24,13 @@ struct Namespace {
   int type;
 };
 
-// The order runc joins them in: the user namespace first (it grants the
-// capabilities the others need), the mount namespace last but pid.
-constexpr Namespace kNamespaces[] = {{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},
-                                     {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
-                                     {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS}};
+// The shim is the host's root: it may join every namespace of the
+// container, the user namespace last (once in it, namespaces the host owns,
+// such as a network namespace from the network service, are out of reach).
+// The mount namespace before it, pid's is set for the fork.
+constexpr Namespace kNamespaces[] = {{"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
+                                     {"net", CLONE_NEWNET},       {"cgroup", CLONE_NEWCGROUP},
+                                     {"mnt", CLONE_NEWNS},        {"user", CLONE_NEWUSER}};
 
 struct JoinedNamespace {
   UniqueFd fd;
@@ -120,6 +122,10 @@ absl::StatusOr<pid_t> SpawnExec(const ExecConfig& config) {
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(127);  // the parent gave up on us
     StartChildProcess(fd, stdio);
+    // Limits while still the host's root (raising a hard limit needs it);
+    // this is the fork's own copy of the plan.
+    ApplyRlimits(plan, fd);
+    plan.rlimits.clear();
     for (const JoinedNamespace& ns : namespaces) {
       if (::setns(ns.fd.get(), ns.type) != 0) FailChild(fd, ns.step, errno);
     }

@@ -134,6 +134,13 @@ absl::Status PrepareProcess(const ProcessConfig& config, ProcessPlan* plan) {
   return absl::OkStatus();
 }
 
+void ApplyRlimits(const ProcessPlan& plan, int fd) {
+  for (const Rlimit& limit : plan.rlimits) {
+    struct rlimit value = {limit.soft, limit.hard};
+    if (::setrlimit(limit.resource, &value) != 0) FailChild(fd, "setrlimit", errno);
+  }
+}
+
 void FinishProcess(const ProcessPlan& plan, int fd) {
   if (plan.terminal) SetUpConsole(plan, fd);
   // The filter goes on while still root with every capability (loading it
@@ -151,10 +158,7 @@ void FinishProcess(const ProcessPlan& plan, int fd) {
     }
   }
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) FailChild(fd, "keep capabilities", errno);
-  for (const Rlimit& limit : plan.rlimits) {
-    struct rlimit value = {limit.soft, limit.hard};
-    if (::setrlimit(limit.resource, &value) != 0) FailChild(fd, "setrlimit", errno);
-  }
+  ApplyRlimits(plan, fd);
   if (::setgroups(plan.additional_gids.size(), plan.additional_gids.data()) != 0) {
     FailChild(fd, "setgroups", errno);
   }

@@ -83,6 +83,8 @@ absl::Status PrepareProcess(const ProcessConfig& config, ProcessPlan* plan);
 // session of its own, stdio in place (-1: left as is), and every other
 // descriptor close-on-exec, so nothing of the shim's reaches it.
 void StartChildProcess(int error_fd, const int stdio[3]);
+// setrlimit for each of the plan's limits.
+void ApplyRlimits(const ProcessPlan& plan, int error_fd);
 // From the terminal to execve; returns only through FailChild. Runs in the
 // container's mount namespace, as root with every capability.
 [[noreturn]] void FinishProcess(const ProcessPlan& plan, int error_fd);

@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/mount/mount_options.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/idmap.h"
 #include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
@@ -49,6 +50,8 @@ struct MountOp {
   const char* chdir_to = nullptr;
   // mkdir target first (mount points under /dev, /proc...).
   bool make_dir = false;
+  // Create an empty file as the target first (a device bound from the host).
+  bool make_file = false;
   // Only when the target exists, and as a tmpfs for directories or a bind
   // of /dev/null for files (masked paths).
   bool mask = false;
@@ -68,7 +71,18 @@ struct InnerMount {
   unsigned long flags = 0;
   const char* data = nullptr;
   bool read_only = false;
+  // Shown through the container's user namespace (berth's own volumes and
+  // init files), not as they are on the host.
+  bool idmap = false;
   int fd = -1;  // the detached clone, set in the child
+};
+
+// A detached mount the parent makes once the child's user namespace exists
+// (an idmapped layer, the upper directory, a bind root) and the child
+// attaches, relative to the staging directory.
+struct Attachment {
+  const char* source = nullptr;  // host path
+  const char* target = nullptr;  // relative to the staging directory
 };
 
 struct DeviceNode {
@@ -80,7 +94,8 @@ struct DeviceNode {
 // Everything the child reads, laid out before clone().
 struct Plan {
   std::deque<std::string> strings;  // owns every C string below (stable addresses)
-  std::vector<MountOp> mounts;        // before pivot_root, paths on the host side
+  std::vector<MountOp> root_mounts;   // the root filesystem: host paths, or staging-relative
+  std::vector<MountOp> mounts;        // before pivot_root, relative to the root filesystem
   std::vector<MountOp> late_mounts;   // masked and read-only paths, after /dev
   std::vector<InnerMount> inner_mounts;  // after pivot_root
   std::deque<std::string> device_paths;
@@ -98,12 +113,52 @@ struct Plan {
   int start_fd = -1;
   // A network namespace to join, opened by the parent.
   int netns_fd = -1;
+  // Docker's sysctls for a container's own network namespace, written by
+  // the child unless the parent does (see Spawn).
+  bool child_writes_net_sysctls = false;
+  std::string ping_group_range = "0 2147483647";
+  // In a user namespace of its own (userns-remap).
+  bool userns = false;
+  // The child stages the root filesystem relative to this directory (it may
+  // not walk the host's paths to it) and receives the attachments' and the
+  // inner binds' detached mounts on mounts_socket, in that order.
+  int staging_fd = -1;
+  int mounts_socket = -1;
+  std::vector<Attachment> attachments;
+  int received_count = 0;
 };
+
+// Mounts one user-namespaced container receives from the parent at most.
+constexpr int kMaxReceivedMounts = 2 * kMaxFdsPerMessage;
+
+// What docker sets in every container's own network namespace: binding
+// low ports and ping need no privilege there (and none that a container in
+// a user namespace could hold over a namespace the host owns). The ping
+// range is in the namespace owner's group ids (see Spawn).
+int WriteNetSysctls(const char* ping_group_range) {
+  const std::pair<const char*, const char*> sysctls[] = {
+      {"/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"},
+      {"/proc/sys/net/ipv4/ping_group_range", ping_group_range}};
+  for (const auto& [path, value] : sysctls) {
+    int file = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (file < 0) return errno;
+    ssize_t written = ::write(file, value, std::strlen(value));
+    int error = errno;
+    ::close(file);
+    if (written < 0) return error;
+  }
+  return 0;
+}
 
 void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
   int fd = plan.error_fd;
   for (const MountOp& op : ops) {
     if (op.make_dir) ::mkdir(op.target, 0755);
+    if (op.make_file) {
+      int created = ::open(op.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (created < 0) FailChild(fd, op.step, errno);
+      ::close(created);
+    }
     if (op.mask) {
       struct stat st;
       if (::lstat(op.target, &st) != 0) continue;
@@ -123,8 +178,10 @@ void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
   }
 }
 
-// Opens the sources of binds while the host's paths are still reachable.
+// Opens the sources of binds while the host's paths are still reachable
+// (in a user namespace the parent has opened them).
 void OpenInnerSources(Plan& plan) {
+  if (plan.userns) return;
   for (InnerMount& m : plan.inner_mounts) {
     if (m.source == nullptr) continue;
     m.fd = ::open_tree(AT_FDCWD, m.source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -230,8 +287,44 @@ int ChildMain(void* arg) {
     ::close(plan.start_fd);
   }
   StartChildProcess(fd, plan.stdio);
-  if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
-    FailChild(fd, "join the network namespace", errno);
+  if (plan.userns) {
+    int received[kMaxReceivedMounts];
+    if (!ReceiveFds(plan.mounts_socket, received, plan.received_count)) {
+      FailChild(fd, "receive mounts", EPROTO);
+    }
+    ::close(plan.mounts_socket);
+    size_t next = 0;
+    // Become the namespace's root (the host's root is not mapped in it, and
+    // the overlay is created with these credentials), without the host's
+    // supplementary groups. Raw system calls: this is a clone() child.
+    if (::syscall(SYS_setresgid, 0, 0, 0) != 0) FailChild(fd, "setresgid", errno);
+    if (::syscall(SYS_setresuid, 0, 0, 0) != 0) FailChild(fd, "setresuid", errno);
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0) FailChild(fd, "setgroups", errno);
+    // Born in the shim's mount namespace: the staging directory the shim
+    // opened is in it, and unshare carries the working directory over to
+    // the new namespace's copy (a directory of the shim's namespace would
+    // not take mounts of the new one).
+    if (::fchdir(plan.staging_fd) != 0) FailChild(fd, "enter staging directory", errno);
+    if (::unshare(CLONE_NEWNS) != 0) FailChild(fd, "new mount namespace", errno);
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      FailChild(fd, "make / private", errno);
+    }
+    for (const Attachment& attachment : plan.attachments) {
+      if (::move_mount(received[next++], "", AT_FDCWD, attachment.target,
+                       MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        FailChild(fd, "attach layer", errno);
+      }
+    }
+    for (InnerMount& m : plan.inner_mounts) {
+      if (m.source != nullptr) m.fd = received[next++];
+    }
+  } else {
+    if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
+      FailChild(fd, "join the network namespace", errno);
+    }
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      FailChild(fd, "make / private", errno);
+    }
   }
   // A new network namespace starts with lo down; docker's "none" has it up.
   if (plan.new_network) {
@@ -243,8 +336,16 @@ int ChildMain(void* arg) {
     if (::ioctl(sock, SIOCSIFFLAGS, &request) != 0) FailChild(fd, "loopback up", errno);
     ::close(sock);
   }
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    FailChild(fd, "make / private", errno);
+  if (plan.child_writes_net_sysctls) {
+    int error = WriteNetSysctls(plan.ping_group_range.c_str());
+    if (error != 0) FailChild(fd, "network sysctls", error);
+  }
+  // The root filesystem, then everything else relative to it.
+  RunMounts(plan.root_mounts, plan);
+  if (plan.userns) {
+    if (::chdir("rootfs") != 0) FailChild(fd, "chdir rootfs", errno);
+  } else if (::chdir(plan.rootfs.c_str()) != 0) {
+    FailChild(fd, "chdir rootfs", errno);
   }
   RunMounts(plan.mounts, plan);
   for (const DeviceNode& device : plan.devices) {
@@ -260,7 +361,6 @@ int ChildMain(void* arg) {
   OpenInnerSources(plan);
   // pivot_root(".", ".") stacks the old root under the new one, then it is
   // detached: nothing of the host stays reachable.
-  if (::chdir(plan.rootfs.c_str()) != 0) FailChild(fd, "chdir rootfs", errno);
   if (::syscall(SYS_pivot_root, ".", ".") != 0) FailChild(fd, "pivot_root", errno);
   if (::umount2(".", MNT_DETACH) != 0) FailChild(fd, "detach old root", errno);
   if (::chdir("/") != 0) FailChild(fd, "chdir /", errno);
@@ -296,12 +396,12 @@ void AddRootfsMounts(const SpawnConfig& config, Plan* plan) {
     if (m.type() == "bind") {
       op.source = keep(m.source());
       op.flags = MS_BIND | MS_REC;
-      plan->mounts.push_back(op);
+      plan->root_mounts.push_back(op);
       if (read_only) {
         MountOp remount = op;
         remount.source = nullptr;
         remount.flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC;
-        plan->mounts.push_back(remount);
+        plan->root_mounts.push_back(remount);
       }
       continue;
     }
@@ -327,8 +427,88 @@ void AddRootfsMounts(const SpawnConfig& config, Plan* plan) {
       }
     }
     op.data = keep(joined);
-    plan->mounts.push_back(op);
+    plan->root_mounts.push_back(op);
   }
+}
+
+std::pair<std::string, std::string> SplitDirectory(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  return {path.substr(0, slash), path.substr(slash + 1)};
+}
+
+// The same root filesystem for a container in its own user namespace:
+// every layer (and the upper directory's parent, which holds the work
+// directory too) becomes an idmapped attachment under the staging
+// directory, and the overlay names them relative to it. userxattr: in a
+// user namespace the overlay keeps its whiteout and opaque marks in
+// user.overlay.* (trusted.* needs the host's CAP_SYS_ADMIN).
+absl::Status AddStagedRootfsMounts(const SpawnConfig& config, Plan* plan) {
+  auto keep = [plan](std::string s) -> const char* {
+    plan->strings.push_back(std::move(s));
+    return plan->strings.back().c_str();
+  };
+  if (config.rootfs.size() != 1) {
+    return absl::InvalidArgumentError("a user-namespaced container needs exactly one root mount");
+  }
+  const auto& m = config.rootfs[0];
+  bool read_only = false;
+  std::vector<std::string> lowers;
+  std::string upper, work;
+  std::vector<std::string> options;
+  for (const std::string& option : m.options()) {
+    if (option == "ro") {
+      read_only = true;
+    } else if (absl::StartsWith(option, "lowerdir=")) {
+      lowers = absl::StrSplit(option.substr(9), ':');
+    } else if (absl::StartsWith(option, "upperdir=")) {
+      upper = option.substr(9);
+    } else if (absl::StartsWith(option, "workdir=")) {
+      work = option.substr(8);
+    } else if (option != "rw" && option != "rbind" && option != "userxattr") {
+      options.push_back(option);
+    }
+  }
+  MountOp op;
+  op.target = "rootfs";
+  op.step = "mount root filesystem";
+  if (m.type() == "bind") {
+    plan->attachments.push_back({keep(m.source()), "rootfs"});
+    if (read_only) {
+      op.flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC;
+      plan->root_mounts.push_back(op);
+    }
+    return absl::OkStatus();
+  }
+  if (m.type() != "overlay" || lowers.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("root mount of type ", m.type(), " cannot be idmapped"));
+  }
+  std::vector<std::string> staged_lowers;
+  for (size_t i = 0; i < lowers.size(); ++i) {
+    staged_lowers.push_back(absl::StrCat("layers/", i));
+    plan->attachments.push_back({keep(lowers[i]), keep(staged_lowers.back())});
+  }
+  std::vector<std::string> data = {absl::StrCat("lowerdir=", absl::StrJoin(staged_lowers, ":"))};
+  if (!upper.empty()) {
+    auto [upper_parent, upper_name] = SplitDirectory(upper);
+    auto [work_parent, work_name] = SplitDirectory(work);
+    if (work.empty() || upper_parent != work_parent) {
+      return absl::InvalidArgumentError(
+          "overlay upperdir and workdir must share a directory to be idmapped");
+    }
+    plan->attachments.push_back({keep(upper_parent), "upper"});
+    data.push_back("upperdir=upper/" + upper_name);
+    data.push_back("workdir=upper/" + work_name);
+  }
+  for (std::string& option : options) data.push_back(std::move(option));
+  data.push_back("userxattr");
+  op.source = "overlay";
+  op.type = "overlay";
+  op.flags = read_only ? MS_RDONLY : 0;
+  op.data = keep(absl::StrJoin(data, ","));
+  plan->root_mounts.push_back(op);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -343,15 +523,72 @@ std::vector<std::string> DefaultReadonlyPaths() {
   return {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
 }
 
+namespace {
+
+// The parent's side of a user-namespaced child, between clone and the
+// start signal: maps, then the detached mounts it attaches.
+absl::Status PrepareUserNamespace(const SpawnConfig& config, const Plan& plan, pid_t pid,
+                                  int mounts_socket) {
+  if (absl::Status status = WriteIdMaps(pid, config.uid_map, config.gid_map); !status.ok()) {
+    return status;
+  }
+  UniqueFd userns(::open(absl::StrCat("/proc/", pid, "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!userns.valid()) return absl::ErrnoToStatus(errno, "open the container's user namespace");
+  std::vector<UniqueFd> clones;
+  for (const Attachment& attachment : plan.attachments) {
+    auto clone = CloneMount(attachment.source, userns.get());
+    if (!clone.ok()) return clone.status();
+    clones.push_back(*std::move(clone));
+  }
+  for (const InnerMount& m : plan.inner_mounts) {
+    if (m.source == nullptr) continue;
+    auto clone = CloneMount(m.source, m.idmap ? userns.get() : -1);
+    if (!clone.ok()) return clone.status();
+    clones.push_back(*std::move(clone));
+  }
+  std::vector<int> fds;
+  for (const UniqueFd& clone : clones) fds.push_back(clone.get());
+  if (absl::Status status = SendFds(mounts_socket, fds); !status.ok()) return status;
+  // Raising a hard limit needs CAP_SYS_RESOURCE in the host's namespace,
+  // which the container's root never has: set them from here.
+  for (const Rlimit& limit : config.rlimits) {
+    struct rlimit value = {limit.soft, limit.hard};
+    if (::prlimit(pid, static_cast<__rlimit_resource>(limit.resource), &value, nullptr) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("setrlimit ", limit.resource));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Kills and reaps a child that will not be started.
+void Abandon(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
 absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   Plan plan;
   auto keep = [&plan](std::string s) -> const char* {
     plan.strings.push_back(std::move(s));
     return plan.strings.back().c_str();
   };
+  plan.userns = !config.uid_map.empty();
+  if (plan.userns && config.host_network) {
+    return absl::InvalidArgumentError(
+        "cannot share the host's network namespace when user namespaces are enabled");
+  }
   plan.rootfs = config.rootfs_dir;
-  AddRootfsMounts(config, &plan);
-  const std::string& r = config.rootfs_dir;
+  if (plan.userns) {
+    if (absl::Status status = AddStagedRootfsMounts(config, &plan); !status.ok()) return status;
+  } else {
+    AddRootfsMounts(config, &plan);
+  }
+  plan.new_network = !config.host_network && config.netns_path.empty();
+  // Every mount below is relative to the root filesystem (the child's
+  // working directory by then).
+  const std::string r = ".";
   auto add = [&](const char* source, const std::string& target, const char* type,
                  unsigned long flags, const char* data, const char* step) {
     MountOp op;
@@ -372,9 +609,10 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       "mount /dev/shm");
   add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
       "mount /dev/mqueue");
-  if (config.host_network) {
-    // sysfs belongs to a network namespace: with the host's, show the
-    // host's, read-only.
+  // sysfs belongs to a network namespace, and only its owner may mount it:
+  // with the host's, or one the host owns seen from a user namespace, show
+  // the host's, read-only (as runc does).
+  if (config.host_network || (plan.userns && !plan.new_network)) {
     add(keep("/sys"), "/sys", nullptr, MS_BIND | MS_REC, nullptr, "bind /sys");
     add(nullptr, "/sys", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr, "bind /sys");
   } else {
@@ -385,6 +623,17 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
                                         {"/dev/full", 1, 7},   {"/dev/random", 1, 8},
                                         {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (const DeviceNode& device : kDevices) {
+    if (plan.userns) {
+      // No mknod in a user namespace: the host's nodes, bound.
+      MountOp bind;
+      bind.source = device.path;
+      bind.target = keep(r + device.path);
+      bind.flags = MS_BIND;
+      bind.make_file = true;
+      bind.step = "bind device node";
+      plan.mounts.push_back(bind);
+      continue;
+    }
     plan.device_paths.push_back(r + device.path);
     plan.devices.push_back({plan.device_paths.back().c_str(), device.major, device.minor});
   }
@@ -417,7 +666,6 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   plan.read_only_root = config.read_only_root;
-  plan.new_network = !config.host_network && config.netns_path.empty();
   plan.hostname = config.hostname;
   for (const ContainerMount& mount : config.mounts) {
     if (mount.destination.empty() || mount.destination[0] != '/') {
@@ -439,6 +687,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       inner.file = !S_ISDIR(st.st_mode);
       inner.flags = MS_BIND | MS_REC;
       inner.read_only = mount.read_only;
+      inner.idmap = mount.idmap;
     } else if (mount.type == "tmpfs") {
       inner.type = "tmpfs";
       // Docker's tmpfs defaults (noexec, nosuid, nodev); options may undo them.
@@ -461,6 +710,42 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     console_parent.Reset(pair[0]);
     console_child.Reset(pair[1]);
     plan.process.console_socket = console_child.get();
+  }
+  // A user-namespaced child: its staging directory (traversable, so that
+  // the namespace's root may walk from it; the bundle around it is not)
+  // and the socket its mounts come over. Rlimits come from the parent.
+  UniqueFd staging, mounts_parent, mounts_child;
+  if (plan.userns) {
+    plan.received_count = static_cast<int>(plan.attachments.size());
+    for (const InnerMount& m : plan.inner_mounts) plan.received_count += m.source != nullptr;
+    if (plan.received_count > kMaxReceivedMounts) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "too many layers and mounts for a user-namespaced container (", plan.received_count,
+          ", at most ", kMaxReceivedMounts, ")"));
+    }
+    std::string staging_dir = config.rootfs_dir + ".userns";
+    std::vector<std::string> dirs = {staging_dir, staging_dir + "/rootfs", staging_dir + "/upper",
+                                     staging_dir + "/layers"};
+    for (const Attachment& attachment : plan.attachments) {
+      if (absl::StartsWith(attachment.target, "layers/")) dirs.push_back(staging_dir + "/" + attachment.target);
+    }
+    for (const std::string& dir : dirs) {
+      if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST) {
+        return absl::ErrnoToStatus(errno, "spawn: create " + dir);
+      }
+      ::chmod(dir.c_str(), 0711);
+    }
+    staging.Reset(::open(staging_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!staging.valid()) return absl::ErrnoToStatus(errno, "spawn: open " + staging_dir);
+    plan.staging_fd = staging.get();
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      return absl::ErrnoToStatus(errno, "spawn: socketpair");
+    }
+    mounts_parent.Reset(pair[0]);
+    mounts_child.Reset(pair[1]);
+    plan.mounts_socket = mounts_child.get();
+    plan.process.rlimits.clear();
   }
 
   int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -485,12 +770,13 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     }
   }
   int start_fds[2] = {-1, -1};
-  if (config.before_start) {
+  if (config.before_start || plan.userns) {
     if (::pipe2(start_fds, O_CLOEXEC) != 0) {
       int error = errno;
       ::close(dev_null);
       ::close(pipe_fds[0]);
       ::close(pipe_fds[1]);
+      if (plan.netns_fd >= 0) ::close(plan.netns_fd);
       return absl::ErrnoToStatus(error, "spawn: pipe");
     }
     plan.start_fd = start_fds[0];
@@ -499,9 +785,37 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   std::vector<char> stack(kStackSize);
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD;
   if (plan.new_network) flags |= CLONE_NEWNET;
-  pid_t pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
-  int clone_errno = errno;
+  if (plan.userns) flags = (flags & ~CLONE_NEWNS) | CLONE_NEWUSER;  // mount ns: see ChildMain
+  // A child in a new user namespace cannot join a network namespace the
+  // host owns: it is born in it, this thread switching there for the
+  // clone (and writing its sysctls, which the child could not).
+  pid_t pid = -1;
+  int clone_errno = 0;
+  absl::Status switched;
+  {
+    ThreadNetnsSwitch netns_switch;
+    if (plan.userns && plan.netns_fd >= 0) {
+      switched = netns_switch.Enter(plan.netns_fd);
+      int error = switched.ok() ? WriteNetSysctls(plan.ping_group_range.c_str()) : 0;
+      if (error != 0) switched = absl::ErrnoToStatus(error, "spawn: network sysctls");
+      ::close(plan.netns_fd);
+      plan.netns_fd = -1;
+    } else {
+      plan.child_writes_net_sysctls = !config.host_network;
+      if (plan.userns) {
+        // The container's own namespace: only its mapped groups exist.
+        uint64_t groups = 0;
+        for (const IdMapping& range : config.gid_map) groups += range.size;
+        plan.ping_group_range = absl::StrCat("0 ", groups == 0 ? 0 : groups - 1);
+      }
+    }
+    if (switched.ok()) {
+      pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
+      clone_errno = errno;
+    }
+  }  // this thread is back in the shim's network namespace
   console_child.Reset();
+  mounts_child.Reset();
   ::close(pipe_fds[1]);
   ::close(dev_null);
   if (plan.netns_fd >= 0) ::close(plan.netns_fd);
@@ -509,17 +823,19 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   if (pid < 0) {
     if (start_fds[1] >= 0) ::close(start_fds[1]);
     ::close(pipe_fds[0]);
+    if (!switched.ok()) return switched;
     return absl::ErrnoToStatus(clone_errno, "spawn: clone");
   }
-  if (config.before_start) {
-    absl::Status prepared = config.before_start(pid);
+  if (start_fds[1] >= 0) {
+    absl::Status prepared =
+        plan.userns ? PrepareUserNamespace(config, plan, pid, mounts_parent.get()) : absl::OkStatus();
+    if (prepared.ok() && config.before_start) prepared = config.before_start(pid);
     if (prepared.ok() && ::write(start_fds[1], "g", 1) != 1) {
       prepared = absl::ErrnoToStatus(errno, "spawn: release the child");
     }
     ::close(start_fds[1]);
     if (!prepared.ok()) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
+      Abandon(pid);
       ::close(pipe_fds[0]);
       return prepared;
     }
@@ -531,8 +847,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     absl::Status result = ReadChildResult(pipe_fds[0], pid, config.args[0]);
     if (!result.ok()) return result;
     if (!console.ok()) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
+      Abandon(pid);
       return console.status();
     }
     if (config.console != nullptr) *config.console = *std::move(console);

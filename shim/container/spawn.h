@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "berth/shim/v1/shim.pb.h"
+#include "shim/container/idmap.h"
 #include "shim/container/process_setup.h"
 
 namespace berth::container {
@@ -33,6 +34,9 @@ struct ContainerMount {
   bool read_only = false;
   // tmpfs options (size=, mode=).
   std::string data;
+  // With a user namespace: idmap the bind into it (berth's volumes and
+  // init files, stored as the host's root, show as the container's root).
+  bool idmap = false;
 };
 
 // The process (args, env, user, capabilities, seccomp, terminal...) and
@@ -50,6 +54,10 @@ struct SpawnConfig : ProcessConfig {
   // Join this network namespace (a sandbox of the network service)
   // instead of making a new one.
   std::string netns_path;
+  // A user namespace with these maps (userns-remap); empty for none. The
+  // root filesystem's layers are idmapped into it.
+  std::vector<IdMapping> uid_map;
+  std::vector<IdMapping> gid_map;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.

@@ -33,7 +33,7 @@ class SpawnTest : public ::testing::Test {
     ASSERT_EQ(::system(("mkdir -p " + image_ + "/bin " + image_ + "/tmp " + dir_ + "/rootfs && cp " + probe + " " +
                         image_ + "/bin/probe && cp /bin/busybox " +
                         image_ + "/bin/ && for a in sh cat echo hostname ls grep wc touch mount " +
-                        "readlink tty stty sleep; do ln -s busybox " + image_ + "/bin/$a; done")
+                        "readlink tty stty sleep stat id chown head; do ln -s busybox " + image_ + "/bin/$a; done")
                            .c_str()),
               0);
   }
@@ -46,7 +46,7 @@ class SpawnTest : public ::testing::Test {
     rootfs.set_type("bind");
     rootfs.set_source(image_);
     rootfs.add_options("rw");
-    config.rootfs = {rootfs};
+    if (config.rootfs.empty()) config.rootfs = {rootfs};
     config.rootfs_dir = dir_ + "/rootfs";
     if (config.args.empty()) config.args = {"sh", "-c", script};
     config.env = {"PATH=/bin"};
@@ -93,9 +93,124 @@ class SpawnTest : public ::testing::Test {
     return output;
   }
 
+  // A container in a user namespace mapping 0-65535 to 200000-265535, its
+  // root an overlay of the image with an upper directory in snap/.
+  SpawnConfig RemappedOverlay() {
+    SpawnConfig config;
+    config.uid_map = {{0, 200000, 65536}};
+    config.gid_map = {{0, 200000, 65536}};
+    EXPECT_EQ(::system(("mkdir -p " + dir_ + "/snap/fs " + dir_ + "/snap/work").c_str()), 0);
+    berth::shim::v1::Mount overlay;
+    overlay.set_type("overlay");
+    overlay.set_source("overlay");
+    overlay.add_options("index=off");
+    overlay.add_options("lowerdir=" + image_);
+    overlay.add_options("upperdir=" + dir_ + "/snap/fs");
+    overlay.add_options("workdir=" + dir_ + "/snap/work");
+    config.rootfs = {overlay};
+    return config;
+  }
+
   std::string dir_, image_;
   absl::Status last_error_;
 };
+
+// Whitespace-separated words of a text.
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+TEST_F(SpawnTest, UserNamespaceRootIsAnUnprivilegedHostUserSeeingTheImageAsRoot) {
+  ASSERT_EQ(::chown((image_ + "/bin/busybox").c_str(), 1000, 1000), 0);
+  SpawnConfig config = RemappedOverlay();
+  auto [out, code] = Run(
+      "cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c %u:%g /bin/busybox /bin/probe; "
+      "touch /written && echo hi > /dev/null && head -c 3 /dev/zero | wc -c",
+      config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_EQ(Words(out), (std::vector<std::string>{"0", "200000", "65536", "0", "200000", "65536",
+                                                  "0", "1000:1000", "0:0", "3"}))
+      << out;
+  // What the container's root wrote is stored as the host's root: the
+  // layer means the same with or without the namespace (commit, cp).
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/snap/fs/written").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_gid, 0u);
+}
+
+TEST_F(SpawnTest, UserNamespaceIdmapsOnlyTheMountsAskedFor) {
+  SpawnConfig config = RemappedOverlay();
+  ASSERT_EQ(::system(("mkdir -p " + dir_ + "/volume " + dir_ + "/hostdir").c_str()), 0);
+  ContainerMount volume;
+  volume.source = dir_ + "/volume";
+  volume.destination = "/volume";
+  volume.idmap = true;
+  ContainerMount host;
+  host.source = dir_ + "/hostdir";
+  host.destination = "/hostdir";
+  config.mounts = {volume, host};
+  auto [out, code] = Run(
+      "stat -c %u /volume /hostdir; touch /volume/mine && echo volume-ok; "
+      "touch /hostdir/x 2>/dev/null || echo hostdir-denied",
+      config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_EQ(Words(out), (std::vector<std::string>{"0", "65534", "volume-ok", "hostdir-denied"}))
+      << out;
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/volume/mine").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+}
+
+TEST_F(SpawnTest, UserNamespaceRootCannotTouchTheHost) {
+  SpawnConfig config = RemappedOverlay();
+  config.capabilities = ~uint64_t{0};  // every capability, in its own namespace only
+  ASSERT_EQ(::system(("mkdir -p " + dir_ + "/hostdir && touch " + dir_ + "/hostdir/file").c_str()), 0);
+  ContainerMount host;
+  host.source = dir_ + "/hostdir";
+  host.destination = "/hostdir";
+  config.mounts = {host};
+  auto [out, code] = Run(
+      "mount -t tmpfs none /tmp && echo own-tmpfs; (echo x > /hostdir/file) 2>/dev/null || "
+      "echo write-denied; chown 0 /hostdir/file 2>/dev/null || echo chown-denied",
+      config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_EQ(Words(out), (std::vector<std::string>{"own-tmpfs", "write-denied", "chown-denied"}))
+      << out;
+}
+
+TEST_F(SpawnTest, ExecJoinsAUserNamespacedContainer) {
+  SpawnConfig config = RemappedOverlay();
+  config.args = {"sleep", "100"};
+  config.env = {"PATH=/bin"};
+  config.rootfs_dir = dir_ + "/rootfs";
+  auto target = Spawn(config);
+  ASSERT_TRUE(target.ok()) << target.status();
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  ExecConfig exec;
+  exec.target = *target;
+  exec.args = {"sh", "-c", "cat /proc/self/uid_map; id -u; touch /from-exec"};
+  exec.env = {"PATH=/bin"};
+  exec.stdout_fd = out[1];
+  exec.stderr_fd = out[1];
+  auto pid = SpawnExec(exec);
+  ::close(out[1]);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  std::string output = ReadAll(out[0]);
+  ::close(out[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_EQ(Words(output), (std::vector<std::string>{"0", "200000", "65536", "0"})) << output;
+  struct stat st;
+  EXPECT_EQ(::stat((dir_ + "/snap/fs/from-exec").c_str(), &st), 0);
+  ::kill(*target, SIGKILL);
+  ::waitpid(*target, nullptr, 0);
+}
 
 TEST_F(SpawnTest, TerminalFromTheContainersDevpts) {
   SpawnConfig config = Base();

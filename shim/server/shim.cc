@@ -254,6 +254,15 @@ absl::Status Shim::SpawnContainer() {
   if (!process.seccomp_profile().empty() && !create.privileged()) {
     config.seccomp_profile_json = process.seccomp_profile();
   }
+  for (const auto& range : create.uid_mappings()) {
+    config.uid_map.push_back({range.container_id(), range.host_id(), range.size()});
+  }
+  for (const auto& range : create.gid_mappings()) {
+    config.gid_map.push_back({range.container_id(), range.host_id(), range.size()});
+  }
+  if (config.uid_map.empty() != config.gid_map.empty()) {
+    return absl::InvalidArgumentError("uid and gid mappings come together");
+  }
   config.masked_paths.assign(create.masked_paths().begin(), create.masked_paths().end());
   config.readonly_paths.assign(create.readonly_paths().begin(), create.readonly_paths().end());
   for (const auto& rlimit : process.rlimits()) {
@@ -267,6 +276,8 @@ absl::Status Shim::SpawnContainer() {
     for (const std::string& option : mount.options()) {
       if (option == "ro") {
         inner.read_only = true;
+      } else if (option == "idmap") {
+        inner.idmap = true;
       } else if (option != "rw" && option != "rbind" && option != "bind") {
         inner.data += (inner.data.empty() ? "" : ",") + option;
       }

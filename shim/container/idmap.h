@@ -1,0 +1,62 @@
+#ifndef BERTH_SHIM_CONTAINER_IDMAP_H_
+#define BERTH_SHIM_CONTAINER_IDMAP_H_
+
+// Parent-side pieces of a container in its own user namespace
+// (userns-remap): the uid/gid maps, idmapped clones of the layers and
+// volumes (files stored as root show as the container's root, and what it
+// writes is stored as root), and the descriptors handed to the child.
+// The child's own side, ReceiveFds, does not allocate.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/common/base/unique_fd.h"
+
+namespace berth::container {
+
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
+// /proc/PID/uid_map text: "container host size" lines.
+std::string IdMapText(const std::vector<IdMapping>& map);
+
+// Writes the child's uid_map and gid_map (before it does anything).
+absl::Status WriteIdMaps(pid_t pid, const std::vector<IdMapping>& uids,
+                         const std::vector<IdMapping>& gids);
+
+// A detached clone of the tree at `path` (open_tree), idmapped into the
+// user namespace `userns_fd` unless it is -1.
+absl::StatusOr<UniqueFd> CloneMount(const std::string& path, int userns_fd);
+
+// Sends descriptors in as many messages as the kernel allows per message.
+absl::Status SendFds(int socket, const std::vector<int>& fds);
+// Child side: receives exactly `count` descriptors into `out` (close-on-
+// exec); false when the parent went away or sent something else.
+bool ReceiveFds(int socket, int* out, int count);
+
+// Most descriptors one SCM_RIGHTS message carries (the kernel's SCM_MAX_FD).
+inline constexpr int kMaxFdsPerMessage = 253;
+
+// Moves the calling thread into a network namespace and back when it goes
+// out of scope: a child cloned into a new user namespace cannot join a
+// namespace the host's user namespace owns, so it is born inside instead.
+class ThreadNetnsSwitch {
+ public:
+  absl::Status Enter(int netns_fd);
+  ~ThreadNetnsSwitch();
+
+ private:
+  UniqueFd own_;
+};
+
+}  // namespace berth::container
+
+#endif  // BERTH_SHIM_CONTAINER_IDMAP_H_
