@@ -166,8 +166,12 @@ absl::Status Applier::Opaque(int dir, const std::string& parent) {
     // setxattr needs a real fd for the directory; reopen it beneath root.
     UniqueFd real(OpenBeneath(root_, parent, O_RDONLY | O_DIRECTORY));
     if (!real.valid()) return absl::ErrnoToStatus(errno, "open " + parent);
-    if (::fsetxattr(real.get(), "trusted.overlay.opaque", "y", 1, 0) != 0) {
-      return absl::ErrnoToStatus(errno, "mark \"" + parent + "\" opaque");
+    // Both namespaces: the host's overlays read trusted.*, those of a
+    // user-namespaced container (userxattr) read user.*.
+    for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+      if (::fsetxattr(real.get(), name, "y", 1, 0) != 0) {
+        return absl::ErrnoToStatus(errno, "mark \"" + parent + "\" opaque");
+      }
     }
     return absl::OkStatus();
   }
@@ -238,7 +242,8 @@ absl::Status Applier::SetMetadata(int dir, const std::string& name, archive_entr
     size_t size;
     archive_entry_xattr_reset(entry);
     while (archive_entry_xattr_next(entry, &xattr_name, &value, &size) == ARCHIVE_OK) {
-      if (absl::StartsWith(xattr_name, "trusted.overlay.")) {
+      if (absl::StartsWith(xattr_name, "trusted.overlay.") ||
+          absl::StartsWith(xattr_name, "user.overlay.")) {
         return absl::PermissionDeniedError(
             absl::StrCat("sets overlayfs's own attribute ", xattr_name));
       }

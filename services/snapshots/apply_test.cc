@@ -199,6 +199,9 @@ TEST_F(ApplyTest, OverlayWhiteoutsAndOpaqueDirectoriesHideLowerLayers) {
   EXPECT_EQ(::getxattr((root_ + "/cache").c_str(), "trusted.overlay.opaque", value, sizeof(value)),
             1);
   EXPECT_EQ(value[0], 'y');
+  value[0] = 0;
+  EXPECT_EQ(::getxattr((root_ + "/cache").c_str(), "user.overlay.opaque", value, sizeof(value)), 1);
+  EXPECT_EQ(value[0], 'y');
   EXPECT_FALSE(Exists(root_ + "/.wh.gone"));
 
   // What a container sees: mount them for real.
@@ -322,6 +325,12 @@ INSTANTIATE_TEST_SUITE_P(
                           .Dir("d")
                           .Xattr("trusted.overlay.redirect", "/etc")
                           .Build();
+                    },
+                    "entry \"d/\"", "overlayfs's own attribute"},
+        // The mark a user-namespaced container's overlay reads (userxattr).
+        HostileCase{"UserNamespaceOverlayAttributeInLayer",
+                    [](const std::string&) {
+                      return TarBuilder().Dir("d").Xattr("user.overlay.opaque", "y").Build();
                     },
                     "entry \"d/\"", "overlayfs's own attribute"},
         HostileCase{"NotATar",

@@ -189,6 +189,16 @@ absl::Status Walker::Header(archive_entry* entry, const std::string& what) {
   return absl::OkStatus();
 }
 
+// An overlay upper directory marked opaque, by the host's overlay
+// (trusted.*) or by a user-namespaced container's (userxattr: user.*).
+bool IsOpaque(const std::string& path) {
+  for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+    char value[2] = {};
+    if (::lgetxattr(path.c_str(), name, value, 1) == 1 && value[0] == 'y') return true;
+  }
+  return false;
+}
+
 absl::Status Walker::Entry(const std::string& relative, const struct stat& st) {
   std::string path = root_ + "/" + relative;
   size_t slash = relative.rfind('/');
@@ -223,7 +233,8 @@ absl::Status Walker::Entry(const std::string& relative, const struct stat& st) {
   for (ssize_t pos = 0; pos < list;) {
     std::string xattr(names + pos);
     pos += static_cast<ssize_t>(xattr.size()) + 1;
-    if (absl::StartsWith(xattr, "trusted.overlay.")) continue;
+    // The overlay's own marks (either namespace) are not the file's.
+    if (absl::StartsWith(xattr, "trusted.overlay.") || absl::StartsWith(xattr, "user.overlay.")) continue;
     char value[4096];
     ssize_t length = ::lgetxattr(path.c_str(), xattr.c_str(), value, sizeof(value));
     if (length >= 0) archive_entry_xattr_add_entry(entry, xattr.c_str(), value, static_cast<size_t>(length));
@@ -266,8 +277,7 @@ absl::Status Walker::Entry(const std::string& relative, const struct stat& st) {
   archive_entry_set_size(entry, 0);
   absl::Status status = Header(entry, relative);
   if (!status.ok() || !S_ISDIR(st.st_mode)) return status;
-  char opaque[2] = {};
-  if (::lgetxattr(path.c_str(), "trusted.overlay.opaque", opaque, 1) == 1 && opaque[0] == 'y') {
+  if (IsOpaque(path)) {
     archive_entry* marker = archive_entry_new();
     archive_entry_set_pathname(marker, (relative + "/.wh..wh..opq").c_str());
     archive_entry_set_filetype(marker, AE_IFREG);
