@@ -116,6 +116,7 @@ const std::vector<FlagDef>& Flags() {
       List(0, "ulimit", &F::ulimits, "ulimit", "Ulimit options"),
       Value('u', "user", &F::user, "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
       Value(0, "uts", &F::uts, "string", "UTS namespace to use"),
+      Value(0, "userns", &F::userns, "string", "User namespace to use"),
       List('v', "volume", &F::volumes, "list", "Bind mount a volume"),
       List(0, "volumes-from", &F::volumes_from, "list", "Mount volumes from the specified container(s)"),
       Value('w', "workdir", &F::workdir, "string", "Working directory inside the container"),

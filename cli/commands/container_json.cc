@@ -232,6 +232,7 @@ nlohmann::json HostConfigJson(const Container& container) {
           {"SecurityOpt", ArrayOrNull(spec.security_opt())},
           {"Tmpfs", tmpfs.empty() ? nlohmann::json() : tmpfs},
           {"UTSMode", spec.uts_mode()},
+          {"UsernsMode", spec.userns_mode()},
           {"Sysctls", spec.sysctls().empty() ? nlohmann::json() : MapJson(spec.sysctls())},
           {"Init", spec.init()},
           {"Memory", resources.memory_bytes()},

@@ -154,6 +154,7 @@ std::optional<FlagError> AddSecurity(const ContainerFlags& flags, ContainerSpec*
   spec->set_ipc_mode(flags.ipc);
   spec->set_pid_mode(flags.pid);
   spec->set_uts_mode(flags.uts);
+  spec->set_userns_mode(flags.userns);
   return std::nullopt;
 }
 

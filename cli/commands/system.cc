@@ -1,11 +1,13 @@
 // berth version, berth info: what docker version and docker info show.
 
+#include <cctype>
 #include <cstdio>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "berth/system/v1/system.grpc.pb.h"
 #include "cli/commands/commands.h"
 #include "cli/output.h"
@@ -127,6 +129,7 @@ nlohmann::json InfoJson(const InfoResponse& info) {
            {{"Mirrors", strings(info.registry_mirrors())},
             {"InsecureRegistries", strings(info.insecure_registries())}}},
           {"Services", services},
+          {"SecurityOptions", strings(info.security_options())},
           {"Warnings", strings(info.warnings())}};
 }
 
@@ -155,6 +158,20 @@ void PrintInfo(const nlohmann::json& info) {
       absl::StrAppend(&line, ", last exit: ", service["LastError"].get<std::string>());
     }
     std::printf("%s\n", line.c_str());
+  }
+  // docker's layout: each option's name, then its other fields.
+  std::printf(" Security Options:\n");
+  for (const auto& option : info["SecurityOptions"]) {
+    for (absl::string_view field : absl::StrSplit(option.get<std::string>(), ',')) {
+      std::pair<std::string, std::string> kv = absl::StrSplit(field, absl::MaxSplits('=', 1));
+      if (kv.first == "name") {
+        std::printf("  %s\n", kv.second.c_str());
+      } else {
+        std::string key = kv.first;
+        if (!key.empty()) key[0] = static_cast<char>(std::toupper(key[0]));
+        std::printf("   %s: %s\n", key.c_str(), kv.second.c_str());
+      }
+    }
   }
   std::printf(" Kernel Version: %s\n", str("KernelVersion").c_str());
   std::printf(" Operating System: %s\n", str("OperatingSystem").c_str());

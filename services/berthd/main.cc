@@ -38,6 +38,7 @@
 #include "services/common/fs/fs_util.h"
 #include "services/common/metrics/grpc_interceptor.h"
 #include "services/common/server/signals.h"
+#include "services/common/userns/remap.h"
 
 namespace berth::berthd {
 namespace {
@@ -177,11 +178,15 @@ int Run(int argc, char** argv) {
   auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
   if (!checked.ok()) return Fail(checked.status());
   if (config.tlsverify) config.tls = true;
-  // Containers would run with host root as their root: refuse rather than
-  // silently run them unmapped.
+  // userns-remap: containers' root is an unprivileged host user. "default"
+  // makes berth's own user first (as dockerd makes dockremap); any setting
+  // must resolve to ranges, or berthd does not start.
   if (!config.userns_remap.empty()) {
-    return Fail(absl::UnimplementedError(absl::StrCat(
-        "userns-remap \"", config.userns_remap, "\": user namespace remapping is not supported yet")));
+    if (config.userns_remap == "default" && !validate) {
+      if (absl::Status status = userns::EnsureDefaultRemapUser(); !status.ok()) return Fail(status);
+    }
+    auto remap = userns::ResolveRemap(config.userns_remap);
+    if (!remap.ok()) return Fail(remap.status());
   }
   auto listeners = ParseListeners(config);
   if (!listeners.ok()) return Fail(listeners.status());

@@ -142,6 +142,8 @@ grpc::Status SystemService::Info(grpc::ServerContext*, const berth::system::v1::
   response->set_cgroup_version(std::to_string(cgroups.version));
   response->set_cgroup_driver(config_->cgroup_driver.empty() ? host::DefaultCgroupDriver()
                                                              : config_->cgroup_driver);
+  response->add_security_options("name=seccomp,profile=builtin");
+  if (!config_->userns_remap.empty()) response->add_security_options("name=userns");
   response->set_kernel_version(host::KernelVersion());
   response->set_operating_system(host::OperatingSystem());
   response->set_os_type("linux");

@@ -195,6 +195,9 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   }
   if (request.spec().image().empty()) return absl::InvalidArgumentError("no image given");
   if (absl::Status status = ValidateSpec(request.spec()); !status.ok()) return status;
+  if (auto remapped = UsesRemappedUserNamespace(request.spec(), deps_.userns_remap); !remapped.ok()) {
+    return remapped.status();
+  }
 
   berth::images::v1::GetImageRequest get;
   get.set_ref(request.spec().image());

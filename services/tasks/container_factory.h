@@ -21,6 +21,8 @@ namespace berth::tasks {
 struct ContainerFactoryDeps {
   // <data-root>/tasks
   std::string data_dir;
+  // The daemon remaps containers into a user namespace (userns-remap).
+  bool userns_remap = false;
   ContainerStore* store = nullptr;
   EventBroker* events = nullptr;
   std::shared_ptr<berth::images::v1::Images::StubInterface> images;

@@ -370,10 +370,34 @@ void SetProcessSecurity(const v1::ContainerSpec& spec, berth::shim::v1::Process*
   }
 }
 
+absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bool daemon_remaps) {
+  if (!spec.userns_mode().empty() && spec.userns_mode() != "host") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid USER mode: ", spec.userns_mode()));
+  }
+  if (!daemon_remaps || spec.userns_mode() == "host") return false;
+  if (spec.privileged()) {
+    return absl::InvalidArgumentError(
+        "privileged mode is incompatible with user namespaces.  You must run the container in "
+        "the host namespace when running privileged mode");
+  }
+  if (spec.network_mode() == "host") {
+    return absl::InvalidArgumentError(
+        "cannot share the host's network namespace when user namespaces are enabled");
+  }
+  return true;
+}
+
 absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Container& container,
                                                                 const ShimSettings& settings) {
   const v1::ContainerSpec& spec = container.spec();
+  auto remapped = UsesRemappedUserNamespace(spec, !settings.uid_map.empty());
+  if (!remapped.ok()) return remapped.status();
   berth::shim::v1::CreateRequest create;
+  if (*remapped) {
+    for (const auto& range : settings.uid_map) *create.add_uid_mappings() = range;
+    for (const auto& range : settings.gid_map) *create.add_gid_mappings() = range;
+  }
   create.set_id(container.id());
   create.set_bundle(settings.bundle);
   for (const auto& mount : container.rootfs()) {
@@ -383,17 +407,21 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
     rootfs->set_target(mount.target());
     *rootfs->mutable_options() = mount.options();
   }
-  auto bind = [&create](const std::string& source, const std::string& target, bool read_only) {
+  // berth's own files and volumes are idmapped into a remapped container
+  // (stored as root, its root's); a host path keeps the host's owners.
+  auto bind = [&create, remapped = *remapped](const std::string& source, const std::string& target,
+                                              bool read_only, bool berths_own) {
     auto* mount = create.add_mounts();
     mount->set_type("bind");
     mount->set_source(source);
     mount->set_target(target);
     mount->add_options(read_only ? "ro" : "rw");
+    if (remapped && berths_own) mount->add_options("idmap");
   };
   // The init files live beside the container's record, not in its layer.
-  bind(container.hostname_path(), "/etc/hostname", false);
-  bind(container.hosts_path(), "/etc/hosts", false);
-  bind(container.resolv_conf_path(), "/etc/resolv.conf", false);
+  bind(container.hostname_path(), "/etc/hostname", false, true);
+  bind(container.hosts_path(), "/etc/hosts", false, true);
+  bind(container.resolv_conf_path(), "/etc/resolv.conf", false, true);
   for (const auto& mount : spec.mounts()) {
     if (mount.type() == "tmpfs") {
       auto* tmpfs = create.add_mounts();
@@ -408,7 +436,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
       return absl::FailedPreconditionError(
           absl::StrCat("mount ", mount.destination(), ": source not resolved"));
     }
-    bind(mount.resolved_source(), mount.destination(), mount.read_only());
+    bind(mount.resolved_source(), mount.destination(), mount.read_only(), mount.type() == "volume");
   }
   auto* process = create.mutable_process();
   for (const std::string& arg : spec.entrypoint()) process->add_args(arg);

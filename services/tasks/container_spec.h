@@ -60,7 +60,14 @@ struct ShimSettings {
   std::string cgroup_parent = "berth";
   int64_t log_max_size = 0;
   int log_max_files = 1;
+  // userns-remap's maps; empty when the daemon does not remap.
+  std::vector<berth::shim::v1::IDMap> uid_map;
+  std::vector<berth::shim::v1::IDMap> gid_map;
 };
+
+// Whether a container runs in the daemon's user namespace remapping, and
+// docker's refusals of what cannot go with it (privileged, host network).
+absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bool daemon_remaps);
 
 // What every process of the container shares: capabilities, seccomp,
 // no-new-privileges, ulimits (exec'd processes get them too).

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/server/service_main.h"
+#include "services/common/userns/remap.h"
 #include "services/tasks/archive_helper.h"
 #include "services/tasks/container_factory.h"
 #include "services/tasks/container_root.h"
@@ -87,6 +88,20 @@ int main(int argc, char** argv) {
       absl::SimpleAtoi(it->second, &options.log_max_files);
     }
     if (options.log_max_files < 1) options.log_max_files = 1;
+    if (!context.config.userns_remap.empty()) {
+      auto remap = berth::userns::ResolveRemap(context.config.userns_remap);
+      if (!remap.ok()) return remap.status();
+      for (auto [ranges, out] : {std::pair{&remap->uids, &options.uid_map},
+                                 std::pair{&remap->gids, &options.gid_map}}) {
+        for (const berth::userns::IdRange& range : *ranges) {
+          berth::shim::v1::IDMap map;
+          map.set_container_id(range.container_id);
+          map.set_host_id(range.host_id);
+          map.set_size(range.size);
+          out->push_back(map);
+        }
+      }
+    }
     int log_max_files = options.log_max_files;
     std::shared_ptr<berth::network::v1::Networks::StubInterface> networks =
         berth::network::v1::Networks::NewStub(channel("network"));
@@ -94,6 +109,7 @@ int main(int argc, char** argv) {
                                                           snapshots, volumes, networks);
     berth::tasks::ContainerFactoryDeps deps;
     deps.data_dir = context.data_dir;
+    deps.userns_remap = !context.config.userns_remap.empty();
     deps.store = g_store.get();
     deps.events = &g_events;
     std::shared_ptr<berth::images::v1::Images::StubInterface> images =

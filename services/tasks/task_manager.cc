@@ -305,6 +305,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   LogLimits log = ContainerLogLimits(resolved.spec(), {options_.log_max_size, options_.log_max_files});
   settings.log_max_size = log.max_size;
   settings.log_max_files = log.max_files;
+  settings.uid_map = options_.uid_map;
+  settings.gid_map = options_.gid_map;
   auto create = BuildShimRequest(starting, settings);
   if (create.ok()) {
     create->set_buffer_until_attach(options.attach);

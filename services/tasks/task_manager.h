@@ -32,6 +32,9 @@ struct TaskManagerOptions {
   std::string cgroup_parent = "berth";
   int64_t log_max_size = 0;
   int log_max_files = 1;
+  // userns-remap's maps; empty when the daemon does not remap.
+  std::vector<berth::shim::v1::IDMap> uid_map;
+  std::vector<berth::shim::v1::IDMap> gid_map;
 };
 
 // How Start is being asked for.
