@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include "gtest/gtest.h"
 
 namespace berth::tasks {
@@ -114,6 +116,59 @@ TEST(BuildShimRequestTest, DefaultsAndLimits) {
   EXPECT_FALSE(create->masked_paths().empty());
   spec->set_privileged(true);
   EXPECT_TRUE(BuildShimRequest(container, settings)->masked_paths().empty());
+}
+
+TEST(ShimRequestTest, UserNamespaceRemapsAndIdmapsOnlyBerthsOwnMounts) {
+  v1::Container container;
+  container.set_id("abc");
+  auto* spec = container.mutable_spec();
+  spec->add_cmd("sh");
+  auto* volume = spec->add_mounts();
+  volume->set_type("volume");
+  volume->set_destination("/data");
+  volume->set_resolved_source("/var/lib/berth/volumes/data/_data");
+  auto* host = spec->add_mounts();
+  host->set_type("bind");
+  host->set_destination("/host");
+  host->set_resolved_source("/srv/host");
+  ShimSettings settings;
+  berth::shim::v1::IDMap map;
+  map.set_host_id(100000);
+  map.set_size(65536);
+  settings.uid_map = {map};
+  settings.gid_map = {map};
+  auto create = BuildShimRequest(container, settings);
+  ASSERT_TRUE(create.ok()) << create.status();
+  ASSERT_EQ(create->uid_mappings_size(), 1);
+  EXPECT_EQ(create->uid_mappings(0).host_id(), 100000u);
+  EXPECT_EQ(create->gid_mappings_size(), 1);
+  ASSERT_EQ(create->mounts_size(), 5);
+  auto idmapped = [&](int i) {
+    const auto& options = create->mounts(i).options();
+    return std::find(options.begin(), options.end(), "idmap") != options.end();
+  };
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(idmapped(i)) << create->mounts(i).target();
+  EXPECT_FALSE(idmapped(4)) << "a host path keeps the host's owners";
+
+  spec->set_userns_mode("host");
+  create = BuildShimRequest(container, settings);
+  ASSERT_TRUE(create.ok());
+  EXPECT_EQ(create->uid_mappings_size(), 0);
+  EXPECT_FALSE(idmapped(0));
+
+  spec->set_userns_mode("");
+  spec->set_privileged(true);
+  EXPECT_EQ(BuildShimRequest(container, settings).status().message(),
+            "privileged mode is incompatible with user namespaces.  You must run the container "
+            "in the host namespace when running privileged mode");
+  spec->set_privileged(false);
+  spec->set_network_mode("host");
+  EXPECT_EQ(BuildShimRequest(container, settings).status().message(),
+            "cannot share the host's network namespace when user namespaces are enabled");
+  spec->set_userns_mode("host");
+  EXPECT_TRUE(BuildShimRequest(container, settings).ok());
+  spec->set_userns_mode("private");
+  EXPECT_FALSE(UsesRemappedUserNamespace(*spec, true).ok());
 }
 
 TEST(LogOptionsTest, SizesLimitsAndValidation) {
