@@ -204,11 +204,16 @@ test_bad_configuration_names_the_key() {
   rc=0; out=$("$BIN/berthd" --config-file "$TMP/none.json" -H tcp://127.0.0.1:2399 --validate 2>&1) || rc=$?
   assert_eq "$rc" "1" "tcp without tls"
   assert_contains "$out" "without mutual TLS"
-  # Not supported yet: refused rather than ignored (containers would run
-  # with the host's root as theirs).
-  rc=0; out=$("$BIN/berthd" --config-file "$TMP/none.json" --userns-remap default --validate 2>&1) || rc=$?
+  # A remap that does not resolve stops berthd (containers would otherwise
+  # run with the host's root as theirs).
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/none.json" --userns-remap no-such-user-here --validate 2>&1) || rc=$?
   assert_eq "$rc" "1" "userns-remap"
-  assert_contains "$out" "user namespace remapping is not supported yet"
+  assert_contains "$out" 'userns-remap "no-such-user-here": no such user "no-such-user-here"'
+  # Not supported yet: refused rather than ignored.
+  echo '{"cgroup-driver": "systemd"}' >"$TMP/systemd.json"
+  rc=0; out=$("$BIN/berthd" --config-file "$TMP/systemd.json" --validate 2>&1) || rc=$?
+  assert_eq "$rc" "1" "cgroup-driver systemd"
+  assert_contains "$out" "the systemd cgroup driver is not supported yet"
   out=$("$BIN/berthd" --config-file "$TMP/none.json" --validate 2>&1)
   assert_contains "$out" "configuration OK"
 }

@@ -90,6 +90,14 @@ test_host_paths_keep_the_hosts_owners() {
   assert_eq "$(cat "$dir/file")" "secret" "host file untouched"
 }
 
+test_read_only_root_tmpfs_and_another_user() {
+  local out
+  out=$(berth run --rm --read-only --tmpfs /scratch -u nobody busybox sh -c \
+    'id -u; (touch /x) 2>/dev/null || echo read-only; touch /scratch/ok && echo tmpfs-ok') ||
+    fail "run failed: $out"
+  assert_eq "$(echo $out)" "65534 read-only tmpfs-ok" "read-only root, tmpfs, -u nobody"
+}
+
 test_privileged_and_host_network_need_userns_host() {
   local out code
   code=0; out=$(berth run --rm --privileged busybox true 2>&1) || code=$?

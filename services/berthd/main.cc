@@ -178,6 +178,13 @@ int Run(int argc, char** argv) {
   auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
   if (!checked.ok()) return Fail(checked.status());
   if (config.tlsverify) config.tls = true;
+  // Containers' cgroups are made directly in cgroupfs (also on a systemd
+  // host, as dockerd's cgroupfs driver does); systemd's transient units are
+  // not implemented: refuse rather than pretend.
+  if (config.cgroup_driver == "systemd") {
+    return Fail(absl::UnimplementedError(
+        "cgroup-driver \"systemd\": the systemd cgroup driver is not supported yet; use cgroupfs"));
+  }
   // userns-remap: containers' root is an unprivileged host user. "default"
   // makes berth's own user first (as dockerd makes dockremap); any setting
   // must resolve to ranges, or berthd does not start.

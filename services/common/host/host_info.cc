@@ -35,10 +35,6 @@ CgroupLayout DetectCgroupLayout(const std::string& root) {
   return layout;
 }
 
-std::string DefaultCgroupDriver() {
-  return ::access("/run/systemd/system", F_OK) == 0 ? "systemd" : "cgroupfs";
-}
-
 std::string KernelVersion() {
   struct utsname u;
   if (::uname(&u) != 0) return "unknown";

@@ -19,9 +19,6 @@ struct CgroupLayout {
 // Detected at run time from the filesystem type of the cgroup mounts.
 CgroupLayout DetectCgroupLayout(const std::string& root = "/sys/fs/cgroup");
 
-// "systemd" when systemd is PID 1 (/run/systemd/system exists), else "cgroupfs".
-std::string DefaultCgroupDriver();
-
 std::string KernelVersion();
 // PRETTY_NAME from /etc/os-release.
 std::string OperatingSystem();
