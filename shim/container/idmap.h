@@ -4,8 +4,7 @@
 // Parent-side pieces of a container in its own user namespace
 // (userns-remap): the uid/gid maps, idmapped clones of the layers and
 // volumes (files stored as root show as the container's root, and what it
-// writes is stored as root), and the descriptors handed to the child.
-// The child's own side, ReceiveFds, does not allocate.
+// writes is stored as root), handed to the child over fd_passing.h.
 
 #include <sys/types.h>
 
@@ -16,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/common/base/unique_fd.h"
+#include "shim/container/fd_passing.h"
 
 namespace berth::container {
 
@@ -35,15 +35,6 @@ absl::Status WriteIdMaps(pid_t pid, const std::vector<IdMapping>& uids,
 // A detached clone of the tree at `path` (open_tree), idmapped into the
 // user namespace `userns_fd` unless it is -1.
 absl::StatusOr<UniqueFd> CloneMount(const std::string& path, int userns_fd);
-
-// Sends descriptors in as many messages as the kernel allows per message.
-absl::Status SendFds(int socket, const std::vector<int>& fds);
-// Child side: receives exactly `count` descriptors into `out` (close-on-
-// exec); false when the parent went away or sent something else.
-bool ReceiveFds(int socket, int* out, int count);
-
-// Most descriptors one SCM_RIGHTS message carries (the kernel's SCM_MAX_FD).
-inline constexpr int kMaxFdsPerMessage = 253;
 
 // Moves the calling thread into a network namespace and back when it goes
 // out of scope: a child cloned into a new user namespace cannot join a

@@ -23,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/fd_passing.h"
 #include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
@@ -231,24 +232,10 @@ absl::Status ReadChildResult(int error_fd, pid_t pid, const std::string& command
 }
 
 absl::StatusOr<UniqueFd> ReceiveConsole(int socket) {
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  char byte = 0;
-  iovec data = {&byte, 1};
-  msghdr message = {};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof(control);
-  ssize_t n;
-  do {
-    n = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  cmsghdr* header = n == 1 ? CMSG_FIRSTHDR(&message) : nullptr;
-  if (header == nullptr || header->cmsg_type != SCM_RIGHTS) {
+  int fd = -1;
+  if (!ReceiveFds(socket, &fd, 1)) {
     return absl::InternalError("container setup: no terminal from the child");
   }
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(header), sizeof(int));
   return UniqueFd(fd);
 }
 

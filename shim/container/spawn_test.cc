@@ -93,6 +93,28 @@ class SpawnTest : public ::testing::Test {
     return output;
   }
 
+  // Runs an exec (output and errors on one pipe); returns its output and
+  // wait status, or {"", -1} with last_error_ set.
+  std::pair<std::string, int> RunExec(ExecConfig exec) {
+    int out[2];
+    EXPECT_EQ(::pipe(out), 0);
+    exec.stdout_fd = out[1];
+    exec.stderr_fd = out[1];
+    auto pid = SpawnExec(exec);
+    ::close(out[1]);
+    if (!pid.ok()) {
+      ::close(out[0]);
+      last_error_ = pid.status();
+      return {"", -1};
+    }
+    std::string output = ReadAll(out[0]);
+    ::close(out[0]);
+    int status = 0;
+    EXPECT_EQ(::waitpid(*pid, &status, 0), *pid) << "the exec is our child";
+    last_exec_pid_ = *pid;
+    return {output, status};
+  }
+
   // A container in a user namespace mapping 0-65535 to 200000-265535, its
   // root an overlay of the image with an upper directory in snap/.
   SpawnConfig RemappedOverlay() {
@@ -113,6 +135,7 @@ class SpawnTest : public ::testing::Test {
 
   std::string dir_, image_;
   absl::Status last_error_;
+  pid_t last_exec_pid_ = 0;
 };
 
 // Whitespace-separated words of a text.
@@ -189,22 +212,12 @@ TEST_F(SpawnTest, ExecJoinsAUserNamespacedContainer) {
   config.rootfs_dir = dir_ + "/rootfs";
   auto target = Spawn(config);
   ASSERT_TRUE(target.ok()) << target.status();
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
   ExecConfig exec;
   exec.target = *target;
   exec.args = {"sh", "-c", "cat /proc/self/uid_map; id -u; touch /from-exec"};
   exec.env = {"PATH=/bin"};
-  exec.stdout_fd = out[1];
-  exec.stderr_fd = out[1];
-  auto pid = SpawnExec(exec);
-  ::close(out[1]);
-  ASSERT_TRUE(pid.ok()) << pid.status();
-  std::string output = ReadAll(out[0]);
-  ::close(out[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
-  EXPECT_EQ(status, 0) << output;
+  auto [output, status] = RunExec(exec);
+  EXPECT_EQ(status, 0) << output << last_error_;
   EXPECT_EQ(Words(output), (std::vector<std::string>{"0", "200000", "65536", "0"})) << output;
   struct stat st;
   EXPECT_EQ(::stat((dir_ + "/snap/fs/from-exec").c_str(), &st), 0);
@@ -237,29 +250,19 @@ TEST_F(SpawnTest, ExecJoinsTheContainersNamespaces) {
   auto target = Spawn(config);
   ASSERT_TRUE(target.ok()) << target.status();
 
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
   ExecConfig exec;
   exec.target = *target;
   exec.args = {"sh", "-c", "hostname; cat /proc/1/cmdline; echo; echo $$; ls /proc | grep -c '^[0-9]'"};
   exec.env = {"PATH=/bin"};
   exec.cwd = "/tmp";
-  exec.stdout_fd = out[1];
-  exec.stderr_fd = out[1];
   pid_t joined = 0;
   exec.before_start = [&joined](pid_t pid) {
     joined = pid;
     return absl::OkStatus();
   };
-  auto pid = SpawnExec(exec);
-  ::close(out[1]);
-  ASSERT_TRUE(pid.ok()) << pid.status();
-  EXPECT_EQ(joined, *pid);
-  std::string output = ReadAll(out[0]);
-  ::close(out[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid) << "the exec is our child";
-  EXPECT_EQ(status, 0);
+  auto [output, status] = RunExec(exec);
+  EXPECT_EQ(joined, last_exec_pid_);
+  EXPECT_EQ(status, 0) << output << last_error_;
   // Its own hostname and pid namespace: the container's PID 1, itself a
   // small pid, and only the container's processes.
   std::istringstream lines(output);
