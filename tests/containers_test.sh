@@ -44,6 +44,20 @@ test_pid_one_hostname_and_host_processes_invisible() {
   berth rm "$id" >/dev/null
 }
 
+# The container's cgroup is the root of its cgroup namespace, for its first
+# process and for exec'd ones (not the shim's cgroup, with the container's
+# shown as a path below "/..").
+test_cgroup_namespace_root_is_the_containers_cgroup() {
+  local out id
+  out=$(berth run --rm busybox cat /proc/self/cgroup)
+  [[ -n $out ]] || fail "no /proc/self/cgroup"
+  if grep -v ':/$' <<<"$out"; then fail "cgroup paths other than / in the container: $out"; fi
+  id=$(berth run -d busybox sleep 30)
+  out=$(berth exec "$id" cat /proc/self/cgroup)
+  if grep -v ':/$' <<<"$out"; then fail "exec'd process sees cgroup paths other than /: $out"; fi
+  berth rm -f "$id" >/dev/null
+}
+
 test_mounts_table_as_specified() {
   local mounts
   mounts=$(berth run --rm busybox cat /proc/mounts)

@@ -287,6 +287,10 @@ int ChildMain(void* arg) {
     ::close(plan.start_fd);
   }
   StartChildProcess(fd, plan.stdio);
+  // The cgroup namespace is made here, not by clone(): the parent has put
+  // us in the container's cgroup by now, and that must be the namespace's
+  // root ("/" in /proc/self/cgroup), not the shim's.
+  if (::unshare(CLONE_NEWCGROUP) != 0) FailChild(fd, "new cgroup namespace", errno);
   if (plan.userns) {
     int received[kMaxReceivedMounts];
     if (!ReceiveFds(plan.mounts_socket, received, plan.received_count)) {
@@ -783,7 +787,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   std::vector<char> stack(kStackSize);
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD;
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;  // cgroup: ChildMain
   if (plan.new_network) flags |= CLONE_NEWNET;
   if (plan.userns) flags = (flags & ~CLONE_NEWNS) | CLONE_NEWUSER;  // mount ns: see ChildMain
   // A child in a new user namespace cannot join a network namespace the
