@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -266,6 +268,52 @@ absl::Status Cgroup::Freeze(bool frozen) {
     ::usleep(1000);
   }
   return absl::DeadlineExceededError("cgroup: freezing did not settle");
+}
+
+absl::StatusOr<int> Cgroup::OpenOomNotifier() const {
+  if (version_ == Version::kV2) {
+    int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (fd < 0) return absl::ErrnoToStatus(errno, "cgroup: inotify_init1");
+    std::string events = Dir("") + "/memory.events";
+    if (::inotify_add_watch(fd, events.c_str(), IN_MODIFY) < 0) {
+      int error = errno;
+      ::close(fd);
+      return absl::ErrnoToStatus(error, "cgroup: watch " + events);
+    }
+    return fd;
+  }
+  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) return absl::ErrnoToStatus(errno, "cgroup: eventfd");
+  std::string control = Dir("memory") + "/memory.oom_control";
+  int control_fd = ::open(control.c_str(), O_RDONLY | O_CLOEXEC);
+  absl::Status status = control_fd < 0 ? absl::ErrnoToStatus(errno, "cgroup: open " + control)
+                                       : Write("memory", "cgroup.event_control",
+                                               absl::StrCat(fd, " ", control_fd));
+  // The registration holds the cgroup, not this descriptor.
+  if (control_fd >= 0) ::close(control_fd);
+  if (!status.ok()) {
+    ::close(fd);
+    return status;
+  }
+  return fd;
+}
+
+bool Cgroup::OomKillNoticed(int notifier) const {
+  if (version_ == Version::kV2) {
+    char buffer[4096];
+    while (::read(notifier, buffer, sizeof(buffer)) > 0) {
+    }
+    return ReadKeyed(Dir("") + "/memory.events")["oom_kill"] > 0;
+  }
+  // v1 also signals once when the cgroup is removed, after the rmdir: a
+  // signal while the cgroup is there is an OOM, and once it is gone, any
+  // count beyond the removal's one. (Gone, with one signal that is an OOM
+  // whose removal signal is still to come, reads as no OOM: the shim is
+  // woken by the OOM long before the scope can have been removed.)
+  bool removed = ::access((Dir("memory") + "/memory.oom_control").c_str(), F_OK) != 0;
+  uint64_t count = 0;
+  if (::read(notifier, &count, sizeof(count)) != sizeof(count)) return false;
+  return count > (removed ? 1u : 0u);
 }
 
 absl::Status Cgroup::Destroy() {

@@ -67,6 +67,15 @@ class Cgroup {
   std::vector<pid_t> Processes() const;
   absl::StatusOr<Stats> ReadStats() const;
   absl::Status Freeze(bool frozen);
+  // A descriptor that becomes readable when the OOM killer acts here (v1:
+  // an eventfd registered on memory.oom_control; v2: inotify on
+  // memory.events); the caller owns it. Watched while the container runs,
+  // the kill is known even if the cgroup is gone by the time it exits (the
+  // systemd driver's scope is removed as soon as it is empty).
+  absl::StatusOr<int> OpenOomNotifier() const;
+  // After the notifier was readable: drains it and tells whether that was
+  // an OOM kill (not v1's signal that the cgroup was removed).
+  bool OomKillNoticed(int notifier) const;
   // Removes the cgroup (it must hold no processes).
   absl::Status Destroy();
 

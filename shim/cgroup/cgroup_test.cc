@@ -1,5 +1,6 @@
 #include "shim/cgroup/cgroup.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -107,8 +108,8 @@ TEST(CgroupTest, RealHierarchyLimitsJoinStatsFreezeDestroy) {
 }
 
 // A process that allocates past the memory limit is killed by the kernel's
-// OOM killer, and the cgroup counts it.
-TEST(CgroupTest, OomKillIsCounted) {
+// OOM killer, the cgroup counts it, and the notifier tells of it at once.
+TEST(CgroupTest, OomKillIsCountedAndNotified) {
   std::string path = absl::StrCat("berth-test/oom-", ::getpid());
   auto cgroup = Cgroup::Create(path, HostVersion());
   ASSERT_TRUE(cgroup.ok()) << cgroup.status();
@@ -116,6 +117,10 @@ TEST(CgroupTest, OomKillIsCounted) {
   resources.memory_bytes = 32 << 20;
   resources.memory_swap_bytes = 32 << 20;  // No swap to escape into.
   ASSERT_TRUE((*cgroup)->Apply(resources).ok());
+  auto notifier = (*cgroup)->OpenOomNotifier();
+  ASSERT_TRUE(notifier.ok()) << notifier.status();
+  pollfd quiet = {*notifier, POLLIN, 0};
+  EXPECT_EQ(::poll(&quiet, 1, 0), 0) << "notifier readable before any OOM";
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
   pid_t child = ::fork();
@@ -143,7 +148,50 @@ TEST(CgroupTest, OomKillIsCounted) {
   EXPECT_GE(stats->oom_kills, 1u);
   // (memory.failcnt is not asserted: this kernel's v1 leaves it at 0 even
   // when the OOM killer strikes; oom_kill is the reliable signal.)
+  pollfd ready_to_read = {*notifier, POLLIN, 0};
+  ASSERT_EQ(::poll(&ready_to_read, 1, 1000), 1) << "no OOM notification";
+  EXPECT_TRUE((*cgroup)->OomKillNoticed(*notifier));
   EXPECT_TRUE((*cgroup)->Destroy().ok());
+  if (HostVersion() == Version::kV1) {
+    // v1 signals the removal too: not an OOM kill.
+    pollfd removal = {*notifier, POLLIN, 0};
+    ASSERT_EQ(::poll(&removal, 1, 1000), 1) << "no removal notification";
+    EXPECT_FALSE((*cgroup)->OomKillNoticed(*notifier));
+  }
+  ::close(*notifier);
+}
+
+// Under the systemd driver the scope may be gone before the exit is
+// handled: an OOM notification waiting in the notifier still counts, a
+// removal alone does not.
+TEST(CgroupTest, V1OomNotificationOutlivesTheCgroup) {
+  if (HostVersion() != Version::kV1) GTEST_SKIP() << "v1 eventfd semantics";
+  std::string path = absl::StrCat("berth-test/oom-gone-", ::getpid());
+  auto cgroup = Cgroup::Create(path, HostVersion());
+  ASSERT_TRUE(cgroup.ok()) << cgroup.status();
+  Resources resources;
+  resources.memory_bytes = 16 << 20;
+  resources.memory_swap_bytes = 16 << 20;
+  ASSERT_TRUE((*cgroup)->Apply(resources).ok());
+  auto notifier = (*cgroup)->OpenOomNotifier();
+  ASSERT_TRUE(notifier.ok()) << notifier.status();
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::usleep(50000);  // joined by then
+    for (int i = 0; i < 128; ++i) std::memset(std::malloc(1 << 20), 1, 1 << 20);
+    ::_exit(0);
+  }
+  ASSERT_TRUE((*cgroup)->AddProcess(child).ok());
+  ::waitpid(child, nullptr, 0);
+  for (int i = 0; i < 100 && !(*cgroup)->Processes().empty(); ++i) ::usleep(10000);
+  ASSERT_TRUE((*cgroup)->Destroy().ok());
+  // The removal's signal comes from the kernel's cgroup teardown, shortly
+  // after rmdir: let it arrive, as it would before a late read.
+  ::usleep(500000);
+  pollfd ready_to_read = {*notifier, POLLIN, 0};
+  ASSERT_EQ(::poll(&ready_to_read, 1, 1000), 1);
+  EXPECT_TRUE((*cgroup)->OomKillNoticed(*notifier));
+  ::close(*notifier);
 }
 
 // The v2 files, on a fake tree (this host's v2 mount holds no controllers):

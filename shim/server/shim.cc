@@ -163,6 +163,11 @@ absl::StatusOr<pid_t> Shim::Start() {
   }
   Watch(listener_.get(), EPOLLIN);
   Watch(signals_.get(), EPOLLIN);
+  // Without a notifier the exit's reading of the cgroup has to do.
+  if (auto notifier = cgroup_->OpenOomNotifier(); notifier.ok()) {
+    oom_notifier_.Reset(*notifier);
+    Watch(oom_notifier_.get(), EPOLLIN);
+  }
   WatchOutput(main());
   WriteFileAtomically(create.bundle() + "/pid", std::to_string(main().pid)).IgnoreError();
   return main().pid;
@@ -380,7 +385,9 @@ void Shim::Run() {
     if (n <= 0 && deleted_) break;  // last replies flushed or given up on
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
-      if (fd == signals_.get()) {
+      if (fd == oom_notifier_.get()) {
+        if (cgroup_->OomKillNoticed(fd)) oom_killed_ = true;
+      } else if (fd == signals_.get()) {
         OnSignal();
       } else if (fd == listener_.get()) {
         OnAccept();
@@ -422,7 +429,9 @@ void Shim::OnExited(Process& process, int status) {
   process.exited_at = absl::Now();
   process.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (process.id.empty()) {
-    if (auto stats = cgroup_->ReadStats(); stats.ok()) oom_killed_ = stats->oom_kills > 0;
+    // The notifier may be ready in the same wakeup as this exit.
+    if (oom_notifier_.valid() && cgroup_->OomKillNoticed(oom_notifier_.get())) oom_killed_ = true;
+    if (auto stats = cgroup_->ReadStats(); stats.ok() && stats->oom_kills > 0) oom_killed_ = true;
     // Exec'd processes do not outlive the container (its pid namespace
     // takes them along; this covers the ones that were not in it).
     for (auto& [id, exec] : processes_) {

@@ -142,6 +142,8 @@ class Shim {
   UniqueFd epoll_;
   UniqueFd listener_;
   UniqueFd signals_;
+  // Readable when the OOM killer acts in the container's cgroup.
+  UniqueFd oom_notifier_;
   std::unique_ptr<cgroup::Cgroup> cgroup_;
   std::unique_ptr<logging::JsonFileWriter> log_;
   std::map<int, Connection> connections_;
