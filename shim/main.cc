@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   }
   options.socket_path = bundle + "/sock";
   options.init_path = init_path;
+  options.systemd_helper = berth::SelfDirectory() + "/berth-systemd-scope";
   berth::shim::Shim shim(std::move(options));
   absl::StatusOr<pid_t> pid = shim.Start();
   Report(pid);

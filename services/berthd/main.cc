@@ -27,6 +27,7 @@
 #include "absl/strings/str_format.h"
 #include "services/berthd/audit_log.h"
 #include "services/berthd/backends.h"
+#include "services/berthd/cgroup_settings.h"
 #include "services/berthd/listeners.h"
 #include "services/berthd/metrics_endpoint.h"
 #include "services/berthd/proxy.h"
@@ -178,12 +179,10 @@ int Run(int argc, char** argv) {
   auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
   if (!checked.ok()) return Fail(checked.status());
   if (config.tlsverify) config.tls = true;
-  // Containers' cgroups are made directly in cgroupfs (also on a systemd
-  // host, as dockerd's cgroupfs driver does); systemd's transient units are
-  // not implemented: refuse rather than pretend.
-  if (config.cgroup_driver == "systemd") {
-    return Fail(absl::UnimplementedError(
-        "cgroup-driver \"systemd\": the systemd cgroup driver is not supported yet; use cgroupfs"));
+  if (absl::Status status =
+          ResolveCgroupDriver(&config, berth::SelfDirectory() + "/berth-systemd-scope");
+      !status.ok()) {
+    return Fail(status);
   }
   // userns-remap: containers' root is an unprivileged host user. "default"
   // makes berth's own user first (as dockerd makes dockremap); any setting

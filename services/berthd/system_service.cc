@@ -140,7 +140,7 @@ grpc::Status SystemService::Info(grpc::ServerContext*, const berth::system::v1::
   response->set_logging_driver(config_->log_driver);
   host::CgroupLayout cgroups = host::DetectCgroupLayout();
   response->set_cgroup_version(std::to_string(cgroups.version));
-  response->set_cgroup_driver("cgroupfs");  // the only driver (berthd refuses systemd)
+  response->set_cgroup_driver(config_->cgroup_driver);  // resolved at start
   response->add_security_options("name=seccomp,profile=builtin");
   if (!config_->userns_remap.empty()) response->add_security_options("name=userns");
   response->set_kernel_version(host::KernelVersion());

@@ -198,6 +198,9 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   if (auto remapped = UsesRemappedUserNamespace(request.spec(), deps_.userns_remap); !remapped.ok()) {
     return remapped.status();
   }
+  if (absl::Status status = CheckCgroupParent(request.spec(), deps_.cgroup_driver); !status.ok()) {
+    return status;
+  }
 
   berth::images::v1::GetImageRequest get;
   get.set_ref(request.spec().image());

@@ -23,6 +23,8 @@ struct ContainerFactoryDeps {
   std::string data_dir;
   // The daemon remaps containers into a user namespace (userns-remap).
   bool userns_remap = false;
+  // cgroupfs or systemd: what --cgroup-parent must look like.
+  std::string cgroup_driver = "cgroupfs";
   ContainerStore* store = nullptr;
   EventBroker* events = nullptr;
   std::shared_ptr<berth::images::v1::Images::StubInterface> images;

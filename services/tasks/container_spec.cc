@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "shim/cgroup/systemd_unit.h"
 
 namespace berth::tasks {
 namespace {
@@ -370,6 +371,11 @@ void SetProcessSecurity(const v1::ContainerSpec& spec, berth::shim::v1::Process*
   }
 }
 
+absl::Status CheckCgroupParent(const v1::ContainerSpec& spec, const std::string& cgroup_driver) {
+  if (cgroup_driver != "systemd" || spec.cgroup_parent().empty()) return absl::OkStatus();
+  return cgroup::SlicePath(spec.cgroup_parent()).status();
+}
+
 absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bool daemon_remaps) {
   if (!spec.userns_mode().empty() && spec.userns_mode() != "host") {
     return absl::InvalidArgumentError(
@@ -455,9 +461,20 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   create.set_privileged(spec.privileged());
   create.set_init(spec.init());
   std::string parent = spec.cgroup_parent().empty() ? settings.cgroup_parent : spec.cgroup_parent();
-  create.mutable_cgroup()->set_path(absl::StrCat(absl::StripSuffix(absl::StripPrefix(parent, "/"), "/"),
-                                                 "/", container.id()));
-  create.mutable_cgroup()->set_driver("cgroupfs");
+  if (settings.cgroup_driver == "systemd") {
+    // systemd decides where the scope's cgroup is: in its slice's.
+    auto slice_path = cgroup::SlicePath(parent);
+    if (!slice_path.ok()) return slice_path.status();
+    std::string unit = cgroup::ScopeUnitName(container.id());
+    create.mutable_cgroup()->set_path(slice_path->empty() ? unit : absl::StrCat(*slice_path, "/", unit));
+    create.mutable_cgroup()->set_driver("systemd");
+    create.mutable_cgroup()->set_unit(unit);
+    create.mutable_cgroup()->set_slice(parent);
+  } else {
+    create.mutable_cgroup()->set_path(absl::StrCat(
+        absl::StripSuffix(absl::StripPrefix(parent, "/"), "/"), "/", container.id()));
+    create.mutable_cgroup()->set_driver("cgroupfs");
+  }
   *create.mutable_resources() = ShimResources(spec.resources());
   if (!spec.privileged()) {
     for (const char* path : {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",

@@ -57,6 +57,8 @@ struct ShimSettings {
   // The network namespace to join (from the network service); empty for a
   // new one (none) or the host's.
   std::string netns_path;
+  // cgroupfs or systemd; cgroup_parent is a slice under systemd.
+  std::string cgroup_driver = "cgroupfs";
   std::string cgroup_parent = "berth";
   int64_t log_max_size = 0;
   int log_max_files = 1;
@@ -68,6 +70,10 @@ struct ShimSettings {
 // Whether a container runs in the daemon's user namespace remapping, and
 // docker's refusals of what cannot go with it (privileged, host network).
 absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bool daemon_remaps);
+
+// A container's --cgroup-parent under the daemon's driver: under systemd it
+// must be a slice (docker's message otherwise).
+absl::Status CheckCgroupParent(const v1::ContainerSpec& spec, const std::string& cgroup_driver);
 
 // What every process of the container shares: capabilities, seccomp,
 // no-new-privileges, ulimits (exec'd processes get them too).

@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
       absl::SimpleAtoi(it->second, &options.log_max_files);
     }
     if (options.log_max_files < 1) options.log_max_files = 1;
+    // berthd has resolved the driver and the parent (the defaults by driver).
+    if (!context.config.cgroup_driver.empty()) options.cgroup_driver = context.config.cgroup_driver;
+    if (!context.config.cgroup_parent.empty()) options.cgroup_parent = context.config.cgroup_parent;
     if (!context.config.userns_remap.empty()) {
       auto remap = berth::userns::ResolveRemap(context.config.userns_remap);
       if (!remap.ok()) return remap.status();
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
     berth::tasks::ContainerFactoryDeps deps;
     deps.data_dir = context.data_dir;
     deps.userns_remap = !context.config.userns_remap.empty();
+    deps.cgroup_driver = options.cgroup_driver;
     deps.store = g_store.get();
     deps.events = &g_events;
     std::shared_ptr<berth::images::v1::Images::StubInterface> images =

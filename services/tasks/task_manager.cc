@@ -301,6 +301,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   ShimSettings settings;
   settings.bundle = bundle;
   settings.netns_path = starting.netns_path();
+  settings.cgroup_driver = options_.cgroup_driver;
   settings.cgroup_parent = options_.cgroup_parent;
   LogLimits log = ContainerLogLimits(resolved.spec(), {options_.log_max_size, options_.log_max_files});
   settings.log_max_size = log.max_size;

@@ -29,6 +29,8 @@ struct TaskManagerOptions {
   // <exec-root>: shims live under <exec-root>/shims/<id>.
   std::string exec_root;
   std::string shim_binary;
+  // cgroupfs or systemd; cgroup_parent is a slice under systemd.
+  std::string cgroup_driver = "cgroupfs";
   std::string cgroup_parent = "berth";
   int64_t log_max_size = 0;
   int log_max_files = 1;

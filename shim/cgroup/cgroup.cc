@@ -189,6 +189,13 @@ absl::Status Cgroup::AddProcess(pid_t pid) {
     if (::access(Dir(controller).c_str(), F_OK) != 0) continue;
     if (absl::Status status = Write(controller, "cgroup.procs", value); !status.ok()) return status;
   }
+  // systemd's own hierarchies (name=systemd, and the v2 one of a hybrid
+  // host) hold the cgroup only when systemd made it (its driver): there an
+  // exec'd process joins them too, so systemd counts it in the scope.
+  for (const char* tracking : {"systemd", "unified"}) {
+    if (::access(Dir(tracking).c_str(), F_OK) != 0) continue;
+    if (absl::Status status = Write(tracking, "cgroup.procs", value); !status.ok()) return status;
+  }
   return absl::OkStatus();
 }
 

@@ -252,10 +252,7 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
   if (method == "Update") {
     auto update = Parse<v1::UpdateRequest>(request.payload());
     if (!update.ok()) return update.status();
-    if (absl::Status status = cgroup_->Apply(ToCgroupResources(update->resources()));
-        !status.ok()) {
-      return status;
-    }
+    if (absl::Status status = UpdateLimits(update->resources()); !status.ok()) return status;
     return std::string();
   }
   if (method == "Stats") {
@@ -305,7 +302,7 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
   }
   if (method == "Delete" || method == "Shutdown") {
     if (!main().finished) return absl::FailedPreconditionError("container is still running");
-    if (absl::Status status = cgroup_->Destroy(); !status.ok()) return status;
+    if (absl::Status status = RemoveCgroup(); !status.ok()) return status;
     deleted_ = true;
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
     return ExitRecord(main()).SerializeAsString();

@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/host/host_info.h"
+#include "shim/cgroup/systemd_unit.h"
 #include "shim/container/capabilities.h"
 #include "shim/container/exec.h"
 #include "shim/container/spawn.h"
@@ -146,19 +147,23 @@ absl::StatusOr<pid_t> Shim::Start() {
                                                            : cgroup::Version::kV1);
   if (!cgroup.ok()) return cgroup.status();
   cgroup_ = *std::move(cgroup);
+  if (create.cgroup().driver() == "systemd") {
+    scope_ = std::make_unique<cgroup::SystemdScope>(options_.systemd_helper, create.cgroup().unit(),
+                                                   create.cgroup().slice());
+  }
   if (absl::Status status = cgroup_->Apply(ToCgroupResources(create.resources())); !status.ok()) {
-    cgroup_->Destroy().IgnoreError();
+    RemoveCgroup().IgnoreError();
     return status;
   }
   auto log = logging::JsonFileWriter::Open(create.log_path(), create.log_max_size(),
                                            std::max(1, create.log_max_files()));
   if (!log.ok()) {
-    cgroup_->Destroy().IgnoreError();
+    RemoveCgroup().IgnoreError();
     return log.status();
   }
   log_ = *std::move(log);
   if (absl::Status status = SpawnContainer(); !status.ok()) {
-    cgroup_->Destroy().IgnoreError();
+    RemoveCgroup().IgnoreError();
     return status;
   }
   Watch(listener_.get(), EPOLLIN);
@@ -225,6 +230,38 @@ absl::Status Shim::MakeStdio(const v1::Process& spec, Process* process, ChildStd
     process->stdin.Reset(in[1]);
   }
   return absl::OkStatus();
+}
+
+absl::Status Shim::JoinCgroup(pid_t pid) {
+  if (scope_ != nullptr) {
+    cgroup::Resources limits = ToCgroupResources(options_.create.resources());
+    if (absl::Status status = scope_->Start(pid, cgroup::ResourceProperties(limits, cgroup_->version()));
+        !status.ok()) {
+      return status;
+    }
+    // systemd wrote its rounded values (the CPU quota in whole percent):
+    // the exact ones again, and what has no property (v1 swap, cpuset).
+    if (absl::Status status = cgroup_->Apply(limits); !status.ok()) return status;
+  }
+  return cgroup_->AddProcess(pid);
+}
+
+absl::Status Shim::UpdateLimits(const v1::Resources& resources) {
+  cgroup::Resources limits = ToCgroupResources(resources);
+  if (scope_ != nullptr) {
+    // Kept by systemd too, or its next daemon-reload would undo them.
+    if (absl::Status status = scope_->SetProperties(cgroup::ResourceProperties(limits, cgroup_->version()));
+        !status.ok()) {
+      return status;
+    }
+  }
+  return cgroup_->Apply(limits);
+}
+
+absl::Status Shim::RemoveCgroup() {
+  absl::Status stopped = scope_ != nullptr ? scope_->Stop() : absl::OkStatus();
+  absl::Status removed = cgroup_->Destroy();
+  return stopped.ok() ? removed : stopped;
 }
 
 absl::Status Shim::SpawnContainer() {
@@ -300,7 +337,7 @@ absl::Status Shim::SpawnContainer() {
   if (absl::Status status = WireStdio(process, &self, &config, &child); !status.ok()) return status;
   int oom_score_adj = process.oom_score_adj();
   config.before_start = [this, oom_score_adj](pid_t pid) -> absl::Status {
-    if (absl::Status status = cgroup_->AddProcess(pid); !status.ok()) return status;
+    if (absl::Status status = JoinCgroup(pid); !status.ok()) return status;
     if (oom_score_adj != 0) {
       std::ofstream file(absl::StrCat("/proc/", pid, "/oom_score_adj"));
       file << oom_score_adj;

@@ -25,6 +25,7 @@
 #include "berth/shim/v1/shim.pb.h"
 #include "services/common/base/unique_fd.h"
 #include "shim/cgroup/cgroup.h"
+#include "shim/cgroup/systemd_scope.h"
 #include "shim/framing.h"
 #include "shim/logging/json_file.h"
 
@@ -39,6 +40,8 @@ struct ShimOptions {
   std::string socket_path;
   // berth-init, bind-mounted into the container for --init.
   std::string init_path;
+  // berth-systemd-scope, for the systemd cgroup driver.
+  std::string systemd_helper;
 };
 
 class Shim {
@@ -136,6 +139,13 @@ class Shim {
   Process& main() { return processes_[""]; }
   const Process& main() const { return processes_.at(""); }
   v1::WaitResponse ExitRecord(const Process& process) const;
+  // Puts the first process into its cgroup (under the systemd driver, its
+  // scope first) and applies the limits there.
+  absl::Status JoinCgroup(pid_t pid);
+  // New limits, also as the scope's properties under the systemd driver.
+  absl::Status UpdateLimits(const v1::Resources& resources);
+  // Stops the scope, if any, and removes the cgroup.
+  absl::Status RemoveCgroup();
   void WriteExitFile() const;
 
   ShimOptions options_;
@@ -145,6 +155,9 @@ class Shim {
   // Readable when the OOM killer acts in the container's cgroup.
   UniqueFd oom_notifier_;
   std::unique_ptr<cgroup::Cgroup> cgroup_;
+  // Set under the systemd driver: the container's transient scope, which
+  // systemd places and the shim fills in (Delegate=yes).
+  std::unique_ptr<cgroup::SystemdScope> scope_;
   std::unique_ptr<logging::JsonFileWriter> log_;
   std::map<int, Connection> connections_;
   // By exec id; "" is the container's first process.

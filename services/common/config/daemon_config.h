@@ -62,8 +62,12 @@ struct DaemonConfig {
   std::string log_driver = "json-file";
   // json-file's options: max-size, max-file, compress, labels, env, tag...
   std::map<std::string, std::string> log_opts;
-  // Empty: systemd when systemd is PID 1, else cgroupfs.
+  // Empty: systemd when systemd is PID 1, else cgroupfs (berthd resolves it
+  // before the services read the configuration).
   std::string cgroup_driver;
+  // Where containers' cgroups go: a path under each hierarchy's root
+  // (cgroupfs) or a slice (systemd). Empty: "berth" or "system.slice".
+  std::string cgroup_parent;
   // Keyed by rlimit name (nofile, nproc...).
   std::map<std::string, Ulimit> default_ulimits;
   // The default bridge's address and prefix, e.g. 172.30.0.1/16.

@@ -30,7 +30,7 @@ constexpr char kEveryKey[] = R"({
   "storage-driver": "overlay2", "log-driver": "none", "max-layer-bytes": 1048576,
   "max-layer-entries": 1000,
   "log-opts": {"max-size": "10m", "max-file": "3", "compress": "true"},
-  "cgroup-driver": "systemd",
+  "cgroup-driver": "systemd", "cgroup-parent": "berth.slice",
   "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096},
                       "core": {"name": "core", "soft": 0, "hard": -1}},
   "bip": "172.30.0.1/16",
@@ -85,6 +85,7 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c.log_driver, "none");
   EXPECT_EQ(c.log_opts.at("max-file"), "3");
   EXPECT_EQ(c.cgroup_driver, "systemd");
+  EXPECT_EQ(c.cgroup_parent, "berth.slice");
   EXPECT_EQ(c.default_ulimits.at("nofile").soft, 1024);
   EXPECT_EQ(c.default_ulimits.at("nofile").hard, 4096);
   EXPECT_EQ(c.default_ulimits.at("core").name, "core");  // Lower-case fields, as Go accepts.
@@ -101,7 +102,7 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c.authorization_roles.at("grafana"), "viewer");
   EXPECT_EQ(c.max_layer_bytes, 1048576);
   EXPECT_EQ(c.max_layer_entries, 1000);
-  EXPECT_EQ(c.keys_set.size(), 28u);
+  EXPECT_EQ(c.keys_set.size(), 29u);
   EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
 }
 
@@ -248,7 +249,7 @@ INSTANTIATE_TEST_SUITE_P(
 // A value of the wrong JSON type for every key, whatever its type.
 TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
   nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
-  ASSERT_EQ(every.size(), 28u);
+  ASSERT_EQ(every.size(), 29u);
   for (const auto& [key, value] : every.items()) {
     nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
     nlohmann::json document = {{key, wrong}};
@@ -322,7 +323,7 @@ TEST(DaemonConfigTest, ToJsonRoundTrips) {
     auto again = ParseDaemonConfig(json, "round trip");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
     EXPECT_EQ(ToJson(*again), json);
-    EXPECT_EQ(again->keys_set.size(), 28u);  // ToJson writes every key.
+    EXPECT_EQ(again->keys_set.size(), 29u);  // ToJson writes every key.
   }
   auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");

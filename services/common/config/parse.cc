@@ -349,6 +349,7 @@ const std::map<std::string, Handler>& Handlers() {
          if (!s.ok() || d->cgroup_driver.empty()) return s;  // Empty: detect.
          return OneOf(c, d->cgroup_driver, {"cgroupfs", "systemd"});
        }},
+      {"cgroup-parent", [](C c, J v, D d) { return GetString(c, v, &d->cgroup_parent); }},
       {"default-ulimits", [](C c, J v, D d) { return GetUlimits(c, v, &d->default_ulimits); }},
       {"bip",
        [](C c, J v, D d) {

@@ -38,6 +38,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"log-driver", c.log_driver},
           {"log-opts", c.log_opts},
           {"cgroup-driver", c.cgroup_driver},
+          {"cgroup-parent", c.cgroup_parent},
           {"default-ulimits", ulimits},
           {"bip", c.bip},
           {"default-address-pools", pools},

@@ -1,6 +1,7 @@
 #include "services/common/host/host_info.h"
 
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -33,6 +34,11 @@ CgroupLayout DetectCgroupLayout(const std::string& root) {
   layout.version = 1;
   layout.hybrid = IsCgroup2(root + "/unified");
   return layout;
+}
+
+bool SystemdIsInit(const std::string& run) {
+  struct stat st;
+  return ::lstat((run + "/systemd/system").c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 std::string KernelVersion() {

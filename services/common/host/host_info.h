@@ -19,6 +19,9 @@ struct CgroupLayout {
 // Detected at run time from the filesystem type of the cgroup mounts.
 CgroupLayout DetectCgroupLayout(const std::string& root = "/sys/fs/cgroup");
 
+// systemd is the init system (sd_booted's test: /run/systemd/system).
+bool SystemdIsInit(const std::string& run = "/run");
+
 std::string KernelVersion();
 // PRETTY_NAME from /etc/os-release.
 std::string OperatingSystem();
