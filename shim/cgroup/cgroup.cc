@@ -323,6 +323,10 @@ bool Cgroup::OomKillNoticed(int notifier) const {
   return count > (removed ? 1u : 0u);
 }
 
+bool Cgroup::InSystemdHierarchy() const {
+  return ::access(Dir(version_ == Version::kV2 ? "" : "systemd").c_str(), F_OK) == 0;
+}
+
 absl::Status Cgroup::Destroy() {
   auto remove = [](const std::string& dir) -> absl::Status {
     if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {

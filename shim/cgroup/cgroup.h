@@ -78,6 +78,9 @@ class Cgroup {
   bool OomKillNoticed(int notifier) const;
   // Removes the cgroup (it must hold no processes).
   absl::Status Destroy();
+  // systemd still has the cgroup in its own hierarchy (name=systemd on v1,
+  // the unified one on v2): under its driver, the scope is not gone yet.
+  bool InSystemdHierarchy() const;
 
   Version version() const { return version_; }
 

@@ -259,7 +259,10 @@ absl::Status Shim::UpdateLimits(const v1::Resources& resources) {
 }
 
 absl::Status Shim::RemoveCgroup() {
-  absl::Status stopped = scope_ != nullptr ? scope_->Stop() : absl::OkStatus();
+  // systemd stops an emptied scope by itself, usually before the container
+  // is deleted: the helper is run only if it has not.
+  absl::Status stopped = scope_ != nullptr && cgroup_->InSystemdHierarchy() ? scope_->Stop()
+                                                                          : absl::OkStatus();
   absl::Status removed = cgroup_->Destroy();
   return stopped.ok() ? removed : stopped;
 }

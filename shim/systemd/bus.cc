@@ -147,10 +147,13 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Connect() {
   r = sd_bus_match_signal(bus, &manager->job_removed_, direct ? nullptr : kService, kPath, kManager,
                           "JobRemoved", &Manager::OnJobRemoved, manager.get());
   if (r < 0) return BusError(r, "match systemd's JobRemoved");
-  // Over the system bus systemd sends its signals only to subscribers.
-  ErrorRef error;
-  r = sd_bus_call_method(bus, kService, kPath, kManager, "Subscribe", &error.error, nullptr, "");
-  if (r < 0) return BusError(r, "subscribe to systemd", &error.error);
+  // Over the system bus systemd sends its signals only to subscribers; to
+  // a direct connection, always.
+  if (!direct) {
+    ErrorRef error;
+    r = sd_bus_call_method(bus, kService, kPath, kManager, "Subscribe", &error.error, nullptr, "");
+    if (r < 0) return BusError(r, "subscribe to systemd", &error.error);
+  }
   return manager;
 }
 
