@@ -1,6 +1,9 @@
 #include "services/tasks/container_metrics.h"
 
+#include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "absl/time/clock.h"
 
@@ -9,6 +12,9 @@ namespace {
 
 using metrics::MetricFamily;
 using metrics::MetricType;
+
+// Threads asking shims for their statistics during a scrape.
+constexpr size_t kStatsReaders = 4;
 
 struct Series {
   const char* name;
@@ -61,6 +67,25 @@ const Series kSeries[] = {
      MetricType::kCounter, [](const auto& s) { return static_cast<double>(s.net_tx_bytes()); }},
 };
 
+// Every shim is asked at once by a few threads: each answer is a round
+// trip and a dozen cgroup files read by that shim, and the shims run on
+// every core.
+std::vector<absl::StatusOr<berth::shim::v1::Stats>> ReadAllStats(const std::vector<Container>& running,
+                                                                  TaskManager& tasks) {
+  std::vector<absl::StatusOr<berth::shim::v1::Stats>> results(running.size(),
+                                                              absl::UnknownError("not read"));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < running.size(); i = next++) results[i] = tasks.Stats(running[i].id());
+  };
+  size_t workers = std::min<size_t>(kStatsReaders, running.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (std::thread& thread : threads) thread.join();
+  return results;
+}
+
 }  // namespace
 
 void CollectContainerMetrics(const ContainerStore& store, TaskManager& tasks,
@@ -72,9 +97,14 @@ void CollectContainerMetrics(const ContainerStore& store, TaskManager& tasks,
   MetricFamily seen{"container_last_seen", "Last time a container was seen by the exporter",
                     MetricType::kGauge, {}};
   double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
-  for (const Container& container : store.All()) {
-    if (!IsRunning(container)) continue;
-    auto stats = tasks.Stats(container.id());
+  std::vector<Container> running;
+  for (Container& container : store.All()) {
+    if (IsRunning(container)) running.push_back(std::move(container));
+  }
+  std::vector<absl::StatusOr<berth::shim::v1::Stats>> all_stats = ReadAllStats(running, tasks);
+  for (size_t index = 0; index < running.size(); ++index) {
+    const Container& container = running[index];
+    const absl::StatusOr<berth::shim::v1::Stats>& stats = all_stats[index];
     if (!stats.ok()) continue;
     metrics::Labels labels = {{"id", "/berth/" + container.id()},
                               {"image", container.spec().image()},
