@@ -142,8 +142,9 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Connect() {
     sd_bus_unref(bus);
     return BusError(r, direct ? "connect to systemd (/run/systemd/private)" : "connect to the system bus");
   }
-  std::unique_ptr<Manager> manager(new Manager(bus, direct));
-  // Signals of the job's end; matched before any call so none is missed.
+  std::unique_ptr<Manager> manager(new Manager(bus));
+  // Signals of the job's end; matched before any call so none is missed. A
+  // direct connection's signals carry no sender.
   r = sd_bus_match_signal(bus, &manager->job_removed_, direct ? nullptr : kService, kPath, kManager,
                           "JobRemoved", &Manager::OnJobRemoved, manager.get());
   if (r < 0) return BusError(r, "match systemd's JobRemoved");

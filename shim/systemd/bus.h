@@ -15,7 +15,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "systemd/sd-bus.h"
 
 namespace berth::systemd {
@@ -37,14 +36,12 @@ class Manager {
   absl::Status StopUnit(const std::string& unit);
 
  private:
-  Manager(sd_bus* bus, bool direct) : bus_(bus), direct_(direct) {}
+  explicit Manager(sd_bus* bus) : bus_(bus) {}
   // Calls a manager method whose reply is a job, and waits for the job.
   absl::Status RunJob(sd_bus_message* call, const std::string& what);
   static int OnJobRemoved(sd_bus_message* message, void* userdata, sd_bus_error* error);
 
   sd_bus* bus_;
-  // A direct connection to systemd: its signals carry no sender.
-  bool direct_;
   sd_bus_slot* job_removed_ = nullptr;
   // Job object path -> result ("done", "failed", "canceled"...).
   std::map<std::string, std::string> removed_jobs_;
