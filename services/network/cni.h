@@ -48,17 +48,6 @@ class CniRunner {
   std::string plugin_dir_;
 };
 
-// Runs argv with env and stdin; returns exit code, stdout, stderr. Safe to
-// call from a multi-threaded process.
-struct ProcessResult {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
-                                         const std::vector<std::string>& env,
-                                         const std::string& input);
-
 }  // namespace berth::network
 
 #endif  // BERTH_SERVICES_NETWORK_CNI_H_

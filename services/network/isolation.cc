@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/base/run_process.h"
 #include "services/network/cni.h"
 
 namespace berth::network {

@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/base/run_process.h"
 #include "services/common/base/log.h"
 #include "services/common/fs/fs_util.h"
 #include "services/network/isolation.h"

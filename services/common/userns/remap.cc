@@ -2,8 +2,6 @@
 
 #include <grp.h>
 #include <pwd.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,8 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-
-extern char** environ;
+#include "services/common/base/run_process.h"
 
 namespace berth::userns {
 namespace {
@@ -56,17 +53,12 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 absl::Status Run(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid;
-  int rc = ::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("run ", args[0]));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(absl::StrJoin(args, " "), ": failed (status ", status, ")"));
+  auto result = RunProcess(args, InheritedEnvironment());
+  if (!result.ok()) return result.status();
+  if (result->exit_code != 0) {
+    return absl::InternalError(
+        absl::StrCat(absl::StrJoin(args, " "), ": failed (exit ", result->exit_code, ")",
+                     result->err.empty() ? "" : ": ", absl::StripAsciiWhitespace(result->err)));
   }
   return absl::OkStatus();
 }
