@@ -101,12 +101,16 @@ test_memory_limit_oom_kill() {
 
 test_pids_limit_stops_a_fork_loop() {
   local id
-  id=$(berth run -d --pids-limit 10 busybox sh -c 'for i in $(seq 30); do sleep 60 & done; sleep 60')
+  id=$(berth run -d --pids-limit 10 busybox sh -c '(for i in $(seq 30); do sleep 60 & done); exec sleep 60')
   wait_for 10 sh -c "$BIN/berth -H $MAIN_SOCK logs $id 2>&1 | grep -q \"can't fork\""
   assert_contains "$(berth logs "$id" 2>&1)" "can't fork"
+  # The shell exits at its first failed fork: the loop runs in a subshell,
+  # and the container's first process stays, holding what was started.
+  assert_eq "$(berth inspect -f '{{.State.Status}}' "$id")" running "state"
   local pids
-  pids=$(cat "$(cgroup_dir "$id" pids)/pids.current" 2>/dev/null || echo 0)
-  ((pids <= 10)) || fail "$pids processes under --pids-limit 10"
+  pids=$(cat "$(cgroup_dir "$id" pids)/pids.current")
+  # The limit was reached (the forks ran into it), not just never approached.
+  ((pids >= 8 && pids <= 10)) || fail "$pids processes under --pids-limit 10"
   berth rm -f "$id" >/dev/null
 }
 
@@ -114,15 +118,25 @@ test_cpus_half_a_core() {
   local id
   id=$(berth run -d --cpus 0.5 busybox sh -c 'while :; do :; done')
   local dir before after
-  dir=$(cgroup_dir "$id" cpuacct)
+  # The kernel's quota: 50 ms of every 100 ms.
+  dir=$(cgroup_dir "$id" cpu)
+  if [[ -f $dir/cpu.max ]]; then
+    assert_eq "$(cat "$dir/cpu.max")" "50000 100000" "cpu.max"
+    usage() { awk '/usage_usec/ {print $2 * 1000}' "$dir/cpu.stat"; }
+  else
+    assert_eq "$(cat "$dir/cpu.cfs_quota_us") $(cat "$dir/cpu.cfs_period_us")" "50000 100000" "cfs quota"
+    usage() { cat "$(cgroup_dir "$id" cpuacct)/cpuacct.usage"; }
+  fi
   sleep 1
-  before=$(cat "$dir/cpuacct.usage" 2>/dev/null || awk '/usage_usec/ {print $2 * 1000}' "$dir/cpu.stat")
+  before=$(usage)
   sleep 3
-  after=$(cat "$dir/cpuacct.usage" 2>/dev/null || awk '/usage_usec/ {print $2 * 1000}' "$dir/cpu.stat")
+  after=$(usage)
   berth rm -f "$id" >/dev/null
   local used=$(((after - before) / 1000000))
-  # 3 s at half a core is 1500 ms of CPU; allow for scheduling noise.
-  ((used > 1200 && used < 1800)) || fail "used ${used} ms of CPU in 3 s (want about 1500)"
+  # 3 s at half a core is 1500 ms of CPU at most. The spinning loop would
+  # take a whole core; it got at least some (a busy host may give it less
+  # than its quota, so no tighter lower bound).
+  ((used > 100 && used < 1700)) || fail "used ${used} ms of CPU in 3 s (want at most 1500)"
 }
 
 test_privileges_default_denied_then_granted() {
@@ -362,11 +376,19 @@ test_metrics_per_container_series() {
   assert_contains "$scrape" "container_memory_working_set_bytes{"
   grep -q "container_cpu_usage_seconds_total{.*name=\"measured\"" <<<"$scrape" || fail "no cpu series for measured"
   grep -q "container_start_time_seconds{.*id=\"/berth/$id\"" <<<"$scrape" || fail "no start time series"
-  curl -sf "http://$MAIN_METRICS/metrics" | promtool check metrics >/dev/null 2>&1 ||
-    curl -sf "http://$MAIN_METRICS/metrics" | promtool check metrics 2>&1 | grep -v "counter metrics should have" | grep -q . &&
-    fail "promtool rejects the exposition"
+  # promtool's only allowed remark: cAdvisor's container_memory_failcnt, a
+  # counter named without _total, kept under cAdvisor's name for the
+  # dashboards and alerts written against it.
+  local lint
+  lint=$(promtool check metrics <<<"$scrape" 2>&1) || true
+  assert_eq "$(grep -v '^container_memory_failcnt counter metrics should have "_total" suffix$' <<<"$lint")" "" \
+    "promtool's findings"
   berth rm -f measured >/dev/null
-  ! curl -sf "http://$MAIN_METRICS/metrics" | grep -q 'name="measured"' || fail "series outlive the container"
+  # Read whole before grep: under pipefail a failed curl, or grep -q's early
+  # exit (SIGPIPE to curl), would turn `! curl | grep -q` into a pass.
+  scrape=$(curl -sf "http://$MAIN_METRICS/metrics")
+  assert_contains "$scrape" "berth_build_info{" "the scrape after rm"
+  assert_not_contains "$scrape" 'name="measured"' "series outlive the container"
 }
 
 test_init_and_run_pulls_missing_image() {
@@ -401,8 +423,12 @@ test_rmi_refused_while_a_container_uses_the_image() {
 test_binds_volumes_tmpfs_and_a_seccomp_profile() {
   berth run --rm -v "$TMP/made-by-v:/data" busybox sh -c 'echo hi > /data/f'
   assert_eq "$(cat "$TMP/made-by-v/f")" "hi" "-v bind, host directory created"
-  berth run --rm -v "$TMP/made-by-v:/data:ro" busybox sh -c 'echo x > /data/g' 2>/dev/null &&
+  local out
+  out=$(berth run --rm -v "$TMP/made-by-v:/data:ro" busybox sh -c 'cat /data/f; echo x > /data/g' 2>&1) &&
     fail "write through a read-only bind"
+  assert_contains "$out" $'hi\n' "read through the read-only bind"
+  assert_contains "$out" "Read-only file system"
+  [[ ! -e $TMP/made-by-v/g ]] || fail "the read-only bind was written"
   berth run --rm -v keep:/data busybox sh -c 'echo kept > /data/f'
   assert_eq "$(berth run --rm -v keep:/data busybox cat /data/f)" "kept" "named volume outlives its container"
   berth volume rm keep >/dev/null
@@ -411,7 +437,6 @@ test_binds_volumes_tmpfs_and_a_seccomp_profile() {
 {"defaultAction": "SCMP_ACT_ALLOW",
  "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
 JSON
-  local out
   out=$(berth run --rm --security-opt "seccomp=$TMP/no-mkdir.json" busybox mkdir /tmp/x 2>&1) &&
     fail "mkdir allowed under a profile that denies it"
   assert_contains "$out" "Operation not permitted"

@@ -38,6 +38,15 @@ fail() {
   return 1
 }
 
+# skip REASON: ends the current test case as skipped (reported to JUnit as
+# <skipped/>, counted apart from passes). For what this host cannot do, never
+# for a failure.
+SKIP_STATUS=77
+skip() {
+  echo "SKIP: $*" >&2
+  exit "$SKIP_STATUS"
+}
+
 # assert_contains HAYSTACK NEEDLE [WHAT]
 assert_contains() {
   if [[ $1 != *"$2"* ]]; then
@@ -167,13 +176,22 @@ xml_escape() {
 run_tests() {
   trap cleanup EXIT
   install_binaries
-  echo '{}' >"$TMP/none.json"
+  # The tests mean the cgroupfs driver (cgroup paths under berth/<id>),
+  # also where systemd is init and berthd would choose its driver;
+  # tests/systemd_cgroup_test.sh tests that one.
+  echo '{"cgroup-driver": "cgroupfs"}' >"$TMP/none.json"
   if declare -F setup_suite >/dev/null; then
     setup_suite || { echo "setup_suite failed"; echo "0 passed, 1 failed"; exit 1; }
   fi
   local suite=${TEST_TARGET:-$(basename "$0")}
-  local names passed=0 failed=0 cases="" name start output rc elapsed
+  local names passed=0 failed=0 skipped=0 cases="" name start output rc elapsed
   names=$(declare -F | awk '{print $3}' | grep '^test_' | grep -- "${1:-}")
+  if [[ -z $names ]]; then
+    # A filter that matches nothing must not look like a green suite.
+    echo "no test case matches '${1:-}'"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
   for name in $names; do
     start=$(date +%s%N)
     output=$( (set -e; "$name") 2>&1)
@@ -184,6 +202,11 @@ run_tests() {
       passed=$((passed + 1))
       echo "PASS $name (${elapsed}s)"
       cases+="<testcase classname=\"$(xml_escape "$suite")\" name=\"$name\" time=\"$elapsed\"/>"
+    elif ((rc == SKIP_STATUS)) && grep -q '^SKIP: ' <<<"$output"; then
+      skipped=$((skipped + 1))
+      echo "SKIP $name (${elapsed}s)"
+      echo "$output" | sed 's/^/    /'
+      cases+="<testcase classname=\"$(xml_escape "$suite")\" name=\"$name\" time=\"$elapsed\"><skipped message=\"$(xml_escape "$(grep '^SKIP: ' <<<"$output" | tail -1)")\"/></testcase>"
     else
       failed=$((failed + 1))
       echo "FAIL $name (${elapsed}s)"
@@ -192,10 +215,10 @@ run_tests() {
     fi
   done
   if [[ -n ${XML_OUTPUT_FILE:-} ]]; then
-    printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="%d" failures="%d"><testsuite name="%s" tests="%d" failures="%d">%s</testsuite></testsuites>\n' \
-      $((passed + failed)) "$failed" "$(xml_escape "$suite")" $((passed + failed)) "$failed" "$cases" \
-      >"$XML_OUTPUT_FILE"
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="%d" failures="%d" skipped="%d"><testsuite name="%s" tests="%d" failures="%d" skipped="%d">%s</testsuite></testsuites>\n' \
+      $((passed + failed + skipped)) "$failed" "$skipped" "$(xml_escape "$suite")" \
+      $((passed + failed + skipped)) "$failed" "$skipped" "$cases" >"$XML_OUTPUT_FILE"
   fi
-  echo "$passed passed, $failed failed"
+  echo "$passed passed, $failed failed, $skipped skipped"
   ((failed == 0))
 }

@@ -8,53 +8,9 @@
 # limits are also unit properties.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
-
-RIG_CG=berth-sdtest-$$
-
-# Runs a command inside the rig (systemctl and friends).
-rig() { nsenter -t "$RIG_INIT" -m -p -C -n -u -- "$@"; }
-
-# The rig's cgroup in every hierarchy of this host, for the booting shell.
-rig_cgroup_join() {
-  local dir
-  for dir in /sys/fs/cgroup/*/; do
-    dir=${dir%/}
-    mountpoint -q "$dir" || continue
-    mkdir -p "$dir/$RIG_CG"
-    if [[ -f $dir/cpuset.cpus ]]; then
-      cat "$dir/cpuset.cpus" >"$dir/$RIG_CG/cpuset.cpus"
-      cat "$dir/cpuset.mems" >"$dir/$RIG_CG/cpuset.mems"
-    fi
-    echo "$BASHPID" >"$dir/$RIG_CG/cgroup.procs"
-  done
-}
-
-# What runs as the namespaces' first process: the cgroup hierarchies are
-# mounted again as the new cgroup namespace sees them (its root is the rig's
-# cgroup), then systemd takes over.
-RIG_INIT_SCRIPT='
-set -e
-list=$(awk "\$5 ~ \"^/sys/fs/cgroup/\"" /proc/self/mountinfo | sed "s/ - / /")
-umount -R /sys/fs/cgroup
-mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup
-while read -r _ _ _ _ mnt _ fstype _ opts; do
-  mkdir -p "$mnt"
-  case $fstype in
-    cgroup) mount -t cgroup -o "$(tr , "\n" <<<"$opts" | grep -vx "rw\|ro" | paste -sd,)" cgroup "$mnt" ;;
-    cgroup2) mount -t cgroup2 cgroup2 "$mnt" ;;
-  esac
-done <<<"$list"
-mount -t proc proc /proc
-mount -t tmpfs -o mode=755 tmpfs /run
-mount -t tmpfs tmpfs /var/tmp
-exec env -i container=berth-test PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-  SYSTEMD_UNIT_PATH="/run/systemd/transient:$RIG_DIR/units" \
-  SYSTEMD_GENERATOR_PATH="$RIG_DIR/none" SYSTEMD_ENVIRONMENT_GENERATOR_PATH="$RIG_DIR/none" \
-  /lib/systemd/systemd --unit=berth-test.target --log-target=console
-'
+source "$(dirname "$0")/systemd_rig.sh"
 
 setup_suite() {
-  [[ -x /lib/systemd/systemd ]] || { echo "systemd is not installed (deploy/setup installs it)"; return 1; }
   RIG_DIR=$TMP/rig
   mkdir -p "$RIG_DIR/units" "$RIG_DIR/none"
   SD_EXEC=$(mktemp -d /var/lib/berth-sdtest.XXXXXX)
@@ -81,16 +37,7 @@ Delegate=yes
 StandardOutput=append:$SD_LOG
 StandardError=append:$SD_LOG
 UNIT
-  (rig_cgroup_join && RIG_DIR=$RIG_DIR exec unshare --cgroup --pid --mount --uts --net --fork \
-    --propagation private bash -c "$RIG_INIT_SCRIPT") >"$TMP/rig.log" 2>&1 &
-  RIG_UNSHARE=$!
-  track_pid "$RIG_UNSHARE"
-  # The subshell's own children (cat, mountpoint) come first: the init is
-  # unshare's child, once the subshell has become unshare.
-  wait_for 10 bash -c "[[ \$(cat /proc/$RIG_UNSHARE/comm) == unshare ]] && pgrep -P $RIG_UNSHARE" ||
-    { cat "$TMP/rig.log"; return 1; }
-  RIG_INIT=$(pgrep -P "$RIG_UNSHARE")
-  wait_for 30 rig systemctl is-active berth-test.target || { cat "$TMP/rig.log"; return 1; }
+  rig_boot || return 1
   rig systemctl start berthd.service
   if ! wait_for 30 grep -q "berthd is ready" "$SD_LOG"; then
     cat "$SD_LOG"
@@ -101,20 +48,7 @@ UNIT
 }
 
 teardown_suite() {
-  [[ -n ${RIG_UNSHARE:-} ]] || return 0
-  # The namespace's init takes every process in it along (shims, containers,
-  # the daemons), and with its mount namespace their mounts.
-  local init
-  for init in ${RIG_INIT:-} $(pgrep -P "$RIG_UNSHARE"); do kill -KILL "$init" 2>/dev/null; done
-  wait_for 10 bash -c "! kill -0 $RIG_UNSHARE 2>/dev/null"
-  local dir
-  for _ in $(seq 50); do
-    for dir in /sys/fs/cgroup/*/"$RIG_CG"; do
-      [[ -d $dir ]] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
-    done
-    compgen -G "/sys/fs/cgroup/*/$RIG_CG" >/dev/null || break
-    sleep 0.1
-  done
+  rig_teardown
 }
 
 berth() { "$BIN/berth" -H "$SD_SOCK" "$@"; }
@@ -167,7 +101,10 @@ test_container_is_a_delegated_scope_with_its_limits() {
   fi
   assert_eq "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 300 " "the scope's process"
   # Inside, the scope is the root of the container's cgroup namespace.
-  if berth exec "$id" cat /proc/self/cgroup | grep -v ':/$'; then fail "cgroup paths other than /"; fi
+  local cgroups
+  cgroups=$(berth exec "$id" cat /proc/self/cgroup)
+  grep -q ':memory:/$\|^0::/$' <<<"$cgroups" || fail "no cgroup at / inside: $cgroups"
+  assert_eq "$(grep -cv ':/$' <<<"$cgroups")" 0 "cgroup paths other than / in: $cgroups"
   berth rm -f "$id" >/dev/null
 }
 

@@ -160,8 +160,11 @@ test_image_volumes_are_anonymous_and_rm_v_removes_them() {
   berth volume rm "$name" >/dev/null
   id=$(berth create seeded:1 true)
   name=$(mount_names "$id")
+  [[ ${#name} == 64 ]] || fail "anonymous volume name: $name"
   berth rm -v "$id" >/dev/null
-  ! berth volume ls -q | grep -qx "$name" || fail "rm -v kept the anonymous volume"
+  local volumes
+  volumes=$(berth volume ls -q)
+  ! grep -qx "$name" <<<"$volumes" || fail "rm -v kept the anonymous volume"
   # A named volume survives rm -v.
   id=$(berth create -v keepme:/srv/data seeded:1 true)
   berth rm -v "$id" >/dev/null

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The README's first command, deploy/quickstart, end to end from a fresh
+# clone of this checkout's HEAD: it builds and installs berth, starts berthd,
+# makes the embedded busybox image and runs a container.
+#
+# deploy/test runs this after `bazel test` (it runs Bazel itself, so it
+# cannot be a Bazel test). It runs the quickstart for real, with its default
+# paths, inside private pid, mount and network namespaces: /usr/local,
+# /etc/berth, /etc/systemd/system, /run, /var/lib/berth and /var/log are
+# empty tmpfs there, so nothing of the host is installed over or started,
+# and every process it starts (berthd, its services, shims, the clone's
+# Bazel server) dies with the namespace. /run being empty, the quickstart
+# takes its path for hosts where systemd is not init.
+#
+# Usage: tests/quickstart_test.sh JUNIT_XML
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+xml=${1:?usage: quickstart_test.sh JUNIT_XML}
+
+work=$(mktemp -d /var/tmp/berth-quickstart.XXXXXX)
+log=$work/quickstart.log
+git clone -q "$root" "$work/clone"
+
+start=$SECONDS
+# The sandbox: everything the quickstart writes outside the clone is a tmpfs.
+unshare --mount --net --pid --fork --mount-proc --propagation private bash -c '
+  set -e
+  ip link set lo up
+  for dir in /usr/local /etc/berth /etc/systemd/system /run /var/lib/berth /var/log; do
+    mkdir -p "$dir"
+    mount -t tmpfs -o mode=755 tmpfs "$dir"
+  done
+  cd "$1"
+  bash deploy/quickstart
+  export PATH=/usr/local/bin:$PATH
+  echo "--- checks"
+  berth version
+  berth run --rm busybox cat /etc/hostname
+  # The clone'"'"'s Bazel output base is not worth keeping.
+  rm -rf "$(bazel info output_base 2>/dev/null)" || true
+' quickstart "$work/clone" >"$log" 2>&1
+rc=$?
+elapsed=$((SECONDS - start))
+
+failure=""
+if ((rc != 0)); then
+  failure="deploy/quickstart exited with $rc"
+elif ! grep -q '^hello from container [0-9a-f]\{12\}, running as pid 1$' "$log"; then
+  failure="no hello from the container"
+elif ! sed -n '/^--- checks/,$p' "$log" | grep -qx '[0-9a-f]\{12\}'; then
+  failure="a second container did not run"
+fi
+
+escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g'; }
+if [[ -z $failure ]]; then
+  echo "PASS quickstart from a fresh clone (${elapsed}s)"
+  case='<testcase classname="quickstart" name="test_quickstart_from_a_fresh_clone" time="'$elapsed'"/>'
+else
+  echo "FAIL quickstart from a fresh clone: $failure"
+  tail -40 "$log" | sed 's/^/    /'
+  case='<testcase classname="quickstart" name="test_quickstart_from_a_fresh_clone" time="'$elapsed'"><failure message="'$failure'">'$(tail -40 "$log" | escape)'</failure></testcase>'
+fi
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="quickstart">%s</testsuite></testsuites>\n' "$case" >"$xml"
+rm -rf "$work"
+[[ -z $failure ]]
