@@ -7,7 +7,15 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
 
 setup_suite() {
-  start_berthd MAIN
+  # The upstream name server of berth's name servers (the daemon's dns, as
+  # dockerd's embedded DNS uses it): a fake one on a loopback address of its
+  # own, answering every name with 192.0.2.55, so a test can tell a
+  # forwarded name from one that was not.
+  UPSTREAM_DNS=127.0.$((RANDOM % 200 + 20)).$((RANDOM % 200 + 20))
+  python3 "$RUNFILES/tests/tools/fake_dns.py" "$UPSTREAM_DNS" 192.0.2.55 &
+  track_pid $!
+  printf '{"cgroup-driver": "cgroupfs", "dns": ["%s"]}\n' "$UPSTREAM_DNS" >"$TMP/network.json"
+  BERTHD_CONFIG=$TMP/network.json start_berthd MAIN
   import_busybox busybox "$MAIN_SOCK"
 }
 
@@ -122,7 +130,7 @@ test_ports_keep_working_across_a_network_service_and_berthd_kill() {
   kill -9 "$MAIN_PID"
   for service in images snapshots tasks network; do pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true; done
   curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "port lost with berthd"
-  "$BIN/berthd" --data-root "$MAIN_DATA" --exec-root "$MAIN_EXEC" --config-file "$TMP/none.json" \
+  "$BIN/berthd" --data-root "$MAIN_DATA" --exec-root "$MAIN_EXEC" --config-file "$TMP/network.json" \
     --metrics-addr "$MAIN_METRICS" >>"$MAIN_LOG" 2>&1 &
   MAIN_PID=$!
   track_pid "$MAIN_PID"
@@ -234,9 +242,15 @@ test_internal_network_resolves_names_but_has_no_way_out() {
   id=$(run_httpd vault --network sealed2)
   # Its members reach each other, by name too (its name server answers).
   assert_eq "$(fetch_from vault --network sealed2)" "${id:0:12}" "by name on an internal network"
-  # Names outside berth are not forwarded: nothing leaves.
-  berth run --rm --network sealed2 busybox nslookup -timeout=2 example.com >/dev/null 2>&1 &&
-    fail "an external name resolved on an internal network"
+  # Names outside berth are not forwarded: nothing leaves. A normal user
+  # network's name server forwards the same name upstream.
+  local out
+  out=$(berth run --rm --network opened busybox nslookup -timeout=2 outside.example 2>&1) ||
+    fail "an external name on a normal user network: $out"
+  assert_contains "$out" "192.0.2.55" "forwarded answer"
+  out=$(berth run --rm --network sealed2 busybox nslookup -timeout=2 outside.example 2>&1) &&
+    fail "an external name resolved on an internal network: $out"
+  assert_not_contains "$out" "192.0.2.55" "answer on an internal network"
   # The host's services through the gateway: not from an internal network,
   # while from a normal user network they answer.
   local port pid gateway_sealed gateway_open

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     g_database = *std::move(database);
     g_sandboxes = std::make_unique<berth::network::Sandboxes>(g_database.get(), context.data_dir,
                                                               context.config.exec_root);
+    g_sandboxes->SetUpstreamNameservers(context.config.dns);
     if (absl::Status status = g_sandboxes->EnsureDefaultNetwork(context.config); !status.ok()) {
       return status;
     }

@@ -360,12 +360,17 @@ void Sandboxes::EnsureNameServer(const v1::Network& network) {
   if (server != nullptr && server->running()) return;
   std::string id = network.id();
   // An internal network's containers have no way out, names included.
+  std::vector<std::string> upstreams;
+  if (!network.internal()) {
+    upstreams = upstream_nameservers_.empty()
+                    ? HostNameservers(fs::ReadFileOrEmpty("/etc/resolv.conf"))
+                    : upstream_nameservers_;
+  }
   server = std::make_unique<DnsResponder>(
       [this, id](const std::string& name, const std::string& client) {
         return LookupName(id, name, client);
       },
-      network.internal() ? std::vector<std::string>{}
-                         : HostNameservers(fs::ReadFileOrEmpty("/etc/resolv.conf")));
+      std::move(upstreams));
   if (absl::Status status = server->Start(network.ipam(0).gateway()); !status.ok()) {
     server.reset();
   }

@@ -33,6 +33,14 @@ class Sandboxes {
   // the first private /16 that no route of the host uses.
   absl::Status EnsureDefaultNetwork(const config::DaemonConfig& config);
 
+  // Where the networks' name servers send names they do not know: the
+  // daemon's dns servers when it has some (as dockerd's embedded DNS),
+  // else the host's resolv.conf, read when a name server starts.
+  void SetUpstreamNameservers(std::vector<std::string> servers) {
+    absl::MutexLock lock(&mu_);
+    upstream_nameservers_ = std::move(servers);
+  }
+
   absl::StatusOr<v1::Sandbox> Create(const v1::CreateSandboxRequest& request);
   // endpoint_id: only if the sandbox still has that endpoint.
   // container_removed: its connections to other networks are forgotten too.
@@ -70,6 +78,7 @@ class Sandboxes {
                                         const std::string& client);
   std::vector<v1::Sandbox> AllSandboxes();
   std::map<std::string, std::unique_ptr<DnsResponder>> name_servers_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> upstream_nameservers_ ABSL_GUARDED_BY(mu_);
   // portmap only when ports are published: one plugin run less otherwise.
   // default_route: the first network's gateway is the container's way out;
   // networks connected later add only their subnet (as docker).
