@@ -62,7 +62,10 @@ absl::StatusOr<pid_t> LaunchShim(const std::string& shim_binary, const v1::Creat
     ::dup2(log.get(), 2);
     ::dup2(report_write.get(), 3);  // dup2 clears close-on-exec
     ::syscall(SYS_close_range, 4, ~0U, 0);
-    ::chdir("/");
+    // "/" always exists; a failure would only leave the shim in the daemon's
+    // working directory.
+    if (::chdir("/") != 0) {
+    }
     ::execve(argv[0], const_cast<char* const*>(argv), const_cast<char* const*>(envp));
     const char message[] = "berth-shim: exec failed\n";
     ssize_t ignored = ::write(2, message, sizeof(message) - 1);
