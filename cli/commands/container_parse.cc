@@ -113,7 +113,7 @@ absl::StatusOr<absl::Duration> ParseGoDuration(const std::string& text) {
   absl::string_view rest(text);
   if (!absl::ConsumePrefix(&rest, "-")) absl::ConsumePrefix(&rest, "+");
   size_t number = rest.find_first_not_of("0123456789.");
-  if (number > 0 && rest.substr(0, number) != ".") {
+  if (!rest.empty() && number > 0 && rest.substr(0, number) != ".") {
     if (number == absl::string_view::npos) {
       return Invalid(absl::StrCat("time: missing unit in duration ", GoQuote(text)));
     }

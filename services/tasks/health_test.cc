@@ -119,10 +119,13 @@ TEST(HealthTest, HealthyOnSuccessUnhealthyAfterRetries) {
   EXPECT_TRUE(RecordProbeResult(Result(-1, absl::Seconds(150)), probe, &state));
   EXPECT_EQ(state.health(), "unhealthy");
   EXPECT_EQ(state.health_failing_streak(), 3);
-  // The log keeps the last five, oldest first.
+  EXPECT_FALSE(RecordProbeResult(Result(1, absl::Seconds(180)), probe, &state));
+  EXPECT_EQ(state.health_failing_streak(), 4);
+  // The log keeps the last five of the six, oldest first.
   EXPECT_EQ(state.health_log_size(), 5);
   EXPECT_EQ(state.health_log(0).exit_code(), 0);
-  EXPECT_EQ(state.health_log(4).exit_code(), -1);
+  EXPECT_EQ(state.health_log(3).exit_code(), -1);
+  EXPECT_EQ(state.health_log(4).exit_code(), 1);
 }
 
 TEST(HealthTest, StartPeriodFailuresDoNotCountUntilASuccess) {
