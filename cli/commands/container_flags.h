@@ -25,6 +25,10 @@ struct ContainerFlags {
   std::string stop_timeout, platform, pull = "missing", log_driver, restart, memory, memory_swap;
   std::string memory_reservation, cpus, cpu_shares, cpuset_cpus, cpuset_mems, pids_limit;
   std::string blkio_weight, oom_score_adj, cgroup_parent, ipc, pid, uts, userns, detach_keys;
+  // Health checks (--health-*, --no-healthcheck).
+  std::string health_cmd, health_interval, health_timeout, health_retries, health_start_period;
+  std::string health_start_interval;
+  bool no_healthcheck = false;
   // Repeatable.
   std::vector<std::string> env, env_files, labels, label_files, cap_add, cap_drop, security_opt;
   std::vector<std::string> ulimits, publish, expose, volumes, mounts, tmpfs, add_hosts, dns;

@@ -123,7 +123,16 @@ nlohmann::json StateJson(const berth::tasks::v1::State& state) {
       {"StartedAt", Rfc3339Nano(state.started_at())},
       {"FinishedAt", Rfc3339Nano(state.finished_at())}};
   if (!state.health().empty() && state.health() != "none") {
-    json["Health"] = {{"Status", state.health()}, {"FailingStreak", 0}, {"Log", nlohmann::json::array()}};
+    nlohmann::json log = nlohmann::json::array();
+    for (const auto& result : state.health_log()) {
+      log.push_back({{"Start", Rfc3339Nano(result.start())},
+                     {"End", Rfc3339Nano(result.end())},
+                     {"ExitCode", result.exit_code()},
+                     {"Output", result.output()}});
+    }
+    json["Health"] = {{"Status", state.health()},
+                      {"FailingStreak", state.health_failing_streak()},
+                      {"Log", log}};
   }
   return json;
 }
@@ -269,6 +278,20 @@ nlohmann::json GraphDriverJson(const Container& container) {
   return {{"Name", "overlay2"}, {"Data", data}};
 }
 
+// docker's HealthConfig: durations in nanoseconds, zero fields left out.
+nlohmann::json HealthcheckJson(const berth::tasks::v1::HealthConfig& check) {
+  nlohmann::json json = nlohmann::json::object();
+  if (check.test_size() > 0) json["Test"] = ArrayOrNull(check.test());
+  for (const auto& [key, value] : {std::pair<const char*, int64_t>{"Interval", check.interval_ns()},
+                                   {"Timeout", check.timeout_ns()},
+                                   {"StartPeriod", check.start_period_ns()},
+                                   {"StartInterval", check.start_interval_ns()},
+                                   {"Retries", check.retries()}}) {
+    if (value != 0) json[key] = value;
+  }
+  return json;
+}
+
 nlohmann::json ConfigJson(const Container& container, const ResolvedConfig& config) {
   const ContainerSpec& spec = container.spec();
   nlohmann::json exposed = nlohmann::json::object();
@@ -299,6 +322,7 @@ nlohmann::json ConfigJson(const Container& container, const ResolvedConfig& conf
       {"OnBuild", nullptr},
       {"Labels", MapJson(config.labels)}};
   if (!exposed.empty()) json["ExposedPorts"] = exposed;
+  if (spec.has_healthcheck()) json["Healthcheck"] = HealthcheckJson(spec.healthcheck());
   if (!config.stop_signal.empty()) json["StopSignal"] = config.stop_signal;
   if (spec.stop_timeout() != 0) json["StopTimeout"] = spec.stop_timeout();
   return json;

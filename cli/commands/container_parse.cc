@@ -106,6 +106,26 @@ absl::StatusOr<bool> ParseGoBool(const std::string& text) {
   return Invalid(absl::StrCat("strconv.ParseBool: parsing ", GoQuote(text), ": invalid syntax"));
 }
 
+absl::StatusOr<absl::Duration> ParseGoDuration(const std::string& text) {
+  absl::Duration duration;
+  if (text != "inf" && text != "-inf" && absl::ParseDuration(text, &duration)) return duration;
+  // Go's wording: a number without a unit, an unknown unit, or neither.
+  absl::string_view rest(text);
+  if (!absl::ConsumePrefix(&rest, "-")) absl::ConsumePrefix(&rest, "+");
+  size_t number = rest.find_first_not_of("0123456789.");
+  if (!rest.empty() && number > 0 && rest.substr(0, number) != ".") {
+    if (number == absl::string_view::npos) {
+      return Invalid(absl::StrCat("time: missing unit in duration ", GoQuote(text)));
+    }
+    absl::string_view unit = rest.substr(number, rest.substr(number).find_first_of("0123456789."));
+    static const std::set<std::string> kUnits = {"ns", "us", "µs", "μs", "ms", "s", "m", "h"};
+    if (kUnits.count(std::string(unit)) == 0) {
+      return Invalid(absl::StrCat("time: unknown unit ", GoQuote(unit), " in duration ", GoQuote(text)));
+    }
+  }
+  return Invalid(absl::StrCat("time: invalid duration ", GoQuote(text)));
+}
+
 absl::StatusOr<int64_t> ParseMemoryBytes(const std::string& text) {
   // ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$
   size_t i = 0;

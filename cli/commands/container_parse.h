@@ -27,6 +27,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 absl::StatusOr<int64_t> ParseGoInt(const std::string& text, int bits = 64);
 absl::StatusOr<uint64_t> ParseGoUint(const std::string& text, int bits = 64);
 absl::StatusOr<bool> ParseGoBool(const std::string& text);
+// Go's time.ParseDuration ("200ms", "1m30s"), with its error texts.
+absl::StatusOr<absl::Duration> ParseGoDuration(const std::string& text);
 
 // go-units RAMInBytes: "512m", "1.5g", "64MiB", "100" (bytes); 1024-based.
 // Error: "invalid size: '32x'".

@@ -158,6 +158,55 @@ std::optional<FlagError> AddSecurity(const ContainerFlags& flags, ContainerSpec*
   return std::nullopt;
 }
 
+// docker's --health-* flags: a HealthConfig when any is given, ["NONE"]
+// for --no-healthcheck, which conflicts with them; values are checked in
+// docker's order (the daemon refuses durations under 1ms).
+std::optional<FlagError> AddHealthcheck(const ContainerFlags& flags, ContainerSpec* spec) {
+  struct Duration {
+    const std::string& text;
+    const char* name;
+    int64_t nanos = 0;
+  };
+  Duration interval{flags.health_interval, "health-interval"};
+  Duration timeout{flags.health_timeout, "health-timeout"};
+  Duration start_period{flags.health_start_period, "health-start-period"};
+  Duration start_interval{flags.health_start_interval, "health-start-interval"};
+  for (Duration* d : {&interval, &timeout, &start_period, &start_interval}) {
+    if (d->text.empty()) continue;
+    auto parsed = ParseGoDuration(d->text);
+    if (!parsed.ok()) return InvalidFlagValue(d->text, d->name, parsed.status());
+    d->nanos = absl::ToInt64Nanoseconds(*parsed);
+  }
+  int64_t retries = 0;
+  if (auto error = ParseIntFlag(flags.health_retries, "health-retries", 32, &retries)) return error;
+  bool any = !flags.health_cmd.empty() || interval.nanos != 0 || timeout.nanos != 0 ||
+             start_period.nanos != 0 || retries != 0 || start_interval.nanos != 0;
+  if (flags.no_healthcheck) {
+    if (any) return FlagError{"--no-healthcheck conflicts with --health-* options", false};
+    spec->mutable_healthcheck()->add_test("NONE");
+    return std::nullopt;
+  }
+  if (!any) return std::nullopt;
+  for (const auto& [value, name] : {std::pair{interval.nanos, "--health-interval"},
+                                    std::pair{timeout.nanos, "--health-timeout"},
+                                    std::pair{retries, "--health-retries"},
+                                    std::pair{start_period.nanos, "--health-start-period"},
+                                    std::pair{start_interval.nanos, "--health-start-interval"}}) {
+    if (value < 0) return FlagError{absl::StrCat(name, " cannot be negative"), false};
+  }
+  auto* check = spec->mutable_healthcheck();
+  if (!flags.health_cmd.empty()) {
+    check->add_test("CMD-SHELL");
+    check->add_test(flags.health_cmd);
+  }
+  check->set_interval_ns(interval.nanos);
+  check->set_timeout_ns(timeout.nanos);
+  check->set_start_period_ns(start_period.nanos);
+  check->set_start_interval_ns(start_interval.nanos);
+  check->set_retries(static_cast<int32_t>(retries));
+  return std::nullopt;
+}
+
 }  // namespace
 
 SpecSources SystemSpecSources() {
@@ -259,6 +308,7 @@ std::optional<FlagError> BuildContainerSpec(const ContainerFlags& flags, const S
   if (auto error = AddMounts(flags, spec)) return error;
   if (auto error = AddNetworking(flags, spec)) return error;
 
+  if (auto error = AddHealthcheck(flags, spec)) return error;
   spec->set_init(flags.init);
   auto restart = ParseRestartPolicy(flags.restart);
   if (!restart.ok()) return Plain(restart.status());

@@ -3,7 +3,7 @@
 
 // Dockerfile instructions given as --change to import and commit: CMD,
 // ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL,
-// applied to the "config" object of an OCI image config.
+// HEALTHCHECK, applied to the "config" object of an OCI image config.
 
 #include <string>
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "services/tasks/health.h"
 
 namespace berth::tasks {
 namespace {
@@ -34,6 +35,8 @@ std::string CommitConfigJson(const v1::Container& container) {
   config["WorkingDir"] = spec.working_dir();
   config["User"] = spec.user();
   if (!spec.stop_signal().empty()) config["StopSignal"] = spec.stop_signal();
+  // The merged check, --no-healthcheck's NONE included (docker's c.Config).
+  if (spec.has_healthcheck()) config["Healthcheck"] = HealthConfigToJson(spec.healthcheck());
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& [key, value] : spec.labels()) labels[key] = value;
   config["Labels"] = labels.empty() ? nlohmann::json(nullptr) : labels;

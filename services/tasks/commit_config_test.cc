@@ -40,6 +40,17 @@ TEST(CommitConfigTest, ContainerSettingsOverTheImageWithoutRuntimeVariables) {
   EXPECT_TRUE(config["Volumes"].contains("/data"));
 }
 
+TEST(CommitConfigTest, KeepsTheContainersHealthCheck) {
+  v1::Container container = SampleContainer();
+  EXPECT_FALSE(nlohmann::json::parse(CommitConfigJson(container))["config"].contains("Healthcheck"));
+  auto* check = container.mutable_spec()->mutable_healthcheck();
+  check->add_test("CMD-SHELL");
+  check->add_test("true");
+  check->set_interval_ns(200000000);
+  nlohmann::json config = nlohmann::json::parse(CommitConfigJson(container))["config"];
+  EXPECT_EQ(config["Healthcheck"], nlohmann::json::parse(R"({"Test":["CMD-SHELL","true"],"Interval":200000000})"));
+}
+
 TEST(CommitConfigTest, ExcludesInitFilesAndMountPoints) {
   std::vector<std::string> excludes = CommitExcludes(SampleContainer());
   EXPECT_EQ(excludes, (std::vector<std::string>{"etc/hostname", "etc/hosts", "etc/resolv.conf",

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/fs/fs_util.h"
+#include "services/tasks/health.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
@@ -198,6 +199,9 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
     }
     return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt: \"", option, "\""));
   }
+  if (spec.has_healthcheck()) {
+    if (absl::Status status = ValidateHealthConfig(spec.healthcheck()); !status.ok()) return status;
+  }
   const std::string& mode = spec.network_mode();
   if (absl::StartsWith(mode, "container:")) {
     if (mode.size() == 10) return absl::InvalidArgumentError("--network container: needs a container");
@@ -277,6 +281,7 @@ absl::StatusOr<v1::ContainerSpec> MergeImageConfig(const v1::ContainerSpec& spec
       config["ExposedPorts"].is_object()) {
     for (const auto& [port, unused] : config["ExposedPorts"].items()) merged.add_exposed_ports(port);
   }
+  MergeHealthConfig(config, &merged);
   if (merged.network_mode().empty()) merged.set_network_mode("bridge");
   if (merged.restart_policy().name().empty()) merged.mutable_restart_policy()->set_name("no");
   return merged;

@@ -60,6 +60,15 @@ absl::StatusOr<bool> ContainerMatches(
                (eq == std::string::npos || it->second == value.substr(eq + 1));
       } else if (key == "ancestor") {
         any |= AncestorMatches(container, value);
+      } else if (key == "health") {
+        static const char* kHealths[] = {"none", "starting", "healthy", "unhealthy"};
+        if (std::find(std::begin(kHealths), std::end(kHealths), value) == std::end(kHealths)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "invalid filter 'health=", value, "': invalid value for health (", value,
+              "): must be one of none, starting, healthy, unhealthy"));
+        }
+        const std::string& health = container.state().health();
+        any |= value == (health.empty() ? "none" : health);
       } else if (key == "exited") {
         int code = 0;
         if (!absl::SimpleAtoi(value, &code)) {

@@ -68,7 +68,11 @@ bool EventMatches(const v1::ContainerEvent& event,
       if (key == "container") {
         any |= event.id() == value || event.name() == value || absl::StartsWith(event.id(), value);
       } else if (key == "event" || key == "action") {
-        any |= event.action() == value;
+        // docker's fuzzy match: event=health_status matches
+        // "health_status: healthy", as exec_create and exec_start theirs.
+        bool fuzzy = value == "health_status" || value == "exec_create" || value == "exec_start";
+        any |= event.action() == value ||
+               (fuzzy && absl::StartsWith(event.action(), value + ":"));
       } else if (key == "image") {
         any |= event.image() == value;
       } else if (key == "type") {

@@ -20,6 +20,7 @@
 #include "services/tasks/container_metrics.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/containers_service.h"
+#include "services/tasks/health_monitor.h"
 #include "services/tasks/schema.h"
 #include "services/tasks/tasks_service.h"
 
@@ -126,6 +127,8 @@ int main(int argc, char** argv) {
     context.registry->AddCollector([](std::vector<berth::metrics::MetricFamily>* out) {
       berth::tasks::CollectContainerMetrics(*g_store, *g_tasks, out);
     });
+    // Never destroyed: probe threads may run until the process ends.
+    g_tasks->SetHealthMonitor(new berth::tasks::HealthMonitor(g_store.get(), g_tasks.get()));
     bool daemon_start = IsDaemonStart(exec_root);
     std::thread([daemon_start] { g_tasks->Recover(daemon_start); }).detach();
 

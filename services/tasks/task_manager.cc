@@ -19,6 +19,8 @@
 #include "services/common/base/log.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/container_spec.h"
+#include "services/tasks/health.h"
+#include "services/tasks/health_monitor.h"
 #include "shim/client/launch.h"
 #include "shim/client/shim_client.h"
 
@@ -346,6 +348,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     state->set_manually_stopped(false);
     SetTime(state->mutable_started_at(), now);
     state->clear_finished_at();
+    if (ProbeOf(c.spec())) ResetHealthForStart(state);
     c.set_netns_path(starting.netns_path());
     *c.mutable_network_settings() = network;
     return absl::OkStatus();
@@ -358,6 +361,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   if (options.launched) options.launched();
   if (!updated.ok()) return updated.status();
   Publish(*updated, "start");
+  // Before the exit can be handled, so that its Unwatch comes after.
+  if (health_ != nullptr) health_->Watch(id);
   std::thread([this, id] { Monitor(id); }).detach();
   return absl::OkStatus();
 }
@@ -391,10 +396,13 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
     endpoint = before->network_settings().endpoint_id();
     bridge = UsesNetworkSandbox(*before);
   }
+  if (health_ != nullptr) health_->Unwatch(id);
   auto updated = store_->Update(id, [&](Container& c) {
     c.clear_netns_path();
     c.clear_network_settings();
     v1::State* state = c.mutable_state();
+    // docker's rule: unhealthy once its checks stop.
+    if (!state->health().empty()) state->set_health("unhealthy");
     state->set_status(v1::EXITED);
     state->set_pid(0);
     state->set_exit_code(exit.exit_status());
@@ -586,8 +594,12 @@ absl::Status TaskManager::Pause(const std::string& ref) {
       !status.ok()) {
     return status;
   }
+  // A paused container is not checked; docker calls it unhealthy until a
+  // probe after unpause says otherwise.
+  if (health_ != nullptr) health_->Unwatch(container->id());
   auto updated = store_->Update(container->id(), [](Container& c) {
     if (c.state().status() == v1::RUNNING) c.mutable_state()->set_status(v1::PAUSED);
+    if (!c.state().health().empty()) c.mutable_state()->set_health("unhealthy");
     return absl::OkStatus();
   });
   if (!updated.ok()) return updated.status();
@@ -611,6 +623,7 @@ absl::Status TaskManager::Resume(const std::string& ref) {
     return absl::OkStatus();
   });
   if (!updated.ok()) return updated.status();
+  if (health_ != nullptr) health_->Watch(container->id());
   Publish(*updated, "unpause");
   return absl::OkStatus();
 }
@@ -770,6 +783,9 @@ void TaskManager::Recover(bool daemon_start) {
       if (ShimCall(id, "State", berth::shim::v1::StateRequest(), &state).ok()) {
         BERTH_LOG(Info) << "container " << id << ": reconnected to its shim (" << state.status()
                         << ")";
+        // Its checks go on from the recorded health (docker, restarting,
+        // would begin again at starting; here only this service restarted).
+        if (health_ != nullptr) health_->Watch(id);
         std::thread([this, id] { Monitor(id); }).detach();
       } else {
         // Monitor finds the shim gone and reads its exit file.

@@ -23,6 +23,8 @@
 
 namespace berth::tasks {
 
+class HealthMonitor;
+
 struct TaskManagerOptions {
   // <data-root>/tasks
   std::string data_dir;
@@ -70,6 +72,10 @@ class TaskManager {
   // berthd itself (not just this service) started, starts the containers
   // whose restart policy asks for it.
   void Recover(bool daemon_start);
+
+  // Runs the health checks of the containers this starts; set before
+  // Recover.
+  void SetHealthMonitor(HealthMonitor* health) { health_ = health; }
 
   absl::Status Start(const std::string& ref, const StartOptions& options = {});
   // signal empty: the container's stop signal; timeout < 0: its own.
@@ -132,6 +138,7 @@ class TaskManager {
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
   std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes_;
   std::shared_ptr<berth::network::v1::Networks::StubInterface> networks_;
+  HealthMonitor* health_ = nullptr;
   absl::Mutex mu_;
   std::map<std::string, Runtime> runtime_ ABSL_GUARDED_BY(mu_);
 };
