@@ -164,37 +164,18 @@ int Inspect(Cli& cli, const NetworkFlags& flags) {
   return PrintInspect(all, flags.format, rc);
 }
 
-// NETWORK CONTAINER: the container's id and name, or prints docker's error.
-int ResolveContainer(Cli& cli, const std::string& name, berth::tasks::v1::Container* container) {
-  grpc::Status status = GetContainer(cli, name, container);
-  if (status.ok()) return 0;
-  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
-    std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
-    return 1;
-  }
-  return ReportCallError(status, cli.connection.host, cli.Channel().get());
-}
-
+// connect and disconnect go through the container's owner (the tasks
+// service), which keeps its resolv.conf in step with its networks.
 int Connect(Cli& cli, const NetworkFlags& flags) {
-  auto stub = Stub(cli);
+  auto stub = ContainersStub(cli);
   if (!stub) return cli.exit_code;
-  berth::tasks::v1::Container container;
-  if (int rc = ResolveContainer(cli, flags.names[1], &container)) return rc;
-  const std::string& mode = container.spec().network_mode();
-  if (mode == "host" || mode == "none" || absl::StartsWith(mode, "container:")) {
-    std::fprintf(stderr,
-                 "Error response from daemon: container sharing network namespace with another "
-                 "container or host cannot be connected to any other network\n");
-    return 1;
-  }
-  berth::network::v1::ConnectRequest request;
+  berth::tasks::v1::ConnectNetworkRequest request;
   request.set_network(flags.names[0]);
-  request.set_container_id(container.id());
-  request.set_container_name(container.name());
+  request.set_id(flags.names[1]);
   for (const std::string& alias : flags.aliases) request.add_aliases(alias);
-  berth::network::v1::ConnectResponse response;
+  berth::tasks::v1::ConnectNetworkResponse response;
   auto context = Cli::CallContext();
-  grpc::Status status = stub->Connect(context.get(), request, &response);
+  grpc::Status status = stub->ConnectNetwork(context.get(), request, &response);
   if (!status.ok()) {
     std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
     return 1;
@@ -203,17 +184,15 @@ int Connect(Cli& cli, const NetworkFlags& flags) {
 }
 
 int Disconnect(Cli& cli, const NetworkFlags& flags) {
-  auto stub = Stub(cli);
+  auto stub = ContainersStub(cli);
   if (!stub) return cli.exit_code;
-  berth::tasks::v1::Container container;
-  if (int rc = ResolveContainer(cli, flags.names[1], &container)) return rc;
-  berth::network::v1::DisconnectRequest request;
+  berth::tasks::v1::DisconnectNetworkRequest request;
   request.set_network(flags.names[0]);
-  request.set_container_id(container.id());
+  request.set_id(flags.names[1]);
   request.set_force(flags.force);
-  berth::network::v1::DisconnectResponse response;
+  berth::tasks::v1::DisconnectNetworkResponse response;
   auto context = Cli::CallContext();
-  grpc::Status status = stub->Disconnect(context.get(), request, &response);
+  grpc::Status status = stub->DisconnectNetwork(context.get(), request, &response);
   if (!status.ok()) {
     std::fprintf(stderr, "Error response from daemon: %s\n", status.error_message().c_str());
     return 1;

@@ -111,6 +111,12 @@ grpc::Status NetworksService::Disconnect(grpc::ServerContext*, const v1::Disconn
   return ToGrpcStatus(sandboxes_->Disconnect(*request));
 }
 
+grpc::Status NetworksService::RenameEndpoints(grpc::ServerContext*,
+                                              const v1::RenameEndpointsRequest* request,
+                                              v1::RenameEndpointsResponse*) {
+  return ToGrpcStatus(sandboxes_->RenameEndpoints(request->container_id(), request->container_name()));
+}
+
 grpc::Status NetworksService::ListSandboxes(grpc::ServerContext*, const v1::ListSandboxesRequest*,
                                             v1::ListSandboxesResponse* response) {
   auto statement = db_->Prepare("SELECT spec FROM sandboxes");

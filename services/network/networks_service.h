@@ -30,6 +30,8 @@ class NetworksService final : public berth::network::v1::Networks::Service {
                        v1::ConnectResponse* response) override;
   grpc::Status Disconnect(grpc::ServerContext*, const v1::DisconnectRequest* request,
                           v1::DisconnectResponse*) override;
+  grpc::Status RenameEndpoints(grpc::ServerContext*, const v1::RenameEndpointsRequest* request,
+                               v1::RenameEndpointsResponse*) override;
   grpc::Status CreateSandbox(grpc::ServerContext* context, const v1::CreateSandboxRequest* request,
                              v1::Sandbox* response) override;
   grpc::Status RemoveSandbox(grpc::ServerContext* context, const v1::RemoveSandboxRequest* request,

@@ -173,4 +173,20 @@ absl::Status Sandboxes::Disconnect(const v1::DisconnectRequest& request) {
   return ForgetConnection(id, network->id());
 }
 
+absl::Status Sandboxes::RenameEndpoints(const std::string& container_id, const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  if (name.empty()) return absl::InvalidArgumentError("rename: no name");
+  absl::Status renamed = db_->Transaction([&](store::Database& db) {
+    return db.Run("UPDATE connections SET container_name = ?2 WHERE container_id = ?1", container_id,
+                  name);
+  });
+  if (!renamed.ok()) return renamed;
+  auto sandbox = Get(container_id);
+  // Not running: its endpoints are made with the new name at its start.
+  if (absl::IsNotFound(sandbox.status())) return absl::OkStatus();
+  if (!sandbox.ok()) return sandbox.status();
+  for (auto& endpoint : *sandbox->mutable_endpoints()) endpoint.set_container_name(name);
+  return StoreSandbox(*sandbox);
+}
+
 }  // namespace berth::network

@@ -53,6 +53,9 @@ class Sandboxes {
   // disconnect or the container's removal).
   absl::StatusOr<v1::Endpoint> Connect(const v1::ConnectRequest& request);
   absl::Status Disconnect(const v1::DisconnectRequest& request);
+  // docker rename: the name servers answer to the container's new name
+  // (its endpoints now and its connections at the next start).
+  absl::Status RenameEndpoints(const std::string& container_id, const std::string& name);
 
   // User networks: a bridge of their own (br-<id>), a subnet that overlaps
   // no other network or host route.

@@ -15,6 +15,7 @@
 #include "services/tasks/container_spec.h"
 #include "services/tasks/names.h"
 #include "services/tasks/time_util.h"
+#include "shim/logging/log_driver.h"
 
 namespace berth::tasks {
 namespace {
@@ -210,6 +211,11 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     return absl::NotFoundError(absl::StrCat("No such image: ", WithTag(request.spec().image())));
   }
   if (!got.ok()) return FromGrpcStatus(got);
+  if (absl::Status status = CheckImagePlatform(request.spec().image(), request.spec().platform(),
+                                                image.platform());
+      !status.ok()) {
+    return status;
+  }
   if (image.chain_id().empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "image ", request.spec().image(), " is not unpacked for this platform; pull it again"));
@@ -225,6 +231,14 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   std::string id = fs::RandomHex(32);
   auto merged = MergeImageConfig(requested, image.config_json(), id);
   if (!merged.ok()) return merged.status();
+  // Fixed at create, as docker records the daemon's default in LogConfig.
+  if (merged->log_driver().empty()) merged->set_log_driver(deps_.log_driver);
+  std::string host_gateway;
+  if (WantsHostGateway(*merged) && deps_.host_gateway) {
+    auto gateway = deps_.host_gateway();
+    if (!gateway.ok()) return gateway.status();
+    host_gateway = *gateway;
+  }
   if (name.empty()) {
     name = GenerateName([this](const std::string& n) { return deps_.store->NameInUse(n); });
   }
@@ -238,7 +252,8 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   SetTime(container.mutable_created_at(), absl::Now());
   container.mutable_state()->set_status(v1::CREATED);
   std::string dir = absl::StrCat(deps_.data_dir, "/containers/", id);
-  container.set_log_path(absl::StrCat(dir, "/", id, "-json.log"));
+  bool keeps_log = merged->log_driver() == logging::kJsonFileDriver;
+  if (keeps_log) container.set_log_path(absl::StrCat(dir, "/", id, "-json.log"));
   container.set_hostname_path(dir + "/hostname");
   container.set_hosts_path(dir + "/hosts");
   container.set_resolv_conf_path(dir + "/resolv.conf");
@@ -261,13 +276,14 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     return status;
   };
   if (absl::Status status = fs::MakeDirectories(dir, 0700); !status.ok()) return undo(status);
-  HostFiles files = MakeHostFiles(*merged);
+  HostFiles files = MakeHostFiles(*merged, host_gateway);
   for (const auto& [path, text] : {std::pair{container.hostname_path(), files.hostname},
                                    std::pair{container.hosts_path(), files.hosts},
                                    std::pair{container.resolv_conf_path(), files.resolv_conf}}) {
     if (absl::Status status = WriteFile(path, text); !status.ok()) return undo(status);
   }
-  if (absl::Status status = WriteFile(container.log_path(), "", 0640); !status.ok()) {
+  if (absl::Status status = keeps_log ? WriteFile(container.log_path(), "", 0640) : absl::OkStatus();
+      !status.ok()) {
     return undo(status);
   }
   if (absl::Status status = ResolveMounts(id, &*merged); !status.ok()) return undo(status);

@@ -6,6 +6,7 @@
 // through the snapshots service, resolves volumes and binds, writes the
 // init files, and stores the record. A failure leaves nothing behind.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ struct ContainerFactoryDeps {
   bool userns_remap = false;
   // cgroupfs or systemd: what --cgroup-parent must look like.
   std::string cgroup_driver = "cgroupfs";
+  // The daemon's log-driver, for containers that name none.
+  std::string log_driver = "json-file";
+  // What --add-host NAME:host-gateway stands for (ContainerNetworks).
+  std::function<absl::StatusOr<std::string>()> host_gateway;
   ContainerStore* store = nullptr;
   EventBroker* events = nullptr;
   std::shared_ptr<berth::images::v1::Images::StubInterface> images;

@@ -1,6 +1,8 @@
 #include "services/tasks/container_spec.h"
 
+#include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "shim/cgroup/systemd_unit.h"
+#include "shim/logging/log_driver.h"
 
 namespace berth::tasks {
 namespace {
@@ -110,11 +113,9 @@ namespace {
 
 // --log-opt as docker's json-file driver checks them at create.
 absl::Status ValidateLogOptions(const v1::ContainerSpec& spec) {
-  if (!spec.log_driver().empty() && spec.log_driver() != "json-file" && spec.log_driver() != "none") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("error looking up logging plugin ", spec.log_driver(),
-                     ": plugin \"", spec.log_driver(), "\" not found"));
-  }
+  if (absl::Status status = logging::CheckLogDriver(spec.log_driver()); !status.ok()) return status;
+  // docker checks no options for none: it keeps nothing to rotate.
+  if (spec.log_driver() == logging::kNoneDriver) return absl::OkStatus();
   static const char* kKnown[] = {"max-size", "max-file", "compress", "labels", "labels-regex",
                                  "env", "env-regex", "tag", "mode", "max-buffer-size"};
   for (const auto& [key, value] : spec.log_options()) {
@@ -134,6 +135,51 @@ absl::Status ValidateLogOptions(const v1::ContainerSpec& spec) {
 }
 
 }  // namespace
+
+std::string EffectiveLogDriver(const v1::ContainerSpec& spec) {
+  return spec.log_driver().empty() ? logging::kJsonFileDriver : spec.log_driver();
+}
+
+int HostCpuCount() {
+  // As Go's runtime.NumCPU, which dockerd checks against: the CPUs this
+  // process may run on.
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+absl::Status CheckCpus(const v1::Resources& resources, int host_cpus) {
+  // --cpus is a quota over a period: more than every CPU of the host
+  // cannot be had.
+  if (resources.cpu_period_us() == 0 || resources.cpu_quota_us() <= 0) return absl::OkStatus();
+  if (resources.cpu_quota_us() > static_cast<int64_t>(resources.cpu_period_us()) * host_cpus) {
+    return absl::InvalidArgumentError(absl::StrCat("Range of CPUs is from 0.01 to ", host_cpus,
+                                                   ".00, as there are only ", host_cpus,
+                                                   " CPUs available"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckImagePlatform(const std::string& reference, const berth::types::v1::Platform& wanted,
+                                const berth::types::v1::Platform& actual) {
+  if (wanted.os().empty() && wanted.architecture().empty()) return absl::OkStatus();
+  // An image that does not say is taken as it is.
+  if (actual.os().empty() && actual.architecture().empty()) return absl::OkStatus();
+  auto format = [](const berth::types::v1::Platform& p) {
+    std::string text = absl::StrCat(p.os(), "/", p.architecture());
+    if (!p.variant().empty()) absl::StrAppend(&text, "/", p.variant());
+    return text;
+  };
+  bool match = (wanted.os().empty() || wanted.os() == actual.os()) &&
+               (wanted.architecture().empty() || wanted.architecture() == actual.architecture()) &&
+               (wanted.variant().empty() || actual.variant().empty() ||
+                wanted.variant() == actual.variant());
+  if (match) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "image with reference ", reference,
+      " was found but does not match the specified platform: wanted ", format(wanted),
+      ", actual: ", format(actual)));
+}
 
 absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
   if (absl::Status status = ValidateLogOptions(spec); !status.ok()) return status;
@@ -165,6 +211,7 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
   if (r.cpu_quota_us() != 0 && r.cpu_quota_us() < 1000) {
     return absl::InvalidArgumentError("CPU cfs quota can not be less than 1ms (i.e. 1000)");
   }
+  if (absl::Status status = CheckCpus(r, HostCpuCount()); !status.ok()) return status;
   if (r.blkio_weight() != 0 && (r.blkio_weight() < 10 || r.blkio_weight() > 1000)) {
     return absl::InvalidArgumentError("Range of blkio weight is from 10 to 1000");
   }
@@ -287,7 +334,14 @@ absl::StatusOr<v1::ContainerSpec> MergeImageConfig(const v1::ContainerSpec& spec
   return merged;
 }
 
-HostFiles MakeHostFiles(const v1::ContainerSpec& spec) {
+bool WantsHostGateway(const v1::ContainerSpec& spec) {
+  for (const std::string& extra : spec.extra_hosts()) {
+    if (absl::EndsWith(extra, std::string(":") + kHostGateway)) return true;
+  }
+  return false;
+}
+
+HostFiles MakeHostFiles(const v1::ContainerSpec& spec, const std::string& host_gateway) {
   HostFiles files;
   files.hostname = spec.hostname() + "\n";
   if (spec.network_mode() == "host") {
@@ -302,7 +356,12 @@ HostFiles MakeHostFiles(const v1::ContainerSpec& spec) {
     // host:ip as docker's --add-host.
     size_t colon = extra.find(':');
     if (colon == std::string::npos) continue;
-    absl::StrAppend(&files.hosts, extra.substr(colon + 1), "\t", extra.substr(0, colon), "\n");
+    std::string address = extra.substr(colon + 1);
+    if (address == kHostGateway) {
+      if (host_gateway.empty()) continue;  // refused at create; no word for an address
+      address = host_gateway;
+    }
+    absl::StrAppend(&files.hosts, address, "\t", extra.substr(0, colon), "\n");
   }
   // The host's resolv.conf without loopback nameservers (unreachable from
   // another network namespace), or --dns.
@@ -492,6 +551,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
       create.add_readonly_paths(path);
     }
   }
+  create.set_log_driver(EffectiveLogDriver(spec));
   create.set_log_path(container.log_path());
   create.set_log_max_size(settings.log_max_size);
   create.set_log_max_files(settings.log_max_files);

@@ -27,6 +27,20 @@ absl::StatusOr<int> ParseSignal(const std::string& signal);
 // Docker's defaults for resources and --restart, checked.
 absl::Status ValidateSpec(const v1::ContainerSpec& spec);
 
+// The container's log driver: json-file unless it names another.
+std::string EffectiveLogDriver(const v1::ContainerSpec& spec);
+
+// The CPUs this host gives the daemon (Go's runtime.NumCPU, as dockerd
+// checks --cpus against).
+int HostCpuCount();
+// docker's refusal of --cpus beyond the host's CPUs.
+absl::Status CheckCpus(const v1::Resources& resources, int host_cpus);
+
+// --platform against the image found: docker's refusal when they differ
+// (os and architecture; the variant when both have one).
+absl::Status CheckImagePlatform(const std::string& reference, const berth::types::v1::Platform& wanted,
+                                const berth::types::v1::Platform& actual);
+
 // docker's sizes for log-opts max-size: 10m, 1g, 512k, bytes; -1 when it
 // is not one.
 int64_t ParseLogSize(const std::string& text);
@@ -45,8 +59,14 @@ struct HostFiles {
   std::string hosts;
   std::string resolv_conf;
 };
-// The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for it.
-HostFiles MakeHostFiles(const v1::ContainerSpec& spec);
+// --add-host NAME:host-gateway: the host's address on the default bridge
+// (or daemon.json's host-gateway-ip), as docker's special value.
+inline constexpr const char* kHostGateway = "host-gateway";
+bool WantsHostGateway(const v1::ContainerSpec& spec);
+
+// The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for it;
+// host_gateway is what host-gateway in --add-host stands for.
+HostFiles MakeHostFiles(const v1::ContainerSpec& spec, const std::string& host_gateway = "");
 
 // docker's limits as the shim takes them: --memory without --memory-swap
 // allows as much swap again.

@@ -200,5 +200,70 @@ TEST(LogOptionsTest, SizesLimitsAndValidation) {
   EXPECT_EQ(ValidateSpec(bad).message(), "max-file cannot be less than 1");
 }
 
+TEST(LogOptionsTest, DriversBerthLacksAreRefusedByName) {
+  v1::ContainerSpec spec;
+  spec.set_log_driver("none");
+  // none keeps nothing: no options to check.
+  (*spec.mutable_log_options())["max-size"] = "huge";
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_EQ(EffectiveLogDriver(spec), "none");
+  spec.clear_log_options();
+  spec.set_log_driver("journald");
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "logging driver \"journald\" is not supported by berth (json-file, none)");
+  spec.set_log_driver("foo");
+  EXPECT_EQ(ValidateSpec(spec).message(), "error looking up logging plugin foo: plugin \"foo\" not found");
+  spec.clear_log_driver();
+  EXPECT_EQ(EffectiveLogDriver(spec), "json-file");
+}
+
+TEST(CheckCpusTest, NoMoreThanTheHostHas) {
+  v1::Resources resources;
+  EXPECT_TRUE(CheckCpus(resources, 2).ok());
+  resources.set_cpu_period_us(100000);
+  resources.set_cpu_quota_us(200000);
+  EXPECT_TRUE(CheckCpus(resources, 2).ok());
+  resources.set_cpu_quota_us(200001);
+  EXPECT_EQ(CheckCpus(resources, 2).message(),
+            "Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available");
+  EXPECT_GE(HostCpuCount(), 1);
+}
+
+TEST(CheckImagePlatformTest, OsAndArchitectureMustMatch) {
+  berth::types::v1::Platform image;
+  image.set_os("linux");
+  image.set_architecture("amd64");
+  berth::types::v1::Platform wanted;
+  EXPECT_TRUE(CheckImagePlatform("busybox", wanted, image).ok());
+  wanted.set_os("linux");
+  wanted.set_architecture("amd64");
+  EXPECT_TRUE(CheckImagePlatform("busybox", wanted, image).ok());
+  wanted.set_architecture("arm64");
+  EXPECT_EQ(CheckImagePlatform("busybox", wanted, image).message(),
+            "image with reference busybox was found but does not match the specified platform: "
+            "wanted linux/arm64, actual: linux/amd64");
+  wanted.set_architecture("arm");
+  wanted.set_variant("v7");
+  image.set_architecture("arm");
+  image.set_variant("v6");
+  EXPECT_FALSE(CheckImagePlatform("busybox", wanted, image).ok());
+  image.clear_variant();
+  EXPECT_TRUE(CheckImagePlatform("busybox", wanted, image).ok());
+}
+
+TEST(MakeHostFilesTest, HostGatewayIsTheGivenAddress) {
+  v1::ContainerSpec spec;
+  spec.add_extra_hosts("gw:host-gateway");
+  spec.add_extra_hosts("db:10.0.0.5");
+  EXPECT_TRUE(WantsHostGateway(spec));
+  std::string hosts = MakeHostFiles(spec, "172.17.0.1").hosts;
+  EXPECT_NE(hosts.find("172.17.0.1\tgw\n"), std::string::npos) << hosts;
+  EXPECT_NE(hosts.find("10.0.0.5\tdb\n"), std::string::npos) << hosts;
+  EXPECT_EQ(hosts.find("host-gateway"), std::string::npos) << hosts;
+  spec.clear_extra_hosts();
+  spec.add_extra_hosts("db:10.0.0.5");
+  EXPECT_FALSE(WantsHostGateway(spec));
+}
+
 }  // namespace
 }  // namespace berth::tasks

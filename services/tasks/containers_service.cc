@@ -174,7 +174,24 @@ grpc::Status ContainersService::Rename(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "Renaming a container with the same name as its current name");
   }
-  return ToGrpcStatus(store_->Rename(container->id(), name));
+  if (absl::Status status = store_->Rename(container->id(), name); !status.ok()) {
+    return ToGrpcStatus(status);
+  }
+  // The name servers answer to the new name from now on (docker renames
+  // the endpoints too).
+  return ToGrpcStatus(networks_->Rename(container->id(), name), "rename " + request->id());
+}
+
+grpc::Status ContainersService::ConnectNetwork(grpc::ServerContext*,
+                                               const v1::ConnectNetworkRequest* request,
+                                               v1::ConnectNetworkResponse*) {
+  return ToGrpcStatus(networks_->Connect(*request));
+}
+
+grpc::Status ContainersService::DisconnectNetwork(grpc::ServerContext*,
+                                                  const v1::DisconnectNetworkRequest* request,
+                                                  v1::DisconnectNetworkResponse*) {
+  return ToGrpcStatus(networks_->Disconnect(*request));
 }
 
 grpc::Status ContainersService::Delete(grpc::ServerContext*,

@@ -8,6 +8,7 @@
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "berth/tasks/v1/tasks.grpc.pb.h"
 #include "services/tasks/container_factory.h"
+#include "services/tasks/container_networks.h"
 #include "services/tasks/container_store.h"
 #include "services/tasks/events.h"
 #include "services/tasks/task_manager.h"
@@ -29,8 +30,8 @@ struct ContainerFilesDeps {
 class ContainersService final : public v1::Containers::Service {
  public:
   ContainersService(ContainerStore* store, ContainerFactory* factory, TaskManager* tasks,
-                    ContainerFilesDeps files = {})
-      : store_(store), factory_(factory), tasks_(tasks), files_(std::move(files)) {}
+                    ContainerNetworks* networks, ContainerFilesDeps files = {})
+      : store_(store), factory_(factory), tasks_(tasks), networks_(networks), files_(std::move(files)) {}
 
   grpc::Status Create(grpc::ServerContext*, const v1::CreateContainerRequest* request,
                       v1::CreateContainerResponse* response) override;
@@ -42,6 +43,10 @@ class ContainersService final : public v1::Containers::Service {
                       v1::UpdateContainerResponse* response) override;
   grpc::Status Rename(grpc::ServerContext*, const v1::RenameContainerRequest* request,
                       v1::RenameContainerResponse* response) override;
+  grpc::Status ConnectNetwork(grpc::ServerContext*, const v1::ConnectNetworkRequest* request,
+                              v1::ConnectNetworkResponse* response) override;
+  grpc::Status DisconnectNetwork(grpc::ServerContext*, const v1::DisconnectNetworkRequest* request,
+                                 v1::DisconnectNetworkResponse* response) override;
   grpc::Status Delete(grpc::ServerContext*, const v1::DeleteContainerRequest* request,
                       v1::DeleteContainerResponse* response) override;
   grpc::Status Prune(grpc::ServerContext*, const v1::PruneContainersRequest* request,
@@ -62,6 +67,7 @@ class ContainersService final : public v1::Containers::Service {
   ContainerStore* store_;
   ContainerFactory* factory_;
   TaskManager* tasks_;
+  ContainerNetworks* networks_;
   ContainerFilesDeps files_;
 };
 

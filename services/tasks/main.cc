@@ -18,6 +18,7 @@
 #include "services/tasks/container_factory.h"
 #include "services/tasks/container_root.h"
 #include "services/tasks/container_metrics.h"
+#include "services/tasks/container_networks.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/containers_service.h"
 #include "services/tasks/health_monitor.h"
@@ -32,6 +33,7 @@ std::unique_ptr<berth::tasks::ContainerStore> g_store;
 berth::tasks::EventBroker g_events;
 std::unique_ptr<berth::tasks::TaskManager> g_tasks;
 std::unique_ptr<berth::tasks::ContainerFactory> g_factory;
+std::unique_ptr<berth::tasks::ContainerNetworks> g_networks;
 
 // True when berthd (our parent) is not the one that started us last time:
 // a daemon start, when restart policies bring containers back. A restart
@@ -109,12 +111,18 @@ int main(int argc, char** argv) {
     int log_max_files = options.log_max_files;
     std::shared_ptr<berth::network::v1::Networks::StubInterface> networks =
         berth::network::v1::Networks::NewStub(channel("network"));
+    g_networks = std::make_unique<berth::tasks::ContainerNetworks>(g_store.get(), networks,
+                                                                   context.config.host_gateway_ip);
+    auto host_gateway = [] { return g_networks->HostGateway(); };
+    options.host_gateway = host_gateway;
     g_tasks = std::make_unique<berth::tasks::TaskManager>(options, g_store.get(), &g_events,
                                                           snapshots, volumes, networks);
     berth::tasks::ContainerFactoryDeps deps;
     deps.data_dir = context.data_dir;
     deps.userns_remap = !context.config.userns_remap.empty();
     deps.cgroup_driver = options.cgroup_driver;
+    deps.log_driver = context.config.log_driver;
+    deps.host_gateway = host_gateway;
     deps.store = g_store.get();
     deps.events = &g_events;
     std::shared_ptr<berth::images::v1::Images::StubInterface> images =
@@ -140,7 +148,7 @@ int main(int argc, char** argv) {
     files.events = &g_events;
     berth::tasks::ReleaseScratch(files.scratch_dir);
     services.push_back(std::make_unique<berth::tasks::ContainersService>(
-        g_store.get(), g_factory.get(), g_tasks.get(), std::move(files)));
+        g_store.get(), g_factory.get(), g_tasks.get(), g_networks.get(), std::move(files)));
     services.push_back(std::make_unique<berth::tasks::TasksService>(
         g_store.get(), g_tasks.get(), &g_events, log_max_files));
     return services;

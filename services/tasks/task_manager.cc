@@ -18,6 +18,7 @@
 #include "services/tasks/time_util.h"
 #include "services/common/base/log.h"
 #include "services/common/fs/fs_util.h"
+#include "services/tasks/container_networks.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/health.h"
 #include "services/tasks/health_monitor.h"
@@ -109,6 +110,12 @@ bool UsesNetworkSandbox(const Container& container) {
 std::string NetworkName(const Container& container) {
   const std::string& mode = container.spec().network_mode();
   return mode.empty() || mode == "default" ? "bridge" : mode;
+}
+
+std::string TaskManager::HostGateway(const v1::ContainerSpec& spec) const {
+  if (!WantsHostGateway(spec) || !options_.host_gateway) return "";
+  auto gateway = options_.host_gateway();
+  return gateway.ok() ? *gateway : "";
 }
 
 absl::StatusOr<berth::network::v1::Sandbox> TaskManager::CreateSandbox(const Container& container) {
@@ -283,19 +290,18 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     }
     // The container's own name resolves to its address, as docker writes
     // it; rewritten at each start (the address may change).
-    std::string hosts = MakeHostFiles(resolved.spec()).hosts;
+    std::string hosts = MakeHostFiles(resolved.spec(), HostGateway(resolved.spec())).hosts;
     if (!network.ip_address().empty()) {
       absl::StrAppend(&hosts, network.ip_address(), "\t", resolved.spec().hostname(), "\n");
     }
     std::ofstream(resolved.hosts_path(), std::ios::trunc) << hosts;
-    // On a user network the network's name server answers (other
-    // containers by name, the rest forwarded), unless --dns was given.
-    if (NetworkName(resolved) != "bridge" && resolved.spec().dns_size() == 0 &&
-        !network.gateway().empty()) {
-      std::string resolv = "nameserver " + network.gateway() + "\n";
-      for (absl::string_view line :
-           absl::StrSplit(MakeHostFiles(resolved.spec()).resolv_conf, '\n', absl::SkipEmpty())) {
-        if (!absl::StartsWith(line, "nameserver")) absl::StrAppend(&resolv, line, "\n");
+    // On a user network (its own or one connected to) that network's name
+    // server answers (containers by name, the rest forwarded), unless --dns
+    // was given; on the default bridge alone, the host's resolvers.
+    if (resolved.spec().dns_size() == 0) {
+      std::string resolv = MakeHostFiles(resolved.spec()).resolv_conf;
+      if (auto name_server = UserNetworkNameServer(*sandbox)) {
+        resolv = NameServerResolvConf(resolv, *name_server);
       }
       std::ofstream(resolved.resolv_conf_path(), std::ios::trunc) << resolv;
     }

@@ -39,6 +39,8 @@ struct TaskManagerOptions {
   // userns-remap's maps; empty when the daemon does not remap.
   std::vector<berth::shim::v1::IDMap> uid_map;
   std::vector<berth::shim::v1::IDMap> gid_map;
+  // What --add-host NAME:host-gateway stands for (ContainerNetworks).
+  std::function<absl::StatusOr<std::string>()> host_gateway;
 };
 
 // How Start is being asked for.
@@ -127,6 +129,8 @@ class TaskManager {
   void ReleaseVolumes(const Container& container, bool remove_anonymous);
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
+  // The address for --add-host NAME:host-gateway, if the spec has one.
+  std::string HostGateway(const v1::ContainerSpec& spec) const;
   // container_removed: its network connects are forgotten too.
   void RemoveSandbox(const std::string& id, const std::string& endpoint_id = "",
                      bool container_removed = false);

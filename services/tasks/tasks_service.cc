@@ -18,6 +18,7 @@
 #include "services/tasks/host_stats.h"
 #include "shim/client/shim_client.h"
 #include "shim/logging/json_file.h"
+#include "shim/logging/log_driver.h"
 
 namespace berth::tasks {
 namespace {
@@ -132,6 +133,10 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
                                 grpc::ServerWriter<v1::LogEntry>* writer) {
   auto container = store_->Resolve(request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
+  if (!logging::LogDriverReadable(EffectiveLogDriver(container->spec()))) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "configured logging driver does not support reading");
+  }
   logging::ReadOptions options;
   options.include_stdout = request->stdout() || !request->stderr();
   options.include_stderr = request->stderr() || !request->stdout();

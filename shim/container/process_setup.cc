@@ -34,6 +34,26 @@ struct ChildError {
   int error;
 };
 
+// The longest working directory the child makes (PATH_MAX).
+constexpr size_t kMaxCwd = 4096;
+
+// mkdir -p of the working directory, in the container's root (the child
+// runs after pivot_root, so a symlink on the way resolves inside it), on
+// the stack: the child may not allocate.
+void MakeWorkingDirectory(const ProcessPlan& plan, int fd) {
+  char path[kMaxCwd];
+  std::memcpy(path, plan.cwd.c_str(), plan.cwd.size() + 1);
+  for (char* slash = std::strchr(path + 1, '/');; slash = std::strchr(slash + 1, '/')) {
+    if (slash != nullptr) *slash = '\0';
+    // A read-only root refuses (EROFS) what exists already: chdir decides.
+    if (::mkdir(path, 0755) != 0 && errno != EEXIST && errno != EROFS) {
+      FailChild(fd, "make working directory", errno);
+    }
+    if (slash == nullptr) break;
+    *slash = '/';
+  }
+}
+
 // A pseudo-terminal of the devpts mounted in the container (its /dev/ptmx
 // points into its own /dev/pts instance), so that the slave is a
 // /dev/pts/N the container's processes see; the master goes to the parent.
@@ -103,6 +123,10 @@ void StartChildProcess(int error_fd, const int stdio[3]) {
 absl::Status PrepareProcess(const ProcessConfig& config, ProcessPlan* plan) {
   if (config.args.empty()) return absl::InvalidArgumentError("spawn: no command");
   plan->cwd = config.cwd.empty() ? "/" : config.cwd;
+  plan->make_cwd = config.make_cwd;
+  if (plan->make_cwd && plan->cwd.size() >= kMaxCwd) {
+    return absl::InvalidArgumentError("working directory: path too long");
+  }
   plan->uid = config.uid;
   plan->gid = config.gid;
   plan->additional_gids = config.additional_gids;
@@ -143,6 +167,7 @@ void ApplyRlimits(const ProcessPlan& plan, int fd) {
 }
 
 void FinishProcess(const ProcessPlan& plan, int fd) {
+  if (plan.make_cwd) MakeWorkingDirectory(plan, fd);
   if (plan.terminal) SetUpConsole(plan, fd);
   // The filter goes on while still root with every capability (loading it
   // without no_new_privs needs CAP_SYS_ADMIN); it allows what follows.

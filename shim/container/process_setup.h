@@ -32,6 +32,9 @@ struct ProcessConfig {
   std::vector<std::string> args;
   std::vector<std::string> env;
   std::string cwd = "/";
+  // Make cwd (and its parents) when missing, as root before the user is
+  // switched: docker does for a container's first process, not for exec.
+  bool make_cwd = false;
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> additional_gids;
@@ -54,6 +57,7 @@ struct ProcessConfig {
 // The process laid out for a child that may not allocate.
 struct ProcessPlan {
   std::string cwd;
+  bool make_cwd = false;
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> additional_gids;

@@ -16,24 +16,25 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "shim/logging/log_driver.h"
 
 namespace berth::logging {
 
-class JsonFileWriter {
+class JsonFileWriter final : public LogDriver {
  public:
   // max_size 0: never rotate. max_files counts the current file (≥ 1).
   static absl::StatusOr<std::unique_ptr<JsonFileWriter>> Open(std::string path, int64_t max_size,
                                                               int max_files);
-  ~JsonFileWriter();
+  ~JsonFileWriter() override;
   JsonFileWriter(const JsonFileWriter&) = delete;
   JsonFileWriter& operator=(const JsonFileWriter&) = delete;
 
   // Appends output of a stream ("stdout" or "stderr"); complete lines are
   // written as records, a partial line waits for its end (or 16 KiB, as
   // docker splits long lines).
-  absl::Status Write(const std::string& stream, std::string_view data, absl::Time time);
+  absl::Status Write(const std::string& stream, std::string_view data, absl::Time time) override;
   // Writes what is left of partial lines (the process ended).
-  absl::Status Flush(absl::Time time);
+  absl::Status Flush(absl::Time time) override;
 
  private:
   JsonFileWriter(std::string path, int64_t max_size, int max_files, int fd, int64_t size)

@@ -155,8 +155,12 @@ absl::StatusOr<pid_t> Shim::Start() {
     RemoveCgroup().IgnoreError();
     return status;
   }
-  auto log = logging::JsonFileWriter::Open(create.log_path(), create.log_max_size(),
-                                           std::max(1, create.log_max_files()));
+  logging::LogDriverOptions log_options;
+  log_options.driver = create.log_driver().empty() ? logging::kJsonFileDriver : create.log_driver();
+  log_options.path = create.log_path();
+  log_options.max_size = create.log_max_size();
+  log_options.max_files = std::max(1, create.log_max_files());
+  auto log = logging::OpenLogDriver(log_options);
   if (!log.ok()) {
     RemoveCgroup().IgnoreError();
     return log.status();
@@ -284,6 +288,7 @@ absl::Status Shim::SpawnContainer() {
   if (config.args.empty()) return absl::InvalidArgumentError("no command specified");
   config.env.assign(process.env().begin(), process.env().end());
   config.cwd = process.cwd().empty() ? "/" : process.cwd();
+  config.make_cwd = true;
 
   auto user = container::ResolveUser(process.user(), container::RootfsLayers(config.rootfs));
   if (!user.ok()) return user.status();

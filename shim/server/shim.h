@@ -27,7 +27,7 @@
 #include "shim/cgroup/cgroup.h"
 #include "shim/cgroup/systemd_scope.h"
 #include "shim/framing.h"
-#include "shim/logging/json_file.h"
+#include "shim/logging/log_driver.h"
 
 namespace berth::shim {
 
@@ -158,7 +158,7 @@ class Shim {
   // Set under the systemd driver: the container's transient scope, which
   // systemd places and the shim fills in (Delegate=yes).
   std::unique_ptr<cgroup::SystemdScope> scope_;
-  std::unique_ptr<logging::JsonFileWriter> log_;
+  std::unique_ptr<logging::LogDriver> log_;
   std::map<int, Connection> connections_;
   // By exec id; "" is the container's first process.
   std::map<std::string, Process> processes_;

@@ -73,6 +73,9 @@ struct DaemonConfig {
   // The default bridge's address and prefix, e.g. 172.30.0.1/16.
   std::string bip;
   std::vector<AddressPool> default_address_pools;
+  // What --add-host NAME:host-gateway stands for; empty: the default
+  // bridge's address (dockerd's host-gateway-ip).
+  std::string host_gateway_ip;
   // IP addresses.
   std::vector<std::string> dns;
   std::vector<std::string> dns_search;

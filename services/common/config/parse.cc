@@ -371,6 +371,12 @@ const std::map<std::string, Handler>& Handlers() {
          return s.ok() ? EachOf(c, d->dns, IsIpAddress, "IP address", "an IPv4 or IPv6 address")
                        : s;
        }},
+      {"host-gateway-ip",
+       [](C c, J v, D d) {
+         absl::Status s = GetString(c, v, &d->host_gateway_ip);
+         if (!s.ok() || d->host_gateway_ip.empty() || IsIpAddress(d->host_gateway_ip)) return s;
+         return c.Bad(absl::StrCat("invalid IP address \"", d->host_gateway_ip, "\""));
+       }},
       {"dns-search",
        [](C c, J v, D d) {
          absl::Status s = GetStrings(c, v, &d->dns_search);

@@ -42,6 +42,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"default-ulimits", ulimits},
           {"bip", c.bip},
           {"default-address-pools", pools},
+          {"host-gateway-ip", c.host_gateway_ip},
           {"dns", c.dns},
           {"dns-search", c.dns_search},
           {"userns-remap", c.userns_remap},
