@@ -272,8 +272,9 @@ test_devices_confined_in_the_scope() {
   trap "losetup -d $loop" EXIT
   major=$((16#$(stat -c %t "$loop")))
   minor=$((16#$(stat -c %T "$loop")))
-  out=$(berth run --rm --network none busybox sh -c "mknod /tmp/l b $major $minor && echo made; dd if=/tmp/l bs=8 count=1 2>&1")
+  out=$(berth run --rm --network none busybox sh -c "mknod /tmp/l b $major $minor && echo made; dd if=/tmp/l bs=8 count=1 2>&1; echo read=\$?")
   assert_contains "$out" "made"
+  assert_contains "$out" "read=1"
   assert_contains "$out" "Operation not permitted"
   assert_not_contains "$out" SDMARK01
   out=$(berth run --rm --network none --device "$loop" busybox dd if="$loop" bs=8 count=1 2>/dev/null)
@@ -282,10 +283,11 @@ test_devices_confined_in_the_scope() {
   assert_eq "$(unit_property "$id" DevicePolicy)" strict "DevicePolicy"
   rig systemctl daemon-reload
   out=$(berth exec "$id" sh -c "dd if=$loop bs=8 count=1 2>/dev/null; echo; echo x >/dev/null && echo null=ok
-    mknod /tmp/kmsg c 1 11 && head -c 1 /tmp/kmsg 2>&1")
+    mknod /tmp/kmsg c 1 11 && head -c 1 /tmp/kmsg 2>&1; echo kmsg=\$?")
   assert_contains "$out" SDMARK01 "--device after daemon-reload"
   assert_contains "$out" "null=ok" "/dev/null after daemon-reload"
   assert_contains "$out" "Operation not permitted" "an unlisted device after daemon-reload"
+  assert_contains "$out" "kmsg=1"
   berth rm -f "$id" >/dev/null
 }
 

@@ -1,11 +1,12 @@
 // --device, --device-cgroup-rule and --gpus, with docker's CLI rules.
 
+#include "cli/commands/container_parse.h"
+
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "cli/commands/container_parse.h"
 #include "shim/cgroup/devices.h"
 
 namespace berth::cli {
