@@ -195,4 +195,37 @@ test_berthd_killed_and_restarted_by_systemd_keeps_containers() {
   berth rm -f survivor >/dev/null
 }
 
+# Devices under the systemd driver: a default container cannot open a host
+# block device it makes a node of, --device can; the scope carries the list
+# as DevicePolicy=strict and DeviceAllow= (as runc's driver), so systemd
+# writing the scope's cgroup again on daemon-reload keeps it.
+test_devices_confined_in_the_scope() {
+  local disk loop major minor out id
+  disk=$TMP/sd-disk.img
+  dd if=/dev/zero of="$disk" bs=1M count=1 status=none
+  printf SDMARK01 | dd of="$disk" conv=notrunc status=none
+  loop=$(losetup -f --show "$disk")
+  # shellcheck disable=SC2064 # this test's loop device, detached when it ends
+  trap "losetup -d $loop" EXIT
+  major=$((16#$(stat -c %t "$loop")))
+  minor=$((16#$(stat -c %T "$loop")))
+  out=$(berth run --rm --network none busybox sh -c "mknod /tmp/l b $major $minor && echo made; dd if=/tmp/l bs=8 count=1 2>&1; echo read=\$?")
+  assert_contains "$out" "made"
+  assert_contains "$out" "read=1"
+  assert_contains "$out" "Operation not permitted"
+  assert_not_contains "$out" SDMARK01
+  out=$(berth run --rm --network none --device "$loop" busybox dd if="$loop" bs=8 count=1 2>/dev/null)
+  assert_contains "$out" SDMARK01 "read through --device"
+  id=$(berth run -d --network none --device "$loop" busybox sleep 300)
+  assert_eq "$(unit_property "$id" DevicePolicy)" strict "DevicePolicy"
+  rig systemctl daemon-reload
+  out=$(berth exec "$id" sh -c "dd if=$loop bs=8 count=1 2>/dev/null; echo; echo x >/dev/null && echo null=ok
+    mknod /tmp/kmsg c 1 11 && head -c 1 /tmp/kmsg 2>&1; echo kmsg=\$?")
+  assert_contains "$out" SDMARK01 "--device after daemon-reload"
+  assert_contains "$out" "null=ok" "/dev/null after daemon-reload"
+  assert_contains "$out" "Operation not permitted" "an unlisted device after daemon-reload"
+  assert_contains "$out" "kmsg=1"
+  berth rm -f "$id" >/dev/null
+}
+
 run_tests "$@"

@@ -24,7 +24,7 @@ struct ContainerFlags {
   std::string name, workdir, user, hostname, domainname, entrypoint, network, stop_signal;
   std::string stop_timeout, platform, pull = "missing", log_driver, restart, memory, memory_swap;
   std::string memory_reservation, cpus, cpu_shares, cpuset_cpus, cpuset_mems, pids_limit;
-  std::string blkio_weight, oom_score_adj, cgroup_parent, ipc, pid, uts, userns, detach_keys;
+  std::string blkio_weight, oom_score_adj, cgroup_parent, ipc, pid, uts, userns, detach_keys, gpus;
   // Health checks (--health-*, --no-healthcheck).
   std::string health_cmd, health_interval, health_timeout, health_retries, health_start_period;
   std::string health_start_interval;
@@ -33,7 +33,7 @@ struct ContainerFlags {
   std::vector<std::string> env, env_files, labels, label_files, cap_add, cap_drop, security_opt;
   std::vector<std::string> ulimits, publish, expose, volumes, mounts, tmpfs, add_hosts, dns;
   std::vector<std::string> dns_search, dns_options, sysctls, log_opts, network_aliases;
-  std::vector<std::string> volumes_from, group_add;
+  std::vector<std::string> volumes_from, group_add, devices, device_cgroup_rules;
   // Long names of the flags given (to tell `--entrypoint ""` from no flag).
   std::set<std::string> changed;
   // IMAGE [COMMAND [ARG...]].

@@ -258,6 +258,23 @@ nlohmann::json HostConfigJson(const Container& container) {
           {"BlkioWeight", resources.blkio_weight()},
           {"OomKillDisable", resources.oom_kill_disable()},
           {"Ulimits", ulimits.empty() ? nlohmann::json() : ulimits}};
+  nlohmann::json devices = nlohmann::json::array();
+  for (const auto& device : spec.devices()) {
+    devices.push_back({{"PathOnHost", device.path_on_host()},
+                       {"PathInContainer", device.path_in_container()},
+                       {"CgroupPermissions", device.cgroup_permissions()}});
+  }
+  host_config["Devices"] = devices;
+  host_config["DeviceCgroupRules"] = ArrayOrNull(spec.device_cgroup_rules());
+  nlohmann::json requests = nlohmann::json::array();
+  for (const auto& request : spec.device_requests()) {
+    requests.push_back({{"Driver", request.driver()},
+                        {"Count", request.count()},
+                        {"DeviceIDs", ArrayOrNull(request.device_ids())},
+                        {"Capabilities", nlohmann::json::array({ArrayOrNull(request.capabilities())})},
+                        {"Options", MapJson(request.options())}});
+  }
+  host_config["DeviceRequests"] = requests.empty() ? nlohmann::json() : requests;
   if (!mount_flags.empty()) host_config["Mounts"] = mount_flags;
   return host_config;
 }

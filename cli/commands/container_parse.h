@@ -74,6 +74,13 @@ absl::StatusOr<berth::types::v1::Platform> ParsePlatform(const std::string& text
 // UTC), or Unix seconds with an optional fraction.
 absl::StatusOr<google::protobuf::Timestamp> ParseTimeArg(const std::string& text, absl::Time now);
 
+// --device HOST[:CONTAINER][:MODE] (docker's CLI checks and messages).
+absl::StatusOr<berth::tasks::v1::DeviceMapping> ParseDeviceFlag(const std::string& text);
+// --device-cgroup-rule "c 1:3 rwm": "invalid device cgroup format '...'".
+absl::Status ValidateDeviceCgroupRule(const std::string& text);
+// --gpus all, N, or driver=,count=,device=,capabilities=,options=.
+absl::StatusOr<berth::tasks::v1::DeviceRequest> ParseGpusFlag(const std::string& text);
+
 // --filter key=value. Error "bad format of filter (expected name=value)".
 absl::StatusOr<std::pair<std::string, std::string>> ParseFilter(const std::string& text);
 

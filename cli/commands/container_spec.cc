@@ -133,6 +133,22 @@ std::optional<FlagError> AddSecurity(const ContainerFlags& flags, ContainerSpec*
     }
     spec->add_security_opt(opt);
   }
+  for (const std::string& item : flags.devices) {
+    auto device = ParseDeviceFlag(item);
+    if (!device.ok()) return Plain(device.status());
+    *spec->add_devices() = *device;
+  }
+  for (const std::string& rule : flags.device_cgroup_rules) {
+    if (absl::Status status = ValidateDeviceCgroupRule(rule); !status.ok()) {
+      return InvalidFlagValue(rule, "device-cgroup-rule", status);
+    }
+    spec->add_device_cgroup_rules(rule);
+  }
+  if (!flags.gpus.empty()) {
+    auto request = ParseGpusFlag(flags.gpus);
+    if (!request.ok()) return InvalidFlagValue(flags.gpus, "gpus", request.status());
+    *spec->add_device_requests() = *request;
+  }
   for (const std::string& item : flags.ulimits) {
     auto ulimit = ParseUlimit(item);
     if (!ulimit.ok()) return InvalidFlagValue(item, "ulimit", ulimit.status());

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "services/tasks/container_devices.h"
 #include "shim/cgroup/systemd_unit.h"
 #include "shim/logging/log_driver.h"
 
@@ -183,6 +184,7 @@ absl::Status CheckImagePlatform(const std::string& reference, const berth::types
 
 absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
   if (absl::Status status = ValidateLogOptions(spec); !status.ok()) return status;
+  if (absl::Status status = ValidateDevices(spec); !status.ok()) return status;
   const auto& restart = spec.restart_policy();
   static const char* kPolicies[] = {"", "no", "on-failure", "always", "unless-stopped"};
   if (std::find(std::begin(kPolicies), std::end(kPolicies), restart.name()) == std::end(kPolicies)) {
@@ -540,6 +542,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
     create.mutable_cgroup()->set_driver("cgroupfs");
   }
   *create.mutable_resources() = ShimResources(spec.resources());
+  if (absl::Status status = AddDevices(spec, &create); !status.ok()) return status;
   if (!spec.privileged()) {
     for (const char* path : {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
                              "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/fs/fs_util.h"
+#include "shim/cgroup/device_filter.h"
 
 namespace berth::cgroup {
 namespace {
@@ -180,6 +181,29 @@ absl::Status Cgroup::Apply(const Resources& r) {
     write("blkio", "blkio.weight", std::to_string(r.blkio_weight));
   }
   return status;
+}
+
+absl::Status Cgroup::ApplyDevices(const std::vector<DeviceRule>& rules) {
+  if (version_ == Version::kV2) {
+    if (device_filter_attached_ || AllowsEverything(rules)) return absl::OkStatus();
+    if (absl::Status status = AttachDeviceFilter(Dir(""), rules); !status.ok()) return status;
+    device_filter_attached_ = true;
+    return absl::OkStatus();
+  }
+  // Without the controller nothing would stop a container opening any node
+  // it makes: refuse rather than run it unconfined.
+  if (::access(Dir("devices").c_str(), F_OK) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cgroup: no devices controller at ", Dir("devices"), " to confine devices"));
+  }
+  if (AllowsEverything(rules)) return Write("devices", "devices.allow", "a");
+  if (absl::Status status = Write("devices", "devices.deny", "a"); !status.ok()) return status;
+  for (const DeviceRule& rule : rules) {
+    for (const std::string& line : V1AllowLines(rule)) {
+      if (absl::Status status = Write("devices", "devices.allow", line); !status.ok()) return status;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Cgroup::AddProcess(pid_t pid) {

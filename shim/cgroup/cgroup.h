@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "shim/cgroup/devices.h"
 
 namespace berth::cgroup {
 
@@ -63,6 +64,11 @@ class Cgroup {
                                                         const std::string& root = "/sys/fs/cgroup");
 
   absl::Status Apply(const Resources& resources);
+  // Only the devices the rules allow, for every process in the cgroup: v1
+  // denies all in devices.deny and allows each rule; v2 attaches a BPF
+  // program, once (a second one would only narrow it again). Written
+  // before the container's first process runs.
+  absl::Status ApplyDevices(const std::vector<DeviceRule>& rules);
   absl::Status AddProcess(pid_t pid);
   std::vector<pid_t> Processes() const;
   absl::StatusOr<Stats> ReadStats() const;
@@ -95,6 +101,7 @@ class Cgroup {
   std::string path_;
   Version version_;
   std::string root_;
+  bool device_filter_attached_ = false;
 };
 
 // v1 controllers berth puts each container in.

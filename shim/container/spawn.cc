@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -31,6 +32,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/mount/mount_options.h"
 #include "shim/container/capabilities.h"
+#include "shim/container/cgroup_mounts.h"
 #include "shim/container/idmap.h"
 #include "shim/container/seccomp_profile.h"
 
@@ -91,6 +93,17 @@ struct DeviceNode {
   unsigned int minor;
 };
 
+// A node made after pivot_root, so that its path resolves in the
+// container (--device, --privileged's host devices).
+struct ExtraNode {
+  const char* path = nullptr;
+  const char* parent = nullptr;  // created first, as a mount point's
+  mode_t mode = 0;               // type and permissions
+  dev_t device = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 // Everything the child reads, laid out before clone().
 struct Plan {
   std::deque<std::string> strings;  // owns every C string below (stable addresses)
@@ -100,6 +113,7 @@ struct Plan {
   std::vector<InnerMount> inner_mounts;  // after pivot_root
   std::deque<std::string> device_paths;
   std::vector<DeviceNode> devices;
+  std::vector<ExtraNode> extra_nodes;
   std::vector<std::pair<std::string, std::string>> symlinks;  // target, link (host side)
   std::string rootfs;
   std::string dev_null;               // host side path of the container's /dev/null
@@ -369,6 +383,14 @@ int ChildMain(void* arg) {
   if (::umount2(".", MNT_DETACH) != 0) FailChild(fd, "detach old root", errno);
   if (::chdir("/") != 0) FailChild(fd, "chdir /", errno);
   RunInnerMounts(plan);
+  for (const ExtraNode& node : plan.extra_nodes) {
+    MakeMountPoint(node.parent, fd);
+    ::unlink(node.path);  // a default node of the same name gives way
+    if (::mknod(node.path, node.mode, node.device) != 0) FailChild(fd, "create device node", errno);
+    if (::chown(node.path, node.uid, node.gid) != 0 || ::chmod(node.path, node.mode & 07777) != 0) {
+      FailChild(fd, "create device node", errno);
+    }
+  }
   if (plan.read_only_root &&
       ::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
     FailChild(fd, "read-only root", errno);
@@ -515,6 +537,56 @@ absl::Status AddStagedRootfsMounts(const SpawnConfig& config, Plan* plan) {
   return absl::OkStatus();
 }
 
+// The container's own cgroup at /sys/fs/cgroup (see cgroup_mounts.h),
+// read-only unless privileged (docker's). The child has its cgroup
+// namespace by then, so each hierarchy's root is the container's cgroup.
+void AddCgroupMounts(const SpawnConfig& config, const std::string& r, Plan* plan,
+                     std::vector<MountOp>* late) {
+  auto keep = [plan](std::string s) -> const char* {
+    plan->strings.push_back(std::move(s));
+    return plan->strings.back().c_str();
+  };
+  CgroupMounts host = HostCgroupMounts();
+  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (config.privileged ? 0 : MS_RDONLY);
+  const std::string root = r + "/sys/fs/cgroup";
+  MountOp op;
+  op.step = "mount /sys/fs/cgroup";
+  if (host.unified) {
+    op.source = "cgroup2";
+    op.target = keep(root);
+    op.type = "cgroup2";
+    op.flags = flags;
+    plan->mounts.push_back(op);
+    return;
+  }
+  if (host.hierarchies.empty()) return;
+  op.source = "tmpfs";
+  op.target = keep(root);
+  op.type = "tmpfs";
+  op.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  op.data = "mode=755";
+  plan->mounts.push_back(op);
+  for (const CgroupHierarchy& hierarchy : host.hierarchies) {
+    MountOp mount;
+    mount.source = "cgroup";
+    mount.target = keep(root + "/" + hierarchy.name);
+    mount.type = "cgroup";
+    mount.flags = flags;
+    mount.data = keep(hierarchy.data);
+    mount.make_dir = true;
+    mount.step = "mount /sys/fs/cgroup";
+    plan->mounts.push_back(mount);
+  }
+  for (const auto& [target, name] : host.symlinks) plan->symlinks.emplace_back(target, root + "/" + name);
+  if (!config.privileged) {
+    MountOp remount;
+    remount.target = keep(root);
+    remount.flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    remount.step = "read-only /sys/fs/cgroup";
+    late->push_back(remount);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> DefaultMaskedPaths() {
@@ -590,6 +662,9 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     AddRootfsMounts(config, &plan);
   }
   plan.new_network = !config.host_network && config.netns_path.empty();
+  // After /dev and its nodes: masked and read-only paths, the read-only
+  // remount of /sys/fs/cgroup's tmpfs.
+  std::vector<MountOp> late;
   // Every mount below is relative to the root filesystem (the child's
   // working directory by then).
   const std::string r = ".";
@@ -620,9 +695,11 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     add(keep("/sys"), "/sys", nullptr, MS_BIND | MS_REC, nullptr, "bind /sys");
     add(nullptr, "/sys", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr, "bind /sys");
   } else {
-    add("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
-        "mount /sys");
+    // Writable for --privileged, as docker's.
+    add("sysfs", "/sys", "sysfs", (config.privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        nullptr, "mount /sys");
   }
+  AddCgroupMounts(config, r, &plan, &late);
   static const DeviceNode kDevices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},
                                         {"/dev/full", 1, 7},   {"/dev/random", 1, 8},
                                         {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
@@ -642,13 +719,12 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     plan.devices.push_back({plan.device_paths.back().c_str(), device.major, device.minor});
   }
   plan.dev_null = r + "/dev/null";
-  plan.symlinks = {{"pts/ptmx", r + "/dev/ptmx"},
-                   {"/proc/self/fd", r + "/dev/fd"},
-                   {"/proc/self/fd/0", r + "/dev/stdin"},
-                   {"/proc/self/fd/1", r + "/dev/stdout"},
-                   {"/proc/self/fd/2", r + "/dev/stderr"}};
+  plan.symlinks.insert(plan.symlinks.end(), {{"pts/ptmx", r + "/dev/ptmx"},
+                                              {"/proc/self/fd", r + "/dev/fd"},
+                                              {"/proc/self/fd/0", r + "/dev/stdin"},
+                                              {"/proc/self/fd/1", r + "/dev/stdout"},
+                                              {"/proc/self/fd/2", r + "/dev/stderr"}});
   // Masked and read-only paths need /proc and /sys mounted, and /dev/null.
-  std::vector<MountOp> late;
   for (const std::string& path : config.masked_paths) {
     MountOp op;
     op.target = keep(r + path);
@@ -671,7 +747,30 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
 
   plan.read_only_root = config.read_only_root;
   plan.hostname = config.hostname;
-  for (const ContainerMount& mount : config.mounts) {
+  std::vector<ContainerMount> mounts = config.mounts;
+  for (const DeviceNodeSpec& device : config.devices) {
+    if (device.path.empty() || device.path[0] != '/' || (device.type != 'c' && device.type != 'b')) {
+      return absl::InvalidArgumentError(absl::StrCat("device \"", device.path, "\": not an absolute path of a node"));
+    }
+    if (plan.userns) {
+      // No mknod in a user namespace: the host's node, bound (its cgroup
+      // rule still decides what may be done with it).
+      ContainerMount bind;
+      bind.source = device.host_path;
+      bind.destination = device.path;
+      mounts.push_back(std::move(bind));
+      continue;
+    }
+    ExtraNode node;
+    node.path = keep(device.path);
+    node.parent = keep(device.path.substr(0, std::max<size_t>(device.path.rfind('/'), 1)));
+    node.mode = (device.type == 'b' ? S_IFBLK : S_IFCHR) | (device.mode & 07777);
+    node.device = makedev(device.major, device.minor);
+    node.uid = device.uid;
+    node.gid = device.gid;
+    plan.extra_nodes.push_back(node);
+  }
+  for (const ContainerMount& mount : mounts) {
     if (mount.destination.empty() || mount.destination[0] != '/') {
       return absl::InvalidArgumentError(
           absl::StrCat("mount destination \"", mount.destination, "\" is not an absolute path"));

@@ -39,6 +39,22 @@ struct ContainerMount {
   bool idmap = false;
 };
 
+// A device node the container gets besides the usual ones (--device, the
+// host's devices for --privileged).
+struct DeviceNodeSpec {
+  // In the container.
+  std::string path;
+  // The host's node, bound in a user namespace (where mknod is refused).
+  std::string host_path;
+  // 'c' or 'b'.
+  char type = 'c';
+  unsigned int major = 0;
+  unsigned int minor = 0;
+  mode_t mode = 0666;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 // The process (args, env, user, capabilities, seccomp, terminal...) and
 // the container around it.
 struct SpawnConfig : ProcessConfig {
@@ -58,6 +74,9 @@ struct SpawnConfig : ProcessConfig {
   // root filesystem's layers are idmapped into it.
   std::vector<IdMapping> uid_map;
   std::vector<IdMapping> gid_map;
+  std::vector<DeviceNodeSpec> devices;
+  // --privileged: /sys and /sys/fs/cgroup are writable.
+  bool privileged = false;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.

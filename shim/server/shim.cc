@@ -19,6 +19,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/fs/fs_util.h"
 #include "services/common/host/host_info.h"
 #include "shim/cgroup/systemd_unit.h"
 #include "shim/container/capabilities.h"
@@ -39,6 +40,15 @@ constexpr size_t kMaxKept = 1 << 20;
 constexpr size_t kMaxFinishedExecs = 256;
 
 }  // namespace
+
+std::vector<cgroup::DeviceRule> ContainerDeviceRules(const v1::CreateRequest& create) {
+  if (create.privileged()) return {cgroup::DeviceRule{}};
+  std::vector<cgroup::DeviceRule> rules = cgroup::DefaultDeviceRules();
+  for (const v1::DeviceRule& rule : create.device_rules()) {
+    rules.push_back({rule.type().empty() ? 'a' : rule.type()[0], rule.major(), rule.minor(), rule.access()});
+  }
+  return rules;
+}
 
 cgroup::Resources ToCgroupResources(const v1::Resources& r) {
   cgroup::Resources out;
@@ -151,9 +161,12 @@ absl::StatusOr<pid_t> Shim::Start() {
     scope_ = std::make_unique<cgroup::SystemdScope>(options_.systemd_helper, create.cgroup().unit(),
                                                    create.cgroup().slice());
   }
-  if (absl::Status status = cgroup_->Apply(ToCgroupResources(create.resources())); !status.ok()) {
+  device_rules_ = ContainerDeviceRules(create);
+  absl::Status applied = cgroup_->Apply(ToCgroupResources(create.resources()));
+  if (applied.ok()) applied = cgroup_->ApplyDevices(device_rules_);
+  if (!applied.ok()) {
     RemoveCgroup().IgnoreError();
-    return status;
+    return applied;
   }
   logging::LogDriverOptions log_options;
   log_options.driver = create.log_driver().empty() ? logging::kJsonFileDriver : create.log_driver();
@@ -239,13 +252,17 @@ absl::Status Shim::MakeStdio(const v1::Process& spec, Process* process, ChildStd
 absl::Status Shim::JoinCgroup(pid_t pid) {
   if (scope_ != nullptr) {
     cgroup::Resources limits = ToCgroupResources(options_.create.resources());
-    if (absl::Status status = scope_->Start(pid, cgroup::ResourceProperties(limits, cgroup_->version()));
-        !status.ok()) {
-      return status;
+    std::vector<std::string> properties = cgroup::ResourceProperties(limits, cgroup_->version());
+    for (std::string& property :
+         cgroup::DeviceProperties(device_rules_, fs::ReadFileOrEmpty("/proc/devices"))) {
+      properties.push_back(std::move(property));
     }
+    if (absl::Status status = scope_->Start(pid, properties); !status.ok()) return status;
     // systemd wrote its rounded values (the CPU quota in whole percent):
     // the exact ones again, and what has no property (v1 swap, cpuset).
     if (absl::Status status = cgroup_->Apply(limits); !status.ok()) return status;
+    // Its device list too (v1), where a rule has no systemd name.
+    if (absl::Status status = cgroup_->ApplyDevices(device_rules_); !status.ok()) return status;
   }
   return cgroup_->AddProcess(pid);
 }
@@ -312,6 +329,19 @@ absl::Status Shim::SpawnContainer() {
   }
   if (config.uid_map.empty() != config.gid_map.empty()) {
     return absl::InvalidArgumentError("uid and gid mappings come together");
+  }
+  config.privileged = create.privileged();
+  for (const v1::Device& device : create.devices()) {
+    container::DeviceNodeSpec node;
+    node.path = device.path();
+    node.host_path = device.host_path();
+    node.type = device.type().empty() ? 'c' : device.type()[0];
+    node.major = static_cast<unsigned int>(device.major());
+    node.minor = static_cast<unsigned int>(device.minor());
+    node.mode = device.file_mode();
+    node.uid = device.uid();
+    node.gid = device.gid();
+    config.devices.push_back(std::move(node));
   }
   config.masked_paths.assign(create.masked_paths().begin(), create.masked_paths().end());
   config.readonly_paths.assign(create.readonly_paths().begin(), create.readonly_paths().end());

@@ -155,6 +155,9 @@ class Shim {
   // Readable when the OOM killer acts in the container's cgroup.
   UniqueFd oom_notifier_;
   std::unique_ptr<cgroup::Cgroup> cgroup_;
+  // What the container may do with devices (docker's defaults and its
+  // --device and --device-cgroup-rule, or everything when privileged).
+  std::vector<cgroup::DeviceRule> device_rules_;
   // Set under the systemd driver: the container's transient scope, which
   // systemd places and the shim fills in (Delegate=yes).
   std::unique_ptr<cgroup::SystemdScope> scope_;

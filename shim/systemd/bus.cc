@@ -38,7 +38,7 @@ struct ErrorRef {
   ~ErrorRef() { sd_bus_error_free(&error); }
 };
 
-enum class Type { kUint64, kBool, kString, kCpuMask };
+enum class Type { kUint64, kBool, kString, kCpuMask, kDeviceAllow };
 
 // The properties berth sets and the D-Bus type of each.
 bool PropertyType(const std::string& name, Type* type) {
@@ -53,6 +53,7 @@ bool PropertyType(const std::string& name, Type* type) {
       {"IOAccounting", Type::kBool},        {"Delegate", Type::kBool},
       {"DefaultDependencies", Type::kBool}, {"Description", Type::kString},
       {"Slice", Type::kString},             {"AllowedCPUs", Type::kCpuMask},
+      {"DevicePolicy", Type::kString},      {"DeviceAllow", Type::kDeviceAllow},
   };
   for (const auto& [known, known_type] : kTypes) {
     if (name == known) {
@@ -100,6 +101,16 @@ absl::Status AppendProperty(sd_bus_message* m, const std::string& property) {
         break;
       }
       r = sd_bus_message_close_container(m);
+      break;
+    }
+    case Type::kDeviceAllow: {
+      // "PATH PERMISSIONS": one entry of an a(ss); each property adds one.
+      size_t space = value.rfind(' ');
+      if (space == std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("unit property ", name, ": not \"PATH RWM\": ", value));
+      }
+      std::string path = value.substr(0, space), access = value.substr(space + 1);
+      r = sd_bus_message_append(m, "(sv)", name.c_str(), "a(ss)", 1, path.c_str(), access.c_str());
       break;
     }
   }
