@@ -228,6 +228,81 @@ test_bad_configuration_names_the_key() {
   assert_contains "$out" "configuration OK"
 }
 
+test_sighup_reloads_live_keys_and_refuses_a_bad_file() {
+  local conf=$TMP/reload.json out
+  echo '{"labels": ["stage=one"]}' >"$conf"
+  BERTHD_CONFIG=$conf start_berthd RELOAD
+  out=$("$BIN/berth" -H "$RELOAD_SOCK" info)
+  assert_contains "$out" $' Debug Mode: false\n Labels:\n  stage=one\n'
+  # Live keys: the daemon's info and the services take the new values.
+  cat >"$conf" <<'JSON'
+{"labels": ["stage=two", "rack=r7"], "debug": true, "insecure-registries": ["10.9.0.0/16"]}
+JSON
+  kill -HUP "$RELOAD_PID"
+  wait_for 10 grep -q "Reloaded configuration" "$RELOAD_LOG" || fail "no reload logged: $(cat "$RELOAD_LOG")"
+  assert_contains "$(cat "$RELOAD_LOG")" \
+    'Reloaded configuration: {\"debug\":true,\"insecure-registries\":[\"10.9.0.0/16\"],\"labels\":[\"stage=two\",\"rack=r7\"]}'
+  out=$("$BIN/berth" -H "$RELOAD_SOCK" info)
+  assert_contains "$out" $' Debug Mode: true\n Labels:\n  stage=two\n  rack=r7\n'
+  assert_contains "$out" $' Insecure Registries:\n  10.9.0.0/16\n  ::1/128\n  127.0.0.0/8'
+  jq -e '.labels == ["stage=two", "rack=r7"] and .debug' "$RELOAD_EXEC/daemon.json" >/dev/null ||
+    fail "effective file not rewritten: $(cat "$RELOAD_EXEC/daemon.json")"
+  wait_for 10 test "$(grep -c 'configuration reloaded' "$RELOAD_LOG")" -eq 4 ||
+    fail "not every service reloaded: $(grep 'configuration reloaded' "$RELOAD_LOG")"
+  # A file that does not parse, and one with a key of the wrong type:
+  # refused, logged, nothing changed.
+  echo '{"labels": [' >"$conf"
+  kill -HUP "$RELOAD_PID"
+  wait_for 10 grep -q "Error reconfiguring the daemon" "$RELOAD_LOG" || fail "bad JSON not refused"
+  echo '{"labels": ["stage=three"], "debug": "yes"}' >"$conf"
+  kill -HUP "$RELOAD_PID"
+  wait_for 10 grep -q 'Error reconfiguring the daemon: .*debug.*want true or false' "$RELOAD_LOG" ||
+    fail "wrong type not refused: $(grep Error "$RELOAD_LOG")"
+  out=$("$BIN/berth" -H "$RELOAD_SOCK" info)
+  assert_contains "$out" $' Debug Mode: true\n Labels:\n  stage=two\n  rack=r7\n'
+  assert_not_contains "$out" "stage=three"
+  # A key that needs a restart is reported and kept; the live ones change.
+  echo '{"labels": ["stage=four"], "storage-driver": "native"}' >"$conf"
+  kill -HUP "$RELOAD_PID"
+  wait_for 10 grep -q 'storage-driver.. changed but cannot be reloaded' "$RELOAD_LOG" ||
+    fail "restart-only key not reported: $(tail -5 "$RELOAD_LOG")"
+  out=$("$BIN/berth" -H "$RELOAD_SOCK" info)
+  assert_contains "$out" "Storage Driver: overlayfs"
+  assert_contains "$out" $' Debug Mode: false\n Labels:\n  stage=four\n'
+}
+
+test_berthd_ctl_starts_reloads_and_stops_berthd() {
+  local exec_root conf=$TMP/ctl.json out rc=0 pid
+  exec_root=$(mktemp -d /run/berth-test.XXXXXX)
+  track_dir "$exec_root"
+  echo '{"labels": ["via=ctl"]}' >"$conf"
+  ctl() {
+    BERTHD=$BIN/berthd BERTHD_PIDFILE=$TMP/ctl.pid BERTHD_LOG=$TMP/ctl.log \
+      BERTHD_OPTS="--data-root $TMP/data-ctl --exec-root $exec_root --config-file $conf --metrics-addr 127.0.0.1:$(free_port)" \
+      bash "$RUNFILES/deploy/berthd-ctl" "$@"
+  }
+  rc=0; out=$(ctl status) || rc=$?
+  assert_eq "$rc" "3" "status before start"
+  out=$(ctl start)
+  pid=$(cat "$TMP/ctl.pid")
+  track_pid "$pid"
+  assert_contains "$out" "berthd started (pid $pid), logging to $TMP/ctl.log"
+  # start returns once berthd is ready: no waiting here.
+  out=$("$BIN/berth" -H "unix://$exec_root/berth.sock" info)
+  assert_contains "$out" $'Labels:\n  via=ctl'
+  assert_eq "$(ctl status)" "berthd is running (pid $pid)" "status"
+  assert_eq "$(ctl start)" "berthd is already running (pid $pid)" "second start"
+  echo '{"labels": ["via=reload"]}' >"$conf"
+  ctl reload >/dev/null
+  wait_for 10 grep -q "Reloaded configuration" "$TMP/ctl.log" || fail "reload not logged"
+  assert_contains "$("$BIN/berth" -H "unix://$exec_root/berth.sock" info)" $'Labels:\n  via=reload'
+  assert_eq "$(ctl stop)" "berthd stopped" "stop"
+  kill -0 "$pid" 2>/dev/null && fail "berthd still running after stop"
+  [[ -S $exec_root/berth.sock ]] && fail "socket left behind"
+  rc=0; ctl status >/dev/null || rc=$?
+  assert_eq "$rc" "3" "status after stop"
+}
+
 test_cli_exit_codes_follow_docker() {
   local rc=0 out
   out=$("$BIN/berth" info --bogus 2>&1) || rc=$?

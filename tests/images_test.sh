@@ -137,12 +137,45 @@ test_unknown_tag_and_bad_reference_fail_clearly() {
   assert_contains "$out" "invalid reference format"
 }
 
-test_plain_http_registry_only_when_configured() {
-  local out rc=0
-  out=$("$BIN/berth" -H "$STRICT_SOCK" pull "$REGISTRY/test/busybox:v1" 2>&1) || rc=$?
+test_loopback_registries_are_insecure_without_configuration() {
+  # STRICT has no insecure-registries: as dockerd, 127.0.0.0/8 and ::1
+  # are insecure all the same, and info says so.
+  local out
+  out=$("$BIN/berth" -H "$STRICT_SOCK" pull "$REGISTRY/test/busybox:v1")
+  assert_contains "$out" "Status: Downloaded newer image for $REGISTRY/test/busybox:v1"
+  out=$("$BIN/berth" -H "$STRICT_SOCK" info)
+  assert_contains "$out" $' Insecure Registries:\n  ::1/128\n  127.0.0.0/8'
+  "$BIN/berth" -H "$STRICT_SOCK" rmi "$REGISTRY/test/busybox:v1" >/dev/null
+}
+
+test_https_to_a_plain_http_registry_says_so() {
+  # A registry outside loopback is secure unless listed: berth speaks
+  # HTTPS to it and says, as dockerd, that it answered plain HTTP. The
+  # address (TEST-NET-2) is on a veth pair of our own, so any host works.
+  local link=bt$$ addr=198.51.100.$((RANDOM % 200 + 20)) port dir out rc=0
+  ip link add "$link" type veth peer name "${link}p"
+  trap "ip link del $link 2>/dev/null" EXIT
+  ip addr add "$addr/32" dev "$link"
+  ip link set "$link" up
+  ip link set "${link}p" up
+  port=$(free_port)
+  dir=$TMP/registry-remote-$port
+  mkdir -p "$dir/data"
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+    "$dir/data" "$addr:$port" >"$dir/config.yml"
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  track_pid $!
+  wait_for 20 curl -sf "http://$addr:$port/v2/" -o /dev/null || fail "registry on $addr: $(cat "$dir/log")"
+  skopeo copy --dest-tls-verify=false "oci:$TMP/layout:v1" "docker://$addr:$port/test/busybox:v1" >/dev/null
+  out=$("$BIN/berth" -H "$STRICT_SOCK" pull "$addr:$port/test/busybox:v1" 2>&1) || rc=$?
   assert_eq "$rc" "1" "exit code"
-  assert_contains "$out" "https://$REGISTRY"
+  assert_contains "$out" "https://$addr:$port/"
+  assert_contains "$out" "http: server gave HTTP response to HTTPS client"
   [[ -z $("$BIN/berth" -H "$STRICT_SOCK" images -q) ]] || fail "something was stored"
+  # Listed as insecure, the same registry is reached over HTTP.
+  start_berthd LISTED --insecure-registry "$addr:$port"
+  out=$("$BIN/berth" -H "$LISTED_SOCK" pull "$addr:$port/test/busybox:v1")
+  assert_contains "$out" "Status: Downloaded newer image for $addr:$port/test/busybox:v1"
 }
 
 test_login_and_pull_from_a_registry_with_htpasswd() {

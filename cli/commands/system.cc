@@ -123,6 +123,8 @@ nlohmann::json InfoJson(const InfoResponse& info) {
           {"MemTotal", info.mem_total()},
           {"BerthRootDir", info.data_root()},
           {"ExecRoot", info.exec_root()},
+          {"Debug", info.debug()},
+          {"Labels", strings(info.labels())},
           {"Hosts", strings(info.hosts())},
           {"MetricsAddress", info.metrics_address()},
           {"RegistryConfig",
@@ -183,6 +185,11 @@ void PrintInfo(const nlohmann::json& info) {
   std::printf(" ID: %s\n", str("ID").c_str());
   std::printf(" Berth Root Dir: %s\n", str("BerthRootDir").c_str());
   std::printf(" Exec Root: %s\n", str("ExecRoot").c_str());
+  std::printf(" Debug Mode: %s\n", info["Debug"].get<bool>() ? "true" : "false");
+  if (!info["Labels"].empty()) {
+    std::printf(" Labels:\n");
+    for (const auto& label : info["Labels"]) std::printf("  %s\n", label.get<std::string>().c_str());
+  }
   if (!str("MetricsAddress").empty()) {
     std::printf(" Metrics: http://%s/metrics\n", str("MetricsAddress").c_str());
   }

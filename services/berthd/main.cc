@@ -36,6 +36,7 @@
 #include "services/common/base/log.h"
 #include "services/common/base/version.h"
 #include "services/common/config/daemon_config.h"
+#include "services/common/config/live_config.h"
 #include "services/common/fs/fs_util.h"
 #include "services/common/metrics/grpc_interceptor.h"
 #include "services/common/server/signals.h"
@@ -97,6 +98,38 @@ absl::StatusOr<int> LockPidFile(const std::string& path) {
   return fd;
 }
 
+// daemon.json with the flags over it, validated, the cgroup driver
+// resolved: at start, and again for each reload.
+absl::StatusOr<config::DaemonConfig> LoadEffectiveConfig(const std::string& path, bool must_exist,
+                                                         const config::DaemonConfig& flags,
+                                                         const std::set<std::string>& flags_set) {
+  auto loaded = config::LoadDaemonConfigFile(path, must_exist);
+  if (!loaded.ok()) return loaded.status();
+  config::DaemonConfig config = *std::move(loaded);
+  if (absl::Status merged = config::MergeFlags(flags, flags_set, &config); !merged.ok()) {
+    return merged;
+  }
+  // Re-validate the merged result (flags are checked with the same rules).
+  auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
+  if (!checked.ok()) return checked.status();
+  if (config.tlsverify) config.tls = true;
+  if (absl::Status status =
+          ResolveCgroupDriver(&config, berth::SelfDirectory() + "/berth-systemd-scope");
+      !status.ok()) {
+    return status;
+  }
+  return config;
+}
+
+void ApplyLogLevel(const config::DaemonConfig& config) {
+  log::Level level;
+  if (config.debug) {
+    log::SetLevel(log::Level::kDebug);
+  } else if (log::ParseLevel(config.log_level, &level)) {
+    log::SetLevel(level);
+  }
+}
+
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "berthd: %s\n", std::string(status.message()).c_str());
   return 1;
@@ -130,6 +163,7 @@ int Run(int argc, char** argv) {
                  "Set the logging level (debug, info, warn, error, fatal)")
       ->capture_default_str();
   app.add_flag("-D,--debug", flags.debug, "Enable debug mode");
+  app.add_option("--label", flags.labels, "Set key=value labels to the daemon");
   app.add_option("--registry-mirror", flags.registry_mirrors, "Preferred registry mirror");
   app.add_option("--insecure-registry", flags.insecure_registries,
                  "Enable insecure registry communication");
@@ -161,6 +195,7 @@ int Run(int argc, char** argv) {
       {"--tlscert", "tlscert"},         {"--tlskey", "tlskey"},
       {"--insecure-tcp", "insecure-tcp"}, {"--metrics-addr", "metrics-addr"},
       {"--log-level", "log-level"},     {"--debug", "debug"},
+      {"--label", "labels"},
       {"--registry-mirror", "registry-mirrors"},
       {"--insecure-registry", "insecure-registries"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
@@ -169,21 +204,10 @@ int Run(int argc, char** argv) {
     if (app.count(flag) > 0) flags_set.insert(key);
   }
 
-  auto loaded = config::LoadDaemonConfigFile(config_file, config_option->count() > 0);
+  bool must_exist = config_option->count() > 0;
+  auto loaded = LoadEffectiveConfig(config_file, must_exist, flags, flags_set);
   if (!loaded.ok()) return Fail(loaded.status());
   config::DaemonConfig config = *std::move(loaded);
-  if (absl::Status merged = config::MergeFlags(flags, flags_set, &config); !merged.ok()) {
-    return Fail(merged);
-  }
-  // Re-validate the merged result (flags are checked with the same rules).
-  auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
-  if (!checked.ok()) return Fail(checked.status());
-  if (config.tlsverify) config.tls = true;
-  if (absl::Status status =
-          ResolveCgroupDriver(&config, berth::SelfDirectory() + "/berth-systemd-scope");
-      !status.ok()) {
-    return Fail(status);
-  }
   // userns-remap: containers' root is an unprivileged host user. "default"
   // makes berth's own user first (as dockerd makes dockremap); any setting
   // must resolve to ranges, or berthd does not start.
@@ -201,12 +225,7 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
-  log::Level level;
-  if (config.debug) {
-    log::SetLevel(log::Level::kDebug);
-  } else if (log::ParseLevel(config.log_level, &level)) {
-    log::SetLevel(level);
-  }
+  ApplyLogLevel(config);
 
   for (const auto& [dir, mode] : {std::pair{config.data_root, 0711}, {config.exec_root, 0711}}) {
     if (absl::Status status = fs::MakeDirectories(dir, mode); !status.ok()) return Fail(status);
@@ -251,7 +270,32 @@ int Run(int argc, char** argv) {
 
   // berthd's own API runs on an in-process server so that its calls pass
   // through the same proxy, authorisation and audit as every other call.
-  SystemService system(&config, &supervisor, &backends, DaemonId(config.data_root));
+  // What a reload changes (debug, labels, registries...): berthd's info
+  // reads it here; the services re-read the effective file on SIGHUP.
+  config::LiveConfig live(config);
+  auto reload = [&] {
+    auto next = LoadEffectiveConfig(config_file, must_exist, flags, flags_set);
+    if (!next.ok()) {
+      BERTH_LOG(Error) << "Error reconfiguring the daemon: " << next.status().message();
+      return;
+    }
+    config::Reload result = config::ApplyReload(*live.Get(), *next);
+    for (const std::string& key : result.need_restart) {
+      BERTH_LOG(Warn) << "configuration: \"" << key
+                      << "\" changed but cannot be reloaded: restart berthd to apply it";
+    }
+    if (absl::Status status =
+            WriteFileAtomically(effective_config, config::ToJson(result.config), 0600);
+        !status.ok()) {
+      BERTH_LOG(Error) << "Error reconfiguring the daemon: " << status.message();
+      return;
+    }
+    ApplyLogLevel(result.config);
+    live.Set(result.config);
+    supervisor.SignalRunning(SIGHUP);
+    BERTH_LOG(Info) << "Reloaded configuration: " << config::ChangedKeysJson(result);
+  };
+  SystemService system(&live, &supervisor, &backends, DaemonId(config.data_root));
   grpc::ServerBuilder internal_builder;
   internal_builder.RegisterService(&system);
   std::unique_ptr<grpc::Server> internal = internal_builder.BuildAndStart();
@@ -330,7 +374,7 @@ int Run(int argc, char** argv) {
       BERTH_LOG(Info) << "received signal " << sig << ", stopping";
       break;
     }
-    if (sig == SIGHUP) BERTH_LOG(Info) << "SIGHUP: configuration reload is not supported yet";
+    if (sig == SIGHUP) reload();
     supervisor.HandleChildExits();
     supervisor.Tick();
   }

@@ -211,6 +211,13 @@ void Supervisor::Tick() {
   }
 }
 
+void Supervisor::SignalRunning(int sig) {
+  absl::MutexLock lock(&mu_);
+  for (Entry& entry : entries_) {
+    if (entry.status.pid > 0 && entry.status.state == "running") ::kill(entry.status.pid, sig);
+  }
+}
+
 void Supervisor::StopAll(absl::Duration grace) {
   {
     absl::MutexLock lock(&mu_);

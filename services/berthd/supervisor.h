@@ -55,6 +55,9 @@ class Supervisor {
   void HandleChildExits();
   // Restarts services whose back-off has passed; notices started ones.
   void Tick();
+  // Sends sig to each running service (SIGHUP: reload the configuration).
+  // One still starting reads the configuration file as it starts.
+  void SignalRunning(int sig);
   // SIGTERM to each service, SIGKILL after the grace period; no restarts.
   void StopAll(absl::Duration grace);
 

@@ -131,30 +131,33 @@ void SystemService::CountObjects(berth::system::v1::InfoResponse* response) cons
 
 grpc::Status SystemService::Info(grpc::ServerContext*, const berth::system::v1::InfoRequest*,
                                  berth::system::v1::InfoResponse* response) {
+  std::shared_ptr<const config::DaemonConfig> config = config_->Get();
   response->set_id(daemon_id_);
   response->set_name(host::Hostname());
   response->set_server_version(kVersion);
-  response->set_data_root(config_->data_root);
-  response->set_exec_root(config_->exec_root);
-  response->set_storage_driver(config_->storage_driver);
-  response->set_logging_driver(config_->log_driver);
+  response->set_data_root(config->data_root);
+  response->set_exec_root(config->exec_root);
+  response->set_storage_driver(config->storage_driver);
+  response->set_logging_driver(config->log_driver);
   host::CgroupLayout cgroups = host::DetectCgroupLayout();
   response->set_cgroup_version(std::to_string(cgroups.version));
-  response->set_cgroup_driver(config_->cgroup_driver);  // resolved at start
+  response->set_cgroup_driver(config->cgroup_driver);  // resolved at start
   response->add_security_options("name=seccomp,profile=builtin");
-  if (!config_->userns_remap.empty()) response->add_security_options("name=userns");
+  if (!config->userns_remap.empty()) response->add_security_options("name=userns");
   response->set_kernel_version(host::KernelVersion());
   response->set_operating_system(host::OperatingSystem());
   response->set_os_type("linux");
   response->set_architecture(host::Architecture());
   response->set_ncpu(host::CpuCount());
   response->set_mem_total(host::MemTotalBytes());
-  for (const std::string& mirror : config_->registry_mirrors) response->add_registry_mirrors(mirror);
-  for (const std::string& registry : config_->insecure_registries) {
+  for (const std::string& mirror : config->registry_mirrors) response->add_registry_mirrors(mirror);
+  for (const std::string& registry : config::InsecureRegistries(*config)) {
     response->add_insecure_registries(registry);
   }
-  for (const std::string& host : config_->hosts) response->add_hosts(host);
-  response->set_metrics_address(config_->metrics_addr);
+  for (const std::string& host : config->hosts) response->add_hosts(host);
+  response->set_debug(config->debug);
+  for (const std::string& label : config->labels) response->add_labels(label);
+  response->set_metrics_address(config->metrics_addr);
   for (const ServiceStatus& service : supervisor_->Snapshot()) {
     auto* state = response->add_services();
     state->set_name(service.name);

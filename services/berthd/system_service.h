@@ -8,12 +8,13 @@
 #include "services/berthd/backends.h"
 #include "services/berthd/supervisor.h"
 #include "services/common/config/daemon_config.h"
+#include "services/common/config/live_config.h"
 
 namespace berth::berthd {
 
 class SystemService final : public berth::system::v1::System::Service {
  public:
-  SystemService(const config::DaemonConfig* config, const Supervisor* supervisor,
+  SystemService(const config::LiveConfig* config, const Supervisor* supervisor,
                 const Backends* backends, std::string daemon_id)
       : config_(config), supervisor_(supervisor), backends_(backends),
         daemon_id_(std::move(daemon_id)) {}
@@ -31,7 +32,8 @@ class SystemService final : public berth::system::v1::System::Service {
   std::string Health(const std::string& service) const;
   void CountObjects(berth::system::v1::InfoResponse* response) const;
 
-  const config::DaemonConfig* config_;
+  // Debug, labels and registry settings change on a reload.
+  const config::LiveConfig* config_;
   const Supervisor* supervisor_;
   const Backends* backends_;
   std::string daemon_id_;

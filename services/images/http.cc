@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -63,6 +64,21 @@ struct CurlInit {
   CurlInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
 
+// Whether the https:// URL's server answers plain HTTP: what a TLS
+// handshake that failed met.
+bool AnswersPlainHttp(const std::string& https_url) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return false;
+  std::string url = "http://" + https_url.substr(std::string("https://").size());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  bool answered = curl_easy_perform(curl) == CURLE_OK;
+  curl_easy_cleanup(curl);
+  return answered;
+}
+
 }  // namespace
 
 absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) {
@@ -91,6 +107,10 @@ absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  if (request.insecure_tls) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   if (!request.basic_auth.empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl, CURLOPT_USERPWD, request.basic_auth.c_str());
@@ -117,6 +137,13 @@ absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) {
   if (effective != nullptr) response.effective_url = effective;
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  // (An insecure registry's HTTPS failing is not an error: HTTP follows.)
+  if (rc == CURLE_SSL_CONNECT_ERROR && !request.insecure_tls &&
+      absl::StartsWith(request.url, "https://") && AnswersPlainHttp(request.url)) {
+    // Go's words, which dockerd passes on.
+    return absl::FailedPreconditionError(
+        absl::StrCat("Get \"", request.url, "\": http: server gave HTTP response to HTTPS client"));
+  }
   if (rc != CURLE_OK) {
     return absl::UnavailableError(absl::StrCat(request.method, " ", request.url, ": ",
                                                curl_easy_strerror(rc)));

@@ -29,6 +29,8 @@ struct HttpRequest {
   // transfer. Error bodies are kept in the response as usual.
   std::function<bool(long status, const char* data, size_t size)> sink;
   long timeout_seconds = 0;
+  // An insecure registry's HTTPS: the certificate is not verified.
+  bool insecure_tls = false;
 };
 
 struct HttpResponse {
@@ -39,8 +41,10 @@ struct HttpResponse {
   std::string effective_url;
 };
 
-// Fails only when no HTTP answer came (connection refused, reset, timeout);
-// UNAVAILABLE then, so callers can retry.
+// Fails only when no HTTP answer came (connection refused, reset, timeout):
+// UNAVAILABLE then, so callers can retry; FAILED_PRECONDITION, in Go's
+// words as dockerd says it, when an https:// URL reached a server that
+// answers plain HTTP.
 absl::StatusOr<HttpResponse> Perform(const HttpRequest& request);
 
 }  // namespace berth::images

@@ -49,7 +49,7 @@ class ImagesContentTest : public ::testing::Test {
   }
 
   std::string root_;
-  config::DaemonConfig config_;
+  config::LiveConfig config_{config::DaemonConfig()};
   std::unique_ptr<ContentStore> content_;
   std::unique_ptr<ImagesService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -48,8 +48,9 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   PullOptions options;
   options.platform = HostPlatform();
   if (!request->platform().os().empty()) options.platform = request->platform();
-  options.registry.mirrors = config_->registry_mirrors;
-  options.registry.insecure_registries = config_->insecure_registries;
+  std::shared_ptr<const config::DaemonConfig> config = config_->Get();
+  options.registry.mirrors = config->registry_mirrors;
+  options.registry.insecure_registries = config::InsecureRegistries(*config);
   options.registry.credentials.username = request->auth().username();
   options.registry.credentials.password = request->auth().password();
   options.registry.credentials.identity_token = request->auth().identity_token();
@@ -374,7 +375,7 @@ grpc::Status ImagesService::Login(grpc::ServerContext*,
   registry.path = "library/login-check";
   RegistryOptions options;
   options.mirrors = {};
-  options.insecure_registries = config_->insecure_registries;
+  options.insecure_registries = config::InsecureRegistries(*config_->Get());
   options.credentials.username = request->auth().username();
   options.credentials.password = request->auth().password();
   options.max_attempts = 2;
@@ -419,7 +420,7 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
   if (!manifest.ok()) return ToGrpcStatus(manifest.status());
 
   RegistryOptions options;
-  options.insecure_registries = config_->insecure_registries;
+  options.insecure_registries = config::InsecureRegistries(*config_->Get());
   options.credentials.username = request->auth().username();
   options.credentials.password = request->auth().password();
   RegistryClient client(*reference, options);

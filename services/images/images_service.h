@@ -15,6 +15,7 @@
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "berth/tasks/v1/tasks.grpc.pb.h"
 #include "services/common/config/daemon_config.h"
+#include "services/common/config/live_config.h"
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
 #include "services/images/leases.h"
@@ -25,7 +26,7 @@ namespace berth::images {
 
 class ImagesService final : public berth::images::v1::Images::Service {
  public:
-  ImagesService(const config::DaemonConfig* config, ContentStore* content, ImageStore* images,
+  ImagesService(const config::LiveConfig* config, ContentStore* content, ImageStore* images,
                 std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots,
                 std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers = nullptr,
                 Leases* leases = nullptr)
@@ -107,7 +108,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
   // snapshots; garbage collection holds it exclusively, so it never deletes
   // what an operation in progress has written so far.
   absl::Mutex operations_;
-  const config::DaemonConfig* config_;
+  // Registry settings change on a reload.
+  const config::LiveConfig* config_;
   ContentStore* content_;
   ImageStore* images_;
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
             grpc::InsecureChannelCredentials()));
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<berth::images::ImagesService>(
-        &context.config, g_content.get(), g_images.get(), std::move(snapshots),
+        context.live.get(), g_content.get(), g_images.get(), std::move(snapshots),
         std::move(containers), g_leases.get()));
     return services;
   };

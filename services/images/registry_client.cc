@@ -2,7 +2,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -71,14 +74,60 @@ bool InCidr(const std::string& ip, const std::string& cidr) {
   size_t slash = cidr.find('/');
   if (slash == std::string::npos) return false;
   int prefix = 0;
-  if (!absl::SimpleAtoi(cidr.substr(slash + 1), &prefix)) return false;
-  in_addr a{}, network{};
-  if (inet_pton(AF_INET, ip.c_str(), &a) != 1 ||
-      inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &network) != 1) {
+  if (!absl::SimpleAtoi(cidr.substr(slash + 1), &prefix) || prefix < 0) return false;
+  unsigned char address[16], network[16];
+  size_t length = 4;
+  std::string base = cidr.substr(0, slash);
+  if (inet_pton(AF_INET, ip.c_str(), address) == 1 &&
+      inet_pton(AF_INET, base.c_str(), network) == 1) {
+    length = 4;
+  } else if (inet_pton(AF_INET6, ip.c_str(), address) == 1 &&
+             inet_pton(AF_INET6, base.c_str(), network) == 1) {
+    length = 16;
+  } else {
     return false;
   }
-  uint32_t mask = prefix == 0 ? 0 : htonl(~uint32_t{0} << (32 - prefix));
-  return (a.s_addr & mask) == (network.s_addr & mask);
+  if (prefix > static_cast<int>(length * 8)) return false;
+  for (size_t i = 0; i < length; ++i) {
+    int bits = std::clamp(prefix - static_cast<int>(i * 8), 0, 8);
+    unsigned char mask = static_cast<unsigned char>(0xff00 >> bits);
+    if ((address[i] & mask) != (network[i] & mask)) return false;
+  }
+  return true;
+}
+
+// host[:port] or [v6]:port without the port and brackets.
+std::string HostName(const std::string& host) {
+  if (absl::StartsWith(host, "[")) {
+    size_t end = host.find(']');
+    return host.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+  }
+  size_t colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(':') == colon) return host.substr(0, colon);
+  return host;  // no port, or a bare IPv6 address
+}
+
+// The host's addresses: itself if an IP, else what its name resolves to.
+std::vector<std::string> Addresses(const std::string& name) {
+  unsigned char buffer[16];
+  if (inet_pton(AF_INET, name.c_str(), buffer) == 1 ||
+      inet_pton(AF_INET6, name.c_str(), buffer) == 1) {
+    return {name};
+  }
+  std::vector<std::string> out;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0) return out;
+  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw = ai->ai_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+    if (inet_ntop(ai->ai_family, raw, text, sizeof(text)) != nullptr) out.push_back(text);
+  }
+  freeaddrinfo(found);
+  return out;
 }
 
 // An error as the registry explains it ({"errors":[{"code","message"}]}).
@@ -111,15 +160,27 @@ absl::Status StatusFor(const RegistryResponse& response, const std::string& what
 }  // namespace
 
 bool IsInsecureRegistry(const std::string& host, const std::vector<std::string>& insecure) {
-  std::string ip = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+  std::string name = HostName(host);
+  std::vector<std::string> addresses;
+  bool resolved = false;
   for (const std::string& entry : insecure) {
-    if (entry == host || entry == ip || InCidr(ip, entry)) return true;
+    if (entry == host || entry == name) return true;
+    if (entry.find('/') == std::string::npos) continue;
+    if (!resolved) {
+      addresses = Addresses(name);
+      resolved = true;
+    }
+    for (const std::string& address : addresses) {
+      if (InCidr(address, entry)) return true;
+    }
   }
   return false;
 }
 
 RegistryClient::RegistryClient(const Reference& reference, RegistryOptions options)
     : reference_(reference), options_(std::move(options)) {
+  absl::MutexLock lock(&mu_);
+  endpoints_resolved_ = true;
   // Mirrors stand in for Docker Hub only, as with dockerd.
   if (reference_.domain == "docker.io") {
     for (const std::string& mirror : options_.mirrors) {
@@ -127,10 +188,26 @@ RegistryClient::RegistryClient(const Reference& reference, RegistryOptions optio
     }
     endpoints_.push_back("https://registry-1.docker.io");
   } else if (IsInsecureRegistry(reference_.domain, options_.insecure_registries)) {
-    endpoints_.push_back("http://" + reference_.domain);
+    insecure_ = true;
+    endpoints_resolved_ = false;
   } else {
     endpoints_.push_back("https://" + reference_.domain);
   }
+}
+
+std::vector<std::string> RegistryClient::endpoints() {
+  absl::MutexLock lock(&mu_);
+  if (!endpoints_resolved_) {
+    // As dockerd: HTTPS (unverified) if the registry answers it, else HTTP.
+    HttpRequest probe;
+    probe.url = "https://" + reference_.domain + "/v2/";
+    probe.insecure_tls = true;
+    probe.timeout_seconds = 15;
+    bool https = Perform(probe).ok();
+    endpoints_ = {(https ? "https://" : "http://") + reference_.domain};
+    endpoints_resolved_ = true;
+  }
+  return endpoints_;
 }
 
 absl::StatusOr<std::string> RegistryClient::Token(const std::string& challenge) {
@@ -201,14 +278,18 @@ absl::StatusOr<RegistryResponse> RegistryClient::Send(
       absl::MutexLock lock(&mu_);
       if (!authorization_.empty()) request.headers.push_back("Authorization: " + authorization_);
     }
+    request.insecure_tls = insecure_;
     request.sink = sink;
     request.body = body;
     request.body_fd = body_fd;
     request.body_size = body_size;
     auto response = Perform(request);
     if (!response.ok()) {
+      // A broken connection: retry (a blob resumes); any other failure
+      // (HTTP spoken to HTTPS) would only repeat.
+      if (!absl::IsUnavailable(response.status())) return response.status();
       last = response.status();
-      continue;  // A broken connection: retry (a blob resumes).
+      continue;
     }
     RegistryResponse result{response->status, response->headers, response->body};
     if (response->status == 401 && !authenticated) {
@@ -235,7 +316,7 @@ absl::StatusOr<FetchedManifest> RegistryClient::GetManifest(const std::string& t
   std::vector<std::string> headers = {std::string("Accept: ") + kManifestAccept};
   std::string path = absl::StrCat("/v2/", reference_.path, "/manifests/", tag_or_digest);
   absl::Status last = absl::NotFoundError("no endpoint");
-  for (const std::string& base : endpoints_) {
+  for (const std::string& base : endpoints()) {
     auto response = Send(base, "GET", path, headers, nullptr, nullptr);
     if (!response.ok()) {
       last = response.status();
@@ -272,7 +353,7 @@ absl::Status RegistryClient::FetchBlob(const std::string& digest, int64_t size,
                                        const std::function<void(int64_t)>& progress) {
   std::string path = absl::StrCat("/v2/", reference_.path, "/blobs/", digest);
   absl::Status last = absl::NotFoundError("no endpoint");
-  for (const std::string& base : endpoints_) {
+  for (const std::string& base : endpoints()) {
     absl::Status write_error;
     int64_t requested_from = 0;
     int64_t skip = 0;
@@ -317,7 +398,7 @@ absl::Status RegistryClient::FetchBlob(const std::string& digest, int64_t size,
 }
 
 absl::StatusOr<bool> RegistryClient::BlobExists(const std::string& digest) {
-  auto response = Send(endpoints_.front(), "HEAD",
+  auto response = Send(endpoints().front(), "HEAD",
                        absl::StrCat("/v2/", reference_.path, "/blobs/", digest), {}, nullptr,
                        nullptr);
   if (!response.ok()) return response.status();
@@ -328,7 +409,7 @@ absl::StatusOr<bool> RegistryClient::BlobExists(const std::string& digest) {
 
 absl::Status RegistryClient::UploadBlob(const std::string& digest, const std::string& path,
                                         int64_t size) {
-  const std::string& base = endpoints_.front();
+  const std::string base = endpoints().front();
   auto started = Send(base, "POST", absl::StrCat("/v2/", reference_.path, "/blobs/uploads/"),
                       {"Content-Length: 0"}, nullptr, nullptr);
   if (!started.ok()) return started.status();
@@ -356,7 +437,7 @@ absl::Status RegistryClient::UploadBlob(const std::string& digest, const std::st
 absl::StatusOr<std::string> RegistryClient::PutManifest(const std::string& tag,
                                                         const std::string& media_type,
                                                         const std::string& body) {
-  auto response = Send(endpoints_.front(), "PUT",
+  auto response = Send(endpoints().front(), "PUT",
                        absl::StrCat("/v2/", reference_.path, "/manifests/", tag),
                        {"Content-Type: " + media_type}, nullptr, nullptr, body);
   if (!response.ok()) return response.status();
@@ -367,7 +448,7 @@ absl::StatusOr<std::string> RegistryClient::PutManifest(const std::string& tag,
 }
 
 absl::Status RegistryClient::Ping() {
-  auto response = Send(endpoints_.front(), "GET", "/v2/", {}, nullptr, nullptr);
+  auto response = Send(endpoints().front(), "GET", "/v2/", {}, nullptr, nullptr);
   if (!response.ok()) return response.status();
   if (response->status != 200) return StatusFor(*response, "login");
   return absl::OkStatus();

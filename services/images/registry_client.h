@@ -4,7 +4,8 @@
 // A client of the OCI distribution API for one repository: manifests and
 // blobs, with anonymous, bearer-token (401 challenge → token endpoint →
 // retry) and basic authentication, mirrors tried first for docker.io,
-// plain HTTP only for registries configured as insecure, retries with
+// for an insecure registry HTTPS without verification and then plain HTTP
+// (as dockerd), retries with
 // back-off on 5xx and broken connections, and blob downloads resumed with
 // Range.
 
@@ -66,8 +67,9 @@ class RegistryClient {
   // Checks credentials against the registry (`berth login`).
   absl::Status Ping();
 
-  // Base URLs tried in order ("https://host" or "http://host").
-  const std::vector<std::string>& endpoints() const { return endpoints_; }
+  // Base URLs tried in order ("https://host" or "http://host"). For an
+  // insecure registry the first call asks whether it speaks HTTPS.
+  std::vector<std::string> endpoints();
 
  private:
   // One request with authentication and retries, against one endpoint.
@@ -82,14 +84,19 @@ class RegistryClient {
 
   Reference reference_;
   RegistryOptions options_;
-  std::vector<std::string> endpoints_;
+  // Insecure: HTTPS certificates are not verified, and plain HTTP is used
+  // when the registry does not speak HTTPS.
+  bool insecure_ = false;
   absl::Mutex mu_;
+  std::vector<std::string> endpoints_ ABSL_GUARDED_BY(mu_);
+  bool endpoints_resolved_ ABSL_GUARDED_BY(mu_) = false;
   // Authorization header value once known ("Bearer ..." / "Basic").
   std::string authorization_ ABSL_GUARDED_BY(mu_);
 };
 
-// Whether host (host[:port]) is in the insecure list (exact, or an IP in a
-// listed CIDR).
+// Whether host (host[:port]) is in the insecure list: listed as is, or one
+// of its addresses (the host itself, or what its name resolves to) in a
+// listed CIDR, as dockerd decides.
 bool IsInsecureRegistry(const std::string& host, const std::vector<std::string>& insecure);
 
 }  // namespace berth::images

@@ -48,6 +48,8 @@ struct DaemonConfig {
   // debug | info | warn | error | fatal.
   std::string log_level = "info";
   bool debug = false;
+  // The daemon's own labels, "key=value" (docker info shows them).
+  std::vector<std::string> labels;
   // http(s) URLs.
   std::vector<std::string> registry_mirrors;
   // host[:port] or CIDR.
@@ -107,6 +109,26 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfigFile(const std::string& path, bool 
 // As with dockerd, a setting given both ways is an error naming both values.
 absl::Status MergeFlags(const DaemonConfig& from_flags, const std::set<std::string>& flags_set,
                         DaemonConfig* config);
+
+// The configured insecure registries and, as dockerd always adds them, the
+// loopback networks ::1/128 and 127.0.0.0/8: a registry on this host needs
+// no configuration.
+std::vector<std::string> InsecureRegistries(const DaemonConfig& config);
+
+// A reload (SIGHUP) as dockerd does it: the keys that take effect live
+// (debug, log-level, labels, registry-mirrors, insecure-registries,
+// default-ulimits) take next's values; any other key that differs keeps
+// its current value until a restart.
+struct Reload {
+  DaemonConfig config;
+  std::vector<std::string> changed;       // live keys whose value changed
+  std::vector<std::string> need_restart;  // other keys whose value differs
+};
+Reload ApplyReload(const DaemonConfig& current, const DaemonConfig& next);
+
+// The changed keys with their new values, as one line of JSON for the log:
+// {"debug":true,"labels":["a=1"]}
+std::string ChangedKeysJson(const Reload& reload);
 
 // The effective configuration as daemon.json, every key present; parsing it
 // back gives an equal configuration (keys_set aside).

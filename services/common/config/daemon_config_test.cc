@@ -25,7 +25,7 @@ constexpr char kEveryKey[] = R"({
   "hosts": ["unix:///run/b2/berth.sock", "tcp://0.0.0.0:2376"],
   "tls": true, "tlsverify": true, "tlscacert": "/c/ca.pem", "tlscert": "/c/cert.pem",
   "tlskey": "/c/key.pem", "metrics-addr": "127.0.0.1:9400", "log-level": "debug",
-  "debug": true, "registry-mirrors": ["https://mirror.example", "http://10.0.0.5:5000/v2/"],
+  "debug": true, "labels": ["rack=r1", "env=prod"], "registry-mirrors": ["https://mirror.example", "http://10.0.0.5:5000/v2/"],
   "insecure-registries": ["127.0.0.1:5000", "10.0.0.0/8", "myregistry", "[::1]:5000"],
   "storage-driver": "overlay2", "log-driver": "none", "max-layer-bytes": 1048576,
   "max-layer-entries": 1000,
@@ -79,6 +79,7 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c.metrics_addr, "127.0.0.1:9400");
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_TRUE(c.debug);
+  EXPECT_EQ(c.labels, (std::vector<std::string>{"rack=r1", "env=prod"}));
   EXPECT_EQ(c.registry_mirrors.size(), 2u);
   EXPECT_EQ(c.insecure_registries.size(), 4u);
   EXPECT_EQ(c.storage_driver, "overlayfs");  // docker's overlay2, normalised.
@@ -102,7 +103,7 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c.authorization_roles.at("grafana"), "viewer");
   EXPECT_EQ(c.max_layer_bytes, 1048576);
   EXPECT_EQ(c.max_layer_entries, 1000);
-  EXPECT_EQ(c.keys_set.size(), 29u);
+  EXPECT_EQ(c.keys_set.size(), 30u);
   EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
 }
 
@@ -365,6 +366,42 @@ TEST(DaemonConfigTest, UnreadableOrBadFileIsAnErrorNamingIt) {
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().message().rfind(bad + ": \"storage-driver\"", 0), 0u)
       << parsed.status();
+}
+
+}  // namespace
+}  // namespace berth::config
+
+namespace berth::config {
+namespace {
+
+TEST(ReloadTest, LiveKeysChangeAndOthersWaitForARestart) {
+  auto current = ParseDaemonConfig(R"({"debug": false, "labels": ["a=1"], "data-root": "/d1"})",
+                                   "old");
+  auto next = ParseDaemonConfig(
+      R"({"debug": true, "labels": ["a=2"], "insecure-registries": ["10.0.0.0/8"],
+          "data-root": "/d2"})",
+      "new");
+  ASSERT_TRUE(current.ok() && next.ok());
+  Reload reload = ApplyReload(*current, *next);
+  EXPECT_TRUE(reload.config.debug);
+  EXPECT_EQ(reload.config.labels, std::vector<std::string>{"a=2"});
+  EXPECT_EQ(reload.config.insecure_registries, std::vector<std::string>{"10.0.0.0/8"});
+  EXPECT_EQ(reload.config.data_root, "/d1");
+  EXPECT_EQ(reload.changed,
+            (std::vector<std::string>{"debug", "labels", "insecure-registries"}));
+  EXPECT_EQ(reload.need_restart, std::vector<std::string>{"data-root"});
+
+  Reload same = ApplyReload(*current, *current);
+  EXPECT_TRUE(same.changed.empty());
+  EXPECT_TRUE(same.need_restart.empty());
+}
+
+TEST(ReloadTest, LoopbackRegistriesAreAlwaysInsecure) {
+  DaemonConfig config;
+  EXPECT_EQ(InsecureRegistries(config), (std::vector<std::string>{"::1/128", "127.0.0.0/8"}));
+  config.insecure_registries = {"10.1.0.0/16", "127.0.0.0/8"};
+  EXPECT_EQ(InsecureRegistries(config),
+            (std::vector<std::string>{"10.1.0.0/16", "127.0.0.0/8", "::1/128"}));
 }
 
 }  // namespace

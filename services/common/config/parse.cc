@@ -296,6 +296,15 @@ const std::map<std::string, Handler>& Handlers() {
          return s.ok() ? OneOf(c, d->log_level, {"debug", "info", "warn", "error", "fatal"}) : s;
        }},
       {"debug", [](C c, J v, D d) { return GetBool(c, v, &d->debug); }},
+      {"labels",
+       [](C c, J v, D d) {
+         absl::Status s = GetStrings(c, v, &d->labels);
+         auto valid = [](const std::string& label) {
+           size_t eq = label.find('=');
+           return eq != std::string::npos && eq > 0;
+         };
+         return s.ok() ? EachOf(c, d->labels, valid, "label", "key=value") : s;
+       }},
       {"registry-mirrors",
        [](C c, J v, D d) {
          absl::Status s = GetStrings(c, v, &d->registry_mirrors);

@@ -30,6 +30,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"metrics-addr", c.metrics_addr},
           {"log-level", c.log_level},
           {"debug", c.debug},
+          {"labels", c.labels},
           {"registry-mirrors", c.registry_mirrors},
           {"insecure-registries", c.insecure_registries},
           {"storage-driver", c.storage_driver},

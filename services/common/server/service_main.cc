@@ -29,8 +29,35 @@ std::string ServiceSocketPath(const std::string& exec_root, const std::string& n
   return absl::StrCat(exec_root, "/", name, ".sock");
 }
 
+namespace {
+
+void ApplyLogLevel(const config::DaemonConfig& config) {
+  log::Level level;
+  if (config.debug) {
+    log::SetLevel(log::Level::kDebug);
+  } else if (log::ParseLevel(config.log_level, &level)) {
+    log::SetLevel(level);
+  }
+}
+
+// berthd validated and rewrote the file before signalling: take its live
+// keys.
+void Reload(const std::string& path, config::LiveConfig* live) {
+  auto loaded = config::LoadDaemonConfigFile(path, /*must_exist=*/true);
+  if (!loaded.ok()) {
+    BERTH_LOG(Error) << "reload: " << loaded.status().message();
+    return;
+  }
+  config::Reload reload = config::ApplyReload(*live->Get(), *loaded);
+  ApplyLogLevel(reload.config);
+  live->Set(std::move(reload.config));
+  BERTH_LOG(Info) << "configuration reloaded";
+}
+
+}  // namespace
+
 int RunService(int argc, char** argv, const ServiceDefinition& definition) {
-  BlockSignals({SIGTERM, SIGINT, SIGPIPE});
+  BlockSignals({SIGTERM, SIGINT, SIGHUP, SIGPIPE});
   log::SetComponent(definition.name);
 
   CLI::App app{absl::StrCat("berth ", definition.name, " service")};
@@ -63,8 +90,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   if (!data_root.empty()) context.config.data_root = data_root;
   if (!exec_root.empty()) context.config.exec_root = exec_root;
   if (!log_level.empty()) context.config.log_level = log_level;
-  log::Level level;
-  if (log::ParseLevel(context.config.log_level, &level)) log::SetLevel(level);
+  ApplyLogLevel(context.config);
+  context.live = std::make_shared<config::LiveConfig>(context.config);
 
   context.data_dir = absl::StrCat(context.config.data_root, "/", definition.name);
   context.socket_path = ServiceSocketPath(context.config.exec_root, definition.name);
@@ -117,7 +144,10 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   BERTH_LOG(Info) << "berth-" << definition.name << " " << kVersion << " serving on unix://"
                   << context.socket_path;
 
-  int sig = WaitForSignal({SIGTERM, SIGINT});
+  int sig;
+  while ((sig = WaitForSignal({SIGTERM, SIGINT, SIGHUP})) == SIGHUP) {
+    if (!config_path.empty()) Reload(config_path, context.live.get());
+  }
   BERTH_LOG(Info) << "received signal " << sig << ", stopping";
   server->GetHealthCheckService()->SetServingStatus(false);
   // Calls in flight get a few seconds to finish; streams (events, logs -f)

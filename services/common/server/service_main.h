@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/config/daemon_config.h"
+#include "services/common/config/live_config.h"
 #include "services/common/metrics/registry.h"
 
 namespace berth::server {
@@ -22,6 +23,9 @@ namespace berth::server {
 struct ServiceContext {
   // Effective daemon configuration, as berthd handed it over.
   config::DaemonConfig config;
+  // The same, with the keys a reload changes (SIGHUP from berthd after it
+  // rewrote the file) kept current: read registry settings here.
+  std::shared_ptr<config::LiveConfig> live;
   // <data-root>/<name>: the service's own files and database.
   std::string data_dir;
   // <exec-root>/<name>.sock
@@ -40,6 +44,7 @@ struct ServiceDefinition {
 };
 
 // Runs the service until SIGTERM or SIGINT; returns the process exit code.
+// SIGHUP re-reads the --config file into the context's live configuration.
 // Flags: --config FILE (effective daemon.json from berthd), --data-root DIR,
 // --exec-root DIR, --log-level LEVEL; the directory flags override the file.
 int RunService(int argc, char** argv, const ServiceDefinition& definition);
