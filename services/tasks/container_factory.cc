@@ -15,6 +15,7 @@
 #include "services/tasks/container_spec.h"
 #include "services/tasks/names.h"
 #include "services/tasks/time_util.h"
+#include "services/tasks/volume_release.h"
 
 namespace berth::tasks {
 namespace {
@@ -158,26 +159,6 @@ absl::Status ContainerFactory::PopulateVolumes(const std::string& id,
   return absl::OkStatus();
 }
 
-void ContainerFactory::ReleaseVolumes(const std::string& id, const v1::ContainerSpec& spec) {
-  for (const auto& mount : spec.mounts()) {
-    if (mount.type() != "volume" || mount.source().empty()) continue;
-    berth::snapshots::v1::UseVolumeRequest release;
-    release.set_name(mount.source());
-    release.set_container_id(id);
-    release.set_release(true);
-    berth::snapshots::v1::UseVolumeResponse unused;
-    deps_.volumes->Use(Context().get(), release, &unused);
-    // The anonymous volumes this create made go with it.
-    if (mount.volume_options().count(kAnonymousMarker) > 0 &&
-        mount.volume_options().count(kVolumesFromMarker) == 0) {
-      berth::snapshots::v1::RemoveVolumeRequest remove;
-      remove.set_name(mount.source());
-      berth::snapshots::v1::RemoveVolumeResponse removed;
-      deps_.volumes->Remove(Context().get(), remove, &removed);
-    }
-  }
-}
-
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     const v1::CreateContainerRequest& request) {
   std::string name(absl::StripPrefix(request.name(), "/"));
@@ -250,7 +231,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   // From here on, undo what was made if a later step fails.
   bool prepared = false;
   auto undo = [&](absl::Status status) {
-    ReleaseVolumes(id, *merged);
+    ReleaseVolumes(deps_.volumes.get(), id, *merged, /*remove_anonymous=*/true);
     if (prepared) {
       berth::snapshots::v1::RemoveRequest remove;
       remove.set_key(id);
