@@ -62,7 +62,7 @@ test_run_rm_under_concurrency_reports_every_exit_code() {
   work=$(mktemp -d)
   start=$SECONDS
   # The readers stop with the test, whatever ends it.
-  trap 'touch "$work/stop"' EXIT
+  trap "touch '$work/stop'" EXIT
   readers "$work/stop" "$target" >/dev/null 2>&1 &
   local readers_pid=$!
   readers "$work/stop" "$target" >/dev/null 2>&1 &
