@@ -206,9 +206,9 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   std::string id = fs::RandomHex(32);
   auto merged = MergeImageConfig(requested, image.config_json(), id);
   if (!merged.ok()) return merged.status();
-  if (name.empty()) {
-    name = GenerateName([this](const std::string& n) { return deps_.store->NameInUse(n); });
-  }
+  const bool generated = name.empty();
+  auto name_in_use = [this](const std::string& n) { return deps_.store->NameInUse(n); };
+  if (generated) name = GenerateName(name_in_use);
 
   v1::Container container;
   container.set_id(id);
@@ -268,7 +268,15 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   *container.mutable_rootfs() = mounts.mounts();
   // Copy-up reads the image's content in the container's new snapshot.
   if (absl::Status status = PopulateVolumes(id, *merged); !status.ok()) return undo(status);
-  if (absl::Status status = deps_.store->Insert(container); !status.ok()) return undo(status);
+  absl::Status inserted = deps_.store->Insert(container);
+  // A generated name that a concurrent create took meanwhile: another one,
+  // as docker's daemon retries its random names.
+  for (int attempt = 0; generated && absl::IsAlreadyExists(inserted) && attempt < 5; ++attempt) {
+    name = GenerateName(name_in_use);
+    container.set_name(name);
+    inserted = deps_.store->Insert(container);
+  }
+  if (!inserted.ok()) return undo(inserted);
 
   v1::ContainerEvent event;
   event.set_id(id);
