@@ -101,6 +101,7 @@ test_run_rm_under_concurrency_reports_every_exit_code() {
   # Positive control of the removal: no --rm container is left.
   assert_eq "$(berth ps -aq | grep -vc "^${target:0:12}" || true)" "0" "containers left besides the reader target"
   berth rm -f "$target" >/dev/null
+  trap - EXIT
   rm -rf "$work"
 }
 
