@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/commands/container_format.h"
+#include "services/common/base/time_arg.h"
 
 namespace berth::cli {
 namespace {
@@ -302,32 +303,11 @@ absl::StatusOr<berth::types::v1::Platform> ParsePlatform(const std::string& text
 }
 
 absl::StatusOr<google::protobuf::Timestamp> ParseTimeArg(const std::string& text, absl::Time now) {
-  absl::Duration duration;
-  if (text != "0" && absl::ParseDuration(text, &duration)) return ToTimestamp(now - duration);
-  bool has_zone = text.find_first_of("zZ+") != std::string::npos ||
-                  std::count(text.begin(), text.end(), '-') == 3;
-  static const char* kZoned[] = {"%Y-%m-%dT%H:%M:%E*S%Ez", "%Y-%m-%dT%H:%M%Ez", "%Y-%m-%dT%H%Ez",
-                                 "%Y-%m-%d%Ez"};
-  static const char* kLocal[] = {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H", "%Y-%m-%d"};
-  for (const char* format : has_zone ? kZoned : kLocal) {
-    absl::Time time;
-    std::string error;
-    if (absl::ParseTime(format, text, absl::UTCTimeZone(), &time, &error)) return ToTimestamp(time);
+  auto time = berth::ParseTimeArg(text, now);
+  if (!time.ok()) {
+    return Invalid(absl::StrCat("failed to parse value as time or duration: ", GoQuote(text)));
   }
-  absl::Status failed = Invalid(absl::StrCat("failed to parse value as time or duration: ", GoQuote(text)));
-  if (text.find('-') != std::string::npos) return failed;
-  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('.', 1));
-  int64_t seconds = 0;
-  if (!AllDigits(parts[0]) || !absl::SimpleAtoi(parts[0], &seconds)) return failed;
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(seconds);
-  if (parts.size() == 2) {
-    std::string fraction = parts[1].substr(0, 9);
-    if (!AllDigits(fraction)) return failed;
-    fraction.resize(9, '0');
-    timestamp.set_nanos(std::stoi(fraction));
-  }
-  return timestamp;
+  return ToTimestamp(*time);
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseFilter(const std::string& text) {

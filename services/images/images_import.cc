@@ -165,6 +165,13 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   record.name = reference ? reference->String() : config_descriptor.digest();
   auto stored = images_->Put({record}, {manifest_digest, config_descriptor.digest(), digest});
   if (!stored.ok()) return ToGrpcStatus(stored.status());
+  // docker tags an imported image first, then logs the import.
+  if (reference) {
+    PublishEvent("tag", config_descriptor.digest(), reference->Familiar(),
+                 config_descriptor.digest());
+  }
+  PublishEvent("import", config_descriptor.digest(), config_descriptor.digest(),
+               config_descriptor.digest());
   auto detail = Resolve(config_descriptor.digest());
   if (detail.ok()) *response->mutable_image() = *std::move(detail);
   response->mutable_image()->set_id(config_descriptor.digest());

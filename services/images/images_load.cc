@@ -331,6 +331,7 @@ grpc::Status ImagesService::Load(
     }
     auto stored = images_->Put(records, content);
     if (!stored.ok()) return ToGrpcStatus(stored.status());
+    PublishEvent("load", record.config_digest, record.config_digest, record.config_digest);
     for (const std::string& name : image.names) {
       berth::images::v1::LoadResponse response;
       auto reference = ParseReference(name);

@@ -135,6 +135,9 @@ grpc::Status ImagesService::Save(grpc::ServerContext*, const berth::images::v1::
   if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "save: the client went away");
   if (!status.ok()) return ToGrpcStatus(status);
   flush(true);
+  for (const Saved& saved : images) {
+    PublishEvent("save", saved.detail.id(), saved.detail.id(), saved.detail.id());
+  }
   return grpc::Status::OK;
 }
 

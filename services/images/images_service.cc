@@ -80,6 +80,8 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
                                                  : "Image is up to date for ",
                                  reference->Familiar()));
   auto detail = Resolve(reference->String());
+  PublishEvent("pull", reference->Familiar(), reference->Familiar(),
+               detail.ok() ? detail->id() : "");
   if (detail.ok()) *last.mutable_image() = *std::move(detail);
   writer->Write(last);
   return grpc::Status::OK;
@@ -264,6 +266,7 @@ grpc::Status ImagesService::Tag(grpc::ServerContext*, const berth::images::v1::T
   record.image_created = source->created().seconds();
   auto changed = images_->Put({record}, {});
   if (!changed.ok()) return ToGrpcStatus(changed.status());
+  PublishEvent("tag", source->id(), target->Familiar(), source->id());
   response->mutable_image()->set_name(record.name);
   *response->mutable_image()->mutable_target() = record.target;
   return grpc::Status::OK;
@@ -290,6 +293,7 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
     absl::Status status = images_->Delete(reference->String());
     if (!status.ok()) return ToGrpcStatus(status);
     response->add_untagged(reference->Familiar());
+    PublishEvent("untag", detail->id(), detail->id(), detail->id());
     return grpc::Status::OK;
   }
   if (!by_name && tags > 1 && !request->force()) {
@@ -345,10 +349,15 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
     if (!status.ok()) return ToGrpcStatus(status);
     auto name = ParseReference(record.name);
     response->add_untagged(name.ok() ? name->Familiar() : record.name);
+    // A dangling image's record is its id, no tag.
+    if (!absl::StartsWith(record.name, "sha256:")) {
+      PublishEvent("untag", detail->id(), detail->id(), detail->id());
+    }
   }
   // Forced past a stopped container: the names go, the layers stay for it.
   if (in_use) return grpc::Status::OK;
   response->add_deleted(detail->id());
+  PublishEvent("delete", detail->id(), detail->id());
   // What only this image needed goes with it, as docker's rmi does.
   absl::MutexLock operation(&operations_);
   GarbageCollector collector(content_, images_, snapshots_.get(), leases_);
@@ -461,6 +470,7 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
   last.mutable_pushed()->set_media_type(media_type);
   last.mutable_pushed()->set_size(static_cast<int64_t>(body->size()));
   writer->Write(last);
+  PublishEvent("push", reference->Familiar(), reference->Familiar(), record->config_digest);
   return grpc::Status::OK;
 }
 

@@ -1,9 +1,9 @@
 #ifndef BERTH_SERVICES_IMAGES_IMAGES_SERVICE_H_
 #define BERTH_SERVICES_IMAGES_IMAGES_SERVICE_H_
 
-// berth.images.v1.Images: pull with streamed progress, list, inspect, tag
-// and remove. Push, save/load/import, prune and leases arrive later in the
-// images issue and answer UNIMPLEMENTED until then.
+// berth.images.v1.Images: pull and push with streamed progress, list,
+// inspect, tag and remove, save/load/import, prune, leases, and image
+// events (Subscribe).
 
 #include <map>
 #include <memory>
@@ -16,6 +16,7 @@
 #include "berth/tasks/v1/tasks.grpc.pb.h"
 #include "services/common/config/daemon_config.h"
 #include "services/common/config/live_config.h"
+#include "services/common/events/event_hub.h"
 #include "services/images/content_store.h"
 #include "services/images/image_store.h"
 #include "services/images/leases.h"
@@ -89,6 +90,11 @@ class ImagesService final : public berth::images::v1::Images::Service {
   grpc::Status DeleteLease(grpc::ServerContext* context,
                            const berth::images::v1::DeleteLeaseRequest* request,
                            berth::images::v1::DeleteLeaseResponse* response) override;
+  // images_events.cc: image events (pull, push, tag, untag, delete,
+  // import, load, save).
+  grpc::Status Subscribe(grpc::ServerContext* context,
+                         const berth::images::v1::SubscribeRequest* request,
+                         grpc::ServerWriter<berth::types::v1::Envelope>* writer) override;
 
  private:
   // Image details by id (config digest), with all names of that id.
@@ -101,6 +107,11 @@ class ImagesService final : public berth::images::v1::Images::Service {
   absl::StatusOr<std::unique_ptr<OperationLease>> BeginOperation(
       const std::string& kind, std::optional<absl::ReaderMutexLock>* whole);
   static HoldFn HoldFor(OperationLease* lease);
+  // docker's image event: id is the reference for pull and push, the image
+  // id otherwise; name is the name= attribute; the labels of the image
+  // config_digest (if given) join the attributes.
+  void PublishEvent(const std::string& action, const std::string& id, const std::string& name,
+                    const std::string& config_digest = "");
   // Finds an image by name, full or short id.
   absl::StatusOr<berth::images::v1::ImageDetail> Resolve(const std::string& ref);
 
@@ -117,6 +128,7 @@ class ImagesService final : public berth::images::v1::Images::Service {
   std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers_;
   // What multi-call operations (commit) hold against garbage collection.
   Leases* leases_;
+  events::EventHub events_{"images"};
   absl::Mutex config_cache_mu_;
   std::map<std::string, berth::images::v1::ImageDetail> config_cache_
       ABSL_GUARDED_BY(config_cache_mu_);

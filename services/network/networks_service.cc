@@ -1,14 +1,18 @@
 #include "services/network/networks_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "services/common/base/grpc_status.h"
+#include "services/network/network_filters.h"
 
 namespace berth::network {
 
 grpc::Status NetworksService::List(grpc::ServerContext*, const v1::ListNetworksRequest* request,
                                    v1::ListNetworksResponse* response) {
-  if (request->filters_size() > 0) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "network list filters");
+  if (absl::Status valid = CheckListFilters(request->filters()); !valid.ok()) {
+    return ToGrpcStatus(valid);
   }
   auto statement = db_->Prepare("SELECT spec FROM networks ORDER BY name");
   if (!statement.ok()) return ToGrpcStatus(statement.status());
@@ -36,6 +40,15 @@ grpc::Status NetworksService::List(grpc::ServerContext*, const v1::ListNetworksR
         }
       }
     }
+  }
+  // Filtered last: dangling= looks at the attached containers.
+  if (request->filters_size() > 0) {
+    auto* networks = response->mutable_networks();
+    networks->erase(std::remove_if(networks->begin(), networks->end(),
+                                   [&](const v1::Network& network) {
+                                     return !ListFilterMatches(network, request->filters());
+                                   }),
+                    networks->end());
   }
   return grpc::Status::OK;
 }
@@ -70,13 +83,17 @@ grpc::Status NetworksService::Remove(grpc::ServerContext*, const v1::RemoveNetwo
   return ToGrpcStatus(sandboxes_->RemoveNetwork(request->id()));
 }
 
-grpc::Status NetworksService::Prune(grpc::ServerContext* context, const v1::PruneNetworksRequest*,
+grpc::Status NetworksService::Prune(grpc::ServerContext* context,
+                                    const v1::PruneNetworksRequest* request,
                                     v1::PruneNetworksResponse* response) {
+  auto filter = ParsePruneFilters(request->filters(), absl::Now());
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
   v1::ListNetworksRequest list;
   v1::ListNetworksResponse all;
   if (grpc::Status status = List(context, &list, &all); !status.ok()) return status;
   for (const auto& network : all.networks()) {
-    if (network.name() == "bridge" || !network.containers().empty()) continue;
+    if (IsPredefinedNetwork(network.name()) || !network.containers().empty()) continue;
+    if (!PruneFilterMatches(network, *filter)) continue;
     if (sandboxes_->RemoveNetwork(network.id()).ok()) response->add_deleted(network.name());
   }
   return grpc::Status::OK;

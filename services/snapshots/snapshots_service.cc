@@ -9,6 +9,7 @@
 #include "services/common/base/unique_fd.h"
 #include "services/snapshots/apply.h"
 #include "services/snapshots/diff.h"
+#include "services/snapshots/snapshot_filters.h"
 
 namespace berth::snapshots {
 namespace {
@@ -75,12 +76,13 @@ grpc::Status SnapshotsService::Stat(grpc::ServerContext*,
 grpc::Status SnapshotsService::List(grpc::ServerContext*,
                                     const berth::snapshots::v1::ListRequest* request,
                                     berth::snapshots::v1::ListResponse* response) {
-  if (request->filters_size() > 0) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "snapshot list filters");
-  }
+  auto filter = SnapshotFilter::Parse({request->filters().begin(), request->filters().end()});
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
   auto infos = snapshotter_->List();
   if (!infos.ok()) return ToGrpcStatus(infos.status());
-  for (Info& info : *infos) *response->add_info() = std::move(info);
+  for (Info& info : *infos) {
+    if (filter->Matches(info)) *response->add_info() = std::move(info);
+  }
   return grpc::Status::OK;
 }
 

@@ -7,6 +7,8 @@
 
 #include <set>
 
+#include <re2/re2.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -47,24 +49,33 @@ bool MatchesFilters(const Volume& volume,
                     const google::protobuf::Map<std::string,
                                                 berth::snapshots::v1::FilterValues>& filters) {
   for (const auto& [key, values] : filters) {
-    bool any = values.values().empty();
+    if (values.values().empty()) continue;
+    // label: every K or K=V given (docker's MatchKVList); the others: any
+    // value.
+    bool all = key == "label";
+    bool any = false;
     for (const std::string& value : values.values()) {
+      bool match = false;
       if (key == "dangling") {
         bool dangling = value == "true" || value == "1";
-        any |= (volume.used_by_size() == 0) == dangling;
+        match = (volume.used_by_size() == 0) == dangling;
       } else if (key == "name") {
-        any |= absl::StrContains(volume.name(), value);
+        // docker's Args.Match: equal, or a regular expression found in it.
+        RE2 pattern(value, RE2::Quiet);
+        match = volume.name() == value || (pattern.ok() && RE2::PartialMatch(volume.name(), pattern));
       } else if (key == "driver") {
-        any |= volume.driver() == value;
+        match = volume.driver() == value;
       } else if (key == "label") {
         size_t eq = value.find('=');
         std::string label = value.substr(0, eq);
         auto it = volume.labels().find(label);
-        any |= it != volume.labels().end() &&
-               (eq == std::string::npos || it->second == value.substr(eq + 1));
+        match = it != volume.labels().end() &&
+                (eq == std::string::npos || it->second == value.substr(eq + 1));
       }
+      any |= match;
+      all = all && match;
     }
-    if (!any) return false;
+    if (key == "label" ? !all : !any) return false;
   }
   return true;
 }

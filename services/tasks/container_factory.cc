@@ -16,6 +16,7 @@
 #include "services/tasks/names.h"
 #include "services/tasks/time_util.h"
 #include "shim/logging/log_driver.h"
+#include "services/tasks/volume_release.h"
 
 namespace berth::tasks {
 namespace {
@@ -159,26 +160,6 @@ absl::Status ContainerFactory::PopulateVolumes(const std::string& id,
   return absl::OkStatus();
 }
 
-void ContainerFactory::ReleaseVolumes(const std::string& id, const v1::ContainerSpec& spec) {
-  for (const auto& mount : spec.mounts()) {
-    if (mount.type() != "volume" || mount.source().empty()) continue;
-    berth::snapshots::v1::UseVolumeRequest release;
-    release.set_name(mount.source());
-    release.set_container_id(id);
-    release.set_release(true);
-    berth::snapshots::v1::UseVolumeResponse unused;
-    deps_.volumes->Use(Context().get(), release, &unused);
-    // The anonymous volumes this create made go with it.
-    if (mount.volume_options().count(kAnonymousMarker) > 0 &&
-        mount.volume_options().count(kVolumesFromMarker) == 0) {
-      berth::snapshots::v1::RemoveVolumeRequest remove;
-      remove.set_name(mount.source());
-      berth::snapshots::v1::RemoveVolumeResponse removed;
-      deps_.volumes->Remove(Context().get(), remove, &removed);
-    }
-  }
-}
-
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     const v1::CreateContainerRequest& request) {
   std::string name(absl::StripPrefix(request.name(), "/"));
@@ -239,9 +220,9 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     if (!gateway.ok()) return gateway.status();
     host_gateway = *gateway;
   }
-  if (name.empty()) {
-    name = GenerateName([this](const std::string& n) { return deps_.store->NameInUse(n); });
-  }
+  const bool generated = name.empty();
+  auto name_in_use = [this](const std::string& n) { return deps_.store->NameInUse(n); };
+  if (generated) name = GenerateName(name_in_use);
 
   v1::Container container;
   container.set_id(id);
@@ -265,7 +246,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   // From here on, undo what was made if a later step fails.
   bool prepared = false;
   auto undo = [&](absl::Status status) {
-    ReleaseVolumes(id, *merged);
+    ReleaseVolumes(deps_.volumes.get(), id, *merged, /*remove_anonymous=*/true);
     if (prepared) {
       berth::snapshots::v1::RemoveRequest remove;
       remove.set_key(id);
@@ -303,7 +284,15 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   *container.mutable_rootfs() = mounts.mounts();
   // Copy-up reads the image's content in the container's new snapshot.
   if (absl::Status status = PopulateVolumes(id, *merged); !status.ok()) return undo(status);
-  if (absl::Status status = deps_.store->Insert(container); !status.ok()) return undo(status);
+  absl::Status inserted = deps_.store->Insert(container);
+  // A generated name that a concurrent create took meanwhile: another one,
+  // as docker's daemon retries its random names.
+  for (int attempt = 0; generated && absl::IsAlreadyExists(inserted) && attempt < 5; ++attempt) {
+    name = GenerateName(name_in_use);
+    container.set_name(name);
+    inserted = deps_.store->Insert(container);
+  }
+  if (!inserted.ok()) return undo(inserted);
 
   v1::ContainerEvent event;
   event.set_id(id);

@@ -49,8 +49,6 @@ class ContainerFactory {
   absl::Status ResolveMounts(const std::string& id, v1::ContainerSpec* spec);
   // Copy-up into fresh volumes, once the container's snapshot exists.
   absl::Status PopulateVolumes(const std::string& id, const v1::ContainerSpec& spec);
-  // Undoes ResolveMounts' registrations (and anonymous volumes) of a failed create.
-  void ReleaseVolumes(const std::string& id, const v1::ContainerSpec& spec);
   ContainerFactoryDeps deps_;
 };
 

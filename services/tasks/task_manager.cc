@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "services/tasks/container_spec.h"
 #include "services/tasks/health.h"
 #include "services/tasks/health_monitor.h"
+#include "services/tasks/volume_release.h"
 #include "shim/client/launch.h"
 #include "shim/client/shim_client.h"
 
@@ -46,6 +48,9 @@ int StartFailureCode(const absl::Status& status) {
 
 constexpr absl::Duration kMinBackoff = absl::Milliseconds(100);
 constexpr absl::Duration kMaxBackoff = absl::Minutes(1);
+// How long SIGKILL is sent again to a container whose exit does not come
+// (a shim too busy to answer in time is not a failed kill).
+constexpr absl::Duration kKillPatience = absl::Seconds(60);
 
 }  // namespace
 
@@ -87,15 +92,33 @@ void TaskManager::Publish(const Container& container, const std::string& action,
   events_->Publish(std::move(event));
 }
 
+TaskManager::ExitHold::ExitHold(TaskManager* manager, std::string id)
+    : manager_(manager), id_(std::move(id)) {
+  absl::MutexLock lock(&manager_->mu_);
+  fresh_ = manager_->runtime_.count(id_) == 0;
+  manager_->runtime_[id_].holds++;
+}
+
+TaskManager::ExitHold::~ExitHold() {
+  absl::MutexLock lock(&manager_->mu_);
+  auto it = manager_->runtime_.find(id_);
+  if (it == manager_->runtime_.end()) return;
+  if (--it->second.holds == 0 && it->second.removed) manager_->runtime_.erase(it);
+}
+
+// The runtime record is looked up, not made: a removed container's is gone
+// (or marked removed), which ends any wait for it.
 uint64_t TaskManager::ExitCount(const std::string& id) {
   absl::MutexLock lock(&mu_);
-  return runtime_[id].exits;
+  auto it = runtime_.find(id);
+  return it == runtime_.end() ? 0 : it->second.exits;
 }
 
 bool TaskManager::AwaitExit(const std::string& id, uint64_t after, absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   auto passed = [this, &id, after]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return runtime_[id].exits > after || runtime_[id].removed;
+    auto it = runtime_.find(id);
+    return it == runtime_.end() || it->second.exits > after || it->second.removed;
   };
   return mu_.AwaitWithTimeout(absl::Condition(&passed), timeout);
 }
@@ -393,8 +416,9 @@ void TaskManager::Monitor(const std::string& id) {
 }
 
 void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit) {
-  ShimClient client(BundleDir(id) + "/sock");
-  client.Call("Delete", berth::shim::v1::Empty(), nullptr, absl::Seconds(5)).IgnoreError();
+  // Its cgroup goes with it; a busy shim is asked again rather than left
+  // running without its bundle.
+  DeleteShim(id);
   fs::RemoveAll(BundleDir(id)).IgnoreError();
   std::string endpoint;
   bool bridge = false;
@@ -552,25 +576,58 @@ absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
                })
       .IgnoreError();
   uint64_t before = ExitCount(id);
-  berth::shim::v1::KillRequest request;
-  request.set_signal(static_cast<uint32_t>(*signal));
-  Publish(*container, "kill", {{"signal", std::to_string(*signal)}});
-  absl::Status sent = ShimCall(id, "Kill", request, nullptr);
-  if (sent.ok() && AwaitExit(id, before, absl::Seconds(timeout))) {
-    Publish(store_->Get(id).value_or(*container), "stop");
-    return absl::OkStatus();
+  // SIGKILL (rm -f, stop -s KILL) needs no polite round first.
+  if (*signal != SIGKILL) {
+    berth::shim::v1::KillRequest request;
+    request.set_signal(static_cast<uint32_t>(*signal));
+    Publish(*container, "kill", {{"signal", std::to_string(*signal)}});
+    absl::Status sent = ShimCall(id, "Kill", request, nullptr);
+    if (sent.ok() && AwaitExit(id, before, absl::Seconds(timeout))) {
+      Publish(store_->Get(id).value_or(*container), "stop");
+      return absl::OkStatus();
+    }
   }
-  request.set_signal(SIGKILL);
-  request.set_all(true);
   Publish(*container, "kill", {{"signal", std::to_string(SIGKILL)}});
-  absl::Status killed = ShimCall(id, "Kill", request, nullptr);
-  if (!killed.ok() && !absl::IsNotFound(killed) && !absl::IsUnavailable(killed)) return killed;
-  if (!AwaitExit(id, before, absl::Seconds(30))) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("container ", id, " did not exit after SIGKILL"));
-  }
+  if (absl::Status killed = KillUntilExit(id, before); !killed.ok()) return killed;
   Publish(store_->Get(id).value_or(*container), "stop");
   return absl::OkStatus();
+}
+
+absl::Status TaskManager::KillUntilExit(const std::string& id, uint64_t before) {
+  berth::shim::v1::KillRequest request;
+  request.set_signal(SIGKILL);
+  request.set_all(true);
+  const absl::Time deadline = absl::Now() + kKillPatience;
+  absl::Status killed;
+  while (true) {
+    killed = ShimCall(id, "Kill", request, nullptr);
+    // NotFound: the process has ended; Unavailable: the shim is gone and
+    // Monitor reads its exit file. Either way the exit is on its way.
+    bool delivered = killed.ok() || absl::IsNotFound(killed) || absl::IsUnavailable(killed);
+    if (!delivered && !absl::IsDeadlineExceeded(killed)) return killed;
+    if (AwaitExit(id, before, delivered ? absl::Seconds(10) : absl::Seconds(1))) {
+      return absl::OkStatus();
+    }
+    if (absl::Now() >= deadline) break;
+    BERTH_LOG(Warn) << "container " << id << ": no exit after SIGKILL yet ("
+                    << (killed.ok() ? "delivered" : std::string(killed.message()))
+                    << "); asking its shim again";
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      "container ", id, " did not exit after SIGKILL",
+      killed.ok() ? "" : absl::StrCat(" (", killed.message(), ")")));
+}
+
+void TaskManager::DeleteShim(const std::string& id) {
+  ShimClient client(BundleDir(id) + "/sock");
+  absl::Status status;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    status = client.Call("Delete", berth::shim::v1::Empty(), nullptr, absl::Seconds(10));
+    // Unavailable: it is gone already.
+    if (status.ok() || absl::IsUnavailable(status)) return;
+    if (!absl::IsDeadlineExceeded(status)) break;
+  }
+  BERTH_LOG(Warn) << "container " << id << ": shim Delete: " << status;
 }
 
 absl::Status TaskManager::Restart(const std::string& ref, int timeout_seconds,
@@ -646,13 +703,23 @@ absl::Status TaskManager::UpdateResources(const std::string& ref, const v1::Reso
 absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
                                                    const std::string& condition,
                                                    const std::function<bool()>& cancelled) {
-  auto container = store_->Resolve(ref);
-  if (!container.ok()) return container.status();
-  const std::string id = container->id();
   if (!condition.empty() && condition != "not-running" && condition != "next-exit" &&
       condition != "removed") {
     return absl::InvalidArgumentError(absl::StrCat("invalid condition: \"", condition, "\""));
   }
+  std::string id;
+  if (auto container = store_->Resolve(ref); container.ok()) {
+    id = container->id();
+  } else {
+    // Removed, but held for a waiter that registered before it ran.
+    absl::MutexLock lock(&mu_);
+    auto it = runtime_.find(ref);
+    if (!absl::IsNotFound(container.status()) || it == runtime_.end() || !it->second.removed) {
+      return container.status();
+    }
+    id = ref;
+  }
+  ExitHold hold(this, id);
   uint64_t start = ExitCount(id);
   auto from_record = [](const Container& c) {
     v1::WaitResponse response;
@@ -662,22 +729,21 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
     return response;
   };
   while (!cancelled()) {
-    if (condition == "removed") {
+    std::optional<Container> current = store_->Get(id);
+    {
       absl::MutexLock lock(&mu_);
-      if (runtime_[id].removed) return runtime_[id].last_exit;
-    } else {
-      auto current = store_->Get(id);
-      if (!current) {
-        absl::MutexLock lock(&mu_);
-        return runtime_[id].last_exit;
+      const Runtime& runtime = runtime_[id];
+      if (runtime.removed) return runtime.last_exit;
+      // Gone before this wait held it: nothing is known of its end.
+      if (!current && hold.fresh()) {
+        return absl::NotFoundError(absl::StrCat("No such container: ", ref));
       }
-      bool stopped = current->state().status() != v1::RUNNING &&
-                     current->state().status() != v1::PAUSED &&
-                     current->state().status() != v1::RESTARTING;
-      if (condition == "next-exit") {
-        absl::MutexLock lock(&mu_);
-        if (runtime_[id].exits > start) return runtime_[id].last_exit;
-      } else if (stopped) {
+      // Otherwise a record that is gone is being removed: wait for that.
+      if (current && condition == "next-exit" && runtime.exits > start) return runtime.last_exit;
+    }
+    if (current && condition != "removed" && condition != "next-exit") {
+      auto status = current->state().status();
+      if (status != v1::RUNNING && status != v1::PAUSED && status != v1::RESTARTING) {
         return from_record(*current);
       }
     }
@@ -688,27 +754,6 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
     mu_.AwaitWithTimeout(absl::Condition(&changed), absl::Milliseconds(250));
   }
   return absl::CancelledError("wait cancelled");
-}
-
-void TaskManager::ReleaseVolumes(const Container& container, bool remove_anonymous) {
-  for (const auto& mount : container.spec().mounts()) {
-    if (mount.type() != "volume" || mount.source().empty()) continue;
-    berth::snapshots::v1::UseVolumeRequest release;
-    release.set_name(mount.source());
-    release.set_container_id(container.id());
-    release.set_release(true);
-    berth::snapshots::v1::UseVolumeResponse unused;
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    volumes_->Use(&context, release, &unused);
-    if (remove_anonymous && mount.volume_options().count("anonymous") > 0) {
-      berth::snapshots::v1::RemoveVolumeRequest remove;
-      remove.set_name(mount.source());
-      berth::snapshots::v1::RemoveVolumeResponse removed;
-      grpc::ClientContext remove_context;
-      volumes_->Remove(&remove_context, remove, &removed);
-    }
-  }
 }
 
 absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove_volumes) {
@@ -737,7 +782,7 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
       return FromGrpcStatus(status);
     }
   }
-  ReleaseVolumes(*container, remove_volumes);
+  ReleaseVolumes(volumes_.get(), id, container->spec(), remove_volumes);
   // Its network is released before rm returns (the exit path may still be
   // doing it).
   if (UsesNetworkSandbox(*container)) RemoveSandbox(id, "", /*container_removed=*/true);
@@ -746,7 +791,15 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
   fs::RemoveAll(BundleDir(id)).IgnoreError();
   Publish(*container, "destroy");
   absl::MutexLock lock(&mu_);
-  runtime_[id].removed = true;
+  // Its runtime record stays while a waiter holds it (for the exit code).
+  auto it = runtime_.find(id);
+  if (it != runtime_.end()) {
+    if (it->second.holds > 0) {
+      it->second.removed = true;
+    } else {
+      runtime_.erase(it);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -831,7 +884,7 @@ void TaskManager::Recover(bool daemon_start) {
             .Call("Wait", berth::shim::v1::WaitRequest(), nullptr, absl::Seconds(10))
             .IgnoreError();
       }
-      ShimCall(id, "Delete", berth::shim::v1::Empty(), nullptr).IgnoreError();
+      DeleteShim(id);
       fs::RemoveAll(BundleDir(id)).IgnoreError();
       BERTH_LOG(Info) << "removed the shim of unknown container " << id;
     }

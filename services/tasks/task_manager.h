@@ -87,8 +87,28 @@ class TaskManager {
   absl::Status Pause(const std::string& ref);
   absl::Status Resume(const std::string& ref);
   absl::Status UpdateResources(const std::string& ref, const v1::Resources& resources);
+  // Keeps a container's exit answerable to Wait by id after the container
+  // is removed, for as long as it lives: a waiter that takes it before
+  // Start (run, start -a: docker's wait registered before start) gets the
+  // exit code even when --rm removed the container first.
+  class ExitHold {
+   public:
+    ExitHold(TaskManager* manager, std::string id);
+    ~ExitHold();
+    ExitHold(const ExitHold&) = delete;
+    ExitHold& operator=(const ExitHold&) = delete;
+    // The container had no runtime record yet (never started here).
+    bool fresh() const { return fresh_; }
+
+   private:
+    TaskManager* manager_;
+    std::string id_;
+    bool fresh_ = false;
+  };
+
   // condition: not-running (default), next-exit, removed. Returns when it
-  // holds or cancelled() turns true.
+  // holds or cancelled() turns true. A removed container still answers by
+  // its full id while an ExitHold keeps it.
   absl::StatusOr<v1::WaitResponse> Wait(const std::string& ref, const std::string& condition,
                                         const std::function<bool()>& cancelled);
   // Removes the record, its snapshot, files and volumes' registrations;
@@ -110,6 +130,8 @@ class TaskManager {
     uint64_t exits = 0;
     v1::WaitResponse last_exit;
     bool removed = false;
+    // ExitHolds on it: a removed container's entry goes with the last.
+    int holds = 0;
     bool starting = false;
     absl::Time started;
     absl::Duration backoff = absl::ZeroDuration();
@@ -123,10 +145,14 @@ class TaskManager {
   absl::Status ShimCall(const std::string& id, const std::string& method,
                         const google::protobuf::MessageLite& request,
                         google::protobuf::MessageLite* response) const;
+  // SIGKILL to every process of the container until its exit count passes
+  // `before`: asked again when the shim misses a deadline.
+  absl::Status KillUntilExit(const std::string& id, uint64_t before);
+  // The shim's Delete (its cgroup, then its exit), asked again when busy.
+  void DeleteShim(const std::string& id);
   // Waits until the container's exit count passes `after`.
   bool AwaitExit(const std::string& id, uint64_t after, absl::Duration timeout);
   uint64_t ExitCount(const std::string& id);
-  void ReleaseVolumes(const Container& container, bool remove_anonymous);
   // The network namespace of a bridge container, from the network service.
   absl::StatusOr<berth::network::v1::Sandbox> CreateSandbox(const Container& container);
   // The address for --add-host NAME:host-gateway, if the spec has one.

@@ -62,6 +62,9 @@ grpc::Status TasksService::Attach(
     detach_keys = *keys;
   }
 
+  // Taken before Start, as docker's client waits before it starts: --rm
+  // may remove the container before this call asks for its exit.
+  TaskManager::ExitHold hold(tasks_, id);
   const std::string socket = tasks_->BundleDir(id) + "/sock";
   berth::shim::v1::AttachRequest request;
   request.set_exec_id(target.exec_id());

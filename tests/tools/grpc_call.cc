@@ -1,13 +1,24 @@
-// grpc_call: calls any method of a gRPC endpoint with an empty request and
-// prints the status code name, for tests of what berthd does with methods
-// it does not know (a generic client, like grpcurl, which Debian lacks).
+// grpc_call: calls any unary method of a gRPC endpoint and prints the
+// status code name and message, for tests of what berthd does with methods
+// it does not know (a generic client, like grpcurl, which Debian lacks) and
+// of RPCs the CLI does not reach (filters it never sends).
 //
 //   grpc_call unix:///run/berth/berth.sock /berth.unknown.v1.X/Y
+//   grpc_call TARGET /berth.network.v1.Networks/List 'filters { key: "name" value { values: "x" } }'
+//
+// Without a request the call carries an empty message (valid for any
+// request type). With one (protobuf text format, for a berth method), the
+// response follows the status line in text format.
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/text_format.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
@@ -15,23 +26,61 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
+#include "berth/images/v1/images.pb.h"
+#include "berth/network/v1/network.pb.h"
+#include "berth/snapshots/v1/snapshots.pb.h"
+#include "berth/tasks/v1/tasks.pb.h"
+
+namespace {
+
+// Links each berth API's descriptors into the generated pool.
+void RegisterApis() {
+  berth::images::v1::ListImagesRequest::default_instance();
+  berth::network::v1::ListNetworksRequest::default_instance();
+  berth::snapshots::v1::ListRequest::default_instance();
+  berth::tasks::v1::WaitRequest::default_instance();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s TARGET /package.Service/Method\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: %s TARGET /package.Service/Method [TEXT_REQUEST]\n", argv[0]);
     return 2;
+  }
+  RegisterApis();
+  std::string method = argv[2];
+  const google::protobuf::MethodDescriptor* descriptor = nullptr;
+  std::unique_ptr<google::protobuf::Message> typed_request;
+  std::string payload;
+  if (argc == 4) {
+    std::string full_name = method.substr(1);
+    size_t slash = full_name.find('/');
+    if (slash != std::string::npos) full_name[slash] = '.';
+    descriptor = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name);
+    if (descriptor == nullptr) {
+      std::fprintf(stderr, "unknown method %s\n", method.c_str());
+      return 2;
+    }
+    typed_request.reset(google::protobuf::MessageFactory::generated_factory()
+                            ->GetPrototype(descriptor->input_type())
+                            ->New());
+    if (!google::protobuf::TextFormat::ParseFromString(argv[3], typed_request.get())) {
+      std::fprintf(stderr, "bad request text for %s\n", descriptor->input_type()->full_name().c_str());
+      return 2;
+    }
+    payload = typed_request->SerializeAsString();
   }
   auto channel = grpc::CreateChannel(argv[1], grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  // An empty message: valid for any request type (all fields unset).
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
+  grpc::Slice slice(payload);
+  grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
   grpc::Status result;
   absl::Notification done;
-  stub.UnaryCall(&context, argv[2], grpc::StubOptions(), &request, &response,
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
                  [&](grpc::Status status) {
                    result = std::move(status);
                    done.Notify();
@@ -40,5 +89,22 @@ int main(int argc, char** argv) {
   std::printf("%s %s\n",
               absl::StatusCodeToString(static_cast<absl::StatusCode>(result.error_code())).c_str(),
               result.error_message().c_str());
+  if (descriptor != nullptr && result.ok()) {
+    std::unique_ptr<google::protobuf::Message> typed_response(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(descriptor->output_type())
+            ->New());
+    std::string bytes;
+    std::vector<grpc::Slice> slices;
+    response.Dump(&slices);
+    for (const grpc::Slice& part : slices) {
+      bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+    }
+    std::string text;
+    if (typed_response->ParseFromString(bytes) &&
+        google::protobuf::TextFormat::PrintToString(*typed_response, &text)) {
+      std::printf("%s", text.c_str());
+    }
+  }
   return 0;
 }

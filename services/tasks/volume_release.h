@@ -1,0 +1,26 @@
+#ifndef BERTH_SERVICES_TASKS_VOLUME_RELEASE_H_
+#define BERTH_SERVICES_TASKS_VOLUME_RELEASE_H_
+
+// The one routine that gives a container's volumes back: at rm (and rm -v,
+// --rm) and when a create fails half-way.
+
+#include <string>
+
+#include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "berth/tasks/v1/tasks.pb.h"
+
+namespace berth::tasks {
+
+// Drops the container's registration on each of its volumes. With
+// remove_anonymous (rm -v, --rm, a failed create), anonymous volumes go
+// too, as docker's removeMountPoints does: every mount without a name of
+// its own, those from --volumes-from included, but one that another
+// container still uses stays (that refusal is no error). Named volumes
+// always stay.
+void ReleaseVolumes(berth::snapshots::v1::Volumes::StubInterface* volumes,
+                    const std::string& container_id, const v1::ContainerSpec& spec,
+                    bool remove_anonymous);
+
+}  // namespace berth::tasks
+
+#endif  // BERTH_SERVICES_TASKS_VOLUME_RELEASE_H_
