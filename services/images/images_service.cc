@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -558,24 +559,60 @@ grpc::Status ImagesService::DiskUsage(grpc::ServerContext*,
                                       berth::images::v1::DiskUsageResponse* response) {
   auto details = Details();
   if (!details.ok()) return ToGrpcStatus(details.status());
+  // docker counts an image as active while any container, running or not,
+  // was made from it.
+  std::map<std::string, int64_t> users;
+  if (containers_ != nullptr) {
+    berth::tasks::v1::ListContainersRequest list;
+    list.set_all(true);
+    berth::tasks::v1::ListContainersResponse listed;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status status = containers_->List(&context, list, &listed);
+    if (!status.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "disk usage: cannot tell which containers use images: " +
+                              status.error_message());
+    }
+    for (const auto& container : listed.containers()) ++users[container.image_id()];
+  }
   // Shared layers count once: sum the unpacked size of each chain id.
-  std::set<std::string> chains;
+  std::vector<std::vector<std::string>> image_chains;
+  std::map<std::string, int> holders;
   for (const ImageDetail& detail : *details) {
     std::vector<std::string> diff_ids(detail.diff_ids().begin(), detail.diff_ids().end());
-    for (const std::string& chain : ChainIds(diff_ids)) chains.insert(chain);
-    *response->add_images() = detail;
+    image_chains.push_back(ChainIds(diff_ids));
+    for (const std::string& chain : image_chains.back()) ++holders[chain];
   }
-  int64_t total = 0;
-  for (const std::string& chain : chains) {
+  std::map<std::string, int64_t> chain_size;
+  int64_t total = 0, shared = 0;
+  for (const auto& [chain, count] : holders) {
     grpc::ClientContext context;
     berth::snapshots::v1::UsageRequest request;
     request.set_key(chain);
     berth::snapshots::v1::UsageResponse usage;
-    if (snapshots_->Usage(&context, request, &usage).ok()) total += usage.size();
+    if (snapshots_->Usage(&context, request, &usage).ok()) chain_size[chain] = usage.size();
+    total += chain_size[chain];
+    if (count > 1) shared += chain_size[chain];
   }
+  std::set<std::string> used;
+  for (size_t i = 0; i < details->size(); ++i) {
+    ImageDetail& detail = (*details)[i];
+    detail.set_containers(users[detail.id()]);
+    int64_t image_shared = 0;
+    for (const std::string& chain : image_chains[i]) {
+      if (holders[chain] > 1) image_shared += chain_size[chain];
+      if (detail.containers() > 0) used.insert(chain);
+    }
+    detail.set_shared_size(image_shared);
+    if (detail.containers() > 0) response->set_active(response->active() + 1);
+    *response->add_images() = std::move(detail);
+  }
+  int64_t in_use = 0;
+  for (const std::string& chain : used) in_use += chain_size[chain];
   response->set_total_size(total);
-  // No container uses an image yet: all of it could be reclaimed.
-  response->set_reclaimable(total);
+  response->set_shared_size(shared);
+  response->set_reclaimable(total - in_use);
   return grpc::Status::OK;
 }
 
