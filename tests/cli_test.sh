@@ -115,6 +115,14 @@ Are you sure"
   out=$(berth system prune -f </dev/null)
   assert_not_contains "$out" "Are you sure"
   assert_contains "$out" "Total reclaimed space: "
+  # image prune -a: the image a container uses stays, an unused one goes.
+  berth commit "$running" unused-image:1 >/dev/null
+  out=$(berth image prune -a -f)
+  assert_contains "$out" "untagged: unused-image:1"
+  berth image inspect busybox >/dev/null || fail "image prune -a removed the image of a running container"
+  run_rc out berth image prune -f --filter bogus=1
+  assert_eq "$RC" 1 "image prune with an unknown filter"
+  assert_contains "$out" "invalid filter 'bogus'"
   run_rc out berth system prune -f --volumes --filter until=1h
   assert_eq "$RC" 1 "until with --volumes"
   assert_contains "$out" 'ERROR: The "until" filter is not supported with "--volumes"'
