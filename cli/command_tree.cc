@@ -20,7 +20,8 @@ const CLI::Option* FindOption(CLI::App* app, const std::string& name) {
 }
 
 bool TakesValue(const CLI::Option* option) {
-  return option != nullptr && option->get_type_size_max() > 0;
+  // CLI11 flags expect no items (their type size may still be 1).
+  return option != nullptr && option->get_expected_max() > 0 && option->get_type_size_max() > 0;
 }
 
 std::string CommandName(const CommandWalk& walk) {

@@ -85,6 +85,14 @@ TEST(CommandTreeTest, UnknownWordsAreNamed) {
   EXPECT_EQ(walk.unknown, "");
   EXPECT_EQ(CommandName(walk), "berth network ls");
   EXPECT_EQ(walk.positionals, std::vector<std::string>{"extra"});
+  // A flag takes no value: "--filter" after "-f" is an option, not -f's value.
+  bool force = false;
+  std::vector<std::string> filters;
+  CLI::App* prune = network->add_subcommand("prune", "Remove all unused networks");
+  prune->add_flag("-f,--force", force, "Do not prompt for confirmation");
+  prune->add_option("--filter", filters, "Provide filter values");
+  walk = WalkCommand(app, {"network", "prune", "-f", "--filter", "label=a"});
+  EXPECT_TRUE(walk.positionals.empty());
 }
 
 }  // namespace
