@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "cli/connection.h"
 #include "nlohmann/json.hpp"
 
 namespace berth::cli {
@@ -45,8 +46,8 @@ absl::Status Save(const nlohmann::json& json) {
 }  // namespace
 
 std::string AuthConfigPath() {
-  const char* dir = std::getenv("BERTH_CONFIG");
-  if (dir != nullptr && *dir != '\0') return std::string(dir) + "/config.json";
+  std::string dir = BerthOrDockerEnv("CONFIG");
+  if (!dir.empty()) return dir + "/config.json";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : "/root") + "/.berth/config.json";
 }

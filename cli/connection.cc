@@ -32,18 +32,23 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, const std::string& 
 
 }  // namespace
 
+std::string BerthOrDockerEnv(const std::string& suffix) {
+  std::string value = Env(("BERTH_" + suffix).c_str());
+  return value.empty() ? Env(("DOCKER_" + suffix).c_str()) : value;
+}
+
 ConnectionOptions ResolveConnection(ConnectionOptions options) {
-  if (options.host.empty()) options.host = Env("BERTH_HOST");
+  if (options.host.empty()) options.host = BerthOrDockerEnv("HOST");
   if (options.host.empty()) options.host = kDefaultHost;
-  if (!Env("BERTH_TLS_VERIFY").empty()) options.tlsverify = true;
+  if (!BerthOrDockerEnv("TLS_VERIFY").empty()) options.tlsverify = true;
   if (options.tlsverify) options.tls = true;
-  std::string cert_path = Env("BERTH_CERT_PATH");
-  if (cert_path.empty()) cert_path = Env("HOME") + "/.berth";
+  std::string env_cert_path = BerthOrDockerEnv("CERT_PATH");
+  std::string cert_path = env_cert_path.empty() ? Env("HOME") + "/.berth" : env_cert_path;
   if (options.tlscacert.empty()) options.tlscacert = cert_path + "/ca.pem";
   if (options.tlscert.empty()) options.tlscert = cert_path + "/cert.pem";
   if (options.tlskey.empty()) options.tlskey = cert_path + "/key.pem";
   // A cert path in the environment means the user wants TLS, as with docker.
-  if (!Env("BERTH_CERT_PATH").empty()) options.tls = true;
+  if (!env_cert_path.empty()) options.tls = true;
   return options;
 }
 

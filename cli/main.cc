@@ -3,9 +3,12 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "cli/cli.h"
+#include "cli/command_errors.h"
+#include "cli/completion.h"
 #include "cli/commands/commands.h"
 #include "cli/output.h"
 #include "services/common/base/version.h"
@@ -31,11 +34,21 @@ int main(int argc, char** argv) {
   berth::cli::AddSystemCommands(app, cli);
   berth::cli::AddImageCommands(app, cli);
   berth::cli::AddLoginCommands(app, cli);
-  berth::cli::AddSystemDfCommand(app, cli);
   berth::cli::AddVolumeCommands(app, cli);
   berth::cli::AddNetworkCommands(app, cli);
   berth::cli::AddContainerCommands(app, cli);
 
+  berth::cli::AddCompletionCommands(app, cli);
+  if (argc > 1 && std::string(argv[1]) == "__complete") {
+    return berth::cli::RunComplete(app, cli, std::vector<std::string>(argv + 2, argv + argc));
+  }
+
+  // docker's errors for command words CLI11 would report vaguely ("A
+  // subcommand is required", or the extra words listed backwards).
+  if (int rc = berth::cli::CheckCommandWords(app, std::vector<std::string>(argv + 1, argv + argc));
+      rc >= 0) {
+    return rc;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,17 +6,17 @@
 
 namespace berth::cli {
 
-// `berth version` and `berth info`.
+// `berth version`, `berth info` and `berth system info|df|events|prune`.
 void AddSystemCommands(CLI::App& app, Cli& cli);
 // `berth pull|images|rmi|tag` and `berth image ...`.
 void AddImageCommands(CLI::App& app, Cli& cli);
-// `berth system df`.
-void AddSystemDfCommand(CLI::App& app, Cli& cli);
+// `berth system df` (system_df.cc).
+void AddSystemDfCommand(CLI::App* system, Cli& cli);
 // `berth login|logout`.
 void AddLoginCommands(CLI::App& app, Cli& cli);
 // `berth volume create|ls|inspect|rm|prune`.
 void AddVolumeCommands(CLI::App& app, Cli& cli);
-// `berth network ls|inspect`.
+// `berth network create|ls|inspect|rm|prune|connect|disconnect`.
 void AddNetworkCommands(CLI::App& app, Cli& cli);
 // `berth run|create|start|stop|kill|restart|rm|pause|unpause|wait|rename|
 // update|ps|inspect|stats|top|logs|events` and `berth container ...`.

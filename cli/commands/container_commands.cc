@@ -4,6 +4,7 @@
 #include "cli/commands/container_commands.h"
 
 #include "cli/commands/commands.h"
+#include "cli/commands/prune.h"
 
 namespace berth::cli {
 
@@ -32,7 +33,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddTopCommand(container, cli, "berth container");
   AddPortCommand(container, cli, "berth container");
   AddLogsCommand(container, cli, "berth container");
-  AddPruneCommand(container, cli);
+  AddPruneCommand(container, cli, PruneKind::kContainers);
   AddExecCommands(container, cli, "berth container");
   AddCpCommand(container, cli, "berth container");
   AddExportCommand(container, cli, "berth container");

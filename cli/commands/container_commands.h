@@ -17,8 +17,6 @@ void AddRunCommands(CLI::App* parent, Cli& cli, const std::string& prefix);
 // start, stop, kill, restart, rm, pause, unpause, wait, rename, update
 // (container_lifecycle.cc).
 void AddLifecycleCommands(CLI::App* parent, Cli& cli, const std::string& prefix);
-// `container prune` (container_lifecycle.cc).
-void AddPruneCommand(CLI::App* parent, Cli& cli);
 // ps under `name` (ps.cc): "ps" at the top, "ls" (aliases ps, list) under container.
 CLI::App* AddPsCommand(CLI::App* parent, Cli& cli, const std::string& name, const std::string& prefix);
 // inspect (container_inspect.cc): containers, then images at the top level

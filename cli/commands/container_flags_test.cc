@@ -1,5 +1,6 @@
 #include "cli/commands/container_flags.h"
 
+#include <filesystem>
 #include <map>
 
 #include "cli/commands/container_common.h"
@@ -258,6 +259,34 @@ TEST(VolumeTest, DashV) {
   EXPECT_FALSE(ParseVolumeSpec("data:relative").ok());
   EXPECT_FALSE(ParseVolumeSpec(":/x").ok());
   EXPECT_FALSE(ParseVolumeSpec("/a:/").ok());
+}
+
+// docker >= 23: "./x", "../x" and "." are host paths from the working
+// directory; a plain name stays a volume.
+TEST(VolumeTest, DashVRelativeHostPathIsABind) {
+  std::filesystem::path saved = std::filesystem::current_path();
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "berth-dashv-test" / "sub";
+  std::filesystem::create_directories(dir);
+  std::filesystem::current_path(dir);
+  std::string parent = dir.parent_path().string();
+  auto mount = ParseVolumeSpec("./data:/x:ro");
+  auto up = ParseVolumeSpec("../y:/y");
+  auto here = ParseVolumeSpec(".:/z");
+  auto named = ParseVolumeSpec("data:/d");
+  std::filesystem::current_path(saved);
+  ASSERT_TRUE(mount.ok());
+  EXPECT_EQ(mount->type(), "bind");
+  EXPECT_EQ(mount->source(), dir.string() + "/data");
+  EXPECT_TRUE(mount->read_only());
+  ASSERT_TRUE(up.ok());
+  EXPECT_EQ(up->type(), "bind");
+  EXPECT_EQ(up->source(), parent + "/y");
+  ASSERT_TRUE(here.ok());
+  EXPECT_EQ(here->type(), "bind");
+  EXPECT_EQ(here->source(), dir.string());
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->type(), "volume");
+  EXPECT_EQ(named->source(), "data");
 }
 
 TEST(VolumeTest, MountAndTmpfs) {

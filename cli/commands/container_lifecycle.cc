@@ -1,5 +1,5 @@
 // berth start | stop | kill | restart | rm | pause | unpause | wait |
-// rename | update, and berth container prune: as docker's.
+// rename | update: as docker's.
 
 #include <unistd.h>
 
@@ -26,7 +26,6 @@ struct LifecycleFlags {
   bool attach = false, interactive = false, force = false, volumes = false;
   int timeout = -1;
   std::string signal, detach_keys;
-  std::vector<std::string> filters;
   ResourceFlags resources;
   std::string restart;
 };
@@ -210,25 +209,6 @@ int Update(Cli& cli, const LifecycleFlags& flags, const std::string& command) {
   });
 }
 
-int Prune(Cli& cli, const LifecycleFlags& flags, const std::string& command) {
-  tasks::PruneContainersRequest request;
-  if (!AddFilters(command, flags.filters, request.mutable_filters())) return kExitUsage;
-  if (!flags.force && !Confirm("WARNING! This will remove all stopped containers.")) return 0;
-  auto stub = ContainersStub(cli);
-  if (!stub) return cli.exit_code;
-  tasks::PruneContainersResponse response;
-  auto context = Cli::CallContext();
-  grpc::Status status = stub->Prune(context.get(), request, &response);
-  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
-  if (response.deleted_size() > 0) {
-    std::printf("Deleted Containers:\n");
-    for (const std::string& id : response.deleted()) std::printf("%s\n", id.c_str());
-    std::printf("\n");
-  }
-  std::printf("Total reclaimed space: %s\n", HumanSize(static_cast<double>(response.space_reclaimed())).c_str());
-  return 0;
-}
-
 using Handler = int (*)(Cli&, const LifecycleFlags&, const std::string&);
 
 CLI::App* Add(CLI::App* parent, Cli& cli, const std::string& prefix, const std::string& name,
@@ -290,15 +270,6 @@ void AddLifecycleCommands(CLI::App* parent, Cli& cli, const std::string& prefix)
   update->add_option("--pids-limit", r.pids_limit, "Tune container pids limit (set -1 for unlimited)");
   update->add_option("--blkio-weight", r.blkio_weight, "Block IO (relative weight), between 10 and 1000, or 0 to disable");
   update->add_option("--restart", flags->restart, "Restart policy to apply when a container exits");
-}
-
-void AddPruneCommand(CLI::App* parent, Cli& cli) {
-  auto flags = std::make_shared<LifecycleFlags>();
-  CLI::App* prune = parent->add_subcommand("prune", "Remove all stopped containers");
-  prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
-  prune->add_option("--filter", flags->filters, "Provide filter values (e.g. \"until=<timestamp>\")")
-      ->allow_extra_args(false);
-  prune->callback([&cli, flags] { cli.exit_code = Prune(cli, *flags, "berth container prune"); });
 }
 
 }  // namespace berth::cli

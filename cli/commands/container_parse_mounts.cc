@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -72,6 +73,16 @@ bool ValidVolumeMode(const std::string& mode) {
   return rw <= 1 && label <= 1 && propagation <= 1 && copy <= 1 && consistency <= 1;
 }
 
+// Go's filepath.Abs: joined to the working directory and cleaned.
+std::string AbsolutePath(const std::string& relative) {
+  std::error_code error;
+  std::filesystem::path cwd = std::filesystem::current_path(error);
+  if (error) return relative;
+  std::string path = (cwd / relative).lexically_normal().string();
+  if (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
 }  // namespace
 
 absl::StatusOr<MountSpec> ParseVolumeSpec(const std::string& text) {
@@ -101,6 +112,9 @@ absl::StatusOr<MountSpec> ParseVolumeSpec(const std::string& text) {
       return invalid_spec;
   }
   if (!ValidVolumeMode(mode)) return Invalid(absl::StrCat("invalid mode: ", mode));
+  // docker >= 23: a source starting with "." is a host path relative to the
+  // working directory; a name is a volume.
+  if (absl::StartsWith(mount.source(), ".")) mount.set_source(AbsolutePath(mount.source()));
   mount.set_type(absl::StartsWith(mount.source(), "/") ? "bind" : "volume");
   // -v makes a missing host directory, as docker's does (--mount refuses).
   if (mount.type() == "bind") (*mount.mutable_volume_options())["create_host_path"] = "true";

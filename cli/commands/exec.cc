@@ -13,6 +13,7 @@
 #include "cli/commands/container_common.h"
 #include "cli/commands/container_spec.h"
 #include "cli/commands/exec_flags.h"
+#include "cli/completion.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -173,6 +174,7 @@ void AddExecCommands(CLI::App* parent, Cli& cli, const std::string& prefix) {
   exec->fallthrough(false);
   exec->prefix_command();
   exec->allow_extras();
+  DescribeRawCommand(exec, kExecHelp, NameKind::kContainers);
   std::string exec_name = prefix + " exec";
   exec->callback([&cli, exec, exec_name] { cli.exit_code = Exec(cli, exec->remaining(), exec_name); });
 

@@ -17,6 +17,7 @@
 #include "cli/commands/archive_output.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/image.h"
+#include "cli/commands/prune.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -304,28 +305,6 @@ int Load(Cli& cli, const std::string& input, bool quiet) {
   return 0;
 }
 
-int Prune(Cli& cli, bool all, bool force) {
-  const char* warning = all ? "WARNING! This will remove all images without at least one container associated to them."
-                            : "WARNING! This will remove all dangling images.";
-  if (!force && !Confirm(warning)) return 0;
-  auto stub = Stub(cli);
-  if (!stub) return cli.exit_code;
-  berth::images::v1::PruneImagesRequest request;
-  request.set_all(all);
-  berth::images::v1::PruneImagesResponse response;
-  auto context = Cli::CallContext();
-  grpc::Status status = stub->Prune(context.get(), request, &response);
-  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
-  if (response.untagged_size() + response.deleted_size() > 0) {
-    std::printf("Deleted Images:\n");
-    for (const std::string& name : response.untagged()) std::printf("untagged: %s\n", name.c_str());
-    for (const std::string& id : response.deleted()) std::printf("deleted: %s\n", id.c_str());
-    std::printf("\n");
-  }
-  std::printf("Total reclaimed space: %s\n", HumanSize(static_cast<double>(response.space_reclaimed())).c_str());
-  return 0;
-}
-
 nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
                        const std::string& tag, const std::string& digest) {
   int64_t age = std::time(nullptr) - image.created().seconds();
@@ -380,21 +359,26 @@ int Images(Cli& cli, bool quiet, bool digests, const std::vector<std::string>& f
     }
     if (names.empty()) names.emplace_back("<none>", "<none>");
     for (const auto& [repository, tag] : names) {
-      std::string digest;
+      // docker: with --digests a row for each digest the repository was
+      // pulled by (a tag pulled again after a re-push has two).
+      std::vector<std::string> pinned_digests;
       for (const std::string& pinned : image.repo_digests()) {
-        if (absl::StartsWith(pinned, repository + "@")) digest = pinned.substr(repository.size() + 1);
+        if (absl::StartsWith(pinned, repository + "@")) pinned_digests.push_back(pinned.substr(repository.size() + 1));
       }
-      nlohmann::json row = RowJson(image, repository, tag, digest);
-      if (!format.empty()) {
-        if (!PrintFormatted(format, row)) return kExitUsage;
-        continue;
+      if (!digests || pinned_digests.empty()) pinned_digests = {pinned_digests.empty() ? "" : pinned_digests.back()};
+      for (const std::string& digest : pinned_digests) {
+        nlohmann::json row = RowJson(image, repository, tag, digest);
+        if (!format.empty()) {
+          if (!PrintFormatted(format, row)) return kExitUsage;
+          continue;
+        }
+        std::vector<std::string> cells = {repository, tag};
+        if (digests) cells.push_back(digest.empty() ? "<none>" : digest);
+        cells.push_back(row["ID"]);
+        cells.push_back(row["CreatedSince"]);
+        cells.push_back(row["Size"]);
+        rows.push_back(cells);
       }
-      std::vector<std::string> cells = {repository, tag};
-      if (digests) cells.push_back(digest.empty() ? "<none>" : digest);
-      cells.push_back(row["ID"]);
-      cells.push_back(row["CreatedSince"]);
-      cells.push_back(row["Size"]);
-      rows.push_back(cells);
     }
   }
   if (!quiet && format.empty()) std::printf("%s", FormatTable(rows).c_str());
@@ -614,10 +598,7 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
   add_list(image, "ls")->alias("list");
   add_rm(image, "rm");
   add_tag(image, "tag");
-  CLI::App* prune = image->add_subcommand("prune", "Remove unused images");
-  prune->add_flag("-a,--all", flags->all, "Remove all unused images, not just dangling ones");
-  prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
-  prune->callback([&cli, flags] { cli.exit_code = Prune(cli, flags->all, flags->force); });
+  AddPruneCommand(image, cli, PruneKind::kImages);
   CLI::App* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
   inspect->add_option("-f,--format", flags->format, "Format output using a template");
   inspect->add_option("images", flags->refs, "Images")->required();

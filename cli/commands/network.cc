@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/container_common.h"
+#include "cli/commands/prune.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -126,23 +127,6 @@ int Remove(Cli& cli, const NetworkFlags& flags) {
   return rc;
 }
 
-int Prune(Cli& cli, const NetworkFlags& flags) {
-  if (!flags.force && !Confirm("WARNING! This will remove all custom networks not used by at least one container.")) {
-    return 0;
-  }
-  auto stub = Stub(cli);
-  if (!stub) return cli.exit_code;
-  berth::network::v1::PruneNetworksResponse response;
-  auto context = Cli::CallContext();
-  grpc::Status status = stub->Prune(context.get(), {}, &response);
-  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
-  if (response.deleted_size() > 0) {
-    std::printf("Deleted Networks:\n");
-    for (const std::string& name : response.deleted()) std::printf("%s\n", name.c_str());
-  }
-  return 0;
-}
-
 int Inspect(Cli& cli, const NetworkFlags& flags) {
   auto stub = Stub(cli);
   if (!stub) return cli.exit_code;
@@ -224,9 +208,7 @@ void AddNetworkCommands(CLI::App& app, Cli& cli) {
   rm->alias("remove");
   rm->add_option("NETWORK", flags->names, "Network")->required();
   rm->callback([&cli, flags] { cli.exit_code = Remove(cli, *flags); });
-  CLI::App* prune = network->add_subcommand("prune", "Remove all unused networks");
-  prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
-  prune->callback([&cli, flags] { cli.exit_code = Prune(cli, *flags); });
+  AddPruneCommand(network, cli, PruneKind::kNetworks);
   CLI::App* inspect = network->add_subcommand("inspect", "Display detailed information on one or more networks");
   inspect->add_option("-f,--format", flags->format, "Format output using a template");
   inspect->add_option("NETWORK", flags->names, "Network")->required();

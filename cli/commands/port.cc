@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/commands/container_commands.h"
 #include "cli/commands/container_common.h"
+#include "cli/completion.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -53,6 +54,7 @@ void AddPortCommand(CLI::App* parent, Cli& cli, const std::string& prefix) {
   port->fallthrough(false);
   port->prefix_command();
   port->allow_extras();
+  DescribeRawCommand(port, "", NameKind::kContainers);
   std::string command = prefix + " port";
   port->callback([&cli, port, command] { cli.exit_code = Port(cli, port->remaining(), command); });
 }

@@ -14,6 +14,7 @@
 #include "cli/commands/container_flags.h"
 #include "cli/commands/container_spec.h"
 #include "cli/commands/image.h"
+#include "cli/completion.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -160,6 +161,7 @@ void AddRunCommands(CLI::App* parent, Cli& cli, const std::string& prefix) {
     command->fallthrough(false);
     command->prefix_command();
     command->allow_extras();
+    DescribeRawCommand(command, ContainerFlagsHelp(), NameKind::kImages);
     std::string name = prefix + (run ? " run" : " create");
     command->callback([&cli, command, run, name] { cli.exit_code = Run(cli, command->remaining(), run, name); });
   }

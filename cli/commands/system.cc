@@ -1,4 +1,5 @@
-// berth version, berth info: what docker version and docker info show.
+// berth version, berth info and the `berth system` group: what docker
+// version, docker info and docker system show.
 
 #include <cctype>
 #include <cstdio>
@@ -10,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "berth/system/v1/system.grpc.pb.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/container_commands.h"
+#include "cli/commands/prune.h"
 #include "cli/output.h"
 #include "services/common/base/version.h"
 #include "services/common/host/host_info.h"
@@ -241,9 +244,17 @@ void AddSystemCommands(CLI::App& app, Cli& cli) {
   version->callback([&cli, format] { cli.exit_code = RunVersion(cli, *format); });
 
   auto info_format = std::make_shared<std::string>();
-  CLI::App* info = app.add_subcommand("info", "Display system-wide information");
-  info->add_option("-f,--format", *info_format, "Format output using a template or 'json'");
-  info->callback([&cli, info_format] { cli.exit_code = RunInfo(cli, *info_format); });
+  CLI::App* system = app.add_subcommand("system", "Manage berth");
+  system->require_subcommand(1);
+  // `info` at the top and under `system`, as docker has both.
+  for (CLI::App* parent : {&app, system}) {
+    CLI::App* info = parent->add_subcommand("info", "Display system-wide information");
+    info->add_option("-f,--format", *info_format, "Format output using a template or 'json'");
+    info->callback([&cli, info_format] { cli.exit_code = RunInfo(cli, *info_format); });
+  }
+  AddSystemDfCommand(system, cli);
+  AddEventsCommand(system, cli);
+  AddSystemPruneCommand(system, cli);
 }
 
 }  // namespace berth::cli

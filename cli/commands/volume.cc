@@ -1,4 +1,4 @@
-// berth volume create | ls | inspect | rm | prune, as docker volume.
+// berth volume create | ls | inspect | rm (and prune, prune.cc), as docker volume.
 
 #include <unistd.h>
 
@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/prune.h"
 #include "cli/output.h"
 
 namespace berth::cli {
@@ -52,7 +53,7 @@ struct VolumeFlags {
   std::string driver = "local";
   std::vector<std::string> labels, options, filters, names;
   std::string format;
-  bool quiet = false, force = false, all = false;
+  bool quiet = false, force = false;
 };
 
 std::unique_ptr<berth::snapshots::v1::Volumes::Stub> Stub(Cli& cli) {
@@ -158,34 +159,6 @@ int Remove(Cli& cli, const VolumeFlags& flags) {
   return rc;
 }
 
-int Prune(Cli& cli, const VolumeFlags& flags) {
-  const char* warning = flags.all
-                            ? "WARNING! This will remove all local volumes not used by at least "
-                              "one container."
-                            : "WARNING! This will remove anonymous local volumes not used by at "
-                              "least one container.";
-  if (!flags.force && !Confirm(warning)) return 0;
-  berth::snapshots::v1::PruneVolumesRequest request;
-  request.set_all(flags.all);
-  std::vector<std::pair<std::string, std::string>> filters;
-  if (!ParsePairs(flags.filters, "filter", &filters)) return kExitUsage;
-  for (const auto& [key, value] : filters) (*request.mutable_filters())[key].add_values(value);
-  auto stub = Stub(cli);
-  if (!stub) return cli.exit_code;
-  berth::snapshots::v1::PruneVolumesResponse response;
-  auto context = Cli::CallContext();
-  grpc::Status status = stub->Prune(context.get(), request, &response);
-  if (!status.ok()) return ReportCallError(status, cli.connection.host, cli.Channel().get());
-  if (response.deleted_size() > 0) {
-    std::printf("Deleted Volumes:\n");
-    for (const std::string& name : response.deleted()) std::printf("%s\n", name.c_str());
-    std::printf("\n");
-  }
-  std::printf("Total reclaimed space: %s\n",
-              BytesSize(static_cast<double>(response.space_reclaimed())).c_str());
-  return 0;
-}
-
 }  // namespace
 
 void AddVolumeCommands(CLI::App& app, Cli& cli) {
@@ -221,12 +194,7 @@ void AddVolumeCommands(CLI::App& app, Cli& cli) {
   rm->add_option("names", flags->names, "Volumes")->required();
   rm->callback([&cli, flags] { cli.exit_code = Remove(cli, *flags); });
 
-  CLI::App* prune = volume->add_subcommand("prune", "Remove unused local volumes");
-  prune->add_flag("-a,--all", flags->all, "Remove all unused volumes, not just anonymous ones");
-  prune->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
-  prune->add_option("--filter", flags->filters, "Provide filter values (e.g. \"label=<label>\")")
-      ->allow_extra_args(false);
-  prune->callback([&cli, flags] { cli.exit_code = Prune(cli, *flags); });
+  AddPruneCommand(volume, cli, PruneKind::kVolumes);
 }
 
 }  // namespace berth::cli

@@ -318,6 +318,7 @@ grpc::Status ImagesService::Load(
     record.target.set_size(static_cast<int64_t>(image.manifest_body.size()));
     record.config_digest = image.manifest.config.digest();
     record.size = *size;
+    record.image_created = config->created;
     std::vector<std::string> content = {manifest_digest, record.config_digest};
     for (const Descriptor& layer : image.manifest.layers) content.push_back(layer.digest());
     std::vector<ImageRecord> records;

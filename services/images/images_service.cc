@@ -2,11 +2,14 @@
 
 #include <fnmatch.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -21,6 +24,70 @@ namespace berth::images {
 namespace {
 
 using berth::images::v1::ImageDetail;
+
+using PruneMatch = std::function<bool(const ImageRecord&, const std::string& config_json)>;
+
+// docker's "until": a unix time, an RFC 3339 time, or a duration before now.
+absl::StatusOr<int64_t> UntilSeconds(const std::string& value) {
+  int64_t seconds = 0;
+  if (absl::SimpleAtoi(value, &seconds)) return seconds;
+  absl::Time time;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, value, &time, &error)) return absl::ToUnixSeconds(time);
+  absl::Duration duration;
+  if (absl::ParseDuration(value, &duration)) return absl::ToUnixSeconds(absl::Now() - duration);
+  return absl::InvalidArgumentError("invalid until filter \"" + value + "\"");
+}
+
+// Whether the config's Labels have "key" or "key=value".
+bool HasLabel(const nlohmann::json& labels, const std::string& wanted) {
+  size_t eq = wanted.find('=');
+  std::string key = wanted.substr(0, eq);
+  auto it = labels.find(key);
+  if (it == labels.end() || !it->is_string()) return false;
+  return eq == std::string::npos || it->get<std::string>() == wanted.substr(eq + 1);
+}
+
+// image prune's --filter until=, label=, label!= (docker's set).
+absl::StatusOr<PruneMatch> PruneFilter(
+    const google::protobuf::Map<std::string, berth::images::v1::FilterValues>& filters) {
+  std::vector<int64_t> untils;
+  std::vector<std::string> labels, not_labels;
+  for (const auto& [key, values] : filters) {
+    for (const std::string& value : values.values()) {
+      if (key == "until") {
+        auto until = UntilSeconds(value);
+        if (!until.ok()) return until.status();
+        untils.push_back(*until);
+      } else if (key == "label") {
+        labels.push_back(value);
+      } else if (key == "label!") {
+        not_labels.push_back(value);
+      } else {
+        return absl::InvalidArgumentError("invalid filter '" + key + "'");
+      }
+    }
+  }
+  return PruneMatch([=](const ImageRecord& record, const std::string& config_json) {
+    for (int64_t until : untils) {
+      if (record.image_created >= until) return false;
+    }
+    if (labels.empty() && not_labels.empty()) return true;
+    nlohmann::json config = nlohmann::json::parse(config_json, nullptr, false);
+    nlohmann::json image_labels = nlohmann::json::object();
+    if (config.is_object() && config.contains("config") && config["config"].is_object() &&
+        config["config"].contains("Labels") && config["config"]["Labels"].is_object()) {
+      image_labels = config["config"]["Labels"];
+    }
+    for (const std::string& label : labels) {
+      if (!HasLabel(image_labels, label)) return false;
+    }
+    for (const std::string& label : not_labels) {
+      if (HasLabel(image_labels, label)) return false;
+    }
+    return true;
+  });
+}
 
 }  // namespace
 
@@ -535,12 +602,19 @@ grpc::Status ImagesService::Prune(grpc::ServerContext*,
   absl::MutexLock operation(&operations_);
   auto records = images_->List();
   if (!records.ok()) return ToGrpcStatus(records.status());
-  // Without --all only dangling images (no tag) go; no container uses an
-  // image yet (containers arrive with the containers issue).
+  // Without --all only dangling images (no tag) go; never one a container
+  // was made from, as docker.
+  auto users = ContainerUsers();
+  if (!users.ok()) return ToGrpcStatus(users.status(), "prune");
+  auto matches = PruneFilter(request->filters());
+  if (!matches.ok()) return ToGrpcStatus(matches.status(), "prune");
   std::set<std::string> deleted_ids;
   for (const ImageRecord& record : *records) {
     bool dangling = absl::StartsWith(record.name, "sha256:");
     if (!dangling && !request->all()) continue;
+    if (users->count(record.config_digest) > 0) continue;
+    auto config = ConfigFacts(record.config_digest);
+    if (!(*matches)(record, config.ok() ? config->config_json() : "")) continue;
     absl::Status status = images_->Delete(record.name);
     if (!status.ok()) return ToGrpcStatus(status);
     if (!dangling && record.name.find('@') == std::string::npos) {
@@ -564,29 +638,69 @@ grpc::Status ImagesService::Prune(grpc::ServerContext*,
 
 namespace berth::images {
 
+absl::StatusOr<std::map<std::string, int64_t>> ImagesService::ContainerUsers() {
+  std::map<std::string, int64_t> users;
+  if (containers_ == nullptr) return users;
+  berth::tasks::v1::ListContainersRequest list;
+  list.set_all(true);
+  berth::tasks::v1::ListContainersResponse listed;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status status = containers_->List(&context, list, &listed);
+  if (!status.ok()) {
+    return absl::UnavailableError("cannot tell which containers use images: " + status.error_message());
+  }
+  for (const auto& container : listed.containers()) ++users[container.image_id()];
+  return users;
+}
+
 grpc::Status ImagesService::DiskUsage(grpc::ServerContext*,
                                       const berth::images::v1::DiskUsageRequest*,
                                       berth::images::v1::DiskUsageResponse* response) {
   auto details = Details();
   if (!details.ok()) return ToGrpcStatus(details.status());
+  // docker counts an image as active while any container, running or not,
+  // was made from it.
+  auto container_users = ContainerUsers();
+  if (!container_users.ok()) return ToGrpcStatus(container_users.status(), "disk usage");
+  std::map<std::string, int64_t>& users = *container_users;
   // Shared layers count once: sum the unpacked size of each chain id.
-  std::set<std::string> chains;
+  std::vector<std::vector<std::string>> image_chains;
+  std::map<std::string, int> holders;
   for (const ImageDetail& detail : *details) {
     std::vector<std::string> diff_ids(detail.diff_ids().begin(), detail.diff_ids().end());
-    for (const std::string& chain : ChainIds(diff_ids)) chains.insert(chain);
-    *response->add_images() = detail;
+    image_chains.push_back(ChainIds(diff_ids));
+    for (const std::string& chain : image_chains.back()) ++holders[chain];
   }
-  int64_t total = 0;
-  for (const std::string& chain : chains) {
+  std::map<std::string, int64_t> chain_size;
+  int64_t total = 0, shared = 0;
+  for (const auto& [chain, count] : holders) {
     grpc::ClientContext context;
     berth::snapshots::v1::UsageRequest request;
     request.set_key(chain);
     berth::snapshots::v1::UsageResponse usage;
-    if (snapshots_->Usage(&context, request, &usage).ok()) total += usage.size();
+    if (snapshots_->Usage(&context, request, &usage).ok()) chain_size[chain] = usage.size();
+    total += chain_size[chain];
+    if (count > 1) shared += chain_size[chain];
   }
+  std::set<std::string> used;
+  for (size_t i = 0; i < details->size(); ++i) {
+    ImageDetail& detail = (*details)[i];
+    detail.set_containers(users[detail.id()]);
+    int64_t image_shared = 0;
+    for (const std::string& chain : image_chains[i]) {
+      if (holders[chain] > 1) image_shared += chain_size[chain];
+      if (detail.containers() > 0) used.insert(chain);
+    }
+    detail.set_shared_size(image_shared);
+    if (detail.containers() > 0) response->set_active(response->active() + 1);
+    *response->add_images() = std::move(detail);
+  }
+  int64_t in_use = 0;
+  for (const std::string& chain : used) in_use += chain_size[chain];
   response->set_total_size(total);
-  // No container uses an image yet: all of it could be reclaimed.
-  response->set_reclaimable(total);
+  response->set_shared_size(shared);
+  response->set_reclaimable(total - in_use);
   return grpc::Status::OK;
 }
 

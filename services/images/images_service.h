@@ -99,6 +99,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
  private:
   // Image details by id (config digest), with all names of that id.
   absl::StatusOr<std::vector<berth::images::v1::ImageDetail>> Details();
+  // How many containers (any state) were made from each image id; empty
+  // without a tasks service to ask.
+  absl::StatusOr<std::map<std::string, int64_t>> ContainerUsers();
   // An image config's JSON, platform, diff ids and chain id (cached by
   // digest; only those fields are set).
   absl::StatusOr<berth::images::v1::ImageDetail> ConfigFacts(const std::string& config_digest);

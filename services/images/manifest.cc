@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "services/common/digest/sha256.h"
 #include "services/common/host/host_info.h"
@@ -140,6 +141,13 @@ absl::StatusOr<ImageConfig> ParseConfig(const std::string& body) {
   config.platform.set_os(document->value("os", ""));
   config.platform.set_architecture(document->value("architecture", ""));
   config.platform.set_variant(document->value("variant", ""));
+  if (auto created = document->find("created"); created != document->end() && created->is_string()) {
+    absl::Time time;
+    std::string error;
+    if (absl::ParseTime(absl::RFC3339_full, created->get<std::string>(), &time, &error)) {
+      config.created = absl::ToUnixSeconds(time);
+    }
+  }
   if (!(*document).contains("rootfs") || !(*document)["rootfs"].is_object() ||
       !(*document)["rootfs"].contains("diff_ids") ||
       !(*document)["rootfs"]["diff_ids"].is_array()) {

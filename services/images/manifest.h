@@ -4,6 +4,7 @@
 // Parsing and checking of image indexes, manifests and configs (OCI and
 // Docker v2 schema 2), and the choice of a platform from an index.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct Manifest {
 struct ImageConfig {
   Platform platform;
   std::vector<std::string> diff_ids;
+  // Its "created" in unix seconds; 0 when absent or not RFC 3339.
+  int64_t created = 0;
   // The whole config JSON as stored.
   std::string json;
 };

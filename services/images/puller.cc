@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "nlohmann/json.hpp"
 #include "services/common/fs/fs_util.h"
 
 namespace berth::images {
@@ -21,16 +20,6 @@ Progress Line(const std::string& id, const std::string& status, int64_t current 
   progress.set_current(current);
   progress.set_total(total);
   return progress;
-}
-
-int64_t ParseCreated(const std::string& config_json) {
-  nlohmann::json config = nlohmann::json::parse(config_json, nullptr, false);
-  if (!config.is_object() || !config.contains("created") || !config["created"].is_string()) return 0;
-  std::string created = config["created"].get<std::string>();
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, created, &time, &error)) return 0;
-  return absl::ToUnixSeconds(time);
 }
 
 }  // namespace
@@ -303,7 +292,7 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
   record.target = target;
   record.config_digest = manifest->config.digest();
   record.size = total_size;
-  record.image_created = ParseCreated(*config_json);
+  record.image_created = config->created;
   std::vector<ImageRecord> records;
   record.name = reference.String();
   records.push_back(record);
