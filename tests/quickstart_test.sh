@@ -6,8 +6,8 @@
 # deploy/test runs this after `bazel test` (it runs Bazel itself, so it
 # cannot be a Bazel test). It runs the quickstart for real, with its default
 # paths, inside private pid, mount and network namespaces: /usr/local,
-# /etc/berth, /etc/systemd/system, /run, /var/lib/berth and /var/log are
-# empty tmpfs there, so nothing of the host is installed over or started,
+# /etc/berth, /etc/systemd/system, /run, /var/lib/berth, /var/log and the
+# shells' completion folders are empty tmpfs there, so nothing of the host is installed over or started,
 # and every process it starts (berthd, its services, shims, the clone's
 # Bazel server) dies with the namespace. /run being empty, the quickstart
 # takes its path for hosts where systemd is not init.
@@ -26,7 +26,9 @@ start=$SECONDS
 unshare --mount --net --pid --fork --mount-proc --propagation private bash -c '
   set -e
   ip link set lo up
-  for dir in /usr/local /etc/berth /etc/systemd/system /run /var/lib/berth /var/log; do
+  for dir in /usr/local /etc/berth /etc/systemd/system /run /var/lib/berth /var/log \
+    /usr/share/bash-completion/completions /usr/share/zsh/vendor-completions \
+    /usr/share/fish/vendor_completions.d; do
     mkdir -p "$dir"
     mount -t tmpfs -o mode=755 tmpfs "$dir"
   done
