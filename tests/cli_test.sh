@@ -146,7 +146,18 @@ Total reclaimed space: "
   run_rc out berth container prune -f --filter bogus
   assert_eq "$RC" 125 "bad filter"
   assert_contains "$out" 'invalid argument "bogus" for "--filter" flag'
-  berth rm "$keep" >/dev/null
+  run_rc out berth container prune -f --filter color=red
+  assert_eq "$RC" 1 "unknown filter key"
+  assert_contains "$out" "invalid filter 'color'"
+  # until=: only what was created before it; label!=: what lacks the label.
+  out=$(berth container prune -f --filter until=1h)
+  assert_not_contains "$out" "$keep" "pruned by until=1h"
+  berth inspect "$keep" >/dev/null || fail "until=1h pruned a container made just now"
+  out=$(berth container prune -f --filter label!=keep=yes)
+  assert_not_contains "$out" "$keep" "pruned by label!=keep=yes"
+  berth inspect "$keep" >/dev/null || fail "label!=keep=yes pruned the container labelled keep=yes"
+  out=$(berth container prune -f --filter "until=$(($(date +%s) + 5))")
+  assert_contains "$out" "$keep" "until a time after its creation"
 }
 
 test_volume_prune_filter_and_summary() {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/base/time_arg.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/container_spec.h"
 
@@ -200,19 +201,56 @@ grpc::Status ContainersService::Delete(grpc::ServerContext*,
   return ToGrpcStatus(tasks_->Remove(request->id(), request->force(), request->remove_volumes()));
 }
 
+namespace {
+
+// Every "k" or "k=v" of a label filter is on the container (docker's
+// MatchKVList).
+bool HasAllLabels(const v1::Container& container, const v1::FilterValues& wanted) {
+  for (const std::string& value : wanted.values()) {
+    size_t eq = value.find('=');
+    auto it = container.spec().labels().find(value.substr(0, eq));
+    if (it == container.spec().labels().end()) return false;
+    if (eq != std::string::npos && it->second != value.substr(eq + 1)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 grpc::Status ContainersService::Prune(grpc::ServerContext*,
                                       const v1::PruneContainersRequest* request,
                                       v1::PruneContainersResponse* response) {
+  // docker's prune filters: until=, label=, label!=; no other is ignored.
+  absl::Time until = absl::InfiniteFuture();
+  for (const auto& [key, values] : request->filters()) {
+    if (key == "until") {
+      if (values.values_size() > 1) {
+        return ToGrpcStatus(absl::InvalidArgumentError("more than one until filter specified"));
+      }
+      if (values.values_size() == 1) {
+        auto parsed = ParseTimeArg(values.values(0), absl::Now());
+        if (!parsed.ok()) return ToGrpcStatus(parsed.status());
+        until = *parsed;
+      }
+    } else if (key != "label" && key != "label!") {
+      return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat("invalid filter '", key, "'")));
+    }
+  }
+  const auto& filters = request->filters();
   for (const v1::Container& container : store_->All()) {
     auto status = container.state().status();
     if (status != v1::EXITED && status != v1::CREATED && status != v1::DEAD) continue;
-    google::protobuf::Map<std::string, v1::FilterValues> label_filters;
-    for (const auto& [key, values] : request->filters()) {
-      if (key == "label") label_filters[key] = values;
+    if (container.has_created_at() &&
+        absl::FromUnixSeconds(container.created_at().seconds()) > until) {
+      continue;
     }
-    auto matches = ContainerMatches(container, label_filters);
-    if (!matches.ok()) return ToGrpcStatus(matches.status());
-    if (!*matches) continue;
+    if (auto it = filters.find("label"); it != filters.end() && !HasAllLabels(container, it->second)) {
+      continue;
+    }
+    // label!: kept when it carries every label given (docker's rule).
+    if (auto it = filters.find("label!"); it != filters.end() && HasAllLabels(container, it->second)) {
+      continue;
+    }
     auto usage = fs::DiskUsage(tasks_->ContainerDir(container.id()));
     if (tasks_->Remove(container.id(), false, false).ok()) {
       response->add_deleted(container.id());
