@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -86,7 +87,8 @@ TEST(TreeTarTest, RoundTripWithRebaseKeepsSymlinksAsLinks) {
   struct stat dir;
   ASSERT_EQ(::stat((to + "/dst").c_str(), &dir), 0);
   EXPECT_EQ(dir.st_mode & 07777, 0750u);
-  std::system(("rm -rf " + from + " " + to).c_str());
+  std::filesystem::remove_all(from);
+  std::filesystem::remove_all(to);
 }
 
 TEST(TreeTarTest, SocketsAreLeftOut) {
@@ -109,7 +111,7 @@ TEST(TreeTarTest, SocketsAreLeftOut) {
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_NE(tar.find("dir/file"), std::string::npos);
   EXPECT_EQ(tar.find("dir/sock"), std::string::npos);
-  std::system(("rm -rf " + from).c_str());
+  std::filesystem::remove_all(from);
 }
 
 TEST(TreeTarTest, NoOverwriteDirNonDirRefusesAFileOverADirectory) {
@@ -136,7 +138,8 @@ TEST(TreeTarTest, NoOverwriteDirNonDirRefusesAFileOverADirectory) {
       options);
   EXPECT_FALSE(count.ok());
   EXPECT_NE(std::string(count.status().message()).find("cannot overwrite directory"), std::string::npos);
-  std::system(("rm -rf " + from + " " + to).c_str());
+  std::filesystem::remove_all(from);
+  std::filesystem::remove_all(to);
 }
 
 }  // namespace
