@@ -41,9 +41,20 @@ void RegisterApis() {
   berth::tasks::v1::WaitRequest::default_instance();
 }
 
+// The generated descriptors register themselves only when their object
+// files are linked, and the linker keeps those only if something refers to
+// them (an optimised build drops them): name one message of each file.
+void LinkDescriptors() {
+  (void)berth::images::v1::ListImagesRequest::descriptor();
+  (void)berth::network::v1::ListNetworksRequest::descriptor();
+  (void)berth::snapshots::v1::ListRequest::descriptor();
+  (void)berth::tasks::v1::ListContainersRequest::descriptor();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  LinkDescriptors();
   if (argc != 3 && argc != 4) {
     std::fprintf(stderr, "usage: %s TARGET /package.Service/Method [TEXT_REQUEST]\n", argv[0]);
     return 2;
