@@ -48,7 +48,7 @@ def main():
             continue
         try:
             verdicts = list(judge_cases(xml_path))
-        except ET.ParseError as error:
+        except (ET.ParseError, OSError) as error:
             counts["failed"] += 1
             not_passed.append(f"FAILED  {target} (unreadable test.xml: {error})")
             continue
