@@ -220,7 +220,7 @@ test_bad_configuration_names_the_key() {
     assert_contains "$out" 'cgroup-driver "systemd": systemd is not the init system here'
   fi
   # A cgroupfs parent may not climb out of the hierarchy.
-  echo '{"cgroup-parent": "../escape"}' >"$TMP/parent.json"
+  echo '{"cgroup-driver": "cgroupfs", "cgroup-parent": "../escape"}' >"$TMP/parent.json"
   rc=0; out=$("$BIN/berthd" --config-file "$TMP/parent.json" --validate 2>&1) || rc=$?
   assert_eq "$rc" "1" "cgroup-parent .."
   assert_contains "$out" 'cgroup-parent "../escape": may not contain ".."'
