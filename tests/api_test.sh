@@ -14,9 +14,7 @@ setup_suite() {
 }
 
 teardown_suite() {
-  local ids
-  ids=$(berth ps -aq 2>/dev/null) || return 0
-  [[ -z $ids ]] || berth rm -f $ids >/dev/null 2>&1
+  remove_main_containers
 }
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }

@@ -124,6 +124,14 @@ start_berthd() {
   fi
 }
 
+# Removes every container of the suite's MAIN berthd (a suite's teardown):
+# shims outlive berthd, so they must not be left running.
+remove_main_containers() {
+  local ids
+  ids=$("$BIN/berth" -H "$MAIN_SOCK" ps -aq 2>/dev/null) || return 0
+  [[ -z $ids ]] || "$BIN/berth" -H "$MAIN_SOCK" rm -f $ids >/dev/null 2>&1
+}
+
 # The pid of a berth service process under a given berthd.
 service_pid() { # berthd_pid service
   pgrep -P "$1" -f "berth-$2" | head -1
