@@ -103,7 +103,7 @@ TaskManager::ExitHold::~ExitHold() {
   absl::MutexLock lock(&manager_->mu_);
   auto it = manager_->runtime_.find(id_);
   if (it == manager_->runtime_.end()) return;
-  if (--it->second.holds == 0 && it->second.removed) manager_->runtime_.erase(it);
+  --it->second.holds;
 }
 
 // The runtime record is looked up, not made: a removed container's is gone
@@ -791,14 +791,17 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
   fs::RemoveAll(BundleDir(id)).IgnoreError();
   Publish(*container, "destroy");
   absl::MutexLock lock(&mu_);
-  // Its runtime record stays while a waiter holds it (for the exit code).
-  auto it = runtime_.find(id);
-  if (it != runtime_.end()) {
-    if (it->second.holds > 0) {
-      it->second.removed = true;
-    } else {
-      runtime_.erase(it);
-    }
+  // Its runtime record stays a minute, and while a waiter holds it, for the
+  // exit code: run --rm's Wait may come after its attach ended.
+  absl::Time now = absl::Now();
+  if (auto it = runtime_.find(id); it != runtime_.end()) {
+    it->second.removed = true;
+    it->second.removed_at = now;
+  }
+  for (auto it = runtime_.begin(); it != runtime_.end();) {
+    bool expired = it->second.removed && it->second.holds == 0 &&
+                   now - it->second.removed_at > absl::Minutes(1);
+    it = expired ? runtime_.erase(it) : std::next(it);
   }
   return absl::OkStatus();
 }

@@ -130,7 +130,10 @@ class TaskManager {
     uint64_t exits = 0;
     v1::WaitResponse last_exit;
     bool removed = false;
-    // ExitHolds on it: a removed container's entry goes with the last.
+    // When it was removed: its exit code still answers a Wait that comes
+    // just after an attach ended (run --rm), for a minute.
+    absl::Time removed_at;
+    // ExitHolds on it: a removed container's entry stays while one does.
     int holds = 0;
     bool starting = false;
     absl::Time started;
