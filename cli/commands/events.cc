@@ -20,6 +20,7 @@
 #include "cli/commands/container_commands.h"
 #include "cli/commands/container_common.h"
 #include "cli/commands/container_format.h"
+#include "cli/commands/image_json.h"
 #include "cli/commands/container_parse.h"
 #include "cli/output.h"
 
@@ -47,32 +48,14 @@ nlohmann::json TemplateObject(const nlohmann::json& event) {
   return object;
 }
 
-// docker's line and JSON for an image event.
-std::map<std::string, std::string> ImageAttributes(const berth::images::v1::ImageEvent& event) {
-  return {event.attributes().begin(), event.attributes().end()};
-}
-
+// docker's line for an image event.
 std::string ImageEventLine(const google::protobuf::Timestamp& time,
                            const berth::images::v1::ImageEvent& event) {
   std::string line = absl::StrCat(Rfc3339NanoFixed(time), " image ", event.action(), " ", event.id());
   std::vector<std::string> attributes;
-  for (const auto& [key, value] : ImageAttributes(event)) attributes.push_back(key + "=" + value);
+  for (const auto& [key, value] : std::map<std::string, std::string>(event.attributes().begin(), event.attributes().end())) attributes.push_back(key + "=" + value);
   if (!attributes.empty()) absl::StrAppend(&line, " (", absl::StrJoin(attributes, ", "), ")");
   return line;
-}
-
-nlohmann::json ImageEventJson(const google::protobuf::Timestamp& time,
-                              const berth::images::v1::ImageEvent& event) {
-  nlohmann::json attributes = nlohmann::json::object();
-  for (const auto& [key, value] : ImageAttributes(event)) attributes[key] = value;
-  return {{"status", event.action()},
-          {"id", event.id()},
-          {"Type", "image"},
-          {"Action", event.action()},
-          {"Actor", {{"ID", event.id()}, {"Attributes", attributes}}},
-          {"scope", "local"},
-          {"time", time.seconds()},
-          {"timeNano", time.seconds() * 1000000000 + time.nanos()}};
 }
 
 // The events of the tasks and images services, printed in time order: an

@@ -17,6 +17,7 @@
 #include "cli/commands/archive_output.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/image.h"
+#include "cli/commands/image_json.h"
 #include "cli/commands/prune.h"
 #include "cli/output.h"
 
@@ -385,31 +386,6 @@ int Images(Cli& cli, bool quiet, bool digests, const std::vector<std::string>& f
   return 0;
 }
 
-nlohmann::json InspectJson(const ImageDetail& image) {
-  nlohmann::json config = nlohmann::json::parse(image.config_json(), nullptr, false);
-  if (!config.is_object()) config = nlohmann::json::object();
-  nlohmann::json layers = nlohmann::json::array();
-  for (const std::string& id : image.diff_ids()) layers.push_back(id);
-  return {{"Id", image.id()},
-          {"RepoTags", std::vector<std::string>(image.repo_tags().begin(), image.repo_tags().end())},
-          {"RepoDigests",
-           std::vector<std::string>(image.repo_digests().begin(), image.repo_digests().end())},
-          {"Parent", ""},
-          {"Comment", config.value("comment", "")},
-          {"Created", config.value("created", "")},
-          {"DockerVersion", config.value("docker_version", "")},
-          {"Author", config.value("author", "")},
-          {"Config", config.contains("config") ? config["config"] : nlohmann::json()},
-          {"Architecture", image.platform().architecture()},
-          {"Variant", image.platform().variant().empty() ? nlohmann::json()
-                                                         : nlohmann::json(image.platform().variant())},
-          {"Os", image.platform().os()},
-          {"Size", image.size()},
-          {"GraphDriver", {{"Name", "overlayfs"}, {"Data", {{"ChainID", image.chain_id()}}}}},
-          {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},
-          {"Metadata", {{"LastTagTime", "0001-01-01T00:00:00Z"}}}};
-}
-
 int Inspect(Cli& cli, const std::vector<std::string>& refs, const std::string& format) {
   auto stub = Stub(cli);
   if (!stub) return cli.exit_code;
@@ -475,7 +451,7 @@ grpc::Status InspectImageJson(Cli& cli, const std::string& ref, nlohmann::json* 
   ImageDetail image;
   auto context = Cli::CallContext();
   grpc::Status status = stub->Get(context.get(), request, &image);
-  if (status.ok()) *out = InspectJson(image);
+  if (status.ok()) *out = ImageInspectJson(image);
   return status;
 }
 

@@ -9,6 +9,7 @@
 #include "berth/network/v1/network.grpc.pb.h"
 #include "absl/strings/match.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/object_json.h"
 #include "cli/commands/container_common.h"
 #include "cli/commands/prune.h"
 #include "cli/output.h"
@@ -18,37 +19,6 @@ namespace {
 
 using berth::network::v1::Network;
 
-nlohmann::json NetworkJson(const Network& network) {
-  nlohmann::json ipam_config = nlohmann::json::array();
-  for (const auto& ipam : network.ipam()) {
-    ipam_config.push_back({{"Subnet", ipam.subnet()}, {"Gateway", ipam.gateway()}});
-  }
-  nlohmann::json containers = nlohmann::json::object();
-  for (const auto& [id, endpoint] : network.containers()) {
-    containers[id] = {{"Name", endpoint.container_name()},
-                      {"EndpointID", endpoint.endpoint_id()},
-                      {"MacAddress", endpoint.mac_address()},
-                      {"IPv4Address", endpoint.ipv4_address()},
-                      {"IPv6Address", endpoint.ipv6_address()}};
-  }
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [key, value] : network.labels()) labels[key] = value;
-  return {{"Name", network.name()},
-          {"Id", network.id()},
-          {"Created", Rfc3339(network.created_at().seconds())},
-          {"Scope", network.scope()},
-          {"Driver", network.driver()},
-          {"EnableIPv6", network.enable_ipv6()},
-          {"IPAM", {{"Driver", "default"}, {"Options", nullptr}, {"Config", ipam_config}}},
-          {"Internal", network.internal()},
-          {"Attachable", false},
-          {"Ingress", false},
-          {"ConfigFrom", {{"Network", ""}}},
-          {"ConfigOnly", false},
-          {"Containers", containers},
-          {"Options", {{"com.docker.network.bridge.name", network.bridge()}}},
-          {"Labels", labels}};
-}
 
 struct NetworkFlags {
   bool quiet = false, no_trunc = false, internal = false, force = false;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "cli/commands/commands.h"
+#include "cli/commands/object_json.h"
 #include "cli/commands/prune.h"
 #include "cli/output.h"
 
@@ -19,21 +20,6 @@ namespace {
 
 using berth::snapshots::v1::Volume;
 
-nlohmann::json VolumeJson(const Volume& volume) {
-  auto map_or_null = [](const google::protobuf::Map<std::string, std::string>& map) {
-    if (map.empty()) return nlohmann::json();
-    nlohmann::json json = nlohmann::json::object();
-    for (const auto& [key, value] : map) json[key] = value;
-    return json;
-  };
-  return {{"CreatedAt", Rfc3339(volume.created_at().seconds())},
-          {"Driver", volume.driver()},
-          {"Labels", map_or_null(volume.labels())},
-          {"Mountpoint", volume.mountpoint()},
-          {"Name", volume.name()},
-          {"Options", map_or_null(volume.options())},
-          {"Scope", volume.scope()}};
-}
 
 // "key=value" pairs from --label, --opt and --filter.
 bool ParsePairs(const std::vector<std::string>& items, const char* what,
