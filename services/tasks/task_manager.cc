@@ -1,5 +1,6 @@
 #include "services/tasks/task_manager.h"
 
+#include <algorithm>
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -235,6 +236,20 @@ absl::Status TaskManager::Start(const std::string& ref, const StartOptions& opti
 
 absl::Status TaskManager::StartResolved(const Container& resolved, const StartOptions& options) {
   const std::string id = resolved.id();
+  // Attaches waiting for this start: they get the output from the first
+  // byte, as a start -a does.
+  std::vector<std::shared_ptr<StartWaiter>> waiters;
+  auto release_waiters = [this, &waiters](bool failed) {
+    for (auto& waiter : waiters) {
+      if (!failed && waiter->on_launch) waiter->on_launch();
+    }
+    absl::MutexLock lock(&mu_);
+    for (auto& waiter : waiters) {
+      waiter->failed = failed;
+      waiter->done = true;
+    }
+    waiters.clear();
+  };
   {
     absl::MutexLock lock(&mu_);
     Runtime& runtime = runtime_[id];
@@ -243,8 +258,11 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
       return absl::OkStatus();  // docker: starting a running container changes nothing
     }
     runtime.starting = true;
+    waiters.swap(runtime.start_waiters);
+    for (auto& waiter : waiters) waiter->taken = true;
   }
-  auto done = [this, &id] {
+  auto done = [this, &id, &release_waiters] {
+    release_waiters(/*failed=*/true);
     absl::MutexLock lock(&mu_);
     runtime_[id].starting = false;
   };
@@ -341,7 +359,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   settings.gid_map = options_.gid_map;
   auto create = BuildShimRequest(starting, settings);
   if (create.ok()) {
-    create->set_buffer_until_attach(options.attach);
+    create->set_buffer_until_attach(options.attach || !waiters.empty());
     create->mutable_process()->set_console_rows(options.rows);
     create->mutable_process()->set_console_cols(options.cols);
   }
@@ -388,12 +406,56 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     runtime_[id].starting = false;
   }
   if (options.launched) options.launched();
+  release_waiters(/*failed=*/false);
   if (!updated.ok()) return updated.status();
   Publish(*updated, "start");
   // Before the exit can be handled, so that its Unwatch comes after.
   if (health_ != nullptr) health_->Watch(id);
   std::thread([this, id] { Monitor(id); }).detach();
   return absl::OkStatus();
+}
+
+absl::StatusOr<TaskManager::AwaitedStart> TaskManager::AwaitStart(
+    const std::string& id, std::function<void()> on_launch, const std::function<bool()>& cancelled) {
+  auto waiter = std::make_shared<StartWaiter>();
+  waiter->on_launch = std::move(on_launch);
+  {
+    absl::MutexLock lock(&mu_);
+    runtime_[id].start_waiters.push_back(waiter);
+  }
+  // False once a Start took it: then it must wait for that start, which
+  // will run on_launch.
+  auto forget = [&] {
+    absl::MutexLock lock(&mu_);
+    if (waiter->taken) return false;
+    auto& list = runtime_[id].start_waiters;
+    list.erase(std::remove(list.begin(), list.end(), waiter), list.end());
+    return true;
+  };
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&waiter->done), absl::Milliseconds(200));
+      if (waiter->done) break;
+      if (waiter->taken) continue;
+    }
+    // The store is read outside mu_ (its own lock is taken before mu_ elsewhere).
+    if (cancelled()) {
+      if (forget()) return absl::CancelledError("attach: the client went away");
+      continue;
+    }
+    auto container = store_->Get(id);
+    if (!container) {
+      if (forget()) return absl::NotFoundError(absl::StrCat("No such container: ", id));
+      continue;
+    }
+    // Started by a start that came before this waiter was seen.
+    if (container->state().status() == v1::RUNNING) {
+      if (forget()) return AwaitedStart::kRunning;
+    }
+  }
+  if (waiter->failed) return absl::FailedPreconditionError("the container did not start");
+  return AwaitedStart::kStarted;
 }
 
 void TaskManager::Monitor(const std::string& id) {
@@ -711,10 +773,12 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
   if (auto container = store_->Resolve(ref); container.ok()) {
     id = container->id();
   } else {
-    // Removed, but held for a waiter that registered before it ran.
+    // Removed (held for a waiter that registered before it ran, or kept a
+    // minute), or being removed: its record is gone, its runtime entry not
+    // yet marked; the loop below waits for the mark.
     absl::MutexLock lock(&mu_);
     auto it = runtime_.find(ref);
-    if (!absl::IsNotFound(container.status()) || it == runtime_.end() || !it->second.removed) {
+    if (!absl::IsNotFound(container.status()) || it == runtime_.end()) {
       return container.status();
     }
     id = ref;

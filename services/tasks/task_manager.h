@@ -91,6 +91,16 @@ class TaskManager {
   // is removed, for as long as it lives: a waiter that takes it before
   // Start (run, start -a: docker's wait registered before start) gets the
   // exit code even when --rm removed the container first.
+  // Attaches that wait for the container's next start (docker's attach
+  // before start): Start asks the shim to keep the output and runs
+  // on_launch where it runs StartOptions.launched. Returns kStarted once
+  // on_launch ran, kRunning if the container was found running without it
+  // (open the attachment now), or an error: cancelled, removed, or the
+  // start failed.
+  enum class AwaitedStart { kStarted, kRunning };
+  absl::StatusOr<AwaitedStart> AwaitStart(const std::string& id, std::function<void()> on_launch,
+                                          const std::function<bool()>& cancelled);
+
   class ExitHold {
    public:
     ExitHold(TaskManager* manager, std::string id);
@@ -126,6 +136,13 @@ class TaskManager {
   std::string BundleDir(const std::string& id) const;
 
  private:
+  struct StartWaiter {
+    std::function<void()> on_launch;
+    // Taken by a Start; done once on_launch ran (or the start failed).
+    bool taken = false;
+    bool done = false;
+    bool failed = false;
+  };
   struct Runtime {
     uint64_t exits = 0;
     v1::WaitResponse last_exit;
@@ -138,6 +155,7 @@ class TaskManager {
     bool starting = false;
     absl::Time started;
     absl::Duration backoff = absl::ZeroDuration();
+    std::vector<std::shared_ptr<StartWaiter>> start_waiters;
   };
 
   absl::Status StartResolved(const Container& container, const StartOptions& options = {});

@@ -45,7 +45,7 @@ grpc::Status TasksService::Attach(
     }
     exec = *record;
     tty = exec->process.tty();
-  } else if (!target.start()) {
+  } else if (!target.start() && !(target.await_start() && !IsRunning(*container))) {
     if (container->state().status() == v1::PAUSED) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           "You cannot attach to a paused container, unpause it first");
@@ -92,6 +92,11 @@ grpc::Status TasksService::Attach(
     options.cols = size.cols();
     started = tasks_->Start(id, options);
     if (started.ok() && !attachment) open(false);  // it was running already
+  } else if (target.await_start() && !IsRunning(*container)) {
+    auto awaited = tasks_->AwaitStart(id, [&] { open(true); },
+                                      [context] { return context->IsCancelled(); });
+    if (!awaited.ok()) return ToGrpcStatus(awaited.status());
+    if (*awaited == TaskManager::AwaitedStart::kRunning) open(false);
   } else {
     open(false);
     if (tty && size.rows() > 0) ResizeTerminal(id, "", size).IgnoreError();
