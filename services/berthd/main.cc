@@ -45,7 +45,9 @@
 namespace berth::berthd {
 namespace {
 
-constexpr const char* kServices[] = {"images", "snapshots", "tasks", "network"};
+// dockerapi is the Docker Engine API front door: a service like the others
+// (supervised, restarted, its own process), with no store of its own.
+constexpr const char* kServices[] = {"images", "snapshots", "tasks", "network", "dockerapi"};
 
 // Writes a file whole or not at all: temp file, fsync, rename.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& data, mode_t mode) {
@@ -113,6 +115,9 @@ absl::StatusOr<config::DaemonConfig> LoadEffectiveConfig(const std::string& path
   auto checked = config::ParseDaemonConfig(config::ToJson(config), "configuration");
   if (!checked.ok()) return checked.status();
   if (config.tlsverify) config.tls = true;
+  if (config.keys_set.count("docker-socket") == 0 && flags_set.count("docker-socket") == 0) {
+    config.docker_socket = config.exec_root + "/docker.sock";
+  }
   if (absl::Status status =
           ResolveCgroupDriver(&config, berth::SelfDirectory() + "/berth-systemd-scope");
       !status.ok()) {
@@ -171,6 +176,8 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--userns-remap", flags.userns_remap, "User/Group setting for user namespaces");
   app.add_option("--bip", flags.bip, "Specify network bridge IP");
+  app.add_option("--docker-socket", flags.docker_socket,
+                 "Serve the Docker Engine API on this unix socket (\"\" turns it off)");
   bool validate = false;
   app.add_flag("--validate", validate, "Validate daemon configuration and exit");
   bool show_version = false;
@@ -198,6 +205,7 @@ int Run(int argc, char** argv) {
       {"--label", "labels"},
       {"--registry-mirror", "registry-mirrors"},
       {"--insecure-registry", "insecure-registries"},
+      {"--docker-socket", "docker-socket"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
       {"--bip", "bip"}};
   for (const auto& [flag, key] : kFlagKeys) {

@@ -89,6 +89,9 @@ struct DaemonConfig {
   std::string audit_log;
   // Certificate organisation or common name → admin | viewer.
   std::map<std::string, std::string> authorization_roles;
+  // The Docker Engine API's unix socket; berthd makes an unset one
+  // <exec-root>/docker.sock, and "" turns the front door off.
+  std::string docker_socket;
 
   // The daemon.json keys that were given (for the flag/file conflict check).
   std::set<std::string> keys_set;

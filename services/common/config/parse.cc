@@ -398,6 +398,8 @@ const std::map<std::string, Handler>& Handlers() {
       {"userns-remap", [](C c, J v, D d) { return GetString(c, v, &d->userns_remap); }},
       {"insecure-tcp", [](C c, J v, D d) { return GetBool(c, v, &d->insecure_tcp); }},
       {"audit-log", [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->audit_log); }},
+      {"docker-socket",
+       [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->docker_socket); }},
       {"authorization-roles",
        [](C c, J v, D d) {
          absl::Status s = GetStringMap(c, v, &d->authorization_roles);

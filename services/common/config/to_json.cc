@@ -49,6 +49,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"userns-remap", c.userns_remap},
           {"insecure-tcp", c.insecure_tcp},
           {"audit-log", c.audit_log},
+          {"docker-socket", c.docker_socket},
           {"authorization-roles", c.authorization_roles}};
 }
 
