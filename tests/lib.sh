@@ -26,7 +26,8 @@ install_binaries() {
   local target
   for target in services/berthd/berthd services/images/berth-images \
     services/snapshots/berth-snapshots services/tasks/berth-tasks \
-    services/network/berth-network shim/berth-shim shim/init/berth-init \
+    services/network/berth-network services/docker/berth-dockerapi \
+    shim/berth-shim shim/init/berth-init \
     shim/systemd/berth-systemd-scope cli/berth \
     tests/tools/grpc_call; do
     cp -f "$RUNFILES/$target" "$BIN/"

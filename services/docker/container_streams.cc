@@ -1,0 +1,269 @@
+// The long answers of a container: wait, logs, attach.
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/commands/container_format.h"
+#include "services/docker/routes.h"
+#include "services/docker/streams.h"
+
+namespace berth::docker {
+namespace {
+
+using nlohmann::json;
+
+// /wait: the headers go out at once (the CLI waits for them before it
+// starts the container), the status when the condition holds.
+class WaitStream : public BodyStream {
+ public:
+  WaitStream(const Backends& backends, berth::tasks::v1::WaitRequest request, int client_fd)
+      : backends_(backends), request_(std::move(request)), client_fd_(client_fd) {}
+
+  bool Next(std::string* chunk) override {
+    if (done_) return false;
+    done_ = true;
+    berth::tasks::v1::WaitResponse response;
+    grpc::ClientContext context;
+    ClientWatch watch(client_fd_, &context);
+    grpc::Status status = backends_.tasks->Wait(&context, request_, &response);
+    json body;
+    if (status.ok()) {
+      body = {{"StatusCode", response.exit_code()},
+              {"Error", response.error().empty() ? json() : json{{"Message", response.error()}}}};
+    } else if (status.error_code() == grpc::StatusCode::CANCELLED) {
+      return false;
+    } else {
+      // The 200 is out: the failure goes in the body, as dockerd's does.
+      body = {{"StatusCode", -1}, {"Error", {{"Message", status.error_message()}}}};
+    }
+    *chunk = body.dump() + "\n";
+    return true;
+  }
+
+ private:
+  const Backends& backends_;
+  berth::tasks::v1::WaitRequest request_;
+  int client_fd_;
+  bool done_ = false;
+};
+
+HttpResponse Wait(const Backends& backends, const ApiRequest& request) {
+  std::string condition = request.http.Query("condition");
+  if (!condition.empty() && condition != "not-running" && condition != "next-exit" &&
+      condition != "removed") {
+    return HttpResponse::Error(400, absl::StrCat("invalid condition: \"", condition, "\""));
+  }
+  // A missing container is a 404 before the 200 goes out.
+  berth::tasks::v1::GetContainerRequest get;
+  get.set_id(request.param(0));
+  berth::tasks::v1::Container container;
+  auto context = UnaryContext();
+  grpc::Status status = backends.containers->Get(context.get(), get, &container);
+  if (!status.ok()) return ErrorResponse(status);
+  berth::tasks::v1::WaitRequest wait;
+  wait.set_id(container.id());
+  wait.set_condition(condition);
+  HttpResponse response;
+  response.stream = std::make_unique<WaitStream>(backends, wait, request.http.connection_fd);
+  return response;
+}
+
+// Go's unix time as docker's CLI sends it: "1700000000.123456789".
+bool ParseUnixTime(const std::string& text, google::protobuf::Timestamp* out) {
+  std::vector<std::string> parts = absl::StrSplit(text, '.');
+  int64_t seconds = 0;
+  if (!absl::SimpleAtoi(parts[0], &seconds)) return false;
+  int64_t nanos = 0;
+  if (parts.size() > 1) {
+    std::string fraction = parts[1].substr(0, 9);
+    fraction.append(9 - fraction.size(), '0');
+    if (!absl::SimpleAtoi(fraction, &nanos)) return false;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(nanos));
+  return true;
+}
+
+class LogStream : public BodyStream {
+ public:
+  LogStream(const Backends& backends, berth::tasks::v1::LogsRequest request, bool tty, int fd)
+      : request_(std::move(request)), tty_(tty), watch_(fd, &context_) {
+    reader_ = backends.tasks->Logs(&context_, request_);
+  }
+
+  bool Next(std::string* chunk) override {
+    berth::tasks::v1::LogEntry entry;
+    if (!reader_->Read(&entry)) {
+      reader_->Finish().IgnoreError();
+      return false;
+    }
+    std::string line = request_.timestamps()
+                           ? absl::StrCat(berth::cli::Rfc3339NanoFixed(entry.time()), " ", entry.line())
+                           : entry.line();
+    *chunk = tty_ ? line : MultiplexFrame(entry.stream() == "stderr" ? 2 : 1, line);
+    return true;
+  }
+
+  void Cancel() override { context_.TryCancel(); }
+
+ private:
+  berth::tasks::v1::LogsRequest request_;
+  bool tty_;
+  grpc::ClientContext context_;
+  ClientWatch watch_;
+  std::unique_ptr<grpc::ClientReader<berth::tasks::v1::LogEntry>> reader_;
+};
+
+HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
+  const HttpRequest& http = request.http;
+  berth::tasks::v1::GetContainerRequest get;
+  get.set_id(request.param(0));
+  berth::tasks::v1::Container container;
+  auto context = UnaryContext();
+  grpc::Status status = backends.containers->Get(context.get(), get, &container);
+  if (!status.ok()) return ErrorResponse(status);
+  bool out = http.QueryBool("stdout");
+  bool err = http.QueryBool("stderr");
+  if (!out && !err) {
+    return HttpResponse::Error(400, "Bad parameters: you must choose at least one stream");
+  }
+  berth::tasks::v1::LogsRequest logs;
+  logs.set_id(container.id());
+  logs.set_follow(http.QueryBool("follow"));
+  logs.set_stdout(out);
+  logs.set_stderr(err);
+  logs.set_timestamps(http.QueryBool("timestamps"));
+  int64_t tail = -1;
+  std::string tail_text = http.Query("tail");
+  if (!tail_text.empty() && tail_text != "all" && !absl::SimpleAtoi(tail_text, &tail)) tail = -1;
+  logs.set_tail(tail);
+  for (auto [name, field] : {std::pair{"since", logs.mutable_since()},
+                             std::pair{"until", logs.mutable_until()}}) {
+    std::string text = http.Query(name);
+    if (text.empty() || text == "0") continue;
+    if (!ParseUnixTime(text, field)) {
+      return HttpResponse::Error(400, absl::StrCat("invalid value for \"", name, "\": ", text));
+    }
+  }
+  if (!logs.has_since() || logs.since().seconds() == 0) logs.clear_since();
+  if (!logs.has_until() || logs.until().seconds() == 0) logs.clear_until();
+  bool tty = container.spec().tty();
+  HttpResponse response;
+  response.content_type = tty ? kRawStream : kMultiplexedStream;
+  response.stream = std::make_unique<LogStream>(backends, logs, tty, http.connection_fd);
+  return response;
+}
+
+HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
+  const HttpRequest& http = request.http;
+  berth::tasks::v1::GetContainerRequest get;
+  get.set_id(request.param(0));
+  berth::tasks::v1::Container container;
+  auto context = UnaryContext();
+  grpc::Status status = backends.containers->Get(context.get(), get, &container);
+  if (!status.ok()) return ErrorResponse(status);
+  if (container.state().status() == berth::tasks::v1::PAUSED) {
+    return HttpResponse::Error(409, "You cannot attach to a paused container, unpause it first");
+  }
+  berth::tasks::v1::AttachTarget target;
+  target.set_id(container.id());
+  target.set_stdin(http.QueryBool("stdin"));
+  target.set_stdout(http.QueryBool("stdout"));
+  target.set_stderr(http.QueryBool("stderr"));
+  target.set_logs(http.QueryBool("logs"));
+  target.set_detach_keys(http.Query("detachKeys"));
+  target.set_await_start(true);
+  bool tty = container.spec().tty();
+  bool stdin_once = container.spec().stdin_once();
+  HttpResponse response;
+  response.content_type = tty ? kRawStream : kMultiplexedStream;
+  response.hijack = [&backends, target, tty, stdin_once](int fd, std::string early) {
+    PumpAttach(backends, fd, std::move(early), target, tty, stdin_once);
+  };
+  return response;
+}
+
+}  // namespace
+
+void PumpAttach(const Backends& backends, int fd, std::string early_input,
+                const berth::tasks::v1::AttachTarget& target, bool tty, bool close_stdin_at_eof) {
+  grpc::ClientContext context;
+  auto stream = backends.tasks->Attach(&context);
+  berth::tasks::v1::AttachRequest first;
+  *first.mutable_target() = target;
+  if (!stream->Write(first)) {
+    ::shutdown(fd, SHUT_RDWR);
+    stream->Finish().IgnoreError();
+    return;
+  }
+  // The client's side: stdin as raw bytes (written before the start, too),
+  // its end as a half-close.
+  std::thread input([&] {
+    bool open = target.stdin();
+    if (open && !early_input.empty()) {
+      berth::tasks::v1::AttachRequest message;
+      message.set_stdin(early_input);
+      stream->Write(message);
+    }
+    char buffer[32 * 1024];
+    while (true) {
+      ssize_t n = ::read(fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        if (!open) continue;
+        berth::tasks::v1::AttachRequest message;
+        message.set_stdin(std::string(buffer, static_cast<size_t>(n)));
+        if (!stream->Write(message)) return;
+        continue;
+      }
+      if (n < 0) {
+        context.TryCancel();  // the client is gone
+        return;
+      }
+      // A half-close: stdin ends; the output still flows.
+      if (open && close_stdin_at_eof) {
+        berth::tasks::v1::AttachRequest message;
+        message.set_close_stdin(true);
+        stream->Write(message);
+      }
+      return;
+    }
+  });
+  berth::tasks::v1::AttachResponse response;
+  while (stream->Read(&response)) {
+    std::string data;
+    if (response.has_stdout() || response.has_stderr()) {
+      const std::string& payload = response.has_stdout() ? response.stdout() : response.stderr();
+      if (payload.empty()) continue;
+      data = tty ? payload : MultiplexFrame(response.has_stdout() ? 1 : 2, payload);
+    } else {
+      break;  // the exit, or detached
+    }
+    if (!WriteAll(fd, data)) {
+      context.TryCancel();
+      break;
+    }
+  }
+  // The end of the process ends the connection: the CLI returns then.
+  ::shutdown(fd, SHUT_RDWR);
+  context.TryCancel();
+  input.join();
+  stream->Finish().IgnoreError();
+}
+
+void AddStreamRoutes(Router& router, const Backends& backends) {
+  router.Add("POST", "/containers/{id}/wait",
+             [&backends](const ApiRequest& r) { return Wait(backends, r); });
+  router.Add("GET", "/containers/{id}/logs",
+             [&backends](const ApiRequest& r) { return Logs(backends, r); });
+  router.Add("POST", "/containers/{id}/attach",
+             [&backends](const ApiRequest& r) { return Attach(backends, r); });
+}
+
+}  // namespace berth::docker

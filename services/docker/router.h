@@ -1,0 +1,54 @@
+#ifndef BERTH_SERVICES_DOCKER_ROUTER_H_
+#define BERTH_SERVICES_DOCKER_ROUTER_H_
+
+// Docker Engine API routing: the /vX.Y prefix (checked against the versions
+// served, as dockerd does), then METHOD + path pattern. "{x}" matches one
+// path segment; "{x*}" one or more (image names hold slashes:
+// /images/localhost:5000/a/b/json).
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "services/docker/http_server.h"
+
+namespace berth::docker {
+
+// The API versions served: the newest is advertised (Api-Version), the
+// oldest is dockerd's MinAPIVersion.
+inline constexpr char kMaxApiVersion[] = "1.45";
+inline constexpr char kMinApiVersion[] = "1.24";
+
+// -1, 0, 1 as a < b for "1.41"-style versions.
+int CompareApiVersions(const std::string& a, const std::string& b);
+
+struct ApiRequest {
+  const HttpRequest& http;
+  std::vector<std::string> params;
+  // The client's version (the prefix), or the newest for unprefixed paths.
+  std::string version;
+
+  const std::string& param(size_t i) const { return params.at(i); }
+};
+
+using RouteHandler = std::function<HttpResponse(const ApiRequest&)>;
+
+class Router {
+ public:
+  void Add(const std::string& method, const std::string& pattern, RouteHandler handler);
+  HttpResponse Dispatch(const HttpRequest& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    RouteHandler handler;
+  };
+  static bool Match(const Route& route, const std::vector<std::string>& segments,
+                    std::vector<std::string>* params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace berth::docker
+
+#endif  // BERTH_SERVICES_DOCKER_ROUTER_H_

@@ -1,0 +1,49 @@
+#ifndef BERTH_SERVICES_DOCKER_ROUTES_H_
+#define BERTH_SERVICES_DOCKER_ROUTES_H_
+
+// The Docker Engine API's endpoints, one file per kind of object, each
+// translating to the services' gRPC APIs.
+
+#include <optional>
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "services/docker/backends.h"
+#include "services/docker/router.h"
+
+namespace berth::docker {
+
+void AddSystemRoutes(Router& router, const Backends& backends);
+void AddContainerRoutes(Router& router, const Backends& backends);
+void AddStreamRoutes(Router& router, const Backends& backends);
+void AddExecRoutes(Router& router, const Backends& backends);
+void AddImageRoutes(Router& router, const Backends& backends);
+void AddVolumeRoutes(Router& router, const Backends& backends);
+void AddNetworkRoutes(Router& router, const Backends& backends);
+void AddSystemStreamRoutes(Router& router, const Backends& backends);
+void AddTransferRoutes(Router& router, const Backends& backends);
+
+// The request's JSON body: nullopt with *error set (400, dockerd's texts)
+// when it is not JSON or not an object. An empty body is an empty object.
+std::optional<nlohmann::json> JsonBody(const ApiRequest& request, HttpResponse* error);
+
+// docker's filters parameter ({"key":{"value":true}} or, from old clients,
+// {"key":["value"]}); nullopt with *error set when malformed.
+using Filters = std::map<std::string, std::vector<std::string>>;
+std::optional<Filters> ParseFilters(const ApiRequest& request, HttpResponse* error);
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+
+// POST .../resize?h=&w= for a container (exec_id empty) or an exec.
+HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
+                           const std::string& exec_id, const ApiRequest& request);
+
+// The hijacked half of attach and exec start: the process's stdio between
+// the raw connection and the tasks service's Attach stream (framed unless
+// tty), closing the connection when the process ends.
+void PumpAttach(const Backends& backends, int fd, std::string early_input,
+                const berth::tasks::v1::AttachTarget& target, bool tty, bool close_stdin_at_eof);
+
+}  // namespace berth::docker
+
+#endif  // BERTH_SERVICES_DOCKER_ROUTES_H_

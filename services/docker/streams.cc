@@ -1,0 +1,59 @@
+#include "services/docker/streams.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
+namespace berth::docker {
+
+std::string MultiplexFrame(int stream, std::string_view payload) {
+  std::string frame(8, '\0');
+  frame[0] = static_cast<char>(stream);
+  uint32_t size = static_cast<uint32_t>(payload.size());
+  frame[4] = static_cast<char>(size >> 24);
+  frame[5] = static_cast<char>(size >> 16);
+  frame[6] = static_cast<char>(size >> 8);
+  frame[7] = static_cast<char>(size);
+  frame.append(payload);
+  return frame;
+}
+
+bool PeerClosed(int fd) {
+  if (fd < 0) return false;
+  pollfd entry{fd, POLLRDHUP, 0};
+  if (::poll(&entry, 1, 0) <= 0) return false;
+  return (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+ClientWatch::ClientWatch(int fd, grpc::ClientContext* context) {
+  if (fd < 0) return;
+  thread_ = std::thread([this, fd, context] {
+    while (!done_) {
+      if (PeerClosed(fd)) {
+        context->TryCancel();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+}
+
+ClientWatch::~ClientWatch() {
+  done_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace berth::docker

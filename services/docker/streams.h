@@ -1,0 +1,45 @@
+#ifndef BERTH_SERVICES_DOCKER_STREAMS_H_
+#define BERTH_SERVICES_DOCKER_STREAMS_H_
+
+// What the long answers share: docker's stdio framing, and noticing a
+// client that left while a gRPC stream waits for something to send.
+
+#include <atomic>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include <grpcpp/client_context.h>
+
+namespace berth::docker {
+
+// docker's multiplexed stream frame: [stream, 0, 0, 0, size (big endian)]
+// then the payload; stream 1 stdout, 2 stderr, 3 an error of the daemon's.
+std::string MultiplexFrame(int stream, std::string_view payload);
+
+inline constexpr char kRawStream[] = "application/vnd.docker.raw-stream";
+inline constexpr char kMultiplexedStream[] = "application/vnd.docker.multiplexed-stream";
+
+// True when the peer of a connected socket hung up.
+bool PeerClosed(int fd);
+
+// Cancels `context` when the client at `fd` goes away, for as long as it
+// lives (a /wait or `logs -f` the CLI abandoned must not hold a call open).
+class ClientWatch {
+ public:
+  ClientWatch(int fd, grpc::ClientContext* context);
+  ~ClientWatch();
+  ClientWatch(const ClientWatch&) = delete;
+  ClientWatch& operator=(const ClientWatch&) = delete;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Writes all of data to a blocking socket; false when the peer is gone.
+bool WriteAll(int fd, std::string_view data);
+
+}  // namespace berth::docker
+
+#endif  // BERTH_SERVICES_DOCKER_STREAMS_H_

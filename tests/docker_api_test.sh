@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# The Docker Engine API front door, judged by real clients: the docker 28
+# CLI (/usr/local/bin/docker), Debian's docker 20.10 CLI (/usr/bin/docker,
+# an older API version) and the Docker SDK for Python (python3-docker),
+# each pointed at berth's docker.sock with DOCKER_HOST, as a user would.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
+
+DOCKER=/usr/local/bin/docker
+OLD_DOCKER=/usr/bin/docker
+
+setup_suite() {
+  start_registry
+  start_berthd MAIN --insecure-registry "$REGISTRY"
+  import_busybox busybox "$MAIN_SOCK"
+  DOCKER_SOCK=$MAIN_EXEC/docker.sock
+  wait_for 10 test -S "$DOCKER_SOCK" || fail "no docker.sock in $MAIN_EXEC"
+}
+
+teardown_suite() {
+  remove_main_containers
+}
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+# The docker CLI against berth, with a config dir of its own (no stored
+# credentials, no plugins).
+docker() {
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$DOCKER" "$@"
+}
+
+# logs_show NAME TEXT: docker logs NAME has TEXT.
+logs_show() { docker logs "$1" 2>&1 | grep -q "$2"; }
+
+# An HTTP request on the socket: status line and headers, then the body.
+api() { # METHOD PATH [curl args...]
+  local method=$1 path=$2
+  shift 2
+  curl -sS -i --unix-socket "$DOCKER_SOCK" -X "$method" "http://docker$path" "$@"
+}
+
+test_ping_and_version_negotiation() {
+  local out
+  out=$(curl -sS -I --unix-socket "$DOCKER_SOCK" http://docker/_ping)
+  assert_contains "$out" "HTTP/1.1 200" "HEAD /_ping"
+  assert_contains "$out" "Api-Version: 1.45"
+  assert_contains "$out" "Ostype: linux"
+  assert_contains "$out" "Content-Length: 0" "HEAD /_ping has no body"
+  out=$(api GET /_ping)
+  assert_contains "$out" $'\r\n\r\nOK' "GET /_ping body"
+  out=$(api GET /v1.99/version)
+  assert_contains "$out" "400" "a version newer than served"
+  assert_contains "$out" "client version 1.99 is too new. Maximum supported API version is 1.45"
+  out=$(api GET /v1.12/version)
+  assert_contains "$out" "client version 1.12 is too old. Minimum supported API version is 1.24"
+  # Positive control: the oldest served version and unprefixed paths work.
+  out=$(api GET /v1.24/version)
+  assert_contains "$out" "HTTP/1.1 200"
+  assert_contains "$out" '"MinAPIVersion":"1.24"'
+  out=$(api GET /nothing/here)
+  assert_contains "$out" "HTTP/1.1 404"
+  assert_contains "$out" '{"message":"page not found"}'
+  out=$(docker version --format '{{.Server.APIVersion}} {{.Client.APIVersion}}')
+  assert_eq "$out" "1.45 1.45" "docker version negotiates berth's newest"
+  out=$(docker info --format '{{.Containers}} {{.OSType}} {{.Swarm.LocalNodeState}}')
+  assert_contains "$out" " linux inactive"
+}
+
+test_run_attached_exit_codes_and_rm() {
+  local out rc
+  out=$(docker run --rm busybox echo hello-from-docker 2>&1)
+  assert_eq "$out" "hello-from-docker" "docker run --rm output"
+  rc=0
+  docker run --rm busybox sh -c 'exit 3' || rc=$?
+  assert_eq "$rc" 3 "the container's exit code is docker run's"
+  # --rm removed it: the same objects through berth's own CLI.
+  out=$(berth ps -a --format '{{.Image}} {{.Command}}')
+  assert_not_contains "$out" "hello-from-docker"
+  # stdout and stderr stay apart through the multiplexed stream.
+  out=$(docker run --rm busybox sh -c 'echo out; echo err >&2' 2>/dev/null)
+  assert_eq "$out" "out" "stdout alone"
+  out=$(docker run --rm busybox sh -c 'echo out; echo err >&2' 2>&1 >/dev/null)
+  assert_eq "$out" "err" "stderr alone"
+  # stdin written before the start reaches the process, and its end too.
+  out=$(printf 'line1\nline2\n' | docker run -i --rm busybox wc -l)
+  assert_eq "$(tr -d ' ' <<<"$out")" "2" "docker run -i with piped stdin"
+  # A missing command: docker's exit 127.
+  rc=0
+  docker run --rm busybox /no/such/binary >/dev/null 2>&1 || rc=$?
+  assert_eq "$rc" 127 "a missing command"
+}
+
+test_detached_lifecycle_as_a_user_types_it() {
+  local id out rc
+  id=$(docker run -d --name web -e GREETING=hi -l tier=front busybox sh -c 'echo started; sleep 1000')
+  [[ $id =~ ^[0-9a-f]{64}$ ]] || fail "docker run -d printed '$id'"
+  out=$(docker ps --no-trunc --format '{{.Names}} {{.Image}} {{.Labels}} {{.Command}}')
+  assert_contains "$out" 'web busybox tier=front "sh -c echo started; sleep 1000"' "docker ps"
+  # berth sees the same container.
+  out=$(berth ps --format '{{.Names}}')
+  assert_contains "$out" "web"
+  out=$(docker ps --filter label=tier=front -q)
+  assert_eq "$out" "${id:0:12}" "ps --filter label"
+  out=$(docker ps --filter label=tier=back -q)
+  assert_eq "$out" "" "ps --filter label matching nothing"
+  wait_for 10 logs_show web started || fail "docker logs never showed the output"
+  out=$(docker exec web sh -c 'echo $GREETING')
+  assert_eq "$out" "hi" "docker exec sees the container's env"
+  rc=0
+  docker exec web false || rc=$?
+  assert_eq "$rc" 1 "docker exec's exit code"
+  out=$(docker inspect --format '{{.State.Status}} {{.Config.Image}} {{.Name}}' web)
+  assert_eq "$out" "running busybox /web" "docker inspect template"
+  out=$(docker top web)
+  assert_contains "$out" "sleep 1000"
+  docker pause web >/dev/null || fail "pause"
+  assert_eq "$(docker inspect -f '{{.State.Status}}' web)" "paused"
+  docker unpause web >/dev/null || fail "unpause"
+  docker stop -t 1 web >/dev/null || fail "docker stop"
+  out=$(docker ps -a --filter name=web --format '{{.Status}}')
+  assert_contains "$out" "Exited (137)"
+  docker start web >/dev/null || fail "docker start"
+  assert_eq "$(docker inspect -f '{{.State.Running}}' web)" "true"
+  docker kill web >/dev/null || fail "docker kill"
+  out=$(docker rm web 2>&1)
+  assert_eq "$out" "web"
+  rc=0
+  out=$(docker rm web 2>&1) || rc=$?
+  assert_eq "$rc" 1 "rm of a removed container"
+  assert_contains "$out" "No such container: web"
+}
+
+test_errors_map_to_dockers_statuses() {
+  local out rc=0
+  out=$(docker inspect no-such-thing 2>&1) || rc=$?
+  assert_eq "$rc" 1 "inspect of nothing"
+  assert_contains "$out" "No such object: no-such-thing"
+  docker run -d --name dup busybox sleep 1000 >/dev/null || fail "first dup"
+  rc=0
+  out=$(docker run -d --name dup busybox sleep 1000 2>&1) || rc=$?
+  assert_eq "$rc" 125 "a name in use"
+  assert_contains "$out" 'is already in use'
+  rc=0
+  out=$(docker rm dup 2>&1) || rc=$?
+  assert_eq "$rc" 1 "rm of a running container"
+  assert_contains "$out" "cannot remove" "rm of a running container"
+  docker rm -f dup >/dev/null || fail "rm -f"
+  # Malformed bodies: a clear 400, and the daemon keeps serving.
+  out=$(api POST /v1.45/containers/create -H 'Content-Type: application/json' -d '{"Image":')
+  assert_contains "$out" "HTTP/1.1 400"
+  out=$(api POST /v1.45/containers/create -H 'Content-Type: application/json' \
+    -d '{"Image":"busybox","HostConfig":{"Memory":"lots"}}')
+  assert_contains "$out" "HTTP/1.1 400"
+  assert_contains "$out" "cannot unmarshal string into Go struct field HostConfig.Memory of type int64"
+  out=$(api GET /v1.45/_ping)
+  assert_contains "$out" "HTTP/1.1 200" "still serving"
+}
+
+test_pull_images_tag_and_rmi() {
+  local out rc
+  berth tag busybox "$REGISTRY/dk/busybox:1" >/dev/null
+  berth push "$REGISTRY/dk/busybox:1" >/dev/null || fail "push for the pull"
+  berth rmi "$REGISTRY/dk/busybox:1" >/dev/null
+  out=$(docker pull "$REGISTRY/dk/busybox:1" 2>&1) || fail "docker pull: $out"
+  assert_contains "$out" "Status: Downloaded newer image for $REGISTRY/dk/busybox:1"
+  out=$(docker images --format '{{.Repository}}:{{.Tag}}')
+  assert_contains "$out" "$REGISTRY/dk/busybox:1"
+  docker tag "$REGISTRY/dk/busybox:1" dk/local:2 || fail "docker tag"
+  out=$(docker image inspect --format '{{.Os}}/{{.Architecture}}' dk/local:2)
+  assert_eq "$out" "linux/amd64"
+  out=$(docker rmi dk/local:2)
+  assert_contains "$out" "Untagged: dk/local:2"
+  rc=0
+  out=$(docker pull "$REGISTRY/dk/nothing:1" 2>&1) || rc=$?
+  [[ $rc -ne 0 ]] || fail "pull of a missing image succeeded: $out"
+  # run pulls a missing image itself (the 404 from create drives it).
+  berth rmi "$REGISTRY/dk/busybox:1" >/dev/null
+  out=$(docker run --rm "$REGISTRY/dk/busybox:1" echo pulled-and-ran 2>&1)
+  assert_contains "$out" "Unable to find image"
+  assert_contains "$out" "pulled-and-ran"
+}
+
+test_volumes_and_networks() {
+  local out
+  docker volume create dkvol >/dev/null || fail "volume create"
+  out=$(docker volume ls --format '{{.Name}}')
+  assert_contains "$out" "dkvol"
+  out=$(docker run --rm -v dkvol:/data busybox sh -c 'echo kept >/data/f; cat /data/f')
+  assert_eq "$out" "kept"
+  out=$(docker run --rm --mount type=volume,source=dkvol,target=/d busybox cat /d/f)
+  assert_eq "$out" "kept" "the volume's content through --mount"
+  docker network create dknet >/dev/null || fail "network create"
+  out=$(docker network ls --format '{{.Name}}')
+  assert_contains "$out" "dknet"
+  docker run -d --name dk-server --network dknet busybox sleep 1000 >/dev/null || fail "server"
+  out=$(docker run --rm --network dknet busybox ping -c1 -W2 dk-server 2>&1)
+  assert_contains "$out" "1 packets received" "names resolve on a user network"
+  docker rm -f dk-server >/dev/null
+  docker network rm dknet >/dev/null || fail "network rm"
+  docker volume rm dkvol >/dev/null || fail "volume rm"
+  out=$(docker volume ls --format '{{.Name}}')
+  assert_not_contains "$out" "dkvol"
+}
+
+test_python_sdk() {
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import docker' 2>/dev/null ||
+    skip "python3-docker is not installed"
+  local out
+  out=$(DOCKER_HOST=unix://$DOCKER_SOCK SETUPTOOLS_USE_DISTUTILS=stdlib /usr/bin/python3 - <<'EOF'
+import docker
+client = docker.from_env()
+print("ping", client.ping())
+print("run", client.containers.run("busybox", ["echo", "sdk says hi"], remove=True).decode().strip())
+c = client.containers.run("busybox", ["sh", "-c", "echo logged; sleep 1000"], detach=True, name="sdk-c")
+c.reload()
+print("status", c.status)
+code, output = c.exec_run(["sh", "-c", "echo exec-out"])
+print("exec", code, output.decode().strip())
+for _ in range(50):
+    if b"logged" in c.logs():
+        break
+print("logs", c.logs().decode().strip())
+print("listed", [x.name for x in client.containers.list()])
+c.remove(force=True)
+v = client.volumes.create("sdkvol")
+print("volume", v.name, [x.name for x in client.volumes.list() if x.name == "sdkvol"])
+v.remove()
+n = client.networks.create("sdknet")
+print("network", n.name)
+n.remove()
+print("images", any("busybox:latest" in i.tags for i in client.images.list()))
+EOF
+  ) || fail "the SDK script failed: $out"
+  assert_contains "$out" "ping True"
+  assert_contains "$out" "run sdk says hi"
+  assert_contains "$out" "status running"
+  assert_contains "$out" "exec 0 exec-out"
+  assert_contains "$out" "logs logged"
+  assert_contains "$out" "'sdk-c'" "the SDK's container list"
+  assert_contains "$out" "volume sdkvol ['sdkvol']"
+  assert_contains "$out" "network sdknet"
+  assert_contains "$out" "images True"
+}
+
+test_older_docker_cli() {
+  [[ -x $OLD_DOCKER ]] || skip "Debian's docker.io client is not installed at $OLD_DOCKER"
+  local out
+  out=$(DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$OLD_DOCKER" version --format '{{.Client.APIVersion}}')
+  assert_eq "$out" "1.41" "the 20.10 client's own API version"
+  out=$(DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$OLD_DOCKER" run --rm busybox echo old-client 2>&1)
+  assert_eq "$out" "old-client" "docker 20.10 run"
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$OLD_DOCKER" ps -a >/dev/null ||
+    fail "docker 20.10 ps"
+}
+
+run_tests "$@"
