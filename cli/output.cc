@@ -77,7 +77,7 @@ int PrintInspect(const nlohmann::json& objects, const std::string& format, int r
   std::string out;
   std::vector<absl::Status> failures;
   for (const auto& object : objects) {
-    absl::StatusOr<std::string> text = parsed->Execute(object);
+    absl::StatusOr<std::string> text = parsed->ExecuteInspect(object);
     if (text.ok()) {
       absl::StrAppend(&out, *text, "\n");
     } else {

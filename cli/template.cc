@@ -19,7 +19,14 @@ absl::StatusOr<Template> Template::Parse(absl::string_view text, TemplateOptions
 }
 
 absl::StatusOr<std::string> Template::Execute(const nlohmann::json& data) const {
-  return gotmpl::ExecuteTree(source_, *tree_, data, options_.header_functions);
+  return gotmpl::ExecuteTree(source_, *tree_, data, {options_.header_functions, gotmpl::Missing::kGuessStruct});
+}
+
+absl::StatusOr<std::string> Template::ExecuteInspect(const nlohmann::json& data) const {
+  absl::StatusOr<std::string> typed =
+      gotmpl::ExecuteTree(source_, *tree_, data, {options_.header_functions, gotmpl::Missing::kDockerTyped});
+  if (typed.ok()) return typed;
+  return gotmpl::ExecuteTree(source_, *tree_, data, {options_.header_functions, gotmpl::Missing::kError});
 }
 
 }  // namespace berth::cli

@@ -14,7 +14,8 @@
 //
 // Values print as Go's fmt %v does (strings raw, [a b], map[k:v]); a missing
 // map key prints <no value>, a field an object does not have is an error when
-// the object looks like one of docker's structs (see template_exec.cc).
+// the object looks like one of docker's structs (see template_exec.h's
+// Missing; ExecuteInspect knows docker's nullable fields by name).
 
 #include <memory>
 #include <string>
@@ -45,6 +46,14 @@ class Template {
 
   // Errors read as Go's: template: :1:2: executing "" at <.A>: ...
   absl::StatusOr<std::string> Execute(const nlohmann::json& data) const;
+
+  // As docker inspect --format: first over the object as docker's typed
+  // structs hold it (a field JSON leaves out is its Go zero value, so a
+  // container without a health check has a nil State.Health: false in if,
+  // printed <nil>), and when that fails, over the raw JSON with
+  // missingkey=error, whose result or error is the answer ("map has no
+  // entry for key \"Health\"" for .State.Health.Status there).
+  absl::StatusOr<std::string> ExecuteInspect(const nlohmann::json& data) const;
 
  private:
   Template() = default;

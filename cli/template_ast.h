@@ -30,6 +30,9 @@ struct Operand {
   };
   Kind kind = Kind::kDot;
   size_t pos = 0;
+  // Where Go's parser puts the node, which errors report: the first field
+  // chained onto the term when there is one (.A.B: at .B), else pos.
+  size_t node_pos = 0;
   std::string text;          // source text, shown in errors
   nlohmann::json literal;    // kBool, kNumber, kString
   std::string name;          // kVariable ("$x") and kFunction

@@ -28,11 +28,11 @@ absl::Status ParseError(absl::string_view source, size_t pos, absl::string_view 
 
 absl::Status ExecError(absl::string_view source, size_t pos, absl::string_view context,
                        absl::string_view message) {
-  std::string shown(context.substr(0, 20));
-  if (context.size() > 20) shown += "...";
+  // The whole node, as Go has shown it since it stopped cutting it at 20
+  // characters (the docker 28 CLI's).
   return absl::InvalidArgumentError(absl::StrCat("template: :", LineOf(source, pos), ":",
                                                  ColumnOf(source, pos), ": executing \"\" at <",
-                                                 shown, ">: ", message));
+                                                 context, ">: ", message));
 }
 
 }  // namespace berth::cli::gotmpl

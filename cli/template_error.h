@@ -14,8 +14,7 @@ namespace berth::cli::gotmpl {
 
 absl::Status ParseError(absl::string_view source, size_t pos, absl::string_view message);
 
-// context is the source text of the node being evaluated (Go shows at most
-// 20 characters of it).
+// context is the source text of the node being evaluated, shown whole.
 absl::Status ExecError(absl::string_view source, size_t pos, absl::string_view context,
                        absl::string_view message);
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "cli/template_docker_fields.h"
 #include "cli/template_error.h"
 #include "cli/template_funcs.h"
 #include "cli/template_value.h"
@@ -33,8 +34,8 @@ bool LooksLikeStruct(const nlohmann::json& object) {
 
 class Executor {
  public:
-  Executor(absl::string_view source, const nlohmann::json& data, bool header_functions)
-      : source_(source), data_(data), header_functions_(header_functions) {
+  Executor(absl::string_view source, const nlohmann::json& data, ExecOptions options)
+      : source_(source), data_(data), header_functions_(options.header_functions), missing_(options.missing) {
     variables_.emplace_back("$", Value::Of(data));
   }
 
@@ -84,9 +85,22 @@ class Executor {
     return Flow::kNormal;
   }
 
-  // What an action prints: nil and missing values as Go's <no value>.
+  // What an action prints: nil and missing values as Go's <no value>, but
+  // a nil pointer, slice or map of a typed struct as fmt prints those.
   static std::string Print(const Value& value) {
-    if (value.json().is_null()) return "<no value>";
+    if (value.json().is_null()) {
+      switch (value.kind()) {
+        case GoKind::kPointer:
+          return "<nil>";
+        case GoKind::kSlice:
+          return "[]";
+        case GoKind::kMap:
+          return "map[]";
+        case GoKind::kUnknown:
+          break;
+      }
+      return "<no value>";
+    }
     return FormatValue(value.json());
   }
 
@@ -252,9 +266,15 @@ class Executor {
     return Value();
   }
 
-  // .A.B.C of receiver, as Go's evalField on map[string]interface{} data.
+  // .A.B.C of receiver, as Go's evalField on map[string]interface{} data
+  // (or on docker's typed structs, see Missing).
   absl::StatusOr<Value> EvalFields(const Value& receiver, const Operand& operand, bool has_args) {
     Value value = receiver;
+    // Go reports the node it stands on: the chain (at its first field), but
+    // for a function's result (println.x) still the function.
+    bool of_function = operand.kind == Operand::Kind::kFunction;
+    size_t pos = of_function ? operand.pos : operand.node_pos;
+    const std::string& context = of_function ? operand.name : operand.text;
     for (size_t i = 0; i < operand.fields.size(); ++i) {
       const std::string& name = operand.fields[i];
       // Go: a field of no value is no value, not an error.
@@ -262,24 +282,48 @@ class Executor {
       const nlohmann::json& json = value.json();
       if (json.is_object()) {
         if (has_args && i + 1 == operand.fields.size()) {
-          return Error(operand.pos, operand.text, absl::StrCat(name, " is not a method but has arguments"));
+          return Error(pos, context, absl::StrCat(name, " is not a method but has arguments"));
         }
+        bool is_map = value.kind() == GoKind::kMap || !LooksLikeStruct(json);
         auto found = json.find(name);
         if (found != json.end()) {
-          value = value.Part(*found);
-        } else if (LooksLikeStruct(json)) {
-          return Error(operand.pos, operand.text, absl::StrCat("can't evaluate field ", name));
-        } else {
+          value = OfField(value.Part(*found), name, is_map);
+        } else if (missing_ == Missing::kError) {
+          return Error(pos, context, absl::StrCat("map has no entry for key \"", name, "\""));
+        } else if (is_map) {
           value = Value();
+        } else if (std::optional<DockerField> field = TypedField(name)) {
+          value = field->kind == GoKind::kUnknown ? Value::Own(field->zero) : Value::Own(nullptr).As(field->kind);
+        } else {
+          return Error(pos, context, absl::StrCat("can't evaluate field ", name));
         }
+      } else if (json.is_null() && value.kind() == GoKind::kMap) {
+        // A nil map has no entries: no value.
+        value = Value();
       } else if (json.is_null()) {
-        return Error(operand.pos, operand.text, absl::StrCat("nil pointer evaluating interface {}.", name));
+        return Error(pos, context, absl::StrCat("nil pointer evaluating interface {}.", name));
       } else {
-        return Error(operand.pos, operand.text,
-                     absl::StrCat("can't evaluate field ", name, " in type ", GoTypeName(json)));
+        return Error(pos, context, absl::StrCat("can't evaluate field ", name, " in type ",
+                                               // Every value of a raw map is an interface{}.
+                                               missing_ == Missing::kError && !of_function ? "interface {}"
+                                                                                         : GoTypeName(json)));
       }
     }
     return value;
+  }
+
+  // What docker's typed structs say about a field (kDockerTyped only).
+  std::optional<DockerField> TypedField(const std::string& name) const {
+    if (missing_ != Missing::kDockerTyped) return std::nullopt;
+    return FindDockerField(name);
+  }
+
+  // A struct's field carries its Go kind; a map's entry is just a value.
+  Value OfField(Value value, const std::string& name, bool of_map) const {
+    if (of_map) return value;
+    std::optional<DockerField> field = TypedField(name);
+    if (!field || field->kind == GoKind::kUnknown) return value;
+    return value.As(field->kind);
   }
 
   // args[first_arg..] are the call's operands; final, when set, comes last.
@@ -320,6 +364,7 @@ class Executor {
   absl::string_view source_;
   const nlohmann::json& data_;
   bool header_functions_;
+  Missing missing_;
   std::vector<std::pair<std::string, Value>> variables_;
   std::string out_;
 };
@@ -327,8 +372,8 @@ class Executor {
 }  // namespace
 
 absl::StatusOr<std::string> ExecuteTree(absl::string_view source, const NodeList& tree, const nlohmann::json& data,
-                                        bool header_functions) {
-  return Executor(source, data, header_functions).Run(tree);
+                                        ExecOptions options) {
+  return Executor(source, data, options).Run(tree);
 }
 
 }  // namespace berth::cli::gotmpl

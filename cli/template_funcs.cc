@@ -139,6 +139,10 @@ absl::StatusOr<Value> Ne(const Args& args) {
 
 absl::StatusOr<Value> Len(const Args& args) {
   const json& item = args[0].json();
+  // A nil slice or map of a typed struct is empty.
+  if (item.is_null() && (args[0].kind() == GoKind::kSlice || args[0].kind() == GoKind::kMap)) {
+    return Value::Own(json(0));
+  }
   if (item.is_string()) return Value::Own(json(item.get_ref<const std::string&>().size()));
   if (item.is_array() || item.is_object()) return Value::Own(json(item.size()));
   if (item.is_null()) return Failed("len of nil pointer");
@@ -169,6 +173,8 @@ Value MissingMapEntry(const json& map) {
 
 absl::StatusOr<Value> Index(const Args& args) {
   Value item = args[0];
+  // A nil map of a typed struct has no entries (labels: "" for any key).
+  if (item.json().is_null() && item.kind() == GoKind::kMap) item = Value::Own(json::object());
   if (item.json().is_null()) return Failed("index of untyped nil");
   for (size_t i = 1; i < args.size(); ++i) {
     const json& current = item.json();

@@ -346,7 +346,9 @@ class Parser {
     if (!term.ok() || !term->has_value()) return term;
     Operand& operand = **term;
     size_t end = operand.pos + operand.text.size();
+    operand.node_pos = operand.pos;
     if (Peek().kind == TokenKind::kField) {
+      operand.node_pos = Peek().pos;
       switch (operand.kind) {
         case Operand::Kind::kBool:
         case Operand::Kind::kString:

@@ -72,15 +72,96 @@ TEST(TemplateTest, MissingMapKeyPrintsNoValue) {
 
 TEST(TemplateTest, UnknownStructFieldIsAnError) {
   EXPECT_EQ(Render("{{.Nope}}"), "error: template: :1:2: executing \"\" at <.Nope>: can't evaluate field Nope");
+  // A chain's errors are at its first chained field, as Go's parser places it.
   EXPECT_EQ(Render("{{.State.Nope}}"),
-            "error: template: :1:2: executing \"\" at <.State.Nope>: can't evaluate field Nope");
+            "error: template: :1:8: executing \"\" at <.State.Nope>: can't evaluate field Nope");
   EXPECT_EQ(Render("{{.State.Health.Status}}"),
-            "error: template: :1:2: executing \"\" at <.State.Health.Status>: nil pointer evaluating "
+            "error: template: :1:8: executing \"\" at <.State.Health.Status>: nil pointer evaluating "
             "interface {}.Status");
   EXPECT_EQ(Render("{{.Name.First}}"),
-            "error: template: :1:2: executing \"\" at <.Name.First>: can't evaluate field First in type string");
+            "error: template: :1:7: executing \"\" at <.Name.First>: can't evaluate field First in type string");
   EXPECT_EQ(Render("line one\n  {{.Nope}}"),
             "error: template: :2:4: executing \"\" at <.Nope>: can't evaluate field Nope");
+}
+
+// docker inspect --format as the docker 28 CLI answers it (checked against
+// it): first over docker's typed structs, then over the raw JSON with
+// missingkey=error.
+std::string Inspect(const std::string& text, const nlohmann::json& data) {
+  absl::StatusOr<Template> parsed = Template::Parse(text);
+  if (!parsed.ok()) return "error: " + std::string(parsed.status().message());
+  absl::StatusOr<std::string> out = parsed->ExecuteInspect(data);
+  if (!out.ok()) return "error: " + std::string(out.status().message());
+  return *out;
+}
+
+// A container without a health check: docker leaves State.Health and
+// Config.Healthcheck out (omitempty), Entrypoint is null.
+const nlohmann::json& Unhealthchecked() {
+  static const nlohmann::json container = nlohmann::json::parse(R"({
+    "Id": "d967a2", "Name": "/nohc",
+    "State": {"Status": "created", "Running": false, "Pid": 0},
+    "Config": {"Image": "bb", "Cmd": ["sleep", "100"], "Entrypoint": null, "Labels": {},
+               "Volumes": null},
+    "HostConfig": {"Binds": null, "PidsLimit": null, "LogConfig": {"Type": "json-file", "Config": {}}},
+    "NetworkSettings": {"Networks": {"none": {"IPAddress": ""}}}
+  })");
+  return container;
+}
+
+TEST(TemplateTest, InspectAbsentStructFieldsAreZeroValues) {
+  const nlohmann::json& c = Unhealthchecked();
+  EXPECT_EQ(Inspect("{{if .State.Health}}yes{{else}}no{{end}}", c), "no");
+  EXPECT_EQ(Inspect("{{with .State.Health}}{{.Status}}{{else}}none{{end}}", c), "none");
+  EXPECT_EQ(Inspect("{{.State.Health}}", c), "<nil>");
+  EXPECT_EQ(Inspect("{{with .State}}{{.Health}}{{end}}", c), "<nil>");
+  EXPECT_EQ(Inspect("{{and .State.Health .State.Running}}", c), "<nil>");
+  EXPECT_EQ(Inspect("{{or .State.Health \"x\"}}", c), "x");
+  EXPECT_EQ(Inspect("{{not .State.Health}}", c), "true");
+  EXPECT_EQ(Inspect("{{json .State.Health}}", c), "null");
+  EXPECT_EQ(Inspect("{{if .Config.Healthcheck}}y{{else}}n{{end}}", c), "n");
+  // Zero values of their Go kinds: nil slices, maps and pointers, "" and false.
+  EXPECT_EQ(Inspect("{{.Config.Entrypoint}}|{{.Config.Volumes}}|{{.HostConfig.PidsLimit}}", c), "[]|map[]|<nil>");
+  EXPECT_EQ(Inspect("{{.Config.StopSignal}}|{{.Config.Shell}}|{{.Config.ArgsEscaped}}|{{.Config.StopTimeout}}", c),
+            "|[]|false|<nil>");
+  EXPECT_EQ(Inspect("{{.Config.ExposedPorts}} {{len .Config.ExposedPorts}} {{len .HostConfig.Binds}}", c),
+            "map[] 0 0");
+  EXPECT_EQ(Inspect("{{index .Config.Labels \"x\"}}|{{index .HostConfig.Annotations \"x\"}}", c), "|");
+  EXPECT_EQ(Inspect("{{range .State.Health.Log}}x{{else}}none{{end}}", c),
+            "error: template: :1:14: executing \"\" at <.State.Health.Log>: map has no entry for key \"Health\"");
+  // Maps stay maps, even with keys that look like Go fields.
+  EXPECT_EQ(Inspect("{{.Config.Labels.x}} {{.NetworkSettings.Networks.bridge}}", c), "<no value> <no value>");
+  EXPECT_EQ(Inspect("{{.Labels.Other}}", nlohmann::json::parse(R"({"Labels": {"Maintainer": "me"}})")),
+            "<no value>");
+  // What is there reads as before.
+  EXPECT_EQ(Inspect("{{.State.Status}} {{.Config.Cmd}}", c), "created [sleep 100]");
+}
+
+TEST(TemplateTest, InspectFieldThroughAbsentOneIsAnError) {
+  const nlohmann::json& c = Unhealthchecked();
+  // The typed run fails (nil pointer), the raw one names the missing key.
+  EXPECT_EQ(Inspect("{{.State.Health.Status}}", c),
+            "error: template: :1:8: executing \"\" at <.State.Health.Status>: map has no entry for key \"Health\"");
+  EXPECT_EQ(Inspect("x {{.State.Health.Status}}", c),
+            "error: template: :1:10: executing \"\" at <.State.Health.Status>: map has no entry for key \"Health\"");
+  EXPECT_EQ(Inspect("{{.Config.Healthcheck.Test}}", c),
+            "error: template: :1:9: executing \"\" at <.Config.Healthcheck.Test>: map has no entry for key "
+            "\"Healthcheck\"");
+  EXPECT_EQ(Inspect("{{len .State.Health}}", c),
+            "error: template: :1:12: executing \"\" at <.State.Health>: map has no entry for key \"Health\"");
+  EXPECT_EQ(Inspect("{{$x := .State}}{{$x.Health.Status}}", c),
+            "error: template: :1:20: executing \"\" at <$x.Health.Status>: map has no entry for key \"Health\"");
+  // A field no docker struct has: an error in both runs.
+  EXPECT_EQ(Inspect("{{.Nope}} {{.Nope2}}", c),
+            "error: template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
+  EXPECT_EQ(Inspect("line one\n  {{.State.Nope}}", c),
+            "error: template: :2:10: executing \"\" at <.State.Nope>: map has no entry for key \"Nope\"");
+  EXPECT_EQ(Inspect("{{.Name.First}}", c),
+            "error: template: :1:7: executing \"\" at <.Name.First>: can't evaluate field First in type interface {}");
+  // A missing map entry is no error in the typed run: no second one.
+  EXPECT_EQ(Inspect("{{.Config.Labels.x.y}}", c), "<no value>");
+  // The raw run's index answers a struct-like object too.
+  EXPECT_EQ(Inspect("{{index .State \"Health\"}}", c), "<no value>");
 }
 
 TEST(TemplateTest, Range) {
@@ -200,7 +281,7 @@ TEST(TemplateTest, DockerFunctions) {
   EXPECT_EQ(Render("{{truncate .Id 3}} {{truncate .Id 30}}"), "3f2 3f2a9c");
   EXPECT_EQ(Render("{{.Name | lower | upper}}"), "/WEB");
   EXPECT_EQ(Render("{{join .Config.Labels \",\"}}"),
-            "error: template: :1:2: executing \"\" at <join .Config.Labels ...>: wrong type for value; expected "
+            "error: template: :1:2: executing \"\" at <join .Config.Labels \",\">: wrong type for value; expected "
             "[]string; got map[string]interface {}");
   EXPECT_EQ(Render("{{upper .State.Pid}}"),
             "error: template: :1:2: executing \"\" at <upper .State.Pid>: wrong type for value; expected string; got "
@@ -294,10 +375,11 @@ TEST(TemplateTest, ExecutionErrors) {
   EXPECT_EQ(Render("{{index .Args 0 | len}}"), "2");
   // A function with a field chain is called without arguments.
   EXPECT_EQ(Render("{{println.x}}"),
-            "error: template: :1:2: executing \"\" at <println.x>: can't evaluate field x in type string");
-  // Go shows at most 20 characters of the failing node.
+            "error: template: :1:2: executing \"\" at <println>: can't evaluate field x in type string");
+  // The whole failing node, however long (docker 28's Go).
   EXPECT_EQ(Render("{{index .NetworkSettings.Networks 7}}"),
-            "error: template: :1:2: executing \"\" at <index .NetworkSettin...>: error calling index: value has type "
+            "error: template: :1:2: executing \"\" at <index .NetworkSettings.Networks 7>: error calling index: value "
+            "has type "
             "int; should be string");
 }
 

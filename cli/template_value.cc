@@ -32,6 +32,12 @@ Value Value::Part(const nlohmann::json& part) const {
   return value;
 }
 
+Value Value::As(GoKind kind) const {
+  Value value = *this;
+  value.kind_ = kind;
+  return value;
+}
+
 const nlohmann::json& Value::json() const {
   static const nlohmann::json kNull;
   return json_ == nullptr ? kNull : *json_;

@@ -14,6 +14,11 @@
 
 namespace berth::cli::gotmpl {
 
+// The Go kind docker's typed struct gives a field, where JSON alone cannot
+// tell: how a nil or left-out (omitempty) one prints ("<nil>", "[]",
+// "map[]"), whether len takes it, and that an object is a map, not a struct.
+enum class GoKind { kUnknown, kPointer, kSlice, kMap };
+
 // A JSON value, or "no value" (Go's invalid reflect.Value: what a missing map
 // key yields). Values of the data are borrowed, computed ones are owned, so
 // walking a large inspect object copies nothing.
@@ -27,13 +32,18 @@ class Value {
   // storage alive when that is owned.
   Value Part(const nlohmann::json& part) const;
 
+  // The same value, known to be of Go kind `kind` (see GoKind).
+  Value As(GoKind kind) const;
+
   bool is_missing() const { return json_ == nullptr; }
   // null when missing.
   const nlohmann::json& json() const;
+  GoKind kind() const { return kind_; }
 
  private:
   std::shared_ptr<const nlohmann::json> owned_;
   const nlohmann::json* json_ = nullptr;
+  GoKind kind_ = GoKind::kUnknown;
 };
 
 // Go's truth: false, 0, "", nil and empty arrays/maps are false.

@@ -160,6 +160,15 @@ test_inspect_shows_devices_and_rules() {
 # is the unified hierarchy itself (a hybrid host is v1).
 unified_host() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; }
 
+# The directories of /sys/fs/cgroup a v1 hierarchy is mounted on (not the
+# links to them, not an empty directory where none could be mounted).
+v1_hierarchies() {
+  local f
+  for f in /sys/fs/cgroup/*; do
+    if [[ ! -L $f && $(stat -fc %T "$f") == cgroupfs ]]; then echo "${f##*/}"; fi
+  done | sort
+}
+
 # Runtimes that size themselves from their cgroup see the container's
 # limits; the mount is read-only (docker's) but for --privileged.
 test_sys_fs_cgroup_shows_the_containers_own_limits() {
@@ -180,14 +189,41 @@ test_sys_fs_cgroup_shows_the_containers_own_limits() {
   out=$(berth run --rm --privileged --memory 64m busybox sh -c "echo 33554432 >$memory && cat $memory")
   assert_eq "$out" "33554432" "privileged writes its own cgroup"
   if ! unified_host; then
-    # The host's combined hierarchies keep their names and links (those
-    # that lead to a hierarchy: systemd makes net_cls -> net_cls,net_prio
-    # even where that hierarchy is not mounted).
-    local host_links container
-    host_links=$(find /sys/fs/cgroup -maxdepth 1 -type l -xtype d -printf '%f\n' | sort | paste -sd' ')
-    container=$(berth run --rm busybox sh -c 'cd /sys/fs/cgroup && for f in *; do if [ -L "$f" ]; then echo "$f"; fi; done' | sort | paste -sd' ')
-    assert_eq "$container" "$host_links" "symlinks in /sys/fs/cgroup"
+    # The host's hierarchies (all of them, not only those berth limits)
+    # keep their names, and the links to them ("cpu" -> "cpu,cpuacct").
+    # Only mounted ones count: systemd leaves an empty directory and its
+    # links where it could not mount a hierarchy (in a cgroup namespace).
+    local host_dirs host_links container
+    host_dirs=$(v1_hierarchies | paste -sd' ')
+    host_links=$(cd /sys/fs/cgroup && for f in *; do
+      if [[ -L $f && $(stat -fc %T "$f/") == cgroupfs ]]; then echo "$f"; fi; done | sort | paste -sd' ')
+    container=$(berth run --rm busybox sh -c 'cd /sys/fs/cgroup && for f in *; do
+      if [ -L "$f" ]; then echo "link $f"; else echo "dir $f"; fi; done')
+    assert_eq "$(sed -n 's/^dir //p' <<<"$container" | sort | paste -sd' ')" "$host_dirs" "hierarchies in /sys/fs/cgroup"
+    assert_eq "$(sed -n 's/^link //p' <<<"$container" | sort | paste -sd' ')" "$host_links" "symlinks in /sys/fs/cgroup"
   fi
+}
+
+# The container is in a cgroup of its own in every v1 hierarchy it sees
+# (runc's), so what each shows it is its own (name=systemd, net_cls, ...
+# too, not the shim's); the cgroups go away with the container.
+test_container_has_its_own_cgroup_in_every_hierarchy() {
+  unified_host && skip "cgroup v1 hierarchies only"
+  local id pid lines own hierarchies
+  id=$(berth run -d --network none busybox sleep 300)
+  pid=$(berth inspect -f '{{.State.Pid}}' "$id")
+  lines=$(grep -v '^0::' "/proc/$pid/cgroup")
+  own=$(sed -n 's/^[0-9]*:memory://p' <<<"$lines")
+  assert_contains "$own" "$id" "memory cgroup"
+  hierarchies=$(v1_hierarchies | wc -l)
+  assert_eq "$(wc -l <<<"$lines")" "$hierarchies" "hierarchies the container is in"
+  assert_eq "$(grep -vc ":$own\$" <<<"$lines")" "0" "hierarchies where it is not in its own cgroup: $lines"
+  # Inside, each is its root.
+  assert_eq "$(berth exec "$id" sh -c 'grep -v "^0::" /proc/self/cgroup | grep -vc ":/\$"')" "0" "inside"
+  berth rm -f "$id" >/dev/null
+  local left
+  left=$(cd /sys/fs/cgroup && for f in *; do if [[ -e $f$own ]]; then echo "$f"; fi; done)
+  assert_eq "$left" "" "cgroups left after rm"
 }
 
 run_tests "$@"

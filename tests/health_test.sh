@@ -169,6 +169,26 @@ test_image_healthcheck_and_no_healthcheck() {
   berth rmi hc-image hc-none >/dev/null
 }
 
+# docker's CLI runs inspect --format on its typed structs first: a missing
+# State.Health is a nil pointer there (false in if, printed <nil>); only a
+# field read through it fails, from the raw JSON's missing key.
+test_inspect_format_without_a_health_check() {
+  berth run -d --name plain --network none busybox sleep 300 >/dev/null
+  berth run -d --name checked --network none --health-cmd true --health-interval 200ms busybox sleep 300 >/dev/null
+  wait_health 10 checked healthy
+  local tmpl='{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}'
+  assert_eq "$(berth inspect -f "$tmpl" plain)" "none" "if on no health"
+  # Positive control: the same template where there is a check.
+  assert_eq "$(berth inspect -f "$tmpl" checked)" "healthy" "if on health"
+  assert_eq "$(berth inspect -f '{{with .State.Health}}{{.Status}}{{else}}-{{end}}|{{.State.Health}}' plain)" \
+    "-|<nil>" "with and print"
+  local out rc=0
+  out=$(berth inspect -f '{{.State.Health.Status}}' plain 2>&1) || rc=$?
+  assert_eq "$rc" "1" "exit code of a field through no health"
+  assert_contains "$out" 'template parsing error: template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"'
+  berth rm -f plain checked >/dev/null
+}
+
 test_health_status_and_exec_events() {
   local since
   since=$(date +%s)

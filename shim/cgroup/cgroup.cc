@@ -1,10 +1,13 @@
 #include "shim/cgroup/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,6 +74,25 @@ const std::vector<std::string>& V1Controllers() {
   return *controllers;
 }
 
+std::vector<std::string> V1Hierarchies(const std::string& root) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(root.c_str());
+  if (dir == nullptr) return names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = root + "/" + name;
+    struct stat st;
+    struct statfs fs;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    if (::statfs(path.c_str(), &fs) != 0 || fs.f_type != CGROUP_SUPER_MAGIC) continue;
+    names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 uint64_t SharesToWeight(uint64_t shares) {
   if (shares == 0) return 0;
   return 1 + ((shares - 2) * 9999) / 262142;
@@ -101,8 +123,8 @@ absl::Status Cgroup::Write(const std::string& controller, const std::string& fil
 }
 
 absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(const std::string& path, Version version,
-                                                       const std::string& root) {
-  std::unique_ptr<Cgroup> cgroup(new Cgroup(path, version, root));
+                                                       const std::string& root, bool systemd_made) {
+  std::unique_ptr<Cgroup> cgroup(new Cgroup(path, version, root, systemd_made));
   if (version == Version::kV2) {
     // Each ancestor must delegate the controllers to its children.
     std::string dir = root;
@@ -120,10 +142,19 @@ absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(const std::string& path, 
     }
     return cgroup;
   }
-  for (const std::string& controller : V1Controllers()) {
-    std::string mount = absl::StrCat(root, "/", controller);
-    if (::access(mount.c_str(), F_OK) != 0) continue;
-    if (absl::Status status = fs::MakeDirectories(cgroup->Dir(controller), 0755); !status.ok()) {
+  cgroup->hierarchies_ = V1Hierarchies(root);
+  // A root that is not the host's layout (no hierarchy mounts found):
+  // the controllers' directories as they are.
+  if (cgroup->hierarchies_.empty()) {
+    for (const std::string& controller : V1Controllers()) {
+      if (::access(absl::StrCat(root, "/", controller).c_str(), F_OK) == 0) {
+        cgroup->hierarchies_.push_back(controller);
+      }
+    }
+  }
+  for (const std::string& hierarchy : cgroup->hierarchies_) {
+    if (hierarchy == "systemd" && systemd_made) continue;
+    if (absl::Status status = fs::MakeDirectories(cgroup->Dir(hierarchy), 0755); !status.ok()) {
       return status;
     }
   }
@@ -209,16 +240,14 @@ absl::Status Cgroup::ApplyDevices(const std::vector<DeviceRule>& rules) {
 absl::Status Cgroup::AddProcess(pid_t pid) {
   std::string value = std::to_string(pid);
   if (version_ == Version::kV2) return Write("", "cgroup.procs", value);
-  for (const std::string& controller : V1Controllers()) {
-    if (::access(Dir(controller).c_str(), F_OK) != 0) continue;
-    if (absl::Status status = Write(controller, "cgroup.procs", value); !status.ok()) return status;
-  }
-  // systemd's own hierarchies (name=systemd, and the v2 one of a hybrid
-  // host) hold the cgroup only when systemd made it (its driver): there an
-  // exec'd process joins them too, so systemd counts it in the scope.
-  for (const char* tracking : {"systemd", "unified"}) {
-    if (::access(Dir(tracking).c_str(), F_OK) != 0) continue;
-    if (absl::Status status = Write(tracking, "cgroup.procs", value); !status.ok()) return status;
+  // Every hierarchy (name=systemd under the systemd driver once systemd has
+  // made the scope there), and a hybrid host's v2 one where systemd made
+  // the cgroup: an exec'd process joins them too, so systemd counts it.
+  std::vector<std::string> joined = hierarchies_;
+  joined.push_back("unified");
+  for (const std::string& hierarchy : joined) {
+    if (::access(Dir(hierarchy).c_str(), F_OK) != 0) continue;
+    if (absl::Status status = Write(hierarchy, "cgroup.procs", value); !status.ok()) return status;
   }
   return absl::OkStatus();
 }
@@ -360,8 +389,10 @@ absl::Status Cgroup::Destroy() {
   };
   if (version_ == Version::kV2) return remove(Dir(""));
   absl::Status first;
-  for (const std::string& controller : V1Controllers()) {
-    absl::Status status = remove(Dir(controller));
+  for (const std::string& hierarchy : hierarchies_) {
+    // systemd removes the scope it made.
+    if (hierarchy == "systemd" && systemd_made_) continue;
+    absl::Status status = remove(Dir(hierarchy));
     if (first.ok()) first = status;
   }
   return first;

@@ -59,9 +59,14 @@ enum class Version { kV1, kV2 };
 class Cgroup {
  public:
   // Creates (or opens) the cgroup at `path` (relative, e.g. "berth/<id>")
-  // under root (/sys/fs/cgroup), with every controller berth uses.
+  // under root (/sys/fs/cgroup). v1: in every hierarchy mounted there, as
+  // runc does, not only those of the controllers berth limits, so that the
+  // container is in a cgroup of its own wherever its /sys/fs/cgroup looks
+  // (net_cls,net_prio, perf_event, name=systemd, ...). systemd_made: the
+  // systemd driver, whose scope systemd makes in name=systemd itself.
   static absl::StatusOr<std::unique_ptr<Cgroup>> Create(const std::string& path, Version version,
-                                                        const std::string& root = "/sys/fs/cgroup");
+                                                        const std::string& root = "/sys/fs/cgroup",
+                                                        bool systemd_made = false);
 
   absl::Status Apply(const Resources& resources);
   // Only the devices the rules allow, for every process in the cgroup: v1
@@ -91,8 +96,8 @@ class Cgroup {
   Version version() const { return version_; }
 
  private:
-  Cgroup(std::string path, Version version, std::string root)
-      : path_(std::move(path)), version_(version), root_(std::move(root)) {}
+  Cgroup(std::string path, Version version, std::string root, bool systemd_made)
+      : path_(std::move(path)), version_(version), root_(std::move(root)), systemd_made_(systemd_made) {}
   // The directory of a controller (v1) or the unified one (v2).
   std::string Dir(const std::string& controller) const;
   absl::Status Write(const std::string& controller, const std::string& file,
@@ -101,8 +106,17 @@ class Cgroup {
   std::string path_;
   Version version_;
   std::string root_;
+  bool systemd_made_;
+  // v1: the directories under root_ the hierarchies are mounted on.
+  std::vector<std::string> hierarchies_;
   bool device_filter_attached_ = false;
 };
+
+// The directories under root (v1) that a cgroup v1 hierarchy is mounted on,
+// one per hierarchy ("cpu,cpuacct", not its links "cpu" and "cpuacct"),
+// sorted. An empty directory that is no mount (what systemd leaves where it
+// could not mount a hierarchy) is not one.
+std::vector<std::string> V1Hierarchies(const std::string& root = "/sys/fs/cgroup");
 
 // v1 controllers berth puts each container in.
 const std::vector<std::string>& V1Controllers();

@@ -6,12 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "services/common/fs/fs_util.h"
 #include "services/common/host/host_info.h"
@@ -36,8 +39,8 @@ Version HostVersion() {
 class CleanParent : public ::testing::Environment {
  public:
   void TearDown() override {
-    for (const std::string& controller : V1Controllers()) {
-      ::rmdir(("/sys/fs/cgroup/" + controller + "/berth-test").c_str());
+    for (const std::string& hierarchy : V1Hierarchies()) {
+      ::rmdir(("/sys/fs/cgroup/" + hierarchy + "/berth-test").c_str());
     }
     ::rmdir("/sys/fs/cgroup/berth-test");
   }
@@ -105,6 +108,51 @@ TEST(CgroupTest, RealHierarchyLimitsJoinStatsFreezeDestroy) {
   std::string dir = HostVersion() == Version::kV1 ? "/sys/fs/cgroup/memory/" + path
                                                    : "/sys/fs/cgroup/" + path;
   EXPECT_NE(::stat(dir.c_str(), &st), 0) << "cgroup left behind";
+}
+
+// v1: the process is in a cgroup of its own in every hierarchy the host
+// has, not only those of the controllers berth limits (runc's), and each
+// goes away with it.
+TEST(CgroupTest, V1JoinsEveryHierarchy) {
+  if (HostVersion() != Version::kV1) GTEST_SKIP() << "cgroup v1 only";
+  std::vector<std::string> hierarchies = V1Hierarchies();
+  ASSERT_FALSE(hierarchies.empty());
+  EXPECT_NE(std::find(hierarchies.begin(), hierarchies.end(), "memory"), hierarchies.end());
+  std::string path = absl::StrCat("berth-test/every-", ::getpid());
+  auto cgroup = Cgroup::Create(path, Version::kV1);
+  ASSERT_TRUE(cgroup.ok()) << cgroup.status();
+  pid_t child = SpawnSleeper();
+  ASSERT_TRUE((*cgroup)->AddProcess(child).ok());
+  // "ID:CONTROLLERS:PATH" per hierarchy; ID 0 is the v2 one.
+  std::string lines = Read(absl::StrCat("/proc/", child, "/cgroup"));
+  int v1_lines = 0;
+  for (absl::string_view line : absl::StrSplit(lines, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "0::")) continue;
+    ++v1_lines;
+    EXPECT_TRUE(absl::EndsWith(line, ":/" + path)) << line;
+  }
+  EXPECT_EQ(v1_lines, static_cast<int>(hierarchies.size())) << lines;
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  for (int i = 0; i < 100 && !(*cgroup)->Processes().empty(); ++i) ::usleep(10000);
+  absl::Status destroyed = (*cgroup)->Destroy();
+  EXPECT_TRUE(destroyed.ok()) << destroyed;
+  for (const std::string& hierarchy : hierarchies) {
+    EXPECT_NE(::access(("/sys/fs/cgroup/" + hierarchy + "/" + path).c_str(), F_OK), 0) << hierarchy;
+  }
+}
+
+// Only mounted hierarchies count: not an empty directory, nor a link.
+TEST(CgroupTest, V1HierarchiesAreMountsOnly) {
+  char dir[] = "/tmp/berth-hierarchies-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::string root = dir;
+  ASSERT_EQ(::mkdir((root + "/net_cls,net_prio").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink("net_cls,net_prio", (root + "/net_cls").c_str()), 0);
+  EXPECT_TRUE(V1Hierarchies(root).empty());
+  ::unlink((root + "/net_cls").c_str());
+  ::rmdir((root + "/net_cls,net_prio").c_str());
+  ::rmdir(dir);
 }
 
 // A process that allocates past the memory limit is killed by the kernel's

@@ -153,8 +153,8 @@ absl::StatusOr<pid_t> Shim::Start() {
 
   auto layout = host::DetectCgroupLayout();
   auto cgroup = cgroup::Cgroup::Create(create.cgroup().path(),
-                                       layout.version == 2 ? cgroup::Version::kV2
-                                                           : cgroup::Version::kV1);
+                                       layout.version == 2 ? cgroup::Version::kV2 : cgroup::Version::kV1,
+                                       "/sys/fs/cgroup", create.cgroup().driver() == "systemd");
   if (!cgroup.ok()) return cgroup.status();
   cgroup_ = *std::move(cgroup);
   if (create.cgroup().driver() == "systemd") {
