@@ -171,6 +171,18 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--userns-remap", flags.userns_remap, "User/Group setting for user namespaces");
   app.add_option("--bip", flags.bip, "Specify network bridge IP");
+  app.add_option("--max-concurrent-downloads", flags.max_concurrent_downloads,
+                 "Set the max concurrent downloads")
+      ->capture_default_str();
+  app.add_option("--max-concurrent-uploads", flags.max_concurrent_uploads,
+                 "Set the max concurrent uploads")
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout", flags.shutdown_timeout,
+                 "Set the default shutdown timeout")
+      ->capture_default_str();
+  // --live-restore=false, as dockerd's boolean flags take a value.
+  app.add_flag("--live-restore", flags.live_restore,
+               "Keep containers running while berthd is down (default true)");
   bool validate = false;
   app.add_flag("--validate", validate, "Validate daemon configuration and exit");
   bool show_version = false;
@@ -199,7 +211,11 @@ int Run(int argc, char** argv) {
       {"--registry-mirror", "registry-mirrors"},
       {"--insecure-registry", "insecure-registries"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
-      {"--bip", "bip"}};
+      {"--bip", "bip"},
+      {"--max-concurrent-downloads", "max-concurrent-downloads"},
+      {"--max-concurrent-uploads", "max-concurrent-uploads"},
+      {"--shutdown-timeout", "shutdown-timeout"},
+      {"--live-restore", "live-restore"}};
   for (const auto& [flag, key] : kFlagKeys) {
     if (app.count(flag) > 0) flags_set.insert(key);
   }
