@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     deps.userns_remap = !context.config.userns_remap.empty();
     deps.cgroup_driver = options.cgroup_driver;
     deps.log_driver = context.config.log_driver;
+    deps.live = context.live;
     deps.host_gateway = host_gateway;
     deps.store = g_store.get();
     deps.events = &g_events;
