@@ -401,6 +401,16 @@ int Run(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
   internal->Shutdown();
+  // live-restore off: the tasks service stops every container first, each
+  // within its stop timeout and all within dockerd's bound
+  // (max(shutdown-timeout, longest stop timeout + 5)), while the network
+  // service still tears their sandboxes down. This wait only backs that up.
+  std::shared_ptr<const config::DaemonConfig> last = live.Get();
+  if (!last->live_restore) {
+    supervisor.StopFirst("tasks", last->shutdown_timeout < 0
+                                      ? absl::InfiniteDuration()
+                                      : absl::Seconds(last->shutdown_timeout) + absl::Minutes(5));
+  }
   supervisor.StopAll(absl::Seconds(15));
   for (const Listener& listener : *listeners) {
     if (listener.scheme == "unix") ::unlink(listener.address.c_str());

@@ -154,5 +154,12 @@ int main(int argc, char** argv) {
         g_store.get(), g_tasks.get(), &g_events, log_max_files));
     return services;
   };
+  // live-restore off: berthd's orderly stop ends the containers first
+  // (berthd stops this service before the network service, which their
+  // exits still need).
+  definition.before_stop = [](berth::server::ServiceContext& context) {
+    std::shared_ptr<const berth::config::DaemonConfig> config = context.live->Get();
+    if (!config->live_restore && g_tasks != nullptr) g_tasks->Shutdown(config->shutdown_timeout);
+  };
   return berth::server::RunService(argc, argv, definition);
 }

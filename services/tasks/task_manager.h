@@ -6,6 +6,7 @@
 // (die, oom, restart by policy with docker's back-off, --rm), and the
 // recovery of every shim after the tasks service restarts.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -79,6 +80,15 @@ class TaskManager {
   // Recover.
   void SetHealthMonitor(HealthMonitor* health) { health_ = health; }
 
+  // berthd's orderly stop with live-restore off, as dockerd's Shutdown:
+  // every running container at once gets its stop signal and its stop
+  // timeout, then SIGKILL. These exits start no restart policy and are not
+  // stops by hand, so the next daemon start brings back the containers
+  // whose policy asks. Returns when all have exited, or after
+  // max(shutdown_timeout, the longest stop timeout + 5) seconds; a negative
+  // shutdown_timeout waits for as long as they take.
+  void Shutdown(int shutdown_timeout);
+
   absl::Status Start(const std::string& ref, const StartOptions& options = {});
   // signal empty: the container's stop signal; timeout < 0: its own.
   absl::Status Stop(const std::string& ref, int timeout_seconds, const std::string& signal);
@@ -144,6 +154,10 @@ class TaskManager {
   void Monitor(const std::string& id);
   void HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit);
   void ScheduleRestart(const std::string& id, absl::Duration delay);
+  // The stop signal, timeout seconds, then SIGKILL until it has exited.
+  absl::Status StopTask(const Container& container, int signal, int timeout_seconds);
+  // A container's own stop timeout, or docker's 10 seconds.
+  static int StopTimeout(const Container& container);
   bool ShouldRestart(const Container& container) const;
   absl::Status ShimCall(const std::string& id, const std::string& method,
                         const google::protobuf::MessageLite& request,
@@ -172,6 +186,8 @@ class TaskManager {
   std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes_;
   std::shared_ptr<berth::network::v1::Networks::StubInterface> networks_;
   HealthMonitor* health_ = nullptr;
+  // Set by Shutdown: exits from then on restart nothing.
+  std::atomic<bool> shutting_down_{false};
   absl::Mutex mu_;
   std::map<std::string, Runtime> runtime_ ABSL_GUARDED_BY(mu_);
 };

@@ -41,6 +41,10 @@ struct ServiceDefinition {
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(
       ServiceContext&)>
       make_services;
+  // Runs on berthd's orderly stop (SIGTERM from the berthd that started
+  // this process), while the service still answers, before it stops
+  // serving. Not run when berthd died (the kernel's parent-death signal).
+  std::function<void(ServiceContext&)> before_stop;
 };
 
 // Runs the service until SIGTERM or SIGINT; returns the process exit code.
