@@ -182,4 +182,32 @@ test_live_restore_off_stops_containers_with_berthd() {
   kill -TERM "$new_pid"
 }
 
+test_live_restore_off_a_killed_berthd_leaves_containers_to_the_next_start() {
+  local left pids pid out
+  echo '{"live-restore": false}' >"$TMP/killed.json"
+  BERTHD_CONFIG=$TMP/killed.json start_berthd KILLED
+  import_busybox busybox "$KILLED_SOCK"
+  left=$(run_trapper "$KILLED_SOCK" left)
+  pids=$(pgrep -P "$KILLED_PID" | tr '\n' ' ')
+  kill -KILL "$KILLED_PID"
+  for pid in $pids; do
+    wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || fail "service $pid outlived berthd"
+  done
+  # Not an orderly stop: the services did not stop the container.
+  kill -0 "$left" 2>/dev/null || fail "the container died with a killed berthd"
+  "$BIN/berthd" --data-root "$KILLED_DATA" --exec-root "$KILLED_EXEC" \
+    --config-file "$TMP/killed.json" --metrics-addr "" >"$TMP/berthd-killed2.log" 2>&1 &
+  local new_pid=$!
+  track_pid "$new_pid"
+  wait_for 30 grep -q "berthd is ready" "$TMP/berthd-killed2.log" ||
+    fail "second berthd did not start: $(cat "$TMP/berthd-killed2.log")"
+  # Its start stops what it finds running, as dockerd's restore does.
+  wait_for 20 bash -c "! kill -0 $left 2>/dev/null" ||
+    fail "the new berthd (live-restore off) left the container running"
+  wait_for 10 bash -c "[[ \$('$BIN/berth' -H '$KILLED_SOCK' inspect -f '{{.State.Status}} {{.State.ExitCode}}' left) == 'exited 7' ]]" ||
+    fail "state after the start: $("$BIN/berth" -H "$KILLED_SOCK" inspect -f '{{.State.Status}} {{.State.ExitCode}}' left)"
+  "$BIN/berth" -H "$KILLED_SOCK" rm -f left >/dev/null
+  kill -TERM "$new_pid"
+}
+
 run_tests "$@"

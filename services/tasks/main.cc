@@ -139,7 +139,9 @@ int main(int argc, char** argv) {
     // Never destroyed: probe threads may run until the process ends.
     g_tasks->SetHealthMonitor(new berth::tasks::HealthMonitor(g_store.get(), g_tasks.get()));
     bool daemon_start = IsDaemonStart(exec_root);
-    std::thread([daemon_start] { g_tasks->Recover(daemon_start); }).detach();
+    bool live_restore = context.live->Get()->live_restore;
+    std::thread([daemon_start, live_restore] { g_tasks->Recover(daemon_start, live_restore); })
+        .detach();
 
     std::vector<std::unique_ptr<grpc::Service>> services;
     berth::tasks::ContainerFilesDeps files;

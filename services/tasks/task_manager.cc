@@ -886,7 +886,7 @@ absl::StatusOr<std::vector<int>> TaskManager::Pids(const std::string& ref) {
   return std::vector<int>(response.pids().begin(), response.pids().end());
 }
 
-void TaskManager::Recover(bool daemon_start) {
+void TaskManager::Recover(bool daemon_start, bool live_restore) {
   std::vector<Container> all = store_->All();
   std::set<std::string> known;
   for (const Container& container : all) {
@@ -905,6 +905,20 @@ void TaskManager::Recover(bool daemon_start) {
         // would begin again at starting; here only this service restarted).
         if (health_ != nullptr) health_->Watch(id);
         std::thread([this, id] { Monitor(id); }).detach();
+        if (daemon_start && !live_restore) {
+          // dockerd without live-restore does not adopt the containers a
+          // killed daemon left running: it stops them, and their restart
+          // policies apply as after any exit.
+          BERTH_LOG(Info) << "container " << id << ": stopping it (live-restore is off)";
+          std::thread([this, container] {
+            auto signal = ParseSignal(container.spec().stop_signal().empty()
+                                          ? "TERM"
+                                          : container.spec().stop_signal());
+            absl::Status status =
+                StopTask(container, signal.ok() ? *signal : SIGTERM, StopTimeout(container));
+            if (!status.ok()) BERTH_LOG(Warn) << "container " << container.id() << ": " << status;
+          }).detach();
+        }
       } else {
         // Monitor finds the shim gone and reads its exit file.
         Monitor(id);

@@ -73,8 +73,9 @@ class TaskManager {
   // Reconnects to the shims of running containers, collects the exits that
   // happened meanwhile, removes shims of containers that are gone; when
   // berthd itself (not just this service) started, starts the containers
-  // whose restart policy asks for it.
-  void Recover(bool daemon_start);
+  // whose restart policy asks for it. A daemon start with live-restore off
+  // stops the containers it finds running (a killed berthd left them).
+  void Recover(bool daemon_start, bool live_restore = true);
 
   // Runs the health checks of the containers this starts; set before
   // Recover.
