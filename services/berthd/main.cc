@@ -248,6 +248,8 @@ int Run(int argc, char** argv) {
   }
   auto pid_fd = LockPidFile(config.exec_root + "/berthd.pid");
   if (!pid_fd.ok()) return Fail(pid_fd.status());
+  // A berthd killed while it stopped may have left it.
+  ::unlink(server::OrderlyStopMarker(config.exec_root).c_str());
 
   // The services read the effective configuration from one file.
   std::string effective_config = config.exec_root + "/daemon.json";
@@ -406,6 +408,10 @@ int Run(int argc, char** argv) {
   // (max(shutdown-timeout, longest stop timeout + 5)), while the network
   // service still tears their sandboxes down. This wait only backs that up.
   std::shared_ptr<const config::DaemonConfig> last = live.Get();
+  const std::string orderly = server::OrderlyStopMarker(config.exec_root);
+  if (absl::Status marked = WriteFileAtomically(orderly, "", 0600); !marked.ok()) {
+    BERTH_LOG(Error) << "stop: " << marked.message();
+  }
   if (!last->live_restore) {
     supervisor.StopFirst("tasks", last->shutdown_timeout < 0
                                       ? absl::InfiniteDuration()
@@ -416,6 +422,7 @@ int Run(int argc, char** argv) {
     if (listener.scheme == "unix") ::unlink(listener.address.c_str());
   }
   ::unlink(effective_config.c_str());
+  ::unlink(orderly.c_str());
   ::unlink((config.exec_root + "/berthd.pid").c_str());
   ::close(*pid_fd);
   BERTH_LOG(Info) << "berthd stopped";

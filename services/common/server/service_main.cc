@@ -144,14 +144,15 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   BERTH_LOG(Info) << "berth-" << definition.name << " " << kVersion << " serving on unix://"
                   << context.socket_path;
 
-  // The parent-death signal arrives once we belong to another parent.
-  const pid_t parent = ::getppid();
   int sig;
   while ((sig = WaitForSignal({SIGTERM, SIGINT, SIGHUP})) == SIGHUP) {
     if (!config_path.empty()) Reload(config_path, context.live.get());
   }
   BERTH_LOG(Info) << "received signal " << sig << ", stopping";
-  if (definition.before_stop && ::getppid() == parent) definition.before_stop(context);
+  if (definition.before_stop &&
+      ::access(OrderlyStopMarker(context.config.exec_root).c_str(), F_OK) == 0) {
+    definition.before_stop(context);
+  }
   server->GetHealthCheckService()->SetServingStatus(false);
   // Calls in flight get a few seconds to finish; streams (events, logs -f)
   // are cancelled at the deadline.
