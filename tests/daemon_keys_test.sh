@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # daemon.json keys that shape containers and transfers, and their live
 # reload (SIGHUP) as dockerd's: default-ulimits, max-concurrent-downloads
-# and -uploads, live-restore and shutdown-timeout.
+# and -uploads, live-restore and shutdown-timeout. Every file pins the
+# cgroupfs driver, as the other suites do.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
 
@@ -9,7 +10,7 @@ setup_suite() {
   start_registry
   make_image "$TMP/layout" v1 "hello from v1"
   push_image "$TMP/layout" v1 keys/remote:v1
-  echo '{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1500, "Hard": 3000}},
+  echo '{"cgroup-driver": "cgroupfs", "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1500, "Hard": 3000}},
          "max-concurrent-downloads": 1, "max-concurrent-uploads": 1}' >"$TMP/main.json"
   BERTHD_CONFIG=$TMP/main.json start_berthd MAIN
   import_busybox busybox "$MAIN_SOCK"
@@ -52,9 +53,15 @@ test_default_ulimits_reach_new_containers_and_a_reload_changes_later_ones() {
   out=$(berth run --rm --network none --ulimit nofile=1234:2345 busybox sh -c 'ulimit -Sn; ulimit -Hn')
   assert_eq "$out" $'1234\n2345' "--ulimit over the default"
   assert_contains "$(berth info)" $' Default Ulimits:\n  nofile=1500:3000'
+  # A hard limit above berthd's own cannot be given (the kernel refuses to
+  # raise one without CAP_SYS_RESOURCE): the start fails as docker's does.
+  local above=$(($(ulimit -Hn) + 1)) rc=0
+  out=$(berth run --rm --network none --ulimit "nofile=$above:$above" busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "a hard limit above berthd's"
+  assert_contains "$out" "container setup: setrlimit: Operation not permitted"
 
   reload "$MAIN_PID" "$MAIN_LOG" "$TMP/main.json" \
-    '{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1700, "Hard": 3100}},
+    '{"cgroup-driver": "cgroupfs", "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1700, "Hard": 3100}},
       "max-concurrent-downloads": 1, "max-concurrent-uploads": 1}'
   assert_contains "$(cat "$MAIN_LOG")" \
     'Reloaded configuration: {\"default-ulimits\":{\"nofile\":{\"Hard\":3100,\"Name\":\"nofile\",\"Soft\":1700}}}'
@@ -84,7 +91,7 @@ test_transfer_limits_are_live_and_validated_as_dockerd() {
     fail "the pushed image is not in the registry"
 
   reload "$MAIN_PID" "$MAIN_LOG" "$TMP/main.json" \
-    '{"max-concurrent-downloads": 4, "max-concurrent-uploads": 6}'
+    '{"cgroup-driver": "cgroupfs", "max-concurrent-downloads": 4, "max-concurrent-uploads": 6}'
   out=$(berth info)
   assert_contains "$out" " Max Concurrent Downloads: 4"
   assert_contains "$out" " Max Concurrent Uploads: 6"
@@ -94,12 +101,12 @@ test_transfer_limits_are_live_and_validated_as_dockerd() {
 
   # A negative value: refused on reload (nothing changes) and at start,
   # with dockerd's message.
-  echo '{"max-concurrent-downloads": -1}' >"$TMP/main.json"
+  echo '{"cgroup-driver": "cgroupfs", "max-concurrent-downloads": -1}' >"$TMP/main.json"
   kill -HUP "$MAIN_PID"
   wait_for 10 grep -q 'Error reconfiguring the daemon: .*invalid max concurrent downloads: -1' "$MAIN_LOG" ||
     fail "negative limit not refused on reload: $(grep Error "$MAIN_LOG")"
   assert_contains "$(berth info)" " Max Concurrent Downloads: 4"
-  echo '{"max-concurrent-uploads": -3}' >"$TMP/negative.json"
+  echo '{"cgroup-driver": "cgroupfs", "max-concurrent-uploads": -3}' >"$TMP/negative.json"
   rc=0; out=$("$BIN/berthd" --config-file "$TMP/negative.json" --validate 2>&1) || rc=$?
   assert_eq "$rc" "1" "berthd with a negative upload limit"
   assert_contains "$out" '"max-concurrent-uploads": invalid max concurrent uploads: -3'
@@ -107,10 +114,10 @@ test_transfer_limits_are_live_and_validated_as_dockerd() {
   assert_eq "$rc" "1" "the flag's negative value"
   assert_contains "$out" "invalid max concurrent downloads: -2"
   # The positive control: the same keys with sound values start.
-  echo '{"max-concurrent-uploads": 2, "max-concurrent-downloads": 0}' >"$TMP/sound.json"
+  echo '{"cgroup-driver": "cgroupfs", "max-concurrent-uploads": 2, "max-concurrent-downloads": 0}' >"$TMP/sound.json"
   out=$("$BIN/berthd" --config-file "$TMP/sound.json" --validate 2>&1)
   assert_contains "$out" "configuration OK"
-  echo '{}' >"$TMP/main.json"
+  echo '{"cgroup-driver": "cgroupfs"}' >"$TMP/main.json"
 }
 
 # A container that ends with exit code 7 on SIGTERM; prints its host pid.
@@ -124,7 +131,7 @@ run_trapper() { # sock name [flags...]
 
 test_by_default_containers_outlive_berthd() {
   local pid rc=0
-  echo '{}' >"$TMP/keep.json"
+  echo '{"cgroup-driver": "cgroupfs"}' >"$TMP/keep.json"
   BERTHD_CONFIG=$TMP/keep.json start_berthd KEEP
   import_busybox busybox "$KEEP_SOCK"
   assert_contains "$("$BIN/berth" -H "$KEEP_SOCK" info)" " Live Restore Enabled: true"
@@ -139,7 +146,7 @@ test_by_default_containers_outlive_berthd() {
 
 test_live_restore_off_stops_containers_with_berthd() {
   local trapped stubborn always rc=0 started took out
-  echo '{}' >"$TMP/lr.json"
+  echo '{"cgroup-driver": "cgroupfs"}' >"$TMP/lr.json"
   BERTHD_CONFIG=$TMP/lr.json start_berthd LR
   import_busybox busybox "$LR_SOCK"
   trapped=$(run_trapper "$LR_SOCK" trapped)
@@ -149,7 +156,7 @@ test_live_restore_off_stops_containers_with_berthd() {
   stubborn=$("$BIN/berth" -H "$LR_SOCK" inspect -f '{{.State.Pid}}' stubborn)
   always=$(run_trapper "$LR_SOCK" always --restart always)
   # live-restore is reloadable.
-  reload "$LR_PID" "$LR_LOG" "$TMP/lr.json" '{"live-restore": false, "shutdown-timeout": 1}'
+  reload "$LR_PID" "$LR_LOG" "$TMP/lr.json" '{"cgroup-driver": "cgroupfs", "live-restore": false, "shutdown-timeout": 1}'
   assert_contains "$("$BIN/berth" -H "$LR_SOCK" info)" " Live Restore Enabled: false"
   assert_contains "$("$BIN/berth" -H "$LR_SOCK" info)" " Shutdown Timeout: 1"
   started=$(date +%s%N)
@@ -184,7 +191,7 @@ test_live_restore_off_stops_containers_with_berthd() {
 
 test_live_restore_off_a_killed_berthd_leaves_containers_to_the_next_start() {
   local left pids pid out
-  echo '{"live-restore": false}' >"$TMP/killed.json"
+  echo '{"cgroup-driver": "cgroupfs", "live-restore": false}' >"$TMP/killed.json"
   BERTHD_CONFIG=$TMP/killed.json start_berthd KILLED
   import_busybox busybox "$KILLED_SOCK"
   left=$(run_trapper "$KILLED_SOCK" left)
