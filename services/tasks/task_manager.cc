@@ -576,6 +576,12 @@ absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
   return StopTask(*container, *signal, timeout);
 }
 
+int TaskManager::StopSignal(const Container& container) {
+  const std::string& name = container.spec().stop_signal();
+  auto signal = ParseSignal(name.empty() ? "TERM" : name);
+  return signal.ok() ? *signal : SIGTERM;
+}
+
 int TaskManager::StopTimeout(const Container& container) {
   return container.spec().stop_timeout() > 0 ? container.spec().stop_timeout() : 10;
 }
@@ -611,9 +617,6 @@ void TaskManager::Shutdown(int shutdown_timeout) {
   int longest = 0;
   for (const Container& container : store_->All()) {
     if (!IsRunning(container)) continue;
-    auto signal = ParseSignal(container.spec().stop_signal().empty()
-                                  ? "TERM"
-                                  : container.spec().stop_signal());
     int timeout = StopTimeout(container);
     longest = std::max(longest, timeout);
     {
@@ -621,12 +624,13 @@ void TaskManager::Shutdown(int shutdown_timeout) {
       pending->left++;
     }
     BERTH_LOG(Info) << "container " << container.id() << ": stopping it (live-restore is off)";
-    std::thread([this, container, signal = signal.ok() ? *signal : SIGTERM, timeout, pending] {
+    std::thread([this, container, timeout, pending] {
       // A frozen process would not see its stop signal.
       if (container.state().status() == v1::PAUSED) {
         ShimCall(container.id(), "Resume", berth::shim::v1::Empty(), nullptr).IgnoreError();
       }
-      if (absl::Status status = StopTask(container, signal, timeout); !status.ok()) {
+      if (absl::Status status = StopTask(container, StopSignal(container), timeout);
+          !status.ok()) {
         BERTH_LOG(Warn) << "container " << container.id() << ": shutdown: " << status;
       }
       absl::MutexLock lock(&pending->mu);
@@ -911,11 +915,8 @@ void TaskManager::Recover(bool daemon_start, bool live_restore) {
           // policies apply as after any exit.
           BERTH_LOG(Info) << "container " << id << ": stopping it (live-restore is off)";
           std::thread([this, container] {
-            auto signal = ParseSignal(container.spec().stop_signal().empty()
-                                          ? "TERM"
-                                          : container.spec().stop_signal());
             absl::Status status =
-                StopTask(container, signal.ok() ? *signal : SIGTERM, StopTimeout(container));
+                StopTask(container, StopSignal(container), StopTimeout(container));
             if (!status.ok()) BERTH_LOG(Warn) << "container " << container.id() << ": " << status;
           }).detach();
         }

@@ -157,7 +157,8 @@ class TaskManager {
   void ScheduleRestart(const std::string& id, absl::Duration delay);
   // The stop signal, timeout seconds, then SIGKILL until it has exited.
   absl::Status StopTask(const Container& container, int signal, int timeout_seconds);
-  // A container's own stop timeout, or docker's 10 seconds.
+  // A container's own stop signal and timeout, or docker's SIGTERM and 10 s.
+  static int StopSignal(const Container& container);
   static int StopTimeout(const Container& container);
   bool ShouldRestart(const Container& container) const;
   absl::Status ShimCall(const std::string& id, const std::string& method,
