@@ -133,6 +133,11 @@ nlohmann::json InfoJson(const InfoResponse& info) {
           {"RegistryConfig",
            {{"Mirrors", strings(info.registry_mirrors())},
             {"InsecureRegistries", strings(info.insecure_registries())}}},
+          {"LiveRestoreEnabled", info.live_restore_enabled()},
+          {"DefaultUlimits", strings(info.default_ulimits())},
+          {"ShutdownTimeout", info.shutdown_timeout()},
+          {"MaxConcurrentDownloads", info.max_concurrent_downloads()},
+          {"MaxConcurrentUploads", info.max_concurrent_uploads()},
           {"Services", services},
           {"SecurityOptions", strings(info.security_options())},
           {"Warnings", strings(info.warnings())}};
@@ -206,6 +211,17 @@ void PrintInfo(const nlohmann::json& info) {
     std::printf(" Insecure Registries:\n");
     for (const auto& registry : insecure) {
       std::printf("  %s\n", registry.get<std::string>().c_str());
+    }
+  }
+  // docker's place for it; the other keys are berth's own lines.
+  std::printf(" Live Restore Enabled: %s\n", info["LiveRestoreEnabled"].get<bool>() ? "true" : "false");
+  std::printf(" Shutdown Timeout: %d\n", info["ShutdownTimeout"].get<int>());
+  std::printf(" Max Concurrent Downloads: %d\n", info["MaxConcurrentDownloads"].get<int>());
+  std::printf(" Max Concurrent Uploads: %d\n", info["MaxConcurrentUploads"].get<int>());
+  if (!info["DefaultUlimits"].empty()) {
+    std::printf(" Default Ulimits:\n");
+    for (const auto& ulimit : info["DefaultUlimits"]) {
+      std::printf("  %s\n", ulimit.get<std::string>().c_str());
     }
   }
   for (const auto& warning : info["Warnings"]) {

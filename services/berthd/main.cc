@@ -178,6 +178,18 @@ int Run(int argc, char** argv) {
   app.add_option("--bip", flags.bip, "Specify network bridge IP");
   app.add_option("--docker-socket", flags.docker_socket,
                  "Serve the Docker Engine API on this unix socket (\"\" turns it off)");
+  app.add_option("--max-concurrent-downloads", flags.max_concurrent_downloads,
+                 "Set the max concurrent downloads")
+      ->capture_default_str();
+  app.add_option("--max-concurrent-uploads", flags.max_concurrent_uploads,
+                 "Set the max concurrent uploads")
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout", flags.shutdown_timeout,
+                 "Set the default shutdown timeout")
+      ->capture_default_str();
+  // --live-restore=false, as dockerd's boolean flags take a value.
+  app.add_flag("--live-restore", flags.live_restore,
+               "Keep containers running while berthd is down (default true)");
   bool validate = false;
   app.add_flag("--validate", validate, "Validate daemon configuration and exit");
   bool show_version = false;
@@ -207,7 +219,11 @@ int Run(int argc, char** argv) {
       {"--insecure-registry", "insecure-registries"},
       {"--docker-socket", "docker-socket"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
-      {"--bip", "bip"}};
+      {"--bip", "bip"},
+      {"--max-concurrent-downloads", "max-concurrent-downloads"},
+      {"--max-concurrent-uploads", "max-concurrent-uploads"},
+      {"--shutdown-timeout", "shutdown-timeout"},
+      {"--live-restore", "live-restore"}};
   for (const auto& [flag, key] : kFlagKeys) {
     if (app.count(flag) > 0) flags_set.insert(key);
   }
@@ -240,6 +256,8 @@ int Run(int argc, char** argv) {
   }
   auto pid_fd = LockPidFile(config.exec_root + "/berthd.pid");
   if (!pid_fd.ok()) return Fail(pid_fd.status());
+  // A berthd killed while it stopped may have left it.
+  ::unlink(server::OrderlyStopMarker(config.exec_root).c_str());
 
   // The services read the effective configuration from one file.
   std::string effective_config = config.exec_root + "/daemon.json";
@@ -393,11 +411,26 @@ int Run(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
   internal->Shutdown();
+  // live-restore off: the tasks service stops every container first, each
+  // within its stop timeout and all within dockerd's bound
+  // (max(shutdown-timeout, longest stop timeout + 5)), while the network
+  // service still tears their sandboxes down. This wait only backs that up.
+  std::shared_ptr<const config::DaemonConfig> last = live.Get();
+  const std::string orderly = server::OrderlyStopMarker(config.exec_root);
+  if (absl::Status marked = WriteFileAtomically(orderly, "", 0600); !marked.ok()) {
+    BERTH_LOG(Error) << "stop: " << marked.message();
+  }
+  if (!last->live_restore) {
+    supervisor.StopFirst("tasks", last->shutdown_timeout < 0
+                                      ? absl::InfiniteDuration()
+                                      : absl::Seconds(last->shutdown_timeout) + absl::Minutes(5));
+  }
   supervisor.StopAll(absl::Seconds(15));
   for (const Listener& listener : *listeners) {
     if (listener.scheme == "unix") ::unlink(listener.address.c_str());
   }
   ::unlink(effective_config.c_str());
+  ::unlink(orderly.c_str());
   ::unlink((config.exec_root + "/berthd.pid").c_str());
   ::close(*pid_fd);
   BERTH_LOG(Info) << "berthd stopped";

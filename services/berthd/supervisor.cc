@@ -219,11 +219,20 @@ void Supervisor::SignalRunning(int sig) {
 }
 
 void Supervisor::StopAll(absl::Duration grace) {
+  StopWhere([](const Entry&) { return true; }, grace);
+}
+
+void Supervisor::StopFirst(const std::string& name, absl::Duration grace) {
+  StopWhere([&name](const Entry& entry) { return entry.spec.name == name; }, grace);
+}
+
+void Supervisor::StopWhere(const std::function<bool(const Entry&)>& which,
+                           absl::Duration grace) {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     for (Entry& entry : entries_) {
-      if (entry.status.pid > 0) ::kill(entry.status.pid, SIGTERM);
+      if (entry.status.pid > 0 && which(entry)) ::kill(entry.status.pid, SIGTERM);
     }
   }
   absl::Time deadline = absl::Now() + grace;
@@ -232,7 +241,7 @@ void Supervisor::StopAll(absl::Duration grace) {
     bool any_alive = false;
     {
       absl::MutexLock lock(&mu_);
-      for (const Entry& entry : entries_) any_alive |= entry.status.pid > 0;
+      for (const Entry& entry : entries_) any_alive |= entry.status.pid > 0 && which(entry);
     }
     if (!any_alive) return;
     if (absl::Now() >= deadline) break;
@@ -240,7 +249,7 @@ void Supervisor::StopAll(absl::Duration grace) {
   }
   absl::MutexLock lock(&mu_);
   for (Entry& entry : entries_) {
-    if (entry.status.pid <= 0) continue;
+    if (entry.status.pid <= 0 || !which(entry)) continue;
     BERTH_LOG(Warn) << "service " << entry.spec.name << " did not stop within " << grace
                     << ", killing it";
     ::kill(entry.status.pid, SIGKILL);

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ class Supervisor {
   void SignalRunning(int sig);
   // SIGTERM to each service, SIGKILL after the grace period; no restarts.
   void StopAll(absl::Duration grace);
+  // The same for one service, before the others (berthd stops the tasks
+  // service first when containers must end with it).
+  void StopFirst(const std::string& name, absl::Duration grace);
 
   std::vector<ServiceStatus> Snapshot() const;
 
@@ -73,6 +77,8 @@ class Supervisor {
   };
 
   void Spawn(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // SIGTERM to the services `which` names, SIGKILL after grace.
+  void StopWhere(const std::function<bool(const Entry&)>& which, absl::Duration grace);
   void PublishState(const Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Backends* backends_;

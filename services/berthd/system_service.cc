@@ -157,6 +157,13 @@ grpc::Status SystemService::Info(grpc::ServerContext*, const berth::system::v1::
   for (const std::string& host : config->hosts) response->add_hosts(host);
   response->set_debug(config->debug);
   for (const std::string& label : config->labels) response->add_labels(label);
+  response->set_live_restore_enabled(config->live_restore);
+  for (const auto& [name, limit] : config->default_ulimits) {
+    response->add_default_ulimits(absl::StrCat(name, "=", limit.soft, ":", limit.hard));
+  }
+  response->set_shutdown_timeout(config->shutdown_timeout);
+  response->set_max_concurrent_downloads(config->max_concurrent_downloads);
+  response->set_max_concurrent_uploads(config->max_concurrent_uploads);
   response->set_metrics_address(config->metrics_addr);
   for (const ServiceStatus& service : supervisor_->Snapshot()) {
     auto* state = response->add_services();

@@ -122,6 +122,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   options.registry.credentials.password = request->auth().password();
   options.registry.credentials.identity_token = request->auth().identity_token();
   options.unpack = !request->skip_unpack();
+  options.downloads = &downloads_;
 
   // A lease holds what the pull needs, so a prune can run meanwhile. Each
   // hold happens under the operations lock that collection takes
@@ -500,34 +501,48 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
   options.credentials.username = request->auth().username();
   options.credentials.password = request->auth().password();
   RegistryClient client(*reference, options);
-  auto send = [writer](const std::string& id, const std::string& status) {
+  absl::Mutex send_mu;  // uploads report from several threads
+  auto send = [writer, &send_mu](const std::string& id, const std::string& status) {
     berth::images::v1::PushResponse response;
     response.mutable_progress()->set_id(id);
     response.mutable_progress()->set_status(status);
+    absl::MutexLock lock(&send_mu);
     writer->Write(response);
   };
   send("", absl::StrCat("The push refers to repository [", reference->Name(), "]"));
   std::vector<Descriptor> blobs = manifest->layers;
   blobs.push_back(manifest->config);
   for (const Descriptor& blob : blobs) {
-    std::string id = ShortId(blob.digest());
     if (!content_->Exists(blob.digest())) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           absl::StrCat("push ", reference->String(), ": blob ", blob.digest(),
                                        " is not in the content store"));
     }
+  }
+  // The layers go up several at once within max-concurrent-uploads, as
+  // dockerd's; the config after them, then the manifest that names them.
+  auto upload = [&](const Descriptor& blob, bool is_config) -> absl::Status {
+    std::string id = ShortId(blob.digest());
     auto exists = client.BlobExists(blob.digest());
-    if (!exists.ok()) return ToGrpcStatus(exists.status(), "push " + reference->String());
-    bool is_config = blob.digest() == manifest->config.digest();
+    if (!exists.ok()) return exists.status();
     if (*exists) {
       if (!is_config) send(id, "Layer already exists");
-      continue;
+      return absl::OkStatus();
     }
     if (!is_config) send(id, "Pushing");
     absl::Status uploaded =
         client.UploadBlob(blob.digest(), content_->BlobPath(*DigestHex(blob.digest())), blob.size());
-    if (!uploaded.ok()) return ToGrpcStatus(uploaded, "push " + reference->String());
-    if (!is_config) send(id, "Pushed");
+    if (uploaded.ok() && !is_config) send(id, "Pushed");
+    return uploaded;
+  };
+  std::vector<absl::Status> results(manifest->layers.size());
+  {
+    Transfers uploads(manifest->layers.size(), &uploads_,
+                      [&](size_t i) { results[i] = upload(manifest->layers[i], false); });
+  }
+  results.push_back(upload(manifest->config, true));
+  for (const absl::Status& result : results) {
+    if (!result.ok()) return ToGrpcStatus(result, "push " + reference->String());
   }
   auto digest = client.PutManifest(reference->tag, media_type, *body);
   if (!digest.ok()) return ToGrpcStatus(digest.status(), "push " + reference->String());

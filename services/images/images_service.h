@@ -22,6 +22,7 @@
 #include "services/images/leases.h"
 #include "services/images/operation_lease.h"
 #include "services/images/puller.h"
+#include "services/images/transfers.h"
 
 namespace berth::images {
 
@@ -32,6 +33,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
                 std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers = nullptr,
                 Leases* leases = nullptr)
       : config_(config),
+        downloads_([config] { return config->Get()->max_concurrent_downloads; }),
+        uploads_([config] { return config->Get()->max_concurrent_uploads; }),
         content_(content),
         images_(images),
         snapshots_(std::move(snapshots)),
@@ -124,6 +127,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
   absl::Mutex operations_;
   // Registry settings change on a reload.
   const config::LiveConfig* config_;
+  // Layers moving at once across every pull, and every push (reloadable).
+  TransferLimit downloads_;
+  TransferLimit uploads_;
   ContentStore* content_;
   ImageStore* images_;
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;

@@ -1,7 +1,5 @@
 #include "services/images/puller.h"
 
-#include <atomic>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -214,57 +212,53 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
     if (absl::Status held = Hold(options.hold, layers, chain); !held.ok()) return held;
   }
 
-  // Downloads run on a few threads; this thread unpacks layer i as soon as
-  // layers 0..i are in the store.
+  // Downloads run on a few threads, within the service's limit; this
+  // thread unpacks layer i as soon as layers 0..i are in the store.
   size_t count = manifest->layers.size();
   absl::Mutex mu;
   std::vector<int> state(count, 0);  // 0 waiting, 1 done, -1 failed
   std::vector<absl::Status> errors(count);
-  std::atomic<size_t> next{0};
-  auto download = [&] {
-    while (true) {
-      size_t i = next.fetch_add(1);
-      if (i >= count) return;
-      const Descriptor& layer = manifest->layers[i];
-      std::string id = ShortId(layer.digest());
-      absl::Status status;
-      if (options.unpack && SnapshotExists(chain[i])) {
-        progress(Line(id, "Already exists"));
-      } else if (content_->Exists(layer.digest())) {
-        progress(Line(id, "Download complete"));
+  auto download = [&](size_t i) {
+    const Descriptor& layer = manifest->layers[i];
+    std::string id = ShortId(layer.digest());
+    absl::Status status;
+    if (options.unpack && SnapshotExists(chain[i])) {
+      progress(Line(id, "Already exists"));
+    } else if (content_->Exists(layer.digest())) {
+      progress(Line(id, "Download complete"));
+    } else {
+      progress(Line(id, "Pulling fs layer"));
+      auto writer = content_->Writer(layer.digest(), layer.size());
+      if (writer.ok()) {
+        int64_t last_report = -1;
+        status = client.FetchBlob(layer.digest(), layer.size(), writer->get(),
+                                  [&](int64_t done) {
+                                    // A line per ~1% keeps the stream small.
+                                    if (done - last_report >= layer.size() / 100 + 1) {
+                                      last_report = done;
+                                      progress(Line(id, "Downloading", done, layer.size()));
+                                    }
+                                  });
+        if (status.ok()) {
+          progress(Line(id, "Verifying Checksum"));
+          status = (*writer)->Commit();
+        }
+        if (status.ok()) progress(Line(id, "Download complete"));
       } else {
-        progress(Line(id, "Pulling fs layer"));
-        auto writer = content_->Writer(layer.digest(), layer.size());
-        if (writer.ok()) {
-          int64_t last_report = -1;
-          status = client.FetchBlob(layer.digest(), layer.size(), writer->get(),
-                                    [&](int64_t done) {
-                                      // A line per ~1% keeps the stream small.
-                                      if (done - last_report >= layer.size() / 100 + 1) {
-                                        last_report = done;
-                                        progress(Line(id, "Downloading", done, layer.size()));
-                                      }
-                                    });
-          if (status.ok()) {
-            progress(Line(id, "Verifying Checksum"));
-            status = (*writer)->Commit();
-          }
-          if (status.ok()) progress(Line(id, "Download complete"));
-        } else {
-          status = writer.status();
-        }
-        if (!status.ok()) {
-          status = absl::Status(status.code(),
-                                absl::StrCat("layer ", layer.digest(), ": ", status.message()));
-        }
+        status = writer.status();
       }
-      absl::MutexLock lock(&mu);
-      errors[i] = status;
-      state[i] = status.ok() ? 1 : -1;
+      if (!status.ok()) {
+        status = absl::Status(status.code(),
+                              absl::StrCat("layer ", layer.digest(), ": ", status.message()));
+      }
     }
+    absl::MutexLock lock(&mu);
+    errors[i] = status;
+    state[i] = status.ok() ? 1 : -1;
   };
-  std::vector<std::thread> workers;
-  for (int t = 0; t < std::max(1, options.parallel_downloads); ++t) workers.emplace_back(download);
+  TransferLimit own_limit([] { return 3; });
+  Transfers downloads(count, options.downloads != nullptr ? options.downloads : &own_limit,
+                      download);
 
   absl::Status failure;
   for (size_t i = 0; i < count && failure.ok(); ++i) {
@@ -282,7 +276,7 @@ absl::StatusOr<PullResult> Puller::Pull(const Reference& reference, const PullOp
       progress(Line(ShortId(manifest->layers[i].digest()), "Pull complete"));
     }
   }
-  for (std::thread& worker : workers) worker.join();
+  downloads.Join();
   if (!failure.ok()) return failure;
   for (const Descriptor& layer : manifest->layers) content.push_back(layer.digest());
   // docker reports the unpacked size.

@@ -18,6 +18,7 @@
 #include "services/images/manifest.h"
 #include "services/images/reference.h"
 #include "services/images/registry_client.h"
+#include "services/images/transfers.h"
 
 namespace berth::images {
 
@@ -30,7 +31,9 @@ struct PullOptions {
   Platform platform;
   RegistryOptions registry;
   bool unpack = true;
-  int parallel_downloads = 3;
+  // Shared by every pull of the service (max-concurrent-downloads); null:
+  // three at a time for this pull alone.
+  TransferLimit* downloads = nullptr;
   // Null: the caller keeps garbage collection away by other means.
   HoldFn hold;
 };

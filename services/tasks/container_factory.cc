@@ -214,6 +214,10 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   if (!merged.ok()) return merged.status();
   // Fixed at create, as docker records the daemon's default in LogConfig.
   if (merged->log_driver().empty()) merged->set_log_driver(deps_.log_driver);
+  // The defaults of this moment are the container's own from now on (shown
+  // in HostConfig.Ulimits, given to exec'd processes and kept across
+  // restarts): a reload changes containers created after it.
+  if (deps_.live != nullptr) AddDefaultUlimits(deps_.live->Get()->default_ulimits, &*merged);
   std::string host_gateway;
   if (WantsHostGateway(*merged) && deps_.host_gateway) {
     auto gateway = deps_.host_gateway();

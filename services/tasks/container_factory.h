@@ -14,6 +14,7 @@
 #include "berth/images/v1/images.grpc.pb.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "berth/tasks/v1/tasks.pb.h"
+#include "services/common/config/live_config.h"
 #include "services/tasks/container_store.h"
 #include "services/tasks/events.h"
 
@@ -28,6 +29,9 @@ struct ContainerFactoryDeps {
   std::string cgroup_driver = "cgroupfs";
   // The daemon's log-driver, for containers that name none.
   std::string log_driver = "json-file";
+  // The daemon's configuration as reloaded: default-ulimits are read at
+  // each create. Null: none.
+  std::shared_ptr<const config::LiveConfig> live;
   // What --add-host NAME:host-gateway stands for (ContainerNetworks).
   std::function<absl::StatusOr<std::string>()> host_gateway;
   ContainerStore* store = nullptr;

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -414,6 +415,19 @@ berth::shim::v1::Resources ShimResources(const v1::Resources& r) {
   resources.set_pids_limit(r.pids_limit());
   resources.set_blkio_weight(r.blkio_weight());
   return resources;
+}
+
+void AddDefaultUlimits(const std::map<std::string, config::Ulimit>& defaults,
+                       v1::ContainerSpec* spec) {
+  std::set<std::string> own;
+  for (const auto& ulimit : spec->ulimits()) own.insert(ulimit.name());
+  for (const auto& [name, limit] : defaults) {
+    if (own.count(name) > 0) continue;
+    auto* ulimit = spec->add_ulimits();
+    ulimit->set_name(name);
+    ulimit->set_soft(limit.soft);
+    ulimit->set_hard(limit.hard);
+  }
 }
 
 void SetProcessSecurity(const v1::ContainerSpec& spec, berth::shim::v1::Process* process) {

@@ -6,11 +6,13 @@
 // then -e, working directory, user, stop signal, labels, hostname; the
 // init files; the shim's CreateRequest.
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "berth/shim/v1/shim.pb.h"
 #include "berth/tasks/v1/tasks.pb.h"
+#include "services/common/config/daemon_config.h"
 
 namespace berth::tasks {
 
@@ -94,6 +96,11 @@ absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bo
 // A container's --cgroup-parent under the daemon's driver: under systemd it
 // must be a slice (docker's message otherwise).
 absl::Status CheckCgroupParent(const v1::ContainerSpec& spec, const std::string& cgroup_driver);
+
+// Adds the daemon's default-ulimits the spec does not set itself (its
+// --ulimit wins), in name order, as dockerd's mergeUlimits does.
+void AddDefaultUlimits(const std::map<std::string, config::Ulimit>& defaults,
+                       v1::ContainerSpec* spec);
 
 // What every process of the container shares: capabilities, seccomp,
 // no-new-privileges, ulimits (exec'd processes get them too).

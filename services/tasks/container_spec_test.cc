@@ -1,6 +1,7 @@
 #include "services/tasks/container_spec.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 
@@ -91,6 +92,28 @@ TEST(ValidateSpecTest, DockerRules) {
   ulimit->set_soft(10);
   ulimit->set_hard(5);
   EXPECT_FALSE(ValidateSpec(spec).ok());
+}
+
+TEST(DefaultUlimitsTest, TheContainersOwnWin) {
+  v1::ContainerSpec spec;
+  auto* own = spec.add_ulimits();
+  own->set_name("nofile");
+  own->set_soft(10);
+  own->set_hard(20);
+  std::map<std::string, config::Ulimit> defaults = {
+      {"nproc", {"nproc", 50, 60}}, {"nofile", {"nofile", 1000, 2000}}, {"core", {"core", 0, -1}}};
+  AddDefaultUlimits(defaults, &spec);
+  ASSERT_EQ(spec.ulimits_size(), 3);
+  EXPECT_EQ(spec.ulimits(0).name(), "nofile");
+  EXPECT_EQ(spec.ulimits(0).soft(), 10);  // --ulimit nofile=10:20 kept
+  EXPECT_EQ(spec.ulimits(1).name(), "core");
+  EXPECT_EQ(spec.ulimits(1).hard(), -1);
+  EXPECT_EQ(spec.ulimits(2).name(), "nproc");
+  EXPECT_EQ(spec.ulimits(2).soft(), 50);
+  berth::shim::v1::Process process;
+  SetProcessSecurity(spec, &process);
+  ASSERT_EQ(process.rlimits_size(), 3);
+  EXPECT_EQ(process.rlimits(1).hard(), RLIM_INFINITY);  // -1 is unlimited
 }
 
 TEST(BuildShimRequestTest, DefaultsAndLimits) {

@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     deps.userns_remap = !context.config.userns_remap.empty();
     deps.cgroup_driver = options.cgroup_driver;
     deps.log_driver = context.config.log_driver;
+    deps.live = context.live;
     deps.host_gateway = host_gateway;
     deps.store = g_store.get();
     deps.events = &g_events;
@@ -138,7 +139,9 @@ int main(int argc, char** argv) {
     // Never destroyed: probe threads may run until the process ends.
     g_tasks->SetHealthMonitor(new berth::tasks::HealthMonitor(g_store.get(), g_tasks.get()));
     bool daemon_start = IsDaemonStart(exec_root);
-    std::thread([daemon_start] { g_tasks->Recover(daemon_start); }).detach();
+    bool live_restore = context.live->Get()->live_restore;
+    std::thread([daemon_start, live_restore] { g_tasks->Recover(daemon_start, live_restore); })
+        .detach();
 
     std::vector<std::unique_ptr<grpc::Service>> services;
     berth::tasks::ContainerFilesDeps files;
@@ -152,6 +155,13 @@ int main(int argc, char** argv) {
     services.push_back(std::make_unique<berth::tasks::TasksService>(
         g_store.get(), g_tasks.get(), &g_events, log_max_files));
     return services;
+  };
+  // live-restore off: berthd's orderly stop ends the containers first
+  // (berthd stops this service before the network service, which their
+  // exits still need).
+  definition.before_stop = [](berth::server::ServiceContext& context) {
+    std::shared_ptr<const berth::config::DaemonConfig> config = context.live->Get();
+    if (!config->live_restore && g_tasks != nullptr) g_tasks->Shutdown(config->shutdown_timeout);
   };
   return berth::server::RunService(argc, argv, definition);
 }

@@ -547,7 +547,7 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
 bool TaskManager::ShouldRestart(const Container& container) const {
   const auto& policy = container.spec().restart_policy();
   const auto& state = container.state();
-  if (state.manually_stopped()) return false;
+  if (state.manually_stopped() || shutting_down_) return false;
   if (policy.name() == "always" || policy.name() == "unless-stopped") return true;
   if (policy.name() == "on-failure") {
     return state.exit_code() != 0 &&
@@ -562,7 +562,7 @@ void TaskManager::ScheduleRestart(const std::string& id, absl::Duration delay) {
     absl::SleepFor(delay);
     auto container = store_->Get(id);
     if (!container || container->state().status() != v1::RESTARTING ||
-        container->state().manually_stopped()) {
+        container->state().manually_stopped() || shutting_down_) {
       return;
     }
     // StartResolved leaves RESTARTING for RUNNING, or EXITED on failure.
@@ -627,9 +627,7 @@ absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
   std::string name = signal_name.empty() ? container->spec().stop_signal() : signal_name;
   auto signal = ParseSignal(name.empty() ? "TERM" : name);
   if (!signal.ok()) return signal.status();
-  int timeout = timeout_seconds >= 0 ? timeout_seconds
-                : container->spec().stop_timeout() > 0 ? container->spec().stop_timeout()
-                                                        : 10;
+  int timeout = timeout_seconds >= 0 ? timeout_seconds : StopTimeout(*container);
   store_
       ->Update(id,
                [](Container& c) {
@@ -637,22 +635,84 @@ absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
                  return absl::OkStatus();
                })
       .IgnoreError();
+  return StopTask(*container, *signal, timeout);
+}
+
+int TaskManager::StopSignal(const Container& container) {
+  const std::string& name = container.spec().stop_signal();
+  auto signal = ParseSignal(name.empty() ? "TERM" : name);
+  return signal.ok() ? *signal : SIGTERM;
+}
+
+int TaskManager::StopTimeout(const Container& container) {
+  return container.spec().stop_timeout() > 0 ? container.spec().stop_timeout() : 10;
+}
+
+absl::Status TaskManager::StopTask(const Container& container, int signal, int timeout_seconds) {
+  const std::string& id = container.id();
   uint64_t before = ExitCount(id);
   // SIGKILL (rm -f, stop -s KILL) needs no polite round first.
-  if (*signal != SIGKILL) {
+  if (signal != SIGKILL) {
     berth::shim::v1::KillRequest request;
-    request.set_signal(static_cast<uint32_t>(*signal));
-    Publish(*container, "kill", {{"signal", std::to_string(*signal)}});
+    request.set_signal(static_cast<uint32_t>(signal));
+    Publish(container, "kill", {{"signal", std::to_string(signal)}});
     absl::Status sent = ShimCall(id, "Kill", request, nullptr);
-    if (sent.ok() && AwaitExit(id, before, absl::Seconds(timeout))) {
-      Publish(store_->Get(id).value_or(*container), "stop");
+    if (sent.ok() && AwaitExit(id, before, absl::Seconds(timeout_seconds))) {
+      Publish(store_->Get(id).value_or(container), "stop");
       return absl::OkStatus();
     }
   }
-  Publish(*container, "kill", {{"signal", std::to_string(SIGKILL)}});
+  Publish(container, "kill", {{"signal", std::to_string(SIGKILL)}});
   if (absl::Status killed = KillUntilExit(id, before); !killed.ok()) return killed;
-  Publish(store_->Get(id).value_or(*container), "stop");
+  Publish(store_->Get(id).value_or(container), "stop");
   return absl::OkStatus();
+}
+
+void TaskManager::Shutdown(int shutdown_timeout) {
+  shutting_down_ = true;
+  // Shared with the stopping threads, which may outlive a bounded wait.
+  struct Pending {
+    absl::Mutex mu;
+    int left ABSL_GUARDED_BY(mu) = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  int longest = 0;
+  for (const Container& container : store_->All()) {
+    if (!IsRunning(container)) continue;
+    int timeout = StopTimeout(container);
+    longest = std::max(longest, timeout);
+    {
+      absl::MutexLock lock(&pending->mu);
+      pending->left++;
+    }
+    BERTH_LOG(Info) << "container " << container.id() << ": stopping it (live-restore is off)";
+    std::thread([this, container, timeout, pending] {
+      // A frozen process would not see its stop signal.
+      if (container.state().status() == v1::PAUSED) {
+        ShimCall(container.id(), "Resume", berth::shim::v1::Empty(), nullptr).IgnoreError();
+      }
+      if (absl::Status status = StopTask(container, StopSignal(container), timeout);
+          !status.ok()) {
+        BERTH_LOG(Warn) << "container " << container.id() << ": shutdown: " << status;
+      }
+      absl::MutexLock lock(&pending->mu);
+      pending->left--;
+    }).detach();
+  }
+  absl::MutexLock lock(&pending->mu);
+  auto done = [](int* left) { return *left == 0; };
+  absl::Condition all_stopped(+done, &pending->left);
+  if (shutdown_timeout < 0) {
+    pending->mu.Await(all_stopped);
+    return;
+  }
+  // dockerd's bound: the daemon's timeout, or each container's own and a
+  // grace of five seconds if that is longer.
+  absl::Duration bound = absl::Seconds(std::max(shutdown_timeout, longest + 5));
+  if (!pending->mu.AwaitWithTimeout(all_stopped, bound)) {
+    BERTH_LOG(Warn) << pending->left << " container(s) still running after " << bound
+                    << " of shutdown";
+  }
 }
 
 absl::Status TaskManager::KillUntilExit(const std::string& id, uint64_t before) {
@@ -894,7 +954,7 @@ absl::StatusOr<std::vector<int>> TaskManager::Pids(const std::string& ref) {
   return std::vector<int>(response.pids().begin(), response.pids().end());
 }
 
-void TaskManager::Recover(bool daemon_start) {
+void TaskManager::Recover(bool daemon_start, bool live_restore) {
   std::vector<Container> all = store_->All();
   std::set<std::string> known;
   for (const Container& container : all) {
@@ -913,6 +973,17 @@ void TaskManager::Recover(bool daemon_start) {
         // would begin again at starting; here only this service restarted).
         if (health_ != nullptr) health_->Watch(id);
         std::thread([this, id] { Monitor(id); }).detach();
+        if (daemon_start && !live_restore) {
+          // dockerd without live-restore does not adopt the containers a
+          // killed daemon left running: it stops them, and their restart
+          // policies apply as after any exit.
+          BERTH_LOG(Info) << "container " << id << ": stopping it (live-restore is off)";
+          std::thread([this, container] {
+            absl::Status status =
+                StopTask(container, StopSignal(container), StopTimeout(container));
+            if (!status.ok()) BERTH_LOG(Warn) << "container " << container.id() << ": " << status;
+          }).detach();
+        }
       } else {
         // Monitor finds the shim gone and reads its exit file.
         Monitor(id);

@@ -6,6 +6,7 @@
 // (die, oom, restart by policy with docker's back-off, --rm), and the
 // recovery of every shim after the tasks service restarts.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,12 +73,22 @@ class TaskManager {
   // Reconnects to the shims of running containers, collects the exits that
   // happened meanwhile, removes shims of containers that are gone; when
   // berthd itself (not just this service) started, starts the containers
-  // whose restart policy asks for it.
-  void Recover(bool daemon_start);
+  // whose restart policy asks for it. A daemon start with live-restore off
+  // stops the containers it finds running (a killed berthd left them).
+  void Recover(bool daemon_start, bool live_restore = true);
 
   // Runs the health checks of the containers this starts; set before
   // Recover.
   void SetHealthMonitor(HealthMonitor* health) { health_ = health; }
+
+  // berthd's orderly stop with live-restore off, as dockerd's Shutdown:
+  // every running container at once gets its stop signal and its stop
+  // timeout, then SIGKILL. These exits start no restart policy and are not
+  // stops by hand, so the next daemon start brings back the containers
+  // whose policy asks. Returns when all have exited, or after
+  // max(shutdown_timeout, the longest stop timeout + 5) seconds; a negative
+  // shutdown_timeout waits for as long as they take.
+  void Shutdown(int shutdown_timeout);
 
   absl::Status Start(const std::string& ref, const StartOptions& options = {});
   // signal empty: the container's stop signal; timeout < 0: its own.
@@ -162,6 +173,11 @@ class TaskManager {
   void Monitor(const std::string& id);
   void HandleExit(const std::string& id, const berth::shim::v1::WaitResponse& exit);
   void ScheduleRestart(const std::string& id, absl::Duration delay);
+  // The stop signal, timeout seconds, then SIGKILL until it has exited.
+  absl::Status StopTask(const Container& container, int signal, int timeout_seconds);
+  // A container's own stop signal and timeout, or docker's SIGTERM and 10 s.
+  static int StopSignal(const Container& container);
+  static int StopTimeout(const Container& container);
   bool ShouldRestart(const Container& container) const;
   absl::Status ShimCall(const std::string& id, const std::string& method,
                         const google::protobuf::MessageLite& request,
@@ -190,6 +206,8 @@ class TaskManager {
   std::shared_ptr<berth::snapshots::v1::Volumes::StubInterface> volumes_;
   std::shared_ptr<berth::network::v1::Networks::StubInterface> networks_;
   HealthMonitor* health_ = nullptr;
+  // Set by Shutdown: exits from then on restart nothing.
+  std::atomic<bool> shutting_down_{false};
   absl::Mutex mu_;
   std::map<std::string, Runtime> runtime_ ABSL_GUARDED_BY(mu_);
 };

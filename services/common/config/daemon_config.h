@@ -70,8 +70,20 @@ struct DaemonConfig {
   // Where containers' cgroups go: a path under each hierarchy's root
   // (cgroupfs) or a slice (systemd). Empty: "berth" or "system.slice".
   std::string cgroup_parent;
-  // Keyed by rlimit name (nofile, nproc...).
+  // Keyed by rlimit name (nofile, nproc...). A container gets each one it
+  // does not set itself (--ulimit wins), fixed at create.
   std::map<std::string, Ulimit> default_ulimits;
+  // Layers one pull downloads, and one push uploads, at the same time
+  // (dockerd's defaults; 0 in the file means the default).
+  int max_concurrent_downloads = 3;
+  int max_concurrent_uploads = 5;
+  // Seconds berthd waits at an orderly stop for containers to end when
+  // live-restore is off (at least each container's stop timeout + 5, as
+  // dockerd); negative waits for ever.
+  int shutdown_timeout = 15;
+  // Containers keep running while berthd is stopped. berth's default is
+  // true (dockerd's is false): shims own containers and outlive berthd.
+  bool live_restore = true;
   // The default bridge's address and prefix, e.g. 172.30.0.1/16.
   std::string bip;
   std::vector<AddressPool> default_address_pools;
@@ -120,7 +132,8 @@ std::vector<std::string> InsecureRegistries(const DaemonConfig& config);
 
 // A reload (SIGHUP) as dockerd does it: the keys that take effect live
 // (debug, log-level, labels, registry-mirrors, insecure-registries,
-// default-ulimits) take next's values; any other key that differs keeps
+// default-ulimits, max-concurrent-downloads/uploads, shutdown-timeout,
+// live-restore) take next's values; any other key that differs keeps
 // its current value until a restart.
 struct Reload {
   DaemonConfig config;

@@ -38,7 +38,9 @@ constexpr char kEveryKey[] = R"({
                             {"base": "fd00::/48", "size": 64}],
   "dns": ["1.1.1.1", "2001:db8::1"], "dns-search": ["example.com", "corp.example."],
   "userns-remap": "default", "insecure-tcp": true, "audit-log": "/var/log/berth-audit.log",
-  "authorization-roles": {"ops": "admin", "grafana": "viewer"}
+  "authorization-roles": {"ops": "admin", "grafana": "viewer"},
+  "max-concurrent-downloads": 7, "max-concurrent-uploads": 2, "shutdown-timeout": 30,
+  "live-restore": false
 })";
 
 TEST(DaemonConfigTest, DefaultsMatchDockerLayout) {
@@ -57,6 +59,10 @@ TEST(DaemonConfigTest, DefaultsMatchDockerLayout) {
   EXPECT_TRUE(config->log_opts.empty());
   EXPECT_EQ(config->cgroup_driver, "");
   EXPECT_TRUE(config->default_ulimits.empty());
+  EXPECT_EQ(config->max_concurrent_downloads, 3);  // dockerd's defaults
+  EXPECT_EQ(config->max_concurrent_uploads, 5);
+  EXPECT_EQ(config->shutdown_timeout, 15);
+  EXPECT_TRUE(config->live_restore);  // berth's: shims outlive berthd
   EXPECT_EQ(config->bip, "");
   EXPECT_FALSE(config->insecure_tcp);
   EXPECT_EQ(config->audit_log, "");
@@ -103,7 +109,11 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c.authorization_roles.at("grafana"), "viewer");
   EXPECT_EQ(c.max_layer_bytes, 1048576);
   EXPECT_EQ(c.max_layer_entries, 1000);
-  EXPECT_EQ(c.keys_set.size(), 30u);
+  EXPECT_EQ(c.max_concurrent_downloads, 7);
+  EXPECT_EQ(c.max_concurrent_uploads, 2);
+  EXPECT_EQ(c.shutdown_timeout, 30);
+  EXPECT_FALSE(c.live_restore);
+  EXPECT_EQ(c.keys_set.size(), 34u);
   EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
 }
 
@@ -245,12 +255,32 @@ INSTANTIATE_TEST_SUITE_P(
                 R"(: "log-opts": duplicate key "max-size")"},
         BadCase{R"({"default-address-pools": [{"base": "10.0.0.0/8", "base": "11.0.0.0/8"}]})",
                 R"(: "default-address-pools": duplicate key "base")"},
+        BadCase{R"({"max-concurrent-downloads": -1})",
+                R"("max-concurrent-downloads": invalid max concurrent downloads: -1)"},
+        BadCase{R"({"max-concurrent-uploads": -2})",
+                R"("max-concurrent-uploads": invalid max concurrent uploads: -2)"},
+        BadCase{R"({"live-restore": "yes"})",
+                R"("live-restore": want true or false, got string "yes")"},
+        BadCase{R"({"shutdown-timeout": 1.5})",
+                R"("shutdown-timeout": want an integer, got number 1.5)"},
         BadCase{R"([1, 2])", "want a JSON object, got array"}));
+
+// dockerd reads 0 as the default and a negative shutdown-timeout as "wait
+// for ever".
+TEST(DaemonConfigTest, ConcurrencyZeroIsTheDefault) {
+  auto config = ParseDaemonConfig(
+      R"({"max-concurrent-downloads": 0, "max-concurrent-uploads": 0, "shutdown-timeout": -5})",
+      kSource);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->max_concurrent_downloads, 3);
+  EXPECT_EQ(config->max_concurrent_uploads, 5);
+  EXPECT_EQ(config->shutdown_timeout, -1);
+}
 
 // A value of the wrong JSON type for every key, whatever its type.
 TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
   nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
-  ASSERT_EQ(every.size(), 32u);
+  ASSERT_EQ(every.size(), 36u);
   for (const auto& [key, value] : every.items()) {
     nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
     nlohmann::json document = {{key, wrong}};
@@ -324,7 +354,7 @@ TEST(DaemonConfigTest, ToJsonRoundTrips) {
     auto again = ParseDaemonConfig(json, "round trip");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
     EXPECT_EQ(ToJson(*again), json);
-    EXPECT_EQ(again->keys_set.size(), 32u);  // ToJson writes every key.
+    EXPECT_EQ(again->keys_set.size(), 36u);  // ToJson writes every key.
   }
   auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");
@@ -394,6 +424,27 @@ TEST(ReloadTest, LiveKeysChangeAndOthersWaitForARestart) {
   Reload same = ApplyReload(*current, *current);
   EXPECT_TRUE(same.changed.empty());
   EXPECT_TRUE(same.need_restart.empty());
+}
+
+TEST(ReloadTest, TransferLimitsShutdownAndLiveRestoreAreLive) {
+  auto current = ParseDaemonConfig("{}", "old");
+  auto next = ParseDaemonConfig(
+      R"({"max-concurrent-downloads": 1, "max-concurrent-uploads": 9, "shutdown-timeout": 3,
+          "live-restore": false,
+          "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 100, "Hard": 200}}})",
+      "new");
+  ASSERT_TRUE(current.ok() && next.ok());
+  Reload reload = ApplyReload(*current, *next);
+  EXPECT_EQ(reload.config.max_concurrent_downloads, 1);
+  EXPECT_EQ(reload.config.max_concurrent_uploads, 9);
+  EXPECT_EQ(reload.config.shutdown_timeout, 3);
+  EXPECT_FALSE(reload.config.live_restore);
+  EXPECT_EQ(reload.config.default_ulimits.at("nofile").hard, 200);
+  EXPECT_EQ(reload.changed,
+            (std::vector<std::string>{"default-ulimits", "max-concurrent-downloads",
+                                      "max-concurrent-uploads", "shutdown-timeout",
+                                      "live-restore"}));
+  EXPECT_TRUE(reload.need_restart.empty());
 }
 
 TEST(ReloadTest, LoopbackRegistriesAreAlwaysInsecure) {

@@ -225,6 +225,18 @@ absl::Status GetUlimits(const Context& c, const json& v, std::map<std::string, U
   return absl::OkStatus();
 }
 
+// max-concurrent-downloads/uploads: dockerd refuses a negative value with
+// "invalid max concurrent downloads: -1" and reads 0 as its default.
+absl::Status GetConcurrency(const Context& c, const json& v, const char* what, int fallback,
+                            int* out) {
+  int64_t value = 0;
+  if (absl::Status s = GetInt64(c, v, &value); !s.ok()) return s;
+  if (value < 0) return c.Bad(absl::StrCat("invalid max concurrent ", what, ": ", value));
+  // Threads are per layer, so a huge limit costs nothing; keep it an int.
+  *out = value == 0 ? fallback : static_cast<int>(std::min<int64_t>(value, 1 << 20));
+  return absl::OkStatus();
+}
+
 absl::Status GetAddressPools(const Context& c, const json& v, std::vector<AddressPool>* out) {
   if (!v.is_array()) return c.WrongType("a list of {\"base\": CIDR, \"size\": prefix length}", v);
   out->clear();
@@ -360,6 +372,24 @@ const std::map<std::string, Handler>& Handlers() {
        }},
       {"cgroup-parent", [](C c, J v, D d) { return GetString(c, v, &d->cgroup_parent); }},
       {"default-ulimits", [](C c, J v, D d) { return GetUlimits(c, v, &d->default_ulimits); }},
+      {"max-concurrent-downloads",
+       [](C c, J v, D d) {
+         return GetConcurrency(c, v, "downloads", 3, &d->max_concurrent_downloads);
+       }},
+      {"max-concurrent-uploads",
+       [](C c, J v, D d) {
+         return GetConcurrency(c, v, "uploads", 5, &d->max_concurrent_uploads);
+       }},
+      {"shutdown-timeout",
+       [](C c, J v, D d) {
+         int64_t seconds = 0;
+         absl::Status s = GetInt64(c, v, &seconds);
+         if (!s.ok()) return s;
+         // Any negative value waits for ever (dockerd's -1).
+         d->shutdown_timeout = static_cast<int>(std::clamp<int64_t>(seconds, -1, 1 << 30));
+         return absl::OkStatus();
+       }},
+      {"live-restore", [](C c, J v, D d) { return GetBool(c, v, &d->live_restore); }},
       {"bip",
        [](C c, J v, D d) {
          absl::Status s = GetString(c, v, &d->bip);

@@ -9,8 +9,16 @@
 namespace berth::config {
 
 Reload ApplyReload(const DaemonConfig& current, const DaemonConfig& next) {
-  static const char* kLive[] = {"debug",           "log-level",           "labels",
-                                "registry-mirrors", "insecure-registries", "default-ulimits"};
+  static const char* kLive[] = {"debug",
+                                "log-level",
+                                "labels",
+                                "registry-mirrors",
+                                "insecure-registries",
+                                "default-ulimits",
+                                "max-concurrent-downloads",
+                                "max-concurrent-uploads",
+                                "shutdown-timeout",
+                                "live-restore"};
   nlohmann::json before = internal::ToJsonObject(current);
   nlohmann::json after = internal::ToJsonObject(next);
   nlohmann::json merged = before;

@@ -149,6 +149,10 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     if (!config_path.empty()) Reload(config_path, context.live.get());
   }
   BERTH_LOG(Info) << "received signal " << sig << ", stopping";
+  if (definition.before_stop &&
+      ::access(OrderlyStopMarker(context.config.exec_root).c_str(), F_OK) == 0) {
+    definition.before_stop(context);
+  }
   server->GetHealthCheckService()->SetServingStatus(false);
   // Calls in flight get a few seconds to finish; streams (events, logs -f)
   // are cancelled at the deadline.

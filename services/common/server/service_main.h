@@ -41,6 +41,11 @@ struct ServiceDefinition {
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(
       ServiceContext&)>
       make_services;
+  // Runs on berthd's orderly stop (OrderlyStopMarker exists), while the
+  // service still answers, before it stops serving. Not run when berthd was
+  // killed (the kernel's parent-death signal) or a SIGTERM came from
+  // elsewhere.
+  std::function<void(ServiceContext&)> before_stop;
 };
 
 // Runs the service until SIGTERM or SIGINT; returns the process exit code.

@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <initializer_list>
+#include <string>
 
 namespace berth::server {
 
@@ -13,6 +14,15 @@ void BlockSignals(std::initializer_list<int> signals);
 
 // Waits for one of the given (blocked) signals; returns it.
 int WaitForSignal(std::initializer_list<int> signals);
+
+// The file berthd writes before it stops its services on purpose, and
+// removes at its start: a service's SIGTERM is berthd's orderly stop only
+// while it exists. The parent-death signal of a killed berthd is a SIGTERM
+// too, and may come while the dying berthd still looks like our parent (its
+// threads exit one by one), so the parent's pid cannot tell them apart.
+inline std::string OrderlyStopMarker(const std::string& exec_root) {
+  return exec_root + "/berthd.stopping";
+}
 
 }  // namespace berth::server
 
