@@ -137,6 +137,23 @@ test_cpus_half_a_core() {
   ((used > 100 && used < 1700)) || fail "used ${used} ms of CPU in 3 s (want at most 1500)"
 }
 
+# /sys is read-only unless --privileged, with the host's network too (docker
+# mounts a fresh sysfs there; only a user namespace forces a read-only bind).
+# The write puts back lo's own MTU, so the privileged one changes nothing.
+test_sys_read_only_unless_privileged() {
+  local write='m=$(cat /sys/class/net/lo/mtu); (echo "$m" > /sys/class/net/lo/mtu) 2>&1 && echo wrote; true'
+  local net out
+  for net in bridge host; do
+    out=$(berth run --rm --network "$net" busybox sh -c "grep ' /sys ' /proc/mounts; $write")
+    assert_contains "$out" "sysfs /sys sysfs ro," "--network $net"
+    assert_contains "$out" "Read-only file system" "--network $net write"
+    [[ "$out" != *wrote* ]] || fail "--network $net: /sys written: $out"
+    out=$(berth run --rm --privileged --network "$net" busybox sh -c "grep ' /sys ' /proc/mounts; $write")
+    assert_contains "$out" "sysfs /sys sysfs rw," "--privileged --network $net"
+    assert_contains "$out" "wrote" "--privileged --network $net write"
+  done
+}
+
 test_privileges_default_denied_then_granted() {
   local out
   out=$(berth run --rm busybox sh -c 'mount -t tmpfs t /mnt 2>/dev/null && echo mount=ok || echo mount=denied; hostname other 2>/dev/null && echo hostname=ok || echo hostname=denied; unshare -U true 2>/dev/null && echo unshare=ok || echo unshare=denied')

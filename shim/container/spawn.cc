@@ -689,9 +689,9 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
       "mount /dev/mqueue");
   // sysfs belongs to a network namespace, and only its owner may mount it:
-  // with the host's, or one the host owns seen from a user namespace, show
-  // the host's, read-only (as runc does).
-  if (config.host_network || (plan.userns && !plan.new_network)) {
+  // from a user namespace in a network namespace the host owns (its own or
+  // the network service's), show the host's, read-only (as runc does).
+  if (plan.userns && !plan.new_network) {
     add(keep("/sys"), "/sys", nullptr, MS_BIND | MS_REC, nullptr, "bind /sys");
     add(nullptr, "/sys", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr, "bind /sys");
   } else {
