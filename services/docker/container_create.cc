@@ -353,31 +353,40 @@ absl::Status ReadNetworking(JsonFields& host, const json& body, ContainerSpec* s
   return host.status();
 }
 
+// HostConfig.RestartPolicy (also the update body's); an empty name leaves
+// *policy unset.
+absl::Status ReadRestartPolicy(JsonFields& host, berth::tasks::v1::RestartPolicy* policy) {
+  const json* restart = host.Object("RestartPolicy");
+  if (restart == nullptr) return absl::OkStatus();
+  JsonFields fields = host.Nested(*restart, "RestartPolicy");
+  std::string name;
+  fields.String("Name", &name);
+  int64_t retries = 0;
+  fields.Int("MaximumRetryCount", &retries);
+  if (name != "" && name != "no" && name != "always" && name != "unless-stopped" &&
+      name != "on-failure") {
+    return absl::InvalidArgumentError(absl::StrCat("invalid restart policy: unknown policy '",
+                                                   name, "'; use one of 'no', 'always', "
+                                                   "'on-failure', or 'unless-stopped'"));
+  }
+  if (retries < 0) {
+    return absl::InvalidArgumentError(
+        "invalid restart policy: maximum retry count must be a positive number");
+  }
+  if (retries > 0 && name != "on-failure") {
+    return absl::InvalidArgumentError(
+        "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  }
+  if (!name.empty()) {
+    policy->set_name(name);
+    policy->set_maximum_retry_count(static_cast<int32_t>(retries));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadPolicies(JsonFields& host, ContainerSpec* spec) {
-  if (const json* restart = host.Object("RestartPolicy")) {
-    JsonFields fields = host.Nested(*restart, "RestartPolicy");
-    std::string name;
-    fields.String("Name", &name);
-    int64_t retries = 0;
-    fields.Int("MaximumRetryCount", &retries);
-    if (name != "" && name != "no" && name != "always" && name != "unless-stopped" &&
-        name != "on-failure") {
-      return absl::InvalidArgumentError(absl::StrCat("invalid restart policy: unknown policy '",
-                                                     name, "'; use one of 'no', 'always', "
-                                                     "'on-failure', or 'unless-stopped'"));
-    }
-    if (retries < 0) {
-      return absl::InvalidArgumentError(
-          "invalid restart policy: maximum retry count must be a positive number");
-    }
-    if (retries > 0 && name != "on-failure") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid restart policy: maximum retry count can only be used with 'on-failure'"));
-    }
-    if (!name.empty()) {
-      spec->mutable_restart_policy()->set_name(name);
-      spec->mutable_restart_policy()->set_maximum_retry_count(static_cast<int32_t>(retries));
-    }
+  if (absl::Status status = ReadRestartPolicy(host, spec->mutable_restart_policy()); !status.ok()) {
+    return status;
   }
   bool flag = false;
   if (host.Bool("AutoRemove", &flag)) spec->set_auto_remove(flag);
@@ -418,6 +427,26 @@ absl::StatusOr<ContainerSpec> ContainerSpecFromCreateBody(const json& body) {
   if (!host.status().ok()) return host.status();
   if (spec.image().empty()) return absl::InvalidArgumentError("config cannot be empty in order to create a container");
   return spec;
+}
+
+absl::StatusOr<berth::tasks::v1::UpdateContainerRequest> ContainerUpdateFromBody(
+    const json& body) {
+  berth::tasks::v1::UpdateContainerRequest update;
+  JsonFields fields(body, "UpdateConfig");
+  ContainerSpec spec;
+  if (absl::Status status = ReadResources(fields, &spec); !status.ok()) return status;
+  *update.mutable_resources() = spec.resources();
+  // dockerd: PidsLimit 0 or -1 lifts the limit; the service's 0 is "unchanged".
+  if (fields.Has("PidsLimit") && update.resources().pids_limit() <= 0 &&
+      !body.at("PidsLimit").is_null()) {
+    update.mutable_resources()->set_pids_limit(-1);
+  }
+  if (absl::Status status = ReadRestartPolicy(fields, update.mutable_restart_policy());
+      !status.ok()) {
+    return status;
+  }
+  if (!fields.status().ok()) return fields.status();
+  return update;
 }
 
 }  // namespace berth::docker

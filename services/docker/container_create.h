@@ -15,6 +15,11 @@ namespace berth::docker {
 absl::StatusOr<berth::tasks::v1::ContainerSpec> ContainerSpecFromCreateBody(
     const nlohmann::json& body);
 
+// POST /containers/{id}/update's body: the limits given (0 or absent is
+// unchanged, as dockerd) and the restart policy.
+absl::StatusOr<berth::tasks::v1::UpdateContainerRequest> ContainerUpdateFromBody(
+    const nlohmann::json& body);
+
 }  // namespace berth::docker
 
 #endif  // BERTH_SERVICES_DOCKER_CONTAINER_CREATE_H_

@@ -84,5 +84,28 @@ TEST(ContainerCreateTest, DockerdsValidation) {
   EXPECT_FALSE(spec.ok());
 }
 
+TEST(ContainerUpdateTest, LimitsGivenAndRestartPolicy) {
+  auto update = ContainerUpdateFromBody(json::parse(
+      R"({"Memory":67108864,"NanoCpus":500000000,"PidsLimit":0,
+          "RestartPolicy":{"Name":"on-failure","MaximumRetryCount":3}})"));
+  ASSERT_TRUE(update.ok()) << update.status();
+  EXPECT_EQ(update->resources().memory_bytes(), 67108864);
+  EXPECT_EQ(update->resources().cpu_quota_us(), 50000);
+  EXPECT_EQ(update->resources().cpu_period_us(), 100000u);
+  EXPECT_EQ(update->resources().pids_limit(), -1);  // 0 lifts the limit.
+  EXPECT_EQ(update->restart_policy().name(), "on-failure");
+  EXPECT_EQ(update->restart_policy().maximum_retry_count(), 3);
+  update = ContainerUpdateFromBody(json::parse(R"({"CpuShares":512})"));
+  ASSERT_TRUE(update.ok()) << update.status();
+  EXPECT_EQ(update->resources().pids_limit(), 0);  // absent: unchanged.
+  EXPECT_TRUE(update->restart_policy().name().empty());
+  update = ContainerUpdateFromBody(json::parse(R"({"Memory":"lots"})"));
+  ASSERT_FALSE(update.ok());
+  EXPECT_EQ(update.status().message(),
+            "json: cannot unmarshal string into Go struct field UpdateConfig.Memory of type int64");
+  update = ContainerUpdateFromBody(json::parse(R"({"RestartPolicy":{"Name":"sometimes"}})"));
+  EXPECT_FALSE(update.ok());
+}
+
 }  // namespace
 }  // namespace berth::docker
