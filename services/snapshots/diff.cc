@@ -2,10 +2,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -18,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/digest/sha256.h"
+#include "services/snapshots/tree_compare.h"
 
 namespace berth::snapshots {
 namespace {
@@ -93,65 +92,6 @@ la_ssize_t WriteCallback(archive*, void* data, const void* buffer, size_t length
              : -1;
 }
 
-// Reads the names in a directory, sorted (the same changes always give the
-// same layer, and digest). A missing directory has none.
-std::vector<std::string> SortedNames(const std::string& path) {
-  std::vector<std::string> names;
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return names;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-bool SameContent(const std::string& a, const std::string& b) {
-  int fa = ::open(a.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  int fb = ::open(b.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  bool same = fa >= 0 && fb >= 0;
-  char x[1 << 15], y[1 << 15];
-  while (same) {
-    ssize_t n = ::read(fa, x, sizeof(x));
-    ssize_t m = n > 0 ? ::read(fb, y, static_cast<size_t>(n)) : ::read(fb, y, 1);
-    if (n < 0 || m != n || (n > 0 && std::memcmp(x, y, static_cast<size_t>(n)) != 0)) same = false;
-    if (n <= 0) break;
-  }
-  if (fa >= 0) ::close(fa);
-  if (fb >= 0) ::close(fb);
-  return same;
-}
-
-std::string LinkTarget(const std::string& path) {
-  char buffer[4096];
-  ssize_t n = ::readlink(path.c_str(), buffer, sizeof(buffer));
-  return n < 0 ? std::string() : std::string(buffer, static_cast<size_t>(n));
-}
-
-// A native snapshot's entry against its parent's: unchanged when type,
-// owner, mode and mtime agree, and (as containerd's double walk does) the
-// content too where the file system truncated the mtime to seconds.
-bool Unchanged(const std::string& path, const struct stat& st, const std::string& parent_path,
-               const struct stat& parent) {
-  if ((st.st_mode & S_IFMT) != (parent.st_mode & S_IFMT) || st.st_mode != parent.st_mode ||
-      st.st_uid != parent.st_uid || st.st_gid != parent.st_gid) {
-    return false;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return st.st_mtim.tv_sec == parent.st_mtim.tv_sec && st.st_mtim.tv_nsec == parent.st_mtim.tv_nsec;
-  }
-  if (S_ISLNK(st.st_mode)) return LinkTarget(path) == LinkTarget(parent_path);
-  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return st.st_rdev == parent.st_rdev;
-  if (!S_ISREG(st.st_mode)) return true;
-  if (st.st_size != parent.st_size || st.st_mtim.tv_sec != parent.st_mtim.tv_sec ||
-      st.st_mtim.tv_nsec != parent.st_mtim.tv_nsec) {
-    return false;
-  }
-  return st.st_mtim.tv_nsec != 0 || SameContent(path, parent_path);
-}
-
 class Walker {
  public:
   // parent: empty for an overlay upper directory (it holds only changes);
@@ -189,16 +129,6 @@ absl::Status Walker::Header(archive_entry* entry, const std::string& what) {
   return absl::OkStatus();
 }
 
-// An overlay upper directory marked opaque, by the host's overlay
-// (trusted.*) or by a user-namespaced container's (userxattr: user.*).
-bool IsOpaque(const std::string& path) {
-  for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
-    char value[2] = {};
-    if (::lgetxattr(path.c_str(), name, value, 1) == 1 && value[0] == 'y') return true;
-  }
-  return false;
-}
-
 absl::Status Walker::Entry(const std::string& relative, const struct stat& st) {
   std::string path = root_ + "/" + relative;
   size_t slash = relative.rfind('/');
@@ -208,7 +138,7 @@ absl::Status Walker::Entry(const std::string& relative, const struct stat& st) {
   archive_entry_set_uid(entry, st.st_uid);
   archive_entry_set_gid(entry, st.st_gid);
   archive_entry_set_mtime(entry, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+  if (IsWhiteout(st)) {
     // overlayfs's whiteout: the OCI form is an empty ".wh.NAME" file.
     archive_entry_set_pathname(entry, (dir + ".wh." + name).c_str());
     archive_entry_set_filetype(entry, AE_IFREG);
