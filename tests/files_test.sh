@@ -303,6 +303,28 @@ layer_listing_with() { # image file
   return 1
 }
 
+# docker diff: added, changed and deleted paths, sorted, without the mount
+# points and init files the runtime makes; a volume's contents are not the
+# container's layer.
+test_diff_lists_what_the_container_changed() {
+  local id out
+  id=$(berth run -d -v difftest:/data busybox sh -c \
+    'echo x > /tmp/new; rm /bin/ls; mkdir -p /srv/a; echo y >> /etc/passwd; echo v > /data/f; sleep 1000')
+  for _ in $(seq 50); do berth exec "$id" test -f /data/f && break; sleep 0.1; done
+  out=$(berth diff "$id")
+  assert_eq "$out" $'C /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nA /srv\nA /srv/a\nC /tmp\nA /tmp/new' "berth diff"
+  # The same container before it changed anything: nothing listed.
+  local quiet
+  quiet=$(berth create busybox true)
+  assert_eq "$(berth diff "$quiet")" "" "an unchanged container"
+  local rc=0
+  out=$(berth diff nosuchcontainer 2>&1) || rc=$?
+  assert_eq "$rc" 1 "diff of a missing container"
+  assert_contains "$out" "No such container: nosuchcontainer"
+  berth rm -f "$id" "$quiet" >/dev/null
+  berth volume rm difftest >/dev/null
+}
+
 test_commit_makes_an_image_of_the_changes() {
   local id image since
   mkdir -p "$TMP/commit-bind"

@@ -16,6 +16,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddStatsCommand(&app, cli);
   AddTopCommand(&app, cli, "berth");
   AddPortCommand(&app, cli, "berth");
+  AddDiffCommand(&app, cli, "berth");
   AddLogsCommand(&app, cli, "berth");
   AddEventsCommand(&app, cli);
   AddExecCommands(&app, cli, "berth");
@@ -32,6 +33,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddStatsCommand(container, cli);
   AddTopCommand(container, cli, "berth container");
   AddPortCommand(container, cli, "berth container");
+  AddDiffCommand(container, cli, "berth container");
   AddLogsCommand(container, cli, "berth container");
   AddPruneCommand(container, cli, PruneKind::kContainers);
   AddExecCommands(container, cli, "berth container");

@@ -1,4 +1,5 @@
-// POST /containers/{id}/update: docker update's limits and restart policy.
+// docker update (POST /containers/{id}/update: limits and restart policy)
+// and docker diff (GET /containers/{id}/changes).
 
 #include "services/docker/container_create.h"
 #include "services/docker/routes.h"
@@ -21,11 +22,28 @@ HttpResponse Update(const Backends& backends, const ApiRequest& request) {
                                                                   response.warnings().end())}});
 }
 
+// dockerd answers null, not [], for a container that changed nothing.
+HttpResponse Changes(const Backends& backends, const ApiRequest& request) {
+  berth::tasks::v1::ContainerChangesRequest call;
+  call.set_id(request.param(0));
+  berth::tasks::v1::ContainerChangesResponse response;
+  auto context = UnaryContext();
+  grpc::Status status = backends.containers->Changes(context.get(), call, &response);
+  if (!status.ok()) return ErrorResponse(status);
+  nlohmann::json changes = nullptr;
+  for (const auto& change : response.changes()) {
+    changes.push_back({{"Path", change.path()}, {"Kind", static_cast<int>(change.kind())}});
+  }
+  return JsonResponse(200, changes);
+}
+
 }  // namespace
 
-void AddContainerUpdateRoutes(Router& router, const Backends& backends) {
+void AddContainerChangeRoutes(Router& router, const Backends& backends) {
   router.Add("POST", "/containers/{id}/update",
              [&backends](const ApiRequest& r) { return Update(backends, r); });
+  router.Add("GET", "/containers/{id}/changes",
+             [&backends](const ApiRequest& r) { return Changes(backends, r); });
 }
 
 }  // namespace berth::docker

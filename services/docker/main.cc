@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     g_router = std::make_unique<berth::docker::Router>();
     berth::docker::AddSystemRoutes(*g_router, *g_backends);
     berth::docker::AddContainerRoutes(*g_router, *g_backends);
-    berth::docker::AddContainerUpdateRoutes(*g_router, *g_backends);
+    berth::docker::AddContainerChangeRoutes(*g_router, *g_backends);
     berth::docker::AddStreamRoutes(*g_router, *g_backends);
     berth::docker::AddExecRoutes(*g_router, *g_backends);
     berth::docker::AddImageRoutes(*g_router, *g_backends);

@@ -15,7 +15,7 @@ namespace berth::docker {
 
 void AddSystemRoutes(Router& router, const Backends& backends);
 void AddContainerRoutes(Router& router, const Backends& backends);
-void AddContainerUpdateRoutes(Router& router, const Backends& backends);
+void AddContainerChangeRoutes(Router& router, const Backends& backends);
 void AddStreamRoutes(Router& router, const Backends& backends);
 void AddExecRoutes(Router& router, const Backends& backends);
 void AddImageRoutes(Router& router, const Backends& backends);

@@ -8,6 +8,7 @@
 #include "services/common/base/grpc_status.h"
 #include "services/common/base/unique_fd.h"
 #include "services/snapshots/apply.h"
+#include "services/snapshots/changes_list.h"
 #include "services/snapshots/diff.h"
 #include "services/snapshots/snapshot_filters.h"
 
@@ -192,6 +193,26 @@ grpc::Status SnapshotsService::Diff(grpc::ServerContext*,
   last.mutable_result()->mutable_layer()->set_size(result->size);
   last.mutable_result()->set_diff_id(result->diff_id);
   writer->Write(last);
+  return grpc::Status::OK;
+}
+
+grpc::Status SnapshotsService::Changes(grpc::ServerContext*,
+                                       const berth::snapshots::v1::ChangesRequest* request,
+                                       berth::snapshots::v1::ChangesResponse* response) {
+  auto upper = snapshotter_->UpperDir(request->key());
+  if (!upper.ok()) return ToGrpcStatus(upper.status());
+  auto lowers = snapshotter_->LowerDirs(request->key());
+  if (!lowers.ok()) return ToGrpcStatus(lowers.status());
+  std::vector<std::string> exclude(request->exclude().begin(), request->exclude().end());
+  auto changes = snapshotter_->driver() == Driver::kNative
+                     ? NativeChanges(*upper, lowers->empty() ? "" : lowers->front(), exclude)
+                     : OverlayChanges(*upper, *lowers, exclude);
+  if (!changes.ok()) return ToGrpcStatus(changes.status());
+  for (const Change& change : *changes) {
+    auto* out = response->add_changes();
+    out->set_path(change.path);
+    out->set_kind(static_cast<berth::types::v1::FilesystemChange::Kind>(change.kind));
+  }
   return grpc::Status::OK;
 }
 

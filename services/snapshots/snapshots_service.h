@@ -43,6 +43,9 @@ class SnapshotsService final : public berth::snapshots::v1::Snapshots::Service {
                      berth::snapshots::v1::UsageResponse* response) override;
   grpc::Status Diff(grpc::ServerContext* context, const berth::snapshots::v1::DiffRequest* request,
                     grpc::ServerWriter<berth::snapshots::v1::DiffResponse>* writer) override;
+  grpc::Status Changes(grpc::ServerContext* context,
+                       const berth::snapshots::v1::ChangesRequest* request,
+                       berth::snapshots::v1::ChangesResponse* response) override;
   grpc::Status Apply(grpc::ServerContext* context,
                      grpc::ServerReader<berth::snapshots::v1::ApplyRequest>* reader,
                      berth::snapshots::v1::ApplyResponse* response) override;

@@ -59,6 +59,8 @@ class ContainersService final : public v1::Containers::Service {
                       v1::CopyToResponse* response) override;
   grpc::Status Commit(grpc::ServerContext*, const v1::CommitContainerRequest* request,
                       v1::CommitContainerResponse* response) override;
+  grpc::Status Changes(grpc::ServerContext*, const v1::ContainerChangesRequest* request,
+                       v1::ContainerChangesResponse* response) override;
 
  private:
   // The container's snapshot mounts, from the snapshots service.
