@@ -63,8 +63,8 @@ TEST(PrintInspectTest, RendersWhatItCanAndReportsTheRestAsDocker) {
   int rc = PrintInspect(objects, "{{.Name}} {{.State.Running}}", 0);
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "a true\n");
   EXPECT_EQ(testing::internal::GetCapturedStderr(),
-            "template parsing error: template: :1:12: executing \"\" at <.State.Running>: can't evaluate field "
-            "State\n");
+            "template parsing error: template: :1:18: executing \"\" at <.State.Running>: map has no "
+            "entry for key \"State\"\n");
   EXPECT_EQ(rc, kExitDaemonError);
 
   testing::internal::CaptureStdout();
