@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/berthd/audit_log.h"
+#include "services/docker/endpoints.h"
 #include "services/berthd/backends.h"
 #include "services/berthd/cgroup_settings.h"
 #include "services/berthd/listeners.h"
@@ -178,6 +179,9 @@ int Run(int argc, char** argv) {
   app.add_option("--bip", flags.bip, "Specify network bridge IP");
   app.add_option("--docker-socket", flags.docker_socket,
                  "Serve the Docker Engine API on this unix socket (\"\" turns it off)");
+  app.add_option("--docker-host", flags.docker_hosts,
+                 "Also serve the Docker Engine API on tcp://host:port (mutual TLS) or "
+                 "unix:///path (e.g. /var/run/docker.sock)");
   app.add_option("--max-concurrent-downloads", flags.max_concurrent_downloads,
                  "Set the max concurrent downloads")
       ->capture_default_str();
@@ -218,6 +222,7 @@ int Run(int argc, char** argv) {
       {"--registry-mirror", "registry-mirrors"},
       {"--insecure-registry", "insecure-registries"},
       {"--docker-socket", "docker-socket"},
+      {"--docker-host", "docker-hosts"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
       {"--bip", "bip"},
       {"--max-concurrent-downloads", "max-concurrent-downloads"},
@@ -244,6 +249,17 @@ int Run(int argc, char** argv) {
   }
   auto listeners = ParseListeners(config);
   if (!listeners.ok()) return Fail(listeners.status());
+  // The Docker API's endpoints, by the same TLS rules; a socket another
+  // daemon serves (dockerd's /var/run/docker.sock) is never taken over.
+  auto docker_endpoints = docker::ParseDockerEndpoints(config);
+  if (!docker_endpoints.ok()) return Fail(docker_endpoints.status());
+  for (const docker::DockerEndpoint& endpoint : *docker_endpoints) {
+    if (endpoint.scheme != "unix" || endpoint.own_socket) continue;
+    if (absl::Status free = docker::CheckUnixSocketFree(endpoint.address); !free.ok()) {
+      return Fail(absl::FailedPreconditionError(
+          absl::StrCat("docker-hosts: ", free.message())));
+    }
+  }
   if (validate) {
     std::printf("configuration OK\n");
     return 0;

@@ -7,14 +7,22 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstring>
+#include <future>
 #include <thread>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "services/common/base/log.h"
+#include "services/docker/body_pipe.h"
 
 namespace berth::docker {
 
@@ -32,6 +40,17 @@ std::string HttpRequest::Header(const std::string& name) const {
   auto it = headers.find(name);
   return it == headers.end() ? "" : it->second;
 }
+
+bool HttpRequest::ReadBody(std::string* chunk) const {
+  constexpr size_t kPiece = 1 << 20;
+  if (body_pipe != nullptr) return body_pipe->Read(chunk, kPiece);
+  if (body_offset >= body.size()) return false;
+  *chunk = body.substr(body_offset, kPiece);
+  body_offset += chunk->size();
+  return true;
+}
+
+bool HttpRequest::BodyAborted() const { return body_pipe != nullptr && body_pipe->aborted(); }
 
 HttpResponse HttpResponse::Json(int status, const std::string& body) {
   HttpResponse response;
@@ -55,6 +74,19 @@ HttpResponse HttpResponse::Error(int status, const std::string& message) {
 // (headers), fed the body, answered on the last.
 struct HttpServer::Connection {
   HttpRequest request;
+  // An answer made before the body was read (refused, too large).
+  bool answered = false;
+  // A streamed body: the handler runs on its own thread meanwhile.
+  std::thread worker;
+  std::future<HttpResponse> answer;
+
+  ~Connection() {
+    if (worker.joinable()) {
+      // The request ended before its body did: the handler sees the abort.
+      request.body_pipe->Abort();
+      worker.join();
+    }
+  }
 };
 
 namespace {
@@ -148,43 +180,166 @@ MHD_Result Answer(MHD_Connection* connection, HttpResponse answer,
   return queued;
 }
 
+HttpResponse CallHandler(const HttpServer& server, const HttpRequest& request) {
+  try {
+    return server.handler()(request);
+  } catch (const std::exception& e) {
+    // A handler bug must not take the daemon down with it.
+    BERTH_LOG(Error) << "docker api: " << request.method << " " << request.path << ": "
+                     << e.what();
+    return HttpResponse::Error(500, e.what());
+  }
+}
+
+std::string PeerOf(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "unix";
+  char text[INET6_ADDRSTRLEN] = {};
+  const sockaddr* address = info->client_addr;
+  if (address->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(address);
+    ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    return absl::StrCat("ipv4:", text, ":", ntohs(in->sin_port));
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    return absl::StrCat("ipv6:[", text, "]:", ntohs(in6->sin6_port));
+  }
+  return "unix";
+}
+
+// The subject of the client certificate the handshake verified, or "" when
+// there is none that the CA signed.
+std::string VerifiedSubject(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+  if (info == nullptr || info->tls_session == nullptr) return "";
+  auto session = static_cast<gnutls_session_t>(info->tls_session);
+  unsigned status = 0;
+  if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS || status != 0) {
+    return "";
+  }
+  unsigned count = 0;
+  const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
+  if (chain == nullptr || count == 0) return "";
+  gnutls_x509_crt_t certificate;
+  if (gnutls_x509_crt_init(&certificate) != GNUTLS_E_SUCCESS) return "";
+  std::string subject;
+  gnutls_datum_t dn{};
+  if (gnutls_x509_crt_import(certificate, &chain[0], GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS &&
+      // RFC 4514 order ("CN=berth-admin,O=admin"), as berthd's gRPC has it.
+      gnutls_x509_crt_get_dn3(certificate, &dn, 0) == GNUTLS_E_SUCCESS) {
+    subject.assign(reinterpret_cast<const char*>(dn.data), dn.size);
+    gnutls_free(dn.data);
+  }
+  gnutls_x509_crt_deinit(certificate);
+  return subject;
+}
+
+// Before the handshake: a client certificate is required, and checked
+// against the CA (MHD_OPTION_HTTPS_MEM_TRUST), so a client without one, or
+// with one from another CA, fails the handshake.
+void OnConnection(void* cls, MHD_Connection* connection, void**,
+                  MHD_ConnectionNotificationCode code) {
+  auto* server = static_cast<HttpServer*>(cls);
+  if (code != MHD_CONNECTION_NOTIFY_STARTED || !server->tls()) return;
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+  if (info == nullptr || info->tls_session == nullptr) return;
+  auto session = static_cast<gnutls_session_t>(info->tls_session);
+  gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+  gnutls_session_set_verify_cert(session, nullptr, 0);
+}
+
+std::optional<size_t> ContentLength(const HttpRequest& request) {
+  std::string value = request.Header("Content-Length");
+  size_t length = 0;
+  if (value.empty() || !absl::SimpleAtoi(value, &length)) return std::nullopt;
+  return length;
+}
+
 MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
                      const char*, const char* upload_data, size_t* upload_data_size,
                      void** context) {
   auto* server = static_cast<HttpServer*>(cls);
+  const HttpServerOptions& options = server->options();
   auto* state = static_cast<HttpServer::Connection*>(*context);
   if (state == nullptr) {
     state = new HttpServer::Connection;
-    state->request.method = method;
-    state->request.path = url;
-    MHD_get_connection_values(connection, MHD_HEADER_KIND, &AddHeader, &state->request);
-    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddPair, &state->request.query);
+    *context = state;
+    HttpRequest& request = state->request;
+    request.method = method;
+    request.path = url;
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, &AddHeader, &request);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddPair, &request.query);
     if (const MHD_ConnectionInfo* info =
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD)) {
-      state->request.connection_fd = info->connect_fd;
+      request.connection_fd = info->connect_fd;
     }
-    *context = state;
+    request.peer = PeerOf(connection);
+    request.remote = request.peer != "unix";
+    if (server->tls()) {
+      request.peer_subject = VerifiedSubject(connection);
+      // The handshake already required it; never serve a TLS client without.
+      if (request.peer_subject.empty()) return MHD_NO;
+    }
+    // Answers made now go out before the body, which is never read.
+    if (options.admit) {
+      if (std::optional<HttpResponse> refused = options.admit(request)) {
+        state->answered = true;
+        return Answer(connection, *std::move(refused), options);
+      }
+    }
+    if (options.streams_body && options.streams_body(request)) {
+      request.body_pipe = std::make_shared<BodyPipe>();
+      std::promise<HttpResponse> promise;
+      state->answer = promise.get_future();
+      state->worker = std::thread([server, state, promise = std::move(promise)]() mutable {
+        HttpResponse answer = CallHandler(*server, state->request);
+        state->request.body_pipe->CloseReader();
+        promise.set_value(std::move(answer));
+      });
+      return MHD_YES;
+    }
+    std::optional<size_t> length = ContentLength(request);
+    if (length && *length > options.max_body_bytes) {
+      state->answered = true;
+      return Answer(connection, HttpResponse::Error(413, "request body too large"), options);
+    }
+    if (length) request.body.reserve(*length);
     return MHD_YES;
   }
+  HttpRequest& request = state->request;
   if (*upload_data_size > 0) {
-    HttpRequest& request = state->request;
-    size_t room = server->options().max_body_bytes - std::min(server->options().max_body_bytes,
-                                                               request.body.size());
-    if (*upload_data_size > room) request.body_truncated = true;
-    request.body.append(upload_data, std::min(room, *upload_data_size));
+    if (request.body_pipe != nullptr) {
+      request.body_pipe->Push(upload_data, *upload_data_size);
+    } else if (!request.body_truncated) {
+      // A chunked body that outgrows the limit: the rest is read and dropped.
+      if (request.body.size() + *upload_data_size > options.max_body_bytes) {
+        request.body_truncated = true;
+        std::string().swap(request.body);
+      } else {
+        request.body.append(upload_data, *upload_data_size);
+      }
+    }
     *upload_data_size = 0;
     return MHD_YES;
   }
+  if (state->answered) return MHD_YES;
   HttpResponse answer;
-  try {
-    answer = server->handler()(state->request);
-  } catch (const std::exception& e) {
-    // A handler bug must not take the daemon down with it.
-    BERTH_LOG(Error) << "docker api: " << state->request.method << " " << state->request.path
-                      << ": " << e.what();
-    answer = HttpResponse::Error(500, e.what());
+  if (request.body_pipe != nullptr) {
+    request.body_pipe->Finish();
+    answer = state->answer.get();
+    state->worker.join();
+  } else if (request.body_truncated) {
+    answer = HttpResponse::Error(413, "request body too large");
+  } else {
+    answer = CallHandler(*server, request);
   }
-  return Answer(connection, std::move(answer), server->options());
+  state->answered = true;
+  return Answer(connection, std::move(answer), options);
 }
 
 void OnCompleted(void*, MHD_Connection*, void** context, MHD_RequestTerminationCode) {
@@ -209,10 +364,27 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(int listen_fd, Htt
   // (wait, logs -f, events) without holding up other clients.
   unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
                    MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+  std::vector<MHD_OptionItem> tls_options;
+  if (server->tls()) {
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+      ::close(listen_fd);
+      return absl::FailedPreconditionError("docker api: libmicrohttpd was built without TLS");
+    }
+    flags |= MHD_USE_TLS;
+    const HttpServerOptions& o = server->options_;
+    tls_options = {{MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(o.tls_key.c_str())},
+                   {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(o.tls_cert.c_str())},
+                   {MHD_OPTION_HTTPS_MEM_TRUST, 0, const_cast<char*>(o.tls_ca.c_str())}};
+  }
+  tls_options.push_back({MHD_OPTION_END, 0, nullptr});
   server->daemon_ = MHD_start_daemon(
       flags, 0, nullptr, nullptr, &OnRequest, server.get(), MHD_OPTION_LISTEN_SOCKET, listen_fd,
-      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr, MHD_OPTION_EXTERNAL_LOGGER,
-      &LogFromLibrary, nullptr, MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr, MHD_OPTION_NOTIFY_CONNECTION,
+      &OnConnection, server.get(), MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr,
+      MHD_OPTION_CONNECTION_TIMEOUT, 0u,
+      // Bodies arrive in larger pieces (fewer handler calls for a load).
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t{256} << 10, MHD_OPTION_ARRAY,
+      tls_options.data(), MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     ::close(listen_fd);
     return absl::InternalError("docker api: the HTTP server did not start");

@@ -1,11 +1,13 @@
 #ifndef BERTH_SERVICES_DOCKER_HTTP_SERVER_H_
 #define BERTH_SERVICES_DOCKER_HTTP_SERVER_H_
 
-// The Docker Engine API's transport: HTTP/1.1 on a unix socket, served by
-// libmicrohttpd (keep-alive, chunked responses, request bodies in pieces,
-// and the 101 upgrade that docker's attach and exec start hijack). A
-// handler sees a whole request and returns one of three answers: a body,
-// a stream of chunks, or a hijacked connection.
+// The Docker Engine API's transport: HTTP/1.1 on a unix socket, or TCP with
+// mutual TLS (GnuTLS inside libmicrohttpd), served by libmicrohttpd
+// (keep-alive, chunked responses, request bodies in pieces, and the 101
+// upgrade that docker's attach and exec start hijack). A handler sees a
+// request (its body held whole, or for the routes that stream it, handed
+// over as it arrives) and returns one of three answers: a body, a stream of
+// chunks, or a hijacked connection.
 
 #include <functional>
 #include <map>
@@ -27,6 +29,8 @@ struct CaseInsensitiveLess {
   }
 };
 
+class BodyPipe;
+
 struct HttpRequest {
   std::string method;
   // The path as sent, with the /vX.Y prefix still on.
@@ -38,6 +42,23 @@ struct HttpRequest {
   bool body_truncated = false;
   // The client's socket, to notice that it went away while a stream waits.
   int connection_fd = -1;
+  // Who is calling: "unix" for a unix socket, else "ipv4:ADDR:PORT" /
+  // "ipv6:[ADDR]:PORT" (gRPC's form, as berthd's audit log has it).
+  std::string peer;
+  bool remote = false;
+  // TCP with mutual TLS: the verified client certificate's subject
+  // ("CN=berth-admin,O=admin"); empty otherwise.
+  std::string peer_subject;
+  // Set for a route whose body is streamed (see HttpServerOptions).
+  std::shared_ptr<BodyPipe> body_pipe;
+
+  // The body in pieces (up to 1 MiB) as it arrives, or the held body cut in
+  // pieces; false at its end. After false, BodyAborted() tells a client that
+  // went away in the middle from a complete body: a handler must then
+  // leave nothing made.
+  bool ReadBody(std::string* chunk) const;
+  bool BodyAborted() const;
+  mutable size_t body_offset = 0;
 
   // The first value of a query parameter, or "" (docker's r.Form.Get).
   std::string Query(const std::string& key) const;
@@ -80,11 +101,22 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpServerOptions {
-  // Request bodies larger than this are cut (the handler sees
-  // body_truncated and refuses them).
+  // Held request bodies larger than this are refused with 413 without
+  // reaching the handler (at once when Content-Length says so).
   size_t max_body_bytes = 64 << 20;
   // Headers on every answer (docker's Api-Version, Server, Ostype...).
   std::vector<std::pair<std::string, std::string>> common_headers;
+  // Mutual TLS (PEM): set for a TCP endpoint. A client must present a
+  // certificate the CA signed, or the handshake fails.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+  // Asked once the headers are in, before any body is read: an answer
+  // refuses the request then (e.g. 403), and the body is never read.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> admit;
+  // True for a request whose body the handler reads as it arrives
+  // (ReadBody); the handler then runs while the body comes in.
+  std::function<bool(const HttpRequest&)> streams_body;
 };
 
 class HttpServer {
@@ -100,6 +132,7 @@ class HttpServer {
   struct Connection;
   const HttpHandler& handler() const { return handler_; }
   const HttpServerOptions& options() const { return options_; }
+  bool tls() const { return !options_.tls_cert.empty(); }
 
  private:
   HttpServer(HttpHandler handler, HttpServerOptions options)

@@ -157,12 +157,14 @@ HttpResponse Import(const Backends& backends, const ApiRequest& request) {
     if (key == "changes") header.mutable_header()->add_changes(value);
   }
   writer->Write(header);
-  const std::string& body = http.body;
-  for (size_t offset = 0; offset < body.size(); offset += 1 << 20) {
+  std::string chunk;
+  while (http.ReadBody(&chunk)) {
     berth::images::v1::ImportRequest data;
-    data.set_data(body.substr(offset, 1 << 20));
+    data.set_data(std::move(chunk));
     if (!writer->Write(data)) break;
   }
+  // A client gone mid-body: cancelled, the service keeps nothing.
+  if (http.BodyAborted()) context.TryCancel();
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (!status.ok()) return ErrorResponse(status);

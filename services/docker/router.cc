@@ -39,7 +39,7 @@ int CompareApiVersions(const std::string& a, const std::string& b) {
 }
 
 void Router::Add(const std::string& method, const std::string& pattern, RouteHandler handler) {
-  routes_.push_back({method, Segments(pattern), std::move(handler)});
+  routes_.push_back({method, Segments(pattern), std::move(handler), pattern});
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string>& segments,
@@ -109,6 +109,45 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
   }
   if (path_known) return HttpResponse::Error(405, "method not allowed");
   return HttpResponse::Error(404, "page not found");
+}
+
+// The path without its version prefix.
+static std::vector<std::string> UnversionedSegments(const std::string& path) {
+  std::vector<std::string> segments = Segments(path);
+  if (!segments.empty() && IsVersionSegment(segments[0])) segments.erase(segments.begin());
+  return segments;
+}
+
+const Router::Route* Router::Lookup(const HttpRequest& request,
+                                    std::vector<std::string>* params) const {
+  std::vector<std::string> segments = UnversionedSegments(request.path);
+  std::string method = request.method == "HEAD" ? "GET" : request.method;
+  for (const Route& route : routes_) {
+    if (!Match(route, segments, params)) continue;
+    if (route.method != method && !(request.method == "HEAD" && route.method == "HEAD")) continue;
+    return &route;
+  }
+  return nullptr;
+}
+
+std::optional<RouteMatch> Router::Find(const HttpRequest& request) const {
+  RouteMatch match;
+  const Route* route = Lookup(request, &match.params);
+  if (route == nullptr) return std::nullopt;
+  match.pattern = route->pattern;
+  return match;
+}
+
+void Router::StreamBody(const std::string& method, const std::string& pattern) {
+  for (Route& route : routes_) {
+    if (route.method == method && route.pattern == pattern) route.streams_body = true;
+  }
+}
+
+bool Router::StreamsBody(const HttpRequest& request) const {
+  std::vector<std::string> params;
+  const Route* route = Lookup(request, &params);
+  return route != nullptr && route->streams_body;
 }
 
 }  // namespace berth::docker

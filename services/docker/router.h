@@ -7,6 +7,7 @@
 // /images/localhost:5000/a/b/json).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,17 +34,35 @@ struct ApiRequest {
 
 using RouteHandler = std::function<HttpResponse(const ApiRequest&)>;
 
+// The route a request goes to: its pattern ("/containers/{id}/start") and
+// the values of its parameters.
+struct RouteMatch {
+  std::string pattern;
+  std::vector<std::string> params;
+};
+
 class Router {
  public:
   void Add(const std::string& method, const std::string& pattern, RouteHandler handler);
   HttpResponse Dispatch(const HttpRequest& request) const;
+
+  // The route of a request (none for an unknown path or method).
+  std::optional<RouteMatch> Find(const HttpRequest& request) const;
+  // The handler of METHOD pattern reads its body as it arrives
+  // (HttpRequest::ReadBody) instead of having it held whole.
+  void StreamBody(const std::string& method, const std::string& pattern);
+  bool StreamsBody(const HttpRequest& request) const;
 
  private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;
     RouteHandler handler;
+    std::string pattern;
+    bool streams_body = false;
   };
+  // The route for a request and its parameters; nullptr when none.
+  const Route* Lookup(const HttpRequest& request, std::vector<std::string>* params) const;
   static bool Match(const Route& route, const std::vector<std::string>& segments,
                     std::vector<std::string>* params);
   std::vector<Route> routes_;

@@ -122,12 +122,14 @@ HttpResponse ArchivePut(const Backends& backends, const ApiRequest& request) {
   header.mutable_header()->set_no_overwrite_dir_non_dir(request.http.QueryBool("noOverwriteDirNonDir"));
   header.mutable_header()->set_copy_uid_gid(request.http.QueryBool("copyUIDGID"));
   writer->Write(header);
-  const std::string& body = request.http.body;
-  for (size_t offset = 0; offset < body.size(); offset += 1 << 20) {
+  std::string chunk;
+  while (request.http.ReadBody(&chunk)) {
     berth::tasks::v1::CopyToRequest data;
-    data.set_data(body.substr(offset, 1 << 20));
+    data.set_data(std::move(chunk));
     if (!writer->Write(data)) break;
   }
+  // A client gone mid-body: cancelled, the service keeps nothing.
+  if (request.http.BodyAborted()) context.TryCancel();
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (!status.ok()) return ErrorResponse(status);
@@ -185,12 +187,14 @@ HttpResponse Load(const Backends& backends, const ApiRequest& request) {
   berth::images::v1::LoadRequest header;
   header.mutable_header()->set_quiet(quiet);
   stream->Write(header);
-  const std::string& body = request.http.body;
-  for (size_t offset = 0; offset < body.size(); offset += 1 << 20) {
+  std::string chunk;
+  while (request.http.ReadBody(&chunk)) {
     berth::images::v1::LoadRequest data;
-    data.set_data(body.substr(offset, 1 << 20));
+    data.set_data(std::move(chunk));
     if (!stream->Write(data)) break;
   }
+  // A client gone mid-body: cancelled, the service keeps nothing.
+  if (request.http.BodyAborted()) context.TryCancel();
   stream->WritesDone();
   std::string out;
   berth::images::v1::LoadResponse message;

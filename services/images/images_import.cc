@@ -22,7 +22,7 @@
 
 namespace berth::images {
 
-grpc::Status ImagesService::Import(grpc::ServerContext*,
+grpc::Status ImagesService::Import(grpc::ServerContext* context,
                                    grpc::ServerReader<berth::images::v1::ImportRequest>* reader,
                                    berth::images::v1::ImportResponse* response) {
   berth::images::v1::ImportRequest first;
@@ -57,7 +57,11 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   LayerStream stream([&](char* buffer, size_t size) -> absl::StatusOr<size_t> {
     while (offset == pending.size()) {
       berth::images::v1::ImportRequest message;
-      if (!reader->Read(&message)) return 0;
+      if (!reader->Read(&message)) {
+        // A client gone mid-body cancels the call: its end is not the data's.
+        if (context->IsCancelled()) return absl::CancelledError("the client went away");
+        return 0;
+      }
       pending = message.data();
       offset = 0;
       write_failed |= ::write(fd, pending.data(), pending.size()) !=
@@ -71,6 +75,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext*,
   absl::Status drained = stream.Drain();
   ::close(fd);
   auto discard = [&temp] { ::unlink(temp.c_str()); };
+  if (drained.ok() && context->IsCancelled()) drained = absl::CancelledError("the client went away");
   if (!drained.ok() || write_failed) {
     discard();
     return ToGrpcStatus(drained.ok() ? absl::InternalError("import: write failed")

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -73,7 +74,7 @@ std::string LayerMediaType(const std::string& path) {
 }  // namespace
 
 grpc::Status ImagesService::Load(
-    grpc::ServerContext*,
+    grpc::ServerContext* context,
     grpc::ServerReaderWriter<berth::images::v1::LoadResponse, berth::images::v1::LoadRequest>* stream) {
   berth::images::v1::LoadRequest first;
   if (!stream->Read(&first) || !first.has_header()) {
@@ -96,11 +97,17 @@ grpc::Status ImagesService::Load(
   struct Source {
     grpc::ServerReaderWriter<berth::images::v1::LoadResponse, berth::images::v1::LoadRequest>* s;
     std::string pending;
-  } source{stream, ""};
-  auto read = [](archive*, void* data, const void** block) -> la_ssize_t {
+    grpc::ServerContext* context;
+  } source{stream, "", context};
+  auto read = [](archive* a, void* data, const void** block) -> la_ssize_t {
     auto* src = static_cast<Source*>(data);
     berth::images::v1::LoadRequest message;
-    if (!src->s->Read(&message)) return 0;
+    if (!src->s->Read(&message)) {
+      // A client gone mid-body cancels the call: its end is not the data's.
+      if (!src->context->IsCancelled()) return 0;
+      archive_set_error(a, ECANCELED, "the client went away");
+      return -1;
+    }
     src->pending = message.data();
     *block = src->pending.data();
     return static_cast<la_ssize_t>(src->pending.size());
@@ -190,6 +197,7 @@ grpc::Status ImagesService::Load(
     files[path] = {digest, size};
   }
   archive_read_free(tar);
+  if (status.ok() && context->IsCancelled()) status = absl::CancelledError("load: the client went away");
   if (!status.ok()) return ToGrpcStatus(status);
   auto resolve = [&](std::string path) -> const StoredFile* {
     path = Normalise(path);

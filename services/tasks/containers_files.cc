@@ -98,7 +98,7 @@ grpc::Status ContainersService::CopyFrom(grpc::ServerContext*, const v1::CopyFro
   return ToGrpcStatus(status, "copy " + request->path() + " from " + request->id());
 }
 
-grpc::Status ContainersService::CopyTo(grpc::ServerContext*,
+grpc::Status ContainersService::CopyTo(grpc::ServerContext* context,
                                        grpc::ServerReader<v1::CopyToRequest>* reader,
                                        v1::CopyToResponse*) {
   v1::CopyToRequest first;
@@ -140,7 +140,11 @@ grpc::Status ContainersService::CopyTo(grpc::ServerContext*,
   v1::CopyToRequest message;
   std::string current;
   absl::Status status = UntarIntoRoot(options, [&]() -> absl::StatusOr<std::string_view> {
-    if (!reader->Read(&message)) return std::string_view();
+    if (!reader->Read(&message)) {
+      // A client gone mid-body cancels the call: stop there.
+      if (context->IsCancelled()) return absl::CancelledError("the client went away");
+      return std::string_view();
+    }
     current = std::move(*message.mutable_data());
     if (current.empty()) return absl::InvalidArgumentError("cp: an empty data message");
     return std::string_view(current);

@@ -104,6 +104,10 @@ struct DaemonConfig {
   // The Docker Engine API's unix socket; berthd makes an unset one
   // <exec-root>/docker.sock, and "" turns the front door off.
   std::string docker_socket;
+  // More Docker Engine API endpoints: tcp://host:port (mutual TLS with the
+  // tls* keys, as hosts) and unix:///path (e.g. /var/run/docker.sock, never
+  // taken from a live daemon).
+  std::vector<std::string> docker_hosts;
 
   // The daemon.json keys that were given (for the flag/file conflict check).
   std::set<std::string> keys_set;

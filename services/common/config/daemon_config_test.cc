@@ -39,6 +39,7 @@ constexpr char kEveryKey[] = R"({
   "dns": ["1.1.1.1", "2001:db8::1"], "dns-search": ["example.com", "corp.example."],
   "userns-remap": "default", "insecure-tcp": true, "audit-log": "/var/log/berth-audit.log",
   "authorization-roles": {"ops": "admin", "grafana": "viewer"},
+  "docker-hosts": ["tcp://127.0.0.1:2377", "unix:///var/run/docker.sock"],
   "max-concurrent-downloads": 7, "max-concurrent-uploads": 2, "shutdown-timeout": 30,
   "live-restore": false
 })";
@@ -107,13 +108,15 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_TRUE(c.insecure_tcp);
   EXPECT_EQ(c.audit_log, "/var/log/berth-audit.log");
   EXPECT_EQ(c.authorization_roles.at("grafana"), "viewer");
+  EXPECT_EQ(c.docker_hosts,
+            (std::vector<std::string>{"tcp://127.0.0.1:2377", "unix:///var/run/docker.sock"}));
   EXPECT_EQ(c.max_layer_bytes, 1048576);
   EXPECT_EQ(c.max_layer_entries, 1000);
   EXPECT_EQ(c.max_concurrent_downloads, 7);
   EXPECT_EQ(c.max_concurrent_uploads, 2);
   EXPECT_EQ(c.shutdown_timeout, 30);
   EXPECT_FALSE(c.live_restore);
-  EXPECT_EQ(c.keys_set.size(), 34u);
+  EXPECT_EQ(c.keys_set.size(), 35u);
   EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
 }
 
@@ -280,7 +283,7 @@ TEST(DaemonConfigTest, ConcurrencyZeroIsTheDefault) {
 // A value of the wrong JSON type for every key, whatever its type.
 TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
   nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
-  ASSERT_EQ(every.size(), 36u);
+  ASSERT_EQ(every.size(), 37u);
   for (const auto& [key, value] : every.items()) {
     nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
     nlohmann::json document = {{key, wrong}};
@@ -354,7 +357,7 @@ TEST(DaemonConfigTest, ToJsonRoundTrips) {
     auto again = ParseDaemonConfig(json, "round trip");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
     EXPECT_EQ(ToJson(*again), json);
-    EXPECT_EQ(again->keys_set.size(), 36u);  // ToJson writes every key.
+    EXPECT_EQ(again->keys_set.size(), 37u);  // ToJson writes every key.
   }
   auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");

@@ -430,6 +430,18 @@ const std::map<std::string, Handler>& Handlers() {
       {"audit-log", [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->audit_log); }},
       {"docker-socket",
        [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->docker_socket); }},
+      {"docker-hosts",
+       [](C c, J v, D d) {
+         absl::Status s = GetStrings(c, v, &d->docker_hosts);
+         // The port is required: berthd's gRPC may hold dockerd's 2376.
+         auto valid = [](const std::string& host) {
+           return absl::StartsWith(host, "unix:///") ||
+                  (absl::StartsWith(host, "tcp://") && IsListenAddress(host.substr(6)));
+         };
+         return s.ok() ? EachOf(c, d->docker_hosts, valid, "host",
+                                "unix:///path or tcp://host:port")
+                       : s;
+       }},
       {"authorization-roles",
        [](C c, J v, D d) {
          absl::Status s = GetStringMap(c, v, &d->authorization_roles);
