@@ -169,21 +169,22 @@ measure() {
     end=$(date +%s%N)
     samples+=($(((end - start) / 1000)))
   done
-  printf '%s\n' "${samples[@]}" | sort -n | awk -v s="$system" -v l="$line" -v load="$load" '
+  printf '%s\n' "${samples[@]}" | summarize "$system" "$line" "$load"
+}
+
+# summarize SYSTEM LINE LOAD: durations in µs, one a line, to a result line.
+summarize() {
+  sort -n | awk -v s="$1" -v l="$2" -v load="$3" '
     { v[NR] = $1 }
     END { p = int(NR * 0.9); if (p < NR * 0.9) p++
           printf "%s|%s|%.1f|%.1f|%d|%s\n", s, l, v[int((NR + 1) / 2)] / 1000, v[p] / 1000, NR, load }' >>"$results"
-  tail -1 "$results" | awk -F'|' '{ printf "  %-8s %-40s median %8s ms  p90 %8s ms  load %s\n", $1, $2, $3, $4, $6 }'
+  tail -1 "$results" | awk -F'|' '{ printf "  %-9s %-44s median %8s ms  p90 %8s ms  load %s\n", $1, $2, $3, $4, $6 }'
 }
 
 run_rm() { dk run --rm --network none busybox true; }
 run_d_rm() { local id; id=$(dk run -d --network none busybox sleep 3600) && dk rm -f "$id" >/dev/null; }
 ps_100() { dk ps >/dev/null; }
 pull_big() { dk pull -q "$big" >/dev/null && dk rmi "$big" >/dev/null; }
-pull_only() { # timed: the pull alone; the rmi before it makes it cold
-  dk rmi "$big" >/dev/null 2>&1 || true
-  dk pull -q "$big" >/dev/null
-}
 
 # measure_pull SYSTEM: PULL_RUNS cold pulls, each after removing the image.
 measure_pull() {
@@ -201,19 +202,29 @@ measure_pull() {
     samples+=($(((end - start) / 1000)))
   done
   dk rmi "$big" >/dev/null 2>&1 || true
-  printf '%s\n' "${samples[@]}" | sort -n | awk -v s="$system" -v l="docker pull ${size_mb} MB (cold)" -v load="$load" '
-    { v[NR] = $1 }
-    END { p = int(NR * 0.9); if (p < NR * 0.9) p++
-          printf "%s|%s|%.1f|%.1f|%d|%s\n", s, l, v[int((NR + 1) / 2)] / 1000, v[p] / 1000, NR, load }' >>"$results"
-  tail -1 "$results" | awk -F'|' '{ printf "  %-8s %-40s median %8s ms  p90 %8s ms  load %s\n", $1, $2, $3, $4, $6 }'
+  printf '%s\n' "${samples[@]}" | summarize "$system" "docker pull ${size_mb} MB (cold)" "$load"
+}
+
+# measure_replay SYSTEM: run --rm's requests without the CLI (one client
+# process for all the runs): the engine's own time.
+measure_replay() {
+  local load
+  load=$(load1)
+  if python3 bench/docker_api_replay.py "${DOCKER_HOST#unix://}" "$runs" >"$work/replay" 2>&1; then
+    summarize "$1" "run --rm requests, no CLI (replay)" "$load" <"$work/replay"
+  else
+    echo "$1|run --rm requests, no CLI (replay)|failed: $(tail -1 "$work/replay" | cut -c1-60)|||$load" >>"$results"
+  fi
 }
 
 # the_lines SYSTEM: every docker CLI line against DOCKER_HOST.
 the_lines() {
   local system=$1
   dk load -q -i "$work/busybox-archive.tar" >/dev/null
-  measure "$system" "docker version (CLI + 2 requests)" "$runs" dk version
+  measure "$system" "docker --version (CLI start, no request)" "$runs" dk --version
+  measure "$system" "docker version (ping + /version)" "$runs" dk version
   measure "$system" "docker run --rm busybox true" "$runs" run_rm
+  measure_replay "$system"
   measure "$system" "docker run -d + docker rm -f" "$runs" run_d_rm
   seq 100 | xargs -P 4 -I{} env DOCKER_CONFIG="$work/docker-config" DOCKER_HOST="$DOCKER_HOST" \
     "$DOCKER" run -d --network none --name idle{} busybox sleep 3600 >/dev/null 2>"$work/errors" || true
@@ -236,6 +247,7 @@ berth() { "$work/bin/berth" -H "unix://$berth_exec/berth.sock" "$@"; }
 export DOCKER_HOST=unix://$berth_exec/docker.sock
 the_lines berth
 dk load -q -i "$work/busybox-archive.tar" >/dev/null
+measure "berth CLI" "berth --version (CLI start, no request)" "$runs" berth --version
 measure "berth CLI" "berth version" "$runs" berth version
 measure "berth CLI" "berth run --rm busybox true" "$runs" berth run --rm --network none busybox true
 measure "berth CLI" "berth run -d + berth rm -f" "$runs" \
@@ -288,3 +300,12 @@ echo "== docker CLI $("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/nu
 echo "| system | line | median | p90 | n | load |"
 echo "|---|---|---:|---:|---:|---:|"
 awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$results"
+# The API's overhead over berth's own CLI, each CLI's start taken out
+# (medians): (docker run --rm − docker --version) − (berth run --rm − berth --version).
+awk -F'|' '{ m[$1 "|" $2] = $3 }
+  END {
+    a = m["berth|docker run --rm busybox true"]; b = m["berth|docker --version (CLI start, no request)"]
+    c = m["berth CLI|berth run --rm busybox true"]; d = m["berth CLI|berth --version (CLI start, no request)"]
+    if (a != "" && b != "" && c != "" && d != "")
+      printf "\nberth API overhead over berth run --rm: %.1f ms as measured, %.1f ms without each CLI'"'"'s start\n", a - c, (a - b) - (c - d)
+  }' "$results"
