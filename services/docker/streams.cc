@@ -31,18 +31,23 @@ bool PeerClosed(int fd) {
 ClientWatch::ClientWatch(int fd, grpc::ClientContext* context) {
   if (fd < 0) return;
   thread_ = std::thread([this, fd, context] {
+    std::unique_lock<std::mutex> lock(mu_);
     while (!done_) {
       if (PeerClosed(fd)) {
         context->TryCancel();
         return;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return done_; });
     }
   });
 }
 
 ClientWatch::~ClientWatch() {
-  done_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+  }
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 

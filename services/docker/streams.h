@@ -4,7 +4,8 @@
 // What the long answers share: docker's stdio framing, and noticing a
 // client that left while a gRPC stream waits for something to send.
 
-#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,7 +34,11 @@ class ClientWatch {
   ClientWatch& operator=(const ClientWatch&) = delete;
 
  private:
-  std::atomic<bool> done_{false};
+  // The destructor wakes the thread at once: a sleep it had to wait out
+  // held every /wait answer back by up to 200 ms.
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool done_ = false;
   std::thread thread_;
 };
 

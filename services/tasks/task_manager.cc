@@ -858,8 +858,9 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
       absl::MutexLock lock(&mu_);
       const Runtime& runtime = runtime_[id];
       if (runtime.removed) return runtime.last_exit;
-      // Gone before this wait held it: nothing is known of its end.
-      if (!current && hold.fresh()) {
+      // Gone before this wait held it: nothing is known of its end. (One
+      // that exited since is being removed: its mark comes.)
+      if (!current && hold.fresh() && runtime.exits == start) {
         return absl::NotFoundError(absl::StrCat("No such container: ", ref));
       }
       // Otherwise a record that is gone is being removed: wait for that.
@@ -872,8 +873,10 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
       }
     }
     absl::MutexLock lock(&mu_);
-    auto changed = [this, &id, start]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return runtime_[id].exits > start || runtime_[id].removed;
+    // "removed" waits for the mark alone: after the exit, exits > start
+    // would wake it at once, in a loop, until the removal ends.
+    auto changed = [this, &id, start, &condition]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return runtime_[id].removed || (condition != "removed" && runtime_[id].exits > start);
     };
     mu_.AwaitWithTimeout(absl::Condition(&changed), absl::Milliseconds(250));
   }
