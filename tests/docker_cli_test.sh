@@ -257,7 +257,7 @@ test_events_since_until_and_filters() {
   assert_contains "$out" "container die evc"
   assert_contains "$out" "container destroy evc"
   out=$(timeout 10 "$DOCKER" -H "unix://$DOCKER_SOCK" events --since "$since" --until "$until" \
-    --filter event=die --format '{{.Action}} {{.Actor.Attributes.exitCode}}' 2>&1) ||
+    --filter event=die --filter container=evc --format '{{.Action}} {{.Actor.Attributes.exitCode}}' 2>&1) ||
     fail "events --filter event=die: $out"
   assert_eq "$out" "die 0" "event=die"
   # Live: a start made after the stream opened arrives.
