@@ -35,12 +35,30 @@ bool AncestorMatches(const v1::Container& container, const std::string& value) {
          (absl::StartsWith(value, "sha256:") && absl::StartsWith(id, value));
 }
 
+// Every "k" or "k=v" of a label filter is on the container (docker's
+// MatchKVList).
+bool HasAllLabels(const v1::Container& container, const v1::FilterValues& wanted) {
+  for (const std::string& value : wanted.values()) {
+    size_t eq = value.find('=');
+    auto it = container.spec().labels().find(value.substr(0, eq));
+    if (it == container.spec().labels().end()) return false;
+    if (eq != std::string::npos && it->second != value.substr(eq + 1)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::StatusOr<bool> ContainerMatches(
     const v1::Container& container,
     const google::protobuf::Map<std::string, v1::FilterValues>& filters) {
   for (const auto& [key, values] : filters) {
+    // Labels are all required (docker's rule: compose asks for a project's
+    // service with two label filters); other keys match any of their values.
+    if (key == "label") {
+      if (!HasAllLabels(container, values)) return false;
+      continue;
+    }
     bool any = false;
     for (const std::string& value : values.values()) {
       if (key == "status") {
@@ -54,11 +72,6 @@ absl::StatusOr<bool> ContainerMatches(
         any |= absl::StrContains(container.name(), absl::StripPrefix(value, "/"));
       } else if (key == "id") {
         any |= absl::StartsWith(container.id(), value);
-      } else if (key == "label") {
-        size_t eq = value.find('=');
-        auto it = container.spec().labels().find(value.substr(0, eq));
-        any |= it != container.spec().labels().end() &&
-               (eq == std::string::npos || it->second == value.substr(eq + 1));
       } else if (key == "ancestor") {
         any |= AncestorMatches(container, value);
       } else if (key == "health") {
@@ -200,22 +213,6 @@ grpc::Status ContainersService::Delete(grpc::ServerContext*,
                                        v1::DeleteContainerResponse*) {
   return ToGrpcStatus(tasks_->Remove(request->id(), request->force(), request->remove_volumes()));
 }
-
-namespace {
-
-// Every "k" or "k=v" of a label filter is on the container (docker's
-// MatchKVList).
-bool HasAllLabels(const v1::Container& container, const v1::FilterValues& wanted) {
-  for (const std::string& value : wanted.values()) {
-    size_t eq = value.find('=');
-    auto it = container.spec().labels().find(value.substr(0, eq));
-    if (it == container.spec().labels().end()) return false;
-    if (eq != std::string::npos && it->second != value.substr(eq + 1)) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 grpc::Status ContainersService::Prune(grpc::ServerContext*,
                                       const v1::PruneContainersRequest* request,

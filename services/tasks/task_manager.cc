@@ -96,7 +96,6 @@ void TaskManager::Publish(const Container& container, const std::string& action,
 TaskManager::ExitHold::ExitHold(TaskManager* manager, std::string id)
     : manager_(manager), id_(std::move(id)) {
   absl::MutexLock lock(&manager_->mu_);
-  fresh_ = manager_->runtime_.count(id_) == 0;
   manager_->runtime_[id_].holds++;
 }
 
@@ -858,12 +857,8 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
       absl::MutexLock lock(&mu_);
       const Runtime& runtime = runtime_[id];
       if (runtime.removed) return runtime.last_exit;
-      // Gone before this wait held it: nothing is known of its end. (One
-      // that exited since is being removed: its mark comes.)
-      if (!current && hold.fresh() && runtime.exits == start) {
-        return absl::NotFoundError(absl::StrCat("No such container: ", ref));
-      }
-      // Otherwise a record that is gone is being removed: wait for that.
+      // A record that is gone is being removed (Remove made the runtime
+      // record first, so it marks it): wait for that.
       if (current && condition == "next-exit" && runtime.exits > start) return runtime.last_exit;
     }
     if (current && condition != "removed" && condition != "next-exit") {
@@ -913,6 +908,13 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
   // Its network is released before rm returns (the exit path may still be
   // doing it).
   if (UsesNetworkSandbox(*container)) RemoveSandbox(id, "", /*container_removed=*/true);
+  {
+    // The runtime record exists before the container record goes, so that
+    // a waiter holding it (run --rm's, registered before the start) waits
+    // for the removed mark instead of finding the container missing.
+    absl::MutexLock lock(&mu_);
+    runtime_[id];
+  }
   if (absl::Status status = store_->Remove(id); !status.ok()) return status;
   fs::RemoveAll(ContainerDir(id)).IgnoreError();
   fs::RemoveAll(BundleDir(id)).IgnoreError();

@@ -118,13 +118,9 @@ class TaskManager {
     ~ExitHold();
     ExitHold(const ExitHold&) = delete;
     ExitHold& operator=(const ExitHold&) = delete;
-    // The container had no runtime record yet (never started here).
-    bool fresh() const { return fresh_; }
-
    private:
     TaskManager* manager_;
     std::string id_;
-    bool fresh_ = false;
   };
 
   // condition: not-running (default), next-exit, removed. Returns when it

@@ -1,0 +1,476 @@
+#!/usr/bin/env bash
+# The docker CLI commands of the Docker Engine API issue's list, typed as a
+# user types them against berth's docker.sock: cp, commit, export/import,
+# save/load, push/pull, stats, events, system df/prune, login, run -it with
+# a real pty, attach, logs -f, exec -it, the run flags (checked in the
+# container and its cgroup), inspect templates, restart, a python3-docker
+# script, docker-compose, and that berth's CLI sees the same objects.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/image_lib.sh"
+
+DOCKER=/usr/local/bin/docker
+
+setup_suite() {
+  start_registry
+  PLAIN_REGISTRY=$REGISTRY
+  htpasswd -Bbn alice s3cret >"$TMP/htpasswd"
+  start_registry "auth:
+  htpasswd:
+    realm: berth-test
+    path: $TMP/htpasswd" "-u alice:s3cret"
+  AUTH_REGISTRY=$REGISTRY
+  REGISTRY=$PLAIN_REGISTRY
+  start_berthd MAIN --insecure-registry "$PLAIN_REGISTRY" --insecure-registry "$AUTH_REGISTRY"
+  import_busybox busybox "$MAIN_SOCK"
+  DOCKER_SOCK=$MAIN_EXEC/docker.sock
+  wait_for 10 test -S "$DOCKER_SOCK" || fail "no docker.sock in $MAIN_EXEC"
+}
+
+teardown_suite() {
+  remove_main_containers
+}
+
+berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
+
+docker() {
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$DOCKER" "$@"
+}
+
+sdk_python() {
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import docker' 2>/dev/null ||
+    skip "python3-docker is not installed"
+  DOCKER_HOST=unix://$DOCKER_SOCK SETUPTOOLS_USE_DISTUTILS=stdlib /usr/bin/python3 "$@"
+}
+
+# pty_drive SCRIPT CMD...: runs CMD on a pty of 30x100 and feeds it the
+# steps of SCRIPT, one a line: "send TEXT" (\r, \x10 escapes), "expect
+# TEXT" (waits up to 10 s), "resize ROWS COLS" (sets the size, SIGWINCH to
+# the client). Prints the client's output, then "exit=N".
+pty_drive() {
+  local steps=$1
+  shift
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config STEPS=$steps \
+    /usr/bin/python3 - "$@" <<'EOF'
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+def setsize(rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+setsize(30, 100)
+out = b""
+def read_for(seconds, until=None):
+    global out
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if until is not None and until in out:
+            return True
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return until is None
+            if not data:
+                return until is None
+            out += data
+    return until is None or until in out
+for line in os.environ["STEPS"].splitlines():
+    line = line.strip()
+    if not line:
+        continue
+    verb, _, arg = line.partition(" ")
+    if verb == "send":
+        os.write(fd, arg.encode().decode("unicode_escape").encode("latin-1"))
+    elif verb == "expect":
+        if not read_for(10, arg.encode()):
+            sys.stdout.write(out.decode(errors="replace"))
+            print("\nTIMEOUT waiting for " + arg)
+            os.kill(pid, signal.SIGKILL)
+            sys.exit(1)
+    elif verb == "resize":
+        rows, cols = arg.split()
+        setsize(int(rows), int(cols))
+        os.kill(pid, signal.SIGWINCH)
+read_for(15)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+print("\nexit=%d" % (os.waitstatus_to_exitcode(status)))
+EOF
+}
+
+test_cp_both_ways_and_path_traversal() {
+  local out
+  docker run -d --name cpc busybox sleep 1000 >/dev/null || fail "run"
+  echo copied-in >"$TMP/cpin.txt"
+  docker cp "$TMP/cpin.txt" cpc:/tmp/ || fail "docker cp into the container"
+  assert_eq "$(docker exec cpc cat /tmp/cpin.txt)" "copied-in" "cp in"
+  mkdir -p "$TMP/cpout"
+  docker cp cpc:/etc/passwd "$TMP/cpout/" || fail "docker cp out of the container"
+  assert_contains "$(cat "$TMP/cpout/passwd")" "root:x:0:0"
+  docker cp cpc:/etc "$TMP/cpout/etc" || fail "docker cp of a directory"
+  [[ -f $TMP/cpout/etc/group ]] || fail "the directory's files came out"
+  # Through ../ the path stays inside the container's root: reading out.
+  docker exec cpc sh -c 'echo inside-root >/marker'
+  docker cp cpc:/../../../../../../marker "$TMP/cpout/marker" || fail "cp out with ../"
+  assert_eq "$(cat "$TMP/cpout/marker")" "inside-root" "../ resolved in the container's root"
+  # And writing in: the file lands in the container, never on the host.
+  local escape=berth-cp-escape-$$-$RANDOM
+  echo evil >"$TMP/$escape"
+  docker cp "$TMP/$escape" "cpc:/../../../../../../../tmp/" || fail "cp in with ../"
+  [[ ! -e /tmp/$escape ]] || { rm -f "/tmp/$escape"; fail "docker cp wrote on the host"; }
+  assert_eq "$(docker exec cpc cat "/tmp/$escape")" "evil" "the file is in the container's /tmp"
+  # A symlink in the container pointing out of it is followed inside it.
+  docker exec cpc ln -s ../../../../../../../tmp /up
+  docker cp "$TMP/$escape" cpc:/up/ || fail "cp through a symlink"
+  [[ ! -e /tmp/$escape ]] || { rm -f "/tmp/$escape"; fail "cp through a symlink wrote on the host"; }
+  # A tarball whose member climbs out with ../ (what an API client sends).
+  /usr/bin/python3 - "$TMP/evil.tar" "$escape" <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    for name in ["ok-member", "../../../../../../../tmp/" + sys.argv[2]]:
+        data = b"payload\n"
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+EOF
+  curl -sS -o /dev/null --unix-socket "$DOCKER_SOCK" -X PUT -T "$TMP/evil.tar" \
+    "http://docker/v1.45/containers/cpc/archive?path=/tmp"
+  [[ ! -e /tmp/$escape ]] || { rm -f "/tmp/$escape"; fail "a ../ tar member escaped"; }
+  out=$(api_status GET /v1.45/_ping)
+  assert_eq "$out" 200 "still serving"
+  docker rm -f cpc >/dev/null
+}
+
+api_status() { # METHOD PATH: the HTTP status only
+  curl -sS -o /dev/null -w '%{http_code}' --unix-socket "$DOCKER_SOCK" -X "$1" "http://docker$2"
+}
+
+test_commit_export_import_save_load() {
+  local out
+  docker run -d --name cm busybox sleep 1000 >/dev/null || fail "run"
+  docker exec cm sh -c 'echo committed >/made-here'
+  out=$(docker commit --change 'ENV FOO=bar' --change 'CMD ["cat", "/made-here"]' cm dk/committed:1) ||
+    fail "docker commit: $out"
+  [[ $out =~ ^sha256:[0-9a-f]{64}$ ]] || fail "commit printed '$out'"
+  assert_eq "$(docker run --rm dk/committed:1)" "committed" "the committed image's CMD and content"
+  assert_contains "$(docker image inspect -f '{{.Config.Env}}' dk/committed:1)" "FOO=bar"
+  # export | import: the filesystem alone.
+  docker export cm | docker import - dk/imported:1 >/dev/null || fail "export | import"
+  assert_eq "$(docker run --rm dk/imported:1 cat /made-here)" "committed" "imported content"
+  docker export -o "$TMP/cm.tar" cm || fail "export -o"
+  tar -tf "$TMP/cm.tar" | grep -x 'made-here' >/dev/null || fail "export -o has no made-here"
+  docker rm -f cm >/dev/null
+  # save | load, quiet and with progress.
+  docker save -o "$TMP/saved.tar" dk/committed:1 || fail "docker save -o"
+  tar -tf "$TMP/saved.tar" | grep -x manifest.json >/dev/null || fail "no manifest.json in the save"
+  docker rmi dk/committed:1 >/dev/null || fail "rmi"
+  out=$(docker load -i "$TMP/saved.tar") || fail "docker load: $out"
+  assert_contains "$out" "Loaded image: dk/committed:1"
+  docker rmi dk/committed:1 >/dev/null
+  out=$(docker save dk/imported:1 | docker load -q) || fail "save | load -q: $out"
+  assert_eq "$out" "Loaded image: dk/imported:1" "quiet load"
+  out=$(docker load <"$TMP/saved.tar")
+  assert_contains "$out" "Loaded image: dk/committed:1"
+  assert_eq "$(docker run --rm dk/committed:1)" "committed" "the loaded image runs"
+  # A load of something that is no image: an error, and nothing made.
+  local rc=0
+  echo "not a tarball" >"$TMP/junk.tar"
+  out=$(docker load -i "$TMP/junk.tar" 2>&1) || rc=$?
+  [[ $rc -ne 0 ]] || fail "load of junk succeeded: $out"
+  docker rmi dk/committed:1 dk/imported:1 >/dev/null
+}
+
+test_push_to_a_local_registry_and_pull_back() {
+  local out
+  docker tag busybox "$PLAIN_REGISTRY/dk/pushed:1" || fail "tag"
+  out=$(docker push "$PLAIN_REGISTRY/dk/pushed:1" 2>&1) || fail "docker push: $out"
+  assert_contains "$out" "1: digest: sha256:"
+  curl -sf "http://$PLAIN_REGISTRY/v2/dk/pushed/tags/list" | grep -q '"1"' ||
+    fail "the registry has no dk/pushed:1"
+  docker rmi "$PLAIN_REGISTRY/dk/pushed:1" >/dev/null
+  out=$(docker pull "$PLAIN_REGISTRY/dk/pushed:1" 2>&1) || fail "pull back: $out"
+  assert_contains "$out" "Downloaded newer image"
+  assert_eq "$(docker run --rm "$PLAIN_REGISTRY/dk/pushed:1" echo back)" "back"
+  docker rmi "$PLAIN_REGISTRY/dk/pushed:1" >/dev/null
+}
+
+test_login_with_basic_auth() {
+  local out rc=0
+  out=$(echo wrong | docker login -u alice --password-stdin "$AUTH_REGISTRY" 2>&1) || rc=$?
+  assert_eq "$rc" 1 "login with a wrong password"
+  assert_contains "$out" "unauthorized"
+  out=$(echo s3cret | docker login -u alice --password-stdin "$AUTH_REGISTRY" 2>&1) ||
+    fail "login: $out"
+  assert_contains "$out" "Login Succeeded"
+  # The stored credentials reach the registry on push and pull.
+  docker tag busybox "$AUTH_REGISTRY/private/bb:1"
+  out=$(docker push "$AUTH_REGISTRY/private/bb:1" 2>&1) || fail "push with credentials: $out"
+  docker rmi "$AUTH_REGISTRY/private/bb:1" >/dev/null
+  out=$(docker pull "$AUTH_REGISTRY/private/bb:1" 2>&1) || fail "pull with credentials: $out"
+  docker rmi "$AUTH_REGISTRY/private/bb:1" >/dev/null
+  docker logout "$AUTH_REGISTRY" >/dev/null
+  rc=0
+  out=$(docker pull "$AUTH_REGISTRY/private/bb:1" 2>&1) || rc=$?
+  [[ $rc -ne 0 ]] || fail "an anonymous pull of a private image succeeded"
+}
+
+test_stats_numbers() {
+  local out id
+  id=$(docker run -d --name st --memory 64m busybox sh -c 'while :; do :; done') || fail "run"
+  sleep 1
+  out=$(docker stats --no-stream --format '{{.Name}}|{{.CPUPerc}}|{{.MemUsage}}|{{.PIDs}}' st) ||
+    fail "stats --no-stream"
+  IFS='|' read -r name cpu mem pids <<<"$out"
+  assert_eq "$name" "st"
+  cpu=${cpu%\%}
+  awk -v c="$cpu" 'BEGIN { exit !(c > 5 && c <= 200) }' || fail "a busy loop's CPU is $cpu%"
+  assert_contains "$mem" "/ 64MiB" "the memory limit"
+  [[ ${mem%% *} != 0B ]] || fail "no memory usage: $mem"
+  [[ $pids -ge 1 ]] || fail "pids $pids"
+  # Streamed: a line a second until the client is stopped.
+  out=$(timeout -s KILL 3 "$DOCKER" -H "unix://$DOCKER_SOCK" stats --format '{{.Name}} {{.PIDs}}' st 2>&1 || true)
+  [[ $(grep -c "st 1" <<<"$out") -ge 2 ]] || fail "streamed stats: $out"
+  out=$(sdk_python - <<'EOF'
+import docker
+s = docker.from_env().containers.get("st").stats(stream=False)
+print(s["cpu_stats"]["cpu_usage"]["total_usage"] > 0, s["precpu_stats"]["cpu_usage"]["total_usage"] > 0,
+      s["memory_stats"]["limit"], s["pids_stats"]["current"] >= 1)
+EOF
+  )
+  assert_eq "$out" "True True 67108864 True" "stats JSON"
+  docker rm -f "$id" >/dev/null
+}
+
+test_events_since_until_and_filters() {
+  local since until out
+  since=$(date +%s)
+  docker run --rm --name evc busybox true || fail "run"
+  sleep 1
+  until=$(($(date +%s) + 1))
+  out=$(timeout 10 "$DOCKER" -H "unix://$DOCKER_SOCK" events --since "$since" --until "$until" \
+    --filter type=container --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' 2>&1) ||
+    fail "events --since --until: $out"
+  assert_contains "$out" "container create evc"
+  assert_contains "$out" "container start evc"
+  assert_contains "$out" "container die evc"
+  assert_contains "$out" "container destroy evc"
+  out=$(timeout 10 "$DOCKER" -H "unix://$DOCKER_SOCK" events --since "$since" --until "$until" \
+    --filter event=die --filter container=evc --format '{{.Action}} {{.Actor.Attributes.exitCode}}' 2>&1) ||
+    fail "events --filter event=die: $out"
+  assert_eq "$out" "die 0" "event=die"
+  # Live: a start made after the stream opened arrives.
+  timeout 10 "$DOCKER" -H "unix://$DOCKER_SOCK" events --filter container=evlive \
+    --format '{{.Action}}' >"$TMP/live-events" &
+  local pid=$!
+  sleep 0.5
+  docker run --rm --name evlive busybox true
+  wait_for 10 grep -q destroy "$TMP/live-events" || fail "no live events: $(cat "$TMP/live-events")"
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+
+test_system_df_and_prune() {
+  local out id
+  out=$(docker system df) || fail "system df"
+  assert_contains "$out" "Images"
+  assert_contains "$out" "Local Volumes"
+  out=$(docker system df --format '{{.Type}} {{.TotalCount}}')
+  assert_contains "$out" "Images "
+  id=$(docker create --name pruned busybox true) || fail "create"
+  docker run -d --name kept busybox sleep 1000 >/dev/null
+  out=$(docker system prune -f) || fail "system prune -f"
+  assert_contains "$out" "$id"
+  assert_contains "$out" "Total reclaimed space"
+  out=$(docker ps -a --format '{{.Names}}')
+  assert_not_contains "$out" "pruned" "prune removed the stopped container"
+  assert_contains "$out" "kept" "prune kept the running one"
+  docker rm -f kept >/dev/null
+}
+
+test_run_it_resize_and_detach_keys() {
+  [[ -x $DOCKER ]] || skip "no docker CLI"
+  local out
+  out=$(pty_drive $'expect #\nsend stty size\\r\nexpect 30 100\nresize 40 120\nsend stty size\\r\nexpect 40 120\nsend \\x10\\x11' \
+    "$DOCKER" run -it --name itc busybox sh) || fail "run -it: $out"
+  assert_contains "$out" "exit=0" "run -it detached with ctrl-p ctrl-q"
+  assert_eq "$(docker inspect -f '{{.State.Running}}' itc)" "true" "still running after the detach"
+  # Custom detach keys on attach (docker's attach says so and exits 1),
+  # then exit through the attach.
+  out=$(pty_drive $'send echo attached-\\x24((6*7))\\r\nexpect attached-42\nsend \\x01d' \
+    "$DOCKER" attach --detach-keys ctrl-a,d itc) || fail "attach: $out"
+  assert_contains "$out" "read escape sequence"
+  assert_contains "$out" "exit=1" "attach detached with ctrl-a,d"
+  assert_eq "$(docker inspect -f '{{.State.Running}}' itc)" "true" "still running after attach's detach"
+  # exec -it: a tty of the client's size.
+  out=$(pty_drive $'expect #\nsend stty size; tty\\r\nexpect /dev/pts\nsend exit 5\\r' \
+    "$DOCKER" exec -it itc sh) || fail "exec -it: $out"
+  assert_contains "$out" "30 100"
+  assert_contains "$out" "exit=5" "exec -it's exit code"
+  out=$(pty_drive $'send exit 3\\r' "$DOCKER" attach itc) || fail "attach: $out"
+  assert_contains "$out" "exit=3" "the shell's exit through attach"
+  assert_eq "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' itc)" "exited 3"
+  docker rm itc >/dev/null
+}
+
+test_logs_follow_and_restart() {
+  local out started
+  docker run -d --name lf busybox sh -c 'for i in 1 2 3; do echo line$i; sleep 0.5; done' >/dev/null
+  out=$(timeout 20 "$DOCKER" -H "unix://$DOCKER_SOCK" logs -f lf) || fail "logs -f did not end at exit"
+  assert_eq "$out" $'line1\nline2\nline3' "logs -f"
+  docker run -d --name rs busybox sleep 1000 >/dev/null
+  started=$(docker inspect -f '{{.State.StartedAt}}' rs)
+  docker restart -t 1 rs >/dev/null || fail "restart"
+  assert_eq "$(docker inspect -f '{{.State.Running}}' rs)" "true"
+  [[ $(docker inspect -f '{{.State.StartedAt}}' rs) != "$started" ]] || fail "restart did not start again"
+  docker rm -f lf rs >/dev/null
+}
+
+# cgroup_file PID CONTROLLER FILE: the file of PID's cgroup (v1 or v2).
+cgroup_file() {
+  local path
+  path=$(awk -F: -v c="$2" '$2 ~ "(^|,)" c "(,|$)" {print $3}' "/proc/$1/cgroup")
+  if [[ -n $path ]]; then
+    cat "/sys/fs/cgroup/$2$path/$3"
+  else
+    path=$(awk -F: '$1 == "0" {print $3}' "/proc/$1/cgroup")
+    cat "/sys/fs/cgroup$path/$4"
+  fi
+}
+
+test_run_flags() {
+  local out port pid
+  port=$(free_port)
+  mkdir -p "$TMP/www"
+  echo served-from-bind >"$TMP/www/index.html"
+  docker network create dkflags >/dev/null || fail "network create"
+  docker run -d --name web -p "127.0.0.1:$port:80" -v "$TMP/www:/www" --network dkflags \
+    --restart unless-stopped --memory 64m --cpus 0.5 -e A=b busybox httpd -f -p 80 -h /www >/dev/null ||
+    fail "run -d with flags"
+  wait_for 10 curl -sf "http://127.0.0.1:$port/index.html" || fail "the published port does not answer"
+  assert_eq "$(curl -sf "http://127.0.0.1:$port/index.html")" "served-from-bind"
+  assert_eq "$(docker port web 80)" "127.0.0.1:$port"
+  pid=$(docker inspect -f '{{.State.Pid}}' web)
+  out=$(cgroup_file "$pid" memory memory.limit_in_bytes memory.max)
+  assert_eq "$out" 67108864 "--memory in the cgroup"
+  out=$(cgroup_file "$pid" cpu cpu.cfs_quota_us cpu.max)
+  [[ $out == 50000 || $out == "50000 100000" ]] || fail "--cpus 0.5 gave a quota of '$out'"
+  # Inspect templates as users write them.
+  out=$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' web)
+  assert_eq "$out" "unless-stopped 67108864 500000000"
+  out=$(docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{$p}}={{(index $b 0).HostPort}}{{end}}' web)
+  assert_eq "$out" "80/tcp=$port"
+  out=$(docker inspect -f '{{.NetworkSettings.Networks.dkflags.IPAddress}}' web)
+  [[ $out =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no address on dkflags: '$out'"
+  out=$(docker inspect -f '{{json .Config.Env}}' web)
+  assert_contains "$out" '"A=b"'
+  out=$(docker inspect -f '{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}}{{end}}' web)
+  assert_eq "$out" "bind:$TMP/www:/www"
+  # --name and --network: another container reaches it by name.
+  out=$(docker run --rm --network dkflags busybox wget -qO- http://web/index.html)
+  assert_eq "$out" "served-from-bind" "by name on the user network"
+  # --user, -w, --entrypoint, --init, --mount, -e.
+  out=$(docker run --rm --init --user 1000:1000 -w /tmp -e B=c --entrypoint sh \
+    --mount "type=bind,source=$TMP/www,target=/m,readonly" --mount type=tmpfs,destination=/scratch \
+    busybox -c 'id -u; pwd; echo $B; cat /m/index.html; cat /proc/1/comm; grep -c " /scratch tmpfs" /proc/mounts; touch /m/x 2>/dev/null || echo ro')
+  assert_eq "$out" $'1000\n/tmp\nc\nserved-from-bind\nberth-init\n1\nro' "run flags in the container"
+  out=$(docker run --rm busybox cat /proc/1/comm)
+  assert_eq "$out" "cat" "without --init, the command is PID 1"
+  # --restart: a failing command is started again.
+  docker run -d --name rf --restart on-failure:2 busybox sh -c 'exit 1' >/dev/null
+  restarted_twice() { [[ $(docker inspect -f '{{.RestartCount}}' rf) == 2 ]]; }
+  wait_for 20 restarted_twice ||
+    fail "restart count $(docker inspect -f '{{.RestartCount}}' rf)"
+  docker rm -f web rf >/dev/null
+  docker network rm dkflags >/dev/null
+}
+
+test_python_sdk_streams_pull_volumes_networks() {
+  berth tag busybox "$PLAIN_REGISTRY/dk/sdk:1" >/dev/null
+  berth push "$PLAIN_REGISTRY/dk/sdk:1" >/dev/null || fail "push for the SDK pull"
+  berth rmi "$PLAIN_REGISTRY/dk/sdk:1" >/dev/null
+  local out
+  out=$(REG=$PLAIN_REGISTRY sdk_python - <<'EOF'
+import os, docker
+client = docker.from_env()
+img = client.images.pull(os.environ["REG"] + "/dk/sdk", tag="1")
+print("pulled", os.environ["REG"] + "/dk/sdk:1" in img.tags)
+c = client.containers.run("busybox", ["sh", "-c", "for i in 1 2 3; do echo s$i; sleep 0.2; done"], detach=True)
+print("streamed", "".join(chunk.decode() for chunk in c.logs(stream=True, follow=True)).split())
+print("wait", c.wait()["StatusCode"])
+c.remove()
+c = client.containers.run("busybox", ["sleep", "1000"], detach=True, name="sdk-exec")
+code, out = c.exec_run(["sh", "-c", "echo $X; exit 4"], environment={"X": "exec-env"})
+print("exec", code, out.decode().strip())
+c.remove(force=True)
+v = client.volumes.create("sdk-vol2", labels={"k": "v"})
+print("volume", v.attrs["Labels"], [x.name for x in client.volumes.list(filters={"label": "k=v"})])
+v.remove()
+n = client.networks.create("sdk-net2", driver="bridge")
+print("network", [x.name for x in client.networks.list(names=["sdk-net2"])])
+n.remove()
+print("gone", client.networks.list(names=["sdk-net2"]), client.volumes.list(filters={"name": "sdk-vol2"}))
+EOF
+  ) || fail "the SDK script failed: $out"
+  assert_contains "$out" "pulled True"
+  assert_contains "$out" "streamed ['s1', 's2', 's3']"
+  assert_contains "$out" "wait 0"
+  assert_contains "$out" "exec 4 exec-env"
+  assert_contains "$out" "volume {'k': 'v'} ['sdk-vol2']"
+  assert_contains "$out" "network ['sdk-net2']"
+  assert_contains "$out" "gone [] []"
+  berth rmi "$PLAIN_REGISTRY/dk/sdk:1" >/dev/null
+}
+
+test_compose_up_and_down() {
+  command -v docker-compose >/dev/null || skip "docker-compose is not installed"
+  local dir=$TMP/compose out
+  mkdir -p "$dir"
+  cat >"$dir/docker-compose.yml" <<'EOF'
+version: "3"
+services:
+  web:
+    image: busybox
+    command: sh -c 'echo from-compose >/www/index.html; httpd -f -p 80 -h /www'
+    volumes:
+      - www:/www
+    networks: [back]
+  client:
+    image: busybox
+    command: sh -c 'until wget -qO- http://web/index.html; do sleep 0.2; done; sleep 1000'
+    depends_on: [web]
+    networks: [back]
+volumes:
+  www:
+networks:
+  back:
+EOF
+  (cd "$dir" && DOCKER_HOST=unix://$DOCKER_SOCK timeout 120 docker-compose -p dkc up -d) >"$TMP/compose.log" 2>&1 ||
+    fail "compose up: $(cat "$TMP/compose.log")"
+  wait_for 20 sh -c "DOCKER_HOST=unix://$DOCKER_SOCK $DOCKER logs dkc_client_1 2>&1 | grep -q from-compose" ||
+    fail "the client never reached web: $(docker logs dkc_client_1 2>&1)"
+  out=$(berth ps --format '{{.Names}}')
+  assert_contains "$out" "dkc_web_1"
+  assert_contains "$(docker volume ls --format '{{.Name}}')" "dkc_www"
+  (cd "$dir" && DOCKER_HOST=unix://$DOCKER_SOCK timeout 120 docker-compose -p dkc down -v) >"$TMP/compose.log" 2>&1 ||
+    fail "compose down: $(cat "$TMP/compose.log")"
+  assert_not_contains "$(docker ps -a --format '{{.Names}}')" "dkc_"
+  assert_not_contains "$(docker volume ls --format '{{.Name}}')" "dkc_www"
+  assert_not_contains "$(docker network ls --format '{{.Name}}')" "dkc_back"
+}
+
+test_same_objects_through_both_clis() {
+  docker run -d --name from-docker busybox sleep 1000 >/dev/null || fail "docker run"
+  assert_contains "$(berth ps --format '{{.Names}}')" "from-docker"
+  berth run -d --name from-berth busybox sleep 1000 >/dev/null || fail "berth run"
+  assert_contains "$(docker ps --format '{{.Names}}')" "from-berth"
+  assert_eq "$(docker exec from-berth echo via-docker)" "via-docker"
+  berth rm -f from-docker >/dev/null
+  docker rm -f from-berth >/dev/null
+  local out
+  out=$(docker ps -a --format '{{.Names}}'; berth ps -a --format '{{.Names}}')
+  assert_not_contains "$out" "from-"
+}
+
+run_tests "$@"
