@@ -30,7 +30,7 @@ reload() {
   before=$(grep -c 'configuration reloaded' "$log" || true)
   echo "$json" >"$conf"
   kill -HUP "$pid"
-  wait_for 10 bash -c "(( \$(grep -c 'configuration reloaded' '$log') >= $((before + 4)) ))" ||
+  wait_for 10 bash -c "(( \$(grep -c 'configuration reloaded' '$log') >= $((before + 5)) ))" ||
     fail "reload not taken by every service: $(tail -5 "$log")"
 }
 

@@ -4,6 +4,8 @@
 // snapshots, tasks and network services' gRPC APIs; supervised by berthd
 // like every service, with the frame's health and metrics socket beside.
 
+#include <unistd.h>
+
 #include <memory>
 
 #include "absl/strings/match.h"
@@ -26,6 +28,9 @@ std::unique_ptr<berth::docker::Router> g_router;
 std::unique_ptr<berth::berthd::AuditLog> g_audit;
 std::unique_ptr<berth::docker::AccessControl> g_access;
 std::vector<std::unique_ptr<berth::docker::HttpServer>> g_servers;
+// The unix sockets this process made, removed when it stops, as the
+// frame removes its gRPC socket.
+std::vector<std::string> g_unix_sockets;
 
 std::string DaemonSocket(const berth::config::DaemonConfig& config) {
   for (const std::string& host : config.hosts) {
@@ -39,6 +44,7 @@ std::string DaemonSocket(const berth::config::DaemonConfig& config) {
 int main(int argc, char** argv) {
   berth::server::ServiceDefinition definition;
   definition.name = "dockerapi";
+  definition.keeps_data = false;
   definition.make_services = [](berth::server::ServiceContext& context)
       -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     std::vector<std::unique_ptr<grpc::Service>> none;
@@ -120,6 +126,7 @@ int main(int argc, char** argv) {
           }
         }
         fd = berth::docker::ListenUnix(endpoint.address, {"docker", "berth"});
+        if (fd.ok()) g_unix_sockets.push_back(endpoint.address);
       }
       if (!fd.ok()) return fd.status();
       auto server = berth::docker::HttpServer::Start(*fd, handler, std::move(endpoint_options));
@@ -129,5 +136,7 @@ int main(int argc, char** argv) {
     }
     return none;
   };
-  return berth::server::RunService(argc, argv, definition);
+  int rc = berth::server::RunService(argc, argv, definition);
+  for (const std::string& path : g_unix_sockets) ::unlink(path.c_str());
+  return rc;
 }

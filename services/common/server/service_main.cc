@@ -99,6 +99,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   for (const auto& [dir, mode] :
        {std::pair{context.config.data_root, 0711}, {context.data_dir, 0700},
         {context.config.exec_root, 0711}}) {
+    if (dir == context.data_dir && !definition.keeps_data) continue;
     absl::Status status = fs::MakeDirectories(dir, mode);
     if (!status.ok()) {
       BERTH_LOG(Error) << status.message();

@@ -36,8 +36,11 @@ struct ServiceContext {
 // What a service adds to the frame: its gRPC services, built once the data
 // directory exists. They live until the server has stopped.
 struct ServiceDefinition {
-  // images, snapshots, tasks, network.
+  // images, snapshots, tasks, network, dockerapi.
   std::string name;
+  // Whether it has <data-root>/<name> (the Docker API front door keeps no
+  // state of its own).
+  bool keeps_data = true;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(
       ServiceContext&)>
       make_services;
