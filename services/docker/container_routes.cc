@@ -317,27 +317,24 @@ HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
 }
 
 void AddContainerRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
-  router.Add("POST", "/containers/create", bind(Create));
-  router.Add("GET", "/containers/json", bind(List));
-  router.Add("POST", "/containers/prune", bind(Prune));
-  router.Add("GET", "/containers/{id}/json", bind(Inspect));
-  router.Add("POST", "/containers/{id}/start", bind(Start));
-  router.Add("POST", "/containers/{id}/stop", bind(Stop));
-  router.Add("POST", "/containers/{id}/restart", bind(Restart));
-  router.Add("POST", "/containers/{id}/kill", bind(Kill));
+  router.Add("POST", "/containers/create", Bind(backends, Create));
+  router.Add("GET", "/containers/json", Bind(backends, List));
+  router.Add("POST", "/containers/prune", Bind(backends, Prune));
+  router.Add("GET", "/containers/{id}/json", Bind(backends, Inspect));
+  router.Add("POST", "/containers/{id}/start", Bind(backends, Start));
+  router.Add("POST", "/containers/{id}/stop", Bind(backends, Stop));
+  router.Add("POST", "/containers/{id}/restart", Bind(backends, Restart));
+  router.Add("POST", "/containers/{id}/kill", Bind(backends, Kill));
   router.Add("POST", "/containers/{id}/pause",
              [&backends](const ApiRequest& r) { return Pause(backends, r, true); });
   router.Add("POST", "/containers/{id}/unpause",
              [&backends](const ApiRequest& r) { return Pause(backends, r, false); });
-  router.Add("DELETE", "/containers/{id}", bind(Remove));
-  router.Add("POST", "/containers/{id}/rename", bind(Rename));
+  router.Add("DELETE", "/containers/{id}", Bind(backends, Remove));
+  router.Add("POST", "/containers/{id}/rename", Bind(backends, Rename));
   router.Add("POST", "/containers/{id}/resize", [&backends](const ApiRequest& r) {
     return Resize(backends, r.param(0), "", r);
   });
-  router.Add("GET", "/containers/{id}/top", bind(Top));
+  router.Add("GET", "/containers/{id}/top", Bind(backends, Top));
 }
 
 }  // namespace berth::docker

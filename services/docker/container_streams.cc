@@ -74,22 +74,6 @@ HttpResponse Wait(const Backends& backends, const ApiRequest& request) {
   return response;
 }
 
-// Go's unix time as docker's CLI sends it: "1700000000.123456789".
-bool ParseUnixTime(const std::string& text, google::protobuf::Timestamp* out) {
-  std::vector<std::string> parts = absl::StrSplit(text, '.');
-  int64_t seconds = 0;
-  if (!absl::SimpleAtoi(parts[0], &seconds)) return false;
-  int64_t nanos = 0;
-  if (parts.size() > 1) {
-    std::string fraction = parts[1].substr(0, 9);
-    fraction.append(9 - fraction.size(), '0');
-    if (!absl::SimpleAtoi(fraction, &nanos)) return false;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(nanos));
-  return true;
-}
-
 class LogStream : public BodyStream {
  public:
   LogStream(const Backends& backends, berth::tasks::v1::LogsRequest request, bool tty, int fd)
@@ -147,7 +131,7 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
                              std::pair{"until", logs.mutable_until()}}) {
     std::string text = http.Query(name);
     if (text.empty() || text == "0") continue;
-    if (!ParseUnixTime(text, field)) {
+    if (!ParseApiTime(text, field)) {
       return HttpResponse::Error(400, absl::StrCat("invalid value for \"", name, "\": ", text));
     }
   }

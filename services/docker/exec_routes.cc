@@ -137,13 +137,10 @@ HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
 }  // namespace
 
 void AddExecRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
-  router.Add("POST", "/containers/{id}/exec", bind(Create));
-  router.Add("POST", "/exec/{id}/start", bind(Start));
-  router.Add("POST", "/exec/{id}/resize", bind(Resize));
-  router.Add("GET", "/exec/{id}/json", bind(Inspect));
+  router.Add("POST", "/containers/{id}/exec", Bind(backends, Create));
+  router.Add("POST", "/exec/{id}/start", Bind(backends, Start));
+  router.Add("POST", "/exec/{id}/resize", Bind(backends, Resize));
+  router.Add("GET", "/exec/{id}/json", Bind(backends, Inspect));
 }
 
 }  // namespace berth::docker

@@ -1,7 +1,6 @@
 // Images: pull (and import) through /images/create, list, inspect, history,
 // tag, remove, prune.
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands/image_json.h"
@@ -17,27 +16,6 @@ using berth::images::v1::ImageDetail;
 using nlohmann::json;
 
 std::string Dump(const json& value) { return value.dump() + "\n"; }
-
-// X-Registry-Auth: base64url JSON of docker's AuthConfig.
-void ReadRegistryAuth(const HttpRequest& request, berth::images::v1::RegistryAuth* auth) {
-  std::string encoded = request.Header("X-Registry-Auth");
-  if (encoded.empty()) return;
-  std::string decoded;
-  if (!absl::WebSafeBase64Unescape(encoded, &decoded) && !absl::Base64Unescape(encoded, &decoded)) {
-    return;
-  }
-  json config = json::parse(decoded, nullptr, false);
-  if (!config.is_object()) return;
-  auto text = [&config](const char* key) {
-    auto it = config.find(key);
-    return it != config.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  auth->set_username(text("username"));
-  auth->set_password(text("password"));
-  auth->set_identity_token(text("identitytoken"));
-  auth->set_registry_token(text("registrytoken"));
-  auth->set_server_address(text("serveraddress"));
-}
 
 // dockerd's progress message for one layer or one line of news.
 json ProgressJson(const berth::images::v1::Progress& progress) {
@@ -306,19 +284,16 @@ HttpResponse Search(const ApiRequest&) {
 }  // namespace
 
 void AddImageRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
   router.Add("POST", "/images/create", [&backends](const ApiRequest& r) {
     return r.http.HasQuery("fromSrc") ? Import(backends, r) : Pull(backends, r);
   });
-  router.Add("GET", "/images/json", bind(List));
-  router.Add("POST", "/images/prune", bind(Prune));
+  router.Add("GET", "/images/json", Bind(backends, List));
+  router.Add("POST", "/images/prune", Bind(backends, Prune));
   router.Add("GET", "/images/search", Search);
-  router.Add("GET", "/images/{name*}/json", bind(Inspect));
-  router.Add("GET", "/images/{name*}/history", bind(History));
-  router.Add("POST", "/images/{name*}/tag", bind(Tag));
-  router.Add("DELETE", "/images/{name*}", bind(Remove));
+  router.Add("GET", "/images/{name*}/json", Bind(backends, Inspect));
+  router.Add("GET", "/images/{name*}/history", Bind(backends, History));
+  router.Add("POST", "/images/{name*}/tag", Bind(backends, Tag));
+  router.Add("DELETE", "/images/{name*}", Bind(backends, Remove));
   router.Add("POST", "/build", [](const ApiRequest&) {
     return HttpResponse::Error(501, "berth has no image builder yet: docker build is not supported");
   });

@@ -1,7 +1,10 @@
 // The parts of a request every endpoint reads the same way: a JSON body,
-// the filters parameter, a JSON answer.
+// the filters parameter, a JSON answer, a time parameter, registry
+// credentials.
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/base/time_arg.h"
 #include "services/docker/routes.h"
 
 namespace berth::docker {
@@ -59,6 +62,37 @@ std::optional<Filters> ParseFilters(const ApiRequest& request, HttpResponse* err
 HttpResponse JsonResponse(int status, const nlohmann::json& body) {
   return HttpResponse::Json(status,
                             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+bool ParseApiTime(const std::string& text, google::protobuf::Timestamp* out) {
+  auto time = berth::ParseTimeArg(text, absl::Now());
+  if (!time.ok()) return false;
+  int64_t seconds = absl::ToUnixSeconds(*time);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(*time - absl::FromUnixSeconds(seconds))));
+  return true;
+}
+
+// X-Registry-Auth: base64url JSON of docker's AuthConfig.
+void ReadRegistryAuth(const HttpRequest& request, berth::images::v1::RegistryAuth* auth) {
+  std::string encoded = request.Header("X-Registry-Auth");
+  if (encoded.empty()) return;
+  std::string decoded;
+  if (!absl::WebSafeBase64Unescape(encoded, &decoded) && !absl::Base64Unescape(encoded, &decoded)) {
+    return;
+  }
+  nlohmann::json config = nlohmann::json::parse(decoded, nullptr, false);
+  if (!config.is_object()) return;
+  auto text = [&config](const char* key) {
+    auto it = config.find(key);
+    return it != config.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auth->set_username(text("username"));
+  auth->set_password(text("password"));
+  auth->set_identity_token(text("identitytoken"));
+  auth->set_registry_token(text("registrytoken"));
+  auth->set_server_address(text("serveraddress"));
 }
 
 }  // namespace berth::docker

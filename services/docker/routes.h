@@ -7,11 +7,18 @@
 #include <optional>
 #include <string>
 
+#include "google/protobuf/timestamp.pb.h"
 #include "nlohmann/json.hpp"
 #include "services/docker/backends.h"
 #include "services/docker/router.h"
 
 namespace berth::docker {
+
+// An endpoint of (backends, request) as a route's handler.
+using BackendHandler = HttpResponse (*)(const Backends&, const ApiRequest&);
+inline RouteHandler Bind(const Backends& backends, BackendHandler handler) {
+  return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
+}
 
 void AddSystemRoutes(Router& router, const Backends& backends);
 void AddContainerRoutes(Router& router, const Backends& backends);
@@ -34,6 +41,15 @@ using Filters = std::map<std::string, std::vector<std::string>>;
 std::optional<Filters> ParseFilters(const ApiRequest& request, HttpResponse* error);
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
+
+// since= and until= of logs and events: Unix seconds with an optional
+// fraction, as the CLI sends them (docker's other forms too); false when
+// the text is not a time.
+bool ParseApiTime(const std::string& text, google::protobuf::Timestamp* out);
+
+// X-Registry-Auth (base64url JSON of docker's AuthConfig) of a pull or a
+// push; *auth is left empty when there is none or it cannot be read.
+void ReadRegistryAuth(const HttpRequest& request, berth::images::v1::RegistryAuth* auth);
 
 // POST .../resize?h=&w= for a container (exec_id empty) or an exec.
 HttpResponse ResizeProcess(const Backends& backends, const std::string& id,

@@ -20,22 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-// "1700000000.5" (the CLI's form); false when it is not a time.
-bool ParseUnixSeconds(const std::string& text, google::protobuf::Timestamp* out) {
-  std::vector<std::string> parts = absl::StrSplit(text, '.');
-  int64_t seconds = 0;
-  if (parts.size() > 2 || !absl::SimpleAtoi(parts[0], &seconds)) return false;
-  int64_t nanos = 0;
-  if (parts.size() == 2) {
-    std::string fraction = parts[1].substr(0, 9);
-    fraction.append(9 - fraction.size(), '0');
-    if (!absl::SimpleAtoi(fraction, &nanos)) return false;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(nanos));
-  return true;
-}
-
 // The container and image services' events, one JSON line each, as they
 // come; the stream stays open until --until or the client leaves.
 class EventStream : public BodyStream {
@@ -132,7 +116,7 @@ HttpResponse Events(const Backends& backends, const ApiRequest& request) {
                              std::pair{"until", subscribe.mutable_until()}}) {
     std::string text = request.http.Query(name);
     if (text.empty()) continue;
-    if (!ParseUnixSeconds(text, field)) {
+    if (!ParseApiTime(text, field)) {
       return HttpResponse::Error(400, absl::StrCat("invalid value for ", name, ": ", text));
     }
   }
@@ -350,13 +334,10 @@ HttpResponse Auth(const Backends& backends, const ApiRequest& request) {
 }  // namespace
 
 void AddSystemStreamRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
-  router.Add("GET", "/events", bind(Events));
-  router.Add("GET", "/containers/{id}/stats", bind(Stats));
-  router.Add("GET", "/system/df", bind(DiskUsage));
-  router.Add("POST", "/auth", bind(Auth));
+  router.Add("GET", "/events", Bind(backends, Events));
+  router.Add("GET", "/containers/{id}/stats", Bind(backends, Stats));
+  router.Add("GET", "/system/df", Bind(backends, DiskUsage));
+  router.Add("POST", "/auth", Bind(backends, Auth));
 }
 
 }  // namespace berth::docker

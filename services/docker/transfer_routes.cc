@@ -237,23 +237,7 @@ HttpResponse Push(const Backends& backends, const ApiRequest& request) {
   if (!tag.empty()) ref += ":" + tag;
   berth::images::v1::PushRequest push;
   push.set_ref(ref);
-  // X-Registry-Auth as for pull.
-  std::string encoded = request.http.Header("X-Registry-Auth");
-  std::string decoded;
-  if (!encoded.empty() && (absl::WebSafeBase64Unescape(encoded, &decoded) ||
-                           absl::Base64Unescape(encoded, &decoded))) {
-    json auth = json::parse(decoded, nullptr, false);
-    if (auth.is_object()) {
-      auto text = [&auth](const char* key) {
-        auto it = auth.find(key);
-        return it != auth.end() && it->is_string() ? it->get<std::string>() : std::string();
-      };
-      push.mutable_auth()->set_username(text("username"));
-      push.mutable_auth()->set_password(text("password"));
-      push.mutable_auth()->set_identity_token(text("identitytoken"));
-      push.mutable_auth()->set_server_address(text("serveraddress"));
-    }
-  }
+  ReadRegistryAuth(request.http, push.mutable_auth());
   auto context = std::make_unique<grpc::ClientContext>();
   auto reader = backends.images->Push(context.get(), push);
   auto lines = [](const berth::images::v1::PushResponse& message) {
@@ -319,20 +303,17 @@ HttpResponse Push(const Backends& backends, const ApiRequest& request) {
 }  // namespace
 
 void AddTransferRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
   router.Add("HEAD", "/containers/{id}/archive",
              [&backends](const ApiRequest& r) { return ArchiveGet(backends, r, true); });
   router.Add("GET", "/containers/{id}/archive",
              [&backends](const ApiRequest& r) { return ArchiveGet(backends, r, false); });
-  router.Add("PUT", "/containers/{id}/archive", bind(ArchivePut));
-  router.Add("GET", "/containers/{id}/export", bind(Export));
-  router.Add("POST", "/commit", bind(Commit));
-  router.Add("GET", "/images/get", bind(Save));
-  router.Add("GET", "/images/{name*}/get", bind(Save));
-  router.Add("POST", "/images/load", bind(Load));
-  router.Add("POST", "/images/{name*}/push", bind(Push));
+  router.Add("PUT", "/containers/{id}/archive", Bind(backends, ArchivePut));
+  router.Add("GET", "/containers/{id}/export", Bind(backends, Export));
+  router.Add("POST", "/commit", Bind(backends, Commit));
+  router.Add("GET", "/images/get", Bind(backends, Save));
+  router.Add("GET", "/images/{name*}/get", Bind(backends, Save));
+  router.Add("POST", "/images/load", Bind(backends, Load));
+  router.Add("POST", "/images/{name*}/push", Bind(backends, Push));
 }
 
 }  // namespace berth::docker

@@ -248,25 +248,19 @@ HttpResponse NetworkConnect(const Backends& backends, const ApiRequest& request,
 }  // namespace
 
 void AddVolumeRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
-  router.Add("POST", "/volumes/create", bind(VolumeCreate));
-  router.Add("GET", "/volumes", bind(VolumeList));
-  router.Add("POST", "/volumes/prune", bind(VolumePrune));
-  router.Add("GET", "/volumes/{name}", bind(VolumeInspect));
-  router.Add("DELETE", "/volumes/{name}", bind(VolumeRemove));
+  router.Add("POST", "/volumes/create", Bind(backends, VolumeCreate));
+  router.Add("GET", "/volumes", Bind(backends, VolumeList));
+  router.Add("POST", "/volumes/prune", Bind(backends, VolumePrune));
+  router.Add("GET", "/volumes/{name}", Bind(backends, VolumeInspect));
+  router.Add("DELETE", "/volumes/{name}", Bind(backends, VolumeRemove));
 }
 
 void AddNetworkRoutes(Router& router, const Backends& backends) {
-  auto bind = [&backends](HttpResponse (*handler)(const Backends&, const ApiRequest&)) {
-    return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
-  };
-  router.Add("POST", "/networks/create", bind(NetworkCreate));
-  router.Add("GET", "/networks", bind(NetworkList));
-  router.Add("POST", "/networks/prune", bind(NetworkPrune));
-  router.Add("GET", "/networks/{id}", bind(NetworkInspect));
-  router.Add("DELETE", "/networks/{id}", bind(NetworkRemove));
+  router.Add("POST", "/networks/create", Bind(backends, NetworkCreate));
+  router.Add("GET", "/networks", Bind(backends, NetworkList));
+  router.Add("POST", "/networks/prune", Bind(backends, NetworkPrune));
+  router.Add("GET", "/networks/{id}", Bind(backends, NetworkInspect));
+  router.Add("DELETE", "/networks/{id}", Bind(backends, NetworkRemove));
   router.Add("POST", "/networks/{id}/connect",
              [&backends](const ApiRequest& r) { return NetworkConnect(backends, r, true); });
   router.Add("POST", "/networks/{id}/disconnect",
