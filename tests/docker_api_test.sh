@@ -181,6 +181,29 @@ test_pull_images_tag_and_rmi() {
   assert_contains "$out" "pulled-and-ran"
 }
 
+# docker update changes the running container's cgroup and restart policy;
+# a bad value is refused and changes nothing. docker diff lists what it wrote.
+test_update_and_diff() {
+  local rc=0 out
+  docker run -d --name upd --memory 64m busybox sh -c 'echo x > /tmp/new; rm /bin/ls; sleep 1000' >/dev/null
+  docker update --memory 96m --memory-swap 192m --pids-limit 40 --restart on-failure:2 upd >/dev/null
+  assert_eq "$(docker exec upd cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null ||
+    docker exec upd cat /sys/fs/cgroup/memory.max)" "100663296" "memory after update"
+  assert_eq "$(docker exec upd cat /sys/fs/cgroup/pids/pids.max 2>/dev/null ||
+    docker exec upd cat /sys/fs/cgroup/pids.max)" "40" "pids after update"
+  assert_eq "$(docker inspect -f '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' upd)" \
+    "100663296 on-failure:2" "inspect after update"
+  out=$(docker update --restart sometimes upd 2>&1) || rc=$?
+  assert_eq "$rc" 1 "bad restart policy"
+  assert_contains "$out" "invalid restart policy"
+  assert_eq "$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' upd)" "on-failure" "unchanged by the refusal"
+  for _ in $(seq 50); do docker exec upd test -f /tmp/new && break; sleep 0.1; done
+  assert_eq "$(docker diff upd)" $'C /bin\nD /bin/ls\nC /tmp\nA /tmp/new' "docker diff"
+  out=$(api GET /containers/upd/changes)
+  assert_contains "$out" '{"Kind":2,"Path":"/bin/ls"}'
+  docker rm -f upd >/dev/null
+}
+
 test_volumes_and_networks() {
   local out
   docker volume create dkvol >/dev/null || fail "volume create"
