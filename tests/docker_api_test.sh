@@ -5,16 +5,15 @@
 # each pointed at berth's docker.sock with DOCKER_HOST, as a user would.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
+source "$(dirname "$0")/docker_lib.sh"
 
-DOCKER=/usr/local/bin/docker
 OLD_DOCKER=/usr/bin/docker
 
 setup_suite() {
   start_registry
   start_berthd MAIN --insecure-registry "$REGISTRY"
   import_busybox busybox "$MAIN_SOCK"
-  DOCKER_SOCK=$MAIN_EXEC/docker.sock
-  wait_for 10 test -S "$DOCKER_SOCK" || fail "no docker.sock in $MAIN_EXEC"
+  use_docker_socket
 }
 
 teardown_suite() {
@@ -22,13 +21,6 @@ teardown_suite() {
 }
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
-
-# The docker CLI against berth, with a config dir of its own (no stored
-# credentials, no plugins).
-docker() {
-  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
-  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$DOCKER" "$@"
-}
 
 # logs_show NAME TEXT: docker logs NAME has TEXT.
 logs_show() { docker logs "$1" 2>&1 | grep -q "$2"; }

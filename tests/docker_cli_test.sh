@@ -7,8 +7,8 @@
 # script, docker-compose, and that berth's CLI sees the same objects.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
+source "$(dirname "$0")/docker_lib.sh"
 
-DOCKER=/usr/local/bin/docker
 
 setup_suite() {
   start_registry
@@ -22,8 +22,7 @@ setup_suite() {
   REGISTRY=$PLAIN_REGISTRY
   start_berthd MAIN --insecure-registry "$PLAIN_REGISTRY" --insecure-registry "$AUTH_REGISTRY"
   import_busybox busybox "$MAIN_SOCK"
-  DOCKER_SOCK=$MAIN_EXEC/docker.sock
-  wait_for 10 test -S "$DOCKER_SOCK" || fail "no docker.sock in $MAIN_EXEC"
+  use_docker_socket
 }
 
 teardown_suite() {
@@ -31,11 +30,6 @@ teardown_suite() {
 }
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
-
-docker() {
-  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
-  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config "$DOCKER" "$@"
-}
 
 sdk_python() {
   [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import docker' 2>/dev/null ||

@@ -60,4 +60,12 @@ HttpResponse ErrorResponse(const grpc::Status& status) {
   return HttpResponse::Error(HttpStatusFor(status.error_code()), status.error_message());
 }
 
+grpc::Status GetContainer(const Backends& backends, const std::string& ref,
+                          berth::tasks::v1::Container* out) {
+  berth::tasks::v1::GetContainerRequest request;
+  request.set_id(ref);
+  auto context = UnaryContext();
+  return backends.containers->Get(context.get(), request, out);
+}
+
 }  // namespace berth::docker

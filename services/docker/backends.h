@@ -36,6 +36,10 @@ struct Backends {
 // A context for a unary call: a deadline long enough for a slow stop.
 std::unique_ptr<grpc::ClientContext> UnaryContext();
 
+// The container a name, id or id prefix names, from the tasks service.
+grpc::Status GetContainer(const Backends& backends, const std::string& ref,
+                          berth::tasks::v1::Container* out);
+
 // dockerd's status for a service's error: 404 not found, 409 conflict,
 // 400 bad parameter, 501 not implemented, 500 otherwise; the message as is.
 HttpResponse ErrorResponse(const grpc::Status& status);

@@ -16,17 +16,6 @@ namespace {
 using berth::tasks::v1::Container;
 using nlohmann::json;
 
-absl::StatusOr<Container> GetContainer(const Backends& backends, const std::string& id,
-                                       grpc::Status* failed) {
-  berth::tasks::v1::GetContainerRequest request;
-  request.set_id(id);
-  Container container;
-  auto context = UnaryContext();
-  *failed = backends.containers->Get(context.get(), request, &container);
-  if (!failed->ok()) return absl::NotFoundError(failed->error_message());
-  return container;
-}
-
 HttpResponse Create(const Backends& backends, const ApiRequest& request) {
   HttpResponse error;
   auto body = JsonBody(request, &error);
@@ -132,10 +121,11 @@ HttpResponse List(const Backends& backends, const ApiRequest& request) {
 }
 
 HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
-  grpc::Status failed;
-  auto container = GetContainer(backends, request.param(0), &failed);
-  if (!container.ok()) return ErrorResponse(failed);
-  return JsonResponse(200, berth::cli::ContainerInspectJson(*container));
+  Container container;
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  return JsonResponse(200, berth::cli::ContainerInspectJson(container));
 }
 
 bool IsRunning(const Container& container) {
@@ -145,12 +135,13 @@ bool IsRunning(const Container& container) {
 }
 
 HttpResponse Start(const Backends& backends, const ApiRequest& request) {
-  grpc::Status failed;
-  auto container = GetContainer(backends, request.param(0), &failed);
-  if (!container.ok()) return ErrorResponse(failed);
-  if (IsRunning(*container)) return HttpResponse::Empty(304);
+  Container container;
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  if (IsRunning(container)) return HttpResponse::Empty(304);
   berth::tasks::v1::StartRequest start;
-  start.set_id(container->id());
+  start.set_id(container.id());
   berth::tasks::v1::StartResponse response;
   auto context = UnaryContext();
   grpc::Status status = backends.tasks->Start(context.get(), start, &response);
@@ -172,12 +163,13 @@ int TimeoutParam(const ApiRequest& request) {
 }
 
 HttpResponse Stop(const Backends& backends, const ApiRequest& request) {
-  grpc::Status failed;
-  auto container = GetContainer(backends, request.param(0), &failed);
-  if (!container.ok()) return ErrorResponse(failed);
-  if (!IsRunning(*container)) return HttpResponse::Empty(304);
+  Container container;
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  if (!IsRunning(container)) return HttpResponse::Empty(304);
   berth::tasks::v1::StopRequest stop;
-  stop.set_id(container->id());
+  stop.set_id(container.id());
   stop.set_timeout(TimeoutParam(request));
   stop.set_signal(request.http.Query("signal"));
   berth::tasks::v1::StopResponse response;

@@ -60,12 +60,10 @@ HttpResponse Wait(const Backends& backends, const ApiRequest& request) {
     return HttpResponse::Error(400, absl::StrCat("invalid condition: \"", condition, "\""));
   }
   // A missing container is a 404 before the 200 goes out.
-  berth::tasks::v1::GetContainerRequest get;
-  get.set_id(request.param(0));
   berth::tasks::v1::Container container;
-  auto context = UnaryContext();
-  grpc::Status status = backends.containers->Get(context.get(), get, &container);
-  if (!status.ok()) return ErrorResponse(status);
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
   berth::tasks::v1::WaitRequest wait;
   wait.set_id(container.id());
   wait.set_condition(condition);
@@ -106,12 +104,10 @@ class LogStream : public BodyStream {
 
 HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
   const HttpRequest& http = request.http;
-  berth::tasks::v1::GetContainerRequest get;
-  get.set_id(request.param(0));
   berth::tasks::v1::Container container;
-  auto context = UnaryContext();
-  grpc::Status status = backends.containers->Get(context.get(), get, &container);
-  if (!status.ok()) return ErrorResponse(status);
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
   bool out = http.QueryBool("stdout");
   bool err = http.QueryBool("stderr");
   if (!out && !err) {
@@ -146,12 +142,10 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
 
 HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   const HttpRequest& http = request.http;
-  berth::tasks::v1::GetContainerRequest get;
-  get.set_id(request.param(0));
   berth::tasks::v1::Container container;
-  auto context = UnaryContext();
-  grpc::Status status = backends.containers->Get(context.get(), get, &container);
-  if (!status.ok()) return ErrorResponse(status);
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
   if (container.state().status() == berth::tasks::v1::PAUSED) {
     return HttpResponse::Error(409, "You cannot attach to a paused container, unpause it first");
   }

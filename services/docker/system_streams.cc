@@ -226,12 +226,10 @@ class StatsStream : public BodyStream {
 };
 
 HttpResponse Stats(const Backends& backends, const ApiRequest& request) {
-  berth::tasks::v1::GetContainerRequest get;
-  get.set_id(request.param(0));
   berth::tasks::v1::Container container;
-  auto context = UnaryContext();
-  grpc::Status status = backends.containers->Get(context.get(), get, &container);
-  if (!status.ok()) return ErrorResponse(status);
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
   bool stream = !request.http.HasQuery("stream") || request.http.QueryBool("stream");
   HttpResponse response;
   auto state = container.state().status();

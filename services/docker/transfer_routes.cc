@@ -136,11 +136,12 @@ HttpResponse ArchivePut(const Backends& backends, const ApiRequest& request) {
   return HttpResponse::Empty(200);
 }
 
-HttpResponse Export(const Backends& backends, const ApiRequest& request) {
-  berth::tasks::v1::ExportContainerRequest call;
-  call.set_id(request.param(0));
-  auto context = std::make_unique<grpc::ClientContext>();
-  auto reader = backends.containers->Export(context.get(), call);
+// A tar the service streams (export, save) as the answer's body. A
+// failure before the first chunk is still an error status; after it, the
+// body ends early.
+HttpResponse TarDownload(std::unique_ptr<grpc::ClientContext> context,
+                         std::unique_ptr<grpc::ClientReader<berth::types::v1::DataChunk>> reader,
+                         int client_fd) {
   berth::types::v1::DataChunk first;
   if (!reader->Read(&first)) {
     grpc::Status status = reader->Finish();
@@ -150,8 +151,16 @@ HttpResponse Export(const Backends& backends, const ApiRequest& request) {
   response.content_type = "application/x-tar";
   response.stream = std::make_unique<ChunkStream<berth::types::v1::DataChunk>>(
       std::move(context), std::move(reader), first.data(),
-      [](const berth::types::v1::DataChunk& m) { return m.data(); }, request.http.connection_fd);
+      [](const berth::types::v1::DataChunk& m) { return m.data(); }, client_fd);
   return response;
+}
+
+HttpResponse Export(const Backends& backends, const ApiRequest& request) {
+  berth::tasks::v1::ExportContainerRequest call;
+  call.set_id(request.param(0));
+  auto context = std::make_unique<grpc::ClientContext>();
+  auto reader = backends.containers->Export(context.get(), call);
+  return TarDownload(std::move(context), std::move(reader), request.http.connection_fd);
 }
 
 HttpResponse Save(const Backends& backends, const ApiRequest& request) {
@@ -166,17 +175,7 @@ HttpResponse Save(const Backends& backends, const ApiRequest& request) {
   if (save.refs_size() == 0) return HttpResponse::Error(400, "no images named to save");
   auto context = std::make_unique<grpc::ClientContext>();
   auto reader = backends.images->Save(context.get(), save);
-  berth::types::v1::DataChunk first;
-  if (!reader->Read(&first)) {
-    grpc::Status status = reader->Finish();
-    if (!status.ok()) return ErrorResponse(status);
-  }
-  HttpResponse response;
-  response.content_type = "application/x-tar";
-  response.stream = std::make_unique<ChunkStream<berth::types::v1::DataChunk>>(
-      std::move(context), std::move(reader), first.data(),
-      [](const berth::types::v1::DataChunk& m) { return m.data(); }, request.http.connection_fd);
-  return response;
+  return TarDownload(std::move(context), std::move(reader), request.http.connection_fd);
 }
 
 HttpResponse Load(const Backends& backends, const ApiRequest& request) {
