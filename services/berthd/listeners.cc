@@ -1,6 +1,5 @@
 #include "services/berthd/listeners.h"
 
-#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,18 +96,6 @@ absl::StatusOr<std::vector<Listener>> ParseListeners(const config::DaemonConfig&
     listeners.push_back(std::move(listener));
   }
   return listeners;
-}
-
-absl::Status SecureUnixSocket(const std::string& path) {
-  if (::chmod(path.c_str(), 0660) != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("chmod ", path));
-  }
-  if (const group* berth_group = ::getgrnam("berth")) {
-    if (::chown(path.c_str(), 0, berth_group->gr_gid) != 0) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("chown ", path));
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace berth::berthd

@@ -29,10 +29,6 @@ struct Listener {
 // checks that every TCP endpoint is protected as configured.
 absl::StatusOr<std::vector<Listener>> ParseListeners(const config::DaemonConfig& config);
 
-// Gives a unix socket its mode (0660) and, when the group exists, the
-// "berth" group, as dockerd does with "docker".
-absl::Status SecureUnixSocket(const std::string& path);
-
 }  // namespace berth::berthd
 
 #endif  // BERTH_SERVICES_BERTHD_LISTENERS_H_

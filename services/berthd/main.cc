@@ -30,6 +30,7 @@
 #include "services/berthd/backends.h"
 #include "services/berthd/cgroup_settings.h"
 #include "services/berthd/listeners.h"
+#include "services/berthd/unix_socket.h"
 #include "services/berthd/metrics_endpoint.h"
 #include "services/berthd/proxy.h"
 #include "services/berthd/supervisor.h"
@@ -381,7 +382,7 @@ int Run(int argc, char** argv) {
   }
   for (const Listener& listener : *listeners) {
     if (listener.scheme == "unix") {
-      if (absl::Status status = SecureUnixSocket(listener.address); !status.ok()) {
+      if (absl::Status status = SecureUnixSocket(listener.address, {"berth"}); !status.ok()) {
         BERTH_LOG(Error) << status.message();
       }
     }

@@ -1,7 +1,6 @@
 #include "services/docker/http_server.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -21,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "services/berthd/unix_socket.h"
 #include "services/common/base/log.h"
 #include "services/docker/body_pipe.h"
 
@@ -407,19 +407,15 @@ absl::StatusOr<int> ListenUnix(const std::string& path, const std::vector<std::s
   if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
   ::unlink(path.c_str());
   if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::chmod(path.c_str(), 0660) != 0 || ::listen(fd, 128) != 0) {
+      ::listen(fd, 128) != 0) {
     int saved = errno;
     ::close(fd);
     return absl::ErrnoToStatus(saved, absl::StrCat("listen on ", path));
   }
   // As dockerd: the socket's group may use the API (it is root's power).
-  for (const std::string& name : groups) {
-    if (const group* entry = ::getgrnam(name.c_str())) {
-      if (::chown(path.c_str(), 0, entry->gr_gid) != 0) {
-        BERTH_LOG(Warn) << "docker api: chown " << path << ": " << std::strerror(errno);
-      }
-      break;
-    }
+  if (absl::Status status = berth::berthd::SecureUnixSocket(path, groups); !status.ok()) {
+    ::close(fd);
+    return status;
   }
   return fd;
 }
