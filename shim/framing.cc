@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/base/write_all.h"
 
 namespace berth::shim {
 namespace {
@@ -95,14 +96,7 @@ absl::Status WriteFrame(int fd, const Frame& frame) {
                                                    " bytes exceeds the limit of ", kMaxPayload));
   }
   std::string bytes = EncodeFrame(frame);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "write shim frame");
-    done += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
+  return WriteAll(fd, bytes, "shim frame");
 }
 
 absl::StatusOr<Frame> ReadFrame(int fd) {

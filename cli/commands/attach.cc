@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands/container_common.h"
+#include "services/common/base/write_all.h"
 
 namespace berth::cli {
 namespace {
@@ -105,16 +106,6 @@ const char* SignalName(int signo) {
       return "SIGUSR2";
     default:
       return "SIGKILL";
-  }
-}
-
-void WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
   }
 }
 
@@ -230,10 +221,10 @@ AttachResult AttachContainer(Cli& cli, const AttachOptions& options) {
   while (stream->Read(&response)) {
     switch (response.kind_case()) {
       case AttachResponse::kStdout:
-        WriteAll(STDOUT_FILENO, response.stdout());
+        (void)WriteAll(STDOUT_FILENO, response.stdout(), "stdout");
         break;
       case AttachResponse::kStderr:
-        WriteAll(STDERR_FILENO, response.stderr());
+        (void)WriteAll(STDERR_FILENO, response.stderr(), "stderr");
         break;
       case AttachResponse::kExit:
         result.exited = true;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/common/fs/fs_util.h"
+#include "services/common/base/write_all.h"
 
 namespace berth::images {
 namespace {
@@ -70,12 +71,8 @@ absl::Status ContentWriter::Write(const char* data, size_t size) {
     return absl::DataLossError(absl::StrCat(digest_, ": more data than the expected ",
                                             expected_size_, " bytes"));
   }
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd_, data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("write ", digest_));
-    done += static_cast<size_t>(n);
+  if (absl::Status status = WriteAll(fd_, std::string_view(data, size), digest_); !status.ok()) {
+    return status;
   }
   hash_->Update(data, size);
   offset_ += static_cast<int64_t>(size);

@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/base/unique_fd.h"
+#include "services/common/base/write_all.h"
 
 namespace berth::snapshots {
 namespace {
@@ -212,14 +213,8 @@ absl::Status Applier::WriteData(archive* reader, int fd) {
     if (offset != written && ::lseek(fd, offset, SEEK_SET) < 0) {
       return absl::ErrnoToStatus(errno, "seek");
     }
-    const char* data = static_cast<const char*>(block);
-    size_t done = 0;
-    while (done < size) {
-      ssize_t n = ::write(fd, data + done, size - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return absl::ErrnoToStatus(errno, "write");
-      done += static_cast<size_t>(n);
-    }
+    std::string_view data(static_cast<const char*>(block), size);
+    if (absl::Status status = WriteAll(fd, data, "a file's data"); !status.ok()) return status;
     written = offset + static_cast<la_int64_t>(size);
   }
   // A sparse tail: the file's size may exceed the last block.

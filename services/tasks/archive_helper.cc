@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/base/unique_fd.h"
 #include "services/tasks/container_mounts.h"
+#include "services/common/base/write_all.h"
 
 extern char** environ;
 
@@ -220,14 +221,7 @@ int HelperTar(const std::string& path, bool strip_dot) {
   archive::WriteTreeOptions options;
   options.strip_dot = strip_dot;
   absl::Status status = archive::WriteTree(base, options, [](const char* data, size_t size) {
-    while (size > 0) {
-      ssize_t n = ::write(STDOUT_FILENO, data, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      data += n;
-      size -= static_cast<size_t>(n);
-    }
-    return true;
+    return WriteAll(STDOUT_FILENO, std::string_view(data, size), "the archive").ok();
   });
   if (!status.ok()) Die(std::string(status.message()));
   return 0;

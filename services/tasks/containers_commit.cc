@@ -18,6 +18,7 @@
 #include "services/tasks/commit_config.h"
 #include "services/tasks/containers_service.h"
 #include "services/tasks/task_manager.h"
+#include "services/common/base/write_all.h"
 
 namespace berth::tasks {
 namespace {
@@ -26,17 +27,6 @@ struct Layer {
   berth::types::v1::Descriptor descriptor;
   std::string diff_id;
 };
-
-absl::Status WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return absl::ErrnoToStatus(errno, "write the layer");
-    done += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
 
 // The snapshot's diff into fd.
 absl::StatusOr<Layer> DiffInto(berth::snapshots::v1::Snapshots::StubInterface* snapshots,
@@ -54,7 +44,7 @@ absl::StatusOr<Layer> DiffInto(berth::snapshots::v1::Snapshots::StubInterface* s
     if (message.has_result()) {
       layer = Layer{message.result().layer(), message.result().diff_id()};
     } else if (written.ok()) {
-      written = WriteAll(fd, message.data());
+      written = WriteAll(fd, message.data(), "the layer");
       if (!written.ok()) context.TryCancel();
     }
   }

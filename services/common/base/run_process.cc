@@ -1,4 +1,5 @@
 #include "services/common/base/run_process.h"
+#include "services/common/base/write_all.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -38,13 +39,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   ::close(out[1]);
   ::close(err[1]);
   // stdin is small (a plugin config): write it all, then read both outputs.
-  size_t done = 0;
-  while (done < input.size()) {
-    ssize_t n = ::write(in[1], input.data() + done, input.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
+  // A child that exits without reading shows in its status and stderr.
+  (void)WriteAll(in[1], input, "the child's stdin");
   ::close(in[1]);
   ProcessResult result;
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
