@@ -251,6 +251,28 @@ test_stdin_closed_at_eof() {
   assert_eq "$(echo via-start | berth start -a -i "$c")" "via-start" "start -a -i"
 }
 
+# As dockerd: the end of an attached client's stdin closes the container's
+# only when it was created for that client (StdinOnce: run -i, create -i);
+# a -di container keeps its stdin for the next attach.
+test_stdin_end_closes_only_a_stdin_once_container() {
+  local kept once out rc=0
+  kept=$(berth run -d -i busybox cat)
+  out=$(echo first | timeout 3 "$BIN/berth" -H "$MAIN_SOCK" attach --sig-proxy=false "$kept") || rc=$?
+  assert_eq "$out" "first" "attach's stdin reached the -di container"
+  assert_eq "$rc" "124" "the attach stays until its client leaves"
+  running "$kept" || fail "an attach's stdin end closed a -di container's stdin"
+  rc=0
+  out=$(echo second | timeout 3 "$BIN/berth" -H "$MAIN_SOCK" attach --sig-proxy=false "$kept") || rc=$?
+  assert_eq "$out" "second" "the next attach still writes to the same stdin"
+  # Positive control: a StdinOnce container's stdin ends with its client's.
+  once=$(berth create -i busybox cat)
+  rc=0
+  out=$(echo only | timeout 10 "$BIN/berth" -H "$MAIN_SOCK" start -a -i "$once") || rc=$?
+  assert_eq "$rc" "0" "start -a -i of a create -i container ends at stdin's end"
+  assert_eq "$out" "only" "start -a -i"
+  berth rm -f "$kept" >/dev/null
+}
+
 test_attach_follows_the_live_output() {
   local c out
   c=$(berth run -d --name attach-me busybox sh -c 'while true; do echo tick; sleep 0.2; done')

@@ -107,7 +107,6 @@ int Run(Cli& cli, const std::vector<std::string>& words, bool run, const std::st
   if (flags.args.empty()) return CheckArgCount(command, 0, 1, -1);
   ContainerSpec spec;
   if (auto error = BuildContainerSpec(flags, SystemSpecSources(), &spec)) return ReportFlagError(*error, command);
-  if (!run) spec.set_stdin_once(false);
   bool attach = run && !flags.detach;
   if (attach && flags.tty && flags.interactive && !::isatty(STDIN_FILENO)) {
     std::fprintf(stderr, "the input device is not a TTY\n");

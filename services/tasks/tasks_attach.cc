@@ -105,6 +105,10 @@ grpc::Status TasksService::Attach(
   if (!attachment->ok()) return ToGrpcStatus(attachment->status());
   ShimAttachment& shim = **attachment;
 
+  // As dockerd: the end of the client's stdin closes the process's only for
+  // an exec or a StdinOnce container (run -i); a container kept open with
+  // -di keeps its stdin for the next attach.
+  const bool close_stdin_at_end = exec.has_value() || container->spec().stdin_once();
   absl::Mutex write_mu;
   auto write = [&](const v1::AttachResponse& response) {
     absl::MutexLock lock(&write_mu);
@@ -128,12 +132,12 @@ grpc::Status TasksService::Attach(
       } else if (message.has_resize()) {
         ResizeTerminal(id, target.exec_id(), message.resize()).IgnoreError();
       } else if (message.has_close_stdin()) {
-        shim.WriteStdin("", true).IgnoreError();
+        if (close_stdin_at_end) shim.WriteStdin("", true).IgnoreError();
       }
     }
-    // The client went away: its stdin ends (docker's stdin_once), and the
-    // output has nobody to go to.
-    if (target.stdin()) shim.WriteStdin("", true).IgnoreError();
+    // The client went away: its stdin ends where it is the process's only
+    // one, and the output has nobody to go to.
+    if (target.stdin() && close_stdin_at_end) shim.WriteStdin("", true).IgnoreError();
     if (context->IsCancelled()) shim.Cancel();
   });
 
