@@ -143,6 +143,45 @@ test_keep_alive_and_streams_over_tls() {
   as_role admin rm -f "$c" >/dev/null
 }
 
+# attach/ws writes stdin: a viewer is refused (403, audited); the admin's
+# certificate upgrades over TLS (wss) and echoes through it.
+test_attach_websocket_roles_over_tls() {
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import websocket' 2>/dev/null ||
+    skip "python3-websocket is not installed"
+  as_role admin run -d -i --name dtls-ws busybox cat >/dev/null
+  local out
+  out=$(timeout 60 /usr/bin/python3 - "$DOCKER_PORT" "$TMP/certs" <<'EOF'
+import ssl, sys, websocket
+port, certs = sys.argv[1], sys.argv[2]
+def connect(role):
+    return websocket.create_connection(
+        "wss://127.0.0.1:%s/v1.45/containers/dtls-ws/attach/ws?stdin=1&stdout=1&stream=1" % port,
+        timeout=20, sslopt={"ca_certs": certs + "/ca.pem", "certfile": "%s/%s/cert.pem" % (certs, role),
+                            "keyfile": "%s/%s/key.pem" % (certs, role)})
+try:
+    connect("viewer")
+    print("viewer upgraded")
+except websocket.WebSocketBadStatusException as e:
+    print("viewer", e.status_code)
+ws = connect("admin")
+ws.send_binary(b"over wss\n")
+data = b""
+while b"over wss\n" not in data:
+    data += ws.recv_data()[1]
+print("admin", data)
+ws.close()
+EOF
+  ) || fail "the websocket client failed: $out"
+  assert_contains "$out" "viewer 403"
+  assert_contains "$out" "admin b'over wss\n'"
+  local audit
+  audit=$(grep '"method":"GET /containers/{id}/attach/ws"' "$TLS_DATA/audit.log") ||
+    fail "no audit record of attach/ws"
+  assert_contains "$audit" '"code":"PERMISSION_DENIED"'
+  assert_contains "$audit" '"identity":"CN=berth-admin,O=admin"'
+  as_role admin rm -f dtls-ws >/dev/null
+}
+
 test_viewer_reads_but_may_not_change() {
   local out rc=0
   # Positive control: reads work with the viewer's certificate.

@@ -221,7 +221,9 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
   }
-  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) return *std::move(refused);
+  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) {
+    return *std::move(refused);
+  }
   berth::tasks::v1::AttachTarget target;
   target.set_id(container.id());
   target.set_stdin(http.QueryBool("stdin"));
@@ -249,8 +251,12 @@ HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
   }
-  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) return *std::move(refused);
-  if (std::optional<HttpResponse> refused = WebSocketHandshakeError(http)) return *std::move(refused);
+  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) {
+    return *std::move(refused);
+  }
+  if (std::optional<HttpResponse> refused = WebSocketHandshakeError(http)) {
+    return *std::move(refused);
+  }
   bool all = CompareApiVersions(request.version, "1.42") < 0;
   berth::tasks::v1::AttachTarget target;
   target.set_id(container.id());
