@@ -269,4 +269,89 @@ test_older_docker_cli() {
     fail "docker 20.10 ps"
 }
 
+# GET /containers/{id}/attach/ws, with a real WebSocket client (Debian's
+# python3-websocket): stdin from frames, output as binary frames (not
+# multiplexed), a ping answered, and at the process's end a close frame
+# (1000) as dockerd 20.10 sends; dockerd's errors before the upgrade.
+test_attach_websocket() {
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import websocket' 2>/dev/null ||
+    skip "python3-websocket is not installed"
+  docker run -d -i --name ws-echo busybox cat >/dev/null
+  docker run -d -i --name ws-exit busybox sh -c 'read x; echo got $x; echo err >&2; exit 3' >/dev/null
+  docker run -d -i --name ws-bad busybox cat >/dev/null
+  docker run -d --name ws-sleep busybox sleep 1000 >/dev/null
+  local out
+  out=$(timeout 60 /usr/bin/python3 - "$DOCKER_SOCK" <<'EOF'
+import socket, sys, websocket
+def connect(path):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.settimeout(20)
+    return websocket.create_connection("ws://docker" + path, socket=s)
+def read_until(ws, text):
+    data = b""
+    while text not in data:
+        op, frame = ws.recv_data(control_frame=True)
+        if op == websocket.ABNF.OPCODE_CLOSE:
+            return data, frame
+        assert op == websocket.ABNF.OPCODE_BINARY, op
+        data += frame
+    return data, None
+ws = connect("/v1.45/containers/ws-echo/attach/ws?stdin=1&stdout=1&stderr=1&stream=1")
+ws.send_binary(b"hello over ws\n")
+print("echo", read_until(ws, b"hello over ws\n")[0])
+ws.ping(b"are you there")
+op, frame = ws.recv_data(control_frame=True)
+print("pong", op, frame)
+# Fragmented text, then its answer.
+ws.send_frame(websocket.ABNF(0, 0, 0, 0, websocket.ABNF.OPCODE_TEXT, 1, b"frag"))
+ws.send_frame(websocket.ABNF(1, 0, 0, 0, websocket.ABNF.OPCODE_CONT, 1, b"mented\n"))
+print("fragments", read_until(ws, b"fragmented\n")[0])
+ws.close()
+# The process's end: its output, then a close frame with 1000.
+ws = connect("/v1.45/containers/ws-exit/attach/ws?stdin=1&stdout=1&stderr=1&stream=1")
+ws.send_binary(b"abc\n")
+data, close = read_until(ws, b"never")
+print("exit", data, close)
+# An unmasked frame breaks the protocol: close 1002, then the connection
+# ends; nothing reaches stdin.
+ws = connect("/v1.45/containers/ws-bad/attach/ws?stdin=1&stdout=1&stream=1")
+ws.sock.sendall(b"\x82\x07leaked\n")
+raw = b""
+while True:
+    chunk = ws.sock.recv(4096)
+    if not chunk:
+        break
+    raw += chunk
+print("unmasked", raw)
+EOF
+  ) || fail "the websocket client failed: $out"
+  assert_contains "$out" "echo b'hello over ws\n'"
+  assert_contains "$out" "pong 10 b'are you there'"
+  assert_contains "$out" "fragments b'fragmented\n'"
+  assert_contains "$out" "exit b'got abc\nerr\n' b'\x03\xe8'"
+  assert_contains "$out" "unmasked b'\x88\x17\x03\xeaunmasked client frame'"
+  assert_eq "$(docker inspect -f '{{.State.Running}} {{.State.ExitCode}}' ws-exit)" "false 3"
+  assert_not_contains "$(docker logs ws-bad)" "leaked"
+  # dockerd's errors, before any upgrade.
+  local key=(-H "Connection: Upgrade" -H "Upgrade: websocket"
+    -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" -H "Sec-WebSocket-Version: 13")
+  out=$(api GET /v1.45/containers/ws-missing/attach/ws "${key[@]}" --max-time 10)
+  assert_contains "$out" "HTTP/1.1 404"
+  assert_contains "$out" '{"message":"No such container: ws-missing"}'
+  docker pause ws-sleep >/dev/null
+  out=$(api GET /v1.45/containers/ws-sleep/attach/ws "${key[@]}" --max-time 10)
+  assert_contains "$out" "HTTP/1.1 409"
+  assert_contains "$out" "container ws-sleep is paused, unpause the container before attach"
+  docker unpause ws-sleep >/dev/null
+  out=$(api GET /v1.45/containers/ws-sleep/attach/ws --max-time 10)
+  assert_contains "$out" "HTTP/1.1 400"
+  assert_contains "$out" "not websocket protocol"
+  # Positive control: the same handshake on a running container upgrades.
+  out=$(api GET /v1.45/containers/ws-sleep/attach/ws "${key[@]}" --max-time 2 2>/dev/null || true)
+  assert_contains "$out" "HTTP/1.1 101"
+  assert_contains "$out" "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+  docker rm -f ws-echo ws-exit ws-bad ws-sleep >/dev/null
+}
+
 run_tests "$@"

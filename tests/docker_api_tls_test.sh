@@ -49,6 +49,16 @@ as_role() {
     DOCKER_CONFIG=$TMP/docker-config "$DOCKER" "$@"
 }
 
+# as_role_within SECONDS ROLE docker-args...: as_role with a time limit, so
+# a hang fails (status 124) rather than blocks.
+as_role_within() {
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  local seconds=$1 dir=$TMP/certs/$2
+  shift 2
+  DOCKER_HOST=tcp://127.0.0.1:$DOCKER_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$dir \
+    DOCKER_CONFIG=$TMP/docker-config timeout "$seconds" "$DOCKER" "$@"
+}
+
 # on_socket PATH docker-args...: the docker CLI on a unix socket.
 on_socket() {
   [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
@@ -86,13 +96,90 @@ test_exec_stdin_and_cp_over_mtls() {
   out=$(as_role admin exec "$c" sh -c 'echo out; echo err >&2; exit 7' 2>&1) || rc=$?
   assert_eq "$rc" "7" "exec exit code over TLS"
   assert_eq "$out" $'out\nerr'
-  # Not tested: stdin's end (docker's half-close) does not cross
-  # libmicrohttpd's TLS upgrade relay, so `echo x | docker exec -i c cat`
-  # over TCP waits (see README).
   echo copied-in >"$TMP/cp-in.txt"
   as_role admin cp "$TMP/cp-in.txt" "$c:/tmp/"
   assert_eq "$(as_role admin exec "$c" cat /tmp/cp-in.txt)" "copied-in" "docker cp in over TLS"
   as_role admin rm -f "$c" >/dev/null
+}
+
+# stdin's end (the CLI's CloseWrite: close_notify, then a TCP half-close)
+# reaches the process over TLS: `cat` ends, and so does the command.
+test_stdin_end_crosses_tls() {
+  local c out rc=0
+  c=$(as_role admin run -d busybox sleep 1000)
+  out=$(echo hi | as_role_within 60 admin exec -i "$c" cat 2>&1) || rc=$?
+  assert_eq "$rc" "0" "echo hi | docker exec -i c cat over TLS (124: it hung)"
+  assert_eq "$out" "hi"
+  rc=0
+  out=$(echo hi | as_role_within 60 admin run -i --rm busybox cat 2>&1) || rc=$?
+  assert_eq "$rc" "0" "echo hi | docker run -i --rm busybox cat over TLS (124: it hung)"
+  assert_eq "$out" "hi"
+  # A larger stdin arrives whole before its end.
+  head -c $((3 << 20)) /dev/urandom >"$TMP/stdin.bin"
+  rc=0
+  out=$(as_role_within 60 admin exec -i "$c" md5sum <"$TMP/stdin.bin") || rc=$?
+  assert_eq "$rc" "0" "docker exec -i md5sum of 3 MiB over TLS"
+  assert_eq "${out%% *}" "$(md5sum <"$TMP/stdin.bin" | cut -d' ' -f1)" "3 MiB of stdin over TLS"
+  # The exit code still crosses after stdin's end.
+  rc=0
+  echo x | as_role_within 60 admin exec -i "$c" sh -c 'cat >/dev/null; exit 5' || rc=$?
+  assert_eq "$rc" "5" "exit code after stdin's end over TLS"
+  as_role admin rm -f "$c" >/dev/null
+}
+
+# Requests on one TLS connection (keep-alive), and a streamed answer.
+test_keep_alive_and_streams_over_tls() {
+  local out
+  out=$(curl -sSv --cacert "$TMP/certs/ca.pem" --cert "$TMP/certs/admin/cert.pem" \
+    --key "$TMP/certs/admin/key.pem" "https://127.0.0.1:$DOCKER_PORT/_ping" \
+    "https://127.0.0.1:$DOCKER_PORT/v1.45/version" 2>&1)
+  assert_contains "$out" "OK" "the first answer"
+  assert_contains "$out" '"ApiVersion":"1.45"' "the second answer"
+  assert_contains "$out" "Re-using existing connection" "keep-alive over TLS"
+  local c
+  c=$(as_role admin run -d busybox sh -c 'for i in 1 2 3; do echo line$i; sleep 1; done')
+  out=$(as_role_within 60 admin logs -f "$c")
+  assert_eq "$out" $'line1\nline2\nline3' "docker logs -f over TLS"
+  as_role admin rm -f "$c" >/dev/null
+}
+
+# attach/ws writes stdin: a viewer is refused (403, audited); the admin's
+# certificate upgrades over TLS (wss) and echoes through it.
+test_attach_websocket_roles_over_tls() {
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import websocket' 2>/dev/null ||
+    skip "python3-websocket is not installed"
+  as_role admin run -d -i --name dtls-ws busybox cat >/dev/null
+  local out
+  out=$(timeout 60 /usr/bin/python3 - "$DOCKER_PORT" "$TMP/certs" <<'EOF'
+import ssl, sys, websocket
+port, certs = sys.argv[1], sys.argv[2]
+def connect(role):
+    return websocket.create_connection(
+        "wss://127.0.0.1:%s/v1.45/containers/dtls-ws/attach/ws?stdin=1&stdout=1&stream=1" % port,
+        timeout=20, sslopt={"ca_certs": certs + "/ca.pem", "certfile": "%s/%s/cert.pem" % (certs, role),
+                            "keyfile": "%s/%s/key.pem" % (certs, role)})
+try:
+    connect("viewer")
+    print("viewer upgraded")
+except websocket.WebSocketBadStatusException as e:
+    print("viewer", e.status_code)
+ws = connect("admin")
+ws.send_binary(b"over wss\n")
+data = b""
+while b"over wss\n" not in data:
+    data += ws.recv_data()[1]
+print("admin", data)
+ws.close()
+EOF
+  ) || fail "the websocket client failed: $out"
+  assert_contains "$out" "viewer 403"
+  assert_contains "$out" "admin b'over wss\n'"
+  local audit
+  audit=$(grep '"method":"GET /containers/{id}/attach/ws"' "$TLS_DATA/audit.log") ||
+    fail "no audit record of attach/ws"
+  assert_contains "$audit" '"code":"PERMISSION_DENIED"'
+  assert_contains "$audit" '"identity":"CN=berth-admin,O=admin"'
+  as_role admin rm -f dtls-ws >/dev/null
 }
 
 test_viewer_reads_but_may_not_change() {

@@ -12,11 +12,70 @@
 #include "cli/commands/container_format.h"
 #include "services/docker/routes.h"
 #include "services/docker/streams.h"
+#include "services/docker/websocket_attach.h"
 
 namespace berth::docker {
 namespace {
 
 using nlohmann::json;
+
+// The process's stdio between a client and the tasks service's Attach
+// stream, until the process ends (the connection ends then) or the client
+// leaves (the attach is cancelled).
+void RelayAttach(const Backends& backends, AttachPeer& peer,
+                 const berth::tasks::v1::AttachTarget& target, bool close_stdin_at_eof) {
+  grpc::ClientContext context;
+  auto stream = backends.tasks->Attach(&context);
+  berth::tasks::v1::AttachRequest first;
+  *first.mutable_target() = target;
+  if (!stream->Write(first)) {
+    peer.Finish();
+    stream->Finish().IgnoreError();
+    return;
+  }
+  // The client's side: stdin (written before the start, too), its end as
+  // the process's stdin end.
+  std::thread input([&] {
+    bool open = target.stdin();
+    while (true) {
+      std::string data;
+      AttachPeer::Input got = peer.Read(&data);
+      if (got == AttachPeer::Input::kData) {
+        if (!open) continue;
+        berth::tasks::v1::AttachRequest message;
+        message.set_stdin(std::move(data));
+        if (!stream->Write(message)) return;
+        continue;
+      }
+      if (got == AttachPeer::Input::kGone) {
+        context.TryCancel();
+        return;
+      }
+      // A half-close: stdin ends; the output still flows.
+      if (open && close_stdin_at_eof) {
+        berth::tasks::v1::AttachRequest message;
+        message.set_close_stdin(true);
+        stream->Write(message);
+        open = false;
+      }
+      if (!peer.ReadsAfterEnd()) return;
+    }
+  });
+  berth::tasks::v1::AttachResponse response;
+  while (stream->Read(&response)) {
+    if (!response.has_stdout() && !response.has_stderr()) break;  // the exit, or detached
+    const std::string& payload = response.has_stdout() ? response.stdout() : response.stderr();
+    if (payload.empty()) continue;
+    if (!peer.Write(response.has_stdout() ? 1 : 2, payload)) {
+      context.TryCancel();
+      break;
+    }
+  }
+  peer.Finish();
+  context.TryCancel();
+  input.join();
+  stream->Finish().IgnoreError();
+}
 
 // /wait: the headers go out at once (the CLI waits for them before it
 // starts the container), the status when the condition holds.
@@ -140,14 +199,30 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
   return response;
 }
 
+// dockerd's refusals of an attach to a container in the wrong state.
+std::optional<HttpResponse> RefuseAttach(const ApiRequest& request,
+                                         const berth::tasks::v1::Container& container) {
+  const std::string& name = request.param(0);
+  if (container.state().status() == berth::tasks::v1::PAUSED) {
+    return HttpResponse::Error(
+        409, absl::StrCat("container ", name, " is paused, unpause the container before attach"));
+  }
+  if (container.state().status() == berth::tasks::v1::RESTARTING) {
+    return HttpResponse::Error(
+        409,
+        absl::StrCat("container ", name, " is restarting, wait until the container is running"));
+  }
+  return std::nullopt;
+}
+
 HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   const HttpRequest& http = request.http;
   berth::tasks::v1::Container container;
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
   }
-  if (container.state().status() == berth::tasks::v1::PAUSED) {
-    return HttpResponse::Error(409, "You cannot attach to a paused container, unpause it first");
+  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) {
+    return *std::move(refused);
   }
   berth::tasks::v1::AttachTarget target;
   target.set_id(container.id());
@@ -167,72 +242,47 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   return response;
 }
 
+
+// attach/ws: stdin, stdout and stderr as the query says from API 1.42,
+// all three before (dockerd's rule); output never multiplexed.
+HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request) {
+  const HttpRequest& http = request.http;
+  berth::tasks::v1::Container container;
+  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) {
+    return *std::move(refused);
+  }
+  if (std::optional<HttpResponse> refused = WebSocketHandshakeError(http)) {
+    return *std::move(refused);
+  }
+  bool all = CompareApiVersions(request.version, "1.42") < 0;
+  berth::tasks::v1::AttachTarget target;
+  target.set_id(container.id());
+  target.set_stdin(all || http.QueryBool("stdin"));
+  target.set_stdout(all || http.QueryBool("stdout"));
+  target.set_stderr(all || http.QueryBool("stderr"));
+  target.set_logs(http.QueryBool("logs"));
+  target.set_detach_keys(http.Query("detachKeys"));
+  target.set_await_start(true);
+  bool stdin_once = container.spec().stdin_once();
+  // Text frames before API 1.28 (moby #28176).
+  bool binary = CompareApiVersions(request.version, "1.28") >= 0;
+  HttpResponse response = WebSocketUpgrade(http);
+  response.hijack = [&backends, target, stdin_once, binary](int fd, std::string early) {
+    WebSocketPeer peer(fd, std::move(early), binary);
+    RelayAttach(backends, peer, target, stdin_once);
+  };
+  return response;
+}
+
 }  // namespace
 
 void PumpAttach(const Backends& backends, int fd, std::string early_input,
                 const berth::tasks::v1::AttachTarget& target, bool tty, bool close_stdin_at_eof) {
-  grpc::ClientContext context;
-  auto stream = backends.tasks->Attach(&context);
-  berth::tasks::v1::AttachRequest first;
-  *first.mutable_target() = target;
-  if (!stream->Write(first)) {
-    ::shutdown(fd, SHUT_RDWR);
-    stream->Finish().IgnoreError();
-    return;
-  }
-  // The client's side: stdin as raw bytes (written before the start, too),
-  // its end as a half-close.
-  std::thread input([&] {
-    bool open = target.stdin();
-    if (open && !early_input.empty()) {
-      berth::tasks::v1::AttachRequest message;
-      message.set_stdin(early_input);
-      stream->Write(message);
-    }
-    char buffer[32 * 1024];
-    while (true) {
-      ssize_t n = ::read(fd, buffer, sizeof(buffer));
-      if (n < 0 && errno == EINTR) continue;
-      if (n > 0) {
-        if (!open) continue;
-        berth::tasks::v1::AttachRequest message;
-        message.set_stdin(std::string(buffer, static_cast<size_t>(n)));
-        if (!stream->Write(message)) return;
-        continue;
-      }
-      if (n < 0) {
-        context.TryCancel();  // the client is gone
-        return;
-      }
-      // A half-close: stdin ends; the output still flows.
-      if (open && close_stdin_at_eof) {
-        berth::tasks::v1::AttachRequest message;
-        message.set_close_stdin(true);
-        stream->Write(message);
-      }
-      return;
-    }
-  });
-  berth::tasks::v1::AttachResponse response;
-  while (stream->Read(&response)) {
-    std::string data;
-    if (response.has_stdout() || response.has_stderr()) {
-      const std::string& payload = response.has_stdout() ? response.stdout() : response.stderr();
-      if (payload.empty()) continue;
-      data = tty ? payload : MultiplexFrame(response.has_stdout() ? 1 : 2, payload);
-    } else {
-      break;  // the exit, or detached
-    }
-    if (!WriteAll(fd, data)) {
-      context.TryCancel();
-      break;
-    }
-  }
-  // The end of the process ends the connection: the CLI returns then.
-  ::shutdown(fd, SHUT_RDWR);
-  context.TryCancel();
-  input.join();
-  stream->Finish().IgnoreError();
+  RawAttachPeer peer(fd, std::move(early_input), tty);
+  RelayAttach(backends, peer, target, close_stdin_at_eof);
 }
 
 void AddStreamRoutes(Router& router, const Backends& backends) {
@@ -242,6 +292,8 @@ void AddStreamRoutes(Router& router, const Backends& backends) {
              [&backends](const ApiRequest& r) { return Logs(backends, r); });
   router.Add("POST", "/containers/{id}/attach",
              [&backends](const ApiRequest& r) { return Attach(backends, r); });
+  router.Add("GET", "/containers/{id}/attach/ws",
+             [&backends](const ApiRequest& r) { return AttachWebSocket(backends, r); });
 }
 
 }  // namespace berth::docker

@@ -13,16 +13,16 @@
 #include <future>
 #include <thread>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "services/berthd/unix_socket.h"
 #include "services/common/base/log.h"
 #include "services/docker/body_pipe.h"
+#include "services/docker/tls_front.h"
 
 namespace berth::docker {
 
@@ -155,7 +155,12 @@ MHD_Result Answer(MHD_Connection* connection, HttpResponse answer,
   if (answer.hijack) {
     response = MHD_create_response_for_upgrade(&OnUpgrade, new HijackState{std::move(answer.hijack)});
     status = MHD_HTTP_SWITCHING_PROTOCOLS;
-    MHD_add_response_header(response, MHD_HTTP_HEADER_UPGRADE, "tcp");
+    // docker's hijack upgrades to "tcp"; a WebSocket names its own.
+    bool named = false;
+    for (const auto& header : answer.headers) {
+      named = named || absl::EqualsIgnoreCase(header.first, MHD_HTTP_HEADER_UPGRADE);
+    }
+    if (!named) MHD_add_response_header(response, MHD_HTTP_HEADER_UPGRADE, "tcp");
   } else if (answer.stream) {
     auto* state = new StreamState;
     state->stream = std::move(answer.stream);
@@ -210,47 +215,29 @@ std::string PeerOf(MHD_Connection* connection) {
   return "unix";
 }
 
-// The subject of the client certificate the handshake verified, or "" when
-// there is none that the CA signed.
-std::string VerifiedSubject(MHD_Connection* connection) {
-  const MHD_ConnectionInfo* info =
-      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-  if (info == nullptr || info->tls_session == nullptr) return "";
-  auto session = static_cast<gnutls_session_t>(info->tls_session);
-  unsigned status = 0;
-  if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS || status != 0) {
-    return "";
-  }
-  unsigned count = 0;
-  const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
-  if (chain == nullptr || count == 0) return "";
-  gnutls_x509_crt_t certificate;
-  if (gnutls_x509_crt_init(&certificate) != GNUTLS_E_SUCCESS) return "";
-  std::string subject;
-  gnutls_datum_t dn{};
-  if (gnutls_x509_crt_import(certificate, &chain[0], GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS &&
-      // RFC 4514 order ("CN=berth-admin,O=admin"), as berthd's gRPC has it.
-      gnutls_x509_crt_get_dn3(certificate, &dn, 0) == GNUTLS_E_SUCCESS) {
-    subject.assign(reinterpret_cast<const char*>(dn.data), dn.size);
-    gnutls_free(dn.data);
-  }
-  gnutls_x509_crt_deinit(certificate);
-  return subject;
-}
-
-// Before the handshake: a client certificate is required, and checked
-// against the CA (MHD_OPTION_HTTPS_MEM_TRUST), so a client without one, or
-// with one from another CA, fails the handshake.
-void OnConnection(void* cls, MHD_Connection* connection, void**,
+// Over TLS, the verified subject of each connection: TlsFront hands it over
+// with the socket, it moves to the connection's context when libmicrohttpd
+// starts serving it, and is freed when it closes.
+void OnConnection(void* cls, MHD_Connection* connection, void** socket_context,
                   MHD_ConnectionNotificationCode code) {
   auto* server = static_cast<HttpServer*>(cls);
-  if (code != MHD_CONNECTION_NOTIFY_STARTED || !server->tls()) return;
+  if (!server->tls()) return;
+  if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+    delete static_cast<std::string*>(*socket_context);
+    *socket_context = nullptr;
+    return;
+  }
   const MHD_ConnectionInfo* info =
-      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-  if (info == nullptr || info->tls_session == nullptr) return;
-  auto session = static_cast<gnutls_session_t>(info->tls_session);
-  gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
-  gnutls_session_set_verify_cert(session, nullptr, 0);
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info == nullptr) return;
+  *socket_context = new std::string(server->TakeSubject(info->connect_fd));
+}
+
+std::string SubjectOf(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  if (info == nullptr || info->socket_context == nullptr) return "";
+  return *static_cast<const std::string*>(info->socket_context);
 }
 
 std::optional<size_t> ContentLength(const HttpRequest& request) {
@@ -281,7 +268,7 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
     request.peer = PeerOf(connection);
     request.remote = request.peer != "unix";
     if (server->tls()) {
-      request.peer_subject = VerifiedSubject(connection);
+      request.peer_subject = SubjectOf(connection);
       // The handshake already required it; never serve a TLS client without.
       if (request.peer_subject.empty()) return MHD_NO;
     }
@@ -364,35 +351,61 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(int listen_fd, Htt
   // (wait, logs -f, events) without holding up other clients.
   unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
                    MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-  std::vector<MHD_OptionItem> tls_options;
+  // TLS is terminated in front (see tls_front.h): libmicrohttpd serves the
+  // plain side of each connection, handed over as it is accepted.
+  std::vector<MHD_OptionItem> listen;
   if (server->tls()) {
-    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-      ::close(listen_fd);
-      return absl::FailedPreconditionError("docker api: libmicrohttpd was built without TLS");
-    }
-    flags |= MHD_USE_TLS;
-    const HttpServerOptions& o = server->options_;
-    tls_options = {{MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(o.tls_key.c_str())},
-                   {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(o.tls_cert.c_str())},
-                   {MHD_OPTION_HTTPS_MEM_TRUST, 0, const_cast<char*>(o.tls_ca.c_str())}};
+    flags |= MHD_USE_NO_LISTEN_SOCKET;
+  } else {
+    listen.push_back({MHD_OPTION_LISTEN_SOCKET, listen_fd, nullptr});
   }
-  tls_options.push_back({MHD_OPTION_END, 0, nullptr});
+  listen.push_back({MHD_OPTION_END, 0, nullptr});
   server->daemon_ = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &OnRequest, server.get(), MHD_OPTION_LISTEN_SOCKET, listen_fd,
-      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr, MHD_OPTION_NOTIFY_CONNECTION,
-      &OnConnection, server.get(), MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr,
-      MHD_OPTION_CONNECTION_TIMEOUT, 0u,
+      flags, 0, nullptr, nullptr, &OnRequest, server.get(), MHD_OPTION_NOTIFY_COMPLETED,
+      &OnCompleted, nullptr, MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, server.get(),
+      MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr, MHD_OPTION_CONNECTION_TIMEOUT, 0u,
       // Bodies arrive in larger pieces (fewer handler calls for a load).
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t{256} << 10, MHD_OPTION_ARRAY,
-      tls_options.data(), MHD_OPTION_END);
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t{256} << 10, MHD_OPTION_ARRAY, listen.data(),
+      MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     ::close(listen_fd);
     return absl::InternalError("docker api: the HTTP server did not start");
   }
+  if (server->tls()) {
+    HttpServer* raw = server.get();
+    TlsFrontOptions tls;
+    tls.ca = raw->options_.tls_ca;
+    tls.cert = raw->options_.tls_cert;
+    tls.key = raw->options_.tls_key;
+    tls.hand_off = [raw](int fd, const sockaddr* address, socklen_t length,
+                         const std::string& subject) {
+      {
+        std::lock_guard<std::mutex> lock(raw->subjects_mu_);
+        raw->subjects_[fd] = subject;
+      }
+      if (MHD_add_connection(raw->daemon_, fd, address, length) == MHD_YES) return true;
+      raw->TakeSubject(fd);  // libmicrohttpd closed fd
+      return false;
+    };
+    absl::StatusOr<std::unique_ptr<TlsFront>> front = TlsFront::Start(listen_fd, std::move(tls));
+    if (!front.ok()) return front.status();
+    server->tls_front_ = *std::move(front);
+  }
   return server;
 }
 
+std::string HttpServer::TakeSubject(int fd) {
+  std::lock_guard<std::mutex> lock(subjects_mu_);
+  auto it = subjects_.find(fd);
+  if (it == subjects_.end()) return "";
+  std::string subject = std::move(it->second);
+  subjects_.erase(it);
+  return subject;
+}
+
 HttpServer::~HttpServer() {
+  // No connection is handed over to a daemon being stopped.
+  tls_front_.reset();
   if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
 }
 

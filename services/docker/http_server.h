@@ -2,7 +2,7 @@
 #define BERTH_SERVICES_DOCKER_HTTP_SERVER_H_
 
 // The Docker Engine API's transport: HTTP/1.1 on a unix socket, or TCP with
-// mutual TLS (GnuTLS inside libmicrohttpd), served by libmicrohttpd
+// mutual TLS (GnuTLS, terminated in front: tls_front.h), served by libmicrohttpd
 // (keep-alive, chunked responses, request bodies in pieces, and the 101
 // upgrade that docker's attach and exec start hijack). A handler sees a
 // request (its body held whole, or for the routes that stream it, handed
@@ -12,12 +12,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "services/docker/tls_front.h"
 
 struct MHD_Daemon;
 
@@ -133,6 +135,9 @@ class HttpServer {
   const HttpHandler& handler() const { return handler_; }
   const HttpServerOptions& options() const { return options_; }
   bool tls() const { return !options_.tls_cert.empty(); }
+  // The verified certificate subject TlsFront handed over with the
+  // connection at fd, once ("" when none).
+  std::string TakeSubject(int fd);
 
  private:
   HttpServer(HttpHandler handler, HttpServerOptions options)
@@ -140,6 +145,9 @@ class HttpServer {
   HttpHandler handler_;
   HttpServerOptions options_;
   MHD_Daemon* daemon_ = nullptr;
+  std::unique_ptr<TlsFront> tls_front_;
+  std::mutex subjects_mu_;
+  std::map<int, std::string> subjects_;
 };
 
 // A unix socket listening at path, mode 0660, group `group` when it exists

@@ -61,4 +61,29 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
+AttachPeer::Input RawAttachPeer::Read(std::string* data) {
+  if (!early_.empty()) {
+    *data = std::move(early_);
+    early_.clear();
+    return Input::kData;
+  }
+  char buffer[32 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd_, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n > 0) {
+      data->assign(buffer, static_cast<size_t>(n));
+      return Input::kData;
+    }
+    return n == 0 ? Input::kEnd : Input::kGone;
+  }
+}
+
+bool RawAttachPeer::Write(int stream, std::string_view payload) {
+  return WriteAll(fd_, tty_ ? std::string(payload) : MultiplexFrame(stream, payload));
+}
+
+// The end of the process ends the connection: the CLI returns then.
+void RawAttachPeer::Finish() { ::shutdown(fd_, SHUT_RDWR); }
+
 }  // namespace berth::docker

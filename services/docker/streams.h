@@ -45,6 +45,40 @@ class ClientWatch {
 // Writes all of data to a blocking socket; false when the peer is gone.
 bool WriteAll(int fd, std::string_view data);
 
+// The client's end of an attach (attach, exec start, attach/ws): where its
+// stdin comes from and its output goes, in the connection's own framing.
+class AttachPeer {
+ public:
+  enum class Input { kData, kEnd, kGone };
+  virtual ~AttachPeer() = default;
+  // Blocks for the client's next stdin bytes: kEnd when its stdin ended
+  // (a half-close), kGone when the client left or broke its protocol.
+  virtual Input Read(std::string* data) = 0;
+  // Output of stream 1 (stdout) or 2 (stderr); false when the client is gone.
+  virtual bool Write(int stream, std::string_view payload) = 0;
+  // The process ended (or detached): ends the connection, which wakes Read.
+  virtual void Finish() = 0;
+  // Read may be called again after kEnd (and tells kGone when the client
+  // leaves); a raw socket's half-close is its last word.
+  virtual bool ReadsAfterEnd() const { return false; }
+};
+
+// A hijacked socket: stdin as raw bytes (first those the client sent with
+// its request), output raw for a tty, else in docker's multiplexed frames.
+class RawAttachPeer : public AttachPeer {
+ public:
+  RawAttachPeer(int fd, std::string early_input, bool tty)
+      : fd_(fd), early_(std::move(early_input)), tty_(tty) {}
+  Input Read(std::string* data) override;
+  bool Write(int stream, std::string_view payload) override;
+  void Finish() override;
+
+ private:
+  int fd_;
+  std::string early_;
+  bool tty_;
+};
+
 }  // namespace berth::docker
 
 #endif  // BERTH_SERVICES_DOCKER_STREAMS_H_
