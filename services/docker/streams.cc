@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <chrono>
 
+#include "services/common/base/write_all.h"
+
 namespace berth::docker {
 
 std::string MultiplexFrame(int stream, std::string_view payload) {
@@ -51,15 +53,6 @@ ClientWatch::~ClientWatch() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 AttachPeer::Input RawAttachPeer::Read(std::string* data) {
   if (!early_.empty()) {
@@ -80,7 +73,8 @@ AttachPeer::Input RawAttachPeer::Read(std::string* data) {
 }
 
 bool RawAttachPeer::Write(int stream, std::string_view payload) {
-  return WriteAll(fd_, tty_ ? std::string(payload) : MultiplexFrame(stream, payload));
+  return WriteAll(fd_, tty_ ? std::string(payload) : MultiplexFrame(stream, payload), "attach output")
+      .ok();
 }
 
 // The end of the process ends the connection: the CLI returns then.

@@ -42,9 +42,6 @@ class ClientWatch {
   std::thread thread_;
 };
 
-// Writes all of data to a blocking socket; false when the peer is gone.
-bool WriteAll(int fd, std::string_view data);
-
 // The client's end of an attach (attach, exec start, attach/ws): where its
 // stdin comes from and its output goes, in the connection's own framing.
 class AttachPeer {

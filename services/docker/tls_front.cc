@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
 #include "services/common/base/unique_fd.h"
+#include "services/common/base/write_all.h"
 #include "services/docker/streams.h"
 
 namespace berth::docker {
@@ -86,7 +87,7 @@ void RelayIn(gnutls_session_t session, int pair) {
     ssize_t n = gnutls_record_recv(session, buffer, sizeof(buffer));
     if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) continue;
     if (n <= 0) break;
-    if (!WriteAll(pair, std::string_view(buffer, static_cast<size_t>(n)))) break;
+    if (!WriteAll(pair, std::string_view(buffer, static_cast<size_t>(n)), "to MHD").ok()) break;
   }
   ::shutdown(pair, SHUT_WR);
 }

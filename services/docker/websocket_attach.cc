@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "services/common/base/write_all.h"
 
 namespace berth::docker {
 namespace {
@@ -61,14 +62,14 @@ HttpResponse WebSocketUpgrade(const HttpRequest& request) {
 bool WebSocketPeer::Send(const std::string& frame) {
   std::lock_guard<std::mutex> lock(write_mu_);
   if (close_sent_) return false;
-  return WriteAll(fd_, frame);
+  return WriteAll(fd_, frame, "a WebSocket frame").ok();
 }
 
 void WebSocketPeer::Close(uint16_t code, std::string_view reason) {
   std::lock_guard<std::mutex> lock(write_mu_);
   if (close_sent_) return;
   close_sent_ = true;
-  WriteAll(fd_, websocket::CloseFrame(code, reason));
+  (void)WriteAll(fd_, websocket::CloseFrame(code, reason), "a WebSocket close");
 }
 
 bool WebSocketPeer::Write(int, std::string_view payload) {
