@@ -51,7 +51,8 @@ std::string CommitConfigJson(const v1::Container& container) {
 }
 
 std::vector<std::string> CommitExcludes(const v1::Container& container) {
-  std::vector<std::string> excludes = {"etc/hostname", "etc/hosts", "etc/resolv.conf"};
+  std::vector<std::string> excludes = {"etc/hostname", "etc/hosts", "etc/resolv.conf",
+                                       "dev", "proc", "sys"};
   for (const v1::MountSpec& mount : container.spec().mounts()) {
     std::string path(absl::StripPrefix(mount.destination(), "/"));
     while (!path.empty() && path.back() == '/') path.pop_back();

@@ -18,8 +18,10 @@ namespace berth::tasks {
 // (HOSTNAME, TERM for a TTY) are not kept.
 std::string CommitConfigJson(const v1::Container& container);
 
-// Paths (relative to the root) the new layer leaves out: the init files
-// and every mount point of a volume, bind or tmpfs, with what is below.
+// Paths (relative to the root) the new layer leaves out, with what is
+// below them: the init files, the mount points of /dev, /proc and /sys
+// (the shim makes them where the image has none; docker keeps them in its
+// init layer) and every mount point of a volume, bind or tmpfs.
 std::vector<std::string> CommitExcludes(const v1::Container& container);
 
 // docker's history "created_by" of a commit: the container's Cmd.

@@ -54,7 +54,7 @@ TEST(CommitConfigTest, KeepsTheContainersHealthCheck) {
 TEST(CommitConfigTest, ExcludesInitFilesAndMountPoints) {
   std::vector<std::string> excludes = CommitExcludes(SampleContainer());
   EXPECT_EQ(excludes, (std::vector<std::string>{"etc/hostname", "etc/hosts", "etc/resolv.conf",
-                                                "var/lib/db"}));
+                                                "dev", "proc", "sys", "var/lib/db"}));
   EXPECT_EQ(CommitCreatedBy(SampleContainer()), "sh -c echo hi");
 }
 

@@ -1,8 +1,7 @@
 // docker diff: the snapshots service lists what the container's writable
 // layer added, changed and deleted, leaving out what commit leaves out
-// (the init files berth writes and the mount points of volumes) and the
-// mount points of /dev, /proc and /sys the shim makes where the image has
-// none (docker keeps all of these in its init layer, never shown).
+// (the init files berth writes, the mount points of /dev, /proc, /sys and
+// of volumes: docker keeps these in its init layer, never shown).
 
 #include "services/common/base/grpc_status.h"
 #include "services/tasks/commit_config.h"
@@ -21,7 +20,6 @@ grpc::Status ContainersService::Changes(grpc::ServerContext*,
   berth::snapshots::v1::ChangesRequest changes;
   changes.set_key(container->snapshot_key());
   for (const std::string& path : CommitExcludes(*container)) changes.add_exclude(path);
-  for (const char* path : {"dev", "proc", "sys"}) changes.add_exclude(path);
   berth::snapshots::v1::ChangesResponse listed;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
