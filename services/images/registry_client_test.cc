@@ -111,7 +111,7 @@ TEST_F(RegistryClientTest, BearerTokenChallengeIsAnsweredAndReused) {
     }
     Reply(c, 200, blob_, "Content-Type: application/octet-stream\r\n");
   });
-  RegistryClient client = Client(server->Host(), {"alice", "s3cret", ""});
+  RegistryClient client = Client(server->Host(), {"alice", "s3cret", "", ""});
   auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
   ASSERT_TRUE(writer.ok());
   absl::Status fetched = client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {});
@@ -143,7 +143,7 @@ TEST_F(RegistryClientTest, WrongCredentialsAreReportedNotRetriedForever) {
     Reply(c, 401, "{}", "WWW-Authenticate: Bearer realm=\"http://" + std::string("127.0.0.1:1") +
                             "/token\"\r\n");
   });
-  RegistryClient client = Client(server.Host(), {"alice", "wrong", ""});
+  RegistryClient client = Client(server.Host(), {"alice", "wrong", "", ""});
   auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
   absl::Status status = client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {});
   EXPECT_FALSE(status.ok());
@@ -200,7 +200,7 @@ TEST_F(RegistryClientTest, RedirectToStorageDropsAuthorization) {
     }
     Reply(c, 307, "", "Location: http://" + storage.Host() + "/bucket/blob\r\n");
   });
-  RegistryClient client = Client(registry.Host(), {"alice", "s3cret", ""});
+  RegistryClient client = Client(registry.Host(), {"alice", "s3cret", "", ""});
   auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
   ASSERT_TRUE(client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {}).ok());
   ASSERT_TRUE((*writer)->Commit().ok());
