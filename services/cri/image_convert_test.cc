@@ -41,7 +41,9 @@ TEST(ImageConvertTest, UserIsUidOrName) {
     runtime::v1::Image image;
     SetImageUser(c.user, &image);
     EXPECT_EQ(image.has_uid(), c.has_uid) << c.user;
-    if (c.has_uid) EXPECT_EQ(image.uid().value(), c.uid) << c.user;
+    if (c.has_uid) {
+      EXPECT_EQ(image.uid().value(), c.uid) << c.user;
+    }
     EXPECT_EQ(image.username(), c.name) << c.user;
   }
 }

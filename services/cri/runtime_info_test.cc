@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include <grpcpp/create_channel.h>
@@ -28,9 +30,10 @@ TEST(PodCidrTest, RejectsMalformed) {
 class RuntimeInfoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/cri-info-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    dir_ = dir;
+    // Bazel's per-test temporary directory, removed by Bazel.
+    dir_ = std::string(std::getenv("TEST_TMPDIR")) + "/" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_EQ(::mkdir(dir_.c_str(), 0700), 0);
     auto db = store::Database::Open(dir_ + "/meta.db", Migrations());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
@@ -38,7 +41,6 @@ class RuntimeInfoTest : public ::testing::Test {
     // Nothing listens here: both services read as down.
     backends_ = Backends::Connect(dir_);
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
   std::string dir_;
   std::unique_ptr<store::Database> db_;

@@ -10,9 +10,7 @@ namespace berth::cri {
 namespace {
 
 TEST(SettingsStoreTest, PodCidrSurvivesReopening) {
-  char dir[] = "/tmp/cri-settings-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  std::string path = std::string(dir) + "/meta.db";
+  std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/settings/meta.db";
   {
     auto db = store::Database::Open(path, Migrations());
     ASSERT_TRUE(db.ok()) << db.status();
@@ -24,7 +22,6 @@ TEST(SettingsStoreTest, PodCidrSurvivesReopening) {
   auto db = store::Database::Open(path, Migrations());
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(*SettingsStore(db->get()).PodCidr(), "10.89.0.0/16");
-  std::system((std::string("rm -rf ") + dir).c_str());
 }
 
 }  // namespace
