@@ -162,7 +162,7 @@ test_cri_images_are_apart_from_the_cli_and_share_content() {
   assert_eq "$(count_files "$MAIN_DATA/images/blobs")" "$blobs" "blobs stored once"
   assert_eq "$(sqlite3 "$MAIN_DATA/snapshots/meta.db" 'SELECT count(*) FROM snapshots')" \
     "$snapshots" "layers unpacked once"
-  assert_eq "$(berth images -q --no-trunc "$ref")" "$cri_id" "the same image id"
+  assert_eq "$(berth image inspect --format '{{.Id}}' "$ref")" "$cri_id" "the same image id"
   # A plain CLI rmi removes the CLI's name only; the CRI's image and its
   # layers stay.
   berth rmi "$ref" >/dev/null
@@ -201,6 +201,7 @@ test_image_fs_info_reports_the_snapshot_filesystem() {
   used=$(awk '/used_bytes/ {getline; print $2}' <<<"$out")
   ((used > 100000)) || fail "used bytes of two busybox layers: $out"
   assert_contains "$out" "inodes_used {"
+  cri ImageService/RemoveImage "image { image: \"$REGISTRY/test/busybox:v2\" }" >/dev/null
 }
 
 test_pull_with_the_kubelets_credentials() {

@@ -12,7 +12,7 @@ TEST(ImageConvertTest, NamesAreFullyQualified) {
   detail.set_id("sha256:aaaa");
   detail.add_repo_tags("busybox:latest");
   detail.add_repo_tags("localhost:5000/team/app:1");
-  detail.add_repo_digests("busybox@sha256:bbbb");
+  detail.add_repo_digests("busybox@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
   detail.set_size(4096);
   runtime::v1::Image image = ToCriImage(detail);
   EXPECT_EQ(image.id(), "sha256:aaaa");
@@ -20,7 +20,7 @@ TEST(ImageConvertTest, NamesAreFullyQualified) {
   EXPECT_EQ(image.repo_tags(0), "docker.io/library/busybox:latest");
   EXPECT_EQ(image.repo_tags(1), "localhost:5000/team/app:1");
   ASSERT_EQ(image.repo_digests_size(), 1);
-  EXPECT_EQ(image.repo_digests(0), "docker.io/library/busybox@sha256:bbbb");
+  EXPECT_EQ(image.repo_digests(0), "docker.io/library/busybox@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
   EXPECT_EQ(image.size(), 4096u);
   EXPECT_EQ(image.spec().image(), "sha256:aaaa");
   EXPECT_FALSE(image.has_uid());
