@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/output.h"
+#include "services/common/namespaces/namespace.h"
 
 namespace berth::cli {
 
@@ -24,7 +25,13 @@ std::unique_ptr<grpc::ClientContext> Cli::CallContext(bool stream) {
   if (!stream) {
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
   }
+  namespaces::SetNamespace(*context, Namespace());
   return context;
+}
+
+std::string& Cli::Namespace() {
+  static std::string* name = new std::string(namespaces::kDefault);
+  return *name;
 }
 
 }  // namespace berth::cli

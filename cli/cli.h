@@ -22,7 +22,11 @@ struct Cli {
   std::shared_ptr<grpc::Channel> Channel();
   // A context for one call: no deadline for streams, a generous one for
   // plain calls so a hung daemon does not hang the CLI forever.
+  // Every call carries the namespace (services/common/namespaces).
   static std::unique_ptr<grpc::ClientContext> CallContext(bool stream = false);
+  // --namespace, or BERTH_NAMESPACE: "default" is the CLI's own objects,
+  // "k8s.io" the CRI's. One per invocation, hence process-wide.
+  static std::string& Namespace();
 
  private:
   std::shared_ptr<grpc::Channel> channel_;

@@ -2,6 +2,7 @@
 // docker CLI so that a docker user feels at home.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ int main(int argc, char** argv) {
   app.add_option("--tlscacert", cli.connection.tlscacert, "Trust certs signed only by this CA");
   app.add_option("--tlscert", cli.connection.tlscert, "Path to TLS certificate file");
   app.add_option("--tlskey", cli.connection.tlskey, "Path to TLS key file");
+  if (const char* env = std::getenv("BERTH_NAMESPACE"); env != nullptr && *env != '\0') {
+    Cli::Namespace() = env;
+  }
+  app.add_option("--namespace", Cli::Namespace(),
+                 "Namespace of the objects to work on (k8s.io: the Kubernetes CRI's)");
   bool show_version = false;
   app.add_flag("-v,--version", show_version, "Print version information and quit");
   app.parse_complete_callback(

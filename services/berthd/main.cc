@@ -49,7 +49,10 @@ namespace {
 
 // dockerapi is the Docker Engine API front door: a service like the others
 // (supervised, restarted, its own process), with no store of its own.
-constexpr const char* kServices[] = {"images", "snapshots", "tasks", "network", "dockerapi"};
+// cri is the Kubernetes CRI (runtime.v1) for a kubelet, likewise a client
+// of the four.
+constexpr const char* kServices[] = {"images", "snapshots", "tasks", "network", "dockerapi",
+                                     "cri"};
 
 // Writes a file whole or not at all: temp file, fsync, rename.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& data, mode_t mode) {
@@ -120,6 +123,9 @@ absl::StatusOr<config::DaemonConfig> LoadEffectiveConfig(const std::string& path
   if (config.keys_set.count("docker-socket") == 0 && flags_set.count("docker-socket") == 0) {
     config.docker_socket = config.exec_root + "/docker.sock";
   }
+  if (config.keys_set.count("cri-socket") == 0 && flags_set.count("cri-socket") == 0) {
+    config.cri_socket = config.exec_root + "/cri.sock";
+  }
   if (absl::Status status =
           ResolveCgroupDriver(&config, berth::SelfDirectory() + "/berth-systemd-scope");
       !status.ok()) {
@@ -180,6 +186,8 @@ int Run(int argc, char** argv) {
   app.add_option("--bip", flags.bip, "Specify network bridge IP");
   app.add_option("--docker-socket", flags.docker_socket,
                  "Serve the Docker Engine API on this unix socket (\"\" turns it off)");
+  app.add_option("--cri-socket", flags.cri_socket,
+                 "Serve the Kubernetes CRI on this unix socket (\"\" turns it off)");
   app.add_option("--docker-host", flags.docker_hosts,
                  "Also serve the Docker Engine API on tcp://host:port (mutual TLS) or "
                  "unix:///path (e.g. /var/run/docker.sock)");
@@ -223,6 +231,7 @@ int Run(int argc, char** argv) {
       {"--registry-mirror", "registry-mirrors"},
       {"--insecure-registry", "insecure-registries"},
       {"--docker-socket", "docker-socket"},
+      {"--cri-socket", "cri-socket"},
       {"--docker-host", "docker-hosts"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
       {"--bip", "bip"},

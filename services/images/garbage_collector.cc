@@ -17,7 +17,8 @@ absl::Status GarbageCollector::Referenced(std::set<std::string>* blobs,
     if (!held.ok()) return held.status();
     blobs->insert(held->begin(), held->end());
   }
-  auto records = images_->List();
+  // An image of any namespace keeps its content.
+  auto records = images_->ListAll();
   if (!records.ok()) return records.status();
   for (const ImageRecord& record : *records) {
     std::vector<std::string> manifests = {record.target.digest()};

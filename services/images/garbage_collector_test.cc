@@ -65,5 +65,48 @@ TEST_F(GarbageCollectorTest, LeasedContentSurvivesUntilItsLeaseIsDeleted) {
   EXPECT_FALSE(content_->Exists(held));
 }
 
+ImageRecord Named(const std::string& name, const std::string& manifest_digest) {
+  ImageRecord record;
+  record.name = name;
+  record.target.set_media_type("application/vnd.oci.image.manifest.v1+json");
+  record.target.set_digest(manifest_digest);
+  record.config_digest = "sha256:config-of-" + name;
+  return record;
+}
+
+TEST_F(GarbageCollectorTest, NamesAreKeptPerNamespace) {
+  ImageStore k8s = images_->In("k8s.io");
+  ASSERT_TRUE(k8s.Put({Named("docker.io/library/busybox:latest", "sha256:aa")}, {}).ok());
+  EXPECT_TRUE(images_->List()->empty());
+  EXPECT_TRUE(absl::IsNotFound(images_->Get("docker.io/library/busybox:latest").status()));
+  ASSERT_EQ(k8s.List()->size(), 1u);
+  EXPECT_EQ(k8s.List()->front().ns, "k8s.io");
+  // The same name in default is another record; deleting it leaves k8s.io's.
+  ASSERT_TRUE(images_->Put({Named("docker.io/library/busybox:latest", "sha256:bb")}, {}).ok());
+  EXPECT_EQ(images_->Get("docker.io/library/busybox:latest")->target.digest(), "sha256:bb");
+  EXPECT_EQ(k8s.Get("docker.io/library/busybox:latest")->target.digest(), "sha256:aa");
+  EXPECT_EQ(images_->ListAll()->size(), 2u);
+  ASSERT_TRUE(images_->Delete("docker.io/library/busybox:latest").ok());
+  EXPECT_TRUE(images_->List()->empty());
+  EXPECT_EQ(k8s.List()->size(), 1u);
+}
+
+TEST_F(GarbageCollectorTest, AnotherNamespacesImageKeepsItsContent) {
+  std::string manifest = Put("a manifest only k8s.io names");
+  ImageStore k8s = images_->In("k8s.io");
+  ASSERT_TRUE(k8s.Put({Named("registry.k8s.io/pause:3.9", manifest)}, {manifest}).ok());
+  // Collection started from the default namespace's store still sees it.
+  GarbageCollector collector(content_.get(), images_.get(), nullptr, leases_.get());
+  auto kept = collector.Collect();
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_TRUE(kept->deleted_blobs.empty());
+  EXPECT_TRUE(content_->Exists(manifest));
+
+  ASSERT_TRUE(k8s.Delete("registry.k8s.io/pause:3.9").ok());
+  auto gone = collector.Collect();
+  ASSERT_TRUE(gone.ok()) << gone.status();
+  EXPECT_EQ(gone->deleted_blobs, std::vector<std::string>{manifest});
+}
+
 }  // namespace
 }  // namespace berth::images

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -15,6 +16,8 @@
 namespace berth::images {
 
 struct ImageRecord {
+  // The namespace the name belongs to (set by List and ListAll).
+  std::string ns;
   // Full normalised name: docker.io/library/busybox:latest or repo@sha256:...
   std::string name;
   berth::types::v1::Descriptor target;
@@ -27,20 +30,33 @@ struct ImageRecord {
   int64_t updated_at = 0;
 };
 
+// Names are kept per namespace (services/common/namespaces): a store is a
+// view of one namespace, "default" unless made with In(). The content an
+// image needs is recorded by manifest digest, shared by every namespace.
 class ImageStore {
  public:
-  explicit ImageStore(store::Database* db) : db_(db) {}
+  explicit ImageStore(store::Database* db, std::string ns = "default")
+      : db_(db), ns_(std::move(ns)) {}
+
+  // The same database, seen from another namespace.
+  ImageStore In(const std::string& ns) const { return ImageStore(db_, ns); }
+  const std::string& ns() const { return ns_; }
 
   // Creates or moves the names; records the content they need. Returns
   // whether any name pointed elsewhere (or nowhere) before.
   absl::StatusOr<bool> Put(const std::vector<ImageRecord>& records,
                            const std::vector<std::string>& content);
   absl::StatusOr<std::vector<ImageRecord>> List();
+  // Every namespace's records: what garbage collection must keep.
+  absl::StatusOr<std::vector<ImageRecord>> ListAll();
   absl::StatusOr<ImageRecord> Get(const std::string& name);
   absl::Status Delete(const std::string& name);
 
  private:
+  absl::StatusOr<std::vector<ImageRecord>> Select(bool every_namespace);
+
   store::Database* db_;
+  std::string ns_;
 };
 
 }  // namespace berth::images

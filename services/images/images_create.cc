@@ -129,9 +129,11 @@ grpc::Status ImagesService::ReadContent(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ImagesService::Create(grpc::ServerContext*,
+grpc::Status ImagesService::Create(grpc::ServerContext* context,
                                    const berth::images::v1::CreateImageRequest* request,
                                    berth::images::v1::CreateImageResponse* response) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   if (request->layers_size() != request->diff_ids_size()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "create image: layers and diff ids differ in number");
@@ -148,7 +150,7 @@ grpc::Status ImagesService::Create(grpc::ServerContext*,
   Manifest manifest;
   manifest.media_type = kOciManifest;
   if (!request->parent().empty()) {
-    auto parent = Resolve(request->parent());
+    auto parent = Resolve(*scoped, request->parent());
     if (!parent.ok()) return ToGrpcStatus(parent.status(), "create image");
     config = nlohmann::json::parse(parent->config_json(), nullptr, false);
     auto parent_manifest = ImageManifest(content_, parent->manifest());
@@ -248,7 +250,7 @@ grpc::Status ImagesService::Create(grpc::ServerContext*,
     image_config.diff_ids.push_back(id.is_string() ? id.get<std::string>() : "");
   }
   image_config.json = config_body;
-  Puller unpacker(content_, images_, snapshots_.get());
+  Puller unpacker(content_, &*scoped, snapshots_.get());
   auto size = unpacker.UnpackAll(manifest, image_config, [](const berth::images::v1::Progress&) {});
   if (!size.ok()) return ToGrpcStatus(size.status(), "create image");
 
@@ -260,9 +262,9 @@ grpc::Status ImagesService::Create(grpc::ServerContext*,
   record.size = *size;
   record.image_created = absl::ToUnixSeconds(absl::Now());
   record.name = reference ? reference->String() : manifest.config.digest();
-  auto stored = images_->Put({record}, content);
+  auto stored = scoped->Put({record}, content);
   if (!stored.ok()) return ToGrpcStatus(stored.status());
-  auto detail = Resolve(manifest.config.digest());
+  auto detail = Resolve(*scoped, manifest.config.digest());
   if (detail.ok()) *response->mutable_image() = *std::move(detail);
   response->mutable_image()->set_id(manifest.config.digest());
   return grpc::Status::OK;

@@ -25,6 +25,8 @@ namespace berth::images {
 grpc::Status ImagesService::Import(grpc::ServerContext* context,
                                    grpc::ServerReader<berth::images::v1::ImportRequest>* reader,
                                    berth::images::v1::ImportResponse* response) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   berth::images::v1::ImportRequest first;
   if (!reader->Read(&first) || !first.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "import: the first message must be a header");
@@ -154,7 +156,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext* context,
   ImageConfig image_config;
   image_config.diff_ids = {diff_id};
   image_config.json = config_body;
-  Puller unpacker(content_, images_, snapshots_.get());
+  Puller unpacker(content_, &*scoped, snapshots_.get());
   auto size =
       unpacker.UnpackAll(manifest, image_config, [](const berth::images::v1::Progress&) {}, hold);
   if (!size.ok()) return ToGrpcStatus(size.status(), "import");
@@ -168,7 +170,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext* context,
   record.image_created = absl::ToUnixSeconds(absl::Now());
   // An image imported without a name is dangling: known by its id only.
   record.name = reference ? reference->String() : config_descriptor.digest();
-  auto stored = images_->Put({record}, {manifest_digest, config_descriptor.digest(), digest});
+  auto stored = scoped->Put({record}, {manifest_digest, config_descriptor.digest(), digest});
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   // docker tags an imported image first, then logs the import.
   if (reference) {
@@ -177,7 +179,7 @@ grpc::Status ImagesService::Import(grpc::ServerContext* context,
   }
   PublishEvent("import", config_descriptor.digest(), config_descriptor.digest(),
                config_descriptor.digest());
-  auto detail = Resolve(config_descriptor.digest());
+  auto detail = Resolve(*scoped, config_descriptor.digest());
   if (detail.ok()) *response->mutable_image() = *std::move(detail);
   response->mutable_image()->set_id(config_descriptor.digest());
   return grpc::Status::OK;

@@ -76,6 +76,8 @@ std::string LayerMediaType(const std::string& path) {
 grpc::Status ImagesService::Load(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<berth::images::v1::LoadResponse, berth::images::v1::LoadRequest>* stream) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   berth::images::v1::LoadRequest first;
   if (!stream->Read(&first) || !first.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "load: the first message must be a header");
@@ -298,7 +300,7 @@ grpc::Status ImagesService::Load(
                         "load: neither index.json nor manifest.json in the archive");
   }
 
-  Puller unpacker(content_, images_, snapshots_.get());
+  Puller unpacker(content_, &*scoped, snapshots_.get());
   for (Loaded& image : loaded) {
     std::string manifest_digest = Sha256::Of(image.manifest_body);
     if (absl::Status hold_status = held(manifest_digest); !hold_status.ok()) {
@@ -338,7 +340,7 @@ grpc::Status ImagesService::Load(
       record.name = record.config_digest;
       records.push_back(record);
     }
-    auto stored = images_->Put(records, content);
+    auto stored = scoped->Put(records, content);
     if (!stored.ok()) return ToGrpcStatus(stored.status());
     PublishEvent("load", record.config_digest, record.config_digest, record.config_digest);
     for (const std::string& name : image.names) {

@@ -15,8 +15,10 @@
 
 namespace berth::images {
 
-grpc::Status ImagesService::Save(grpc::ServerContext*, const berth::images::v1::SaveRequest* request,
+grpc::Status ImagesService::Save(grpc::ServerContext* context, const berth::images::v1::SaveRequest* request,
                                  grpc::ServerWriter<berth::types::v1::DataChunk>* writer) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   if (request->refs().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "save: no image given");
   }
@@ -28,7 +30,7 @@ grpc::Status ImagesService::Save(grpc::ServerContext*, const berth::images::v1::
   };
   std::vector<Saved> images;
   for (const std::string& ref : request->refs()) {
-    auto detail = Resolve(ref);
+    auto detail = Resolve(*scoped, ref);
     if (!detail.ok()) return ToGrpcStatus(detail.status());
     Saved saved;
     saved.detail = *detail;

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "services/common/base/grpc_status.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/common/fs/fs_util.h"
 #include "services/images/garbage_collector.h"
 #include "services/images/manifest.h"
@@ -108,8 +109,10 @@ HoldFn ImagesService::HoldFor(OperationLease* lease) {
   };
 }
 
-grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::PullRequest* request,
+grpc::Status ImagesService::Pull(grpc::ServerContext* context, const berth::images::v1::PullRequest* request,
                                  grpc::ServerWriter<berth::images::v1::PullResponse>* writer) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   auto reference = ParseReference(request->ref());
   if (!reference.ok()) return ToGrpcStatus(reference.status());
   PullOptions options;
@@ -121,6 +124,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   options.registry.credentials.username = request->auth().username();
   options.registry.credentials.password = request->auth().password();
   options.registry.credentials.identity_token = request->auth().identity_token();
+  options.registry.credentials.registry_token = request->auth().registry_token();
   options.unpack = !request->skip_unpack();
   options.downloads = &downloads_;
 
@@ -133,7 +137,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   if (!lease.ok()) return ToGrpcStatus(lease.status(), "pull " + reference->String());
   options.hold = HoldFor(lease->get());
   absl::Mutex mu;
-  Puller puller(content_, images_, snapshots_.get());
+  Puller puller(content_, &*scoped, snapshots_.get());
   auto result = puller.Pull(*reference, options, [&](const berth::images::v1::Progress& line) {
     berth::images::v1::PullResponse response;
     *response.mutable_progress() = line;
@@ -147,7 +151,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
                                  result->updated ? "Downloaded newer image for "
                                                  : "Image is up to date for ",
                                  reference->Familiar()));
-  auto detail = Resolve(reference->String());
+  auto detail = Resolve(*scoped, reference->String());
   PublishEvent("pull", reference->Familiar(), reference->Familiar(),
                detail.ok() ? detail->id() : "");
   if (detail.ok()) *last.mutable_image() = *std::move(detail);
@@ -155,8 +159,14 @@ grpc::Status ImagesService::Pull(grpc::ServerContext*, const berth::images::v1::
   return grpc::Status::OK;
 }
 
-absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details() {
-  auto records = images_->List();
+absl::StatusOr<ImageStore> ImagesService::Scoped(const grpc::ServerContext* context) const {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ns.status();
+  return images_->In(*ns);
+}
+
+absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details(ImageStore& images) {
+  auto records = images.List();
   if (!records.ok()) return records.status();
   std::map<std::string, size_t> by_id;
   std::vector<ImageDetail> details;
@@ -186,11 +196,13 @@ absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details() {
       detail.add_repo_tags(familiar);
     }
   }
-  {
-    // Forget the configs of images that are gone.
+  // Forget the configs of images that are gone from every namespace.
+  if (auto every = images.ListAll(); every.ok()) {
+    std::set<std::string> live;
+    for (const ImageRecord& record : *every) live.insert(record.config_digest);
     absl::MutexLock lock(&config_cache_mu_);
     for (auto it = config_cache_.begin(); it != config_cache_.end();) {
-      it = by_id.count(it->first) > 0 ? std::next(it) : config_cache_.erase(it);
+      it = live.count(it->first) > 0 ? std::next(it) : config_cache_.erase(it);
     }
   }
   return details;
@@ -219,8 +231,8 @@ absl::StatusOr<ImageDetail> ImagesService::ConfigFacts(const std::string& config
   return facts;
 }
 
-absl::StatusOr<ImageDetail> ImagesService::Resolve(const std::string& ref) {
-  auto details = Details();
+absl::StatusOr<ImageDetail> ImagesService::Resolve(ImageStore& images, const std::string& ref) {
+  auto details = Details(images);
   if (!details.ok()) return details.status();
   auto reference = ParseReference(ref);
   std::string full = reference.ok() ? reference->String() : "";
@@ -246,10 +258,12 @@ absl::StatusOr<ImageDetail> ImagesService::Resolve(const std::string& ref) {
   return absl::NotFoundError(absl::StrCat("No such image: ", ref));
 }
 
-grpc::Status ImagesService::List(grpc::ServerContext*,
+grpc::Status ImagesService::List(grpc::ServerContext* context,
                                  const berth::images::v1::ListImagesRequest* request,
                                  berth::images::v1::ListImagesResponse* response) {
-  auto details = Details();
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  auto details = Details(*scoped);
   if (!details.ok()) return ToGrpcStatus(details.status());
   // before= and since= compare creation times with a named image.
   std::map<std::string, int64_t> reference_times;
@@ -261,7 +275,7 @@ grpc::Status ImagesService::List(grpc::ServerContext*,
     }
     if (key == "before" || key == "since") {
       for (const std::string& value : values.values()) {
-        auto other = Resolve(value);
+        auto other = Resolve(*scoped, value);
         if (!other.ok()) return ToGrpcStatus(other.status());
         reference_times[value] = other->created().seconds() * 1000000000 + other->created().nanos();
       }
@@ -307,18 +321,22 @@ grpc::Status ImagesService::List(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ImagesService::Get(grpc::ServerContext*,
+grpc::Status ImagesService::Get(grpc::ServerContext* context,
                                 const berth::images::v1::GetImageRequest* request,
                                 ImageDetail* response) {
-  auto detail = Resolve(request->ref());
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  auto detail = Resolve(*scoped, request->ref());
   if (!detail.ok()) return ToGrpcStatus(detail.status());
   *response = *std::move(detail);
   return grpc::Status::OK;
 }
 
-grpc::Status ImagesService::Tag(grpc::ServerContext*, const berth::images::v1::TagRequest* request,
+grpc::Status ImagesService::Tag(grpc::ServerContext* context, const berth::images::v1::TagRequest* request,
                                 berth::images::v1::TagResponse* response) {
-  auto source = Resolve(request->source());
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  auto source = Resolve(*scoped, request->source());
   if (!source.ok()) return ToGrpcStatus(source.status());
   auto target = ParseReference(request->target());
   if (!target.ok()) return ToGrpcStatus(target.status());
@@ -332,7 +350,7 @@ grpc::Status ImagesService::Tag(grpc::ServerContext*, const berth::images::v1::T
   record.config_digest = source->id();
   record.size = source->size();
   record.image_created = source->created().seconds();
-  auto changed = images_->Put({record}, {});
+  auto changed = scoped->Put({record}, {});
   if (!changed.ok()) return ToGrpcStatus(changed.status());
   PublishEvent("tag", source->id(), target->Familiar(), source->id());
   response->mutable_image()->set_name(record.name);
@@ -340,16 +358,18 @@ grpc::Status ImagesService::Tag(grpc::ServerContext*, const berth::images::v1::T
   return grpc::Status::OK;
 }
 
-grpc::Status ImagesService::Remove(grpc::ServerContext*,
+grpc::Status ImagesService::Remove(grpc::ServerContext* context,
                                    const berth::images::v1::RemoveImageRequest* request,
                                    berth::images::v1::RemoveImageResponse* response) {
-  auto detail = Resolve(request->ref());
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  auto detail = Resolve(*scoped, request->ref());
   if (!detail.ok()) return ToGrpcStatus(detail.status());
   auto reference = ParseReference(request->ref());
   bool by_name = reference.ok() && absl::StartsWith(detail->id(), "sha256:") &&
                  !absl::StartsWith(detail->id(), "sha256:" + request->ref()) &&
                  detail->id() != request->ref();
-  auto records = images_->List();
+  auto records = scoped->List();
   if (!records.ok()) return ToGrpcStatus(records.status());
   std::vector<ImageRecord> same_id;
   for (const ImageRecord& record : *records) {
@@ -358,7 +378,7 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
   int tags = detail->repo_tags_size();
   if (by_name && tags > 1) {
     // Untag only: other names still point at the image, as docker does.
-    absl::Status status = images_->Delete(reference->String());
+    absl::Status status = scoped->Delete(reference->String());
     if (!status.ok()) return ToGrpcStatus(status);
     response->add_untagged(reference->Familiar());
     PublishEvent("untag", detail->id(), detail->id(), detail->id());
@@ -373,7 +393,10 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
   // Containers made from the image hold it, as docker's rmi: a running one
   // even against -f; a stopped one unless forced, and then only the names go.
   bool in_use = false;
-  if (containers_ != nullptr) {
+  // The tasks service keeps the CLI's containers only so far: another
+  // namespace's images (the CRI's) are not theirs to hold. When tasks scopes
+  // containers by namespace, ask it in the caller's.
+  if (containers_ != nullptr && scoped->ns() == namespaces::kDefault) {
     berth::tasks::v1::ListContainersRequest list;
     list.set_all(true);
     (*list.mutable_filters())["ancestor"].add_values(detail->id());
@@ -413,7 +436,7 @@ grpc::Status ImagesService::Remove(grpc::ServerContext*,
     }
   }
   for (const ImageRecord& record : same_id) {
-    absl::Status status = images_->Delete(record.name);
+    absl::Status status = scoped->Delete(record.name);
     if (!status.ok()) return ToGrpcStatus(status);
     auto name = ParseReference(record.name);
     response->add_untagged(name.ok() ? name->Familiar() : record.name);
@@ -467,14 +490,16 @@ grpc::Status ImagesService::Login(grpc::ServerContext*,
 
 namespace berth::images {
 
-grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::PushRequest* request,
+grpc::Status ImagesService::Push(grpc::ServerContext* context, const berth::images::v1::PushRequest* request,
                                  grpc::ServerWriter<berth::images::v1::PushResponse>* writer) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   auto reference = ParseReference(request->ref());
   if (!reference.ok()) return ToGrpcStatus(reference.status());
   if (reference->tag.empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "push needs a tag, not a digest");
   }
-  auto record = images_->Get(reference->String());
+  auto record = scoped->Get(reference->String());
   if (!record.ok()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("An image does not exist locally with the tag: ",
@@ -560,10 +585,12 @@ grpc::Status ImagesService::Push(grpc::ServerContext*, const berth::images::v1::
 
 namespace berth::images {
 
-grpc::Status ImagesService::History(grpc::ServerContext*,
+grpc::Status ImagesService::History(grpc::ServerContext* context,
                                     const berth::images::v1::HistoryRequest* request,
                                     berth::images::v1::HistoryResponse* response) {
-  auto detail = Resolve(request->ref());
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  auto detail = Resolve(*scoped, request->ref());
   if (!detail.ok()) return ToGrpcStatus(detail.status());
   nlohmann::json config = nlohmann::json::parse(detail->config_json(), nullptr, false);
   std::vector<std::string> diff_ids(detail->diff_ids().begin(), detail->diff_ids().end());
@@ -611,11 +638,13 @@ grpc::Status ImagesService::History(grpc::ServerContext*,
 
 namespace berth::images {
 
-grpc::Status ImagesService::Prune(grpc::ServerContext*,
+grpc::Status ImagesService::Prune(grpc::ServerContext* context,
                                   const berth::images::v1::PruneImagesRequest* request,
                                   berth::images::v1::PruneImagesResponse* response) {
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   absl::MutexLock operation(&operations_);
-  auto records = images_->List();
+  auto records = scoped->List();
   if (!records.ok()) return ToGrpcStatus(records.status());
   // Without --all only dangling images (no tag) go; never one a container
   // was made from, as docker.
@@ -630,7 +659,7 @@ grpc::Status ImagesService::Prune(grpc::ServerContext*,
     if (users->count(record.config_digest) > 0) continue;
     auto config = ConfigFacts(record.config_digest);
     if (!(*matches)(record, config.ok() ? config->config_json() : "")) continue;
-    absl::Status status = images_->Delete(record.name);
+    absl::Status status = scoped->Delete(record.name);
     if (!status.ok()) return ToGrpcStatus(status);
     if (!dangling && record.name.find('@') == std::string::npos) {
       auto name = ParseReference(record.name);
@@ -669,10 +698,12 @@ absl::StatusOr<std::map<std::string, int64_t>> ImagesService::ContainerUsers() {
   return users;
 }
 
-grpc::Status ImagesService::DiskUsage(grpc::ServerContext*,
+grpc::Status ImagesService::DiskUsage(grpc::ServerContext* context,
                                       const berth::images::v1::DiskUsageRequest*,
                                       berth::images::v1::DiskUsageResponse* response) {
-  auto details = Details();
+  auto scoped = Scoped(context);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  auto details = Details(*scoped);
   if (!details.ok()) return ToGrpcStatus(details.status());
   // docker counts an image as active while any container, running or not,
   // was made from it.

@@ -100,8 +100,10 @@ class ImagesService final : public berth::images::v1::Images::Service {
                          grpc::ServerWriter<berth::types::v1::Envelope>* writer) override;
 
  private:
+  // The image names of the caller's namespace (berth-namespace metadata).
+  absl::StatusOr<ImageStore> Scoped(const grpc::ServerContext* context) const;
   // Image details by id (config digest), with all names of that id.
-  absl::StatusOr<std::vector<berth::images::v1::ImageDetail>> Details();
+  absl::StatusOr<std::vector<berth::images::v1::ImageDetail>> Details(ImageStore& images);
   // How many containers (any state) were made from each image id; empty
   // without a tasks service to ask.
   absl::StatusOr<std::map<std::string, int64_t>> ContainerUsers();
@@ -119,7 +121,8 @@ class ImagesService final : public berth::images::v1::Images::Service {
   void PublishEvent(const std::string& action, const std::string& id, const std::string& name,
                     const std::string& config_digest = "");
   // Finds an image by name, full or short id.
-  absl::StatusOr<berth::images::v1::ImageDetail> Resolve(const std::string& ref);
+  absl::StatusOr<berth::images::v1::ImageDetail> Resolve(ImageStore& images,
+                                                         const std::string& ref);
 
   // Pulls, imports and loads hold this shared while they write content and
   // snapshots; garbage collection holds it exclusively, so it never deletes
@@ -131,6 +134,7 @@ class ImagesService final : public berth::images::v1::Images::Service {
   TransferLimit downloads_;
   TransferLimit uploads_;
   ContentStore* content_;
+  // Unscoped (every namespace's names): RPCs use Scoped(context).
   ImageStore* images_;
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots_;
   // Asked which containers use an image before rmi deletes it.

@@ -220,6 +220,9 @@ absl::StatusOr<std::string> RegistryClient::Token(const std::string& challenge) 
     return "Basic " + absl::Base64Escape(options_.credentials.username + ":" +
                                          options_.credentials.password);
   }
+  if (scheme == "bearer" && !options_.credentials.registry_token.empty()) {
+    return "Bearer " + options_.credentials.registry_token;
+  }
   if (scheme != "bearer" || params["realm"].empty()) {
     return absl::UnauthenticatedError(absl::StrCat("unsupported authentication: ", challenge));
   }

@@ -25,6 +25,9 @@ struct Credentials {
   std::string username;
   std::string password;
   std::string identity_token;
+  // A bearer token for the registry itself (the CRI's and docker's
+  // RegistryToken): sent as is, no token endpoint asked.
+  std::string registry_token;
 };
 
 struct RegistryOptions {

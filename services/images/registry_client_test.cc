@@ -111,7 +111,7 @@ TEST_F(RegistryClientTest, BearerTokenChallengeIsAnsweredAndReused) {
     }
     Reply(c, 200, blob_, "Content-Type: application/octet-stream\r\n");
   });
-  RegistryClient client = Client(server->Host(), {"alice", "s3cret", ""});
+  RegistryClient client = Client(server->Host(), {"alice", "s3cret", "", ""});
   auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
   ASSERT_TRUE(writer.ok());
   absl::Status fetched = client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {});
@@ -134,6 +134,36 @@ TEST_F(RegistryClientTest, BearerTokenChallengeIsAnsweredAndReused) {
   EXPECT_EQ(seen.back(), "/v2/team/app/blobs/" + digest_ + " Bearer t0k3n");
 }
 
+// A registry token (the CRI's RegistryToken) is the bearer token itself:
+// no token endpoint is asked.
+TEST_F(RegistryClientTest, RegistryTokenIsSentAsTheBearerToken) {
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  std::unique_ptr<FakeServer> server;
+  server = std::make_unique<FakeServer>([&](mg_connection* c, const mg_request_info* r) {
+    {
+      absl::MutexLock lock(&mu);
+      seen.push_back(absl::StrCat(r->local_uri, " ", Header(c, "Authorization")));
+    }
+    if (Header(c, "Authorization") != "Bearer r3g-t0k3n") {
+      Reply(c, 401, "{}",
+            absl::StrCat("WWW-Authenticate: Bearer realm=\"http://", server->Host(),
+                         "/token\",service=\"fake\"\r\n"));
+      return;
+    }
+    Reply(c, 200, blob_, "Content-Type: application/octet-stream\r\n");
+  });
+  RegistryClient client = Client(server->Host(), {"", "", "", "r3g-t0k3n"});
+  auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(
+      client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {}).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  absl::MutexLock lock(&mu);
+  for (const std::string& line : seen) EXPECT_EQ(line.find("/token"), std::string::npos) << line;
+  EXPECT_EQ(seen.back(), "/v2/team/app/blobs/" + digest_ + " Bearer r3g-t0k3n");
+}
+
 TEST_F(RegistryClientTest, WrongCredentialsAreReportedNotRetriedForever) {
   FakeServer server([&](mg_connection* c, const mg_request_info* r) {
     if (std::string(r->local_uri) == "/token") {
@@ -143,7 +173,7 @@ TEST_F(RegistryClientTest, WrongCredentialsAreReportedNotRetriedForever) {
     Reply(c, 401, "{}", "WWW-Authenticate: Bearer realm=\"http://" + std::string("127.0.0.1:1") +
                             "/token\"\r\n");
   });
-  RegistryClient client = Client(server.Host(), {"alice", "wrong", ""});
+  RegistryClient client = Client(server.Host(), {"alice", "wrong", "", ""});
   auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
   absl::Status status = client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {});
   EXPECT_FALSE(status.ok());
@@ -200,7 +230,7 @@ TEST_F(RegistryClientTest, RedirectToStorageDropsAuthorization) {
     }
     Reply(c, 307, "", "Location: http://" + storage.Host() + "/bucket/blob\r\n");
   });
-  RegistryClient client = Client(registry.Host(), {"alice", "s3cret", ""});
+  RegistryClient client = Client(registry.Host(), {"alice", "s3cret", "", ""});
   auto writer = store_->Writer(digest_, static_cast<int64_t>(blob_.size()));
   ASSERT_TRUE(client.FetchBlob(digest_, static_cast<int64_t>(blob_.size()), writer->get(), {}).ok());
   ASSERT_TRUE((*writer)->Commit().ok());

@@ -51,6 +51,31 @@ const std::vector<store::Migration>& Migrations() {
           PRIMARY KEY (lease_id, snapshot_key)
         );
       )sql"},
+      // A name is unique within a namespace: the CRI's k8s.io images are
+      // apart from the CLI's default ones; content stays shared.
+      {4, "image namespaces", R"sql(
+        CREATE TABLE images_ns (
+          namespace TEXT NOT NULL DEFAULT 'default',
+          name TEXT NOT NULL,
+          target_media_type TEXT NOT NULL,
+          target_digest TEXT NOT NULL,
+          target_size INTEGER NOT NULL,
+          config_digest TEXT NOT NULL,
+          labels TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          size INTEGER NOT NULL DEFAULT 0,
+          image_created INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (namespace, name)
+        );
+        INSERT INTO images_ns(namespace, name, target_media_type, target_digest, target_size,
+                              config_digest, labels, created_at, updated_at, size, image_created)
+          SELECT 'default', name, target_media_type, target_digest, target_size, config_digest,
+                 labels, created_at, updated_at, size, image_created FROM images;
+        DROP TABLE images;
+        ALTER TABLE images_ns RENAME TO images;
+        CREATE INDEX images_by_config ON images(config_digest);
+      )sql"},
   };
   return *migrations;
 }

@@ -5,15 +5,20 @@
 //
 //   grpc_call unix:///run/berth/berth.sock /berth.unknown.v1.X/Y
 //   grpc_call TARGET /berth.network.v1.Networks/List 'filters { key: "name" value { values: "x" } }'
+//   grpc_call -H berth-namespace=k8s.io TARGET /berth.images.v1.Images/List ''
+//   grpc_call unix:///run/berth/cri.sock /runtime.v1.ImageService/ListImages ''
 //
 // Without a request the call carries an empty message (valid for any
 // request type). With one (protobuf text format, for a berth method), the
-// response follows the status line in text format.
+// response follows the status line in text format. -H KEY=VALUE (repeatable,
+// first) adds request metadata. The CRI's runtime.v1 is known too: this is
+// berth's own CRI client in the end-to-end tests.
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -30,6 +35,7 @@
 #include "berth/network/v1/network.pb.h"
 #include "berth/snapshots/v1/snapshots.pb.h"
 #include "berth/tasks/v1/tasks.pb.h"
+#include "k8s/cri/runtime/v1/api.pb.h"
 
 namespace {
 
@@ -39,6 +45,7 @@ void RegisterApis() {
   berth::network::v1::ListNetworksRequest::default_instance();
   berth::snapshots::v1::ListRequest::default_instance();
   berth::tasks::v1::WaitRequest::default_instance();
+  runtime::v1::VersionRequest::default_instance();
 }
 
 // The generated descriptors register themselves only when their object
@@ -49,14 +56,29 @@ void LinkDescriptors() {
   (void)berth::network::v1::ListNetworksRequest::descriptor();
   (void)berth::snapshots::v1::ListRequest::descriptor();
   (void)berth::tasks::v1::ListContainersRequest::descriptor();
+  (void)runtime::v1::VersionRequest::descriptor();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   LinkDescriptors();
+  const char* program = argv[0];
+  std::vector<std::pair<std::string, std::string>> metadata;
+  while (argc >= 3 && std::string(argv[1]) == "-H") {
+    std::string pair = argv[2];
+    size_t eq = pair.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "-H wants KEY=VALUE, not %s\n", pair.c_str());
+      return 2;
+    }
+    metadata.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+    argc -= 2;
+    argv += 2;
+  }
   if (argc != 3 && argc != 4) {
-    std::fprintf(stderr, "usage: %s TARGET /package.Service/Method [TEXT_REQUEST]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [-H KEY=VALUE]... TARGET /package.Service/Method [TEXT_REQUEST]\n",
+                 program);
     return 2;
   }
   RegisterApis();
@@ -85,7 +107,9 @@ int main(int argc, char** argv) {
   auto channel = grpc::CreateChannel(argv[1], grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  // Long enough for a pull from a local registry.
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
   grpc::Slice slice(payload);
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;

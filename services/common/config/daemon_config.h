@@ -104,6 +104,9 @@ struct DaemonConfig {
   // The Docker Engine API's unix socket; berthd makes an unset one
   // <exec-root>/docker.sock, and "" turns the front door off.
   std::string docker_socket;
+  // The Kubernetes CRI's unix socket; berthd makes an unset one
+  // <exec-root>/cri.sock, and "" turns the CRI off.
+  std::string cri_socket;
   // More Docker Engine API endpoints: tcp://host:port (mutual TLS with the
   // tls* keys, as hosts) and unix:///path (e.g. /var/run/docker.sock, never
   // taken from a live daemon).

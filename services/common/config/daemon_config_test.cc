@@ -41,7 +41,7 @@ constexpr char kEveryKey[] = R"({
   "authorization-roles": {"ops": "admin", "grafana": "viewer"},
   "docker-hosts": ["tcp://127.0.0.1:2377", "unix:///var/run/docker.sock"],
   "max-concurrent-downloads": 7, "max-concurrent-uploads": 2, "shutdown-timeout": 30,
-  "live-restore": false
+  "live-restore": false, "cri-socket": "/run/b2/k8s/cri.sock"
 })";
 
 TEST(DaemonConfigTest, DefaultsMatchDockerLayout) {
@@ -116,7 +116,8 @@ TEST(DaemonConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c.max_concurrent_uploads, 2);
   EXPECT_EQ(c.shutdown_timeout, 30);
   EXPECT_FALSE(c.live_restore);
-  EXPECT_EQ(c.keys_set.size(), 35u);
+  EXPECT_EQ(c.cri_socket, "/run/b2/k8s/cri.sock");
+  EXPECT_EQ(c.keys_set.size(), 36u);
   EXPECT_EQ(c.keys_set.count("default-address-pools"), 1u);
 }
 
@@ -283,7 +284,7 @@ TEST(DaemonConfigTest, ConcurrencyZeroIsTheDefault) {
 // A value of the wrong JSON type for every key, whatever its type.
 TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
   nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
-  ASSERT_EQ(every.size(), 37u);
+  ASSERT_EQ(every.size(), 38u);
   for (const auto& [key, value] : every.items()) {
     nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
     nlohmann::json document = {{key, wrong}};
@@ -357,7 +358,7 @@ TEST(DaemonConfigTest, ToJsonRoundTrips) {
     auto again = ParseDaemonConfig(json, "round trip");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
     EXPECT_EQ(ToJson(*again), json);
-    EXPECT_EQ(again->keys_set.size(), 37u);  // ToJson writes every key.
+    EXPECT_EQ(again->keys_set.size(), 38u);  // ToJson writes every key.
   }
   auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");

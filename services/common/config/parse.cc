@@ -430,6 +430,8 @@ const std::map<std::string, Handler>& Handlers() {
       {"audit-log", [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->audit_log); }},
       {"docker-socket",
        [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->docker_socket); }},
+      {"cri-socket",
+       [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->cri_socket); }},
       {"docker-hosts",
        [](C c, J v, D d) {
          absl::Status s = GetStrings(c, v, &d->docker_hosts);

@@ -54,6 +54,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"insecure-tcp", c.insecure_tcp},
           {"audit-log", c.audit_log},
           {"docker-socket", c.docker_socket},
+          {"cri-socket", c.cri_socket},
           {"docker-hosts", c.docker_hosts},
           {"authorization-roles", c.authorization_roles}};
 }

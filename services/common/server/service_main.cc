@@ -123,6 +123,10 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat("unix://", context.socket_path),
                            grpc::InsecureServerCredentials());
+  for (const std::string& extra : context.extra_sockets) {
+    ::unlink(extra.c_str());
+    builder.AddListeningPort(absl::StrCat("unix://", extra), grpc::InsecureServerCredentials());
+  }
   for (auto& service : *services) builder.RegisterService(service.get());
   builder.RegisterService(&scrape);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -165,6 +169,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   if (::stat(context.socket_path.c_str(), &now) == 0 && now.st_ino == socket_stat.st_ino) {
     ::unlink(context.socket_path.c_str());
   }
+  for (const std::string& extra : context.extra_sockets) ::unlink(extra.c_str());
   BERTH_LOG(Info) << "stopped";
   return 0;
 }

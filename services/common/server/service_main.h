@@ -31,6 +31,9 @@ struct ServiceContext {
   // <exec-root>/<name>.sock
   std::string socket_path;
   metrics::Registry* registry = nullptr;
+  // More unix sockets for the same server (the CRI's configured socket),
+  // set by make_services: root only, as the main one, and removed on stop.
+  std::vector<std::string> extra_sockets;
 };
 
 // What a service adds to the frame: its gRPC services, built once the data
