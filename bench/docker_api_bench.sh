@@ -66,17 +66,7 @@ cleanup() {
 trap cleanup EXIT
 
 command -v podman >/dev/null || apt-get install -y -qq podman >/dev/null
-bazel build -c opt //services/berthd:berthd //services/images:berth-images \
-  //services/snapshots:berth-snapshots //services/tasks:berth-tasks \
-  //services/network:berth-network //services/docker:berth-dockerapi //services/cri:berth-cri \
-  //shim:berth-shim //shim/init:berth-init //cli:berth >/dev/null 2>&1
-bin=$(bazel info -c opt bazel-bin 2>/dev/null)
-mkdir -p "$work/bin"
-for t in services/berthd/berthd services/images/berth-images services/snapshots/berth-snapshots \
-  services/tasks/berth-tasks services/network/berth-network services/docker/berth-dockerapi \
-  services/cri/berth-cri shim/berth-shim shim/init/berth-init cli/berth; do
-  cp "$bin/$t" "$work/bin/"
-done
+deploy/install --binaries-only "$work/bin" >/dev/null 2>&1
 
 # ---- Images: the same busybox for every system (a docker archive each one
 # loads), and the big image in a local registry.

@@ -11,15 +11,7 @@ runs=${2:-3}
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; sleep 0.5; rm -rf "$work" /run/berth-bench' EXIT
 
-bazel build -c opt //services/berthd:berthd //services/images:berth-images \
-  //services/snapshots:berth-snapshots //services/tasks:berth-tasks \
-  //services/network:berth-network //cli:berth >/dev/null 2>&1
-bin=$(bazel info -c opt bazel-bin 2>/dev/null)
-mkdir -p "$work/bin"
-for t in services/berthd/berthd services/images/berth-images services/snapshots/berth-snapshots \
-  services/tasks/berth-tasks services/network/berth-network cli/berth; do
-  cp "$bin/$t" "$work/bin/"
-done
+deploy/install --binaries-only "$work/bin" >/dev/null 2>&1
 
 # A rootfs of real files (libraries and shared data) in three layers.
 rootfs() { # dir megabytes source

@@ -30,15 +30,7 @@ for tool in crun runc; do
   command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null
 done
 
-bazel build -c opt //services/berthd:berthd //services/images:berth-images \
-  //services/snapshots:berth-snapshots //services/tasks:berth-tasks \
-  //services/network:berth-network //shim:berth-shim //shim/init:berth-init //cli:berth >/dev/null 2>&1
-bin=$(bazel info -c opt bazel-bin 2>/dev/null)
-mkdir -p "$work/bin"
-for t in services/berthd/berthd services/images/berth-images services/snapshots/berth-snapshots \
-  services/tasks/berth-tasks services/network/berth-network shim/berth-shim shim/init/berth-init cli/berth; do
-  cp "$bin/$t" "$work/bin/"
-done
+deploy/install --binaries-only "$work/bin" >/dev/null 2>&1
 
 # The busybox root filesystem every runtime gets.
 rootfs=$work/bundle/rootfs
