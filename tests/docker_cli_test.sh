@@ -530,12 +530,18 @@ test_console_size_is_the_first_tty_size() {
   assert_contains "$out" "exit=0"
 }
 
+# docker with a bound: a run that hangs fails the case instead of the suite.
+docker_timed() {
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config timeout 60 "$DOCKER" "$@"
+}
+
 test_links_write_hosts_and_env() {
   local ip out
   docker run -d --name lweb -e FOO=bar --expose 80 busybox sleep 1000 >/dev/null || fail "run lweb"
   ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' lweb)
   [[ -n $ip ]] || fail "lweb has no address"
-  out=$(docker run --rm --name lapp --link lweb:db busybox sh -c 'cat /etc/hosts; env') ||
+  out=$(docker_timed run --rm --name lapp --link lweb:db busybox sh -c 'cat /etc/hosts; env') ||
     fail "run --link: $out"
   assert_contains "$out" "$ip	db $(docker inspect -f '{{.Config.Hostname}}' lweb) lweb"
   assert_contains "$out" "DB_NAME=/lapp/db"
@@ -547,15 +553,15 @@ test_links_write_hosts_and_env() {
   assert_eq "$(docker inspect -f '{{json .HostConfig.Links}}' lapp2)" '["/lweb:/lapp2/lweb"]'
   docker rm lapp2 >/dev/null
   # A missing container: dockerd's 400 and text; a stopped one: its 500 at start.
-  out=$(docker run --rm --link nosuch:db busybox true 2>&1) && fail "linked to a missing container"
+  out=$(docker_timed run --rm --link nosuch:db busybox true 2>&1) && fail "linked to a missing container"
   assert_contains "$out" "could not get container for nosuch: No such container: nosuch"
   assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' --unix-socket "$DOCKER_SOCK" \
     -H 'Content-Type: application/json' -d '{"Image":"busybox","HostConfig":{"Links":["nosuch:db"]}}' \
     http://docker/v1.41/containers/create)" "400"
   docker create --name lstopped busybox true >/dev/null
-  out=$(docker run --rm --link lstopped:s busybox true 2>&1) && fail "linked to a stopped container"
+  out=$(docker_timed run --rm --link lstopped:s busybox true 2>&1) && fail "linked to a stopped container"
   assert_contains "$out" "Cannot link to a non running container: /lstopped AS /"
-  out=$(docker run --rm --network host --link lweb:db busybox true 2>&1) && fail "links with host networking"
+  out=$(docker_timed run --rm --network host --link lweb:db busybox true 2>&1) && fail "links with host networking"
   assert_contains "$out" "conflicting options: host type networking can't be used with links"
   docker rm -f lweb lstopped >/dev/null
 }
