@@ -467,4 +467,146 @@ test_same_objects_through_both_clis() {
   assert_not_contains "$out" "from-"
 }
 
+volume_names() { docker volume ls -q | sort; }
+
+test_run_dash_v_path_is_an_anonymous_volume() {
+  local out name before
+  before=$(volume_names)
+  docker run -d --name anon -v /data busybox sh -c 'echo kept >/data/f; sleep 1000' >/dev/null ||
+    fail "run -v /data"
+  out=$(docker inspect -f '{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}}{{end}}' anon)
+  [[ $out =~ ^volume\ ([0-9a-f]{64})\ /data\ true$ ]] || fail "Mounts as dockerd's: $out"
+  name=${BASH_REMATCH[1]}
+  assert_eq "$(docker inspect -f '{{json .Config.Volumes}}' anon)" '{"/data":{}}' "Config.Volumes"
+  wait_for 10 docker exec anon test -s /data/f || fail "the volume is not writable"
+  # Plain rm keeps it (positive control for the -v case below).
+  docker rm -f anon >/dev/null
+  assert_contains "$(volume_names)" "$name" "rm without -v keeps the anonymous volume"
+  docker volume rm "$name" >/dev/null || fail "volume rm"
+  docker run -d --name anon2 -v /data busybox sleep 1000 >/dev/null || fail "run"
+  name=$(docker inspect -f '{{range .Mounts}}{{.Name}}{{end}}' anon2)
+  assert_contains "$(volume_names)" "$name"
+  docker rm -fv anon2 >/dev/null
+  assert_not_contains "$(volume_names)" "$name" "rm -v removes it"
+  docker run --rm -v /data busybox true || fail "run --rm -v /data"
+  assert_eq "$(volume_names)" "$before" "--rm removes it"
+  # A bind at the same path wins, as in dockerd.
+  mkdir -p "$TMP/bindwins" && echo from-bind >"$TMP/bindwins/f"
+  out=$(curl -sS --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
+    -d "{\"Image\":\"busybox\",\"Cmd\":[\"cat\",\"/data/f\"],\"Volumes\":{\"/data\":{}},\"HostConfig\":{\"Binds\":[\"$TMP/bindwins:/data\"]}}" \
+    "http://docker/v1.41/containers/create?name=bindwins")
+  assert_contains "$out" '"Id"'
+  assert_eq "$(docker inspect -f '{{range .Mounts}}{{.Type}}{{end}}' bindwins)" "bind"
+  docker rm bindwins >/dev/null
+  # The SDK's volumes= is Config.Volumes too.
+  out=$(sdk_python - <<'EOF'
+import docker
+api = docker.from_env().api
+c = api.create_container("busybox", "true", volumes=["/sdkdata"])
+m = api.inspect_container(c["Id"])["Mounts"]
+print("mounts", [(x["Type"], len(x["Name"]), x["Destination"]) for x in m])
+api.remove_container(c["Id"], v=True)
+EOF
+  ) || fail "SDK: $out"
+  assert_contains "$out" "mounts [('volume', 64, '/sdkdata')]"
+  assert_eq "$(volume_names)" "$before" "the SDK's container took its volume along"
+}
+
+test_console_size_is_the_first_tty_size() {
+  local id out
+  id=$(curl -sS --unix-socket "$DOCKER_SOCK" -H 'Content-Type: application/json' \
+    -d '{"Image":"busybox","Tty":true,"Cmd":["stty","size"],"HostConfig":{"ConsoleSize":[31,97]}}' \
+    http://docker/v1.45/containers/create | jq -r .Id)
+  [[ $id =~ ^[0-9a-f]{64}$ ]] || fail "create: $id"
+  assert_eq "$(docker inspect -f '{{json .HostConfig.ConsoleSize}}' "$id")" "[31,97]"
+  docker start "$id" >/dev/null || fail "start"
+  docker wait "$id" >/dev/null
+  out=$(docker logs "$id")
+  assert_eq "${out%$'\r'}" "31 97" "the tty's size from the start, with no resize"
+  docker rm "$id" >/dev/null
+  # What the CLI sends for run -t on a 30x100 terminal.
+  out=$(pty_drive '' "$DOCKER" run -t --rm busybox stty size) || fail "run -t: $out"
+  assert_contains "$out" "30 100"
+  assert_contains "$out" "exit=0"
+}
+
+# docker with a bound: a run that hangs fails the case instead of the suite.
+docker_timed() {
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config timeout 60 "$DOCKER" "$@"
+}
+
+test_links_write_hosts_and_env() {
+  local ip out
+  docker run -d --name lweb -e FOO=bar --expose 80 busybox sleep 1000 >/dev/null || fail "run lweb"
+  ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' lweb)
+  [[ -n $ip ]] || fail "lweb has no address"
+  out=$(docker_timed run --rm --name lapp --link lweb:db busybox sh -c 'cat /etc/hosts; env') ||
+    fail "run --link: $out"
+  assert_contains "$out" "$ip	db $(docker inspect -f '{{.Config.Hostname}}' lweb) lweb"
+  assert_contains "$out" "DB_NAME=/lapp/db"
+  assert_contains "$out" "DB_ENV_FOO=bar"
+  assert_contains "$out" "DB_PORT_80_TCP=tcp://$ip:80"
+  assert_not_contains "$out" "DB_ENV_PATH" "PATH is not passed on"
+  # Without an alias, the name; shown in inspect as dockerd does.
+  docker create --name lapp2 --link lweb busybox true >/dev/null || fail "create --link lweb"
+  assert_eq "$(docker inspect -f '{{json .HostConfig.Links}}' lapp2)" '["/lweb:/lapp2/lweb"]'
+  docker rm lapp2 >/dev/null
+  # A missing container: dockerd's 400 and text; a stopped one: its 500 at start.
+  out=$(docker_timed run --rm --link nosuch:db busybox true 2>&1) && fail "linked to a missing container"
+  assert_contains "$out" "could not get container for nosuch: No such container: nosuch"
+  assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' --unix-socket "$DOCKER_SOCK" \
+    -H 'Content-Type: application/json' -d '{"Image":"busybox","HostConfig":{"Links":["nosuch:db"]}}' \
+    http://docker/v1.41/containers/create)" "400"
+  docker create --name lstopped busybox true >/dev/null
+  out=$(docker_timed run --rm --link lstopped:s busybox true 2>&1) && fail "linked to a stopped container"
+  assert_contains "$out" "Cannot link to a non running container: /lstopped AS /"
+  out=$(docker_timed run --rm --network host --link lweb:db busybox true 2>&1) && fail "links with host networking"
+  assert_contains "$out" "conflicting options: host type networking can't be used with links"
+  docker rm -f lweb lstopped >/dev/null
+}
+
+test_events_of_volumes_networks_and_attach() {
+  local since until out cid
+  since=$(date +%s)
+  docker volume create evvol >/dev/null || fail "volume create"
+  docker run --rm --name evatt -v evvol:/data busybox true || fail "run with the volume"
+  docker volume rm evvol >/dev/null || fail "volume rm"
+  docker network create evnet >/dev/null || fail "network create"
+  cid=$(docker run -d --name evn busybox sleep 1000) || fail "run evn"
+  docker network connect evnet evn || fail "network connect"
+  docker network disconnect evnet evn || fail "network disconnect"
+  docker rm -f evn >/dev/null
+  docker network rm evnet >/dev/null || fail "network rm"
+  sleep 1
+  until=$(($(date +%s) + 1))
+  events() {
+    timeout 10 "$DOCKER" -H "unix://$DOCKER_SOCK" events --since "$since" --until "$until" "$@" 2>&1
+  }
+  out=$(events --filter type=volume --format '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}') ||
+    fail "events type=volume: $out"
+  # dockerd logs create again when run -v names an existing volume.
+  assert_eq "$out" $'volume create evvol local\nvolume create evvol local\nvolume mount evvol local\nvolume unmount evvol local\nvolume destroy evvol local' \
+    "volume events in order"
+  out=$(events --filter volume=evvol --filter event=mount \
+    --format '{{.Actor.Attributes.destination}} {{index .Actor.Attributes "read/write"}} {{.Actor.Attributes.container}}')
+  assert_eq "$out" "/data true $(docker events --since "$since" --until "$until" --filter container=evatt --filter event=create --format '{{.Actor.ID}}')" \
+    "mount names the container and the destination"
+  out=$(events --filter network=evnet --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}')
+  assert_eq "$out" $'network create evnet bridge\nnetwork connect evnet bridge\nnetwork disconnect evnet bridge\nnetwork destroy evnet bridge' \
+    "network events"
+  out=$(events --filter network=evnet --filter event=connect --filter event=disconnect \
+    --format '{{.Action}} {{.Actor.Attributes.container}}')
+  assert_eq "$out" $'connect '"$cid"$'\ndisconnect '"$cid" "connect and disconnect name the container"
+  # The default bridge: a container's start connects it, its stop disconnects.
+  out=$(events --filter type=network --filter network=bridge --filter event=connect --format '{{.Actor.Attributes.container}}')
+  assert_contains "$out" "$cid"
+  out=$(events --filter container=evatt --format '{{.Action}}')
+  assert_contains "$out" "attach" "docker run attached: an attach event"
+  out=$(events --filter container=evn --filter event=attach --format '{{.Action}}')
+  assert_eq "$out" "" "run -d attaches nothing"
+  out=$(events --filter type=volume --filter type=network --format '{{.Type}}' | sort -u)
+  assert_eq "$out" $'network\nvolume' "type= ORs its values and leaves containers out"
+}
+
 run_tests "$@"

@@ -8,6 +8,11 @@ setup_suite() {
   # Some traffic, so the request counters have samples for every service.
   "$BIN/berth" -H "$MAIN_SOCK" info >/dev/null 2>&1
   "$BIN/berth" -H "$MAIN_SOCK" volume ls >/dev/null
+  # And through the Docker API: a 200, and two 404s on one route.
+  wait_for 10 test -S "$MAIN_EXEC/docker.sock" || fail "no docker.sock"
+  for path in /_ping /v1.45/containers/nosuch-a/json /containers/nosuch-b/json /no/such/endpoint; do
+    curl -s -o /dev/null --unix-socket "$MAIN_EXEC/docker.sock" "http://docker$path"
+  done
 }
 
 test_metrics_pass_promtool() {
@@ -32,6 +37,20 @@ test_metrics_hold_every_service_labelled() {
   done
   # HELP and TYPE appear once per family even though every service has it.
   assert_eq "$(grep -c '^# TYPE berth_grpc_requests_total ' <<<"$metrics")" "1" "TYPE lines"
+}
+
+test_docker_api_requests_by_route_pattern() {
+  local metrics
+  metrics=$(curl -sf "http://$MAIN_METRICS/metrics")
+  assert_contains "$metrics" "# TYPE berth_http_requests_total counter"
+  assert_contains "$metrics" "# TYPE berth_http_request_duration_seconds histogram"
+  assert_contains "$metrics" 'berth_http_requests_total{service="dockerapi",method="GET",route="/_ping",code="200"} 1'
+  # Two containers' paths, one series: the route's pattern, not the path.
+  assert_contains "$metrics" 'berth_http_requests_total{service="dockerapi",method="GET",route="/containers/{id}/json",code="404"} 2'
+  assert_contains "$metrics" 'berth_http_requests_total{service="dockerapi",method="GET",route="other",code="404"} 1'
+  assert_not_contains "$metrics" "nosuch" "no raw path in a label"
+  assert_contains "$metrics" 'berth_http_request_duration_seconds_count{service="dockerapi",method="GET",route="/containers/{id}/json"} 2'
+  assert_contains "$metrics" 'berth_service_scrape_success{service="dockerapi"} 1'
 }
 
 test_prometheus_server_scrapes_berthd() {

@@ -96,6 +96,7 @@ const std::vector<FlagDef>& Flags() {
       Value(0, "ipc", &F::ipc, "string", "IPC mode to use"),
       List('l', "label", &F::labels, "list", "Set meta data on a container"),
       List(0, "label-file", &F::label_files, "list", "Read in a line delimited file of labels"),
+      List(0, "link", &F::links, "list", "Add link to another container"),
       Value(0, "log-driver", &F::log_driver, "string", "Logging driver for the container"),
       List(0, "log-opt", &F::log_opts, "list", "Log driver options"),
       Value('m', "memory", &F::memory, "bytes", "Memory limit"),

@@ -33,7 +33,7 @@ struct ContainerFlags {
   std::vector<std::string> env, env_files, labels, label_files, cap_add, cap_drop, security_opt;
   std::vector<std::string> ulimits, publish, expose, volumes, mounts, tmpfs, add_hosts, dns;
   std::vector<std::string> dns_search, dns_options, sysctls, log_opts, network_aliases;
-  std::vector<std::string> volumes_from, group_add, devices, device_cgroup_rules;
+  std::vector<std::string> volumes_from, group_add, devices, device_cgroup_rules, links;
   // Long names of the flags given (to tell `--entrypoint ""` from no flag).
   std::set<std::string> changed;
   // IMAGE [COMMAND [ARG...]].

@@ -183,6 +183,19 @@ nlohmann::json NetworkSettingsJson(const Container& container, bool running) {
           {"MacAddress", network.mac_address()}};
 }
 
+// dockerd's HostConfig.Links: "/NAME:/PARENT/ALIAS"; null without links.
+nlohmann::json LinksJson(const Container& container) {
+  if (container.spec().links().empty()) return nullptr;
+  nlohmann::json links = nlohmann::json::array();
+  for (const std::string& link : container.spec().links()) {
+    size_t colon = link.find(':');
+    std::string name = link.substr(0, colon);
+    std::string alias = colon == std::string::npos ? name : link.substr(colon + 1);
+    links.push_back(absl::StrCat("/", name, ":/", container.name(), "/", alias));
+  }
+  return links;
+}
+
 nlohmann::json HostConfigJson(const Container& container) {
   const ContainerSpec& spec = container.spec();
   const auto& resources = spec.resources();
@@ -257,7 +270,9 @@ nlohmann::json HostConfigJson(const Container& container) {
           {"PidsLimit", resources.pids_limit() == 0 ? nlohmann::json() : nlohmann::json(resources.pids_limit())},
           {"BlkioWeight", resources.blkio_weight()},
           {"OomKillDisable", resources.oom_kill_disable()},
-          {"Ulimits", ulimits.empty() ? nlohmann::json() : ulimits}};
+          {"Ulimits", ulimits.empty() ? nlohmann::json() : ulimits},
+          {"ConsoleSize", {spec.console_size().rows(), spec.console_size().cols()}},
+          {"Links", LinksJson(container)}};
   nlohmann::json devices = nlohmann::json::array();
   for (const auto& device : spec.devices()) {
     devices.push_back({{"PathOnHost", device.path_on_host()},

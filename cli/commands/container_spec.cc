@@ -78,6 +78,7 @@ std::optional<FlagError> AddMounts(const ContainerFlags& flags, ContainerSpec* s
     *spec->add_mounts() = *mount;
   }
   for (const std::string& item : flags.volumes_from) spec->add_volumes_from(item);
+  for (const std::string& item : flags.links) spec->add_links(item);
   return std::nullopt;
 }
 

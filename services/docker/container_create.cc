@@ -182,6 +182,24 @@ absl::Status ReadMounts(JsonFields& host, ContainerSpec* spec) {
   return host.status();
 }
 
+// Config.Volumes ({"/data":{}}: `docker run -v /data`, the SDKs' volumes=)
+// are anonymous volumes, as an image's VOLUMEs (the tasks service lets a
+// bind or mount at the same path win, as dockerd does).
+absl::Status ReadConfigVolumes(JsonFields& config, ContainerSpec* spec) {
+  const json* volumes = config.Object("Volumes");
+  if (volumes == nullptr) return config.status();
+  for (const auto& item : volumes->items()) {
+    auto mount = berth::cli::ParseVolumeSpec(item.key());
+    if (!mount.ok()) return mount.status();
+    if (!mount->source().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid volume specification: '", item.key(), "'"));
+    }
+    *spec->add_mounts() = *mount;
+  }
+  return config.status();
+}
+
 absl::Status ReadPorts(JsonFields& host, ContainerSpec* spec) {
   const json* bindings = host.Object("PortBindings");
   if (bindings == nullptr) return host.status();
@@ -397,6 +415,26 @@ absl::Status ReadPolicies(JsonFields& host, ContainerSpec* spec) {
   }
   flag = false;
   if (host.Bool("Init", &flag)) spec->set_init(flag);
+  std::vector<std::string> links;
+  host.Strings("Links", &links);
+  for (const std::string& link : links) spec->add_links(link);
+  // ConsoleSize [height, width]: the tty's size from the start (CLI 28
+  // sends its window so that the first output fits it).
+  // Go's [2]uint: missing elements are 0, extra ones dropped.
+  if (const json* size = host.Array("ConsoleSize")) {
+    uint32_t value[2] = {0, 0};
+    for (size_t i = 0; i < size->size() && i < 2; ++i) {
+      const json& item = (*size)[i];
+      if (!item.is_number_unsigned() || item.get<uint64_t>() > UINT32_MAX) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "json: cannot unmarshal ", item.is_number() ? "number " + item.dump() : item.type_name(),
+            " into Go struct field HostConfig.HostConfig.ConsoleSize of type uint"));
+      }
+      value[i] = item.get<uint32_t>();
+    }
+    spec->mutable_console_size()->set_rows(value[0]);
+    spec->mutable_console_size()->set_cols(value[1]);
+  }
   if (const json* log = host.Object("LogConfig")) {
     JsonFields fields = host.Nested(*log, "LogConfig");
     std::string type;
@@ -425,6 +463,7 @@ absl::StatusOr<ContainerSpec> ContainerSpecFromCreateBody(const json& body) {
     if (!status.ok()) return status;
   }
   if (!host.status().ok()) return host.status();
+  if (absl::Status status = ReadConfigVolumes(config, &spec); !status.ok()) return status;
   if (spec.image().empty()) return absl::InvalidArgumentError("config cannot be empty in order to create a container");
   return spec;
 }

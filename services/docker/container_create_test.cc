@@ -107,5 +107,34 @@ TEST(ContainerUpdateTest, LimitsGivenAndRestartPolicy) {
   EXPECT_FALSE(update.ok());
 }
 
+TEST(ContainerCreateTest, ConfigVolumesAreAnonymousVolumes) {
+  auto spec = ContainerSpecFromCreateBody(json::parse(
+      R"({"Image":"busybox","Volumes":{"/data":{},"/logs":{}},
+          "HostConfig":{"Binds":["named:/logs"]}})"));
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_EQ(spec->mounts_size(), 3);
+  EXPECT_EQ(spec->mounts(0).source(), "named");
+  for (int i : {1, 2}) {
+    EXPECT_EQ(spec->mounts(i).type(), "volume");
+    EXPECT_TRUE(spec->mounts(i).source().empty());
+    EXPECT_EQ(spec->mounts(i).volume_options().count("config_volume"), 1u);
+  }
+  EXPECT_EQ(spec->mounts(1).destination(), "/data");
+  auto relative = ContainerSpecFromCreateBody(
+      json::parse(R"({"Image":"busybox","Volumes":{"data":{}}})"));
+  EXPECT_FALSE(relative.ok());
+}
+
+TEST(ContainerCreateTest, ConsoleSizeIsHeightThenWidth) {
+  auto spec = ContainerSpecFromCreateBody(
+      json::parse(R"({"Image":"busybox","Tty":true,"HostConfig":{"ConsoleSize":[31,97]}})"));
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->console_size().rows(), 31u);
+  EXPECT_EQ(spec->console_size().cols(), 97u);
+  auto bad = ContainerSpecFromCreateBody(
+      json::parse(R"({"Image":"busybox","HostConfig":{"ConsoleSize":["a",1]}})"));
+  EXPECT_FALSE(bad.ok());
+}
+
 }  // namespace
 }  // namespace berth::docker

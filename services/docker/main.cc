@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
 
 #include "absl/strings/match.h"
@@ -17,6 +18,7 @@
 #include "services/docker/access.h"
 #include "services/docker/backends.h"
 #include "services/docker/endpoints.h"
+#include "services/docker/http_metrics.h"
 #include "services/docker/router.h"
 #include "services/docker/routes.h"
 
@@ -27,6 +29,7 @@ std::unique_ptr<berth::docker::Backends> g_backends;
 std::unique_ptr<berth::docker::Router> g_router;
 std::unique_ptr<berth::berthd::AuditLog> g_audit;
 std::unique_ptr<berth::docker::AccessControl> g_access;
+std::unique_ptr<berth::docker::HttpMetrics> g_metrics;
 std::vector<std::unique_ptr<berth::docker::HttpServer>> g_servers;
 // The unix sockets this process made, removed when it stops, as the
 // frame removes its gRPC socket.
@@ -82,6 +85,8 @@ int main(int argc, char** argv) {
         g_router.get(), g_audit.get(),
         berth::docker::AccessOptions{config.authorization_roles, config.insecure_tcp});
 
+    g_metrics = std::make_unique<berth::docker::HttpMetrics>(*context.registry, *g_router);
+
     berth::docker::HttpServerOptions options;
     // Other bodies are JSON, or a tar (cp, build) held whole: up to 1 GiB.
     options.max_body_bytes = size_t{1} << 30;
@@ -96,8 +101,11 @@ int main(int argc, char** argv) {
       return g_router->StreamsBody(request);
     };
     auto handler = [](const berth::docker::HttpRequest& request) {
+      auto start = std::chrono::steady_clock::now();
       berth::docker::HttpResponse response = g_router->Dispatch(request);
       g_access->Record(request, response);
+      std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      g_metrics->Observe(request, response.status, elapsed.count());
       return response;
     };
     for (const berth::docker::DockerEndpoint& endpoint : *endpoints) {

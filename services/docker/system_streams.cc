@@ -1,5 +1,6 @@
 // /events, /containers/{id}/stats, /system/df and /auth.
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -20,37 +21,78 @@ namespace {
 
 using nlohmann::json;
 
-// The container and image services' events, one JSON line each, as they
-// come; the stream stays open until --until or the client leaves.
+// docker's JSON for an event of an object with no legacy fields (volume,
+// network: dockerd fills status/id/from for containers and images only).
+json ActorEventJson(const char* type, const berth::types::v1::Envelope& envelope,
+                    const std::string& id, const std::string& action,
+                    const google::protobuf::Map<std::string, std::string>& attributes) {
+  json attribute_json = json::object();
+  for (const auto& [key, value] : attributes) attribute_json[key] = value;
+  const auto& time = envelope.timestamp();
+  return {{"Type", type},
+          {"Action", action},
+          {"Actor", {{"ID", id}, {"Attributes", attribute_json}}},
+          {"scope", "local"},
+          {"time", time.seconds()},
+          {"timeNano", time.seconds() * 1000000000 + time.nanos()}};
+}
+
+// Every service's events (containers, images, volumes, networks: each
+// published by the service that owns the object), one JSON line each, as
+// they come; the stream stays open until --until or the client leaves.
 class EventStream : public BodyStream {
  public:
   EventStream(const Backends& backends, const berth::tasks::v1::SubscribeRequest& request,
-              int client_fd)
-      : tasks_watch_(client_fd, &tasks_context_), images_watch_(client_fd, &images_context_) {
+              int client_fd) {
+    // The same filters, since and until for every service.
     berth::images::v1::SubscribeRequest image_request;
+    berth::snapshots::v1::SubscribeVolumesRequest volume_request;
+    berth::network::v1::SubscribeRequest network_request;
     for (const auto& [key, values] : request.filters()) {
       *(*image_request.mutable_filters())[key].mutable_values() = values.values();
+      *(*volume_request.mutable_filters())[key].mutable_values() = values.values();
+      *(*network_request.mutable_filters())[key].mutable_values() = values.values();
     }
-    if (request.has_since()) *image_request.mutable_since() = request.since();
-    if (request.has_until()) *image_request.mutable_until() = request.until();
+    if (request.has_since()) {
+      *image_request.mutable_since() = request.since();
+      *volume_request.mutable_since() = request.since();
+      *network_request.mutable_since() = request.since();
+    }
     if (request.has_until()) {
-      absl::Time until = absl::FromUnixSeconds(request.until().seconds());
-      absl::Time deadline = std::max(until, absl::Now()) + absl::Seconds(1);
-      tasks_context_.set_deadline(absl::ToChronoTime(deadline));
-      images_context_.set_deadline(absl::ToChronoTime(deadline));
+      *image_request.mutable_until() = request.until();
+      *volume_request.mutable_until() = request.until();
+      *network_request.mutable_until() = request.until();
+    }
+    // A window wholly past is all replay: given in time order, as dockerd,
+    // rather than service by service.
+    replay_only_ = request.has_until() && request.until().seconds() < absl::ToUnixSeconds(absl::Now());
+    for (Source& source : sources_) {
+      if (request.has_until()) {
+        absl::Time until = absl::FromUnixSeconds(request.until().seconds());
+        absl::Time deadline = std::max(until, absl::Now()) + absl::Seconds(1);
+        source.context.set_deadline(absl::ToChronoTime(deadline));
+      }
+      source.watch = std::make_unique<ClientWatch>(client_fd, &source.context);
     }
     auto read = [this](auto reader) {
       berth::types::v1::Envelope envelope;
-      while (reader->Read(&envelope)) Push(Line(envelope));
+      while (reader->Read(&envelope)) Push(envelope);
       reader->Finish().IgnoreError();
       std::lock_guard<std::mutex> lock(mu_);
       --running_;
       ready_.notify_all();
     };
-    threads_.emplace_back(
-        [this, read, &backends, request] { read(backends.tasks->Subscribe(&tasks_context_, request)); });
+    threads_.emplace_back([this, read, &backends, request] {
+      read(backends.tasks->Subscribe(&sources_[0].context, request));
+    });
     threads_.emplace_back([this, read, &backends, image_request] {
-      read(backends.images->Subscribe(&images_context_, image_request));
+      read(backends.images->Subscribe(&sources_[1].context, image_request));
+    });
+    threads_.emplace_back([this, read, &backends, volume_request] {
+      read(backends.volumes->Subscribe(&sources_[2].context, volume_request));
+    });
+    threads_.emplace_back([this, read, &backends, network_request] {
+      read(backends.networks->Subscribe(&sources_[3].context, network_request));
     });
   }
 
@@ -61,46 +103,66 @@ class EventStream : public BodyStream {
 
   bool Next(std::string* chunk) override {
     std::unique_lock<std::mutex> lock(mu_);
-    ready_.wait(lock, [this] { return !lines_.empty() || running_ == 0; });
+    ready_.wait(lock, [this] { return (!lines_.empty() && !replay_only_) || running_ == 0; });
     if (lines_.empty()) return false;
-    *chunk = std::move(lines_.front());
+    if (replay_only_ && !sorted_) {
+      std::stable_sort(lines_.begin(), lines_.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      sorted_ = true;
+    }
+    *chunk = std::move(lines_.front().second);
     lines_.pop_front();
     return true;
   }
 
   void Cancel() override {
-    tasks_context_.TryCancel();
-    images_context_.TryCancel();
+    for (Source& source : sources_) source.context.TryCancel();
   }
 
  private:
+  static constexpr int kSources = 4;
+  struct Source {
+    grpc::ClientContext context;
+    std::unique_ptr<ClientWatch> watch;
+  };
+
   static std::string Line(const berth::types::v1::Envelope& envelope) {
-    berth::tasks::v1::ContainerEvent container;
-    berth::images::v1::ImageEvent image;
-    if (envelope.event().UnpackTo(&container) && envelope.event().Is<berth::tasks::v1::ContainerEvent>()) {
+    const google::protobuf::Any& any = envelope.event();
+    if (berth::tasks::v1::ContainerEvent container; any.UnpackTo(&container)) {
       return berth::cli::EventJson(envelope.timestamp(), container).dump() + "\n";
     }
-    if (envelope.event().UnpackTo(&image) && envelope.event().Is<berth::images::v1::ImageEvent>()) {
+    if (berth::images::v1::ImageEvent image; any.UnpackTo(&image)) {
       return berth::cli::ImageEventJson(envelope.timestamp(), image).dump() + "\n";
+    }
+    if (berth::snapshots::v1::VolumeEvent volume; any.UnpackTo(&volume)) {
+      return ActorEventJson("volume", envelope, volume.id(), volume.action(), volume.attributes())
+                 .dump() + "\n";
+    }
+    if (berth::network::v1::NetworkEvent network; any.UnpackTo(&network)) {
+      return ActorEventJson("network", envelope, network.id(), network.action(),
+                            network.attributes())
+                 .dump() + "\n";
     }
     return "";
   }
 
-  void Push(std::string line) {
+  void Push(const berth::types::v1::Envelope& envelope) {
+    std::string line = Line(envelope);
     if (line.empty()) return;
+    int64_t nanos = envelope.timestamp().seconds() * 1000000000 + envelope.timestamp().nanos();
     std::lock_guard<std::mutex> lock(mu_);
-    lines_.push_back(std::move(line));
+    lines_.emplace_back(nanos, std::move(line));
     ready_.notify_all();
   }
 
-  grpc::ClientContext tasks_context_;
-  grpc::ClientContext images_context_;
-  ClientWatch tasks_watch_;
-  ClientWatch images_watch_;
+  Source sources_[kSources];
   std::mutex mu_;
   std::condition_variable ready_;
-  std::deque<std::string> lines_;
-  int running_ = 2;
+  // (time, JSON line) in arrival order.
+  std::deque<std::pair<int64_t, std::string>> lines_;
+  int running_ = kSources;
+  bool replay_only_ = false;
+  bool sorted_ = false;
   std::vector<std::thread> threads_;
 };
 

@@ -75,12 +75,16 @@ grpc::Status NetworksService::Create(grpc::ServerContext*, const v1::CreateNetwo
   auto network = sandboxes_->CreateNetwork(*request);
   if (!network.ok()) return ToGrpcStatus(network.status());
   response->set_id(network->id());
+  PublishEvent("create", *network);
   return grpc::Status::OK;
 }
 
 grpc::Status NetworksService::Remove(grpc::ServerContext*, const v1::RemoveNetworkRequest* request,
                                      v1::RemoveNetworkResponse*) {
-  return ToGrpcStatus(sandboxes_->RemoveNetwork(request->id()));
+  auto network = sandboxes_->FindNetwork(request->id());
+  absl::Status removed = sandboxes_->RemoveNetwork(request->id());
+  if (removed.ok() && network.ok()) PublishEvent("destroy", *network);
+  return ToGrpcStatus(removed);
 }
 
 grpc::Status NetworksService::Prune(grpc::ServerContext* context,
@@ -94,7 +98,10 @@ grpc::Status NetworksService::Prune(grpc::ServerContext* context,
   for (const auto& network : all.networks()) {
     if (IsPredefinedNetwork(network.name()) || !network.containers().empty()) continue;
     if (!PruneFilterMatches(network, *filter)) continue;
-    if (sandboxes_->RemoveNetwork(network.id()).ok()) response->add_deleted(network.name());
+    if (sandboxes_->RemoveNetwork(network.id()).ok()) {
+      response->add_deleted(network.name());
+      PublishEvent("destroy", network);
+    }
   }
   return grpc::Status::OK;
 }
@@ -105,27 +112,44 @@ grpc::Status NetworksService::CreateSandbox(grpc::ServerContext*,
   auto sandbox = sandboxes_->Create(*request);
   if (!sandbox.ok()) return ToGrpcStatus(sandbox.status());
   *response = *sandbox;
+  for (const auto& endpoint : sandbox->endpoints()) PublishEndpointEvent("connect", endpoint);
   return grpc::Status::OK;
 }
 
 grpc::Status NetworksService::RemoveSandbox(grpc::ServerContext*,
                                             const v1::RemoveSandboxRequest* request,
                                             v1::RemoveSandboxResponse*) {
-  return ToGrpcStatus(sandboxes_->Remove(request->container_id(), request->endpoint_id(),
-                                         request->container_removed()));
+  // The endpoints it had, for their disconnect events (none when a newer
+  // start's sandbox stays).
+  auto before = sandboxes_->Get(request->container_id());
+  bool ours = before.ok() && (request->endpoint_id().empty() || before->endpoints().empty() ||
+                              before->endpoints(0).endpoint_id() == request->endpoint_id());
+  absl::Status removed = sandboxes_->Remove(request->container_id(), request->endpoint_id(),
+                                            request->container_removed());
+  if (removed.ok() && ours) {
+    for (const auto& endpoint : before->endpoints()) PublishEndpointEvent("disconnect", endpoint);
+  }
+  return ToGrpcStatus(removed);
 }
 
 grpc::Status NetworksService::Connect(grpc::ServerContext*, const v1::ConnectRequest* request,
                                       v1::ConnectResponse* response) {
   auto endpoint = sandboxes_->Connect(*request);
   if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
+  // A stopped container is connected at its next start (that event then).
+  if (!endpoint->endpoint_id().empty()) PublishEndpointEvent("connect", *endpoint);
   *response->mutable_endpoint() = *std::move(endpoint);
   return grpc::Status::OK;
 }
 
 grpc::Status NetworksService::Disconnect(grpc::ServerContext*, const v1::DisconnectRequest* request,
                                          v1::DisconnectResponse*) {
-  return ToGrpcStatus(sandboxes_->Disconnect(*request));
+  auto network = sandboxes_->FindNetwork(request->network());
+  absl::Status disconnected = sandboxes_->Disconnect(*request);
+  if (disconnected.ok() && network.ok()) {
+    PublishEvent("disconnect", *network, request->container_id());
+  }
+  return ToGrpcStatus(disconnected);
 }
 
 grpc::Status NetworksService::RenameEndpoints(grpc::ServerContext*,

@@ -7,6 +7,7 @@
 // UNIMPLEMENTED until then.
 
 #include "berth/network/v1/network.grpc.pb.h"
+#include "services/common/events/event_hub.h"
 #include "services/common/store/database.h"
 #include "services/network/sandboxes.h"
 
@@ -40,10 +41,19 @@ class NetworksService final : public berth::network::v1::Networks::Service {
                              v1::ListSandboxesResponse* response) override;
   grpc::Status GetSandbox(grpc::ServerContext* context, const v1::GetSandboxRequest* request,
                           v1::Sandbox* response) override;
+  grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest* request,
+                         grpc::ServerWriter<berth::types::v1::Envelope>* writer) override;
 
  private:
+  // docker's network events (network_events.cc): create and destroy;
+  // connect and disconnect name the container.
+  void PublishEvent(const std::string& action, const v1::Network& network,
+                    const std::string& container_id = "");
+  void PublishEndpointEvent(const std::string& action, const v1::Endpoint& endpoint);
+
   store::Database* db_;
   Sandboxes* sandboxes_;
+  events::EventHub events_{"network"};
 };
 
 }  // namespace berth::network

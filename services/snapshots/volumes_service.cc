@@ -227,9 +227,11 @@ grpc::Status VolumesService::Create(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("create ", name, ": ", valid.message()));
   }
-  // Docker returns the existing volume when the name is taken.
+  // Docker returns the existing volume when the name is taken (and logs
+  // its create event all the same: `run -v NAME:/x` of an existing one).
   auto existing = Load(name);
   if (existing.ok()) {
+    PublishEvent("create", name);
     *response = *std::move(existing);
     return grpc::Status::OK;
   }
@@ -265,6 +267,7 @@ grpc::Status VolumesService::Create(grpc::ServerContext*,
   }
   auto created = Load(name);
   if (!created.ok()) return ToGrpcStatus(created.status());
+  PublishEvent("create", name);
   *response = *std::move(created);
   return grpc::Status::OK;
 }
@@ -326,6 +329,7 @@ absl::StatusOr<int64_t> VolumesService::Delete(const std::string& name, bool onl
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  PublishEvent("destroy", name);
   if (absl::Status removed = RemoveAll(trash); !removed.ok()) {
     BERTH_LOG(Warn) << "volume " << name << " removed, its data not yet: " << removed.message();
   }

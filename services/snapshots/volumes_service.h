@@ -8,10 +8,12 @@
 // trash name first, so a crash never leaves a record without its directory;
 // leftovers without a record are cleaned up at start.
 
+#include <map>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "services/common/events/event_hub.h"
 #include "services/common/store/database.h"
 #include "services/snapshots/snapshotter.h"
 
@@ -48,6 +50,18 @@ class VolumesService final : public berth::snapshots::v1::Volumes::Service {
   grpc::Status Populate(grpc::ServerContext* context,
                         const berth::snapshots::v1::PopulateVolumeRequest* request,
                         berth::snapshots::v1::PopulateVolumeResponse* response) override;
+  // Record no state of their own: a container's volumes are in use from
+  // Use; these mark its starts and stops for docker's mount and unmount
+  // events (volume_events.cc).
+  grpc::Status Mount(grpc::ServerContext* context,
+                     const berth::snapshots::v1::MountVolumeRequest* request,
+                     berth::snapshots::v1::Volume* response) override;
+  grpc::Status Unmount(grpc::ServerContext* context,
+                       const berth::snapshots::v1::UnmountVolumeRequest* request,
+                       berth::snapshots::v1::UnmountVolumeResponse* response) override;
+  grpc::Status Subscribe(grpc::ServerContext* context,
+                         const berth::snapshots::v1::SubscribeVolumesRequest* request,
+                         grpc::ServerWriter<berth::types::v1::Envelope>* writer) override;
 
  private:
   absl::StatusOr<berth::snapshots::v1::Volume> Load(const std::string& name);
@@ -56,6 +70,9 @@ class VolumesService final : public berth::snapshots::v1::Volumes::Service {
   absl::StatusOr<int64_t> Delete(const std::string& name, bool only_if_unused);
   std::string Directory(const std::string& name) const { return root_ + "/" + name; }
 
+  // docker's volume events: create, mount, unmount, destroy (driver local).
+  void PublishEvent(const std::string& action, const std::string& name,
+                    std::map<std::string, std::string> attributes = {});
   absl::StatusOr<bool> CopyFromSnapshot(const std::string& key, const std::string& path,
                                         const std::string& volume_data);
 
@@ -67,6 +84,7 @@ class VolumesService final : public berth::snapshots::v1::Volumes::Service {
   absl::Mutex populate_mu_;
   // Mounting or unmounting a local volume's filesystem follows its users.
   absl::Mutex mount_mu_;
+  events::EventHub events_{"snapshots"};
 };
 
 // Docker's rule for volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]+

@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "services/common/base/grpc_status.h"
 #include "services/common/fs/fs_util.h"
+#include "services/tasks/container_links.h"
 #include "services/tasks/container_mounts.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/names.h"
@@ -160,6 +161,28 @@ absl::Status ContainerFactory::PopulateVolumes(const std::string& id,
   return absl::OkStatus();
 }
 
+absl::Status ContainerFactory::ResolveLinks(v1::ContainerSpec* spec) {
+  if (spec->links().empty()) return absl::OkStatus();
+  if (spec->network_mode() == "host") {
+    return absl::InvalidArgumentError(
+        "conflicting options: host type networking can't be used with links. This would result "
+        "in undefined behavior");
+  }
+  for (std::string& text : *spec->mutable_links()) {
+    auto link = ParseLink(text);
+    if (!link.ok()) return link.status();
+    // dockerd: a missing container is a bad parameter (400), not a 404
+    // that clients would take for a missing image.
+    auto linked = deps_.store->Resolve(link->name);
+    if (!linked.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("could not get container for ", link->name, ": ", linked.status().message()));
+    }
+    text = absl::StrCat(linked->name(), ":", link->alias);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     const v1::CreateContainerRequest& request) {
   std::string name(absl::StripPrefix(request.name(), "/"));
@@ -209,6 +232,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     if (!other.ok()) return other.status();
     requested.set_network_mode("container:" + other->id());
   }
+  if (absl::Status status = ResolveLinks(&requested); !status.ok()) return status;
   std::string id = fs::RandomHex(32);
   auto merged = MergeImageConfig(requested, image.config_json(), id);
   if (!merged.ok()) return merged.status();

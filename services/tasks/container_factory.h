@@ -51,6 +51,8 @@ class ContainerFactory {
   absl::Status ComposeSpecMounts(const std::string& image_config_json, v1::ContainerSpec* spec);
   // Creates and registers volumes, checks and creates bind sources.
   absl::Status ResolveMounts(const std::string& id, v1::ContainerSpec* spec);
+  // --link: each linked container must exist (stored by its name).
+  absl::Status ResolveLinks(v1::ContainerSpec* spec);
   // Copy-up into fresh volumes, once the container's snapshot exists.
   absl::Status PopulateVolumes(const std::string& id, const v1::ContainerSpec& spec);
   ContainerFactoryDeps deps_;

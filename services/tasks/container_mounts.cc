@@ -84,9 +84,15 @@ std::vector<v1::MountSpec> InheritedMounts(const std::vector<v1::MountSpec>& mou
 std::vector<v1::MountSpec> ComposeMounts(const std::vector<v1::MountSpec>& inherited,
                                          const std::vector<v1::MountSpec>& requested,
                                          const std::vector<std::string>& image_volumes) {
+  // `-v /path` (docker's Config.Volumes) is an anonymous volume like an
+  // image's VOLUME: a bind or named volume at the same path wins over it.
+  auto config_volume = [](const v1::MountSpec& mount) {
+    return mount.source().empty() && mount.type() == "volume" &&
+           mount.volume_options().count(kConfigVolumeMarker) > 0;
+  };
   std::set<std::string> requested_destinations;
   for (const v1::MountSpec& mount : requested) {
-    requested_destinations.insert(CleanMountPath(mount.destination()));
+    if (!config_volume(mount)) requested_destinations.insert(CleanMountPath(mount.destination()));
   }
   std::vector<v1::MountSpec> mounts;
   std::set<std::string> taken;
@@ -98,8 +104,14 @@ std::vector<v1::MountSpec> ComposeMounts(const std::vector<v1::MountSpec>& inher
     mounts.push_back(mount);
   }
   for (const v1::MountSpec& mount : requested) {
+    if (config_volume(mount)) continue;
     taken.insert(CleanMountPath(mount.destination()));
     mounts.push_back(mount);
+  }
+  for (const v1::MountSpec& mount : requested) {
+    if (config_volume(mount) && taken.insert(CleanMountPath(mount.destination())).second) {
+      mounts.push_back(mount);
+    }
   }
   for (const std::string& volume : image_volumes) {
     std::string destination = CleanMountPath(volume);

@@ -70,5 +70,21 @@ TEST(ContainerMounts, PrecedenceRequestedThenInheritedThenImage) {
   EXPECT_EQ(mounts[2].volume_options().count(kConfigVolumeMarker), 1u);
 }
 
+TEST(ContainerMounts, ConfigVolumesYieldToBindsAndInheritedMounts) {
+  auto anonymous = [](const std::string& path) {
+    v1::MountSpec mount = Mount("volume", "", path);
+    (*mount.mutable_volume_options())[kConfigVolumeMarker] = "true";
+    return mount;
+  };
+  std::vector<v1::MountSpec> requested = {anonymous("/data"), anonymous("/logs"),
+                                          anonymous("/cache"), Mount("bind", "/host", "/data")};
+  auto mounts = ComposeMounts({Mount("volume", "logs", "/logs")}, requested, {"/cache"});
+  ASSERT_EQ(mounts.size(), 3u);
+  EXPECT_EQ(mounts[0].source(), "logs");
+  EXPECT_EQ(mounts[1].source(), "/host");
+  EXPECT_EQ(mounts[2].destination(), "/cache");
+  EXPECT_TRUE(mounts[2].source().empty());
+}
+
 }  // namespace
 }  // namespace berth::tasks

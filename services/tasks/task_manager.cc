@@ -20,6 +20,7 @@
 #include "services/tasks/time_util.h"
 #include "services/common/base/log.h"
 #include "services/common/fs/fs_util.h"
+#include "services/tasks/container_links.h"
 #include "services/tasks/container_networks.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/health.h"
@@ -274,6 +275,25 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   // Bridge networking: the network service makes the namespace and
   // plumbs it (CNI) before the shim joins it.
   Container starting = resolved;
+  // Legacy links: each linked container must run; its address goes into
+  // /etc/hosts and its ports, name and environment into ours.
+  std::string link_hosts;
+  for (const std::string& text : resolved.spec().links()) {
+    auto link = ParseLink(text);
+    absl::StatusOr<Container> linked =
+        link.ok() ? store_->Resolve(link->name) : absl::StatusOr<Container>(link.status());
+    if (!linked.ok() || !IsRunning(*linked)) {
+      fs::RemoveAll(bundle).IgnoreError();
+      done();
+      return absl::InternalError(absl::StrCat(
+          "Cannot link to a non running container: /", link.ok() ? link->name : text, " AS /",
+          resolved.name(), "/", link.ok() ? link->alias : text));
+    }
+    absl::StrAppend(&link_hosts, LinkHostsLine(*link, *linked));
+    for (std::string& item : LinkEnv(*link, resolved.name(), *linked)) {
+      starting.mutable_spec()->add_env(std::move(item));
+    }
+  }
   v1::NetworkSettings network;
   const std::string& mode = resolved.spec().network_mode();
   if (absl::StartsWith(mode, "container:")) {
@@ -331,6 +351,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     // The container's own name resolves to its address, as docker writes
     // it; rewritten at each start (the address may change).
     std::string hosts = MakeHostFiles(resolved.spec(), HostGateway(resolved.spec())).hosts;
+    hosts += link_hosts;
     if (!network.ip_address().empty()) {
       absl::StrAppend(&hosts, network.ip_address(), "\t", resolved.spec().hostname(), "\n");
     }
@@ -359,8 +380,11 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   auto create = BuildShimRequest(starting, settings);
   if (create.ok()) {
     create->set_buffer_until_attach(options.attach || !waiters.empty());
-    create->mutable_process()->set_console_rows(options.rows);
-    create->mutable_process()->set_console_cols(options.cols);
+    // An attach's window first; else the size given at create.
+    bool sized = options.rows > 0 && options.cols > 0;
+    const auto& console = resolved.spec().console_size();
+    create->mutable_process()->set_console_rows(sized ? options.rows : console.rows());
+    create->mutable_process()->set_console_cols(sized ? options.cols : console.cols());
   }
   absl::StatusOr<pid_t> pid =
       create.ok() ? shim::LaunchShim(options_.shim_binary, *create) : create.status();
@@ -407,6 +431,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   if (options.launched) options.launched();
   release_waiters(/*failed=*/false);
   if (!updated.ok()) return updated.status();
+  AnnounceVolumeMounts(volumes_.get(), id, updated->spec(), /*mounted=*/true);
   Publish(*updated, "start");
   // Before the exit can be handled, so that its Unwatch comes after.
   if (health_ != nullptr) health_->Watch(id);
@@ -527,6 +552,7 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
   // docker releases a stopped container's address and ports; after the
   // waiters have their answer, so CNI DEL is not on the exit's path.
   if (bridge) RemoveSandbox(id, endpoint);
+  AnnounceVolumeMounts(volumes_.get(), id, updated->spec(), /*mounted=*/false);
   if (updated->spec().auto_remove()) {
     if (absl::Status status = Remove(id, false, true); !status.ok()) {
       BERTH_LOG(Warn) << "container " << id << ": --rm: " << status;

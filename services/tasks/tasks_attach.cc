@@ -55,6 +55,9 @@ grpc::Status TasksService::Attach(
                           "You cannot attach to a stopped container, start it first");
     }
   }
+  // dockerd's "attach" event: when a client attaches to the main process
+  // (docker run, start -a, attach), before the start it may bring.
+  if (!exec) tasks_->Publish(*container, "attach");
   std::string detach_keys;
   if (tty && target.stdin()) {
     auto keys = ParseDetachKeys(target.detach_keys());

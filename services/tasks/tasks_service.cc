@@ -126,7 +126,13 @@ absl::Status TasksService::ResizeTerminal(const std::string& ref, const std::str
   resize.set_rows(size.rows());
   resize.set_cols(size.cols());
   berth::shim::ShimClient shim(tasks_->BundleDir(container->id()) + "/sock");
-  return shim.Call("ResizePty", resize, nullptr);
+  absl::Status resized = shim.Call("ResizePty", resize, nullptr);
+  // dockerd's "resize" event (a container's, not an exec's).
+  if (resized.ok()) {
+    tasks_->Publish(*container, "resize",
+                    {{"height", std::to_string(size.rows())}, {"width", std::to_string(size.cols())}});
+  }
+  return resized;
 }
 
 grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequest* request,

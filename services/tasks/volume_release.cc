@@ -49,4 +49,35 @@ void ReleaseVolumes(berth::snapshots::v1::Volumes::StubInterface* volumes,
   }
 }
 
+void AnnounceVolumeMounts(berth::snapshots::v1::Volumes::StubInterface* volumes,
+                          const std::string& container_id, const v1::ContainerSpec& spec,
+                          bool mounted) {
+  for (const auto& mount : spec.mounts()) {
+    if (mount.type() != "volume" || mount.source().empty()) continue;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Status status;
+    if (mounted) {
+      berth::snapshots::v1::MountVolumeRequest request;
+      request.set_name(mount.source());
+      request.set_container_id(container_id);
+      request.set_destination(mount.destination());
+      request.set_read_write(!mount.read_only());
+      request.set_propagation(mount.propagation());
+      berth::snapshots::v1::Volume volume;
+      status = volumes->Mount(&context, request, &volume);
+    } else {
+      berth::snapshots::v1::UnmountVolumeRequest request;
+      request.set_name(mount.source());
+      request.set_container_id(container_id);
+      berth::snapshots::v1::UnmountVolumeResponse unused;
+      status = volumes->Unmount(&context, request, &unused);
+    }
+    if (!status.ok()) {
+      BERTH_LOG(Warn) << "container " << container_id << ": volume " << mount.source() << " "
+                      << (mounted ? "mount" : "unmount") << " note: " << status.error_message();
+    }
+  }
+}
+
 }  // namespace berth::tasks

@@ -2,7 +2,8 @@
 #define BERTH_SERVICES_TASKS_VOLUME_RELEASE_H_
 
 // The one routine that gives a container's volumes back: at rm (and rm -v,
-// --rm) and when a create fails half-way.
+// --rm) and when a create fails half-way; and the notes of its starts and
+// stops to the volumes' owner.
 
 #include <string>
 
@@ -20,6 +21,13 @@ namespace berth::tasks {
 void ReleaseVolumes(berth::snapshots::v1::Volumes::StubInterface* volumes,
                     const std::string& container_id, const v1::ContainerSpec& spec,
                     bool remove_anonymous);
+
+// Tells the volumes service that the container started with its volumes
+// mounted (mounted) or stopped: docker's volume mount and unmount events.
+// Best effort: a refusal is logged, the start or stop goes on.
+void AnnounceVolumeMounts(berth::snapshots::v1::Volumes::StubInterface* volumes,
+                          const std::string& container_id, const v1::ContainerSpec& spec,
+                          bool mounted);
 
 }  // namespace berth::tasks
 
