@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "services/common/base/grpc_status.h"
 #include "services/common/fs/fs_util.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/tasks/container_links.h"
 #include "services/tasks/container_mounts.h"
 #include "services/tasks/container_spec.h"
@@ -184,7 +185,7 @@ absl::Status ContainerFactory::ResolveLinks(v1::ContainerSpec* spec) {
 }
 
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
-    const v1::CreateContainerRequest& request) {
+    const v1::CreateContainerRequest& request, const std::string& image_namespace) {
   std::string name(absl::StripPrefix(request.name(), "/"));
   if (!name.empty() && !ValidContainerName(name)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -198,6 +199,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
           "that name."));
     }
   }
+  if (request.namespace_holder()) return CreateHolder(request, name);
   if (request.spec().image().empty()) return absl::InvalidArgumentError("no image given");
   if (absl::Status status = ValidateSpec(request.spec()); !status.ok()) return status;
   if (auto remapped = UsesRemappedUserNamespace(request.spec(), deps_.userns_remap); !remapped.ok()) {
@@ -210,7 +212,9 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   berth::images::v1::GetImageRequest get;
   get.set_ref(request.spec().image());
   berth::images::v1::ImageDetail image;
-  grpc::Status got = deps_.images->Get(Context().get(), get, &image);
+  auto image_context = Context();
+  namespaces::SetNamespace(*image_context, image_namespace);
+  grpc::Status got = deps_.images->Get(image_context.get(), get, &image);
   if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
     return absl::NotFoundError(absl::StrCat("No such image: ", WithTag(request.spec().image())));
   }

@@ -27,6 +27,8 @@ struct ContainerFactoryDeps {
   bool userns_remap = false;
   // cgroupfs or systemd: what --cgroup-parent must look like.
   std::string cgroup_driver = "cgroupfs";
+  // berth-pause, the process of namespace holders (container_holder.cc).
+  std::string pause_binary;
   // The daemon's log-driver, for containers that name none.
   std::string log_driver = "json-file";
   // The daemon's configuration as reloaded: default-ulimits are read at
@@ -44,9 +46,16 @@ struct ContainerFactoryDeps {
 class ContainerFactory {
  public:
   explicit ContainerFactory(ContainerFactoryDeps deps) : deps_(std::move(deps)) {}
-  absl::StatusOr<v1::CreateContainerResponse> Create(const v1::CreateContainerRequest& request);
+  // image_namespace: where the image is looked up (the caller's; the CRI's
+  // images are in k8s.io).
+  absl::StatusOr<v1::CreateContainerResponse> Create(const v1::CreateContainerRequest& request,
+                                                     const std::string& image_namespace = "");
 
  private:
+  // A namespace holder (request.namespace_holder): no image, berth-pause
+  // on an empty read-only root (container_holder.cc). name is checked.
+  absl::StatusOr<v1::CreateContainerResponse> CreateHolder(const v1::CreateContainerRequest& request,
+                                                           const std::string& name);
   // --volumes-from and the image's VOLUMEs joined to the requested mounts.
   absl::Status ComposeSpecMounts(const std::string& image_config_json, v1::ContainerSpec* spec);
   // Creates and registers volumes, checks and creates bind sources.

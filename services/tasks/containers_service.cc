@@ -7,6 +7,7 @@
 #include "services/common/base/grpc_status.h"
 #include "services/common/base/time_arg.h"
 #include "services/common/fs/fs_util.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/tasks/container_spec.h"
 
 namespace berth::tasks {
@@ -98,10 +99,12 @@ absl::StatusOr<bool> ContainerMatches(
   return true;
 }
 
-grpc::Status ContainersService::Create(grpc::ServerContext*,
+grpc::Status ContainersService::Create(grpc::ServerContext* context,
                                        const v1::CreateContainerRequest* request,
                                        v1::CreateContainerResponse* response) {
-  auto created = factory_->Create(*request);
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto created = factory_->Create(*request, *ns);
   if (!created.ok()) return ToGrpcStatus(created.status());
   *response = *created;
   return grpc::Status::OK;

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
                                                           snapshots, volumes, networks);
     berth::tasks::ContainerFactoryDeps deps;
     deps.data_dir = context.data_dir;
+    deps.pause_binary = berth::SelfDirectory() + "/berth-pause";
     deps.userns_remap = !context.config.userns_remap.empty();
     deps.cgroup_driver = options.cgroup_driver;
     deps.log_driver = context.config.log_driver;
