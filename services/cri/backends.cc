@@ -21,6 +21,8 @@ Backends Backends::Connect(const std::string& exec_root) {
   backends.network_channel = channel("network");
   backends.images = berth::images::v1::Images::NewStub(backends.images_channel);
   backends.snapshots = berth::snapshots::v1::Snapshots::NewStub(backends.snapshots_channel);
+  backends.containers = berth::tasks::v1::Containers::NewStub(backends.tasks_channel);
+  backends.tasks = berth::tasks::v1::Tasks::NewStub(backends.tasks_channel);
   return backends;
 }
 

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "berth/images/v1/images.grpc.pb.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "berth/tasks/v1/tasks.grpc.pb.h"
 
 namespace berth::cri {
 
@@ -25,6 +26,8 @@ struct Backends {
   std::shared_ptr<grpc::Channel> network_channel;
   std::shared_ptr<berth::images::v1::Images::StubInterface> images;
   std::shared_ptr<berth::snapshots::v1::Snapshots::StubInterface> snapshots;
+  std::shared_ptr<berth::tasks::v1::Containers::StubInterface> containers;
+  std::shared_ptr<berth::tasks::v1::Tasks::StubInterface> tasks;
 
   static Backends Connect(const std::string& exec_root);
 };

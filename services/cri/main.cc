@@ -10,12 +10,17 @@
 #include "services/common/base/log.h"
 #include "services/common/server/service_main.h"
 #include "services/cri/backends.h"
+#include "services/cri/cri_containers.h"
 #include "services/cri/cri_images.h"
 #include "services/cri/image_service.h"
+#include "services/cri/oom_score.h"
+#include "services/cri/pod_sandboxes.h"
+#include "services/cri/pod_store.h"
 #include "services/cri/runtime_info.h"
 #include "services/cri/runtime_service.h"
 #include "services/cri/schema.h"
 #include "services/cri/settings_store.h"
+#include "services/cri/tasks_client.h"
 
 namespace {
 
@@ -25,6 +30,10 @@ std::unique_ptr<berth::cri::SettingsStore> g_settings;
 std::unique_ptr<berth::cri::Backends> g_backends;
 std::unique_ptr<berth::cri::CriImages> g_images;
 std::unique_ptr<berth::cri::RuntimeInfo> g_info;
+std::unique_ptr<berth::cri::PodStore> g_pod_store;
+std::unique_ptr<berth::cri::TasksClient> g_tasks;
+std::unique_ptr<berth::cri::PodSandboxes> g_pods;
+std::unique_ptr<berth::cri::CriContainers> g_containers;
 
 }  // namespace
 
@@ -58,7 +67,14 @@ int main(int argc, char** argv) {
         absl::StrCat(config.data_root, "/snapshots/", config.storage_driver));
     g_info = std::make_unique<berth::cri::RuntimeInfo>(&context.config, g_backends.get(),
                                                        g_settings.get(), config.cri_socket);
-    services.push_back(std::make_unique<berth::cri::RuntimeService>(g_info.get()));
+    g_pod_store = std::make_unique<berth::cri::PodStore>(g_database.get());
+    g_tasks = std::make_unique<berth::cri::TasksClient>(g_backends.get());
+    g_pods = std::make_unique<berth::cri::PodSandboxes>(g_pod_store.get(), g_tasks.get(),
+                                                        berth::cri::OwnOomScoreAdj());
+    g_containers =
+        std::make_unique<berth::cri::CriContainers>(g_pods.get(), g_tasks.get(), g_backends.get());
+    services.push_back(std::make_unique<berth::cri::RuntimeService>(g_info.get(), g_pods.get(),
+                                                                    g_containers.get()));
     services.push_back(std::make_unique<berth::cri::ImageService>(g_images.get()));
     BERTH_LOG(Info) << "cri: runtime.v1 on unix://" << config.cri_socket;
     return services;

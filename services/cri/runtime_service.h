@@ -1,18 +1,22 @@
 #ifndef BERTH_SERVICES_CRI_RUNTIME_SERVICE_H_
 #define BERTH_SERVICES_CRI_RUNTIME_SERVICE_H_
 
-// runtime.v1.RuntimeService. Version, Status, RuntimeConfig and
-// UpdateRuntimeConfig are served; pod sandboxes, containers, streaming and
-// stats are the next stage and answer UNIMPLEMENTED (the generated base).
+// runtime.v1.RuntimeService: runtime info (Version, Status, RuntimeConfig,
+// UpdateRuntimeConfig), pod sandboxes, containers and ExecSync. Streaming
+// (Exec, Attach, PortForward), stats, events and resource updates answer
+// UNIMPLEMENTED (the generated base) for now.
 
 #include "k8s/cri/runtime/v1/api.grpc.pb.h"
+#include "services/cri/cri_containers.h"
+#include "services/cri/pod_sandboxes.h"
 #include "services/cri/runtime_info.h"
 
 namespace berth::cri {
 
 class RuntimeService final : public runtime::v1::RuntimeService::Service {
  public:
-  explicit RuntimeService(RuntimeInfo* info) : info_(info) {}
+  RuntimeService(RuntimeInfo* info, PodSandboxes* pods, CriContainers* containers)
+      : info_(info), pods_(pods), containers_(containers) {}
 
   grpc::Status Version(grpc::ServerContext* context, const runtime::v1::VersionRequest* request,
                        runtime::v1::VersionResponse* response) override;
@@ -25,8 +29,47 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
                                    const runtime::v1::UpdateRuntimeConfigRequest* request,
                                    runtime::v1::UpdateRuntimeConfigResponse* response) override;
 
+  grpc::Status RunPodSandbox(grpc::ServerContext* context,
+                             const runtime::v1::RunPodSandboxRequest* request,
+                             runtime::v1::RunPodSandboxResponse* response) override;
+  grpc::Status StopPodSandbox(grpc::ServerContext* context,
+                              const runtime::v1::StopPodSandboxRequest* request,
+                              runtime::v1::StopPodSandboxResponse* response) override;
+  grpc::Status RemovePodSandbox(grpc::ServerContext* context,
+                                const runtime::v1::RemovePodSandboxRequest* request,
+                                runtime::v1::RemovePodSandboxResponse* response) override;
+  grpc::Status PodSandboxStatus(grpc::ServerContext* context,
+                                const runtime::v1::PodSandboxStatusRequest* request,
+                                runtime::v1::PodSandboxStatusResponse* response) override;
+  grpc::Status ListPodSandbox(grpc::ServerContext* context,
+                              const runtime::v1::ListPodSandboxRequest* request,
+                              runtime::v1::ListPodSandboxResponse* response) override;
+
+  grpc::Status CreateContainer(grpc::ServerContext* context,
+                               const runtime::v1::CreateContainerRequest* request,
+                               runtime::v1::CreateContainerResponse* response) override;
+  grpc::Status StartContainer(grpc::ServerContext* context,
+                              const runtime::v1::StartContainerRequest* request,
+                              runtime::v1::StartContainerResponse* response) override;
+  grpc::Status StopContainer(grpc::ServerContext* context,
+                             const runtime::v1::StopContainerRequest* request,
+                             runtime::v1::StopContainerResponse* response) override;
+  grpc::Status RemoveContainer(grpc::ServerContext* context,
+                               const runtime::v1::RemoveContainerRequest* request,
+                               runtime::v1::RemoveContainerResponse* response) override;
+  grpc::Status ListContainers(grpc::ServerContext* context,
+                              const runtime::v1::ListContainersRequest* request,
+                              runtime::v1::ListContainersResponse* response) override;
+  grpc::Status ContainerStatus(grpc::ServerContext* context,
+                               const runtime::v1::ContainerStatusRequest* request,
+                               runtime::v1::ContainerStatusResponse* response) override;
+  grpc::Status ExecSync(grpc::ServerContext* context, const runtime::v1::ExecSyncRequest* request,
+                        runtime::v1::ExecSyncResponse* response) override;
+
  private:
   RuntimeInfo* info_;
+  PodSandboxes* pods_;
+  CriContainers* containers_;
 };
 
 }  // namespace berth::cri

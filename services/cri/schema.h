@@ -7,8 +7,8 @@
 
 namespace berth::cri {
 
-// The CRI's database: what the kubelet told it (runtime settings); pod
-// sandboxes and their containers come next.
+// The CRI's database: what the kubelet told it (runtime settings) and its
+// pod sandboxes. Containers are the tasks service's, found by their labels.
 const std::vector<store::Migration>& Migrations();
 
 }  // namespace berth::cri
