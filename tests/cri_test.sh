@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Kubernetes CRI (runtime.v1) on berth-cri's socket, driven by berth's
 # own client over the CRI proto (tests/tools/grpc_call: CI has no crictl):
-# runtime info, the image service against a real registry, and the k8s.io
-# namespace that keeps the CRI's images apart from the CLI's.
+# runtime info, the image service against a real registry, the k8s.io
+# namespace that keeps the CRI's images apart from the CLI's, and pod
+# sandboxes with their containers on the real kernel and bridge.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
 
@@ -11,13 +12,27 @@ setup_suite() {
   make_image "$TMP/layout" v1 "hello from v1"
   push_image "$TMP/layout" v1 test/busybox:v1
   push_image "$TMP/layout" v1 test/other:v1
+  # The pods' image, under a name the image cases do not remove.
+  push_image "$TMP/layout" v1 test/pod:v1
   make_image "$TMP/layout2" v2 "hello from v2"
   push_image "$TMP/layout2" v2 test/busybox:v2
   start_berthd MAIN
   CRI=unix://$MAIN_EXEC/cri.sock
 }
 
-teardown_suite() { remove_main_containers; }
+teardown_suite() {
+  remove_cri_pods
+  remove_main_containers
+}
+
+# Every pod the CRI knows, removed through the CRI (its containers and
+# holders are not the CLI's to remove).
+remove_cri_pods() {
+  local id
+  for id in $(cri RuntimeService/ListPodSandbox '' | awk -F'"' '/^  id: / {print $2}'); do
+    cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$id\"" >/dev/null
+  done
+}
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 
@@ -31,6 +46,72 @@ image_id() {
 }
 
 count_files() { find "$1" -type f | wc -l; }
+
+# pod_image: the pods' image, pulled through the CRI; prints its name.
+pod_image() {
+  local ref=$REGISTRY/test/pod:v1
+  cri ImageService/PullImage "image { image: \"$ref\" }" | grep -q '^OK' || return 1
+  echo "$ref"
+}
+
+# run_pod NAME [MORE_CONFIG]: runs a pod sandbox, prints its id.
+run_pod() {
+  local out
+  out=$(cri RuntimeService/RunPodSandbox "config { metadata { name: \"$1\" uid: \"uid-$1\"
+    namespace: \"testns\" attempt: 1 } hostname: \"$1-host\" ${2-} }")
+  if [[ $out != "OK "* ]]; then
+    echo "RunPodSandbox $1: $out" >&2
+    return 1
+  fi
+  awk -F'"' '/^pod_sandbox_id: / {print $2}' <<<"$out"
+}
+
+# create_container POD NAME [MORE_CONFIG]: prints the new container's id.
+create_container() {
+  local image out
+  image=$(pod_image) || return 1
+  out=$(cri RuntimeService/CreateContainer "pod_sandbox_id: \"$1\" config { metadata { name: \"$2\" }
+    image { image: \"$image\" } ${3-} }")
+  if [[ $out != "OK "* ]]; then
+    echo "CreateContainer $2: $out" >&2
+    return 1
+  fi
+  awk -F'"' '/^container_id: / {print $2}' <<<"$out"
+}
+
+# start_container ID: starts it, failing loudly.
+start_container() {
+  local out
+  out=$(cri RuntimeService/StartContainer "container_id: \"$1\"")
+  [[ $out == "OK "* ]] || fail "StartContainer $1: $out"
+}
+
+pod_status() { cri RuntimeService/PodSandboxStatus "pod_sandbox_id: \"$1\" ${2-}"; }
+container_status() { cri RuntimeService/ContainerStatus "container_id: \"$1\""; }
+
+# exec_sync ID TIMEOUT ARG...: ExecSync's answer.
+exec_sync() {
+  local id=$1 timeout=$2 args="" arg
+  shift 2
+  for arg in "$@"; do args+=" cmd: \"$arg\""; done
+  cri RuntimeService/ExecSync "container_id: \"$id\" timeout: $timeout$args"
+}
+
+# tasks_list LABEL=VALUE: the tasks service's containers (k8s.io) with
+# that label, in text format.
+tasks_list() {
+  "$BIN/grpc_call" -H berth-namespace=k8s.io "unix://$MAIN_EXEC/tasks.sock" \
+    /berth.tasks.v1.Containers/List "all: true filters { key: \"label\" value { values: \"$1\" } }"
+}
+
+# holder_of POD: the id of the pod's namespace holder (tasks container).
+holder_of() {
+  tasks_list "io.berth.cri.sandbox-id=$1" |
+    awk -F'"' '/^  id: / {id=$2} /io.berth.cri.kind/ {getline; if ($2 == "sandbox") print id}'
+}
+
+# The host-side ifindex of a network namespace's eth0 (its veth peer).
+host_veth_index() { nsenter --net="$1" cat /sys/class/net/eth0/iflink; }
 
 test_version_names_berth_and_v1() {
   local out
@@ -91,14 +172,243 @@ test_pod_cidr_is_kept_across_a_restart_of_berth_cri() {
   assert_contains "$out" '\"namespace\":\"k8s.io\"'
 }
 
-test_pod_and_container_methods_are_not_implemented_yet() {
+test_streaming_methods_are_not_implemented_yet() {
   local out
-  out=$(cri RuntimeService/RunPodSandbox 'config { metadata { name: "p" uid: "u" namespace: "n" } }')
+  out=$(cri RuntimeService/Exec 'container_id: "x" cmd: "sh"')
   assert_contains "$out" "UNIMPLEMENTED"
-  out=$(cri RuntimeService/ListContainers '')
+  out=$(cri RuntimeService/PortForward 'pod_sandbox_id: "x"')
   assert_contains "$out" "UNIMPLEMENTED"
   # The same socket answers what is implemented.
   assert_contains "$(cri RuntimeService/Version '')" "OK "
+}
+
+test_a_pod_runs_on_the_bridge_and_leaves_nothing_when_removed() {
+  local pod out ip subnet holder netns veth
+  pod=$(run_pod web) || return 1
+  [[ $pod =~ ^[0-9a-f]{64}$ ]] || fail "pod id: $pod"
+  out=$(pod_status "$pod")
+  assert_contains "$out" "OK "
+  # SANDBOX_READY is the enum's zero, which text format leaves out.
+  assert_not_contains "$out" "SANDBOX_NOTREADY"
+  assert_contains "$out" 'name: "web"'
+  assert_contains "$out" 'namespace: "testns"'
+  ip=$(awk -F'"' '/^    ip: / {print $2}' <<<"$out")
+  subnet=$(berth network inspect bridge | awk -F'"' '/"Subnet"/ {print $4; exit}')
+  [[ -n $ip && -n $subnet ]] || fail "pod ip '$ip', bridge subnet '$subnet': $out"
+  python3 -c "import ipaddress,sys; sys.exit(ipaddress.ip_address('$ip') not in ipaddress.ip_network('$subnet'))" ||
+    fail "pod ip $ip not in the bridge's $subnet"
+  out=$(pod_status "$pod" "verbose: true")
+  assert_contains "$out" 'key: "info"'
+  assert_contains "$out" '\"processStatus\":\"running\"'
+  # The holder: a tasks container in k8s.io with its own netns and veth.
+  holder=$(holder_of "$pod")
+  [[ -n $holder ]] || fail "no namespace holder for the pod: $(tasks_list "io.berth.cri.sandbox-id=$pod")"
+  netns=$(tasks_list "io.berth.cri.sandbox-id=$pod" | awk -F'"' '/^  netns_path: / {print $2}')
+  [[ -e $netns ]] || fail "the pod's netns $netns does not exist"
+  veth=$(host_veth_index "$netns")
+  ip -o link | grep -q "^$veth: " || fail "the pod's veth (ifindex $veth) is not on the host"
+  pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$holder" >/dev/null || fail "no shim holds the pod"
+  # Stop: not ready, the network released; idempotent.
+  assert_contains "$(cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  assert_contains "$(pod_status "$pod")" "state: SANDBOX_NOTREADY"
+  assert_contains "$(cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  # The holder's exit releases its network (as the tasks service does it).
+  wait_for 10 bash -c "! ip -o link | grep -q '^$veth: '" || fail "the veth stayed after StopPodSandbox"
+  # Remove: nothing of it is left, and removing again is no error.
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  assert_contains "$(pod_status "$pod")" "NOT_FOUND"
+  [[ ! -e $netns ]] || fail "the netns $netns stayed"
+  [[ -z $(tasks_list "io.berth.cri.sandbox-id=$pod" | grep '^  id: ') ]] || fail "a tasks container stayed"
+  ! pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$holder" >/dev/null || fail "the holder's shim stayed"
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+}
+
+test_containers_share_their_pods_network_and_hostname() {
+  local pod server client out dir=$TMP/pod-share
+  mkdir -p "$dir"
+  pod=$(run_pod share) || return 1
+  server=$(create_container "$pod" server \
+    'command: "/bin/busybox" args: "httpd" args: "-f" args: "-p" args: "127.0.0.1:38471" args: "-h" args: "/etc"') ||
+    return 1
+  client=$(create_container "$pod" client "command: \"sh\" args: \"-c\"
+    args: \"busybox hostname >/out/hostname; exec sleep 1000\"
+    mounts { container_path: \"/out\" host_path: \"$dir\" }") || return 1
+  # Created, not yet running: CONTAINER_CREATED is the zero (left out).
+  out=$(container_status "$server")
+  assert_contains "$out" "OK "
+  assert_not_contains "$out" "state: CONTAINER_RUNNING"
+  start_container "$server"
+  start_container "$client"
+  assert_contains "$(container_status "$server")" "state: CONTAINER_RUNNING"
+  wait_for 10 test -s "$dir/hostname" || fail "the container wrote nothing to its mount"
+  assert_eq "$(cat "$dir/hostname")" "share-host" "hostname from the pod config"
+  # One network namespace: the client reaches the server on 127.0.0.1...
+  out=$(exec_sync "$client" 10 busybox wget -qO- http://127.0.0.1:38471/motd)
+  assert_contains "$out" "OK "
+  assert_contains "$out" 'stdout: "hello from v1\n"'
+  # ...which is not the host's 127.0.0.1.
+  ! busybox wget -qO- -T 2 http://127.0.0.1:38471/motd >/dev/null 2>&1 ||
+    fail "the pod's loopback server answers on the host's"
+  out=$(exec_sync "$server" 10 busybox hostname)
+  assert_contains "$out" 'stdout: "share-host\n"'
+  # Exit codes and stderr come back.
+  out=$(exec_sync "$client" 10 sh -c 'echo oops >&2; exit 3')
+  assert_contains "$out" 'stderr: "oops\n"'
+  assert_contains "$out" "exit_code: 3"
+  # The containers list by pod; StopPodSandbox ends them all.
+  out=$(cri RuntimeService/ListContainers "filter { pod_sandbox_id: \"$pod\" }")
+  [[ $(grep -c '^containers {' <<<"$out") -eq 2 ]] || fail "two containers in the pod: $out"
+  assert_contains "$(cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  assert_contains "$(container_status "$server")" "state: CONTAINER_EXITED"
+  assert_contains "$(container_status "$client")" "state: CONTAINER_EXITED"
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  assert_contains "$(container_status "$client")" "NOT_FOUND"
+  out=$(cri RuntimeService/ListContainers "filter { pod_sandbox_id: \"$pod\" }")
+  assert_eq "$out" "OK " "no container of a removed pod"
+}
+
+test_container_exit_status_reason_and_stop() {
+  local pod ok bad sleeper out start
+  pod=$(run_pod exits) || return 1
+  ok=$(create_container "$pod" ok 'command: "true"') || return 1
+  bad=$(create_container "$pod" bad 'command: "sh" args: "-c" args: "exit 3"') || return 1
+  sleeper=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"
+    labels { key: "role" value: "sleeper" }') || return 1
+  start_container "$ok"
+  start_container "$bad"
+  start_container "$sleeper"
+  wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ContainerStatus 'container_id: \"$bad\"' | grep -q CONTAINER_EXITED" ||
+    fail "the failing container did not exit"
+  wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ContainerStatus 'container_id: \"$ok\"' | grep -q CONTAINER_EXITED" ||
+    fail "the succeeding container did not exit"
+  out=$(container_status "$bad")
+  assert_contains "$out" "exit_code: 3"
+  assert_contains "$out" 'reason: "Error"'
+  assert_contains "$out" 'name: "bad"'
+  assert_contains "$out" "image_ref: \"sha256:"
+  grep -q '^  finished_at: [0-9]\{19\}$' <<<"$out" || fail "finished_at in nanoseconds: $out"
+  out=$(container_status "$ok")
+  assert_contains "$out" 'reason: "Completed"'
+  assert_not_contains "$out" "exit_code:"
+  # Filters: state and label selector.
+  out=$(cri RuntimeService/ListContainers "filter { pod_sandbox_id: \"$pod\" state { state: CONTAINER_RUNNING } }")
+  [[ $(grep -c '^containers {' <<<"$out") -eq 1 ]] || fail "one running: $out"
+  assert_contains "$out" "id: \"$sleeper\""
+  out=$(cri RuntimeService/ListContainers 'filter { label_selector { key: "role" value: "sleeper" } }')
+  assert_contains "$out" "id: \"$sleeper\""
+  assert_not_contains "$out" "id: \"$bad\""
+  # StopContainer: sleep ignores nothing, SIGTERM ends it well before the timeout.
+  start=$SECONDS
+  assert_contains "$(cri RuntimeService/StopContainer "container_id: \"$sleeper\" timeout: 30")" "OK "
+  ((SECONDS - start < 20)) || fail "StopContainer took $((SECONDS - start))s"
+  out=$(container_status "$sleeper")
+  assert_contains "$out" "state: CONTAINER_EXITED"
+  assert_contains "$(cri RuntimeService/StopContainer "container_id: \"$sleeper\" timeout: 30")" "OK "
+  assert_contains "$(cri RuntimeService/RemoveContainer "container_id: \"$sleeper\"")" "OK "
+  assert_contains "$(container_status "$sleeper")" "NOT_FOUND"
+  assert_contains "$(cri RuntimeService/RemoveContainer "container_id: \"$sleeper\"")" "OK "
+  assert_contains "$(container_status "$bad")" "OK "
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+test_pods_list_by_id_state_and_labels() {
+  local a b out
+  a=$(run_pod lista 'labels { key: "app" value: "a" }') || return 1
+  b=$(run_pod listb 'labels { key: "app" value: "b" }') || return 1
+  out=$(cri RuntimeService/ListPodSandbox 'filter { label_selector { key: "app" value: "a" } }')
+  assert_contains "$out" "id: \"$a\""
+  assert_not_contains "$out" "id: \"$b\""
+  out=$(cri RuntimeService/ListPodSandbox "filter { id: \"${b:0:12}\" }")
+  assert_contains "$out" "id: \"$b\""
+  assert_not_contains "$out" "id: \"$a\""
+  cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$b\"" >/dev/null
+  out=$(cri RuntimeService/ListPodSandbox 'filter { state { state: SANDBOX_NOTREADY } }')
+  assert_contains "$out" "id: \"$b\""
+  assert_not_contains "$out" "id: \"$a\""
+  out=$(cri RuntimeService/ListPodSandbox 'filter { state { state: SANDBOX_READY } }')
+  assert_contains "$out" "id: \"$a\""
+  assert_not_contains "$out" "id: \"$b\""
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$a\"" >/dev/null
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$b\"" >/dev/null
+}
+
+test_bad_requests_get_cri_codes_and_create_nothing() {
+  local before out pod
+  before=$(tasks_list "io.berth.cri.kind=container" | grep -c '^  id: ')
+  out=$(cri RuntimeService/RunPodSandbox 'config { hostname: "x" }')
+  assert_contains "$out" "INVALID_ARGUMENT"
+  assert_contains "$out" "metadata"
+  out=$(cri RuntimeService/RunPodSandbox 'config { metadata { name: "n" namespace: "x" } }')
+  assert_contains "$out" "INVALID_ARGUMENT"
+  assert_contains "$out" "metadata.uid"
+  out=$(cri RuntimeService/CreateContainer 'pod_sandbox_id: "0123456789ab" config { metadata { name: "c" } image { image: "busybox" } }')
+  assert_contains "$out" "NOT_FOUND"
+  assert_contains "$(cri RuntimeService/PodSandboxStatus 'pod_sandbox_id: "0123456789ab"')" "NOT_FOUND"
+  assert_contains "$(cri RuntimeService/ContainerStatus 'container_id: "0123456789ab"')" "NOT_FOUND"
+  assert_contains "$(cri RuntimeService/StartContainer 'container_id: "0123456789ab"')" "NOT_FOUND"
+  # Removing what is not there is no error (the kubelet retries removals).
+  assert_contains "$(cri RuntimeService/RemovePodSandbox 'pod_sandbox_id: "0123456789ab"')" "OK "
+  assert_contains "$(cri RuntimeService/RemoveContainer 'container_id: "0123456789ab"')" "OK "
+  pod=$(run_pod badreq) || return 1
+  out=$(cri RuntimeService/CreateContainer "pod_sandbox_id: \"$pod\" config { image { image: \"busybox\" } }")
+  assert_contains "$out" "INVALID_ARGUMENT"
+  out=$(cri RuntimeService/CreateContainer "pod_sandbox_id: \"$pod\" config { metadata { name: \"c\" } image { image: \"no/such:image\" } }")
+  assert_contains "$out" "NOT_FOUND"
+  assert_eq "$(tasks_list "io.berth.cri.kind=container" | grep -c '^  id: ')" "$before" "containers made by bad requests"
+  # Positive control: a good request in the same pod makes one.
+  create_container "$pod" good 'command: "true"' >/dev/null || fail "a good CreateContainer failed"
+  assert_eq "$(tasks_list "io.berth.cri.kind=container" | grep -c '^  id: ')" "$((before + 1))" "the good one"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+test_pods_survive_a_restart_of_berth_cri() {
+  local pod ctr pid out
+  pod=$(run_pod survivor) || return 1
+  ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  pid=$(service_pid "$MAIN_PID" cri)
+  [[ -n $pid ]] || fail "no berth-cri process"
+  kill -9 "$pid"
+  wait_for 20 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/Version '' | grep -q '^OK'" ||
+    fail "berth-cri not restarted"
+  out=$(pod_status "$pod")
+  assert_contains "$out" "OK "
+  assert_not_contains "$out" "SANDBOX_NOTREADY"
+  assert_contains "$(container_status "$ctr")" "state: CONTAINER_RUNNING"
+  assert_contains "$(exec_sync "$ctr" 10 echo still-here)" 'stdout: "still-here\n"'
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  assert_contains "$(container_status "$ctr")" "NOT_FOUND"
+}
+
+test_exec_sync_times_out() {
+  local pod ctr out start
+  pod=$(run_pod slowexec) || return 1
+  ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  start=$SECONDS
+  out=$(exec_sync "$ctr" 1 sleep 30)
+  assert_contains "$out" "DEADLINE_EXCEEDED"
+  ((SECONDS - start < 10)) || fail "ExecSync took $((SECONDS - start))s with a 1s timeout"
+  # Positive control: a quick command within its timeout.
+  assert_contains "$(exec_sync "$ctr" 5 true)" "OK "
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+test_pod_containers_are_not_in_the_clis_ps() {
+  local pod ctr
+  pod=$(run_pod hidden) || return 1
+  ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  # Positive control: the CLI's own container is in its ps.
+  berth pull -q "$REGISTRY/test/pod:v1" >/dev/null
+  berth run -d --name cli-visible "$REGISTRY/test/pod:v1" sleep 1000 >/dev/null
+  assert_contains "$(berth ps -a --no-trunc)" "cli-visible" "the CLI's ps"
+  assert_not_contains "$(berth ps -a --no-trunc)" "$ctr" "the CLI's ps"
+  assert_not_contains "$(berth ps -a --no-trunc)" "k8s_POD_hidden" "the CLI's ps"
+  assert_contains "$(berth --namespace k8s.io ps -a --no-trunc)" "$ctr" "the k8s.io namespace's ps"
+  assert_not_contains "$(berth --namespace k8s.io ps -a --no-trunc)" "cli-visible" "the k8s.io namespace's ps"
+  berth rm -f cli-visible >/dev/null
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
 test_pull_list_status_and_remove_an_image() {
