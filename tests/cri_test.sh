@@ -12,8 +12,10 @@ setup_suite() {
   make_image "$TMP/layout" v1 "hello from v1"
   push_image "$TMP/layout" v1 test/busybox:v1
   push_image "$TMP/layout" v1 test/other:v1
-  # The pods' image, under a name the image cases do not remove.
-  push_image "$TMP/layout" v1 test/pod:v1
+  # The pods' image: its own, so that no image case's name is in use by a
+  # pod's container.
+  make_image "$TMP/layout-pod" pod "hello from the pod"
+  push_image "$TMP/layout-pod" pod test/pod:v1
   make_image "$TMP/layout2" v2 "hello from v2"
   push_image "$TMP/layout2" v2 test/busybox:v2
   start_berthd MAIN
@@ -114,8 +116,11 @@ holder_of() {
     awk -F'"' '/^  id: / {id=$2} /io.berth.cri.kind/ {getline; if ($2 == "sandbox") print id}'
 }
 
-# The host-side ifindex of a network namespace's eth0 (its veth peer).
-host_veth_index() { nsenter --net="$1" cat /sys/class/net/eth0/iflink; }
+# The host-side ifindex of a network namespace's eth0 (its veth peer:
+# "eth0@if<N>"; /sys/class/net would show the host's, sysfs not remounted).
+host_veth_index() {
+  nsenter --net="$1" ip -o link show eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p'
+}
 
 test_version_names_berth_and_v1() {
   local out
@@ -210,7 +215,8 @@ test_a_pod_runs_on_the_bridge_and_leaves_nothing_when_removed() {
   netns=$(tasks_list "io.berth.cri.sandbox-id=$pod" | awk -F'"' '/^  netns_path: / {print $2}')
   [[ -e $netns ]] || fail "the pod's netns $netns does not exist"
   veth=$(host_veth_index "$netns")
-  ip -o link | grep -q "^$veth: " || fail "the pod's veth (ifindex $veth) is not on the host"
+  [[ -n $veth ]] || fail "no veth in the pod's netns: $(nsenter --net="$netns" ip -o link)"
+  ip -o link | grep -q "^$veth: veth" || fail "the pod's veth (ifindex $veth) is not on the host"
   pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$holder" >/dev/null || fail "no shim holds the pod"
   # Stop: not ready, the network released; idempotent.
   assert_contains "$(cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
@@ -249,7 +255,7 @@ test_containers_share_their_pods_network_and_hostname() {
   # One network namespace: the client reaches the server on 127.0.0.1...
   out=$(exec_sync "$client" 10 busybox wget -qO- http://127.0.0.1:38471/motd)
   assert_contains "$out" "OK "
-  assert_contains "$out" 'stdout: "hello from v1\n"'
+  assert_contains "$out" 'stdout: "hello from the pod\n"'
   # ...which is not the host's 127.0.0.1.
   ! busybox wget -qO- -T 2 http://127.0.0.1:38471/motd >/dev/null 2>&1 ||
     fail "the pod's loopback server answers on the host's"
@@ -272,15 +278,19 @@ test_containers_share_their_pods_network_and_hostname() {
 }
 
 test_container_exit_status_reason_and_stop() {
-  local pod ok bad sleeper out start
+  local pod ok bad sleeper trapper out start
   pod=$(run_pod exits) || return 1
   ok=$(create_container "$pod" ok 'command: "true"') || return 1
   bad=$(create_container "$pod" bad 'command: "sh" args: "-c" args: "exit 3"') || return 1
   sleeper=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"
     labels { key: "role" value: "sleeper" }') || return 1
+  # A process that ends on SIGTERM (sleep as PID 1 ignores it).
+  trapper=$(create_container "$pod" trapper 'command: "sh" args: "-c"
+    args: "trap \"exit 0\" TERM; sleep 1000 & wait"') || return 1
   start_container "$ok"
   start_container "$bad"
   start_container "$sleeper"
+  start_container "$trapper"
   wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ContainerStatus 'container_id: \"$bad\"' | grep -q CONTAINER_EXITED" ||
     fail "the failing container did not exit"
   wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ContainerStatus 'container_id: \"$ok\"' | grep -q CONTAINER_EXITED" ||
@@ -296,17 +306,26 @@ test_container_exit_status_reason_and_stop() {
   assert_not_contains "$out" "exit_code:"
   # Filters: state and label selector.
   out=$(cri RuntimeService/ListContainers "filter { pod_sandbox_id: \"$pod\" state { state: CONTAINER_RUNNING } }")
-  [[ $(grep -c '^containers {' <<<"$out") -eq 1 ]] || fail "one running: $out"
+  [[ $(grep -c '^containers {' <<<"$out") -eq 2 ]] || fail "two running: $out"
   assert_contains "$out" "id: \"$sleeper\""
+  assert_contains "$out" "id: \"$trapper\""
   out=$(cri RuntimeService/ListContainers 'filter { label_selector { key: "role" value: "sleeper" } }')
   assert_contains "$out" "id: \"$sleeper\""
   assert_not_contains "$out" "id: \"$bad\""
-  # StopContainer: sleep ignores nothing, SIGTERM ends it well before the timeout.
+  # StopContainer: SIGTERM, and SIGKILL once the timeout has passed.
   start=$SECONDS
-  assert_contains "$(cri RuntimeService/StopContainer "container_id: \"$sleeper\" timeout: 30")" "OK "
-  ((SECONDS - start < 20)) || fail "StopContainer took $((SECONDS - start))s"
+  assert_contains "$(cri RuntimeService/StopContainer "container_id: \"$trapper\" timeout: 30")" "OK "
+  ((SECONDS - start < 10)) || fail "StopContainer of a process ending on SIGTERM took $((SECONDS - start))s"
+  out=$(container_status "$trapper")
+  assert_contains "$out" "state: CONTAINER_EXITED"
+  assert_contains "$out" 'reason: "Completed"'
+  start=$(date +%s%N)
+  assert_contains "$(cri RuntimeService/StopContainer "container_id: \"$sleeper\" timeout: 2")" "OK "
+  (($(date +%s%N) - start >= 2000000000)) || fail "SIGKILL before the 2s timeout"
+  (($(date +%s%N) - start < 15000000000)) || fail "StopContainer with a 2s timeout took long"
   out=$(container_status "$sleeper")
   assert_contains "$out" "state: CONTAINER_EXITED"
+  assert_contains "$out" "exit_code: 137"
   assert_contains "$(cri RuntimeService/StopContainer "container_id: \"$sleeper\" timeout: 30")" "OK "
   assert_contains "$(cri RuntimeService/RemoveContainer "container_id: \"$sleeper\"")" "OK "
   assert_contains "$(container_status "$sleeper")" "NOT_FOUND"
@@ -393,8 +412,9 @@ test_exec_sync_times_out() {
   out=$(exec_sync "$ctr" 1 sleep 30)
   assert_contains "$out" "DEADLINE_EXCEEDED"
   ((SECONDS - start < 10)) || fail "ExecSync took $((SECONDS - start))s with a 1s timeout"
-  # Positive control: a quick command within its timeout.
-  assert_contains "$(exec_sync "$ctr" 5 true)" "OK "
+  # Positive control: a quick command within its timeout, in the container
+  # that still runs.
+  assert_contains "$(exec_sync "$ctr" 5 echo done)" 'stdout: "done\n"'
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
