@@ -44,15 +44,20 @@ struct ContainerFactoryDeps {
 class ContainerFactory {
  public:
   explicit ContainerFactory(ContainerFactoryDeps deps) : deps_(std::move(deps)) {}
-  absl::StatusOr<v1::CreateContainerResponse> Create(const v1::CreateContainerRequest& request);
+  // The container belongs to namespace ns: its image and the containers
+  // it names (--volumes-from, --link, --network container:) are looked up
+  // there.
+  absl::StatusOr<v1::CreateContainerResponse> Create(const std::string& ns,
+                                                     const v1::CreateContainerRequest& request);
 
  private:
   // --volumes-from and the image's VOLUMEs joined to the requested mounts.
-  absl::Status ComposeSpecMounts(const std::string& image_config_json, v1::ContainerSpec* spec);
+  absl::Status ComposeSpecMounts(const std::string& ns, const std::string& image_config_json,
+                                 v1::ContainerSpec* spec);
   // Creates and registers volumes, checks and creates bind sources.
   absl::Status ResolveMounts(const std::string& id, v1::ContainerSpec* spec);
   // --link: each linked container must exist (stored by its name).
-  absl::Status ResolveLinks(v1::ContainerSpec* spec);
+  absl::Status ResolveLinks(const std::string& ns, v1::ContainerSpec* spec);
   // Copy-up into fresh volumes, once the container's snapshot exists.
   absl::Status PopulateVolumes(const std::string& id, const v1::ContainerSpec& spec);
   ContainerFactoryDeps deps_;
