@@ -147,9 +147,10 @@ void Pump(AttachStream* stream, berth::tasks::v1::Tasks::Stub* tasks, const Atta
         kill.set_id(options.id);
         kill.set_signal(SignalName(signo));
         berth::tasks::v1::KillResponse killed;
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-        tasks->Kill(&context, kill, &killed);
+        // The container's namespace, as every call of this invocation.
+        auto context = Cli::CallContext();
+        context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        tasks->Kill(context.get(), kill, &killed);
       }
     }
     if (forward_stdin && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -393,16 +393,16 @@ grpc::Status ImagesService::Remove(grpc::ServerContext* context,
   // Containers made from the image hold it, as docker's rmi: a running one
   // even against -f; a stopped one unless forced, and then only the names go.
   bool in_use = false;
-  // The tasks service keeps the CLI's containers only so far: another
-  // namespace's images (the CRI's) are not theirs to hold. When tasks scopes
-  // containers by namespace, ask it in the caller's.
-  if (containers_ != nullptr && scoped->ns() == namespaces::kDefault) {
+  // Only the caller's namespace's containers hold its names: the tasks
+  // service lists those alone.
+  if (containers_ != nullptr) {
     berth::tasks::v1::ListContainersRequest list;
     list.set_all(true);
     (*list.mutable_filters())["ancestor"].add_values(detail->id());
     berth::tasks::v1::ListContainersResponse users;
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    namespaces::SetNamespace(context, scoped->ns());
     grpc::Status listed = containers_->List(&context, list, &users);
     if (!listed.ok()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -648,7 +648,7 @@ grpc::Status ImagesService::Prune(grpc::ServerContext* context,
   if (!records.ok()) return ToGrpcStatus(records.status());
   // Without --all only dangling images (no tag) go; never one a container
   // was made from, as docker.
-  auto users = ContainerUsers();
+  auto users = ContainerUsers(scoped->ns());
   if (!users.ok()) return ToGrpcStatus(users.status(), "prune");
   auto matches = PruneFilter(request->filters());
   if (!matches.ok()) return ToGrpcStatus(matches.status(), "prune");
@@ -682,7 +682,7 @@ grpc::Status ImagesService::Prune(grpc::ServerContext* context,
 
 namespace berth::images {
 
-absl::StatusOr<std::map<std::string, int64_t>> ImagesService::ContainerUsers() {
+absl::StatusOr<std::map<std::string, int64_t>> ImagesService::ContainerUsers(const std::string& ns) {
   std::map<std::string, int64_t> users;
   if (containers_ == nullptr) return users;
   berth::tasks::v1::ListContainersRequest list;
@@ -690,6 +690,7 @@ absl::StatusOr<std::map<std::string, int64_t>> ImagesService::ContainerUsers() {
   berth::tasks::v1::ListContainersResponse listed;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  namespaces::SetNamespace(context, ns);
   grpc::Status status = containers_->List(&context, list, &listed);
   if (!status.ok()) {
     return absl::UnavailableError("cannot tell which containers use images: " + status.error_message());
@@ -707,7 +708,7 @@ grpc::Status ImagesService::DiskUsage(grpc::ServerContext* context,
   if (!details.ok()) return ToGrpcStatus(details.status());
   // docker counts an image as active while any container, running or not,
   // was made from it.
-  auto container_users = ContainerUsers();
+  auto container_users = ContainerUsers(scoped->ns());
   if (!container_users.ok()) return ToGrpcStatus(container_users.status(), "disk usage");
   std::map<std::string, int64_t>& users = *container_users;
   // Shared layers count once: sum the unpacked size of each chain id.

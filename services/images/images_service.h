@@ -104,9 +104,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
   absl::StatusOr<ImageStore> Scoped(const grpc::ServerContext* context) const;
   // Image details by id (config digest), with all names of that id.
   absl::StatusOr<std::vector<berth::images::v1::ImageDetail>> Details(ImageStore& images);
-  // How many containers (any state) were made from each image id; empty
-  // without a tasks service to ask.
-  absl::StatusOr<std::map<std::string, int64_t>> ContainerUsers();
+  // How many containers (any state) of namespace ns were made from each
+  // image id; empty without a tasks service to ask.
+  absl::StatusOr<std::map<std::string, int64_t>> ContainerUsers(const std::string& ns);
   // An image config's JSON, platform, diff ids and chain id (cached by
   // digest; only those fields are set).
   absl::StatusOr<berth::images::v1::ImageDetail> ConfigFacts(const std::string& config_digest);

@@ -122,13 +122,14 @@ absl::Status ContainerFactory::ResolveMounts(const std::string& id, v1::Containe
   return absl::OkStatus();
 }
 
-absl::Status ContainerFactory::ComposeSpecMounts(const std::string& image_config_json,
+absl::Status ContainerFactory::ComposeSpecMounts(const std::string& ns,
+                                                 const std::string& image_config_json,
                                                  v1::ContainerSpec* spec) {
   std::vector<v1::MountSpec> inherited;
   for (const std::string& from : spec->volumes_from()) {
     auto parsed = ParseVolumesFrom(from);
     if (!parsed.ok()) return parsed.status();
-    auto other = deps_.store->Resolve(parsed->first);
+    auto other = deps_.store->Resolve(ns, parsed->first);
     if (!other.ok()) return other.status();
     std::vector<v1::MountSpec> mounts(other->spec().mounts().begin(), other->spec().mounts().end());
     for (v1::MountSpec& mount : InheritedMounts(mounts, parsed->second)) {
@@ -162,7 +163,7 @@ absl::Status ContainerFactory::PopulateVolumes(const std::string& id,
   return absl::OkStatus();
 }
 
-absl::Status ContainerFactory::ResolveLinks(v1::ContainerSpec* spec) {
+absl::Status ContainerFactory::ResolveLinks(const std::string& ns, v1::ContainerSpec* spec) {
   if (spec->links().empty()) return absl::OkStatus();
   if (spec->network_mode() == "host") {
     return absl::InvalidArgumentError(
@@ -174,7 +175,7 @@ absl::Status ContainerFactory::ResolveLinks(v1::ContainerSpec* spec) {
     if (!link.ok()) return link.status();
     // dockerd: a missing container is a bad parameter (400), not a 404
     // that clients would take for a missing image.
-    auto linked = deps_.store->Resolve(link->name);
+    auto linked = deps_.store->Resolve(ns, link->name);
     if (!linked.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("could not get container for ", link->name, ": ", linked.status().message()));
@@ -185,21 +186,21 @@ absl::Status ContainerFactory::ResolveLinks(v1::ContainerSpec* spec) {
 }
 
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
-    const v1::CreateContainerRequest& request, const std::string& image_namespace) {
+    const std::string& ns, const v1::CreateContainerRequest& request) {
   std::string name(absl::StripPrefix(request.name(), "/"));
   if (!name.empty() && !ValidContainerName(name)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Invalid container name (", name, "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
   }
   if (!name.empty()) {
-    if (auto existing = deps_.store->Resolve(name); existing.ok() && existing->name() == name) {
+    if (auto existing = deps_.store->Resolve(ns, name); existing.ok() && existing->name() == name) {
       return absl::AlreadyExistsError(absl::StrCat(
           "Conflict. The container name \"/", name, "\" is already in use by container \"",
           existing->id(), "\". You have to remove (or rename) that container to be able to reuse "
           "that name."));
     }
   }
-  if (request.namespace_holder()) return CreateHolder(request, name);
+  if (request.namespace_holder()) return CreateHolder(ns, request, name);
   if (request.spec().image().empty()) return absl::InvalidArgumentError("no image given");
   if (absl::Status status = ValidateSpec(request.spec()); !status.ok()) return status;
   if (auto remapped = UsesRemappedUserNamespace(request.spec(), deps_.userns_remap); !remapped.ok()) {
@@ -213,7 +214,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   get.set_ref(request.spec().image());
   berth::images::v1::ImageDetail image;
   auto image_context = Context();
-  namespaces::SetNamespace(*image_context, image_namespace);
+  namespaces::SetNamespace(*image_context, ns);
   grpc::Status got = deps_.images->Get(image_context.get(), get, &image);
   if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
     return absl::NotFoundError(absl::StrCat("No such image: ", WithTag(request.spec().image())));
@@ -232,11 +233,11 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   v1::ContainerSpec requested = request.spec();
   if (absl::StartsWith(requested.network_mode(), "container:")) {
     // Stored by id, as docker does: a rename of the other does not matter.
-    auto other = deps_.store->Resolve(requested.network_mode().substr(10));
+    auto other = deps_.store->Resolve(ns, requested.network_mode().substr(10));
     if (!other.ok()) return other.status();
     requested.set_network_mode("container:" + other->id());
   }
-  if (absl::Status status = ResolveLinks(&requested); !status.ok()) return status;
+  if (absl::Status status = ResolveLinks(ns, &requested); !status.ok()) return status;
   std::string id = fs::RandomHex(32);
   auto merged = MergeImageConfig(requested, image.config_json(), id);
   if (!merged.ok()) return merged.status();
@@ -259,6 +260,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   v1::Container container;
   container.set_id(id);
   container.set_name(name);
+  container.set_namespace_(ns);
   container.set_image_id(image.id());
   container.set_image_config_json(image.config_json());
   container.set_snapshot_key(id);
@@ -271,7 +273,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   container.set_hosts_path(dir + "/hosts");
   container.set_resolv_conf_path(dir + "/resolv.conf");
 
-  if (absl::Status status = ComposeSpecMounts(image.config_json(), &*merged); !status.ok()) {
+  if (absl::Status status = ComposeSpecMounts(ns, image.config_json(), &*merged); !status.ok()) {
     return status;
   }
 
@@ -333,7 +335,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   event.set_action("create");
   (*event.mutable_attributes())["name"] = name;
   (*event.mutable_attributes())["image"] = merged->image();
-  deps_.events->Publish(event);
+  deps_.events->Publish(event, ns);
   v1::CreateContainerResponse response;
   response.set_id(id);
   return response;

@@ -46,22 +46,25 @@ struct ContainerFactoryDeps {
 class ContainerFactory {
  public:
   explicit ContainerFactory(ContainerFactoryDeps deps) : deps_(std::move(deps)) {}
-  // image_namespace: where the image is looked up (the caller's; the CRI's
-  // images are in k8s.io).
-  absl::StatusOr<v1::CreateContainerResponse> Create(const v1::CreateContainerRequest& request,
-                                                     const std::string& image_namespace = "");
+  // The container belongs to namespace ns: its image and the containers
+  // it names (--volumes-from, --link, --network container:) are looked up
+  // there.
+  absl::StatusOr<v1::CreateContainerResponse> Create(const std::string& ns,
+                                                     const v1::CreateContainerRequest& request);
 
  private:
   // A namespace holder (request.namespace_holder): no image, berth-pause
   // on an empty read-only root (container_holder.cc). name is checked.
-  absl::StatusOr<v1::CreateContainerResponse> CreateHolder(const v1::CreateContainerRequest& request,
+  absl::StatusOr<v1::CreateContainerResponse> CreateHolder(const std::string& ns,
+                                                           const v1::CreateContainerRequest& request,
                                                            const std::string& name);
   // --volumes-from and the image's VOLUMEs joined to the requested mounts.
-  absl::Status ComposeSpecMounts(const std::string& image_config_json, v1::ContainerSpec* spec);
+  absl::Status ComposeSpecMounts(const std::string& ns, const std::string& image_config_json,
+                                 v1::ContainerSpec* spec);
   // Creates and registers volumes, checks and creates bind sources.
   absl::Status ResolveMounts(const std::string& id, v1::ContainerSpec* spec);
   // --link: each linked container must exist (stored by its name).
-  absl::Status ResolveLinks(v1::ContainerSpec* spec);
+  absl::Status ResolveLinks(const std::string& ns, v1::ContainerSpec* spec);
   // Copy-up into fresh volumes, once the container's snapshot exists.
   absl::Status PopulateVolumes(const std::string& id, const v1::ContainerSpec& spec);
   ContainerFactoryDeps deps_;

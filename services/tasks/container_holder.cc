@@ -49,7 +49,8 @@ absl::Status CheckHolderSpec(const v1::ContainerSpec& spec) {
 }  // namespace
 
 absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::CreateHolder(
-    const v1::CreateContainerRequest& request, const std::string& requested_name) {
+    const std::string& ns, const v1::CreateContainerRequest& request,
+    const std::string& requested_name) {
   if (absl::Status status = CheckHolderSpec(request.spec()); !status.ok()) return status;
   if (absl::Status status = ValidateSpec(request.spec()); !status.ok()) return status;
   if (absl::Status status = CheckCgroupParent(request.spec(), deps_.cgroup_driver); !status.ok()) {
@@ -86,6 +87,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::CreateHolder(
   v1::Container container;
   container.set_id(id);
   container.set_name(name);
+  container.set_namespace_(ns);
   SetTime(container.mutable_created_at(), absl::Now());
   container.mutable_state()->set_status(v1::CREATED);
   container.set_hostname_path(dir + "/hostname");
@@ -125,7 +127,7 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::CreateHolder(
   event.set_name(container.name());
   event.set_action("create");
   (*event.mutable_attributes())["name"] = container.name();
-  deps_.events->Publish(event);
+  deps_.events->Publish(event, ns);
   v1::CreateContainerResponse response;
   response.set_id(id);
   return response;

@@ -106,9 +106,11 @@ void CollectContainerMetrics(const ContainerStore& store, TaskManager& tasks,
     const Container& container = running[index];
     const absl::StatusOr<berth::shim::v1::Stats>& stats = all_stats[index];
     if (!stats.ok()) continue;
+    // namespace: as containerd labels its per-container series.
     metrics::Labels labels = {{"id", "/berth/" + container.id()},
                               {"image", container.spec().image()},
-                              {"name", container.name()}};
+                              {"name", container.name()},
+                              {"namespace", container.namespace_()}};
     for (size_t i = 0; i < std::size(kSeries); ++i) {
       metrics::Sample sample;
       sample.labels = labels;

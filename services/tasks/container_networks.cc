@@ -73,8 +73,9 @@ absl::StatusOr<std::string> ContainerNetworks::HostGateway() {
   return default_gateway_;
 }
 
-absl::Status ContainerNetworks::Connect(const v1::ConnectNetworkRequest& request) {
-  auto container = store_->Resolve(request.id());
+absl::Status ContainerNetworks::Connect(const std::string& ns,
+                                        const v1::ConnectNetworkRequest& request) {
+  auto container = store_->Resolve(ns, request.id());
   if (!container.ok()) return container.status();
   if (absl::Status status = CheckConnectable(*container); !status.ok()) return status;
   berth::network::v1::ConnectRequest connect;
@@ -90,8 +91,9 @@ absl::Status ContainerNetworks::Connect(const v1::ConnectNetworkRequest& request
   return RefreshResolvConf(*container);
 }
 
-absl::Status ContainerNetworks::Disconnect(const v1::DisconnectNetworkRequest& request) {
-  auto container = store_->Resolve(request.id());
+absl::Status ContainerNetworks::Disconnect(const std::string& ns,
+                                           const v1::DisconnectNetworkRequest& request) {
+  auto container = store_->Resolve(ns, request.id());
   if (!container.ok()) return container.status();
   berth::network::v1::DisconnectRequest disconnect;
   disconnect.set_network(request.network());

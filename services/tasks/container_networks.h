@@ -42,9 +42,10 @@ class ContainerNetworks {
   // What --add-host NAME:host-gateway maps to (docker's HostGatewayIP).
   absl::StatusOr<std::string> HostGateway();
 
-  // docker network connect/disconnect of a container by name or id.
-  absl::Status Connect(const v1::ConnectNetworkRequest& request);
-  absl::Status Disconnect(const v1::DisconnectNetworkRequest& request);
+  // docker network connect/disconnect of a container by name or id, in
+  // namespace ns.
+  absl::Status Connect(const std::string& ns, const v1::ConnectNetworkRequest& request);
+  absl::Status Disconnect(const std::string& ns, const v1::DisconnectNetworkRequest& request);
 
   // The container's endpoints answer to `name` from now on.
   absl::Status Rename(const std::string& id, const std::string& name);

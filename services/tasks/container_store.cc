@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/common/namespaces/namespace.h"
 
 namespace berth::tasks {
 
@@ -29,6 +30,8 @@ absl::StatusOr<std::unique_ptr<ContainerStore>> ContainerStore::Open(store::Data
       return absl::DataLossError(
           absl::StrCat("container ", statement->ColumnText(0), ": unreadable record"));
     }
+    // Made before namespaces: the CLI's and the Docker API's.
+    if (container.namespace_().empty()) container.set_namespace_(namespaces::kDefault);
     store->by_id_[container.id()] = std::move(container);
   }
   return store;
@@ -45,7 +48,9 @@ absl::Status ContainerStore::Write(store::Database& db, const Container& contain
       static_cast<int64_t>(container.created_at().seconds()), container.SerializeAsString());
 }
 
-absl::Status ContainerStore::Insert(const Container& container) {
+absl::Status ContainerStore::Insert(const Container& given) {
+  Container container = given;
+  if (container.namespace_().empty()) container.set_namespace_(namespaces::kDefault);
   absl::MutexLock lock(&mu_);
   for (const auto& [id, existing] : by_id_) {
     if (existing.name() == container.name()) {
@@ -111,18 +116,21 @@ absl::Status ContainerStore::Rename(const std::string& id, const std::string& ne
   return absl::OkStatus();
 }
 
-absl::StatusOr<Container> ContainerStore::Resolve(const std::string& ref) const {
+absl::StatusOr<Container> ContainerStore::Resolve(const std::string& ns,
+                                                 const std::string& ref) const {
   absl::MutexLock lock(&mu_);
   if (ref.empty()) return absl::InvalidArgumentError("no container given");
-  if (auto it = by_id_.find(ref); it != by_id_.end()) return it->second;
+  if (auto it = by_id_.find(ref); it != by_id_.end() && it->second.namespace_() == ns) {
+    return it->second;
+  }
   absl::string_view name = ref;
   absl::ConsumePrefix(&name, "/");
   for (const auto& [id, container] : by_id_) {
-    if (container.name() == name) return container;
+    if (container.name() == name && container.namespace_() == ns) return container;
   }
   const Container* match = nullptr;
   for (const auto& [id, container] : by_id_) {
-    if (absl::StartsWith(id, ref)) {
+    if (container.namespace_() == ns && absl::StartsWith(id, ref)) {
       if (match != nullptr) {
         return absl::FailedPreconditionError(
             absl::StrCat("Multiple IDs found with provided prefix: ", ref));
@@ -141,10 +149,16 @@ std::optional<Container> ContainerStore::Get(const std::string& id) const {
   return it->second;
 }
 
-std::vector<Container> ContainerStore::All() const {
+std::vector<Container> ContainerStore::List(const std::string& ns) const { return Sorted(&ns); }
+
+std::vector<Container> ContainerStore::All() const { return Sorted(nullptr); }
+
+std::vector<Container> ContainerStore::Sorted(const std::string* ns) const {
   absl::MutexLock lock(&mu_);
   std::vector<Container> all;
-  for (const auto& [id, container] : by_id_) all.push_back(container);
+  for (const auto& [id, container] : by_id_) {
+    if (ns == nullptr || container.namespace_() == *ns) all.push_back(container);
+  }
   std::sort(all.begin(), all.end(), [](const Container& a, const Container& b) {
     if (a.created_at().seconds() != b.created_at().seconds()) {
       return a.created_at().seconds() > b.created_at().seconds();

@@ -5,6 +5,11 @@
 // image, its paths and its last known state) in SQLite, mirrored in memory
 // for lookups. Writes go to the database first; the memory copy changes
 // only when the write committed.
+//
+// Each record belongs to a namespace (services/common/namespaces), as
+// containerd's: what a client names (Resolve, List) is looked up in its
+// namespace only, so another namespace's container is "No such container".
+// Names stay unique across all namespaces (the CRI makes unique names).
 
 #include <map>
 #include <memory>
@@ -36,15 +41,22 @@ class ContainerStore {
   absl::Status Remove(const std::string& id);
   absl::Status Rename(const std::string& id, const std::string& new_name);
 
-  // By full id, name (with or without "/"), or unique id prefix, as docker.
-  absl::StatusOr<Container> Resolve(const std::string& ref) const;
+  // By full id, name (with or without "/"), or id prefix unique in the
+  // namespace, as docker; the containers of other namespaces are not there.
+  absl::StatusOr<Container> Resolve(const std::string& ns, const std::string& ref) const;
+  // By full id in any namespace: for ids this service recorded itself.
   std::optional<Container> Get(const std::string& id) const;
-  // Newest first.
+  // One namespace's, newest first.
+  std::vector<Container> List(const std::string& ns) const;
+  // Every namespace's, newest first: for the service's own work
+  // (recovery, shutdown, metrics), never for a client's listing.
   std::vector<Container> All() const;
+  // In any namespace: names are unique across all of them.
   bool NameInUse(const std::string& name) const;
 
  private:
   explicit ContainerStore(store::Database* db) : db_(db) {}
+  std::vector<Container> Sorted(const std::string* ns) const;
   absl::Status Write(store::Database& db, const Container& container);
 
   store::Database* db_;

@@ -4,15 +4,18 @@
 // of volumes: docker keeps these in its init layer, never shown).
 
 #include "services/common/base/grpc_status.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/tasks/commit_config.h"
 #include "services/tasks/containers_service.h"
 
 namespace berth::tasks {
 
-grpc::Status ContainersService::Changes(grpc::ServerContext*,
+grpc::Status ContainersService::Changes(grpc::ServerContext* context,
                                         const v1::ContainerChangesRequest* request,
                                         v1::ContainerChangesResponse* response) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   if (!files_.snapshots) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "changes: no snapshots service");
@@ -21,9 +24,9 @@ grpc::Status ContainersService::Changes(grpc::ServerContext*,
   changes.set_key(container->snapshot_key());
   for (const std::string& path : CommitExcludes(*container)) changes.add_exclude(path);
   berth::snapshots::v1::ChangesResponse listed;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-  grpc::Status status = files_.snapshots->Changes(&context, changes, &listed);
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  grpc::Status status = files_.snapshots->Changes(&call, changes, &listed);
   if (!status.ok()) {
     return grpc::Status(status.error_code(), "changes of " + container->id().substr(0, 12) +
                                                  ": " + status.error_message());

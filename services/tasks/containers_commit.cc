@@ -13,6 +13,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/common/base/unique_fd.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/commit_config.h"
@@ -97,10 +98,12 @@ absl::Status Upload(berth::images::v1::Images::StubInterface* images, const Laye
 
 }  // namespace
 
-grpc::Status ContainersService::Commit(grpc::ServerContext*,
+grpc::Status ContainersService::Commit(grpc::ServerContext* context,
                                        const v1::CommitContainerRequest* request,
                                        v1::CommitContainerResponse* response) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   if (!files_.snapshots || !files_.images) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "commit: no snapshots or images service");
@@ -111,7 +114,7 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
   // changes are read, so the layer is one moment's state.
   bool paused = false;
   if (request->pause() && container->state().status() == v1::RUNNING) {
-    if (absl::Status status = tasks_->Pause(container->id()); !status.ok()) {
+    if (absl::Status status = tasks_->Pause(*ns, container->id()); !status.ok()) {
       return ToGrpcStatus(status, what + ": pause");
     }
     paused = true;
@@ -119,7 +122,7 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
   auto resume = [&] {
     if (paused) {
       paused = false;
-      (void)tasks_->Resume(container->id());
+      (void)tasks_->Resume(*ns, container->id());
     }
   };
   absl::Cleanup resume_on_exit = resume;
@@ -167,8 +170,10 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
     return ToGrpcStatus(uploaded, what);
   }
   {
-    grpc::ClientContext context;
-    grpc::Status status = files_.images->Create(&context, create, &created);
+    // The image is named in the container's namespace.
+    grpc::ClientContext call;
+    namespaces::SetNamespace(call, *ns);
+    grpc::Status status = files_.images->Create(&call, create, &created);
     if (!status.ok()) return grpc::Status(status.error_code(), what + ": " + status.error_message());
   }
   response->set_image_id(created.image().id());
@@ -185,7 +190,7 @@ grpc::Status ContainersService::Commit(grpc::ServerContext*,
     attributes["imageID"] = created.image().id();
     attributes["imageRef"] = request->ref();
     attributes["comment"] = request->comment();
-    files_.events->Publish(std::move(event));
+    files_.events->Publish(std::move(event), *ns);
   }
   return grpc::Status::OK;
 }

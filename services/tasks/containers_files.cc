@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/tasks/archive_helper.h"
 #include "services/tasks/container_root.h"
 #include "services/tasks/containers_service.h"
@@ -45,10 +46,12 @@ absl::StatusOr<std::vector<berth::types::v1::Mount>> ContainersService::Snapshot
   return std::vector<berth::types::v1::Mount>(response.mounts().begin(), response.mounts().end());
 }
 
-grpc::Status ContainersService::Export(grpc::ServerContext*,
+grpc::Status ContainersService::Export(grpc::ServerContext* context,
                                        const v1::ExportContainerRequest* request,
                                        grpc::ServerWriter<berth::types::v1::DataChunk>* writer) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   auto mounts = SnapshotMounts(*container);
   if (!mounts.ok()) return ToGrpcStatus(mounts.status(), "export " + request->id());
@@ -66,9 +69,12 @@ grpc::Status ContainersService::Export(grpc::ServerContext*,
   return ToGrpcStatus(status, "export " + request->id());
 }
 
-grpc::Status ContainersService::CopyFrom(grpc::ServerContext*, const v1::CopyFromRequest* request,
+grpc::Status ContainersService::CopyFrom(grpc::ServerContext* context,
+                                         const v1::CopyFromRequest* request,
                                          grpc::ServerWriter<v1::CopyFromResponse>* writer) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   if (request->path().empty() || request->path()[0] != '/') {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -106,7 +112,9 @@ grpc::Status ContainersService::CopyTo(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "cp: the first message must be a header");
   }
   const v1::CopyToHeader header = first.header();
-  auto container = store_->Resolve(header.id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, header.id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   if (container->spec().read_only_rootfs()) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,

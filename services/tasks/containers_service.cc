@@ -104,24 +104,29 @@ grpc::Status ContainersService::Create(grpc::ServerContext* context,
                                        v1::CreateContainerResponse* response) {
   auto ns = namespaces::NamespaceOf(*context);
   if (!ns.ok()) return ToGrpcStatus(ns.status());
-  auto created = factory_->Create(*request, *ns);
+  auto created = factory_->Create(*ns, *request);
   if (!created.ok()) return ToGrpcStatus(created.status());
   *response = *created;
   return grpc::Status::OK;
 }
 
-grpc::Status ContainersService::Get(grpc::ServerContext*, const v1::GetContainerRequest* request,
+grpc::Status ContainersService::Get(grpc::ServerContext* context,
+                                    const v1::GetContainerRequest* request,
                                     v1::Container* response) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   *response = *container;
   return grpc::Status::OK;
 }
 
-grpc::Status ContainersService::List(grpc::ServerContext*,
+grpc::Status ContainersService::List(grpc::ServerContext* context,
                                      const v1::ListContainersRequest* request,
                                      v1::ListContainersResponse* response) {
-  for (const v1::Container& container : store_->All()) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  for (const v1::Container& container : store_->List(*ns)) {
     bool running = container.state().status() == v1::RUNNING ||
                    container.state().status() == v1::PAUSED ||
                    container.state().status() == v1::RESTARTING;
@@ -139,10 +144,12 @@ grpc::Status ContainersService::List(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ContainersService::Update(grpc::ServerContext*,
+grpc::Status ContainersService::Update(grpc::ServerContext* context,
                                        const v1::UpdateContainerRequest* request,
                                        v1::UpdateContainerResponse*) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   v1::ContainerSpec candidate = container->spec();
   // Only the limits given change (docker update).
@@ -165,7 +172,7 @@ grpc::Status ContainersService::Update(grpc::ServerContext*,
     *candidate.mutable_restart_policy() = request->restart_policy();
   }
   if (absl::Status status = ValidateSpec(candidate); !status.ok()) return ToGrpcStatus(status);
-  if (absl::Status status = tasks_->UpdateResources(container->id(), candidate.resources());
+  if (absl::Status status = tasks_->UpdateResources(*ns, container->id(), candidate.resources());
       !status.ok()) {
     return ToGrpcStatus(status, "update " + request->id());
   }
@@ -176,16 +183,18 @@ grpc::Status ContainersService::Update(grpc::ServerContext*,
   return ToGrpcStatus(updated.status());
 }
 
-grpc::Status ContainersService::Rename(grpc::ServerContext*,
+grpc::Status ContainersService::Rename(grpc::ServerContext* context,
                                        const v1::RenameContainerRequest* request,
                                        v1::RenameContainerResponse*) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
   std::string name(absl::StripPrefix(request->new_name(), "/"));
   if (!ValidContainerName(name)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("Invalid container name (", name,
                                      "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
   }
-  auto container = store_->Resolve(request->id());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   if (container->name() == name) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -199,27 +208,36 @@ grpc::Status ContainersService::Rename(grpc::ServerContext*,
   return ToGrpcStatus(networks_->Rename(container->id(), name), "rename " + request->id());
 }
 
-grpc::Status ContainersService::ConnectNetwork(grpc::ServerContext*,
+grpc::Status ContainersService::ConnectNetwork(grpc::ServerContext* context,
                                                const v1::ConnectNetworkRequest* request,
                                                v1::ConnectNetworkResponse*) {
-  return ToGrpcStatus(networks_->Connect(*request));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(networks_->Connect(*ns, *request));
 }
 
-grpc::Status ContainersService::DisconnectNetwork(grpc::ServerContext*,
+grpc::Status ContainersService::DisconnectNetwork(grpc::ServerContext* context,
                                                   const v1::DisconnectNetworkRequest* request,
                                                   v1::DisconnectNetworkResponse*) {
-  return ToGrpcStatus(networks_->Disconnect(*request));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(networks_->Disconnect(*ns, *request));
 }
 
-grpc::Status ContainersService::Delete(grpc::ServerContext*,
+grpc::Status ContainersService::Delete(grpc::ServerContext* context,
                                        const v1::DeleteContainerRequest* request,
                                        v1::DeleteContainerResponse*) {
-  return ToGrpcStatus(tasks_->Remove(request->id(), request->force(), request->remove_volumes()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(
+      tasks_->Remove(*ns, request->id(), request->force(), request->remove_volumes()));
 }
 
-grpc::Status ContainersService::Prune(grpc::ServerContext*,
+grpc::Status ContainersService::Prune(grpc::ServerContext* context,
                                       const v1::PruneContainersRequest* request,
                                       v1::PruneContainersResponse* response) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
   // docker's prune filters: until=, label=, label!=; no other is ignored.
   absl::Time until = absl::InfiniteFuture();
   for (const auto& [key, values] : request->filters()) {
@@ -237,7 +255,7 @@ grpc::Status ContainersService::Prune(grpc::ServerContext*,
     }
   }
   const auto& filters = request->filters();
-  for (const v1::Container& container : store_->All()) {
+  for (const v1::Container& container : store_->List(*ns)) {
     auto status = container.state().status();
     if (status != v1::EXITED && status != v1::CREATED && status != v1::DEAD) continue;
     if (container.has_created_at() &&
@@ -252,7 +270,7 @@ grpc::Status ContainersService::Prune(grpc::ServerContext*,
       continue;
     }
     auto usage = fs::DiskUsage(tasks_->ContainerDir(container.id()));
-    if (tasks_->Remove(container.id(), false, false).ok()) {
+    if (tasks_->Remove(*ns, container.id(), false, false).ok()) {
       response->add_deleted(container.id());
       if (usage.ok()) response->set_space_reclaimed(response->space_reclaimed() + *usage);
     }

@@ -1,11 +1,16 @@
 #include "services/tasks/events.h"
 
 #include "absl/strings/match.h"
+#include "services/common/namespaces/namespace.h"
 
 namespace berth::tasks {
 
-void EventBroker::Publish(const v1::ContainerEvent& event) {
-  EventHub::Publish("/containers/" + event.action(), event);
+void EventBroker::Publish(const v1::ContainerEvent& event, const std::string& ns) {
+  EventHub::Publish("/containers/" + event.action(), event, ns);
+}
+
+bool EventInNamespace(const berth::types::v1::Envelope& envelope, const std::string& ns) {
+  return (envelope.namespace_().empty() ? namespaces::kDefault : envelope.namespace_()) == ns;
 }
 
 bool EventMatches(const v1::ContainerEvent& event,

@@ -15,8 +15,13 @@ namespace berth::tasks {
 class EventBroker : public events::EventHub {
  public:
   EventBroker() : EventHub("tasks") {}
-  void Publish(const v1::ContainerEvent& event);
+  // ns: the container's namespace; its subscribers alone see the event.
+  void Publish(const v1::ContainerEvent& event, const std::string& ns);
 };
+
+// Whether a subscriber in namespace `ns` sees the envelope (an envelope
+// without one is "default"'s, as the records from before namespaces).
+bool EventInNamespace(const berth::types::v1::Envelope& envelope, const std::string& ns);
 
 // docker events filters: container=, event=/action=, image=, label=, type=.
 bool EventMatches(const v1::ContainerEvent& event,

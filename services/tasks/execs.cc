@@ -59,8 +59,8 @@ std::string Execs::SocketOf(const std::string& container_id) const {
   return tasks_->BundleDir(container_id) + "/sock";
 }
 
-absl::Status Execs::CheckRunning(const std::string& ref) {
-  auto container = store_->Resolve(ref);
+absl::Status Execs::CheckRunning(const std::string& ns, const std::string& ref) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   if (container->state().status() == v1::PAUSED) {
     return absl::FailedPreconditionError(
@@ -73,10 +73,11 @@ absl::Status Execs::CheckRunning(const std::string& ref) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> Execs::Create(const std::string& ref, const v1::ProcessSpec& spec) {
+absl::StatusOr<std::string> Execs::Create(const std::string& ns, const std::string& ref,
+                                          const v1::ProcessSpec& spec) {
   if (spec.args_size() == 0) return absl::InvalidArgumentError("No exec command specified");
-  if (absl::Status status = CheckRunning(ref); !status.ok()) return status;
-  auto container = store_->Resolve(ref);
+  if (absl::Status status = CheckRunning(ns, ref); !status.ok()) return status;
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   berth::shim::v1::ExecRequest request;
   request.set_exec_id(fs::RandomHex(32));
@@ -96,22 +97,22 @@ absl::StatusOr<std::string> Execs::Create(const std::string& ref, const v1::Proc
     auto owner = store_->Get(it->second.container_id);
     it = (!owner || owner->state().status() != v1::RUNNING) ? execs_.erase(it) : std::next(it);
   }
-  execs_[request.exec_id()] = {request.exec_id(), container->id(), spec};
+  execs_[request.exec_id()] = {request.exec_id(), container->id(), spec, ns};
   tasks_->Publish(*container, "exec_create: " + CommandLine(spec), {{"execID", request.exec_id()}});
   return request.exec_id();
 }
 
-absl::StatusOr<ExecRecord> Execs::Get(const std::string& exec_id) {
+absl::StatusOr<ExecRecord> Execs::Get(const std::string& ns, const std::string& exec_id) {
   absl::MutexLock lock(&mu_);
   auto it = execs_.find(exec_id);
-  if (it == execs_.end()) {
+  if (it == execs_.end() || it->second.ns != ns) {
     return absl::NotFoundError(absl::StrCat("No such exec instance: ", exec_id));
   }
   return it->second;
 }
 
 absl::StatusOr<int> Execs::Start(const ExecRecord& exec, uint32_t rows, uint32_t cols) {
-  if (absl::Status status = CheckRunning(exec.container_id); !status.ok()) return status;
+  if (absl::Status status = CheckRunning(exec.ns, exec.container_id); !status.ok()) return status;
   berth::shim::v1::StartRequest request;
   request.set_exec_id(exec.exec_id);
   request.set_console_rows(rows);
@@ -145,8 +146,8 @@ absl::StatusOr<berth::shim::v1::WaitResponse> Execs::Wait(const ExecRecord& exec
   return response;
 }
 
-absl::StatusOr<v1::ExecInfo> Execs::Inspect(const std::string& exec_id) {
-  auto exec = Get(exec_id);
+absl::StatusOr<v1::ExecInfo> Execs::Inspect(const std::string& ns, const std::string& exec_id) {
+  auto exec = Get(ns, exec_id);
   if (!exec.ok()) return exec.status();
   v1::ExecInfo info;
   info.set_exec_id(exec->exec_id);

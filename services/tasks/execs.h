@@ -23,6 +23,8 @@ struct ExecRecord {
   std::string exec_id;
   std::string container_id;
   v1::ProcessSpec process;
+  // The container's namespace: the exec is found there only.
+  std::string ns;
 };
 
 // The shim's process for an exec: the container's environment with the
@@ -38,17 +40,19 @@ class Execs {
 
   // docker's errors: "container ID is not running", "Container REF is
   // paused, unpause the container before exec".
-  absl::StatusOr<std::string> Create(const std::string& ref, const v1::ProcessSpec& process);
-  absl::StatusOr<ExecRecord> Get(const std::string& exec_id);
+  absl::StatusOr<std::string> Create(const std::string& ns, const std::string& ref,
+                                     const v1::ProcessSpec& process);
+  // NotFound for an exec of another namespace's container.
+  absl::StatusOr<ExecRecord> Get(const std::string& ns, const std::string& exec_id);
   // The container is checked again (paused, stopped) as docker's start does.
   absl::StatusOr<int> Start(const ExecRecord& exec, uint32_t rows = 0, uint32_t cols = 0);
   absl::StatusOr<berth::shim::v1::WaitResponse> Wait(const ExecRecord& exec);
-  absl::StatusOr<v1::ExecInfo> Inspect(const std::string& exec_id);
+  absl::StatusOr<v1::ExecInfo> Inspect(const std::string& ns, const std::string& exec_id);
   absl::Status Resize(const ExecRecord& exec, uint32_t rows, uint32_t cols);
   std::string SocketOf(const std::string& container_id) const;
 
  private:
-  absl::Status CheckRunning(const std::string& ref);
+  absl::Status CheckRunning(const std::string& ns, const std::string& ref);
 
   ContainerStore* store_;
   TaskManager* tasks_;

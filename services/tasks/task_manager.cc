@@ -91,7 +91,7 @@ void TaskManager::Publish(const Container& container, const std::string& action,
   }
   if (auto it = attributes.find("signal"); it != attributes.end()) event.set_signal(it->second);
   for (const auto& [key, value] : attributes) (*event.mutable_attributes())[key] = value;
-  events_->Publish(std::move(event));
+  events_->Publish(std::move(event), container.namespace_());
 }
 
 TaskManager::ExitHold::ExitHold(TaskManager* manager, std::string id)
@@ -228,8 +228,9 @@ void TaskManager::ReleaseOrphanSandboxes() {
   }
 }
 
-absl::Status TaskManager::Start(const std::string& ref, const StartOptions& options) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Start(const std::string& ns, const std::string& ref,
+                               const StartOptions& options) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   return StartResolved(*container, options);
 }
@@ -281,7 +282,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   for (const std::string& text : resolved.spec().links()) {
     auto link = ParseLink(text);
     absl::StatusOr<Container> linked =
-        link.ok() ? store_->Resolve(link->name) : absl::StatusOr<Container>(link.status());
+        link.ok() ? store_->Resolve(resolved.namespace_(), link->name)
+                  : absl::StatusOr<Container>(link.status());
     if (!linked.ok() || !IsRunning(*linked)) {
       fs::RemoveAll(bundle).IgnoreError();
       done();
@@ -300,7 +302,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     // Join the other container's network namespace, and use its view of
     // names (hosts, resolv.conf, hostname) as docker does.
     auto other = store_->Get(mode.substr(10));
-    if (!other || !IsRunning(*other)) {
+    if (!other || other->namespace_() != resolved.namespace_() || !IsRunning(*other)) {
       fs::RemoveAll(bundle).IgnoreError();
       done();
       return absl::FailedPreconditionError(absl::StrCat(
@@ -320,7 +322,9 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     if (!sandbox.ok()) {
       fs::RemoveAll(bundle).IgnoreError();
       done();
-      if (resolved.spec().auto_remove()) Remove(id, false, true).IgnoreError();
+      if (resolved.spec().auto_remove()) {
+        Remove(resolved.namespace_(), id, false, true).IgnoreError();
+      }
       return absl::Status(sandbox.status().code(),
                           absl::StrCat("failed to set up the network of container ", id, ": ",
                                        sandbox.status().message()));
@@ -403,7 +407,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
                  })
         .IgnoreError();
     done();
-    if (resolved.spec().auto_remove()) Remove(id, false, true).IgnoreError();
+    if (resolved.spec().auto_remove()) Remove(resolved.namespace_(), id, false, true).IgnoreError();
     return absl::FailedPreconditionError(
         absl::StrCat("failed to start container ", id, ": ", message));
   }
@@ -554,7 +558,7 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
   if (bridge) RemoveSandbox(id, endpoint);
   AnnounceVolumeMounts(volumes_.get(), id, updated->spec(), /*mounted=*/false);
   if (updated->spec().auto_remove()) {
-    if (absl::Status status = Remove(id, false, true); !status.ok()) {
+    if (absl::Status status = Remove(updated->namespace_(), id, false, true); !status.ok()) {
       BERTH_LOG(Warn) << "container " << id << ": --rm: " << status;
     }
     return;
@@ -599,8 +603,9 @@ void TaskManager::ScheduleRestart(const std::string& id, absl::Duration delay) {
   }).detach();
 }
 
-absl::Status TaskManager::Kill(const std::string& ref, const std::string& signal_name) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Kill(const std::string& ns, const std::string& ref,
+                              const std::string& signal_name) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   auto signal = ParseSignal(signal_name.empty() ? "KILL" : signal_name);
   if (!signal.ok()) return signal.status();
@@ -633,9 +638,9 @@ absl::Status TaskManager::Kill(const std::string& ref, const std::string& signal
   return status;
 }
 
-absl::Status TaskManager::Stop(const std::string& ref, int timeout_seconds,
-                               const std::string& signal_name) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Stop(const std::string& ns, const std::string& ref,
+                               int timeout_seconds, const std::string& signal_name) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   const std::string id = container->id();
   if (container->state().status() == v1::RESTARTING) {
@@ -777,20 +782,20 @@ void TaskManager::DeleteShim(const std::string& id) {
   BERTH_LOG(Warn) << "container " << id << ": shim Delete: " << status;
 }
 
-absl::Status TaskManager::Restart(const std::string& ref, int timeout_seconds,
-                                  const std::string& signal) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Restart(const std::string& ns, const std::string& ref,
+                                  int timeout_seconds, const std::string& signal) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
-  if (absl::Status status = Stop(container->id(), timeout_seconds, signal); !status.ok()) {
+  if (absl::Status status = Stop(ns, container->id(), timeout_seconds, signal); !status.ok()) {
     return status;
   }
-  if (absl::Status status = Start(container->id()); !status.ok()) return status;
+  if (absl::Status status = Start(ns, container->id()); !status.ok()) return status;
   Publish(store_->Get(container->id()).value_or(*container), "restart");
   return absl::OkStatus();
 }
 
-absl::Status TaskManager::Pause(const std::string& ref) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Pause(const std::string& ns, const std::string& ref) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   if (container->state().status() == v1::PAUSED) {
     return absl::FailedPreconditionError(
@@ -817,8 +822,8 @@ absl::Status TaskManager::Pause(const std::string& ref) {
   return absl::OkStatus();
 }
 
-absl::Status TaskManager::Resume(const std::string& ref) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Resume(const std::string& ns, const std::string& ref) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   if (container->state().status() != v1::PAUSED) {
     return absl::FailedPreconditionError(
@@ -838,8 +843,9 @@ absl::Status TaskManager::Resume(const std::string& ref) {
   return absl::OkStatus();
 }
 
-absl::Status TaskManager::UpdateResources(const std::string& ref, const v1::Resources& r) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::UpdateResources(const std::string& ns, const std::string& ref,
+                                          const v1::Resources& r) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   if (!IsRunning(*container)) return absl::OkStatus();
   berth::shim::v1::UpdateRequest request;
@@ -847,7 +853,7 @@ absl::Status TaskManager::UpdateResources(const std::string& ref, const v1::Reso
   return ShimCall(container->id(), "Update", request, nullptr);
 }
 
-absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
+absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ns, const std::string& ref,
                                                    const std::string& condition,
                                                    const std::function<bool()>& cancelled) {
   if (!condition.empty() && condition != "not-running" && condition != "next-exit" &&
@@ -855,7 +861,7 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
     return absl::InvalidArgumentError(absl::StrCat("invalid condition: \"", condition, "\""));
   }
   std::string id;
-  if (auto container = store_->Resolve(ref); container.ok()) {
+  if (auto container = store_->Resolve(ns, ref); container.ok()) {
     id = container->id();
   } else {
     // Removed (held for a waiter that registered before it ran, or kept a
@@ -863,7 +869,7 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
     // yet marked; the loop below waits for the mark.
     absl::MutexLock lock(&mu_);
     auto it = runtime_.find(ref);
-    if (!absl::IsNotFound(container.status()) || it == runtime_.end()) {
+    if (!absl::IsNotFound(container.status()) || it == runtime_.end() || it->second.ns != ns) {
       return container.status();
     }
     id = ref;
@@ -904,8 +910,9 @@ absl::StatusOr<v1::WaitResponse> TaskManager::Wait(const std::string& ref,
   return absl::CancelledError("wait cancelled");
 }
 
-absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove_volumes) {
-  auto container = store_->Resolve(ref);
+absl::Status TaskManager::Remove(const std::string& ns, const std::string& ref, bool force,
+                                 bool remove_volumes) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   const std::string id = container->id();
   if (IsRunning(*container) || container->state().status() == v1::RESTARTING) {
@@ -915,8 +922,8 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
           container->state().status() == v1::PAUSED ? "paused" : "running",
           ": stop the container before removing or force remove"));
     }
-    if (absl::Status status = Stop(id, 0, "KILL"); !status.ok()) return status;
-    container = store_->Resolve(id);
+    if (absl::Status status = Stop(ns, id, 0, "KILL"); !status.ok()) return status;
+    container = store_->Resolve(ns, id);
     if (!container.ok()) return absl::OkStatus();  // removed meanwhile (--rm)
   }
   if (!container->snapshot_key().empty()) {
@@ -939,7 +946,7 @@ absl::Status TaskManager::Remove(const std::string& ref, bool force, bool remove
     // a waiter holding it (run --rm's, registered before the start) waits
     // for the removed mark instead of finding the container missing.
     absl::MutexLock lock(&mu_);
-    runtime_[id];
+    runtime_[id].ns = ns;
   }
   if (absl::Status status = store_->Remove(id); !status.ok()) return status;
   fs::RemoveAll(ContainerDir(id)).IgnoreError();
@@ -970,8 +977,9 @@ absl::StatusOr<berth::shim::v1::Stats> TaskManager::Stats(const std::string& id)
   return response.stats();
 }
 
-absl::StatusOr<std::vector<int>> TaskManager::Pids(const std::string& ref) {
-  auto container = store_->Resolve(ref);
+absl::StatusOr<std::vector<int>> TaskManager::Pids(const std::string& ns,
+                                                   const std::string& ref) {
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   if (!IsRunning(*container)) {
     return absl::FailedPreconditionError(

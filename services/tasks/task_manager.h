@@ -90,14 +90,19 @@ class TaskManager {
   // shutdown_timeout waits for as long as they take.
   void Shutdown(int shutdown_timeout);
 
-  absl::Status Start(const std::string& ref, const StartOptions& options = {});
+  // Each `ref` is resolved in namespace `ns` (ContainerStore::Resolve).
+  absl::Status Start(const std::string& ns, const std::string& ref,
+                     const StartOptions& options = {});
   // signal empty: the container's stop signal; timeout < 0: its own.
-  absl::Status Stop(const std::string& ref, int timeout_seconds, const std::string& signal);
-  absl::Status Restart(const std::string& ref, int timeout_seconds, const std::string& signal);
-  absl::Status Kill(const std::string& ref, const std::string& signal);
-  absl::Status Pause(const std::string& ref);
-  absl::Status Resume(const std::string& ref);
-  absl::Status UpdateResources(const std::string& ref, const v1::Resources& resources);
+  absl::Status Stop(const std::string& ns, const std::string& ref, int timeout_seconds,
+                    const std::string& signal);
+  absl::Status Restart(const std::string& ns, const std::string& ref, int timeout_seconds,
+                       const std::string& signal);
+  absl::Status Kill(const std::string& ns, const std::string& ref, const std::string& signal);
+  absl::Status Pause(const std::string& ns, const std::string& ref);
+  absl::Status Resume(const std::string& ns, const std::string& ref);
+  absl::Status UpdateResources(const std::string& ns, const std::string& ref,
+                               const v1::Resources& resources);
   // Keeps a container's exit answerable to Wait by id after the container
   // is removed, for as long as it lives: a waiter that takes it before
   // Start (run, start -a: docker's wait registered before start) gets the
@@ -126,14 +131,16 @@ class TaskManager {
   // condition: not-running (default), next-exit, removed. Returns when it
   // holds or cancelled() turns true. A removed container still answers by
   // its full id while an ExitHold keeps it.
-  absl::StatusOr<v1::WaitResponse> Wait(const std::string& ref, const std::string& condition,
+  absl::StatusOr<v1::WaitResponse> Wait(const std::string& ns, const std::string& ref,
+                                        const std::string& condition,
                                         const std::function<bool()>& cancelled);
   // Removes the record, its snapshot, files and volumes' registrations;
   // force kills a running container first.
-  absl::Status Remove(const std::string& ref, bool force, bool remove_volumes);
+  absl::Status Remove(const std::string& ns, const std::string& ref, bool force,
+                      bool remove_volumes);
 
   absl::StatusOr<berth::shim::v1::Stats> Stats(const std::string& id);
-  absl::StatusOr<std::vector<int>> Pids(const std::string& ref);
+  absl::StatusOr<std::vector<int>> Pids(const std::string& ns, const std::string& ref);
 
   // A container event (docker's actions: start, die, exec_create: CMD...).
   void Publish(const Container& container, const std::string& action,
@@ -154,6 +161,8 @@ class TaskManager {
     uint64_t exits = 0;
     v1::WaitResponse last_exit;
     bool removed = false;
+    // The namespace of a removed container: its Wait answers there only.
+    std::string ns;
     // When it was removed: its exit code still answers a Wait that comes
     // just after an attach ended (run --rm), for a minute.
     absl::Time removed_at;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/tasks/detach_keys.h"
 #include "services/tasks/tasks_service.h"
 #include "shim/client/shim_client.h"
@@ -31,13 +32,15 @@ grpc::Status TasksService::Attach(
                         "attach: the first message names the target");
   }
   const v1::AttachTarget& target = first.target();
-  auto container = store_->Resolve(target.id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, target.id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   const std::string id = container->id();
   std::optional<ExecRecord> exec;
   bool tty = container->spec().tty();
   if (!target.exec_id().empty()) {
-    auto record = execs_.Get(target.exec_id());
+    auto record = execs_.Get(*ns, target.exec_id());
     if (!record.ok()) return ToGrpcStatus(record.status());
     if (record->container_id != id) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -93,7 +96,7 @@ grpc::Status TasksService::Attach(
     options.launched = [&] { open(true); };
     options.rows = size.rows();
     options.cols = size.cols();
-    started = tasks_->Start(id, options);
+    started = tasks_->Start(*ns, id, options);
     if (started.ok() && !attachment) open(false);  // it was running already
   } else if (target.await_start() && !IsRunning(*container)) {
     auto awaited = tasks_->AwaitStart(id, [&] { open(true); },
@@ -102,7 +105,7 @@ grpc::Status TasksService::Attach(
     if (*awaited == TaskManager::AwaitedStart::kRunning) open(false);
   } else {
     open(false);
-    if (tty && size.rows() > 0) ResizeTerminal(id, "", size).IgnoreError();
+    if (tty && size.rows() > 0) ResizeTerminal(*ns, id, "", size).IgnoreError();
   }
   if (!started.ok()) return ToGrpcStatus(started);
   if (!attachment->ok()) return ToGrpcStatus(attachment->status());
@@ -133,7 +136,7 @@ grpc::Status TasksService::Attach(
           return;
         }
       } else if (message.has_resize()) {
-        ResizeTerminal(id, target.exec_id(), message.resize()).IgnoreError();
+        ResizeTerminal(*ns, id, target.exec_id(), message.resize()).IgnoreError();
       } else if (message.has_close_stdin()) {
         if (close_stdin_at_end) shim.WriteStdin("", true).IgnoreError();
       }
@@ -174,13 +177,14 @@ grpc::Status TasksService::Attach(
     // Its container stopped under it (and took it along).
     exit.set_exit_code(waited.ok() ? waited->exit_status() : 137);
   } else {
-    auto waited = tasks_->Wait(id, "not-running", [context] { return context->IsCancelled(); });
+    auto waited =
+        tasks_->Wait(*ns, id, "not-running", [context] { return context->IsCancelled(); });
     if (!waited.ok()) return finish(ToGrpcStatus(waited.status()));
     exit = *waited;
     // run --rm returns once the container is gone, as docker's does (its
     // volumes and name are free again).
     if (container->spec().auto_remove()) {
-      tasks_->Wait(id, "removed", [context] { return context->IsCancelled(); }).IgnoreError();
+      tasks_->Wait(*ns, id, "removed", [context] { return context->IsCancelled(); }).IgnoreError();
     }
   }
   v1::AttachResponse last;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/base/grpc_status.h"
+#include "services/common/namespaces/namespace.h"
 #include "services/tasks/time_util.h"
 #include "services/tasks/host_stats.h"
 #include "shim/client/shim_client.h"
@@ -29,92 +30,118 @@ int TasksService::LogFiles(const v1::Container& container) const {
   return ContainerLogLimits(container.spec(), {0, log_max_files_}).max_files;
 }
 
-grpc::Status TasksService::Start(grpc::ServerContext*, const v1::StartRequest* request,
+grpc::Status TasksService::Start(grpc::ServerContext* context, const v1::StartRequest* request,
                                  v1::StartResponse* response) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
   if (!request->exec_id().empty()) {
     // exec -d: started, not attached.
-    auto exec = execs_.Get(request->exec_id());
+    auto exec = execs_.Get(*ns, request->exec_id());
     if (!exec.ok()) return ToGrpcStatus(exec.status());
     auto pid = execs_.Start(*exec);
     if (!pid.ok()) return ToGrpcStatus(pid.status());
     response->set_pid(*pid);
     return grpc::Status::OK;
   }
-  if (absl::Status status = tasks_->Start(request->id()); !status.ok()) {
+  if (absl::Status status = tasks_->Start(*ns, request->id()); !status.ok()) {
     return ToGrpcStatus(status);
   }
-  if (auto container = store_->Resolve(request->id()); container.ok()) {
+  if (auto container = store_->Resolve(*ns, request->id()); container.ok()) {
     response->set_pid(container->state().pid());
   }
   return grpc::Status::OK;
 }
 
-grpc::Status TasksService::Kill(grpc::ServerContext*, const v1::KillRequest* request,
+grpc::Status TasksService::Kill(grpc::ServerContext* context, const v1::KillRequest* request,
                                 v1::KillResponse*) {
-  return ToGrpcStatus(tasks_->Kill(request->id(), request->signal()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(tasks_->Kill(*ns, request->id(), request->signal()));
 }
 
-grpc::Status TasksService::Stop(grpc::ServerContext*, const v1::StopRequest* request,
+grpc::Status TasksService::Stop(grpc::ServerContext* context, const v1::StopRequest* request,
                                 v1::StopResponse*) {
-  return ToGrpcStatus(tasks_->Stop(request->id(), request->timeout(), request->signal()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(tasks_->Stop(*ns, request->id(), request->timeout(), request->signal()));
 }
 
-grpc::Status TasksService::Restart(grpc::ServerContext*, const v1::RestartRequest* request,
+grpc::Status TasksService::Restart(grpc::ServerContext* context, const v1::RestartRequest* request,
                                    v1::RestartResponse*) {
-  return ToGrpcStatus(tasks_->Restart(request->id(), request->timeout(), request->signal()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(
+      tasks_->Restart(*ns, request->id(), request->timeout(), request->signal()));
 }
 
 grpc::Status TasksService::Wait(grpc::ServerContext* context, const v1::WaitRequest* request,
                                 v1::WaitResponse* response) {
-  auto result = tasks_->Wait(request->id(), request->condition(),
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto result = tasks_->Wait(*ns, request->id(), request->condition(),
                              [context] { return context->IsCancelled(); });
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *result;
   return grpc::Status::OK;
 }
 
-grpc::Status TasksService::Pause(grpc::ServerContext*, const v1::PauseRequest* request,
+grpc::Status TasksService::Pause(grpc::ServerContext* context, const v1::PauseRequest* request,
                                  v1::PauseResponse*) {
-  return ToGrpcStatus(tasks_->Pause(request->id()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(tasks_->Pause(*ns, request->id()));
 }
 
-grpc::Status TasksService::Resume(grpc::ServerContext*, const v1::ResumeRequest* request,
+grpc::Status TasksService::Resume(grpc::ServerContext* context, const v1::ResumeRequest* request,
                                   v1::ResumeResponse*) {
-  return ToGrpcStatus(tasks_->Resume(request->id()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(tasks_->Resume(*ns, request->id()));
 }
 
-grpc::Status TasksService::Update(grpc::ServerContext*, const v1::UpdateTaskRequest* request,
+grpc::Status TasksService::Update(grpc::ServerContext* context, const v1::UpdateTaskRequest* request,
                                   v1::UpdateTaskResponse*) {
-  return ToGrpcStatus(tasks_->UpdateResources(request->id(), request->resources()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(tasks_->UpdateResources(*ns, request->id(), request->resources()));
 }
 
-grpc::Status TasksService::CreateExec(grpc::ServerContext*, const v1::CreateExecRequest* request,
+grpc::Status TasksService::CreateExec(grpc::ServerContext* context,
+                                      const v1::CreateExecRequest* request,
                                       v1::CreateExecResponse* response) {
-  auto exec_id = execs_.Create(request->id(), request->process());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto exec_id = execs_.Create(*ns, request->id(), request->process());
   if (!exec_id.ok()) return ToGrpcStatus(exec_id.status());
   response->set_exec_id(*exec_id);
   return grpc::Status::OK;
 }
 
-grpc::Status TasksService::InspectExec(grpc::ServerContext*, const v1::InspectExecRequest* request,
+grpc::Status TasksService::InspectExec(grpc::ServerContext* context,
+                                       const v1::InspectExecRequest* request,
                                        v1::ExecInfo* response) {
-  auto info = execs_.Inspect(request->exec_id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto info = execs_.Inspect(*ns, request->exec_id());
   if (!info.ok()) return ToGrpcStatus(info.status());
   *response = *info;
   return grpc::Status::OK;
 }
 
-grpc::Status TasksService::Resize(grpc::ServerContext*, const v1::ResizeRequest* request,
+grpc::Status TasksService::Resize(grpc::ServerContext* context, const v1::ResizeRequest* request,
                                   v1::ResizeResponse*) {
-  return ToGrpcStatus(ResizeTerminal(request->id(), request->exec_id(), request->size()));
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(ResizeTerminal(*ns, request->id(), request->exec_id(), request->size()));
 }
 
-absl::Status TasksService::ResizeTerminal(const std::string& ref, const std::string& exec_id,
+absl::Status TasksService::ResizeTerminal(const std::string& ns, const std::string& ref,
+                                          const std::string& exec_id,
                                           const v1::WindowSize& size) {
-  auto container = store_->Resolve(ref);
+  auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();
   if (!exec_id.empty()) {
-    auto exec = execs_.Get(exec_id);
+    auto exec = execs_.Get(ns, exec_id);
     if (!exec.ok()) return exec.status();
     return execs_.Resize(*exec, size.rows(), size.cols());
   }
@@ -137,7 +164,9 @@ absl::Status TasksService::ResizeTerminal(const std::string& ref, const std::str
 
 grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequest* request,
                                 grpc::ServerWriter<v1::LogEntry>* writer) {
-  auto container = store_->Resolve(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto container = store_->Resolve(*ns, request->id());
   if (!container.ok()) return ToGrpcStatus(container.status());
   if (!logging::LogDriverReadable(EffectiveLogDriver(container->spec()))) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
@@ -254,16 +283,18 @@ absl::StatusOr<v1::ContainerStats> TasksService::StatsOf(const v1::Container& co
 
 grpc::Status TasksService::Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
                                  grpc::ServerWriter<v1::StatsResponse>* writer) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
   std::vector<std::string> ids;
   for (const std::string& ref : request->ids()) {
-    auto container = store_->Resolve(ref);
+    auto container = store_->Resolve(*ns, ref);
     if (!container.ok()) return ToGrpcStatus(container.status());
     ids.push_back(container->id());
   }
   while (!context->IsCancelled()) {
     v1::StatsResponse response;
     if (request->ids().empty()) {
-      for (const auto& container : store_->All()) {
+      for (const auto& container : store_->List(*ns)) {
         if (!IsRunning(container)) continue;
         if (auto stats = StatsOf(container); stats.ok()) *response.add_stats() = *stats;
       }
@@ -280,9 +311,11 @@ grpc::Status TasksService::Stats(grpc::ServerContext* context, const v1::StatsRe
   return grpc::Status::OK;
 }
 
-grpc::Status TasksService::Top(grpc::ServerContext*, const v1::TopRequest* request,
+grpc::Status TasksService::Top(grpc::ServerContext* context, const v1::TopRequest* request,
                                v1::TopResponse* response) {
-  auto pids = tasks_->Pids(request->id());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto pids = tasks_->Pids(*ns, request->id());
   if (!pids.ok()) return ToGrpcStatus(pids.status());
   std::vector<std::string> args(request->ps_args().begin(), request->ps_args().end());
   if (args.empty()) args = {"-ef"};
@@ -305,12 +338,17 @@ grpc::Status TasksService::Top(grpc::ServerContext*, const v1::TopRequest* reque
 grpc::Status TasksService::Subscribe(grpc::ServerContext* context,
                                      const v1::SubscribeRequest* request,
                                      grpc::ServerWriter<berth::types::v1::Envelope>* writer) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
   absl::Time since = request->has_since() ? FromProto(request->since()) : absl::Now();
   absl::Time until = request->has_until() ? FromProto(request->until()) : absl::InfiniteFuture();
   events_->Subscribe(
       since,
       [&](const berth::types::v1::Envelope& envelope) {
         if (FromProto(envelope.timestamp()) > until) return false;
+        // The Docker API and the CLI work in default: the kubelet's
+        // containers stay out of their event streams unless asked for.
+        if (!request->all_namespaces() && !EventInNamespace(envelope, *ns)) return true;
         v1::ContainerEvent event;
         if (!envelope.event().UnpackTo(&event) || !EventMatches(event, request->filters())) {
           return true;

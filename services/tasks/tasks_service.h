@@ -45,8 +45,8 @@ class TasksService final : public v1::Tasks::Service {
 
  private:
   absl::StatusOr<v1::ContainerStats> StatsOf(const v1::Container& container);
-  absl::Status ResizeTerminal(const std::string& ref, const std::string& exec_id,
-                              const v1::WindowSize& size);
+  absl::Status ResizeTerminal(const std::string& ns, const std::string& ref,
+                              const std::string& exec_id, const v1::WindowSize& size);
 
   ContainerStore* store_;
   TaskManager* tasks_;

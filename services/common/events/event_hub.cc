@@ -17,13 +17,15 @@ absl::Time EnvelopeTime(const berth::types::v1::Envelope& envelope) {
          absl::Nanoseconds(envelope.timestamp().nanos());
 }
 
-void EventHub::Publish(const std::string& topic, const google::protobuf::Message& event) {
+void EventHub::Publish(const std::string& topic, const google::protobuf::Message& event,
+                       const std::string& ns) {
   berth::types::v1::Envelope envelope;
   int64_t now = absl::ToUnixNanos(absl::Now());
   envelope.mutable_timestamp()->set_seconds(now / 1000000000);
   envelope.mutable_timestamp()->set_nanos(static_cast<int32_t>(now % 1000000000));
   envelope.set_topic(topic);
   envelope.set_source(source_);
+  envelope.set_namespace_(ns);
   envelope.mutable_event()->PackFrom(event);
   absl::MutexLock lock(&mu_);
   recent_.push_back(std::move(envelope));

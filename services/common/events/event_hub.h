@@ -23,7 +23,9 @@ class EventHub {
   // source: the publishing service ("tasks"); topic: "/containers/start".
   explicit EventHub(std::string source) : source_(std::move(source)) {}
 
-  void Publish(const std::string& topic, const google::protobuf::Message& event);
+  // ns: the namespace of the object the event is about, if it has one.
+  void Publish(const std::string& topic, const google::protobuf::Message& event,
+               const std::string& ns = "");
 
   // Calls deliver for each stored event at or after since, then for each
   // new one, until deliver returns false or done() turns true (checked at
