@@ -395,8 +395,10 @@ absl::StatusOr<std::shared_ptr<SpdyStream>> SpdySession::OpenStream(SpdyHeaders 
   }
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_until(lock, Deadline(reply_timeout), [&] { return stream->replied_ || stream->reset_ || ended_; });
-  if (stream->reset_) return StreamReset(*stream, *stream->reset_, stream->reset_by_peer_);
+  // Replied, then perhaps reset at once: it was opened, and its reads say
+  // the rest.
   if (stream->replied_) return stream;
+  if (stream->reset_) return StreamReset(*stream, *stream->reset_, stream->reset_by_peer_);
   if (ended_) return SessionOver(end_status_);
   lock.unlock();
   ResetStream(*stream, RstStatus::kCancel);
