@@ -1,5 +1,7 @@
 #include "services/cri/streaming/spdy_session.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -43,6 +45,12 @@ SpdySession::SpdySession(UniqueFd fd, SpdySessionOptions options)
       next_stream_id_(options.server ? 2 : 1) {}
 
 std::unique_ptr<SpdySession> SpdySession::Start(UniqueFd fd, std::string early_bytes, SpdySessionOptions options) {
+  // Frames are small and each goes out in one write: Nagle would hold a
+  // SYN_REPLY or a short DATA behind the peer's delayed ACK (40 ms). Go's
+  // net package (kubectl, the kubelet) sets the same. Fails harmlessly on a
+  // unix socket.
+  const int one = 1;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   std::unique_ptr<SpdySession> session(new SpdySession(std::move(fd), options));
   // Says that we keep windows: a peer of our own then keeps them from the
   // first byte. spdystream ignores SETTINGS.

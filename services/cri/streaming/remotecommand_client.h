@@ -1,0 +1,64 @@
+#ifndef BERTH_SERVICES_CRI_STREAMING_REMOTECOMMAND_CLIENT_H_
+#define BERTH_SERVICES_CRI_STREAMING_REMOTECOMMAND_CLIENT_H_
+
+// The client's side of exec/attach and port-forward over a SPDY session,
+// opening streams in the order and with the headers kubectl uses:
+//   exec/attach: error, then stdin, stdout, stderr (not with a TTY), and
+//     resize (TTY, v3 and later), each with only a streamType header;
+//   port-forward: per request, an error stream (closed for writing at once)
+//     and a data stream, both with streamType, port and requestID.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "services/cri/streaming/remotecommand_status.h"
+#include "services/cri/streaming/spdy_session.h"
+
+namespace berth::cri::streaming {
+
+// Stream types and header names (k8s.io/api/core/v1).
+inline constexpr char kStreamTypeHeader[] = "streamType";
+inline constexpr char kStreamTypeError[] = "error";
+inline constexpr char kStreamTypeStdin[] = "stdin";
+inline constexpr char kStreamTypeStdout[] = "stdout";
+inline constexpr char kStreamTypeStderr[] = "stderr";
+inline constexpr char kStreamTypeResize[] = "resize";
+inline constexpr char kStreamTypeData[] = "data";
+inline constexpr char kPortHeader[] = "port";
+inline constexpr char kPortForwardRequestIdHeader[] = "requestID";
+
+struct ExecOptions {
+  bool stdin = false;
+  bool stdout = true;
+  bool stderr = true;
+  bool tty = false;
+};
+
+struct ExecStreams {
+  std::shared_ptr<SpdyStream> error, stdin, stdout, stderr, resize;
+};
+
+absl::StatusOr<ExecStreams> OpenExecStreams(SpdySession& session, const ExecOptions& options);
+
+struct ExecOutput {
+  std::string stdout;
+  std::string stderr;
+  RemoteCommandResult result;
+};
+
+// Runs an exec or attach to its end under v4: writes stdin_data (then FIN)
+// when options.stdin, collects stdout and stderr, and reads the status.
+absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOptions& options,
+                                            std::string_view stdin_data);
+
+struct PortForwardStreams {
+  std::shared_ptr<SpdyStream> error, data;
+};
+
+absl::StatusOr<PortForwardStreams> OpenPortForwardStreams(SpdySession& session, int port, int request_id);
+
+}  // namespace berth::cri::streaming
+
+#endif  // BERTH_SERVICES_CRI_STREAMING_REMOTECOMMAND_CLIENT_H_
