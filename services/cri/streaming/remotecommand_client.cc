@@ -33,9 +33,9 @@ absl::StatusOr<ExecStreams> OpenExecStreams(SpdySession& session, const ExecOpti
   };
   const Wanted wanted[] = {
       {true, kStreamTypeError, &streams.error},
-      {options.stdin, kStreamTypeStdin, &streams.stdin},
-      {options.stdout, kStreamTypeStdout, &streams.stdout},
-      {options.stderr && !options.tty, kStreamTypeStderr, &streams.stderr},
+      {options.with_stdin, kStreamTypeStdin, &streams.in},
+      {options.with_stdout, kStreamTypeStdout, &streams.out},
+      {options.with_stderr && !options.tty, kStreamTypeStderr, &streams.err},
       {options.tty, kStreamTypeResize, &streams.resize},
   };
   for (const Wanted& want : wanted) {
@@ -59,19 +59,19 @@ absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOpti
   // Each direction on its own thread, as kubectl copies them: a command
   // that fills stdout before reading stdin must not stall the client.
   std::thread stdin_copier([&] {
-    if (streams->stdin == nullptr) return;
-    stdin_status = streams->stdin->Write(stdin_data);
-    if (stdin_status.ok()) stdin_status = streams->stdin->CloseWrite();
+    if (streams->in == nullptr) return;
+    stdin_status = streams->in->Write(stdin_data);
+    if (stdin_status.ok()) stdin_status = streams->in->CloseWrite();
   });
   std::thread stderr_copier([&] {
-    if (streams->stderr == nullptr) return;
-    absl::StatusOr<std::string> text = ReadToEnd(*streams->stderr);
-    if (text.ok()) output.stderr = *std::move(text);
+    if (streams->err == nullptr) return;
+    absl::StatusOr<std::string> text = ReadToEnd(*streams->err);
+    if (text.ok()) output.err = *std::move(text);
     stderr_status = text.status();
   });
-  if (streams->stdout != nullptr) {
-    absl::StatusOr<std::string> text = ReadToEnd(*streams->stdout);
-    if (text.ok()) output.stdout = *std::move(text);
+  if (streams->out != nullptr) {
+    absl::StatusOr<std::string> text = ReadToEnd(*streams->out);
+    if (text.ok()) output.out = *std::move(text);
     stdout_status = text.status();
   }
   stderr_copier.join();

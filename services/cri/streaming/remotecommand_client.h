@@ -30,26 +30,27 @@ inline constexpr char kPortHeader[] = "port";
 inline constexpr char kPortForwardRequestIdHeader[] = "requestID";
 
 struct ExecOptions {
-  bool stdin = false;
-  bool stdout = true;
-  bool stderr = true;
+  bool with_stdin = false;
+  bool with_stdout = true;
+  bool with_stderr = true;
   bool tty = false;
 };
 
+// (Not named stdin/stdout/stderr: those are macros in some C libraries.)
 struct ExecStreams {
-  std::shared_ptr<SpdyStream> error, stdin, stdout, stderr, resize;
+  std::shared_ptr<SpdyStream> error, in, out, err, resize;
 };
 
 absl::StatusOr<ExecStreams> OpenExecStreams(SpdySession& session, const ExecOptions& options);
 
 struct ExecOutput {
-  std::string stdout;
-  std::string stderr;
+  std::string out;  // stdout
+  std::string err;  // stderr
   RemoteCommandResult result;
 };
 
 // Runs an exec or attach to its end under v4: writes stdin_data (then FIN)
-// when options.stdin, collects stdout and stderr, and reads the status.
+// when options.with_stdin, collects stdout and stderr, and reads the status.
 absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOptions& options,
                                             std::string_view stdin_data);
 

@@ -106,11 +106,11 @@ TEST(SpdyClientTest, ExecOverTcpCarriesStreamsAndTheExitCode) {
   std::string input;
   for (int i = 0; i < 20000; ++i) absl::StrAppend(&input, "line ", i, "\n");
   ExecOptions options;
-  options.stdin = true;
+  options.with_stdin = true;
   absl::StatusOr<ExecOutput> output = RunRemoteCommand(*connection->session, options, input);
   ASSERT_TRUE(output.ok()) << output.status();
-  EXPECT_TRUE(output->stdout == absl::AsciiStrToUpper(input)) << output->stdout.size();
-  EXPECT_EQ(output->stderr, "warning\n");
+  EXPECT_TRUE(output->out == absl::AsciiStrToUpper(input)) << output->out.size();
+  EXPECT_EQ(output->err, "warning\n");
   EXPECT_FALSE(output->result.success);
   EXPECT_EQ(output->result.exit_code, 3);
 }
@@ -172,7 +172,7 @@ TEST(SpdyClientTest, TtyExecOpensResizeAndNoStderr) {
   options.tty = true;
   absl::StatusOr<ExecOutput> output = RunRemoteCommand(*connection->session, options, "");
   ASSERT_TRUE(output.ok()) << output.status();
-  EXPECT_EQ(output->stdout, "$ ");
+  EXPECT_EQ(output->out, "$ ");
   EXPECT_TRUE(output->result.success);
   EXPECT_EQ(output->result.exit_code, 0);
 }
