@@ -83,9 +83,12 @@ void SpdySession::Close() {
   if (send_goaway) {
     // A writer stuck on a peer that stopped reading holds the lock: then
     // the connection is cut without a GOAWAY.
-    std::unique_lock<std::timed_mutex> write_lock(write_mu_, std::defer_lock);
-    if (write_lock.try_lock_for(std::chrono::seconds(1)) &&
-        SendFrameLocked(GoAwayFrame(last_peer, GoAwayStatus::kOk)).ok()) {
+    // (Polled: timed_mutex's try_lock_for is what TSan cannot follow.)
+    std::unique_lock<std::mutex> write_lock(write_mu_, std::defer_lock);
+    for (int tries = 0; tries < 100 && !write_lock.try_lock(); ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (write_lock.owns_lock() && SendFrameLocked(GoAwayFrame(last_peer, GoAwayStatus::kOk)).ok()) {
       write_lock.unlock();
       ::shutdown(fd_.get(), SHUT_WR);
       WaitEnded(options_.close_linger);
@@ -345,7 +348,7 @@ void SpdySession::ForgetIfDoneLocked(const SpdyStream& stream) {
 }
 
 absl::Status SpdySession::SendFrame(const Frame& frame) {
-  std::lock_guard<std::timed_mutex> lock(write_mu_);
+  std::lock_guard<std::mutex> lock(write_mu_);
   return SendFrameLocked(frame);
 }
 
@@ -388,7 +391,7 @@ absl::StatusOr<std::shared_ptr<SpdyStream>> SpdySession::OpenStream(SpdyHeaders 
                                                                     absl::Duration reply_timeout) {
   std::shared_ptr<SpdyStream> stream;
   {
-    std::lock_guard<std::timed_mutex> write_lock(write_mu_);
+    std::lock_guard<std::mutex> write_lock(write_mu_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (ended_ || closing_) return SessionOver(end_status_);

@@ -155,9 +155,9 @@ class SpdySession {
   const SpdySessionOptions options_;
   FrameParser parser_;  // the reading thread's alone
 
-  // Taken before mu_ when both are. Timed: Close must not wait for ever
-  // behind a write to a peer that stopped reading.
-  std::timed_mutex write_mu_;
+  // Taken before mu_ when both are. Close tries it for a second only: it
+  // must not wait for ever behind a write to a peer that stopped reading.
+  std::mutex write_mu_;
   FrameEncoder encoder_;
   uint32_t next_stream_id_;  // ids must rise in the order SYN_STREAMs go out
 
