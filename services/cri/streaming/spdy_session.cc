@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -58,6 +59,7 @@ std::unique_ptr<SpdySession> SpdySession::Start(UniqueFd fd, std::string early_b
       ->SendFrame(SettingsFrame({{0, static_cast<uint32_t>(SettingId::kInitialWindowSize),
                                   static_cast<uint32_t>(kDefaultInitialWindow)}}))
       .IgnoreError();
+  session->NoteActivity();
   SpdySession* raw = session.get();
   session->reader_ = std::thread([raw, early = std::move(early_bytes)]() mutable { raw->ReadLoop(std::move(early)); });
   return session;
@@ -144,7 +146,23 @@ void SpdySession::ReadLoop(std::string early_bytes) {
       end = got.status();
       break;
     }
-    if (*got) continue;
+    if (*got) {
+      NoteActivity();
+      continue;
+    }
+    if (const int wait_ms = PollMs(); wait_ms >= 0) {
+      pollfd pfd{fd_.get(), POLLIN, 0};
+      const int ready = ::poll(&pfd, 1, wait_ms);
+      if (ready < 0 && errno != EINTR) {
+        end = absl::ErrnoToStatus(errno, "spdy: poll");
+        break;
+      }
+      if (ready == 0 && PollMs() == 0) {
+        end = EndIdle();
+        break;
+      }
+      if (ready <= 0) continue;
+    }
     char buffer[64 << 10];
     const ssize_t n = ::recv(fd_.get(), buffer, sizeof(buffer), 0);
     if (n < 0 && errno == EINTR) continue;
@@ -165,6 +183,39 @@ void SpdySession::ReadLoop(std::string early_bytes) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   EndLocked(std::move(end));
+}
+
+void SpdySession::NoteActivity() {
+  last_activity_ns_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+int SpdySession::PollMs() const {
+  if (options_.idle_timeout <= absl::ZeroDuration()) return -1;
+  const int64_t idle_ns =
+      std::chrono::steady_clock::now().time_since_epoch().count() - last_activity_ns_.load(std::memory_order_relaxed);
+  const int64_t left_ms = absl::ToInt64Milliseconds(options_.idle_timeout - absl::Nanoseconds(idle_ns));
+  return static_cast<int>(std::clamp<int64_t>(left_ms, 0, 1 << 30));
+}
+
+absl::Status SpdySession::EndIdle() {
+  std::vector<uint32_t> reset;
+  uint32_t last_peer = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, stream] : streams_) {
+      stream->reset_ = RstStatus::kCancel;
+      reset.push_back(id);
+    }
+    streams_.clear();
+    goaway_sent_ = true;
+    last_peer = last_peer_stream_id_;
+    cv_.notify_all();
+  }
+  for (uint32_t id : reset) SendFrame(RstStreamFrame(id, RstStatus::kCancel)).IgnoreError();
+  SendFrame(GoAwayFrame(last_peer, GoAwayStatus::kOk)).IgnoreError();
+  ::shutdown(fd_.get(), SHUT_RDWR);
+  return absl::DeadlineExceededError(
+      absl::StrCat("spdy: idle for ", absl::FormatDuration(options_.idle_timeout)));
 }
 
 absl::Status SpdySession::Handle(Frame& frame) {
@@ -370,6 +421,7 @@ absl::Status SpdySession::SendFrameLocked(const Frame& frame) {
     }
     rest.remove_prefix(static_cast<size_t>(n));
   }
+  NoteActivity();
   return absl::OkStatus();
 }
 

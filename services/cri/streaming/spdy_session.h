@@ -20,6 +20,7 @@
 // max_buffered_per_stream unread bytes (a peer keeping windows never gets
 // there).
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -53,6 +54,11 @@ struct SpdySessionOptions {
   // After our GOAWAY, how long Close waits for the peer to hang up before
   // cutting the connection (so that nothing we wrote is lost to a reset).
   absl::Duration close_linger = absl::Seconds(2);
+  // With no frame either way for this long, every stream is reset and the
+  // session ends with GOAWAY, as spdystream's idle timeout does (the
+  // kubelet's and containerd's stream idle timeout, 4 h by default).
+  // Zero: never.
+  absl::Duration idle_timeout = absl::ZeroDuration();
 };
 
 // One stream. Handed out as shared_ptr, but it must not outlive its session.
@@ -144,6 +150,12 @@ class SpdySession {
   void ForgetIfDoneLocked(const SpdyStream& stream);
   bool IsPeerStreamId(uint32_t id) const { return (id % 2 == 1) == options_.server; }
   void EndLocked(absl::Status status);
+  // The idle timeout struck: resets every stream, GOAWAY, hang up.
+  absl::Status EndIdle();
+  void NoteActivity();
+  // How long the reading thread may wait for bytes: -1 without an idle
+  // timeout, else until it strikes (0 once it has).
+  int PollMs() const;
 
   // Stream operations, called by SpdyStream.
   absl::StatusOr<std::string> ReadStream(SpdyStream& stream, size_t max_bytes);
@@ -175,6 +187,9 @@ class SpdySession {
   bool closing_ = false;
   bool ended_ = false;
   absl::Status end_status_;
+
+  // steady_clock nanoseconds of the last frame sent or received.
+  std::atomic<int64_t> last_activity_ns_{0};
 
   std::thread reader_;
 };

@@ -464,6 +464,39 @@ TEST(SpdySessionTest, UnknownControlFrameTypesAreIgnored) {
   EXPECT_FALSE(server->ended());
 }
 
+TEST(SpdySessionTest, IdleTimeoutResetsStreamsAndEndsTheSession) {
+  auto [a, b] = SocketPair();
+  SpdySessionOptions options;
+  options.idle_timeout = absl::Milliseconds(300);
+  std::unique_ptr<SpdySession> server = SpdySession::Start(std::move(a), "", options);
+  RawPeer peer(std::move(b));
+  peer.OpenStream(1, "stdout");
+  absl::StatusOr<std::shared_ptr<SpdyStream>> stream = server->AcceptStream(absl::Seconds(5));
+  ASSERT_TRUE(stream.ok());
+  // Pings (kubectl sends one every 5 s) keep it going past the timeout.
+  for (int i = 0; i < 6; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    peer.Send(PingFrame(2 * i + 1));
+    std::optional<Frame> pong = peer.Next();
+    ASSERT_TRUE(pong.has_value());
+    EXPECT_EQ(pong->type, FrameType::kPing);
+  }
+  EXPECT_FALSE(server->ended());
+
+  std::optional<Frame> rst = peer.Next();
+  ASSERT_TRUE(rst.has_value());
+  EXPECT_EQ(rst->type, FrameType::kRstStream);
+  EXPECT_EQ(rst->stream_id, 1u);
+  std::optional<Frame> goaway = peer.Next();
+  ASSERT_TRUE(goaway.has_value());
+  EXPECT_EQ(goaway->type, FrameType::kGoAway);
+  EXPECT_FALSE(peer.Next().has_value());
+  EXPECT_TRUE(peer.eof());
+  EXPECT_TRUE(server->WaitEnded(absl::Seconds(5)));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(server->end_status())) << server->end_status();
+  EXPECT_TRUE(absl::IsAborted((*stream)->Read().status()));
+}
+
 TEST(SpdySessionTest, EarlyBytesAreTheFirstFrames) {
   auto [a, b] = SocketPair();
   FrameEncoder encoder;
