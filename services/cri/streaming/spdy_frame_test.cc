@@ -172,6 +172,52 @@ TEST(SpdyHeadersTest, BlocksShareOneStreamPerDirection) {
   EXPECT_FALSE(fresh.Decompress(*second).ok());
 }
 
+// Bytes as the Go framer that kubectl, crictl and the kubelet use
+// (moby/spdystream/spdy, zlib at best compression) wrote them, captured
+// once: two SYN_STREAMs whose header blocks share one zlib stream (the
+// second refers back into the first), a DATA with FIN, a PING, a GOAWAY.
+TEST(SpdyFrameTest, ParsesFramesAsSpdystreamWritesThem) {
+  const std::string bytes(
+      "\x80\x03\x00\x01\x00\x00\x00\x29\x00\x00\x00\x01\x00\x00\x00\x00"
+      "\x00\x00\x78\xf9\xe3\xc6\xa7\xc2\x62\x60\x60\x60\x04\xa7\xb3\x92"
+      "\xa2\xd4\xc4\x5c\x68\x51\xc2\x9a\x0a\x0a\x68\x00\x00\x00\x00\xff"
+      "\xff\x80\x03\x00\x01\x00\x00\x00\x2f\x00\x00\x00\x03\x00\x00\x00"
+      "\x00\x00\x00\x02\xa5\x47\x0c\x29\x50\x29\x93\x08\x29\xb0\x8b\xc0"
+      "\x79\xc3\xc2\xc0\xc2\x80\x81\x81\x81\xb3\x08\x12\xc1\x99\xa0\x84"
+      "\xcf\x68\x00\x00\x00\x00\xff\xff\x00\x00\x00\x03\x01\x00\x00\x02"
+      "\x68\x69\x80\x03\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01\x80\x03"
+      "\x00\x07\x00\x00\x00\x08\x00\x00\x00\x02\x00\x00\x00\x00",
+      142);
+  FrameParser parser;
+  parser.Feed(bytes);
+  std::vector<Frame> frames;
+  Frame frame;
+  while (true) {
+    absl::StatusOr<bool> got = parser.Next(&frame);
+    ASSERT_TRUE(got.ok()) << got.status();
+    if (!*got) break;
+    frames.push_back(frame);
+  }
+  ASSERT_EQ(frames.size(), 5u);
+  EXPECT_EQ(frames[0].type, FrameType::kSynStream);
+  EXPECT_EQ(frames[0].stream_id, 1u);
+  EXPECT_EQ(frames[0].headers, (SpdyHeaders{{"streamtype", "error"}}));
+  EXPECT_EQ(frames[1].stream_id, 3u);
+  EXPECT_EQ(frames[1].headers.size(), 3u);
+  EXPECT_EQ(HeaderValue(frames[1].headers, "streamType"), "data");
+  EXPECT_EQ(HeaderValue(frames[1].headers, "port"), "8080");
+  EXPECT_EQ(HeaderValue(frames[1].headers, "requestID"), "0");
+  EXPECT_EQ(frames[2].type, FrameType::kData);
+  EXPECT_EQ(frames[2].data, "hi");
+  EXPECT_TRUE(frames[2].fin());
+  EXPECT_EQ(frames[3].type, FrameType::kPing);
+  EXPECT_EQ(frames[3].ping_id, 1u);
+  EXPECT_EQ(frames[4].type, FrameType::kGoAway);
+  EXPECT_EQ(frames[4].stream_id, 2u);
+  EXPECT_EQ(frames[4].status, 0u);
+  EXPECT_EQ(parser.buffered(), 0u);
+}
+
 TEST(SpdyHeadersTest, RefusesMalformedBlocks) {
   EXPECT_FALSE(DecodeHeaderBlock("").ok());
   std::string block = EncodeHeaderBlock({{"a", "1"}});
