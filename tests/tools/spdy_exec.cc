@@ -58,13 +58,8 @@ int PortForward(const std::string& url, int port) {
     std::fwrite(chunk->data(), 1, chunk->size(), stdout);
   }
   // The kubelet reports a failure to reach the port on the error stream.
-  std::string error;
-  while (true) {
-    absl::StatusOr<std::string> chunk = streams->error->Read();
-    if (!chunk.ok() || chunk->empty()) break;
-    error += *chunk;
-  }
-  if (!error.empty()) return Fail(error);
+  absl::StatusOr<std::string> error = berth::cri::streaming::ReadToEnd(*streams->error);
+  if (error.ok() && !error->empty()) return Fail(*error);
   return 0;
 }
 

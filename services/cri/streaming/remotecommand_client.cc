@@ -11,17 +11,6 @@ absl::StatusOr<std::shared_ptr<SpdyStream>> Open(SpdySession& session, SpdyHeade
   return session.OpenStream(std::move(headers));
 }
 
-// Everything a stream carries up to its FIN.
-absl::StatusOr<std::string> ReadToEnd(SpdyStream& stream) {
-  std::string all;
-  while (true) {
-    absl::StatusOr<std::string> chunk = stream.Read();
-    if (!chunk.ok()) return chunk.status();
-    if (chunk->empty()) return all;
-    all += *chunk;
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<ExecStreams> OpenExecStreams(SpdySession& session, const ExecOptions& options) {

@@ -70,14 +70,11 @@ class TcpServer {
   std::thread thread_;
 };
 
-std::string ReadToEnd(SpdyStream& stream) {
-  std::string all;
-  while (true) {
-    absl::StatusOr<std::string> chunk = stream.Read();
-    EXPECT_TRUE(chunk.ok()) << chunk.status();
-    if (!chunk.ok() || chunk->empty()) return all;
-    all += *chunk;
-  }
+// All of a stream that must end well.
+std::string ReadAllOk(SpdyStream& stream) {
+  absl::StatusOr<std::string> all = ReadToEnd(stream);
+  EXPECT_TRUE(all.ok()) << all.status();
+  return all.ok() ? *all : "";
 }
 
 // An exec of "tr a-z A-Z; echo warning >&2; exit 3", kubelet-style.
@@ -87,7 +84,7 @@ void UppercaseExec(SpdySession& session, const HttpRequestHead& request) {
   absl::StatusOr<std::map<std::string, std::shared_ptr<SpdyStream>>> streams =
       WaitForStreamTypes(session, {"error", "stdin", "stdout", "stderr"}, absl::Seconds(30));
   ASSERT_TRUE(streams.ok()) << streams.status();
-  const std::string input = ReadToEnd(*streams->at("stdin"));
+  const std::string input = ReadAllOk(*streams->at("stdin"));
   EXPECT_TRUE(streams->at("stdout")->Write(absl::AsciiStrToUpper(input)).ok());
   EXPECT_TRUE(streams->at("stderr")->Write("warning\n").ok());
   EXPECT_TRUE(streams->at("stdout")->CloseWrite().ok());
@@ -136,9 +133,9 @@ TEST(SpdyClientTest, PortForwardStreamsCarryPortAndRequestId) {
       EXPECT_EQ(stream->Header("requestID"), "7") << type;
     }
     // The client finished the error stream at once.
-    EXPECT_EQ(ReadToEnd(*streams->at("error")), "");
+    EXPECT_EQ(ReadAllOk(*streams->at("error")), "");
     std::shared_ptr<SpdyStream> data = streams->at("data");
-    EXPECT_EQ(ReadToEnd(*data), "GET / HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(ReadAllOk(*data), "GET / HTTP/1.0\r\n\r\n");
     EXPECT_TRUE(data->Write("HTTP/1.0 200 OK\r\n\r\nhi").ok());
     EXPECT_TRUE(data->CloseWrite().ok());
     EXPECT_TRUE(streams->at("error")->CloseWrite().ok());
@@ -151,8 +148,8 @@ TEST(SpdyClientTest, PortForwardStreamsCarryPortAndRequestId) {
   ASSERT_TRUE(streams.ok()) << streams.status();
   ASSERT_TRUE(streams->data->Write("GET / HTTP/1.0\r\n\r\n").ok());
   ASSERT_TRUE(streams->data->CloseWrite().ok());
-  EXPECT_EQ(ReadToEnd(*streams->data), "HTTP/1.0 200 OK\r\n\r\nhi");
-  EXPECT_EQ(ReadToEnd(*streams->error), "");
+  EXPECT_EQ(ReadAllOk(*streams->data), "HTTP/1.0 200 OK\r\n\r\nhi");
+  EXPECT_EQ(ReadAllOk(*streams->error), "");
 }
 
 TEST(SpdyClientTest, TtyExecOpensResizeAndNoStderr) {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "services/cri/streaming/spdy_wire.h"
+
 namespace berth::cri::streaming {
 namespace {
 
@@ -35,8 +37,7 @@ constexpr const char kTrailingText[] =
 std::string BuildDictionary() {
   std::string dictionary;
   for (std::string_view word : kLengthPrefixedWords) {
-    const uint32_t length = static_cast<uint32_t>(word.size());
-    for (int shift = 24; shift >= 0; shift -= 8) dictionary.push_back(static_cast<char>(length >> shift));
+    AppendUint32(&dictionary, static_cast<uint32_t>(word.size()));
     dictionary.append(word);
   }
   dictionary.append(kTrailingText);

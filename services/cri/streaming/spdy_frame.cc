@@ -3,20 +3,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/cri/streaming/spdy_wire.h"
 
 namespace berth::cri::streaming {
 namespace {
 
 constexpr uint32_t kStreamIdMask = 0x7fffffff;
-
-void PutUint32(std::string* out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
-}
-
-uint32_t Uint32At(std::string_view bytes, size_t at) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
 
 absl::Status ProtocolError(FrameType type, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("spdy frame type ", static_cast<int>(type), ": ", std::string(what)));
@@ -98,8 +90,8 @@ absl::StatusOr<std::string> FrameEncoder::Encode(const Frame& frame) {
       payload = frame.data;
       break;
     case FrameType::kSynStream: {
-      PutUint32(&payload, frame.stream_id & kStreamIdMask);
-      PutUint32(&payload, frame.associated_stream_id & kStreamIdMask);
+      AppendUint32(&payload, frame.stream_id & kStreamIdMask);
+      AppendUint32(&payload, frame.associated_stream_id & kStreamIdMask);
       payload.push_back(static_cast<char>((frame.priority & 0x7) << 5));
       payload.push_back(0);  // credential slot
       absl::StatusOr<std::string> block = compressor_.Compress(frame.headers);
@@ -109,7 +101,7 @@ absl::StatusOr<std::string> FrameEncoder::Encode(const Frame& frame) {
     }
     case FrameType::kSynReply:
     case FrameType::kHeaders: {
-      PutUint32(&payload, frame.stream_id & kStreamIdMask);
+      AppendUint32(&payload, frame.stream_id & kStreamIdMask);
       absl::StatusOr<std::string> block = compressor_.Compress(frame.headers);
       if (!block.ok()) return block.status();
       payload += *block;
@@ -117,22 +109,22 @@ absl::StatusOr<std::string> FrameEncoder::Encode(const Frame& frame) {
     }
     case FrameType::kRstStream:
     case FrameType::kGoAway:
-      PutUint32(&payload, frame.stream_id & kStreamIdMask);
-      PutUint32(&payload, frame.status);
+      AppendUint32(&payload, frame.stream_id & kStreamIdMask);
+      AppendUint32(&payload, frame.status);
       break;
     case FrameType::kSettings:
-      PutUint32(&payload, static_cast<uint32_t>(frame.settings.size()));
+      AppendUint32(&payload, static_cast<uint32_t>(frame.settings.size()));
       for (const Setting& setting : frame.settings) {
-        PutUint32(&payload, (uint32_t{setting.flags} << 24) | (setting.id & 0xffffff));
-        PutUint32(&payload, setting.value);
+        AppendUint32(&payload, (uint32_t{setting.flags} << 24) | (setting.id & 0xffffff));
+        AppendUint32(&payload, setting.value);
       }
       break;
     case FrameType::kPing:
-      PutUint32(&payload, frame.ping_id);
+      AppendUint32(&payload, frame.ping_id);
       break;
     case FrameType::kWindowUpdate:
-      PutUint32(&payload, frame.stream_id & kStreamIdMask);
-      PutUint32(&payload, frame.delta & kStreamIdMask);
+      AppendUint32(&payload, frame.stream_id & kStreamIdMask);
+      AppendUint32(&payload, frame.delta & kStreamIdMask);
       break;
   }
   if (payload.size() > kMaxFrameLength) {
@@ -141,11 +133,11 @@ absl::StatusOr<std::string> FrameEncoder::Encode(const Frame& frame) {
   std::string out;
   out.reserve(kFrameHeaderSize + payload.size());
   if (frame.type == FrameType::kData) {
-    PutUint32(&out, frame.stream_id & kStreamIdMask);
+    AppendUint32(&out, frame.stream_id & kStreamIdMask);
   } else {
-    PutUint32(&out, 0x80000000u | (uint32_t{kSpdyVersion} << 16) | static_cast<uint16_t>(frame.type));
+    AppendUint32(&out, 0x80000000u | (uint32_t{kSpdyVersion} << 16) | static_cast<uint16_t>(frame.type));
   }
-  PutUint32(&out, (uint32_t{frame.flags} << 24) | static_cast<uint32_t>(payload.size()));
+  AppendUint32(&out, (uint32_t{frame.flags} << 24) | static_cast<uint32_t>(payload.size()));
   out += payload;
   return out;
 }

@@ -7,18 +7,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/cri/streaming/spdy_dictionary.h"
+#include "services/cri/streaming/spdy_wire.h"
 
 namespace berth::cri::streaming {
 namespace {
 
-void PutUint32(std::string* out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
-}
-
 bool TakeUint32(std::string_view* in, uint32_t* value) {
   if (in->size() < 4) return false;
-  const auto* p = reinterpret_cast<const unsigned char*>(in->data());
-  *value = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+  *value = Uint32At(*in, 0);
   in->remove_prefix(4);
   return true;
 }
@@ -46,11 +42,11 @@ std::string HeaderValue(const SpdyHeaders& headers, std::string_view name) {
 
 std::string EncodeHeaderBlock(const SpdyHeaders& headers) {
   std::string block;
-  PutUint32(&block, static_cast<uint32_t>(headers.size()));
+  AppendUint32(&block, static_cast<uint32_t>(headers.size()));
   for (const auto& [name, value] : headers) {
-    PutUint32(&block, static_cast<uint32_t>(name.size()));
+    AppendUint32(&block, static_cast<uint32_t>(name.size()));
     block.append(absl::AsciiStrToLower(name));
-    PutUint32(&block, static_cast<uint32_t>(value.size()));
+    AppendUint32(&block, static_cast<uint32_t>(value.size()));
     block.append(value);
   }
   return block;

@@ -558,6 +558,19 @@ void SpdySession::ResetStream(SpdyStream& stream, RstStatus status) {
   SendFrame(RstStreamFrame(stream.id_, status)).IgnoreError();
 }
 
+absl::StatusOr<std::string> ReadToEnd(SpdyStream& stream, size_t max_bytes) {
+  std::string all;
+  while (true) {
+    absl::StatusOr<std::string> chunk = stream.Read();
+    if (!chunk.ok()) return chunk.status();
+    if (chunk->empty()) return all;
+    all += *chunk;
+    if (all.size() > max_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("spdy stream ", stream.id(), ": more than ", max_bytes, " bytes"));
+    }
+  }
+}
+
 absl::StatusOr<std::map<std::string, std::shared_ptr<SpdyStream>>> WaitForStreamTypes(
     SpdySession& session, const std::vector<std::string>& types, absl::Duration timeout) {
   const std::set<std::string> wanted(types.begin(), types.end());

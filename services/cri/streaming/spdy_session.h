@@ -194,6 +194,10 @@ class SpdySession {
   std::thread reader_;
 };
 
+// Everything the peer sends on stream up to its FIN. An error when the
+// stream is reset or the session ends first, or past max_bytes.
+absl::StatusOr<std::string> ReadToEnd(SpdyStream& stream, size_t max_bytes = 64 << 20);
+
 // What a kubelet handler waits for: one stream of each streamType named
 // (error, stdin, stdout, stderr, resize...) within timeout (the kubelet
 // allows 30 s), keyed by type. Streams of other types are reset.

@@ -91,14 +91,11 @@ class RawPeer {
   bool eof_ = false;
 };
 
-std::string ReadAll(SpdyStream& stream) {
-  std::string all;
-  while (true) {
-    absl::StatusOr<std::string> chunk = stream.Read();
-    EXPECT_TRUE(chunk.ok()) << chunk.status();
-    if (!chunk.ok() || chunk->empty()) return all;
-    all += *chunk;
-  }
+// All of a stream that must end well.
+std::string ReadAllOk(SpdyStream& stream) {
+  absl::StatusOr<std::string> all = ReadToEnd(stream);
+  EXPECT_TRUE(all.ok()) << all.status();
+  return all.ok() ? *all : "";
 }
 
 std::string Pattern(size_t size) {
@@ -127,11 +124,11 @@ TEST(SpdySessionTest, ClientAndServerExchangeStreamsBothWays) {
   absl::StatusOr<std::shared_ptr<SpdyStream>> accepted = server->AcceptStream(absl::Seconds(5));
   ASSERT_TRUE(accepted.ok()) << accepted.status();
   EXPECT_EQ((*accepted)->Header("streamtype"), "stdin");
-  EXPECT_EQ(ReadAll(**accepted), "hello");
+  EXPECT_EQ(ReadAllOk(**accepted), "hello");
   // Half closed: the server still answers on it.
   ASSERT_TRUE((*accepted)->Write("world").ok());
   ASSERT_TRUE((*accepted)->CloseWrite().ok());
-  EXPECT_EQ(ReadAll(**opened), "world");
+  EXPECT_EQ(ReadAllOk(**opened), "world");
 
   // And the server opens one (an even id) that the client accepts.
   absl::StatusOr<std::shared_ptr<SpdyStream>> pushed = server->OpenStream({{"streamType", "data"}});
@@ -142,7 +139,7 @@ TEST(SpdySessionTest, ClientAndServerExchangeStreamsBothWays) {
   EXPECT_EQ((*taken)->Header("streamType"), "data");
   ASSERT_TRUE((*pushed)->Write("x").ok());
   ASSERT_TRUE((*pushed)->CloseWrite().ok());
-  EXPECT_EQ(ReadAll(**taken), "x");
+  EXPECT_EQ(ReadAllOk(**taken), "x");
 
   client->Close();
   EXPECT_TRUE(server->WaitEnded(absl::Seconds(5)));
@@ -167,8 +164,8 @@ TEST(SpdySessionTest, LargeTransfersBothWaysWithWindows) {
     EXPECT_TRUE((*accepted)->Write(down).ok());
     EXPECT_TRUE((*accepted)->CloseWrite().ok());
   });
-  const std::string got_up = ReadAll(**accepted);
-  const std::string got_down = ReadAll(**opened);
+  const std::string got_up = ReadAllOk(**accepted);
+  const std::string got_down = ReadAllOk(**opened);
   writer.join();
   answer.join();
   EXPECT_TRUE(got_up == up) << got_up.size() << " bytes";
@@ -331,7 +328,7 @@ TEST(SpdySessionTest, ReaderPausesOnAFullStreamAndLosesNothing) {
     }
   });
   absl::SleepFor(absl::Milliseconds(200));
-  std::string received = ReadAll(**stream);
+  std::string received = ReadAllOk(**stream);
   sender.join();
   EXPECT_TRUE(received == data) << received.size();
 }
