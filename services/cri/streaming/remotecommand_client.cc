@@ -40,7 +40,7 @@ absl::StatusOr<ExecStreams> OpenExecStreams(SpdySession& session, const ExecOpti
 }
 
 absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOptions& options,
-                                            std::string_view stdin_data) {
+                                            std::string_view stdin_data, std::string_view protocol) {
   absl::StatusOr<ExecStreams> streams = OpenExecStreams(session, options);
   if (!streams.ok()) return streams.status();
   ExecOutput output;
@@ -69,6 +69,12 @@ absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOpti
   if (!status_text.ok()) return status_text.status();
   if (!stdout_status.ok()) return stdout_status;
   if (!stderr_status.ok()) return stderr_status;
+  if (protocol != "v4.channel.k8s.io") {
+    output.result.success = status_text->empty();
+    if (output.result.success) output.result.exit_code = 0;
+    output.result.message = *std::move(status_text);
+    return output;
+  }
   absl::StatusOr<RemoteCommandResult> result = ParseV4Status(*status_text);
   if (!result.ok()) return result.status();
   output.result = *std::move(result);

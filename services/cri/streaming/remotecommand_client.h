@@ -49,10 +49,13 @@ struct ExecOutput {
   RemoteCommandResult result;
 };
 
-// Runs an exec or attach to its end under v4: writes stdin_data (then FIN)
-// when options.with_stdin, collects stdout and stderr, and reads the status.
+// Runs an exec or attach to its end: writes stdin_data (then FIN) when
+// options.with_stdin, collects stdout and stderr, and reads the error
+// stream as the negotiated protocol has it (v4's Status; before v4, an
+// error's text, no exit code).
 absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOptions& options,
-                                            std::string_view stdin_data);
+                                            std::string_view stdin_data,
+                                            std::string_view protocol = "v4.channel.k8s.io");
 
 struct PortForwardStreams {
   std::shared_ptr<SpdyStream> error, data;

@@ -174,6 +174,29 @@ TEST(SpdyClientTest, TtyExecOpensResizeAndNoStderr) {
   EXPECT_EQ(output->result.exit_code, 0);
 }
 
+// Before v4 the error stream carries an error's text, and nothing for
+// success.
+TEST(SpdyClientTest, V3ErrorStreamIsText) {
+  auto handler = [](SpdySession& session, const HttpRequestHead&) {
+    absl::StatusOr<std::map<std::string, std::shared_ptr<SpdyStream>>> streams =
+        WaitForStreamTypes(session, {"error", "stdout", "stderr"}, absl::Seconds(30));
+    ASSERT_TRUE(streams.ok()) << streams.status();
+    EXPECT_TRUE(streams->at("stdout")->CloseWrite().ok());
+    EXPECT_TRUE(streams->at("stderr")->CloseWrite().ok());
+    EXPECT_TRUE(streams->at("error")->Write("container not running").ok());
+    EXPECT_TRUE(streams->at("error")->CloseWrite().ok());
+  };
+  TcpServer server(RemoteCommandProtocols(), handler);
+  absl::StatusOr<SpdyConnection> connection = ConnectSpdy(server.Url("/exec/t"), {"v3.channel.k8s.io"});
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  ASSERT_EQ(connection->protocol, "v3.channel.k8s.io");
+  absl::StatusOr<ExecOutput> output = RunRemoteCommand(*connection->session, {}, "", connection->protocol);
+  ASSERT_TRUE(output.ok()) << output.status();
+  EXPECT_FALSE(output->result.success);
+  EXPECT_FALSE(output->result.exit_code.has_value());
+  EXPECT_EQ(output->result.message, "container not running");
+}
+
 TEST(SpdyClientTest, BadUrlsAreRefused) {
   EXPECT_FALSE(ConnectSpdy("https://127.0.0.1:1/exec/x", RemoteCommandProtocols()).ok());
   EXPECT_FALSE(ConnectSpdy("http://[::1/exec/x", RemoteCommandProtocols()).ok());
