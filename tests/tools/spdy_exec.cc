@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<berth::cri::streaming::SpdyConnection> connection = ConnectSpdy(url, RemoteCommandProtocols());
   if (!connection.ok()) return Fail(std::string(connection.status().message()));
   const std::string input = options.with_stdin ? ReadStdin() : "";
-  absl::StatusOr<berth::cri::streaming::ExecOutput> output = RunRemoteCommand(*connection->session, options, input, connection->protocol);
+  absl::StatusOr<berth::cri::streaming::ExecOutput> output =
+      RunRemoteCommand(*connection->session, options, input, connection->protocol);
   if (!output.ok()) return Fail(std::string(output.status().message()));
   std::fwrite(output->out.data(), 1, output->out.size(), stdout);
   std::fwrite(output->err.data(), 1, output->err.size(), stderr);

@@ -25,7 +25,8 @@ absl::StatusOr<PortForwardPair> PortForwardPairs::Next(absl::Duration timeout) {
     // Wake for the first half pair to expire, or the caller's deadline.
     absl::Time wake = deadline;
     for (const auto& [id, half] : halves_) wake = std::min(wake, half.deadline);
-    absl::StatusOr<std::shared_ptr<SpdyStream>> stream = session_.AcceptStream(std::max(wake - now, absl::ZeroDuration()));
+    absl::StatusOr<std::shared_ptr<SpdyStream>> stream =
+        session_.AcceptStream(std::max(wake - now, absl::ZeroDuration()));
     if (absl::IsDeadlineExceeded(stream.status())) {
       if (absl::Now() >= deadline) return absl::DeadlineExceededError("port-forward: no new connection");
       continue;

@@ -31,8 +31,8 @@ absl::StatusOr<ExecStreams> OpenExecStreams(SpdySession& session, const ExecOpti
     if (!want.open) continue;
     absl::StatusOr<std::shared_ptr<SpdyStream>> stream = Open(session, {{kStreamTypeHeader, want.type}});
     if (!stream.ok()) {
-      return absl::Status(stream.status().code(), absl::StrCat("open the ", want.type, " stream: ",
-                                                               stream.status().message()));
+      return absl::Status(stream.status().code(),
+                          absl::StrCat("open the ", want.type, " stream: ", stream.status().message()));
     }
     *want.into = *std::move(stream);
   }
@@ -84,15 +84,15 @@ absl::StatusOr<ExecOutput> RunRemoteCommand(SpdySession& session, const ExecOpti
 absl::StatusOr<PortForwardStreams> OpenPortForwardStreams(SpdySession& session, int port, int request_id) {
   const std::string port_text = std::to_string(port), id_text = std::to_string(request_id);
   PortForwardStreams streams;
-  absl::StatusOr<std::shared_ptr<SpdyStream>> error = Open(
-      session,
-      {{kStreamTypeHeader, kStreamTypeError}, {kPortHeader, port_text}, {kPortForwardRequestIdHeader, id_text}});
+  absl::StatusOr<std::shared_ptr<SpdyStream>> error =
+      Open(session,
+           {{kStreamTypeHeader, kStreamTypeError}, {kPortHeader, port_text}, {kPortForwardRequestIdHeader, id_text}});
   if (!error.ok()) return error.status();
   // kubectl writes nothing on the error stream: its FIN goes at once.
   if (absl::Status closed = (*error)->CloseWrite(); !closed.ok()) return closed;
-  absl::StatusOr<std::shared_ptr<SpdyStream>> data = Open(
-      session,
-      {{kStreamTypeHeader, kStreamTypeData}, {kPortHeader, port_text}, {kPortForwardRequestIdHeader, id_text}});
+  absl::StatusOr<std::shared_ptr<SpdyStream>> data =
+      Open(session,
+           {{kStreamTypeHeader, kStreamTypeData}, {kPortHeader, port_text}, {kPortForwardRequestIdHeader, id_text}});
   if (!data.ok()) return data.status();
   streams.error = *std::move(error);
   streams.data = *std::move(data);

@@ -38,7 +38,8 @@ bool ReadSome(int fd, absl::Time deadline, std::string* buffer, absl::Status* er
   const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
   if (n < 0 && errno == EINTR) return true;
   if (n <= 0) {
-    *error = n == 0 ? absl::UnavailableError("upgrade: the server hung up") : absl::ErrnoToStatus(errno, "upgrade: read");
+    *error =
+        n == 0 ? absl::UnavailableError("upgrade: the server hung up") : absl::ErrnoToStatus(errno, "upgrade: read");
     return false;
   }
   buffer->append(chunk, static_cast<size_t>(n));

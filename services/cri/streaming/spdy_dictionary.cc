@@ -11,6 +11,7 @@ namespace {
 // The draft lays the dictionary out as header names and common values, each
 // behind a 32-bit big-endian length, then a run of status lines, dates and
 // media types without lengths.
+// clang-format off
 constexpr const char* kLengthPrefixedWords[] = {
     "options", "head", "post", "put", "delete", "trace", "accept", "accept-charset",
     "accept-encoding", "accept-language", "accept-ranges", "age", "allow", "authorization",
@@ -25,14 +26,15 @@ constexpr const char* kLengthPrefixedWords[] = {
 };
 
 constexpr const char kTrailingText[] =
-      "10010120120220520630030230330430530630740240540640740840941041141241341441541641"
-      "7502504505203 Non-Authoritative Information204 No Content301 Moved Permanently40"
-      "0 Bad Request401 Unauthorized403 Forbidden404 Not Found500 Internal Server Error"
-      "501 Not Implemented503 Service UnavailableJan Feb Mar Apr May Jun Jul Aug Sept O"
-      "ct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMTchunked,text/html,imag"
-      "e/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,text/"
-      "javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1"
-      ",utf-,*,enq=0.";
+    "10010120120220520630030230330430530630740240540640740840941041141241341441541641"
+    "7502504505203 Non-Authoritative Information204 No Content301 Moved Permanently40"
+    "0 Bad Request401 Unauthorized403 Forbidden404 Not Found500 Internal Server Error"
+    "501 Not Implemented503 Service UnavailableJan Feb Mar Apr May Jun Jul Aug Sept O"
+    "ct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMTchunked,text/html,imag"
+    "e/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,text/"
+    "javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1"
+    ",utf-,*,enq=0.";
+// clang-format on
 
 std::string BuildDictionary() {
   std::string dictionary;

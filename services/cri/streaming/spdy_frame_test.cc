@@ -254,13 +254,13 @@ TEST(SpdyFrameTest, OversizedLengthIsRefusedBeforeItsBytesArrive) {
 
 TEST(SpdyFrameTest, WrongLengthsAndZeroIdsAreProtocolErrors) {
   const std::string cases[] = {
-      std::string("\x80\x03\x00\x06\x00\x00\x00\x05\x00\x00\x00\x01\x00", 13),  // ping of 5
-      std::string("\x80\x03\x00\x03\x00\x00\x00\x04\x00\x00\x00\x01", 12),      // short rst
+      std::string("\x80\x03\x00\x06\x00\x00\x00\x05\x00\x00\x00\x01\x00", 13),              // ping of 5
+      std::string("\x80\x03\x00\x03\x00\x00\x00\x04\x00\x00\x00\x01", 12),                  // short rst
       std::string("\x80\x03\x00\x03\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x05", 16),  // rst of id 0
       std::string("\x80\x03\x00\x09\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x00", 16),  // delta 0
-      std::string("\x80\x03\x00\x04\x00\x00\x00\x04\x00\x00\x00\x02", 12),  // 2 settings, none there
-      std::string("\x00\x00\x00\x00\x00\x00\x00\x01x", 9),                  // data on stream 0
-      std::string("\x80\x03\x00\x02\x00\x00\x00\x06\x00\x00\x00\x01\x12\x34", 14),  // reply, bad zlib
+      std::string("\x80\x03\x00\x04\x00\x00\x00\x04\x00\x00\x00\x02", 12),                  // 2 settings, none there
+      std::string("\x00\x00\x00\x00\x00\x00\x00\x01x", 9),                                  // data on stream 0
+      std::string("\x80\x03\x00\x02\x00\x00\x00\x06\x00\x00\x00\x01\x12\x34", 14),          // reply, bad zlib
   };
   for (const std::string& bytes : cases) {
     FrameParser parser;

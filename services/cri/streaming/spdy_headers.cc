@@ -27,15 +27,14 @@ bool TakeString(std::string_view* in, std::string* value) {
   return true;
 }
 
-Bytef* Bytes(std::string_view s) {
-  return reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-}
+Bytef* Bytes(std::string_view s) { return reinterpret_cast<Bytef*>(const_cast<char*>(s.data())); }
 
 }  // namespace
 
 std::string HeaderValue(const SpdyHeaders& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (absl::EqualsIgnoreCase(key, absl::string_view(name.data(), name.size()))) return value.substr(0, value.find('\0'));
+    if (absl::EqualsIgnoreCase(key, absl::string_view(name.data(), name.size())))
+      return value.substr(0, value.find('\0'));
   }
   return "";
 }
@@ -134,8 +133,8 @@ absl::StatusOr<SpdyHeaders> HeaderDecompressor::Decompress(std::string_view comp
     if (rc == Z_STREAM_END) rc = Z_DATA_ERROR;  // the stream must outlive the connection
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
       ready_ = false;
-      return absl::InvalidArgumentError(absl::StrCat("header block: inflate: ", zs_.msg ? zs_.msg : "error ",
-                                                     zs_.msg ? "" : std::to_string(rc)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("header block: inflate: ", zs_.msg ? zs_.msg : "error ", zs_.msg ? "" : std::to_string(rc)));
     }
     if (block.size() > max_block_bytes_) {
       ready_ = false;

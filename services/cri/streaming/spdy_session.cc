@@ -56,8 +56,8 @@ std::unique_ptr<SpdySession> SpdySession::Start(UniqueFd fd, std::string early_b
   // Says that we keep windows: a peer of our own then keeps them from the
   // first byte. spdystream ignores SETTINGS.
   session
-      ->SendFrame(SettingsFrame({{0, static_cast<uint32_t>(SettingId::kInitialWindowSize),
-                                  static_cast<uint32_t>(kDefaultInitialWindow)}}))
+      ->SendFrame(SettingsFrame(
+          {{0, static_cast<uint32_t>(SettingId::kInitialWindowSize), static_cast<uint32_t>(kDefaultInitialWindow)}}))
       .IgnoreError();
   session->NoteActivity();
   SpdySession* raw = session.get();
@@ -214,8 +214,7 @@ absl::Status SpdySession::EndIdle() {
   for (uint32_t id : reset) SendFrame(RstStreamFrame(id, RstStatus::kCancel)).IgnoreError();
   SendFrame(GoAwayFrame(last_peer, GoAwayStatus::kOk)).IgnoreError();
   ::shutdown(fd_.get(), SHUT_RDWR);
-  return absl::DeadlineExceededError(
-      absl::StrCat("spdy: idle for ", absl::FormatDuration(options_.idle_timeout)));
+  return absl::DeadlineExceededError(absl::StrCat("spdy: idle for ", absl::FormatDuration(options_.idle_timeout)));
 }
 
 absl::Status SpdySession::Handle(Frame& frame) {
@@ -254,9 +253,8 @@ absl::Status SpdySession::HandleSynStream(Frame& frame) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!IsPeerStreamId(id) || id <= last_peer_stream_id_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spdy: SYN_STREAM with id ", id, " after ", last_peer_stream_id_, " (ids must rise, ",
-                       options_.server ? "odd" : "even", ")"));
+      return absl::InvalidArgumentError(absl::StrCat("spdy: SYN_STREAM with id ", id, " after ", last_peer_stream_id_,
+                                                     " (ids must rise, ", options_.server ? "odd" : "even", ")"));
     }
     last_peer_stream_id_ = id;
     if (!goaway_sent_ && !closing_) {
@@ -439,8 +437,7 @@ absl::StatusOr<std::shared_ptr<SpdyStream>> SpdySession::AcceptStream(absl::Dura
   return absl::DeadlineExceededError(absl::StrCat("spdy: no new stream within ", absl::FormatDuration(timeout)));
 }
 
-absl::StatusOr<std::shared_ptr<SpdyStream>> SpdySession::OpenStream(SpdyHeaders headers,
-                                                                    absl::Duration reply_timeout) {
+absl::StatusOr<std::shared_ptr<SpdyStream>> SpdySession::OpenStream(SpdyHeaders headers, absl::Duration reply_timeout) {
   std::shared_ptr<SpdyStream> stream;
   {
     std::lock_guard<std::mutex> write_lock(write_mu_);
@@ -566,7 +563,8 @@ absl::StatusOr<std::string> ReadToEnd(SpdyStream& stream, size_t max_bytes) {
     if (chunk->empty()) return all;
     all += *chunk;
     if (all.size() > max_bytes) {
-      return absl::ResourceExhaustedError(absl::StrCat("spdy stream ", stream.id(), ": more than ", max_bytes, " bytes"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("spdy stream ", stream.id(), ": more than ", max_bytes, " bytes"));
     }
   }
 }

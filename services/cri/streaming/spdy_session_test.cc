@@ -418,11 +418,12 @@ TEST(SpdySessionTest, DataForAStreamNeverOpenedIsRefused) {
 // hang-up; a ping first proves the session was alive until then.
 TEST(SpdySessionTest, MalformedFramesEndTheSessionWithGoAway) {
   const std::string cases[] = {
-      std::string("\x80\x02\x00\x06\x00\x00\x00\x04\x00\x00\x00\x03", 12),  // version 2
-      std::string("\x00\x00\x00\x01\x00\x10\x00\x00", 8),                  // 1 MiB payload, limit 64 KiB
+      std::string("\x80\x02\x00\x06\x00\x00\x00\x04\x00\x00\x00\x03", 12),      // version 2
+      std::string("\x00\x00\x00\x01\x00\x10\x00\x00", 8),                       // 1 MiB payload, limit 64 KiB
       std::string("\x80\x03\x00\x06\x00\x00\x00\x05\x00\x00\x00\x03\x00", 13),  // ping of 5 bytes
       std::string("\x80\x03\x00\x01\x00\x00\x00\x0c\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x12\x34", 20),  // bad zlib
-      std::string("\x80\x03\x00\x01\x00\x00\x00\x0a\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00", 18),  // even id from a client
+      std::string("\x80\x03\x00\x01\x00\x00\x00\x0a\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00",
+                  18),  // even id from a client
   };
   for (const std::string& bad : cases) {
     SCOPED_TRACE(testing::PrintToString(bad));
@@ -452,8 +453,11 @@ TEST(SpdySessionTest, UnknownControlFrameTypesAreIgnored) {
   auto [a, b] = SocketPair();
   std::unique_ptr<SpdySession> server = SpdySession::Start(std::move(a), "");
   RawPeer peer(std::move(b));
-  peer.SendBytes(std::string("\x80\x03\x00\x0a\x00\x00\x00\x03" "abc", 11));  // CREDENTIAL
-  peer.SendBytes(std::string("\x80\x03\x00\x63\x00\x00\x00\x00", 8));      // type 99
+  peer.SendBytes(
+      std::string("\x80\x03\x00\x0a\x00\x00\x00\x03"
+                  "abc",
+                  11));                                                // CREDENTIAL
+  peer.SendBytes(std::string("\x80\x03\x00\x63\x00\x00\x00\x00", 8));  // type 99
   peer.Send(PingFrame(5));
   std::optional<Frame> pong = peer.Next();
   ASSERT_TRUE(pong.has_value());

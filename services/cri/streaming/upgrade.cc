@@ -29,8 +29,8 @@ std::vector<std::string> ListValues(const HttpHeaderList& headers, std::string_v
 
 bool AnyValueContains(const HttpHeaderList& headers, std::string_view name, std::string_view token) {
   for (const auto& [key, value] : headers) {
-    if (absl::EqualsIgnoreCase(key, View(name)) && absl::StrContains(absl::AsciiStrToLower(value),
-                                                                     absl::AsciiStrToLower(View(token)))) {
+    if (absl::EqualsIgnoreCase(key, View(name)) &&
+        absl::StrContains(absl::AsciiStrToLower(value), absl::AsciiStrToLower(View(token)))) {
       return true;
     }
   }
@@ -38,7 +38,9 @@ bool AnyValueContains(const HttpHeaderList& headers, std::string_view name, std:
 }
 
 // Go's %v of a []string: [a b c].
-std::string GoList(const std::vector<std::string>& values) { return absl::StrCat("[", absl::StrJoin(values, " "), "]"); }
+std::string GoList(const std::vector<std::string>& values) {
+  return absl::StrCat("[", absl::StrJoin(values, " "), "]");
+}
 
 // The lines after the first, up to the blank one.
 absl::StatusOr<HttpHeaderList> ParseHeaderLines(const std::vector<absl::string_view>& lines) {
@@ -95,9 +97,8 @@ UpgradeAnswer NegotiateSpdyUpgrade(const HttpHeaderList& request_headers,
     }
   }
   if (chosen.empty()) {
-    UpgradeAnswer answer =
-        Refuse(403, absl::StrCat("unable to upgrade: unable to negotiate protocol: client supports ", GoList(offered),
-                                 ", server accepts ", GoList(server_protocols)));
+    UpgradeAnswer answer = Refuse(403, absl::StrCat("unable to upgrade: unable to negotiate protocol: client supports ",
+                                                    GoList(offered), ", server accepts ", GoList(server_protocols)));
     for (const std::string& ours : server_protocols) answer.headers.emplace_back(kAcceptedProtocolsHeader, ours);
     return answer;
   }

@@ -60,10 +60,9 @@ TEST(UpgradeTest, MissingOfferOrUpgradeHeadersIsBadRequest) {
 
   answer = NegotiateSpdyUpgrade({{"X-Stream-Protocol-Version", "v4.channel.k8s.io"}}, RemoteCommandProtocols());
   EXPECT_EQ(answer.status, 400);
-  answer = NegotiateSpdyUpgrade({{"Connection", "Upgrade"},
-                                 {"Upgrade", "websocket"},
-                                 {"X-Stream-Protocol-Version", "v4.channel.k8s.io"}},
-                                RemoteCommandProtocols());
+  answer = NegotiateSpdyUpgrade(
+      {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"X-Stream-Protocol-Version", "v4.channel.k8s.io"}},
+      RemoteCommandProtocols());
   EXPECT_EQ(answer.status, 400);
 }
 
