@@ -6,9 +6,11 @@
 // answer each SYN_STREAM with a SYN_REPLY at once, as the kubelet's
 // httpstream does) or the client end (berth's own tests).
 //
-// One thread per session reads and dispatches frames; any thread may write.
-// Frames go out whole under one lock, so streams can be written from
-// several threads at once.
+// One thread per session (a connection, not a stream) reads and dispatches
+// frames; any thread may write. Frames go out whole under one lock, so
+// streams can be written from several threads at once. Streaming sessions
+// are few and short next to containers, so a thread each is affordable;
+// folding the reading into an event loop would change only ReadLoop.
 //
 // Flow control (3.1: per stream and per session, 64 KiB to start): we send
 // WINDOW_UPDATEs as the reader consumes, announce that in a SETTINGS frame
@@ -81,6 +83,7 @@ class SpdyStream {
   // RST_STREAM: both directions end at once.
   void Reset(RstStatus status = RstStatus::kCancel);
 
+  // Made by the session only (public for make_shared).
   SpdyStream(SpdySession* session, uint32_t id, SpdyHeaders headers, int64_t send_window);
 
  private:
