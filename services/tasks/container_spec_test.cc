@@ -233,7 +233,7 @@ TEST(LogOptionsTest, DriversBerthLacksAreRefusedByName) {
   spec.clear_log_options();
   spec.set_log_driver("journald");
   EXPECT_EQ(ValidateSpec(spec).message(),
-            "logging driver \"journald\" is not supported by berth (json-file, none)");
+            "logging driver \"journald\" is not supported by berth (json-file, cri, none)");
   spec.set_log_driver("foo");
   EXPECT_EQ(ValidateSpec(spec).message(), "error looking up logging plugin foo: plugin \"foo\" not found");
   spec.clear_log_driver();
