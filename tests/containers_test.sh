@@ -369,9 +369,10 @@ test_cri_log_driver_writes_reads_back_and_reopens() {
   local dir=$TMP/crilog/pods/ns_pod_uid/app log id out rc=0 ts
   log=$dir/0.log
   # A 40 KiB line, CRLF, and (after the rotation below) output that never
-  # ends its line.
+  # ends its line. stderr first, and alone: the two pipes are read in no
+  # fixed order, and --tail below counts both.
   id=$(berth run -d --name crilogger --log-driver cri --log-opt "path=$log" busybox sh -c '
-    echo hello; echo oops >&2; head -c 40960 /dev/zero | tr "\000" x; echo; printf "crlf\r\n"
+    echo oops >&2; usleep 200000; echo hello; head -c 40960 /dev/zero | tr "\000" x; echo; printf "crlf\r\n"
     while [ ! -e /rotated ]; do usleep 20000; done
     echo after rotation; echo after-err >&2
     while [ ! -e /done ]; do usleep 20000; done
@@ -405,7 +406,8 @@ test_cri_log_driver_writes_reads_back_and_reopens() {
   berth logs -f crilogger >"$TMP/cri-followed" 2>/dev/null &
   local follower=$!
   track_pid "$follower"
-  sleep 0.5
+  # The backlog is sent once the follower holds the file: then rotate.
+  wait_for 10 grep -qx crlf "$TMP/cri-followed" || fail "logs -f sent no backlog"
 
   # The kubelet's rotation: rename, then ReopenContainerLog.
   mv "$log" "$log.20261207-160000"
