@@ -97,6 +97,9 @@ class TaskManager {
   absl::Status Kill(const std::string& ref, const std::string& signal);
   absl::Status Pause(const std::string& ref);
   absl::Status Resume(const std::string& ref);
+  // The shim opens the container's log again at its path (the kubelet
+  // rotated it); FailedPrecondition unless running.
+  absl::Status ReopenLog(const std::string& ref);
   absl::Status UpdateResources(const std::string& ref, const v1::Resources& resources);
   // Keeps a container's exit answerable to Wait by id after the container
   // is removed, for as long as it lives: a waiter that takes it before

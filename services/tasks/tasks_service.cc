@@ -17,7 +17,7 @@
 #include "services/tasks/time_util.h"
 #include "services/tasks/host_stats.h"
 #include "shim/client/shim_client.h"
-#include "shim/logging/json_file.h"
+#include "shim/logging/log_reader.h"
 #include "shim/logging/log_driver.h"
 
 namespace berth::tasks {
@@ -25,8 +25,15 @@ namespace {
 
 }  // namespace
 
-int TasksService::LogFiles(const v1::Container& container) const {
-  return ContainerLogLimits(container.spec(), {0, log_max_files_}).max_files;
+logging::LogFile TasksService::LogFileOf(const v1::Container& container) const {
+  logging::LogFile file;
+  file.path = container.log_path();
+  file.driver = EffectiveLogDriver(container.spec());
+  // cri logs are rotated by the kubelet, under names of its own.
+  if (file.driver == logging::kJsonFileDriver) {
+    file.max_files = ContainerLogLimits(container.spec(), {0, log_max_files_}).max_files;
+  }
+  return file;
 }
 
 grpc::Status TasksService::Start(grpc::ServerContext*, const v1::StartRequest* request,
@@ -168,7 +175,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       logging::ReadOptions follow_options = options;
       follow_options.tail = -1;
       logging::FollowLogs(
-          container->log_path(), LogFiles(*container), follow_options,
+          LogFileOf(*container), follow_options,
           [&](const logging::LogRecord& record) {
             {
               // Checked and kept under the lock the backlog is flushed under:
@@ -192,7 +199,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       if (!opened.HasBeenNotified()) opened.Notify();
     });
     opened.WaitForNotification();
-    auto records = logging::ReadLogs(container->log_path(), LogFiles(*container), options);
+    auto records = logging::ReadLogs(LogFileOf(*container), options);
     if (records.ok()) {
       for (const auto& record : *records) send(record);
     }
@@ -208,12 +215,17 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
     follower.join();
     return grpc::Status::OK;
   }
-  auto records = logging::ReadLogs(container->log_path(), LogFiles(*container), options);
+  auto records = logging::ReadLogs(LogFileOf(*container), options);
   if (!records.ok()) return ToGrpcStatus(records.status());
   for (const auto& record : *records) {
     if (!send(record)) break;
   }
   return grpc::Status::OK;
+}
+
+grpc::Status TasksService::ReopenLog(grpc::ServerContext*, const v1::ReopenLogRequest* request,
+                                     v1::ReopenLogResponse*) {
+  return ToGrpcStatus(tasks_->ReopenLog(request->id()));
 }
 
 absl::StatusOr<v1::ContainerStats> TasksService::StatsOf(const v1::Container& container) {
