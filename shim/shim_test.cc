@@ -100,6 +100,37 @@ TEST_F(ShimTest, RunsLogsReportsTheExitAndCleansUp) {
   EXPECT_NE(::access(("/sys/fs/cgroup/berth-test/" + create.id()).c_str(), F_OK), 0);
 }
 
+TEST_F(ShimTest, CriLogIsReopenedAtItsPathWhileRunning) {
+  auto create = Request({"sh", "-c", "echo before; while [ ! -e /go ]; do sleep 0.1; done; echo after"});
+  std::string log = dir_ + "/pods/ns_pod_uid/app/0.log";
+  create.set_log_driver("cri");
+  create.set_log_path(log);
+  auto pid = LaunchShim(binary_, create);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  ShimClient client(bundle_ + "/sock");
+  for (int i = 0; i < 200 && ReadAll(log).find(" stdout F before\n") == std::string::npos; ++i) {
+    ::usleep(20000);
+  }
+  ASSERT_NE(ReadAll(log).find(" stdout F before\n"), std::string::npos) << ReadAll(log);
+  // The kubelet's rotation: rename, then reopen.
+  ASSERT_EQ(::rename(log.c_str(), (log + ".1").c_str()), 0);
+  ASSERT_TRUE(client.Call("ReopenLog", v1::Empty(), nullptr).ok());
+  EXPECT_EQ(::access(log.c_str(), F_OK), 0) << "no fresh file at the path";
+  ASSERT_EQ(::system(("touch " + image_ + "/go").c_str()), 0);
+  v1::WaitResponse exit;
+  ASSERT_TRUE(client.Call("Wait", v1::WaitRequest(), &exit, absl::InfiniteDuration()).ok());
+  std::string fresh = ReadAll(log), renamed = ReadAll(log + ".1");
+  EXPECT_NE(fresh.find(" stdout F after\n"), std::string::npos) << fresh;
+  EXPECT_EQ(fresh.find("before"), std::string::npos) << fresh;
+  EXPECT_NE(renamed.find(" stdout F before\n"), std::string::npos) << renamed;
+  EXPECT_EQ(renamed.find("after"), std::string::npos) << renamed;
+  // As containerd: not once the container is gone.
+  absl::Status late = client.Call("ReopenLog", v1::Empty(), nullptr);
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition) << late;
+  v1::WaitResponse deleted;
+  ASSERT_TRUE(client.Call("Delete", v1::Empty(), &deleted).ok());
+}
+
 TEST_F(ShimTest, KillPauseStatsAndAttach) {
   auto create = Request({"sh", "-c", "trap 'echo got-term; exit 7' TERM; while true; do sleep 0.05; done"});
   create.mutable_resources()->set_pids_limit(50);

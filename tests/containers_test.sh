@@ -362,6 +362,99 @@ test_logs_tail_since_until_and_follow_across_rotation() {
   berth rm rotator >/dev/null
 }
 
+# The records of a CRI log as "<stream> <tag> <content length>", in order.
+cri_records() { awk '{ n = $0; sub(/^[^ ]* [^ ]* [^ ]* ?/, "", n); print $2, $3, length(n) }' "$1"; }
+
+test_cri_log_driver_writes_reads_back_and_reopens() {
+  local dir=$TMP/crilog/pods/ns_pod_uid/app log id out rc=0 ts
+  log=$dir/0.log
+  # A 40 KiB line, CRLF, and (after the rotation below) output that never
+  # ends its line. stderr first, and alone: the two pipes are read in no
+  # fixed order, and --tail below counts both.
+  id=$(berth run -d --name crilogger --log-driver cri --log-opt "path=$log" busybox sh -c '
+    echo oops >&2; usleep 200000; echo hello; head -c 40960 /dev/zero | tr "\000" x; echo; printf "crlf\r\n"
+    while [ ! -e /rotated ]; do usleep 20000; done
+    echo after rotation; echo after-err >&2
+    while [ ! -e /done ]; do usleep 20000; done
+    printf "cut off"')
+  wait_for 10 grep -q ' stdout F crlf$' "$log" || fail "no crlf record in $log: $(cut -c1-80 "$log" 2>&1)"
+  # containerd's modes: the directory made 0755, the file 0640.
+  assert_eq "$(stat -c %a "$dir")" "755" "log directory mode"
+  assert_eq "$(stat -c %a "$log")" "640" "log file mode"
+  assert_eq "$(berth inspect -f '{{.LogPath}}' crilogger)" "$log" "LogPath"
+  # Records, stream by stream: the long line in P, P, F at 16 KiB; CR LF
+  # ends a line like LF.
+  assert_eq "$(cri_records "$log" | grep '^stdout')" \
+    $'stdout F 5\nstdout P 16384\nstdout P 16384\nstdout F 8192\nstdout F 4' "stdout records"
+  assert_eq "$(cri_records "$log" | grep '^stderr')" "stderr F 4" "stderr records"
+  if grep -q $'\r' "$log"; then fail "a carriage return was kept"; fi
+  # Time stamps: RFC 3339 with up to nine fractional digits, UTC, now.
+  while read -r ts _; do
+    [[ $ts =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$ ]] ||
+      fail "time stamp $ts is not RFC3339Nano"
+    (($(date +%s) - $(date -d "$ts" +%s) < 60)) || fail "time stamp $ts is not now"
+  done <"$log"
+
+  # Read back: whole lines, per stream, with tail and time stamps.
+  local long
+  long=$(head -c 40960 /dev/zero | tr '\0' x)
+  assert_eq "$(berth logs crilogger 2>/dev/null)" $'hello\n'"$long"$'\ncrlf' "logs (stdout)"
+  assert_eq "$(berth logs crilogger 2>&1 >/dev/null)" "oops" "logs (stderr)"
+  assert_eq "$(berth logs --tail 2 crilogger 2>/dev/null | cut -c1-5)" $'xxxxx\ncrlf' "logs --tail 2"
+  out=$(berth logs -t crilogger 2>/dev/null)
+  grep -qE '^[0-9-]{10}T[0-9:.]+Z hello$' <<<"${out%%$'\n'*}" || fail "logs -t: ${out:0:80}"
+  berth logs -f crilogger >"$TMP/cri-followed" 2>/dev/null &
+  local follower=$!
+  track_pid "$follower"
+  # The backlog is sent once the follower holds the file: then rotate.
+  wait_for 10 grep -qx crlf "$TMP/cri-followed" || fail "logs -f sent no backlog"
+
+  # The kubelet's rotation: rename, then ReopenContainerLog.
+  mv "$log" "$log.20261207-160000"
+  [[ ! -e $log ]] || fail "the rename left $log"
+  out=$("$BIN/grpc_call" "$MAIN_SOCK" /berth.tasks.v1.Tasks/ReopenLog "id: \"$id\"")
+  assert_contains "$out" "OK" "ReopenLog of a running container"
+  [[ -f $log ]] || fail "reopen made no file at $log"
+  berth exec crilogger touch /rotated
+  wait_for 10 grep -q ' stderr F after-err$' "$log" || fail "no output in the reopened file"
+  # New output in the fresh file only; the renamed file keeps the old.
+  wait_for 10 grep -q ' stdout F after rotation$' "$log" || fail "no stdout in the reopened file"
+  assert_eq "$(cri_records "$log" | sort)" $'stderr F 9\nstdout F 14' "records of the fresh file"
+  grep -q ' stdout F hello$' "$log.20261207-160000" || fail "the renamed file lost its records"
+  if grep -q 'after' "$log.20261207-160000"; then fail "output after the reopen went to the renamed file"; fi
+  if grep -q 'hello' "$log"; then fail "the fresh file repeats old records"; fi
+  assert_eq "$(berth logs crilogger 2>/dev/null)" "after rotation" "logs of the fresh file"
+
+  # At exit the line left open is a partial record; logs -f saw it all.
+  berth exec crilogger touch /done
+  timeout 10 "$BIN/berth" -H "$MAIN_SOCK" wait crilogger >/dev/null || fail "crilogger did not exit"
+  assert_eq "$(tail -1 "$log" | cut -d' ' -f2-)" "stdout P cut off" "last record"
+  wait_for 10 sh -c "! kill -0 $follower 2>/dev/null" || fail "logs -f did not end with the container"
+  assert_eq "$(cat "$TMP/cri-followed")" \
+    $'hello\n'"$long"$'\ncrlf\nafter rotation\ncut off' "logs -f across the reopen"
+
+  # Not running: no reopen (the control is the OK above).
+  out=$("$BIN/grpc_call" "$MAIN_SOCK" /berth.tasks.v1.Tasks/ReopenLog "id: \"$id\"")
+  assert_contains "$out" "FAILED_PRECONDITION" "ReopenLog of an exited container"
+  # The kubelet owns the file: removing the container leaves it.
+  berth rm crilogger >/dev/null
+  [[ -f $log ]] || fail "rm removed the kubelet's log"
+
+  # Options checked at create; nothing made.
+  out=$(berth run -d --log-driver cri busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "cri without a path"
+  assert_contains "$out" "log opt 'path' is required for cri log driver"
+  rc=0
+  out=$(berth run -d --log-driver cri --log-opt path=rel/c.log busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "cri with a relative path"
+  rc=0
+  out=$(berth run -d --log-driver cri --log-opt "path=$TMP/crilog/x.log" --log-opt max-size=1k \
+    busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "cri with a json-file option"
+  assert_contains "$out" "unknown log opt 'max-size' for cri log driver"
+  [[ ! -e $TMP/crilog/x.log ]] || fail "a refused container made its log"
+}
+
 test_logs_events_and_stats() {
   local since id
   since=$(date +%s)

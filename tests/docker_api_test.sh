@@ -223,6 +223,7 @@ test_python_sdk() {
     skip "python3-docker is not installed"
   local out
   out=$(DOCKER_HOST=unix://$DOCKER_SOCK SETUPTOOLS_USE_DISTUTILS=stdlib /usr/bin/python3 - <<'EOF'
+import time
 import docker
 client = docker.from_env()
 print("ping", client.ping())
@@ -236,6 +237,11 @@ for _ in range(50):
     if b"logged" in c.logs():
         break
 print("logs", c.logs().decode().strip())
+# attach() without stream=True: the log so far, then the end at once,
+# although the container keeps running (dockerd's stream=0).
+started = time.monotonic()
+print("attach-logs", c.attach(stdout=True, stderr=True, logs=True).decode().strip(),
+      time.monotonic() - started < 20)
 print("listed", [x.name for x in client.containers.list()])
 c.remove(force=True)
 v = client.volumes.create("sdkvol")
@@ -252,6 +258,7 @@ EOF
   assert_contains "$out" "status running"
   assert_contains "$out" "exec 0 exec-out"
   assert_contains "$out" "logs logged"
+  assert_contains "$out" "attach-logs logged True"
   assert_contains "$out" "'sdk-c'" "the SDK's container list"
   assert_contains "$out" "volume sdkvol ['sdkvol']"
   assert_contains "$out" "network sdknet"
@@ -351,6 +358,16 @@ EOF
   out=$(api GET /v1.45/containers/ws-sleep/attach/ws "${key[@]}" --max-time 2 2>/dev/null || true)
   assert_contains "$out" "HTTP/1.1 101"
   assert_contains "$out" "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+  # Bad detach keys: dockerd's 400 before any upgrade, on both attaches;
+  # valid ones upgrade (positive control).
+  out=$(api POST "/v1.45/containers/ws-sleep/attach?stream=1&stdout=1&detachKeys=ctrl-1" --max-time 10)
+  assert_contains "$out" "HTTP/1.1 400"
+  assert_contains "$out" "Invalid detach keys (ctrl-1) provided"
+  out=$(api GET "/v1.45/containers/ws-sleep/attach/ws?stream=1&detachKeys=ctrl-1" "${key[@]}" --max-time 10)
+  assert_contains "$out" "HTTP/1.1 400"
+  assert_contains "$out" "Invalid detach keys (ctrl-1) provided"
+  out=$(api GET "/v1.45/containers/ws-sleep/attach/ws?stream=1&detachKeys=ctrl-a" "${key[@]}" --max-time 2 2>/dev/null || true)
+  assert_contains "$out" "HTTP/1.1 101"
   docker rm -f ws-echo ws-exit ws-bad ws-sleep >/dev/null
 }
 

@@ -12,6 +12,7 @@
 #include "cli/commands/container_format.h"
 #include "services/docker/routes.h"
 #include "services/docker/streams.h"
+#include "services/tasks/detach_keys.h"
 #include "services/docker/websocket_attach.h"
 
 namespace berth::docker {
@@ -199,6 +200,41 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
   return response;
 }
 
+// stream=0 (docker-py's attach() without stream=True): dockerd replays the
+// log when logs=1, then ends the attach at once, the container running or
+// not.
+void ReplayLogAndFinish(const Backends& backends, AttachPeer& peer,
+                        const berth::tasks::v1::AttachTarget& target) {
+  if (target.logs() && (target.stdout() || target.stderr())) {
+    berth::tasks::v1::LogsRequest logs;
+    logs.set_id(target.id());
+    logs.set_stdout(target.stdout());
+    logs.set_stderr(target.stderr());
+    logs.set_tail(-1);
+    grpc::ClientContext context;
+    auto reader = backends.tasks->Logs(&context, logs);
+    berth::tasks::v1::LogEntry entry;
+    while (reader->Read(&entry)) {
+      if (!peer.Write(entry.stream() == "stderr" ? 2 : 1, entry.line())) {
+        context.TryCancel();
+        break;
+      }
+    }
+    reader->Finish().IgnoreError();
+  }
+  peer.Finish();
+}
+
+// dockerd checks the detach keys before anything else: 400, no upgrade.
+std::optional<HttpResponse> RefuseDetachKeys(const HttpRequest& http) {
+  std::string keys = http.Query("detachKeys");
+  if (keys.empty()) return std::nullopt;
+  if (absl::Status parsed = berth::tasks::ParseDetachKeys(keys).status(); !parsed.ok()) {
+    return HttpResponse::Error(400, std::string(parsed.message()));
+  }
+  return std::nullopt;
+}
+
 // dockerd's refusals of an attach to a container in the wrong state.
 std::optional<HttpResponse> RefuseAttach(const ApiRequest& request,
                                          const berth::tasks::v1::Container& container) {
@@ -215,13 +251,21 @@ std::optional<HttpResponse> RefuseAttach(const ApiRequest& request,
   return std::nullopt;
 }
 
+// The container to attach to, or dockerd's refusal: bad detach keys, no
+// such container, or a state that cannot be attached.
+std::optional<HttpResponse> FindAttachable(const Backends& backends, const ApiRequest& request,
+                                           berth::tasks::v1::Container* container) {
+  if (std::optional<HttpResponse> refused = RefuseDetachKeys(request.http)) return refused;
+  if (grpc::Status status = GetContainer(backends, request.param(0), container); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  return RefuseAttach(request, *container);
+}
+
 HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   const HttpRequest& http = request.http;
   berth::tasks::v1::Container container;
-  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
-    return ErrorResponse(status);
-  }
-  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) {
+  if (std::optional<HttpResponse> refused = FindAttachable(backends, request, &container)) {
     return *std::move(refused);
   }
   berth::tasks::v1::AttachTarget target;
@@ -236,6 +280,13 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   bool stdin_once = container.spec().stdin_once();
   HttpResponse response;
   response.content_type = tty ? kRawStream : kMultiplexedStream;
+  if (!http.QueryBool("stream")) {
+    response.hijack = [&backends, target, tty](int fd, std::string early) {
+      RawAttachPeer peer(fd, std::move(early), tty);
+      ReplayLogAndFinish(backends, peer, target);
+    };
+    return response;
+  }
   response.hijack = [&backends, target, tty, stdin_once](int fd, std::string early) {
     PumpAttach(backends, fd, std::move(early), target, tty, stdin_once);
   };
@@ -248,10 +299,7 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
 HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request) {
   const HttpRequest& http = request.http;
   berth::tasks::v1::Container container;
-  if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
-    return ErrorResponse(status);
-  }
-  if (std::optional<HttpResponse> refused = RefuseAttach(request, container)) {
+  if (std::optional<HttpResponse> refused = FindAttachable(backends, request, &container)) {
     return *std::move(refused);
   }
   if (std::optional<HttpResponse> refused = WebSocketHandshakeError(http)) {
@@ -269,10 +317,15 @@ HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request
   bool stdin_once = container.spec().stdin_once();
   // Text frames before API 1.28 (moby #28176).
   bool binary = CompareApiVersions(request.version, "1.28") >= 0;
+  bool stream = http.QueryBool("stream");
   HttpResponse response = WebSocketUpgrade(http);
-  response.hijack = [&backends, target, stdin_once, binary](int fd, std::string early) {
+  response.hijack = [&backends, target, stdin_once, binary, stream](int fd, std::string early) {
     WebSocketPeer peer(fd, std::move(early), binary);
-    RelayAttach(backends, peer, target, stdin_once);
+    if (stream) {
+      RelayAttach(backends, peer, target, stdin_once);
+    } else {
+      ReplayLogAndFinish(backends, peer, target);
+    }
   };
   return response;
 }

@@ -3,8 +3,7 @@
 // disconnect, made by `network connect` or a container's start and stop,
 // add the container.
 
-#include "absl/time/clock.h"
-#include "services/common/events/actor_filter.h"
+#include "services/common/events/actor_stream.h"
 #include "services/network/networks_service.h"
 
 namespace berth::network {
@@ -29,25 +28,7 @@ void NetworksService::PublishEndpointEvent(const std::string& action, const v1::
 grpc::Status NetworksService::Subscribe(grpc::ServerContext* context,
                                         const v1::SubscribeRequest* request,
                                         grpc::ServerWriter<berth::types::v1::Envelope>* writer) {
-  auto time = [](const google::protobuf::Timestamp& t) {
-    return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-  };
-  absl::Time since = request->has_since() ? time(request->since()) : absl::Now();
-  absl::Time until = request->has_until() ? time(request->until()) : absl::InfiniteFuture();
-  events::FilterLists filters = events::ToFilterLists(request->filters());
-  events_.Subscribe(
-      since,
-      [&](const berth::types::v1::Envelope& envelope) {
-        if (events::EnvelopeTime(envelope) > until) return false;
-        v1::NetworkEvent event;
-        if (!envelope.event().UnpackTo(&event) ||
-            !events::ActorMatches("network", event.id(), event.action(), event.attributes(),
-                                  filters)) {
-          return true;
-        }
-        return writer->Write(envelope);
-      },
-      [&] { return context->IsCancelled() || absl::Now() > until; });
+  events::StreamActorEvents<v1::NetworkEvent>(events_, "network", *request, *context, *writer);
   return grpc::Status::OK;
 }
 

@@ -2,20 +2,11 @@
 // with the driver; mount and unmount when a container using the volume
 // starts and stops, naming the container (and, for mount, where and how).
 
-#include "absl/time/clock.h"
-#include "services/common/events/actor_filter.h"
+#include "services/common/events/actor_stream.h"
 #include "services/snapshots/volumes_service.h"
 
 namespace berth::snapshots {
-namespace {
-
 using berth::snapshots::v1::VolumeEvent;
-
-absl::Time FromProto(const google::protobuf::Timestamp& time) {
-  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
-}
-
-}  // namespace
 
 void VolumesService::PublishEvent(const std::string& action, const std::string& name,
                                   std::map<std::string, std::string> attributes) {
@@ -55,22 +46,7 @@ grpc::Status VolumesService::Unmount(grpc::ServerContext* context,
 grpc::Status VolumesService::Subscribe(grpc::ServerContext* context,
                                        const berth::snapshots::v1::SubscribeVolumesRequest* request,
                                        grpc::ServerWriter<berth::types::v1::Envelope>* writer) {
-  absl::Time since = request->has_since() ? FromProto(request->since()) : absl::Now();
-  absl::Time until = request->has_until() ? FromProto(request->until()) : absl::InfiniteFuture();
-  events::FilterLists filters = events::ToFilterLists(request->filters());
-  events_.Subscribe(
-      since,
-      [&](const berth::types::v1::Envelope& envelope) {
-        if (events::EnvelopeTime(envelope) > until) return false;
-        VolumeEvent event;
-        if (!envelope.event().UnpackTo(&event) ||
-            !events::ActorMatches("volume", event.id(), event.action(), event.attributes(),
-                                  filters)) {
-          return true;
-        }
-        return writer->Write(envelope);
-      },
-      [&] { return context->IsCancelled() || absl::Now() > until; });
+  events::StreamActorEvents<VolumeEvent>(events_, "volume", *request, *context, *writer);
   return grpc::Status::OK;
 }
 

@@ -269,6 +269,11 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
   std::string dir = absl::StrCat(deps_.data_dir, "/containers/", id);
   bool keeps_log = merged->log_driver() == logging::kJsonFileDriver;
   if (keeps_log) container.set_log_path(absl::StrCat(dir, "/", id, "-json.log"));
+  // The kubelet's file, made by the shim at start (as containerd); not
+  // removed with the container: the kubelet owns it.
+  if (merged->log_driver() == logging::kCriDriver) {
+    container.set_log_path(merged->log_options().at("path"));
+  }
   container.set_hostname_path(dir + "/hostname");
   container.set_hosts_path(dir + "/hosts");
   container.set_resolv_conf_path(dir + "/resolv.conf");

@@ -97,6 +97,14 @@ int64_t ParseLogSize(const std::string& text) {
   return absl::SimpleAtoi(number, &value) && value >= 0 ? value * multiplier : -1;
 }
 
+int64_t CriMaxLineSize(const v1::ContainerSpec& spec) {
+  auto it = spec.log_options().find("max-line-size");
+  if (it == spec.log_options().end()) return logging::kDefaultCriMaxLineSize;
+  if (it->second == "-1") return -1;
+  int64_t size = ParseLogSize(it->second);
+  return size > 0 ? size : 0;
+}
+
 LogLimits ContainerLogLimits(const v1::ContainerSpec& spec, const LogLimits& daemon) {
   LogLimits limits = daemon;
   const auto& options = spec.log_options();
@@ -113,11 +121,35 @@ LogLimits ContainerLogLimits(const v1::ContainerSpec& spec, const LogLimits& dae
 
 namespace {
 
+// --log-opt of the cri driver: the file the kubelet reads (absolute, as
+// PodSandboxConfig.log_directory + ContainerConfig.log_path) and the line
+// limit (containerd's max_container_log_line_size: -1 for none).
+absl::Status ValidateCriLogOptions(const v1::ContainerSpec& spec) {
+  for (const auto& [key, value] : spec.log_options()) {
+    if (key != "path" && key != "max-line-size") {
+      return absl::InvalidArgumentError(absl::StrCat("unknown log opt '", key, "' for cri log driver"));
+    }
+    if (key == "max-line-size" && CriMaxLineSize(spec) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid max-line-size: '", value, "'"));
+    }
+  }
+  auto path = spec.log_options().find("path");
+  if (path == spec.log_options().end() || path->second.empty()) {
+    return absl::InvalidArgumentError("log opt 'path' is required for cri log driver");
+  }
+  if (path->second.front() != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("log opt 'path' must be an absolute path: '", path->second, "'"));
+  }
+  return absl::OkStatus();
+}
+
 // --log-opt as docker's json-file driver checks them at create.
 absl::Status ValidateLogOptions(const v1::ContainerSpec& spec) {
   if (absl::Status status = logging::CheckLogDriver(spec.log_driver()); !status.ok()) return status;
   // docker checks no options for none: it keeps nothing to rotate.
   if (spec.log_driver() == logging::kNoneDriver) return absl::OkStatus();
+  if (spec.log_driver() == logging::kCriDriver) return ValidateCriLogOptions(spec);
   static const char* kKnown[] = {"max-size", "max-file", "compress", "labels", "labels-regex",
                                  "env", "env-regex", "tag", "mode", "max-buffer-size"};
   for (const auto& [key, value] : spec.log_options()) {
@@ -570,6 +602,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   }
   create.set_log_driver(EffectiveLogDriver(spec));
   create.set_log_path(container.log_path());
+  if (spec.log_driver() == logging::kCriDriver) create.set_log_max_line_size(CriMaxLineSize(spec));
   create.set_log_max_size(settings.log_max_size);
   create.set_log_max_files(settings.log_max_files);
   return create;

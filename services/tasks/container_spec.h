@@ -47,6 +47,10 @@ absl::Status CheckImagePlatform(const std::string& reference, const berth::types
 // is not one.
 int64_t ParseLogSize(const std::string& text);
 
+// The cri driver's --log-opt max-line-size (10k, bytes; -1 for no limit),
+// 16 KiB without it, 0 when it is not one.
+int64_t CriMaxLineSize(const v1::ContainerSpec& spec);
+
 // json-file rotation: max_size 0 never rotates; max_files counts the
 // current file.
 struct LogLimits {

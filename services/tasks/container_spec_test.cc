@@ -223,6 +223,44 @@ TEST(LogOptionsTest, SizesLimitsAndValidation) {
   EXPECT_EQ(ValidateSpec(bad).message(), "max-file cannot be less than 1");
 }
 
+TEST(LogOptionsTest, CriTakesTheKubeletsPathAndALineLimit) {
+  v1::ContainerSpec spec;
+  spec.set_log_driver("cri");
+  EXPECT_EQ(ValidateSpec(spec).message(), "log opt 'path' is required for cri log driver");
+  (*spec.mutable_log_options())["path"] = "/var/log/pods/ns_p_uid/app/0.log";
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_EQ(CriMaxLineSize(spec), 16384);
+  (*spec.mutable_log_options())["max-line-size"] = "32k";
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_EQ(CriMaxLineSize(spec), 32768);
+  (*spec.mutable_log_options())["max-line-size"] = "-1";
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_EQ(CriMaxLineSize(spec), -1);
+
+  v1::ContainerSpec bad = spec;
+  (*bad.mutable_log_options())["max-line-size"] = "0";
+  EXPECT_EQ(ValidateSpec(bad).message(), "invalid max-line-size: '0'");
+  bad = spec;
+  (*bad.mutable_log_options())["path"] = "0.log";
+  EXPECT_EQ(ValidateSpec(bad).message(), "log opt 'path' must be an absolute path: '0.log'");
+  bad = spec;
+  (*bad.mutable_log_options())["max-size"] = "1k";
+  EXPECT_EQ(ValidateSpec(bad).message(), "unknown log opt 'max-size' for cri log driver");
+
+  v1::Container container;
+  container.set_id("abc");
+  *container.mutable_spec() = spec;
+  container.mutable_spec()->add_cmd("sh");
+  container.set_log_path("/var/log/pods/ns_p_uid/app/0.log");
+  ShimSettings settings;
+  settings.bundle = "/run/berth/shims/abc";
+  auto create = BuildShimRequest(container, settings);
+  ASSERT_TRUE(create.ok()) << create.status();
+  EXPECT_EQ(create->log_driver(), "cri");
+  EXPECT_EQ(create->log_path(), "/var/log/pods/ns_p_uid/app/0.log");
+  EXPECT_EQ(create->log_max_line_size(), -1);
+}
+
 TEST(LogOptionsTest, DriversBerthLacksAreRefusedByName) {
   v1::ContainerSpec spec;
   spec.set_log_driver("none");
@@ -233,7 +271,7 @@ TEST(LogOptionsTest, DriversBerthLacksAreRefusedByName) {
   spec.clear_log_options();
   spec.set_log_driver("journald");
   EXPECT_EQ(ValidateSpec(spec).message(),
-            "logging driver \"journald\" is not supported by berth (json-file, none)");
+            "logging driver \"journald\" is not supported by berth (json-file, cri, none)");
   spec.set_log_driver("foo");
   EXPECT_EQ(ValidateSpec(spec).message(), "error looking up logging plugin foo: plugin \"foo\" not found");
   spec.clear_log_driver();

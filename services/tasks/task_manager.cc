@@ -822,6 +822,16 @@ absl::Status TaskManager::Pause(const std::string& ns, const std::string& ref) {
   return absl::OkStatus();
 }
 
+absl::Status TaskManager::ReopenLog(const std::string& ns, const std::string& ref) {
+  auto container = store_->Resolve(ns, ref);
+  if (!container.ok()) return container.status();
+  if (!IsRunning(*container)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", container->id(), " is not running"));
+  }
+  return ShimCall(container->id(), "ReopenLog", berth::shim::v1::Empty(), nullptr);
+}
+
 absl::Status TaskManager::Resume(const std::string& ns, const std::string& ref) {
   auto container = store_->Resolve(ns, ref);
   if (!container.ok()) return container.status();

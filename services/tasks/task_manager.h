@@ -101,6 +101,9 @@ class TaskManager {
   absl::Status Kill(const std::string& ns, const std::string& ref, const std::string& signal);
   absl::Status Pause(const std::string& ns, const std::string& ref);
   absl::Status Resume(const std::string& ns, const std::string& ref);
+  // The shim opens the container's log again at its path (the kubelet
+  // rotated it); FailedPrecondition unless running.
+  absl::Status ReopenLog(const std::string& ns, const std::string& ref);
   absl::Status UpdateResources(const std::string& ns, const std::string& ref,
                                const v1::Resources& resources);
   // Keeps a container's exit answerable to Wait by id after the container

@@ -18,7 +18,7 @@
 #include "services/tasks/time_util.h"
 #include "services/tasks/host_stats.h"
 #include "shim/client/shim_client.h"
-#include "shim/logging/json_file.h"
+#include "shim/logging/log_reader.h"
 #include "shim/logging/log_driver.h"
 
 namespace berth::tasks {
@@ -26,8 +26,15 @@ namespace {
 
 }  // namespace
 
-int TasksService::LogFiles(const v1::Container& container) const {
-  return ContainerLogLimits(container.spec(), {0, log_max_files_}).max_files;
+logging::LogFile TasksService::LogFileOf(const v1::Container& container) const {
+  logging::LogFile file;
+  file.path = container.log_path();
+  file.driver = EffectiveLogDriver(container.spec());
+  // cri logs are rotated by the kubelet, under names of its own.
+  if (file.driver == logging::kJsonFileDriver) {
+    file.max_files = ContainerLogLimits(container.spec(), {0, log_max_files_}).max_files;
+  }
+  return file;
 }
 
 grpc::Status TasksService::Start(grpc::ServerContext* context, const v1::StartRequest* request,
@@ -197,7 +204,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       logging::ReadOptions follow_options = options;
       follow_options.tail = -1;
       logging::FollowLogs(
-          container->log_path(), LogFiles(*container), follow_options,
+          LogFileOf(*container), follow_options,
           [&](const logging::LogRecord& record) {
             {
               // Checked and kept under the lock the backlog is flushed under:
@@ -221,7 +228,7 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
       if (!opened.HasBeenNotified()) opened.Notify();
     });
     opened.WaitForNotification();
-    auto records = logging::ReadLogs(container->log_path(), LogFiles(*container), options);
+    auto records = logging::ReadLogs(LogFileOf(*container), options);
     if (records.ok()) {
       for (const auto& record : *records) send(record);
     }
@@ -237,12 +244,19 @@ grpc::Status TasksService::Logs(grpc::ServerContext* context, const v1::LogsRequ
     follower.join();
     return grpc::Status::OK;
   }
-  auto records = logging::ReadLogs(container->log_path(), LogFiles(*container), options);
+  auto records = logging::ReadLogs(LogFileOf(*container), options);
   if (!records.ok()) return ToGrpcStatus(records.status());
   for (const auto& record : *records) {
     if (!send(record)) break;
   }
   return grpc::Status::OK;
+}
+
+grpc::Status TasksService::ReopenLog(grpc::ServerContext* context,
+                                     const v1::ReopenLogRequest* request, v1::ReopenLogResponse*) {
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  return ToGrpcStatus(tasks_->ReopenLog(*ns, request->id()));
 }
 
 absl::StatusOr<v1::ContainerStats> TasksService::StatsOf(const v1::Container& container) {

@@ -9,6 +9,7 @@
 #include "services/tasks/events.h"
 #include "services/tasks/execs.h"
 #include "services/tasks/task_manager.h"
+#include "shim/logging/log_reader.h"
 
 namespace berth::tasks {
 
@@ -37,6 +38,8 @@ class TasksService final : public v1::Tasks::Service {
   grpc::Status Resize(grpc::ServerContext*, const v1::ResizeRequest*, v1::ResizeResponse*) override;
   grpc::Status Logs(grpc::ServerContext*, const v1::LogsRequest*,
                     grpc::ServerWriter<v1::LogEntry>*) override;
+  grpc::Status ReopenLog(grpc::ServerContext*, const v1::ReopenLogRequest*,
+                         v1::ReopenLogResponse*) override;
   grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*,
                      grpc::ServerWriter<v1::StatsResponse>*) override;
   grpc::Status Top(grpc::ServerContext*, const v1::TopRequest*, v1::TopResponse*) override;
@@ -52,9 +55,9 @@ class TasksService final : public v1::Tasks::Service {
   TaskManager* tasks_;
   EventBroker* events_;
   int log_max_files_;
-  // How many files the container's log rotates through (its --log-opt
-  // max-file, else the daemon's).
-  int LogFiles(const v1::Container& container) const;
+  // The container's log: its driver, and how many files it rotates through
+  // (json-file's --log-opt max-file, else the daemon's).
+  logging::LogFile LogFileOf(const v1::Container& container) const;
   Execs execs_;
 };
 

@@ -3,20 +3,18 @@
 
 // Docker's json-file log driver: one JSON record per line,
 //   {"log":"hello\n","stream":"stdout","time":"2026-11-22T10:00:00.000000001Z"}
-// rotated by size into PATH.1, PATH.2 ... (max-size, max-file), and read
-// back with tail, since/until, per-stream selection and follow — across
-// rotation.
+// rotated by size into PATH.1, PATH.2 ... (max-size, max-file); read back
+// through log_reader.h, across rotation.
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "shim/logging/log_driver.h"
+#include "shim/logging/log_reader.h"
 
 namespace berth::logging {
 
@@ -35,6 +33,8 @@ class JsonFileWriter final : public LogDriver {
   absl::Status Write(const std::string& stream, std::string_view data, absl::Time time) override;
   // Writes what is left of partial lines (the process ended).
   absl::Status Flush(absl::Time time) override;
+  // Opens the path again (a file renamed away is left to whoever did it).
+  absl::Status Reopen() override;
 
  private:
   JsonFileWriter(std::string path, int64_t max_size, int max_files, int fd, int64_t size)
@@ -50,38 +50,8 @@ class JsonFileWriter final : public LogDriver {
   std::string pending_[2];  // stdout, stderr
 };
 
-struct LogRecord {
-  std::string stream;
-  std::string line;  // with its trailing newline when it had one
-  absl::Time time;
-};
-
-struct ReadOptions {
-  bool include_stdout = true;
-  bool include_stderr = true;
-  // Last N records; negative for all.
-  int64_t tail = -1;
-  absl::Time since = absl::InfinitePast();
-  absl::Time until = absl::InfiniteFuture();
-};
-
-// Every matching record, oldest first, from the rotated files and the
-// current one.
-absl::StatusOr<std::vector<LogRecord>> ReadLogs(const std::string& path, int max_files,
-                                                const ReadOptions& options);
-
-// How many records at the start of `later` repeat the end of `earlier`
-// (the longest such overlap; records compared whole).
-size_t OverlapLength(const std::vector<LogRecord>& earlier, const std::vector<LogRecord>& later);
-
-// Delivers records appended to the log from now on, following rotation
-// (also several rotations between two looks), until `stop` returns true;
-// what was written by then is still delivered. `opened` runs once the
-// position is taken: everything written after it will be delivered.
-absl::Status FollowLogs(const std::string& path, int max_files, const ReadOptions& options,
-                        const std::function<void(const LogRecord&)>& deliver,
-                        const std::function<bool()>& stop,
-                        const std::function<void()>& opened = nullptr);
+// Decodes the lines JsonFileWriter writes.
+std::unique_ptr<RecordDecoder> NewJsonFileDecoder();
 
 }  // namespace berth::logging
 

@@ -40,7 +40,7 @@ TEST_F(JsonFileTest, WritesDockersRecordFormat) {
   std::string first;
   std::getline(in, first);
   EXPECT_EQ(first, R"({"log":"hello \"world\"\n","stream":"stdout","time":"2023-11-14T22:13:20.000000000Z"})");
-  auto records = ReadLogs(path_, 1, {});
+  auto records = ReadLogs({path_, 1}, {});
   ASSERT_TRUE(records.ok());
   ASSERT_EQ(records->size(), 3u);
   EXPECT_EQ((*records)[1].stream, "stderr");
@@ -59,7 +59,7 @@ TEST_F(JsonFileTest, RotatesBySizeKeepingMaxFiles) {
   EXPECT_NE(::stat((path_ + ".3").c_str(), &st), 0) << "more files than max-file";
   ASSERT_EQ(::stat(path_.c_str(), &st), 0);
   EXPECT_LE(st.st_size, 1000);
-  auto records = ReadLogs(path_, 3, {});
+  auto records = ReadLogs({path_, 3}, {});
   ASSERT_TRUE(records.ok());
   ASSERT_FALSE(records->empty());
   EXPECT_EQ(records->back().line, "line 99\n");
@@ -77,25 +77,25 @@ TEST_F(JsonFileTest, TailSinceUntilAndStreams) {
   }
   ReadOptions tail;
   tail.tail = 3;
-  EXPECT_EQ(ReadLogs(path_, 1, tail)->front().line, "7\n");
+  EXPECT_EQ(ReadLogs({path_, 1}, tail)->front().line, "7\n");
   ReadOptions window;
   window.since = At(3);
   window.until = At(5);
-  EXPECT_EQ(ReadLogs(path_, 1, window)->size(), 3u);
+  EXPECT_EQ(ReadLogs({path_, 1}, window)->size(), 3u);
   ReadOptions errors_only;
   errors_only.include_stdout = false;
-  auto errors = ReadLogs(path_, 1, errors_only);
+  auto errors = ReadLogs({path_, 1}, errors_only);
   ASSERT_EQ(errors->size(), 5u);
   for (const LogRecord& record : *errors) EXPECT_EQ(record.stream, "stderr");
   ReadOptions none;
   none.tail = 0;
-  EXPECT_TRUE(ReadLogs(path_, 1, none)->empty());
+  EXPECT_TRUE(ReadLogs({path_, 1}, none)->empty());
 }
 
 TEST_F(JsonFileTest, LongLinesAreSplitAt16KiB) {
   auto writer = JsonFileWriter::Open(path_, 0, 1);
   ASSERT_TRUE((*writer)->Write("stdout", std::string(40000, 'x') + "\n", At(0)).ok());
-  auto records = ReadLogs(path_, 1, {});
+  auto records = ReadLogs({path_, 1}, {});
   ASSERT_EQ(records->size(), 3u);
   EXPECT_EQ((*records)[0].line.size(), 16384u);
   EXPECT_EQ((*records)[2].line.back(), '\n');
@@ -109,7 +109,7 @@ TEST_F(JsonFileTest, FollowContinuesAcrossRotation) {
   std::vector<std::string> seen;
   std::atomic<bool> done{false};
   std::thread follower([&] {
-    (void)FollowLogs(path_, 10, {}, [&](const LogRecord& record) {
+    (void)FollowLogs({path_, 10}, {}, [&](const LogRecord& record) {
       absl::MutexLock lock(&mu);
       seen.push_back(record.line);
     }, [&] { return done.load(); });
@@ -144,7 +144,7 @@ TEST_F(JsonFileTest, FollowKeepsUpWithRotationsWhileItReads) {
   std::vector<std::string> seen;
   std::atomic<bool> done{false};
   std::thread follower([&] {
-    (void)FollowLogs(path_, 400, {}, [&](const LogRecord& record) {
+    (void)FollowLogs({path_, 400}, {}, [&](const LogRecord& record) {
       absl::MutexLock lock(&mu);
       seen.push_back(record.line);
     }, [&] { return done.load(); });

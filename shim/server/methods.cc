@@ -300,6 +300,12 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
     if (!attach.ok()) return attach.status();
     return Attach(connection, stream, *attach, deferred);
   }
+  if (method == "ReopenLog") {
+    // As containerd: only a running container's log is reopened.
+    if (main().exited) return absl::FailedPreconditionError("container is not running");
+    if (absl::Status status = log_->Reopen(); !status.ok()) return status;
+    return std::string();
+  }
   if (method == "Delete" || method == "Shutdown") {
     if (!main().finished) return absl::FailedPreconditionError("container is still running");
     if (absl::Status status = RemoveCgroup(); !status.ok()) return status;

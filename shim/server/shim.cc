@@ -173,6 +173,7 @@ absl::StatusOr<pid_t> Shim::Start() {
   log_options.path = create.log_path();
   log_options.max_size = create.log_max_size();
   log_options.max_files = std::max(1, create.log_max_files());
+  if (create.log_max_line_size() != 0) log_options.max_line_size = create.log_max_line_size();
   auto log = logging::OpenLogDriver(log_options);
   if (!log.ok()) {
     RemoveCgroup().IgnoreError();
