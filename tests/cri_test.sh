@@ -334,6 +334,26 @@ test_container_exit_status_reason_and_stop() {
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
+test_container_logs_go_where_the_kubelet_asks() {
+  local pod ctr logs=$TMP/pod-logs/testns_logs_uid-logs out
+  # The kubelet makes the pod's and the container's log directories.
+  mkdir -p "$logs/app"
+  pod=$(run_pod logs "log_directory: \"$logs\"") || return 1
+  ctr=$(create_container "$pod" app 'command: "sh" args: "-c" args: "echo to-stdout; echo to-stderr >&2"
+    log_path: "app/0.log"') || return 1
+  start_container "$ctr"
+  wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ContainerStatus 'container_id: \"$ctr\"' | grep -q CONTAINER_EXITED" ||
+    fail "the container did not exit"
+  out=$(container_status "$ctr")
+  assert_contains "$out" "log_path: \"$logs/app/0.log\""
+  [[ -f $logs/app/0.log ]] || fail "no log file at $logs/app/0.log: $(ls -R "$logs")"
+  out=$(cat "$logs/app/0.log")
+  grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+) stdout F to-stdout$' <<<"$out" ||
+    fail "no CRI stdout record: $out"
+  grep -qE ' stderr F to-stderr$' <<<"$out" || fail "no CRI stderr record: $out"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
 test_pods_list_by_id_state_and_labels() {
   local a b out
   a=$(run_pod lista 'labels { key: "app" value: "a" }') || return 1

@@ -2,7 +2,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/base/log.h"
 #include "services/cri/container_request.h"
 #include "services/cri/container_status.h"
 #include "services/cri/cri_labels.h"
@@ -19,14 +18,6 @@ bool Running(const Container& container) {
   return container.state().status() == berth::tasks::v1::RUNNING ||
          container.state().status() == berth::tasks::v1::PAUSED ||
          container.state().status() == berth::tasks::v1::RESTARTING;
-}
-
-// TODO(cri logs): drop once every shim has the cri log driver; until then a
-// tasks service without it refuses the driver and the container logs as
-// json-file beside its record.
-bool UnknownLogDriver(const absl::Status& status) {
-  return absl::IsInvalidArgument(status) &&
-         absl::StrContains(status.message(), absl::StrCat("logging plugin ", kCriLogDriver));
 }
 
 }  // namespace
@@ -58,12 +49,6 @@ absl::StatusOr<std::string> CriContainers::Create(const std::string& pod_id,
         absl::StrCat(log_directory, "/", config.log_path());
   }
   auto id = tasks_->Create(*request);
-  if (UnknownLogDriver(id.status())) {
-    BERTH_LOG(Warn) << "cri: the tasks service has no cri log driver; json-file instead";
-    request->mutable_spec()->clear_log_driver();
-    request->mutable_spec()->clear_log_options();
-    id = tasks_->Create(*request);
-  }
   if (!id.ok()) {
     return absl::Status(id.status().code(), absl::StrCat("create container ",
                                                          config.metadata().name(), " in pod ",
