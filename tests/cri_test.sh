@@ -106,6 +106,8 @@ tasks_list() {
     /berth.tasks.v1.Containers/List "all: true filters { key: \"label\" value { values: \"$1\" } }"
 }
 
+count_pods() { cri RuntimeService/ListPodSandbox '' | awk '/^items {/ {n++} END {print n + 0}'; }
+
 count_cri_containers() {
   tasks_list "io.berth.cri.kind=container" | awk '/^  id: / {n++} END {print n + 0}'
 }
@@ -352,6 +354,51 @@ test_container_logs_go_where_the_kubelet_asks() {
     fail "no CRI stdout record: $out"
   grep -qE ' stderr F to-stderr$' <<<"$out" || fail "no CRI stderr record: $out"
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+test_a_failed_run_leaves_no_half_made_pod() {
+  local first out pods_before holders
+  first=$(run_pod porta 'port_mappings { container_port: 80 host_port: 38472 }') || return 1
+  pods_before=$(count_pods)
+  # The same hostPort again: the holder's network cannot be made.
+  out=$(cri RuntimeService/RunPodSandbox 'config { metadata { name: "portb" uid: "uid-portb"
+    namespace: "testns" } port_mappings { container_port: 80 host_port: 38472 } }')
+  assert_not_contains "$out" "OK "
+  assert_contains "$out" "38472"
+  assert_eq "$(count_pods)" "$pods_before" "pods after the failed run"
+  holders=$(tasks_list "io.berth.cri.kind=sandbox")
+  assert_contains "$holders" "k8s_POD_porta_" "the first pod's holder"
+  assert_not_contains "$holders" "k8s_POD_portb_" "the failed pod's holder"
+  # The name is free again: once the port is, the same pod runs.
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$first\"" >/dev/null
+  run_pod portb 'port_mappings { container_port: 80 host_port: 38472 }' >/dev/null ||
+    fail "the pod does not run once its port is free"
+  remove_cri_pods
+}
+
+test_a_host_network_pod_shares_the_hosts_network() {
+  local pod other ctr out bridge
+  pod=$(run_pod hostnet 'linux { security_context { namespace_options { network: NODE } } }') || return 1
+  out=$(pod_status "$pod")
+  assert_not_contains "$out" "SANDBOX_NOTREADY"
+  assert_contains "$out" "network: NODE"
+  ctr=$(create_container "$pod" app 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  # The suite's bridge device is in the host's namespace only.
+  bridge=br-$(berth network inspect -f '{{.Id}}' bridge | cut -c1-12)
+  ip link show "$bridge" >/dev/null || fail "no bridge $bridge on the host"
+  out=$(exec_sync "$ctr" 10 busybox ls /sys/class/net)
+  assert_contains "$out" "OK "
+  assert_contains "$out" "$bridge" "a host-network pod's interfaces"
+  # Positive control: a bridge pod's container does not see it.
+  other=$(run_pod bridged) || return 1
+  ctr=$(create_container "$other" app 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  out=$(exec_sync "$ctr" 10 busybox ls /sys/class/net)
+  assert_contains "$out" "eth0"
+  assert_not_contains "$out" "$bridge" "a bridge pod's interfaces"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
 }
 
 test_pods_list_by_id_state_and_labels() {

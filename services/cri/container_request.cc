@@ -154,7 +154,14 @@ absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(
   // The pod's namespaces: its holder's network (or the host's, which the
   // holder has then) and IPC; the hostname is the holder's.
   const auto& pod_namespaces = pod.config.linux().security_context().namespace_options();
-  spec.set_network_mode("container:" + pod.holder_id);
+  if (pod_namespaces.network() == runtime::v1::NODE) {
+    // The host's namespace directly, as containerd does: joining it through
+    // the holder would open /proc/1/ns/net, which a host may refuse.
+    spec.set_network_mode("host");
+    spec.set_hostname(pod.config.hostname());
+  } else {
+    spec.set_network_mode("container:" + pod.holder_id);
+  }
   spec.set_ipc_mode(pod_namespaces.ipc() == runtime::v1::NODE ? "host" : "container:" + pod.holder_id);
   const auto& security = config.linux().security_context();
   switch (security.namespace_options().pid()) {

@@ -115,6 +115,17 @@ TEST(ContainerRequestTest, SecurityContextMountsAndResources) {
   EXPECT_EQ(spec.oom_score_adj(), -500) << "clamped to the host's floor";
 }
 
+TEST(ContainerRequestTest, HostNetworkPodsUseTheHostsNetworkDirectly) {
+  PodRecord pod = Pod();
+  pod.config.set_hostname("node-1");
+  pod.config.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_network(
+      runtime::v1::NODE);
+  auto request = ContainerRequest(Config(), pod, 0);
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->spec().network_mode(), "host");
+  EXPECT_EQ(request->spec().hostname(), "node-1");
+}
+
 TEST(ContainerRequestTest, UsernameAndMissingLocalhostProfile) {
   runtime::v1::ContainerConfig config = Config();
   auto* security = config.mutable_linux()->mutable_security_context();
