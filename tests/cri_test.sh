@@ -356,6 +356,34 @@ test_container_logs_go_where_the_kubelet_asks() {
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
+test_reopen_container_log_after_the_kubelet_rotates_it() {
+  local pod ctr logs=$TMP/pod-logs/testns_rotate_uid-rotate out
+  mkdir -p "$logs/app"
+  pod=$(run_pod rotate "log_directory: \"$logs\"") || return 1
+  ctr=$(create_container "$pod" app 'command: "sh" args: "-c"
+    args: "echo before; while [ ! -e /go-flag ]; do sleep 0.1; done; echo after; sleep 100"
+    log_path: "app/0.log"') || return 1
+  start_container "$ctr"
+  wait_for 10 grep -q " stdout F before$" "$logs/app/0.log" || fail "no first record"
+  # The kubelet's rotation: rename, then ask for a new file at the path.
+  mv "$logs/app/0.log" "$logs/app/0.log.1"
+  out=$(cri RuntimeService/ReopenContainerLog "container_id: \"$ctr\"")
+  assert_contains "$out" "OK "
+  [[ -f $logs/app/0.log ]] || fail "no new file at the log path after the reopen"
+  out=$(cri RuntimeService/ExecSync "container_id: \"$ctr\" cmd: \"sh\" cmd: \"-c\" cmd: \": >/go-flag\" timeout: 10")
+  assert_contains "$out" "OK " "ExecSync touch"
+  wait_for 10 grep -q " stdout F after$" "$logs/app/0.log" ||
+    fail "the new output is not in the new file: $(cat "$logs/app/0.log") / rotated: $(cat "$logs/app/0.log.1")"
+  assert_not_contains "$(cat "$logs/app/0.log")" "before" "the old record stays in the rotated file"
+  assert_contains "$(cat "$logs/app/0.log.1")" " stdout F before"
+  assert_not_contains "$(cat "$logs/app/0.log.1")" "after" "nothing new goes to the rotated file"
+  # An unknown container is NOT_FOUND; a stopped one cannot be reopened.
+  assert_contains "$(cri RuntimeService/ReopenContainerLog 'container_id: "nosuch"')" "NOT_FOUND"
+  cri RuntimeService/StopContainer "container_id: \"$ctr\" timeout: 0" >/dev/null
+  assert_contains "$(cri RuntimeService/ReopenContainerLog "container_id: \"$ctr\"")" "FAILED_PRECONDITION"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
 test_a_failed_run_leaves_no_half_made_pod() {
   local first out pods_before holders
   first=$(run_pod porta 'port_mappings { container_port: 80 host_port: 38472 }') || return 1

@@ -67,6 +67,12 @@ absl::Status CriContainers::Start(const std::string& id) {
   return tasks_->Start(container->id());
 }
 
+absl::Status CriContainers::ReopenLog(const std::string& id) {
+  auto container = Get(id);
+  if (!container.ok()) return container.status();
+  return tasks_->ReopenLog(container->id());
+}
+
 absl::Status CriContainers::Stop(const std::string& id, int64_t timeout_seconds) {
   auto container = Get(id);
   if (!container.ok()) return container.status();

@@ -36,6 +36,9 @@ class CriContainers {
   absl::StatusOr<std::vector<runtime::v1::Container>> List(
       const runtime::v1::ContainerFilter& filter);
   absl::StatusOr<runtime::v1::ContainerStatusResponse> Status(const std::string& id, bool verbose);
+  // After the kubelet rotated the log away: a new file at its path.
+  // FAILED_PRECONDITION when the container is not running.
+  absl::Status ReopenLog(const std::string& id);
   // cmd in the running container; timeout 0: none. DEADLINE_EXCEEDED
   // when it ran out (the process is killed).
   absl::StatusOr<ExecSyncResult> ExecSync(const std::string& id,

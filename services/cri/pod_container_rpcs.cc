@@ -100,6 +100,13 @@ grpc::Status RuntimeService::ContainerStatus(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status RuntimeService::ReopenContainerLog(
+    grpc::ServerContext*, const runtime::v1::ReopenContainerLogRequest* request,
+    runtime::v1::ReopenContainerLogResponse*) {
+  return ToGrpcStatus(containers_->ReopenLog(request->container_id()),
+                      "reopen the log of container " + request->container_id());
+}
+
 grpc::Status RuntimeService::ExecSync(grpc::ServerContext*,
                                       const runtime::v1::ExecSyncRequest* request,
                                       runtime::v1::ExecSyncResponse* response) {

@@ -65,6 +65,9 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
                                runtime::v1::ContainerStatusResponse* response) override;
   grpc::Status ExecSync(grpc::ServerContext* context, const runtime::v1::ExecSyncRequest* request,
                         runtime::v1::ExecSyncResponse* response) override;
+  grpc::Status ReopenContainerLog(grpc::ServerContext* context,
+                                  const runtime::v1::ReopenContainerLogRequest* request,
+                                  runtime::v1::ReopenContainerLogResponse* response) override;
 
  private:
   RuntimeInfo* info_;

@@ -30,6 +30,14 @@ absl::Status TasksClient::Start(const std::string& id) const {
   return FromGrpcStatus(backends_->tasks->Start(context.get(), request, &response));
 }
 
+absl::Status TasksClient::ReopenLog(const std::string& id) const {
+  berth::tasks::v1::ReopenLogRequest request;
+  request.set_id(id);
+  berth::tasks::v1::ReopenLogResponse response;
+  auto context = CallContext(kCallTimeout);
+  return FromGrpcStatus(backends_->tasks->ReopenLog(context.get(), request, &response));
+}
+
 absl::Status TasksClient::Stop(const std::string& id, int timeout_seconds) const {
   berth::tasks::v1::StopRequest request;
   request.set_id(id);

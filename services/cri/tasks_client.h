@@ -25,6 +25,8 @@ class TasksClient {
   // Forced: a running container is killed first. NOT_FOUND passes through.
   absl::Status Remove(const std::string& id) const;
   absl::StatusOr<berth::tasks::v1::Container> Get(const std::string& id) const;
+  // The shim closes and reopens the container's log at its path.
+  absl::Status ReopenLog(const std::string& id) const;
   // Every container (running or not) with the label key=value.
   absl::StatusOr<std::vector<berth::tasks::v1::Container>> ListLabelled(
       const std::string& key, const std::string& value) const;
