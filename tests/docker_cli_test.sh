@@ -531,9 +531,10 @@ test_console_size_is_the_first_tty_size() {
 }
 
 # docker with a bound: a run that hangs fails the case instead of the suite.
+# KILL: an attached `docker run` forwards a TERM to its container and waits on.
 docker_timed() {
   [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
-  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config timeout 60 "$DOCKER" "$@"
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config timeout -s KILL 60 "$DOCKER" "$@"
 }
 
 test_links_write_hosts_and_env() {
@@ -561,6 +562,10 @@ test_links_write_hosts_and_env() {
   docker create --name lstopped busybox true >/dev/null
   out=$(docker_timed run --rm --link lstopped:s busybox true 2>&1) && fail "linked to a stopped container"
   assert_contains "$out" "Cannot link to a non running container: /lstopped AS /"
+  # --rm: the container that could not start is gone (the CLI waited for
+  # its removal); lstopped alone is left (positive control).
+  assert_eq "$(docker ps -aq --filter ancestor=busybox --filter status=created | wc -l)" "1" \
+    "containers left in created after the failed --rm run"
   out=$(docker_timed run --rm --network host --link lweb:db busybox true 2>&1) && fail "links with host networking"
   assert_contains "$out" "conflicting options: host type networking can't be used with links"
   docker rm -f lweb lstopped >/dev/null

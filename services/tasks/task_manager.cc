@@ -268,10 +268,17 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     runtime_[id].starting = false;
   };
   std::string bundle = BundleDir(id);
+  // A start that fails before its shim runs. As dockerd's, an auto-remove
+  // container goes: `docker run --rm` waits for its removal.
+  auto fail_start = [&](absl::Status status) {
+    fs::RemoveAll(bundle).IgnoreError();
+    done();
+    if (resolved.spec().auto_remove()) Remove(resolved.namespace_(), id, false, true).IgnoreError();
+    return status;
+  };
   fs::RemoveAll(bundle).IgnoreError();
   if (absl::Status status = fs::MakeDirectories(bundle, 0700); !status.ok()) {
-    done();
-    return status;
+    return fail_start(status);
   }
   // Bridge networking: the network service makes the namespace and
   // plumbs it (CNI) before the shim joins it.
@@ -285,11 +292,9 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
         link.ok() ? store_->Resolve(resolved.namespace_(), link->name)
                   : absl::StatusOr<Container>(link.status());
     if (!linked.ok() || !IsRunning(*linked)) {
-      fs::RemoveAll(bundle).IgnoreError();
-      done();
-      return absl::InternalError(absl::StrCat(
+      return fail_start(absl::InternalError(absl::StrCat(
           "Cannot link to a non running container: /", link.ok() ? link->name : text, " AS /",
-          resolved.name(), "/", link.ok() ? link->alias : text));
+          resolved.name(), "/", link.ok() ? link->alias : text)));
     }
     absl::StrAppend(&link_hosts, LinkHostsLine(*link, *linked));
     for (std::string& item : LinkEnv(*link, resolved.name(), *linked)) {
@@ -303,10 +308,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     // names (hosts, resolv.conf, hostname) as docker does.
     auto other = store_->Get(mode.substr(10));
     if (!other || other->namespace_() != resolved.namespace_() || !IsRunning(*other)) {
-      fs::RemoveAll(bundle).IgnoreError();
-      done();
-      return absl::FailedPreconditionError(absl::StrCat(
-          "cannot join network of a non running container: ", mode.substr(10)));
+      return fail_start(absl::FailedPreconditionError(absl::StrCat(
+          "cannot join network of a non running container: ", mode.substr(10))));
     }
     starting.set_netns_path(other->netns_path().empty()
                                 ? absl::StrCat("/proc/", other->state().pid(), "/ns/net")
@@ -320,14 +323,9 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   if (UsesNetworkSandbox(resolved)) {
     auto sandbox = CreateSandbox(resolved);
     if (!sandbox.ok()) {
-      fs::RemoveAll(bundle).IgnoreError();
-      done();
-      if (resolved.spec().auto_remove()) {
-        Remove(resolved.namespace_(), id, false, true).IgnoreError();
-      }
-      return absl::Status(sandbox.status().code(),
-                          absl::StrCat("failed to set up the network of container ", id, ": ",
-                                       sandbox.status().message()));
+      return fail_start(absl::Status(sandbox.status().code(),
+                                     absl::StrCat("failed to set up the network of container ", id,
+                                                  ": ", sandbox.status().message())));
     }
     starting.set_netns_path(sandbox->netns_path());
     network.set_network(NetworkName(resolved));
