@@ -504,9 +504,16 @@ test_exec_sync_times_out() {
   ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
   start_container "$ctr"
   start=$SECONDS
-  out=$(exec_sync "$ctr" 1 sleep 30)
+  exec_sync "$ctr" 2 sleep 31337 >"$TMP/slowexec.out" &
+  local caller=$!
+  # Positive control: the command runs while it has time...
+  wait_for 5 pgrep -fx "sleep 31337" || fail "the exec's process never ran"
+  wait "$caller"
+  out=$(cat "$TMP/slowexec.out")
   assert_contains "$out" "DEADLINE_EXCEEDED"
-  ((SECONDS - start < 10)) || fail "ExecSync took $((SECONDS - start))s with a 1s timeout"
+  ((SECONDS - start < 10)) || fail "ExecSync took $((SECONDS - start))s with a 2s timeout"
+  # ...and is killed at its timeout, as containerd does.
+  wait_for 5 bash -c '! pgrep -fx "sleep 31337"' || fail "the timed-out exec still runs"
   # Positive control: a quick command within its timeout, in the container
   # that still runs.
   assert_contains "$(exec_sync "$ctr" 5 echo done)" 'stdout: "done\n"'

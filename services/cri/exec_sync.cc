@@ -67,9 +67,13 @@ absl::StatusOr<ExecSyncResult> CriContainers::ExecSync(const std::string& id,
   grpc::Status finished = stream->Finish();
   if (exited) return result;
   if (finished.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    // TODO(cri exec): kill the exec's process here, as containerd does; the
-    // tasks service's Kill has no exec_id yet (it would kill the
-    // container), so the process runs on to its own end.
+    // As containerd: the command is killed, the container runs on.
+    berth::tasks::v1::KillRequest kill;
+    kill.set_id(container->id());
+    kill.set_exec_id(created.exec_id());
+    berth::tasks::v1::KillResponse killed;
+    auto kill_context = CallContext(std::chrono::seconds(10));
+    backends_->tasks->Kill(kill_context.get(), kill, &killed).IgnoreError();
     return absl::DeadlineExceededError(absl::StrCat("command ", cmd[0], " timed out after ",
                                                     timeout_seconds, "s"));
   }

@@ -169,6 +169,16 @@ absl::StatusOr<v1::ExecInfo> Execs::Inspect(const std::string& ns, const std::st
   return info;
 }
 
+absl::Status Execs::Kill(const ExecRecord& exec, const std::string& signal_name) {
+  auto signal = ParseSignal(signal_name.empty() ? "KILL" : signal_name);
+  if (!signal.ok()) return signal.status();
+  berth::shim::v1::KillRequest request;
+  request.set_exec_id(exec.exec_id);
+  request.set_signal(static_cast<uint32_t>(*signal));
+  berth::shim::ShimClient shim(SocketOf(exec.container_id));
+  return shim.Call("Kill", request, nullptr);
+}
+
 absl::Status Execs::Resize(const ExecRecord& exec, uint32_t rows, uint32_t cols) {
   berth::shim::v1::ResizePtyRequest request;
   request.set_exec_id(exec.exec_id);

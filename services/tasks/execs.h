@@ -49,6 +49,9 @@ class Execs {
   absl::StatusOr<berth::shim::v1::WaitResponse> Wait(const ExecRecord& exec);
   absl::StatusOr<v1::ExecInfo> Inspect(const std::string& ns, const std::string& exec_id);
   absl::Status Resize(const ExecRecord& exec, uint32_t rows, uint32_t cols);
+  // Signals the exec's process only (the CRI's ExecSync timeout kills it,
+  // as containerd's); the container runs on.
+  absl::Status Kill(const ExecRecord& exec, const std::string& signal_name);
   std::string SocketOf(const std::string& container_id) const;
 
  private:

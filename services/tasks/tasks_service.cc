@@ -63,6 +63,16 @@ grpc::Status TasksService::Kill(grpc::ServerContext* context, const v1::KillRequ
                                 v1::KillResponse*) {
   auto ns = namespaces::NamespaceOf(*context);
   if (!ns.ok()) return ToGrpcStatus(ns.status());
+  if (!request->exec_id().empty()) {
+    auto exec = execs_.Get(*ns, request->exec_id());
+    if (!exec.ok()) return ToGrpcStatus(exec.status());
+    if (auto container = store_->Resolve(*ns, request->id());
+        !container.ok() || container->id() != exec->container_id) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "No such exec instance: " + request->exec_id());
+    }
+    return ToGrpcStatus(execs_.Kill(*exec, request->signal()));
+  }
   return ToGrpcStatus(tasks_->Kill(*ns, request->id(), request->signal()));
 }
 
