@@ -17,9 +17,11 @@ namespace {
 class LogDriverTest : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/log-driver-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    path_ = std::string(dir) + "/container-json.log";
+    // Under Bazel's per-test directory, which it removes: /tmp kept one
+    // directory per case and run.
+    std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/log-driver-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+    path_ = dir + "/container-json.log";
   }
   std::string path_;
 };
