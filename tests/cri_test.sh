@@ -642,17 +642,8 @@ test_image_fs_info_reports_the_snapshot_filesystem() {
 
 test_pull_with_the_kubelets_credentials() {
   local out
-  htpasswd -Bbn alice s3cret >"$TMP/htpasswd"
-  local main_registry=$REGISTRY
-  start_registry "auth:
-  htpasswd:
-    realm: berth-test
-    path: $TMP/htpasswd" "-u alice:s3cret"
-  local private=$REGISTRY
-  REGISTRY=$private
-  skopeo copy --quiet --dest-tls-verify=false --dest-creds alice:s3cret \
-    "oci:$TMP/layout:v1" "docker://$private/private/busybox:v1" >/dev/null
-  REGISTRY=$main_registry
+  start_private_registry || return 1
+  local private=$PRIVATE_REGISTRY
   out=$(cri ImageService/PullImage "image { image: \"$private/private/busybox:v1\" }")
   assert_contains "$out" "UNAUTHENTICATED"
   out=$(cri ImageService/PullImage "image { image: \"$private/private/busybox:v1\" } auth { username: \"alice\" password: \"wrong\" }")

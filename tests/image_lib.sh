@@ -32,6 +32,22 @@ YAML
   }
 }
 
+# start_private_registry: a second registry that wants basic auth
+# (alice:s3cret, htpasswd) holding the suite's $TMP/layout:v1 as
+# private/busybox:v1; its address in PRIVATE_REGISTRY, REGISTRY unchanged.
+start_private_registry() {
+  local main_registry=$REGISTRY
+  htpasswd -Bbn alice s3cret >"$TMP/htpasswd"
+  start_registry "auth:
+  htpasswd:
+    realm: berth-test
+    path: $TMP/htpasswd" "-u alice:s3cret" || return 1
+  PRIVATE_REGISTRY=$REGISTRY
+  REGISTRY=$main_registry
+  skopeo copy --quiet --dest-tls-verify=false --dest-creds alice:s3cret \
+    "oci:$TMP/layout:v1" "docker://$PRIVATE_REGISTRY/private/busybox:v1" >/dev/null
+}
+
 # add_layer LAYOUT DIR: a gzip layer of DIR's content; echoes "digest size diffid".
 add_layer() {
   local layout=$1 dir=$2 tar gz diff digest

@@ -179,17 +179,8 @@ test_https_to_a_plain_http_registry_says_so() {
 }
 
 test_login_and_pull_from_a_registry_with_htpasswd() {
-  local main_registry=$REGISTRY
-  htpasswd -Bbn alice s3cret >"$TMP/htpasswd"
-  start_registry "auth:
-  htpasswd:
-    realm: berth-test
-    path: $TMP/htpasswd" "-u alice:s3cret"
-  local auth_registry=$REGISTRY
-  REGISTRY=$auth_registry
-  skopeo copy --quiet --dest-tls-verify=false --dest-creds alice:s3cret \
-    "oci:$TMP/layout:v1" "docker://$auth_registry/private/busybox:v1" >/dev/null
-  REGISTRY=$main_registry
+  start_private_registry || return 1
+  local auth_registry=$PRIVATE_REGISTRY
   start_berthd AUTH --insecure-registry "$auth_registry"
   export BERTH_CONFIG=$TMP/berth-config
   local out rc=0
