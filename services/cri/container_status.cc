@@ -27,6 +27,12 @@ bool IsCriContainer(const Container& container) {
 
 std::string SandboxIdOf(const Container& container) { return Label(container, kSandboxIdLabel); }
 
+bool Running(const berth::tasks::v1::Container& container) {
+  return container.state().status() == berth::tasks::v1::RUNNING ||
+         container.state().status() == berth::tasks::v1::PAUSED ||
+         container.state().status() == berth::tasks::v1::RESTARTING;
+}
+
 runtime::v1::ContainerState CriState(const Container& container) {
   switch (container.state().status()) {
     case berth::tasks::v1::CREATED:

@@ -16,6 +16,8 @@ namespace berth::cri {
 bool IsCriContainer(const berth::tasks::v1::Container& container);
 std::string SandboxIdOf(const berth::tasks::v1::Container& container);
 
+// Its process is there (running, paused or being restarted).
+bool Running(const berth::tasks::v1::Container& container);
 runtime::v1::ContainerState CriState(const berth::tasks::v1::Container& container);
 runtime::v1::Container ToCriContainer(const berth::tasks::v1::Container& container);
 // log_directory: the pod's, joined with the container's log_path.

@@ -14,12 +14,6 @@ using berth::tasks::v1::Container;
 // The shim's driver for the kubelet's log files (CRI format).
 constexpr char kCriLogDriver[] = "cri";
 
-bool Running(const Container& container) {
-  return container.state().status() == berth::tasks::v1::RUNNING ||
-         container.state().status() == berth::tasks::v1::PAUSED ||
-         container.state().status() == berth::tasks::v1::RESTARTING;
-}
-
 }  // namespace
 
 absl::StatusOr<Container> CriContainers::Get(const std::string& id) const {

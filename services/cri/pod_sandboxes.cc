@@ -19,12 +19,6 @@ namespace {
 
 using berth::tasks::v1::Container;
 
-bool Running(const Container& container) {
-  return container.state().status() == berth::tasks::v1::RUNNING ||
-         container.state().status() == berth::tasks::v1::PAUSED ||
-         container.state().status() == berth::tasks::v1::RESTARTING;
-}
-
 bool HostNetwork(const runtime::v1::PodSandboxConfig& config) {
   return config.linux().security_context().namespace_options().network() == runtime::v1::NODE;
 }
