@@ -386,20 +386,20 @@ test_reopen_container_log_after_the_kubelet_rotates_it() {
 
 test_a_failed_run_leaves_no_half_made_pod() {
   local first out pods_before holders
-  first=$(run_pod porta 'port_mappings { container_port: 80 host_port: 38472 }') || return 1
+  first=$(run_pod porta 'port_mappings { container_port: 80 host_port: 28472 }') || return 1
   pods_before=$(count_pods)
   # The same hostPort again: the holder's network cannot be made.
   out=$(cri RuntimeService/RunPodSandbox 'config { metadata { name: "portb" uid: "uid-portb"
-    namespace: "testns" } port_mappings { container_port: 80 host_port: 38472 } }')
+    namespace: "testns" } port_mappings { container_port: 80 host_port: 28472 } }')
   assert_not_contains "$out" "OK "
-  assert_contains "$out" "38472"
+  assert_contains "$out" "28472"
   assert_eq "$(count_pods)" "$pods_before" "pods after the failed run"
   holders=$(tasks_list "io.berth.cri.kind=sandbox")
   assert_contains "$holders" "k8s_POD_porta_" "the first pod's holder"
   assert_not_contains "$holders" "k8s_POD_portb_" "the failed pod's holder"
   # The name is free again: once the port is, the same pod runs.
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$first\"" >/dev/null
-  run_pod portb 'port_mappings { container_port: 80 host_port: 38472 }' >/dev/null ||
+  run_pod portb 'port_mappings { container_port: 80 host_port: 28472 }' >/dev/null ||
     fail "the pod does not run once its port is free"
   remove_cri_pods
 }
@@ -412,17 +412,19 @@ test_a_host_network_pod_shares_the_hosts_network() {
   assert_contains "$out" "network: NODE"
   ctr=$(create_container "$pod" app 'command: "sleep" args: "1000"') || return 1
   start_container "$ctr"
-  # The suite's bridge device is in the host's namespace only.
+  # A bridge pod first: the suite's bridge device exists while a pod is on it
+  # (whatever ran before this case), in the host's namespace only.
+  other=$(run_pod bridged) || return 1
   bridge=br-$(berth network inspect -f '{{.Id}}' bridge | cut -c1-12)
   ip link show "$bridge" >/dev/null || fail "no bridge $bridge on the host"
   out=$(exec_sync "$ctr" 10 busybox ls /sys/class/net)
   assert_contains "$out" "OK "
   assert_contains "$out" "$bridge" "a host-network pod's interfaces"
-  # Positive control: a bridge pod's container does not see it.
-  other=$(run_pod bridged) || return 1
-  ctr=$(create_container "$other" app 'command: "sleep" args: "1000"') || return 1
-  start_container "$ctr"
-  out=$(exec_sync "$ctr" 10 busybox ls /sys/class/net)
+  # Positive control: the bridge pod's container does not see it.
+  local bridged_ctr
+  bridged_ctr=$(create_container "$other" app 'command: "sleep" args: "1000"') || return 1
+  start_container "$bridged_ctr"
+  out=$(exec_sync "$bridged_ctr" 10 busybox ls /sys/class/net)
   assert_contains "$out" "eth0"
   assert_not_contains "$out" "$bridge" "a bridge pod's interfaces"
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
