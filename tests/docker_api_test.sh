@@ -276,6 +276,78 @@ test_older_docker_cli() {
     fail "docker 20.10 ps"
 }
 
+# The docker CLI sends its start as soon as it has the attach's 101: the
+# attach must be in place by then, or a fast process's output is lost (and
+# with AutoRemove the attach ends empty). As the CLI does, but with no time
+# between the 101 and the start, 20 times; then the 20.10 CLI 10 times.
+test_attach_is_in_place_before_its_101() {
+  local out busy=() i
+  # A loaded machine, where the loss showed: the front door's threads wait
+  # for a core, the start gets ahead of them.
+  for i in 1 2 3 4; do (while :; do :; done) & busy+=($!); done
+  out=$(timeout 120 python3 - "$DOCKER_SOCK" <<'EOF'
+import http.client, json, socket, struct, sys
+path = sys.argv[1]
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(path)
+def call(method, url, body=None):
+    c = Unix("docker")
+    c.request(method, url, body=json.dumps(body) if body is not None else None,
+              headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, data
+def output(stream):
+    data, out = b"", b""
+    while True:
+        chunk = stream.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    while len(data) >= 8:
+        size = struct.unpack(">I", data[4:8])[0]
+        out += data[8:8 + size]
+        data = data[8 + size:]
+    return out.decode()
+lost = 0
+for i in range(20):
+    status, body = call("POST", "/containers/create", {
+        "Image": "busybox", "Cmd": ["echo", "race-%d" % i], "AttachStdout": True,
+        "AttachStderr": True, "HostConfig": {"AutoRemove": True}})
+    assert status == 201, body
+    cid = json.loads(body)["Id"]
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.settimeout(30)
+    s.sendall(("POST /containers/%s/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+               "Host: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n" % cid).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    assert b" 101 " in head.split(b"\r\n")[0], head
+    status, body = call("POST", "/containers/%s/start" % cid)
+    assert status == 204, body
+    got = output(s)
+    if got != "race-%d\n" % i:
+        lost += 1
+        print("run %d: got %r" % (i, got))
+print("lost", lost)
+EOF
+)
+  kill "${busy[@]}"
+  wait "${busy[@]}" 2>/dev/null || true  # they end by the kill
+  assert_contains "$out" "lost 0" "every attach before its start saw the output"
+  [[ -x $OLD_DOCKER ]] || skip "Debian's docker.io client is not installed at $OLD_DOCKER"
+  for i in $(seq 10); do
+    out=$(DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config \
+      timeout 60 "$OLD_DOCKER" run --rm busybox echo old-$i 2>&1)
+    assert_eq "$out" "old-$i" "docker 20.10 run --rm, run $i"
+  done
+}
+
 # GET /containers/{id}/attach/ws, with a real WebSocket client (Debian's
 # python3-websocket): stdin from frames, output as binary frames (not
 # multiplexed), a ping answered, and at the process's end a close frame

@@ -1,82 +1,21 @@
 // The long answers of a container: wait, logs, attach.
 
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <future>
-#include <thread>
+#include <memory>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands/container_format.h"
+#include "services/docker/attach_call.h"
 #include "services/docker/routes.h"
 #include "services/docker/streams.h"
-#include "services/tasks/detach_keys.h"
 #include "services/docker/websocket_attach.h"
+#include "services/tasks/detach_keys.h"
 
 namespace berth::docker {
 namespace {
 
 using nlohmann::json;
-
-// The process's stdio between a client and the tasks service's Attach
-// stream, until the process ends (the connection ends then) or the client
-// leaves (the attach is cancelled).
-void RelayAttach(const Backends& backends, AttachPeer& peer,
-                 const berth::tasks::v1::AttachTarget& target, bool close_stdin_at_eof) {
-  grpc::ClientContext context;
-  auto stream = backends.tasks->Attach(&context);
-  berth::tasks::v1::AttachRequest first;
-  *first.mutable_target() = target;
-  if (!stream->Write(first)) {
-    peer.Finish();
-    stream->Finish().IgnoreError();
-    return;
-  }
-  // The client's side: stdin (written before the start, too), its end as
-  // the process's stdin end.
-  std::thread input([&] {
-    bool open = target.stdin();
-    while (true) {
-      std::string data;
-      AttachPeer::Input got = peer.Read(&data);
-      if (got == AttachPeer::Input::kData) {
-        if (!open) continue;
-        berth::tasks::v1::AttachRequest message;
-        message.set_stdin(std::move(data));
-        if (!stream->Write(message)) return;
-        continue;
-      }
-      if (got == AttachPeer::Input::kGone) {
-        context.TryCancel();
-        return;
-      }
-      // A half-close: stdin ends; the output still flows.
-      if (open && close_stdin_at_eof) {
-        berth::tasks::v1::AttachRequest message;
-        message.set_close_stdin(true);
-        stream->Write(message);
-        open = false;
-      }
-      if (!peer.ReadsAfterEnd()) return;
-    }
-  });
-  berth::tasks::v1::AttachResponse response;
-  while (stream->Read(&response)) {
-    if (!response.has_stdout() && !response.has_stderr()) break;  // the exit, or detached
-    const std::string& payload = response.has_stdout() ? response.stdout() : response.stderr();
-    if (payload.empty()) continue;
-    if (!peer.Write(response.has_stdout() ? 1 : 2, payload)) {
-      context.TryCancel();
-      break;
-    }
-  }
-  peer.Finish();
-  context.TryCancel();
-  input.join();
-  stream->Finish().IgnoreError();
-}
 
 // /wait: the headers go out at once (the CLI waits for them before it
 // starts the container), the status when the condition holds.
@@ -287,8 +226,13 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
     };
     return response;
   }
-  response.hijack = [&backends, target, tty, stdin_once](int fd, std::string early) {
-    PumpAttach(backends, fd, std::move(early), target, tty, stdin_once);
+  // As dockerd: the 101 only once the attach is in place, since the CLI
+  // sends its start as soon as it has the 101.
+  auto call = std::make_shared<AttachCall>(backends, target);
+  if (grpc::Status status = call->Open(); !status.ok()) return ErrorResponse(status);
+  response.hijack = [call, tty, stdin_once](int fd, std::string early) {
+    RawAttachPeer peer(fd, std::move(early), tty);
+    call->Relay(peer, stdin_once);
   };
   return response;
 }
@@ -319,24 +263,23 @@ HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request
   bool binary = CompareApiVersions(request.version, "1.28") >= 0;
   bool stream = http.QueryBool("stream");
   HttpResponse response = WebSocketUpgrade(http);
-  response.hijack = [&backends, target, stdin_once, binary, stream](int fd, std::string early) {
-    WebSocketPeer peer(fd, std::move(early), binary);
-    if (stream) {
-      RelayAttach(backends, peer, target, stdin_once);
-    } else {
+  if (!stream) {
+    response.hijack = [&backends, target, binary](int fd, std::string early) {
+      WebSocketPeer peer(fd, std::move(early), binary);
       ReplayLogAndFinish(backends, peer, target);
-    }
+    };
+    return response;
+  }
+  auto call = std::make_shared<AttachCall>(backends, target);
+  if (grpc::Status status = call->Open(); !status.ok()) return ErrorResponse(status);
+  response.hijack = [call, stdin_once, binary](int fd, std::string early) {
+    WebSocketPeer peer(fd, std::move(early), binary);
+    call->Relay(peer, stdin_once);
   };
   return response;
 }
 
 }  // namespace
-
-void PumpAttach(const Backends& backends, int fd, std::string early_input,
-                const berth::tasks::v1::AttachTarget& target, bool tty, bool close_stdin_at_eof) {
-  RawAttachPeer peer(fd, std::move(early_input), tty);
-  RelayAttach(backends, peer, target, close_stdin_at_eof);
-}
 
 void AddStreamRoutes(Router& router, const Backends& backends) {
   router.Add("POST", "/containers/{id}/wait",

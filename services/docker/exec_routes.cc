@@ -1,6 +1,7 @@
 // exec: create, start (hijacked, or detached), resize, inspect.
 
 #include "absl/strings/str_cat.h"
+#include "services/docker/attach_call.h"
 #include "services/docker/json_fields.h"
 #include "services/docker/routes.h"
 #include "services/docker/streams.h"
@@ -94,8 +95,12 @@ HttpResponse Start(const Backends& backends, const ApiRequest& request) {
   bool tty = info.process().tty();
   HttpResponse response;
   response.content_type = tty ? kRawStream : kMultiplexedStream;
+  // dockerd answers an exec start's 101 first and starts the process
+  // after: the call is opened in the hijack (it starts the exec itself).
   response.hijack = [&backends, target, tty](int fd, std::string early) {
-    PumpAttach(backends, fd, std::move(early), target, tty, /*close_stdin_at_eof=*/true);
+    AttachCall call(backends, target);
+    RawAttachPeer peer(fd, std::move(early), tty);
+    call.Relay(peer, /*close_stdin_at_eof=*/true);
   };
   return response;
 }

@@ -55,12 +55,6 @@ void ReadRegistryAuth(const HttpRequest& request, berth::images::v1::RegistryAut
 HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
                            const std::string& exec_id, const ApiRequest& request);
 
-// The hijacked half of attach and exec start: the process's stdio between
-// the raw connection and the tasks service's Attach stream (framed unless
-// tty), closing the connection when the process ends.
-void PumpAttach(const Backends& backends, int fd, std::string early_input,
-                const berth::tasks::v1::AttachTarget& target, bool tty, bool close_stdin_at_eof);
-
 }  // namespace berth::docker
 
 #endif  // BERTH_SERVICES_DOCKER_ROUTES_H_

@@ -442,13 +442,15 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
 }
 
 absl::StatusOr<TaskManager::AwaitedStart> TaskManager::AwaitStart(
-    const std::string& id, std::function<void()> on_launch, const std::function<bool()>& cancelled) {
+    const std::string& id, std::function<void()> on_launch, const std::function<void()>& registered,
+    const std::function<bool()>& cancelled) {
   auto waiter = std::make_shared<StartWaiter>();
   waiter->on_launch = std::move(on_launch);
   {
     absl::MutexLock lock(&mu_);
     runtime_[id].start_waiters.push_back(waiter);
   }
+  registered();
   // False once a Start took it: then it must wait for that start, which
   // will run on_launch.
   auto forget = [&] {

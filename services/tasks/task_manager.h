@@ -112,12 +112,14 @@ class TaskManager {
   // exit code even when --rm removed the container first.
   // Attaches that wait for the container's next start (docker's attach
   // before start): Start asks the shim to keep the output and runs
-  // on_launch where it runs StartOptions.launched. Returns kStarted once
-  // on_launch ran, kRunning if the container was found running without it
-  // (open the attachment now), or an error: cancelled, removed, or the
-  // start failed.
+  // on_launch where it runs StartOptions.launched. registered runs once a
+  // start would find the waiter (the client may send its start from then
+  // on). Returns kStarted once on_launch ran, kRunning if the container was
+  // found running without it (open the attachment now), or an error:
+  // cancelled, removed, or the start failed.
   enum class AwaitedStart { kStarted, kRunning };
   absl::StatusOr<AwaitedStart> AwaitStart(const std::string& id, std::function<void()> on_launch,
+                                          const std::function<void()>& registered,
                                           const std::function<bool()>& cancelled);
 
   class ExitHold {

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/common/base/grpc_status.h"
 #include "services/common/namespaces/namespace.h"
+#include "services/tasks/attach_metadata.h"
 #include "services/tasks/detach_keys.h"
 #include "services/tasks/tasks_service.h"
 #include "shim/client/shim_client.h"
@@ -82,6 +83,17 @@ grpc::Status TasksService::Attach(
     request.set_replay(replay);
     attachment.emplace(ShimAttachment::Open(socket, request));
   };
+  // The client learns that the attach is in place from the initial
+  // metadata: dockerd answers its 101 only then, and the docker CLI sends
+  // its start after the 101 (a start that came first would leave the
+  // attach waiting for the next one).
+  bool announced = false;
+  auto announce = [&] {
+    if (announced) return;
+    announced = true;
+    context->AddInitialMetadata(std::string(kAttachRegisteredKey), "1");
+    stream->SendInitialMetadata();
+  };
   absl::Status started = absl::OkStatus();
   const v1::WindowSize& size = target.initial_size();
   if (exec) {
@@ -99,7 +111,7 @@ grpc::Status TasksService::Attach(
     started = tasks_->Start(*ns, id, options);
     if (started.ok() && !attachment) open(false);  // it was running already
   } else if (target.await_start() && !IsRunning(*container)) {
-    auto awaited = tasks_->AwaitStart(id, [&] { open(true); },
+    auto awaited = tasks_->AwaitStart(id, [&] { open(true); }, announce,
                                       [context] { return context->IsCancelled(); });
     if (!awaited.ok()) return ToGrpcStatus(awaited.status());
     if (*awaited == TaskManager::AwaitedStart::kRunning) open(false);
@@ -110,6 +122,7 @@ grpc::Status TasksService::Attach(
   if (!started.ok()) return ToGrpcStatus(started);
   if (!attachment->ok()) return ToGrpcStatus(attachment->status());
   ShimAttachment& shim = **attachment;
+  announce();
 
   // As dockerd: the end of the client's stdin closes the process's only for
   // an exec or a StdinOnce container (run -i); a container kept open with
