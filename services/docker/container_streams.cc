@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "cli/commands/container_format.h"
 #include "services/docker/attach_call.h"
 #include "services/docker/routes.h"
@@ -145,6 +146,10 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
 void ReplayLogAndFinish(const Backends& backends, AttachPeer& peer,
                         const berth::tasks::v1::AttachTarget& target) {
   if (target.logs() && (target.stdout() || target.stderr())) {
+    // docker-py reads the 101 through a buffered reader and then the raw
+    // socket: bytes that reach it with the head are swallowed by the
+    // buffer. dockerd's replay comes later than the head; so does ours.
+    absl::SleepFor(absl::Milliseconds(50));
     berth::tasks::v1::LogsRequest logs;
     logs.set_id(target.id());
     logs.set_stdout(target.stdout());
