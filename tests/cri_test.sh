@@ -3,7 +3,8 @@
 # own client over the CRI proto (tests/tools/grpc_call: CI has no crictl):
 # runtime info, the image service against a real registry, the k8s.io
 # namespace that keeps the CRI's images apart from the CLI's, and pod
-# sandboxes with their containers on the real kernel and bridge.
+# sandboxes with their containers on the real kernel and bridge, and the
+# streaming server (exec, attach, port-forward) with berth's SPDY client.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
 
@@ -183,14 +184,105 @@ test_pod_cidr_is_kept_across_a_restart_of_berth_cri() {
   assert_contains "$out" '\"namespace\":\"k8s.io\"'
 }
 
-test_streaming_methods_are_not_implemented_yet() {
+# stream_url Method REQUEST: the URL Exec, Attach or PortForward answered.
+stream_url() {
   local out
-  out=$(cri RuntimeService/Exec 'container_id: "x" cmd: "sh"')
-  assert_contains "$out" "UNIMPLEMENTED"
-  out=$(cri RuntimeService/PortForward 'pod_sandbox_id: "x"')
-  assert_contains "$out" "UNIMPLEMENTED"
-  # The same socket answers what is implemented.
-  assert_contains "$(cri RuntimeService/Version '')" "OK "
+  out=$(cri "RuntimeService/$1" "$2")
+  [[ $out == "OK "* ]] || { echo "$1: $out" >&2; return 1; }
+  awk -F'"' '/^url: / {print $2}' <<<"$out"
+}
+
+spdy_exec() { "$RUNFILES/tests/tools/spdy_exec" "$@"; }
+
+# Exec, Attach and PortForward as the kubelet's clients use them: a URL on
+# the streaming server, then SPDY/3.1 with the remotecommand and
+# portforward protocols (berth's own client: CI has no crictl or kubectl).
+test_exec_over_the_streaming_server() {
+  local pod ctr url out rc
+  pod=$(run_pod streams) || return 1
+  ctr=$(create_container "$pod" shell 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  url=$(stream_url Exec "container_id: \"$ctr\" cmd: \"sh\" cmd: \"-c\"
+    cmd: \"echo out; echo err >&2; exit 7\" stdout: true stderr: true") || return 1
+  [[ $url =~ ^http://127\.0\.0\.1:[0-9]+/exec/[A-Za-z0-9_-]+=*$ ]] || fail "exec url: $url"
+  rc=0
+  out=$(spdy_exec "$url" 2>"$TMP/exec.err") || rc=$?
+  assert_eq "$out" "out" "the command's stdout"
+  assert_eq "$(cat "$TMP/exec.err")" "err" "its stderr, apart"
+  assert_eq "$rc" 7 "its exit code from the v4 status"
+  # A URL is good once, as the kubelet's tokens.
+  rc=0
+  spdy_exec "$url" >/dev/null 2>"$TMP/exec.err" || rc=$?
+  assert_eq "$rc" 125 "a used token"
+  assert_contains "$(cat "$TMP/exec.err")" "404"
+  # stdin to the command, its end as the command's.
+  url=$(stream_url Exec "container_id: \"$ctr\" cmd: \"sh\" cmd: \"-c\"
+    cmd: \"cat; echo end\" stdin: true stdout: true stderr: true") || return 1
+  out=$(printf 'line one\nline two\n' | spdy_exec -i "$url")
+  assert_eq "$out" $'line one\nline two\nend' "stdin in, then its end"
+  # A terminal: the process sees one.
+  url=$(stream_url Exec "container_id: \"$ctr\" cmd: \"sh\" cmd: \"-c\"
+    cmd: \"test -t 1 && echo on-a-tty\" stdout: true tty: true") || return 1
+  out=$(spdy_exec -t "$url")
+  assert_contains "$out" "on-a-tty"
+  # The kubelet's refusals, with nothing made.
+  assert_contains "$(cri RuntimeService/Exec "container_id: \"$ctr\" cmd: \"sh\" stdout: true tty: true stderr: true")" \
+    "INVALID_ARGUMENT"
+  assert_contains "$(cri RuntimeService/Exec "container_id: \"$ctr\" cmd: \"sh\"")" \
+    "one of stdin, stdout, or stderr must be set"
+  assert_contains "$(cri RuntimeService/Exec 'container_id: "nosuch" cmd: "sh" stdout: true')" "NOT_FOUND"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+test_attach_over_the_streaming_server() {
+  local pod ctr url out
+  pod=$(run_pod attach) || return 1
+  ctr=$(create_container "$pod" echoer 'command: "sh" args: "-c"
+    args: "while read l; do echo \"echo:$l\"; done; echo bye" stdin: true stdin_once: true') ||
+    return 1
+  start_container "$ctr"
+  url=$(stream_url Attach "container_id: \"$ctr\" stdin: true stdout: true stderr: true") || return 1
+  [[ $url == */attach/* ]] || fail "attach url: $url"
+  out=$(printf 'ping\npong\n' | spdy_exec -i "$url")
+  assert_eq "$out" $'echo:ping\necho:pong\nbye' "stdin to the container's process, its output back"
+  # stdin_once: the client's end of stdin was the process's; it ended.
+  wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ContainerStatus \
+    'container_id: \"$ctr\"' | grep -q CONTAINER_EXITED" || fail "the container did not end"
+  # Positive control above; a container that is not running has no URL.
+  assert_contains "$(cri RuntimeService/Attach "container_id: \"$ctr\" stdout: true")" \
+    "FAILED_PRECONDITION"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+test_port_forward_reaches_the_pods_loopback_only() {
+  local pod ctr url out rc
+  pod=$(run_pod forward) || return 1
+  ctr=$(create_container "$pod" web \
+    'command: "/bin/busybox" args: "httpd" args: "-f" args: "-p" args: "127.0.0.1:38474" args: "-h" args: "/etc"') ||
+    return 1
+  start_container "$ctr"
+  wait_for 10 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/ExecSync \
+    'container_id: \"$ctr\" timeout: 5 cmd: \"busybox\" cmd: \"wget\" cmd: \"-qO-\" cmd: \"http://127.0.0.1:38474/motd\"' |
+    grep -q 'hello from the pod'" || fail "the pod's server never answered inside the pod"
+  # The host's loopback has no such server: what answers is the pod's.
+  ! busybox wget -qO- -T 2 http://127.0.0.1:38474/motd >/dev/null 2>&1 ||
+    fail "a server on the host's 127.0.0.1:38474 would make this case meaningless"
+  url=$(stream_url PortForward "pod_sandbox_id: \"$pod\" port: 38474") || return 1
+  [[ $url == */portforward/* ]] || fail "port-forward url: $url"
+  out=$(printf 'GET /motd HTTP/1.0\r\n\r\n' | spdy_exec -p 38474 "$url")
+  assert_contains "$out" "200 OK"
+  assert_contains "$out" "hello from the pod"
+  # A port nobody listens on in the pod: the kubelet's error, on the error
+  # stream.
+  url=$(stream_url PortForward "pod_sandbox_id: \"$pod\" port: 38475") || return 1
+  rc=0
+  printf 'x' | spdy_exec -p 38475 "$url" >/dev/null 2>"$TMP/forward.err" || rc=$?
+  assert_eq "$rc" 125 "a closed port fails the forward"
+  assert_contains "$(cat "$TMP/forward.err")" "error forwarding port 38475 to pod $pod"
+  assert_contains "$(cri RuntimeService/PortForward 'pod_sandbox_id: "nosuch"')" "NOT_FOUND"
+  cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+  assert_contains "$(cri RuntimeService/PortForward "pod_sandbox_id: \"$pod\"")" "is not running"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
 test_a_pod_runs_on_the_bridge_and_leaves_nothing_when_removed() {

@@ -126,6 +126,10 @@ absl::StatusOr<config::DaemonConfig> LoadEffectiveConfig(const std::string& path
   if (config.keys_set.count("cri-socket") == 0 && flags_set.count("cri-socket") == 0) {
     config.cri_socket = config.exec_root + "/cri.sock";
   }
+  if (config.keys_set.count("cri-stream-address") == 0 &&
+      flags_set.count("cri-stream-address") == 0) {
+    config.cri_stream_address = "127.0.0.1:0";
+  }
   if (absl::Status status =
           ResolveCgroupDriver(&config, berth::SelfDirectory() + "/berth-systemd-scope");
       !status.ok()) {
@@ -188,6 +192,9 @@ int Run(int argc, char** argv) {
                  "Serve the Docker Engine API on this unix socket (\"\" turns it off)");
   app.add_option("--cri-socket", flags.cri_socket,
                  "Serve the Kubernetes CRI on this unix socket (\"\" turns it off)");
+  app.add_option("--cri-stream-address", flags.cri_stream_address,
+                 "The CRI streaming server's host:port (exec, attach, port-forward; "
+                 "\"\" turns it off)");
   app.add_option("--docker-host", flags.docker_hosts,
                  "Also serve the Docker Engine API on tcp://host:port (mutual TLS) or "
                  "unix:///path (e.g. /var/run/docker.sock)");
@@ -232,6 +239,7 @@ int Run(int argc, char** argv) {
       {"--insecure-registry", "insecure-registries"},
       {"--docker-socket", "docker-socket"},
       {"--cri-socket", "cri-socket"},
+      {"--cri-stream-address", "cri-stream-address"},
       {"--docker-host", "docker-hosts"},
       {"--storage-driver", "storage-driver"}, {"--userns-remap", "userns-remap"},
       {"--bip", "bip"},

@@ -33,6 +33,12 @@ std::unique_ptr<grpc::ClientContext> CallContext(std::chrono::seconds timeout) {
   return context;
 }
 
+std::unique_ptr<grpc::ClientContext> StreamContext() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  namespaces::SetNamespace(*context, namespaces::kKubernetes);
+  return context;
+}
+
 absl::Status CheckServing(grpc::Channel& channel, std::chrono::milliseconds timeout) {
   auto stub = grpc::health::v1::Health::NewStub(
       std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));

@@ -34,6 +34,8 @@ struct Backends {
 
 // A client context in the CRI's namespace with a deadline.
 std::unique_ptr<grpc::ClientContext> CallContext(std::chrono::seconds timeout);
+// One without a deadline, for a stream that lasts as long as its client.
+std::unique_ptr<grpc::ClientContext> StreamContext();
 
 // OK when the service behind the channel answers its health check as
 // SERVING within the timeout; UNAVAILABLE with the reason otherwise.

@@ -41,6 +41,8 @@ class CriContainers {
   absl::Status ReopenLog(const std::string& id);
   // cmd in the running container; timeout 0: none. DEADLINE_EXCEEDED
   // when it ran out (the process is killed).
+  // The container, FAILED_PRECONDITION unless it runs (exec, attach).
+  absl::StatusOr<berth::tasks::v1::Container> GetRunning(const std::string& id) const;
   absl::StatusOr<ExecSyncResult> ExecSync(const std::string& id,
                                           const std::vector<std::string>& cmd,
                                           int64_t timeout_seconds);

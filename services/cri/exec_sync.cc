@@ -19,16 +19,22 @@ void AppendCapped(std::string* out, const std::string& data) {
 
 }  // namespace
 
-absl::StatusOr<ExecSyncResult> CriContainers::ExecSync(const std::string& id,
-                                                       const std::vector<std::string>& cmd,
-                                                       int64_t timeout_seconds) {
-  if (cmd.empty()) return absl::InvalidArgumentError("ExecSync needs a command");
+absl::StatusOr<berth::tasks::v1::Container> CriContainers::GetRunning(const std::string& id) const {
   auto container = Get(id);
   if (!container.ok()) return container.status();
   if (container->state().status() != berth::tasks::v1::RUNNING) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", container->id(), " is not running"));
   }
+  return container;
+}
+
+absl::StatusOr<ExecSyncResult> CriContainers::ExecSync(const std::string& id,
+                                                       const std::vector<std::string>& cmd,
+                                                       int64_t timeout_seconds) {
+  if (cmd.empty()) return absl::InvalidArgumentError("ExecSync needs a command");
+  auto container = GetRunning(id);
+  if (!container.ok()) return container.status();
   berth::tasks::v1::CreateExecRequest create;
   create.set_id(container->id());
   for (const std::string& arg : cmd) create.mutable_process()->add_args(arg);

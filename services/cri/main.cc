@@ -20,6 +20,7 @@
 #include "services/cri/runtime_service.h"
 #include "services/cri/schema.h"
 #include "services/cri/settings_store.h"
+#include "services/cri/stream_server.h"
 #include "services/cri/tasks_client.h"
 
 namespace {
@@ -34,6 +35,7 @@ std::unique_ptr<berth::cri::PodStore> g_pod_store;
 std::unique_ptr<berth::cri::TasksClient> g_tasks;
 std::unique_ptr<berth::cri::PodSandboxes> g_pods;
 std::unique_ptr<berth::cri::CriContainers> g_containers;
+std::unique_ptr<berth::cri::StreamServer> g_streams;
 
 }  // namespace
 
@@ -73,8 +75,15 @@ int main(int argc, char** argv) {
                                                         berth::cri::OwnOomScoreAdj());
     g_containers =
         std::make_unique<berth::cri::CriContainers>(g_pods.get(), g_tasks.get(), g_backends.get());
-    services.push_back(std::make_unique<berth::cri::RuntimeService>(g_info.get(), g_pods.get(),
-                                                                    g_containers.get()));
+    if (!config.cri_stream_address.empty()) {
+      auto streams = berth::cri::StreamServer::Start(config.cri_stream_address, g_backends.get(),
+                                                     g_pods.get(), g_tasks.get());
+      if (!streams.ok()) return streams.status();
+      g_streams = *std::move(streams);
+      BERTH_LOG(Info) << "cri: streaming on " << g_streams->base_url();
+    }
+    services.push_back(std::make_unique<berth::cri::RuntimeService>(
+        g_info.get(), g_pods.get(), g_containers.get(), g_streams.get()));
     services.push_back(std::make_unique<berth::cri::ImageService>(g_images.get()));
     BERTH_LOG(Info) << "cri: runtime.v1 on unix://" << config.cri_socket;
     return services;

@@ -2,21 +2,25 @@
 #define BERTH_SERVICES_CRI_RUNTIME_SERVICE_H_
 
 // runtime.v1.RuntimeService: runtime info (Version, Status, RuntimeConfig,
-// UpdateRuntimeConfig), pod sandboxes, containers and ExecSync. Streaming
-// (Exec, Attach, PortForward), stats, events and resource updates answer
-// UNIMPLEMENTED (the generated base) for now.
+// UpdateRuntimeConfig), pod sandboxes, containers, ExecSync and the
+// streaming URLs (Exec, Attach, PortForward). Stats, events and resource
+// updates answer UNIMPLEMENTED (the generated base) for now.
 
 #include "k8s/cri/runtime/v1/api.grpc.pb.h"
 #include "services/cri/cri_containers.h"
 #include "services/cri/pod_sandboxes.h"
 #include "services/cri/runtime_info.h"
+#include "services/cri/stream_server.h"
 
 namespace berth::cri {
 
 class RuntimeService final : public runtime::v1::RuntimeService::Service {
  public:
-  RuntimeService(RuntimeInfo* info, PodSandboxes* pods, CriContainers* containers)
-      : info_(info), pods_(pods), containers_(containers) {}
+  // streams: null when streaming is off (Exec, Attach, PortForward then
+  // answer UNAVAILABLE).
+  RuntimeService(RuntimeInfo* info, PodSandboxes* pods, CriContainers* containers,
+                 StreamServer* streams)
+      : info_(info), pods_(pods), containers_(containers), streams_(streams) {}
 
   grpc::Status Version(grpc::ServerContext* context, const runtime::v1::VersionRequest* request,
                        runtime::v1::VersionResponse* response) override;
@@ -69,10 +73,21 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
                                   const runtime::v1::ReopenContainerLogRequest* request,
                                   runtime::v1::ReopenContainerLogResponse* response) override;
 
+  grpc::Status Exec(grpc::ServerContext* context, const runtime::v1::ExecRequest* request,
+                    runtime::v1::ExecResponse* response) override;
+  grpc::Status Attach(grpc::ServerContext* context, const runtime::v1::AttachRequest* request,
+                      runtime::v1::AttachResponse* response) override;
+  grpc::Status PortForward(grpc::ServerContext* context,
+                           const runtime::v1::PortForwardRequest* request,
+                           runtime::v1::PortForwardResponse* response) override;
+
  private:
+  absl::StatusOr<std::string> StreamUrl(StreamRequest request);
+
   RuntimeInfo* info_;
   PodSandboxes* pods_;
   CriContainers* containers_;
+  StreamServer* streams_;
 };
 
 }  // namespace berth::cri

@@ -144,7 +144,11 @@ MHD_Result AddPair(void* cls, MHD_ValueKind, const char* key, const char* value)
 
 MHD_Result AddHeader(void* cls, MHD_ValueKind, const char* key, const char* value) {
   auto* request = static_cast<HttpRequest*>(cls);
-  if (key != nullptr) request->headers[key] = value == nullptr ? "" : value;
+  if (key == nullptr) return MHD_YES;
+  // A header sent more than once is one list (RFC 9110 5.3): kubectl
+  // offers each X-Stream-Protocol-Version in a header of its own.
+  auto [it, inserted] = request->headers.emplace(key, value == nullptr ? "" : value);
+  if (!inserted && value != nullptr) absl::StrAppend(&it->second, ", ", value);
   return MHD_YES;
 }
 
@@ -369,7 +373,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(int listen_fd, Htt
       MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     ::close(listen_fd);
-    return absl::InternalError("docker api: the HTTP server did not start");
+    return absl::InternalError("the HTTP server did not start");
   }
   if (server->tls()) {
     HttpServer* raw = server.get();

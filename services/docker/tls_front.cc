@@ -16,7 +16,6 @@
 #include "services/common/base/log.h"
 #include "services/common/base/unique_fd.h"
 #include "services/common/base/write_all.h"
-#include "services/docker/streams.h"
 
 namespace berth::docker {
 

@@ -107,6 +107,10 @@ struct DaemonConfig {
   // The Kubernetes CRI's unix socket; berthd makes an unset one
   // <exec-root>/cri.sock, and "" turns the CRI off.
   std::string cri_socket;
+  // Where the CRI's streaming server (exec, attach, port-forward URLs)
+  // listens, host:port; berthd makes an unset one 127.0.0.1:0 (a free
+  // port), and "" turns streaming off.
+  std::string cri_stream_address;
   // More Docker Engine API endpoints: tcp://host:port (mutual TLS with the
   // tls* keys, as hosts) and unix:///path (e.g. /var/run/docker.sock, never
   // taken from a live daemon).

@@ -432,6 +432,18 @@ const std::map<std::string, Handler>& Handlers() {
        [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->docker_socket); }},
       {"cri-socket",
        [](C c, J v, D d) { return GetAbsolutePath(c, v, true, &d->cri_socket); }},
+      {"cri-stream-address",
+       [](C c, J v, D d) {
+         absl::Status s = GetString(c, v, &d->cri_stream_address);
+         if (!s.ok() || d->cri_stream_address.empty()) return s;
+         // Port 0 asks for a free one, as containerd's stream_server_port.
+         std::string address = d->cri_stream_address;
+         if (absl::EndsWith(address, ":0")) address.back() = '1';
+         return IsListenAddress(address)
+                    ? absl::OkStatus()
+                    : c.Bad(absl::StrCat("invalid address \"", d->cri_stream_address,
+                                         "\" (want host:port, or empty to turn streaming off)"));
+       }},
       {"docker-hosts",
        [](C c, J v, D d) {
          absl::Status s = GetStrings(c, v, &d->docker_hosts);

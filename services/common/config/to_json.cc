@@ -55,6 +55,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"audit-log", c.audit_log},
           {"docker-socket", c.docker_socket},
           {"cri-socket", c.cri_socket},
+          {"cri-stream-address", c.cri_stream_address},
           {"docker-hosts", c.docker_hosts},
           {"authorization-roles", c.authorization_roles}};
 }

@@ -15,19 +15,9 @@
 #include "absl/status/statusor.h"
 #include "services/cri/streaming/remotecommand_status.h"
 #include "services/cri/streaming/spdy_session.h"
+#include "services/cri/streaming/stream_types.h"
 
 namespace berth::cri::streaming {
-
-// Stream types and header names (k8s.io/api/core/v1).
-inline constexpr char kStreamTypeHeader[] = "streamType";
-inline constexpr char kStreamTypeError[] = "error";
-inline constexpr char kStreamTypeStdin[] = "stdin";
-inline constexpr char kStreamTypeStdout[] = "stdout";
-inline constexpr char kStreamTypeStderr[] = "stderr";
-inline constexpr char kStreamTypeResize[] = "resize";
-inline constexpr char kStreamTypeData[] = "data";
-inline constexpr char kPortHeader[] = "port";
-inline constexpr char kPortForwardRequestIdHeader[] = "requestID";
 
 struct ExecOptions {
   bool with_stdin = false;
