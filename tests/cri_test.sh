@@ -285,6 +285,94 @@ test_port_forward_reaches_the_pods_loopback_only() {
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
+# memory_limit_of CONTAINER: its cgroup's memory limit in bytes.
+memory_limit_of() {
+  local pid path
+  pid=$(berth --namespace k8s.io inspect -f '{{.State.Pid}}' "$1") || return 1
+  if [[ -d /sys/fs/cgroup/memory ]]; then
+    path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "/proc/$pid/cgroup")
+    cat "/sys/fs/cgroup/memory$path/memory.limit_in_bytes"
+  else
+    path=$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup")
+    cat "/sys/fs/cgroup$path/memory.max"
+  fi
+}
+
+# stat_value TEXT FIELD: the first "FIELD { value: N }" in a stats answer.
+stat_value() { awk -v f="$2" '$1 == f {getline; print $2; exit}' <<<"$1"; }
+
+# The kubelet's statistics (summary API, crictl stats) and its resource
+# updates (CPU manager, in-place resize).
+test_stats_and_resource_updates() {
+  local pod busy idle out cores idle_cores
+  pod=$(run_pod stats) || return 1
+  busy=$(create_container "$pod" busy 'command: "sh" args: "-c" args: "while :; do :; done"
+    linux { resources { memory_limit_in_bytes: 67108864 } }') || return 1
+  idle=$(create_container "$pod" idle 'command: "sleep" args: "1000"') || return 1
+  start_container "$busy"
+  start_container "$idle"
+  out=$(cri RuntimeService/ContainerStats "container_id: \"$busy\"")
+  assert_contains "$out" "OK "
+  assert_contains "$out" "name: \"busy\""
+  (($(stat_value "$out" usage_core_nano_seconds) > 0)) || fail "no CPU time: $out"
+  (($(stat_value "$out" working_set_bytes) > 0)) || fail "no memory: $out"
+  assert_contains "$out" "mountpoint: \"$MAIN_DATA/snapshots/"
+  sleep 1
+  # usage_nano_cores from the previous sample: the busy loop takes most of
+  # a core, the sleeper next to nothing (the positive control).
+  cores=$(stat_value "$(cri RuntimeService/ContainerStats "container_id: \"$busy\"")" usage_nano_cores)
+  ((cores > 300000000)) || fail "the busy container's nano cores: $cores"
+  cri RuntimeService/ContainerStats "container_id: \"$idle\"" >/dev/null
+  sleep 1
+  idle_cores=$(stat_value "$(cri RuntimeService/ContainerStats "container_id: \"$idle\"")" usage_nano_cores)
+  ((idle_cores < 100000000)) || fail "the idle container's nano cores: $idle_cores"
+  out=$(cri RuntimeService/ListContainerStats "filter { pod_sandbox_id: \"$pod\" }")
+  [[ $(grep -c '^stats {' <<<"$out") -eq 2 ]] || fail "two containers' stats: $out"
+  out=$(cri RuntimeService/PodSandboxStats "pod_sandbox_id: \"$pod\"")
+  assert_contains "$out" "OK "
+  assert_contains "$out" "name: \"eth0\""
+  [[ $(grep -c '^    containers {' <<<"$out") -eq 2 ]] || fail "the pod's two containers: $out"
+  (($(stat_value "$out" process_count) >= 3)) || fail "the pod's processes: $out"
+  assert_contains "$(cri RuntimeService/ListPodSandboxStats '')" "id: \"$pod\""
+  # A new memory limit reaches the running container's cgroup.
+  assert_eq "$(memory_limit_of "$busy")" 67108864 "the limit it was created with"
+  assert_contains "$(cri RuntimeService/UpdateContainerResources "container_id: \"$busy\"
+    linux { memory_limit_in_bytes: 134217728 }")" "OK "
+  assert_eq "$(memory_limit_of "$busy")" 134217728 "the updated limit"
+  assert_contains "$(cri RuntimeService/UpdateContainerResources 'container_id: "nosuch"')" "NOT_FOUND"
+  assert_contains "$(cri RuntimeService/ContainerStats 'container_id: "nosuch"')" "NOT_FOUND"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+# GetContainerEvents, as the kubelet's evented PLEG reads it: a pod's and
+# its container's lifecycle, in order, with the statuses of the moment.
+test_container_events_follow_pods_and_containers() {
+  local pod ctr out
+  "$BIN/grpc_call" -n 6 "$CRI" /runtime.v1.RuntimeService/GetContainerEvents '' >"$TMP/events.out" &
+  local listener=$!
+  sleep 1
+  pod=$(run_pod events) || return 1
+  ctr=$(create_container "$pod" worker 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  cri RuntimeService/StopContainer "container_id: \"$ctr\" timeout: 0" >/dev/null
+  cri RuntimeService/RemoveContainer "container_id: \"$ctr\"" >/dev/null
+  wait "$listener"
+  out=$(cat "$TMP/events.out")
+  assert_contains "$out" "OK "
+  # The pod's holder: created and started under the pod's id.
+  local ids types
+  ids=$(awk -F'"' '/^container_id: / {print $2}' <<<"$out" | tr '\n' ' ')
+  types=$(awk '/^container_event_type: / {print $2}' <<<"$out" | tr '\n' ' ')
+  assert_eq "$ids" "$pod $pod $ctr $ctr $ctr $ctr " "the events' ids"
+  # CONTAINER_CREATED_EVENT is the enum's zero, which text format leaves out.
+  assert_eq "$types" "CONTAINER_STARTED_EVENT CONTAINER_STARTED_EVENT CONTAINER_STOPPED_EVENT CONTAINER_DELETED_EVENT " \
+    "started (pod), created (left out), started, stopped, deleted"
+  [[ $(grep -c '^---$' <<<"$out") -eq 6 ]] || fail "six events: $out"
+  assert_contains "$out" "pod_sandbox_status {"
+  assert_contains "$out" "name: \"worker\""
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
 test_a_pod_runs_on_the_bridge_and_leaves_nothing_when_removed() {
   local pod out ip subnet holder netns veth
   pod=$(run_pod web) || return 1

@@ -195,16 +195,21 @@ absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(
   }
 
   const auto& resources = config.linux().resources();
-  auto* limits = spec.mutable_resources();
-  limits->set_cpu_period_us(static_cast<uint64_t>(std::max<int64_t>(0, resources.cpu_period())));
-  limits->set_cpu_quota_us(resources.cpu_quota());
-  limits->set_cpu_shares(static_cast<uint64_t>(std::max<int64_t>(0, resources.cpu_shares())));
-  limits->set_memory_bytes(resources.memory_limit_in_bytes());
-  limits->set_memory_swap_bytes(resources.memory_swap_limit_in_bytes());
-  limits->set_cpuset_cpus(resources.cpuset_cpus());
-  limits->set_cpuset_mems(resources.cpuset_mems());
+  *spec.mutable_resources() = TaskResources(resources);
   spec.set_oom_score_adj(ClampOomScoreAdj(resources.oom_score_adj(), oom_floor));
   return request;
+}
+
+berth::tasks::v1::Resources TaskResources(const runtime::v1::LinuxContainerResources& resources) {
+  berth::tasks::v1::Resources limits;
+  limits.set_cpu_period_us(static_cast<uint64_t>(std::max<int64_t>(0, resources.cpu_period())));
+  limits.set_cpu_quota_us(resources.cpu_quota());
+  limits.set_cpu_shares(static_cast<uint64_t>(std::max<int64_t>(0, resources.cpu_shares())));
+  limits.set_memory_bytes(resources.memory_limit_in_bytes());
+  limits.set_memory_swap_bytes(resources.memory_swap_limit_in_bytes());
+  limits.set_cpuset_cpus(resources.cpuset_cpus());
+  limits.set_cpuset_mems(resources.cpuset_mems());
+  return limits;
 }
 
 }  // namespace berth::cri

@@ -28,6 +28,10 @@ std::string EncodeFacts(const runtime::v1::ContainerConfig& facts);
 // Empty config when the label is missing or unreadable.
 runtime::v1::ContainerConfig DecodeFacts(const std::string& label);
 
+// The kubelet's CPU, memory and cpuset limits as the tasks service's
+// (create, and UpdateContainerResources).
+berth::tasks::v1::Resources TaskResources(const runtime::v1::LinuxContainerResources& resources);
+
 // seccomp Localhost profiles are read by the caller (file access) and
 // passed as profile_json. oom_floor as for the holder.
 absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/base/grpc_status.h"
 #include "services/cri/container_request.h"
 #include "services/cri/container_status.h"
 #include "services/cri/cri_labels.h"
@@ -59,6 +60,18 @@ absl::Status CriContainers::Start(const std::string& id) {
         absl::StrCat("container ", container->id(), " is not in the created state"));
   }
   return tasks_->Start(container->id());
+}
+
+absl::Status CriContainers::UpdateResources(const std::string& id,
+                                            const runtime::v1::LinuxContainerResources& resources) {
+  auto container = Get(id);
+  if (!container.ok()) return container.status();
+  berth::tasks::v1::UpdateContainerRequest request;
+  request.set_id(container->id());
+  *request.mutable_resources() = TaskResources(resources);
+  berth::tasks::v1::UpdateContainerResponse response;
+  auto context = CallContext(std::chrono::seconds(60));
+  return FromGrpcStatus(backends_->containers->Update(context.get(), request, &response));
 }
 
 absl::Status CriContainers::ReopenLog(const std::string& id) {

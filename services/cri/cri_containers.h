@@ -39,6 +39,10 @@ class CriContainers {
   // After the kubelet rotated the log away: a new file at its path.
   // FAILED_PRECONDITION when the container is not running.
   absl::Status ReopenLog(const std::string& id);
+  // New limits for a created or running container (kept in its record,
+  // applied to its cgroup when it runs); zero fields are left as they are.
+  absl::Status UpdateResources(const std::string& id,
+                               const runtime::v1::LinuxContainerResources& resources);
   // cmd in the running container; timeout 0: none. DEADLINE_EXCEEDED
   // when it ran out (the process is killed).
   // The container, FAILED_PRECONDITION unless it runs (exec, attach).

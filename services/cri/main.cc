@@ -10,8 +10,10 @@
 #include "services/common/base/log.h"
 #include "services/common/server/service_main.h"
 #include "services/cri/backends.h"
+#include "services/cri/container_events.h"
 #include "services/cri/cri_containers.h"
 #include "services/cri/cri_images.h"
+#include "services/cri/cri_stats.h"
 #include "services/cri/image_service.h"
 #include "services/cri/oom_score.h"
 #include "services/cri/pod_sandboxes.h"
@@ -35,6 +37,8 @@ std::unique_ptr<berth::cri::PodStore> g_pod_store;
 std::unique_ptr<berth::cri::TasksClient> g_tasks;
 std::unique_ptr<berth::cri::PodSandboxes> g_pods;
 std::unique_ptr<berth::cri::CriContainers> g_containers;
+std::unique_ptr<berth::cri::CriStats> g_stats;
+std::unique_ptr<berth::cri::ContainerEvents> g_events;
 std::unique_ptr<berth::cri::StreamServer> g_streams;
 
 }  // namespace
@@ -64,9 +68,9 @@ int main(int argc, char** argv) {
     g_settings = std::make_unique<berth::cri::SettingsStore>(g_database.get());
     g_backends = std::make_unique<berth::cri::Backends>(
         berth::cri::Backends::Connect(config.exec_root));
-    g_images = std::make_unique<berth::cri::CriImages>(
-        g_backends.get(),
-        absl::StrCat(config.data_root, "/snapshots/", config.storage_driver));
+    const std::string snapshot_root =
+        absl::StrCat(config.data_root, "/snapshots/", config.storage_driver);
+    g_images = std::make_unique<berth::cri::CriImages>(g_backends.get(), snapshot_root);
     g_info = std::make_unique<berth::cri::RuntimeInfo>(&context.config, g_backends.get(),
                                                        g_settings.get(), config.cri_socket);
     g_pod_store = std::make_unique<berth::cri::PodStore>(g_database.get());
@@ -75,6 +79,10 @@ int main(int argc, char** argv) {
                                                         berth::cri::OwnOomScoreAdj());
     g_containers =
         std::make_unique<berth::cri::CriContainers>(g_pods.get(), g_tasks.get(), g_backends.get());
+    g_stats = std::make_unique<berth::cri::CriStats>(g_backends.get(), g_containers.get(),
+                                                     g_pods.get(), snapshot_root);
+    g_events = std::make_unique<berth::cri::ContainerEvents>(g_backends.get(), g_pods.get(),
+                                                             g_containers.get());
     if (!config.cri_stream_address.empty()) {
       auto streams = berth::cri::StreamServer::Start(config.cri_stream_address, g_backends.get(),
                                                      g_pods.get(), g_tasks.get());
@@ -83,7 +91,7 @@ int main(int argc, char** argv) {
       BERTH_LOG(Info) << "cri: streaming on " << g_streams->base_url();
     }
     services.push_back(std::make_unique<berth::cri::RuntimeService>(
-        g_info.get(), g_pods.get(), g_containers.get(), g_streams.get()));
+        g_info.get(), g_pods.get(), g_containers.get(), g_stats.get(), g_events.get(), g_streams.get()));
     services.push_back(std::make_unique<berth::cri::ImageService>(g_images.get()));
     BERTH_LOG(Info) << "cri: runtime.v1 on unix://" << config.cri_socket;
     return services;

@@ -3,11 +3,13 @@
 
 // runtime.v1.RuntimeService: runtime info (Version, Status, RuntimeConfig,
 // UpdateRuntimeConfig), pod sandboxes, containers, ExecSync and the
-// streaming URLs (Exec, Attach, PortForward). Stats, events and resource
-// updates answer UNIMPLEMENTED (the generated base) for now.
+// streaming URLs (Exec, Attach, PortForward), resource updates,
+// statistics and container events.
 
 #include "k8s/cri/runtime/v1/api.grpc.pb.h"
+#include "services/cri/container_events.h"
 #include "services/cri/cri_containers.h"
+#include "services/cri/cri_stats.h"
 #include "services/cri/pod_sandboxes.h"
 #include "services/cri/runtime_info.h"
 #include "services/cri/stream_server.h"
@@ -19,8 +21,13 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
   // streams: null when streaming is off (Exec, Attach, PortForward then
   // answer UNAVAILABLE).
   RuntimeService(RuntimeInfo* info, PodSandboxes* pods, CriContainers* containers,
-                 StreamServer* streams)
-      : info_(info), pods_(pods), containers_(containers), streams_(streams) {}
+                 CriStats* stats, ContainerEvents* events, StreamServer* streams)
+      : info_(info),
+        pods_(pods),
+        containers_(containers),
+        stats_(stats),
+        events_(events),
+        streams_(streams) {}
 
   grpc::Status Version(grpc::ServerContext* context, const runtime::v1::VersionRequest* request,
                        runtime::v1::VersionResponse* response) override;
@@ -81,12 +88,34 @@ class RuntimeService final : public runtime::v1::RuntimeService::Service {
                            const runtime::v1::PortForwardRequest* request,
                            runtime::v1::PortForwardResponse* response) override;
 
+  grpc::Status UpdateContainerResources(grpc::ServerContext* context,
+                                        const runtime::v1::UpdateContainerResourcesRequest* request,
+                                        runtime::v1::UpdateContainerResourcesResponse* response) override;
+  grpc::Status ContainerStats(grpc::ServerContext* context,
+                              const runtime::v1::ContainerStatsRequest* request,
+                              runtime::v1::ContainerStatsResponse* response) override;
+  grpc::Status ListContainerStats(grpc::ServerContext* context,
+                                  const runtime::v1::ListContainerStatsRequest* request,
+                                  runtime::v1::ListContainerStatsResponse* response) override;
+  grpc::Status PodSandboxStats(grpc::ServerContext* context,
+                               const runtime::v1::PodSandboxStatsRequest* request,
+                               runtime::v1::PodSandboxStatsResponse* response) override;
+  grpc::Status ListPodSandboxStats(grpc::ServerContext* context,
+                                   const runtime::v1::ListPodSandboxStatsRequest* request,
+                                   runtime::v1::ListPodSandboxStatsResponse* response) override;
+
+  grpc::Status GetContainerEvents(
+      grpc::ServerContext* context, const runtime::v1::GetEventsRequest* request,
+      grpc::ServerWriter<runtime::v1::ContainerEventResponse>* writer) override;
+
  private:
   absl::StatusOr<std::string> StreamUrl(StreamRequest request);
 
   RuntimeInfo* info_;
   PodSandboxes* pods_;
   CriContainers* containers_;
+  CriStats* stats_;
+  ContainerEvents* events_;
   StreamServer* streams_;
 };
 

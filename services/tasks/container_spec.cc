@@ -215,9 +215,7 @@ absl::Status CheckImagePlatform(const std::string& reference, const berth::types
       ", actual: ", format(actual)));
 }
 
-absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
-  if (absl::Status status = ValidateLogOptions(spec); !status.ok()) return status;
-  if (absl::Status status = ValidateDevices(spec); !status.ok()) return status;
+absl::Status ValidateRestartPolicy(const v1::ContainerSpec& spec) {
   const auto& restart = spec.restart_policy();
   static const char* kPolicies[] = {"", "no", "on-failure", "always", "unless-stopped"};
   if (std::find(std::begin(kPolicies), std::end(kPolicies), restart.name()) == std::end(kPolicies)) {
@@ -231,7 +229,10 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
     return absl::InvalidArgumentError(
         "conflicting options: cannot specify both --restart and --rm");
   }
-  const auto& r = spec.resources();
+  return absl::OkStatus();
+}
+
+absl::Status ValidateResources(const v1::Resources& r) {
   if (r.memory_bytes() != 0 && r.memory_bytes() < 6 * 1024 * 1024) {
     return absl::InvalidArgumentError("Minimum memory limit allowed is 6MB");
   }
@@ -250,6 +251,14 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
   if (r.blkio_weight() != 0 && (r.blkio_weight() < 10 || r.blkio_weight() > 1000)) {
     return absl::InvalidArgumentError("Range of blkio weight is from 10 to 1000");
   }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
+  if (absl::Status status = ValidateLogOptions(spec); !status.ok()) return status;
+  if (absl::Status status = ValidateDevices(spec); !status.ok()) return status;
+  if (absl::Status status = ValidateRestartPolicy(spec); !status.ok()) return status;
+  if (absl::Status status = ValidateResources(spec.resources()); !status.ok()) return status;
   for (const auto& ulimit : spec.ulimits()) {
     if (RlimitNames().count(ulimit.name()) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("invalid ulimit type: ", ulimit.name()));

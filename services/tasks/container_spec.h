@@ -28,6 +28,10 @@ absl::StatusOr<int> ParseSignal(const std::string& signal);
 
 // Docker's defaults for resources and --restart, checked.
 absl::Status ValidateSpec(const v1::ContainerSpec& spec);
+// The parts an update changes (docker update), checked alone: the rest of
+// a spec was checked when it was created.
+absl::Status ValidateRestartPolicy(const v1::ContainerSpec& spec);
+absl::Status ValidateResources(const v1::Resources& resources);
 
 // The container's log driver: json-file unless it names another.
 std::string EffectiveLogDriver(const v1::ContainerSpec& spec);

@@ -171,7 +171,12 @@ grpc::Status ContainersService::Update(grpc::ServerContext* context,
     }
     *candidate.mutable_restart_policy() = request->restart_policy();
   }
-  if (absl::Status status = ValidateSpec(candidate); !status.ok()) return ToGrpcStatus(status);
+  if (absl::Status status = ValidateRestartPolicy(candidate); !status.ok()) {
+    return ToGrpcStatus(status);
+  }
+  if (absl::Status status = ValidateResources(candidate.resources()); !status.ok()) {
+    return ToGrpcStatus(status);
+  }
   if (absl::Status status = tasks_->UpdateResources(*ns, container->id(), candidate.resources());
       !status.ok()) {
     return ToGrpcStatus(status, "update " + request->id());

@@ -12,10 +12,13 @@
 // request type). With one (protobuf text format, for a berth method), the
 // response follows the status line in text format. -H KEY=VALUE (repeatable,
 // first) adds request metadata. The CRI's runtime.v1 is known too: this is
-// berth's own CRI client in the end-to-end tests.
+// berth's own CRI client in the end-to-end tests. -n COUNT (first) calls a
+// server-streaming method and prints its first COUNT responses, each after
+// a line "---", then the status (the call is cancelled once it has them).
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,6 +27,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/text_format.h>
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
@@ -61,9 +65,77 @@ void LinkDescriptors() {
 
 }  // namespace
 
+// A "---" line and the message in text format.
+void PrintResponse(const google::protobuf::MethodDescriptor* descriptor,
+                   const grpc::ByteBuffer& response) {
+  std::unique_ptr<google::protobuf::Message> typed_response(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(descriptor->output_type())
+          ->New());
+  std::string bytes;
+  std::vector<grpc::Slice> slices;
+  response.Dump(&slices);
+  for (const grpc::Slice& part : slices) {
+    bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  std::string text;
+  if (typed_response->ParseFromString(bytes) &&
+      google::protobuf::TextFormat::PrintToString(*typed_response, &text)) {
+    std::printf("%s", text.c_str());
+  }
+}
+
+// A server-streaming call: its first count responses, then its status.
+grpc::Status StreamCall(grpc::GenericStub& stub, grpc::ClientContext& context,
+                        const std::string& method, const grpc::ByteBuffer& request, int count,
+                        const google::protobuf::MethodDescriptor* descriptor) {
+  grpc::CompletionQueue queue;
+  auto wait = [&queue] {
+    void* tag = nullptr;
+    bool ok = false;
+    return queue.Next(&tag, &ok) && ok;
+  };
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, method, &queue);
+  call->StartCall(nullptr);
+  bool open = wait();
+  if (open) {
+    call->Write(request, nullptr);
+    open = wait();
+  }
+  if (open) {
+    call->WritesDone(nullptr);
+    open = wait();
+  }
+  int got = 0;
+  while (open && got < count) {
+    grpc::ByteBuffer response;
+    call->Read(&response, nullptr);
+    if (!wait()) break;
+    std::printf("---\n");
+    PrintResponse(descriptor, response);
+    std::fflush(stdout);
+    ++got;
+  }
+  if (got == count) context.TryCancel();
+  grpc::Status status;
+  call->Finish(&status, nullptr);
+  wait();
+  queue.Shutdown();
+  while (wait()) {
+  }
+  return got == count ? grpc::Status::OK : status;
+}
+
 int main(int argc, char** argv) {
   LinkDescriptors();
   const char* program = argv[0];
+  int stream_count = 0;
+  if (argc >= 3 && std::string(argv[1]) == "-n") {
+    stream_count = std::atoi(argv[2]);
+    argc -= 2;
+    argv += 2;
+  }
   std::vector<std::pair<std::string, std::string>> metadata;
   while (argc >= 3 && std::string(argv[1]) == "-H") {
     std::string pair = argv[2];
@@ -77,7 +149,7 @@ int main(int argc, char** argv) {
     argv += 2;
   }
   if (argc != 3 && argc != 4) {
-    std::fprintf(stderr, "usage: %s [-H KEY=VALUE]... TARGET /package.Service/Method [TEXT_REQUEST]\n",
+    std::fprintf(stderr, "usage: %s [-n COUNT] [-H KEY=VALUE]... TARGET /package.Service/Method [TEXT_REQUEST]\n",
                  program);
     return 2;
   }
@@ -112,6 +184,17 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
   grpc::Slice slice(payload);
   grpc::ByteBuffer request(&slice, 1);
+  if (stream_count > 0) {
+    if (descriptor == nullptr) {
+      std::fprintf(stderr, "-n needs a request (the method's type)\n");
+      return 2;
+    }
+    grpc::Status status = StreamCall(stub, context, method, request, stream_count, descriptor);
+    std::printf("%s %s\n",
+                absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())).c_str(),
+                status.error_message().c_str());
+    return 0;
+  }
   grpc::ByteBuffer response;
   grpc::Status result;
   absl::Notification done;
@@ -124,22 +207,6 @@ int main(int argc, char** argv) {
   std::printf("%s %s\n",
               absl::StatusCodeToString(static_cast<absl::StatusCode>(result.error_code())).c_str(),
               result.error_message().c_str());
-  if (descriptor != nullptr && result.ok()) {
-    std::unique_ptr<google::protobuf::Message> typed_response(
-        google::protobuf::MessageFactory::generated_factory()
-            ->GetPrototype(descriptor->output_type())
-            ->New());
-    std::string bytes;
-    std::vector<grpc::Slice> slices;
-    response.Dump(&slices);
-    for (const grpc::Slice& part : slices) {
-      bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
-    }
-    std::string text;
-    if (typed_response->ParseFromString(bytes) &&
-        google::protobuf::TextFormat::PrintToString(*typed_response, &text)) {
-      std::printf("%s", text.c_str());
-    }
-  }
+  if (descriptor != nullptr && result.ok()) PrintResponse(descriptor, response);
   return 0;
 }
