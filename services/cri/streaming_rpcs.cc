@@ -2,6 +2,8 @@
 // checked as the kubelet's streaming server checks it, then kept behind a
 // single-use URL of the streaming server, where the client comes for it.
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/base/grpc_status.h"
 #include "services/cri/runtime_service.h"
@@ -25,6 +27,19 @@ absl::Status CheckStreams(const Request& request) {
   return absl::OkStatus();
 }
 
+// An exec's or attach's request, checked, for the running container by its
+// full id, behind a URL.
+template <typename Request>
+absl::StatusOr<std::string> ContainerStreamUrl(
+    Request request, const CriContainers& containers,
+    const std::function<absl::StatusOr<std::string>(StreamRequest)>& url_for) {
+  if (absl::Status checked = CheckStreams(request); !checked.ok()) return checked;
+  auto container = containers.GetRunning(request.container_id());
+  if (!container.ok()) return container.status();
+  request.set_container_id(container->id());
+  return url_for(std::move(request));
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> RuntimeService::StreamUrl(StreamRequest request) {
@@ -37,17 +52,11 @@ absl::StatusOr<std::string> RuntimeService::StreamUrl(StreamRequest request) {
 grpc::Status RuntimeService::Exec(grpc::ServerContext*, const runtime::v1::ExecRequest* request,
                                   runtime::v1::ExecResponse* response) {
   const std::string what = "exec in " + request->container_id();
-  if (absl::Status checked = CheckStreams(*request); !checked.ok()) {
-    return ToGrpcStatus(checked, what);
-  }
   if (request->cmd().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("cmd must not be empty"), what);
   }
-  auto container = containers_->GetRunning(request->container_id());
-  if (!container.ok()) return ToGrpcStatus(container.status(), what);
-  runtime::v1::ExecRequest kept = *request;
-  kept.set_container_id(container->id());
-  auto url = StreamUrl(std::move(kept));
+  auto url = ContainerStreamUrl(*request, *containers_,
+                                [this](StreamRequest kept) { return StreamUrl(std::move(kept)); });
   if (!url.ok()) return ToGrpcStatus(url.status(), what);
   response->set_url(*url);
   return grpc::Status::OK;
@@ -55,16 +64,9 @@ grpc::Status RuntimeService::Exec(grpc::ServerContext*, const runtime::v1::ExecR
 
 grpc::Status RuntimeService::Attach(grpc::ServerContext*, const runtime::v1::AttachRequest* request,
                                     runtime::v1::AttachResponse* response) {
-  const std::string what = "attach to " + request->container_id();
-  if (absl::Status checked = CheckStreams(*request); !checked.ok()) {
-    return ToGrpcStatus(checked, what);
-  }
-  auto container = containers_->GetRunning(request->container_id());
-  if (!container.ok()) return ToGrpcStatus(container.status(), what);
-  runtime::v1::AttachRequest kept = *request;
-  kept.set_container_id(container->id());
-  auto url = StreamUrl(std::move(kept));
-  if (!url.ok()) return ToGrpcStatus(url.status(), what);
+  auto url = ContainerStreamUrl(*request, *containers_,
+                                [this](StreamRequest kept) { return StreamUrl(std::move(kept)); });
+  if (!url.ok()) return ToGrpcStatus(url.status(), "attach to " + request->container_id());
   response->set_url(*url);
   return grpc::Status::OK;
 }
