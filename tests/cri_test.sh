@@ -840,6 +840,30 @@ test_pull_with_the_kubelets_credentials() {
   assert_contains "$out" "INVALID_ARGUMENT"
 }
 
+# registry-endpoints: a node behind a private mirror pulls registry.k8s.io's
+# (or any host's) images from it, and never reaches out to the real host.
+test_registry_endpoints_stand_in_for_any_host() {
+  cat >"$TMP/endpoints.json" <<EOF
+{"registry-endpoints": {"registry.k8s.io": ["http://$REGISTRY"],
+                        "quay.io": ["http://127.0.0.1:1"]}}
+EOF
+  BERTHD_CONFIG=$TMP/endpoints.json start_berthd MIRRORED
+  local socket=unix://$MIRRORED_EXEC/cri.sock out
+  out=$(cri ImageService/PullImage 'image { image: "registry.k8s.io/test/pod:v1" }' "$socket")
+  assert_contains "$out" "OK "
+  assert_contains "$out" 'image_ref: "sha256:'
+  out=$(cri ImageService/ImageStatus 'image { image: "registry.k8s.io/test/pod:v1" }' "$socket")
+  assert_contains "$out" 'repo_tags: "registry.k8s.io/test/pod:v1"'
+  # The only endpoint of quay.io is down: the pull fails there, with no
+  # try of quay.io itself.
+  out=$(cri ImageService/PullImage 'image { image: "quay.io/test/pod:v1" }' "$socket")
+  assert_not_contains "$out" "OK "
+  assert_contains "$out" "127.0.0.1:1"
+  assert_not_contains "$out" "https://quay.io"
+  kill -TERM "$MIRRORED_PID"
+  wait "$MIRRORED_PID" || true
+}
+
 test_cri_socket_key_moves_or_turns_off_the_cri() {
   local dir out
   dir=$(mktemp -d /run/berth-cri.XXXXXX)

@@ -120,6 +120,7 @@ grpc::Status ImagesService::Pull(grpc::ServerContext* context, const berth::imag
   if (!request->platform().os().empty()) options.platform = request->platform();
   std::shared_ptr<const config::DaemonConfig> config = config_->Get();
   options.registry.mirrors = config->registry_mirrors;
+  options.registry.host_endpoints = config->registry_endpoints;
   options.registry.insecure_registries = config::InsecureRegistries(*config);
   options.registry.credentials.username = request->auth().username();
   options.registry.credentials.password = request->auth().password();

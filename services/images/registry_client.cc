@@ -181,8 +181,14 @@ RegistryClient::RegistryClient(const Reference& reference, RegistryOptions optio
     : reference_(reference), options_(std::move(options)) {
   absl::MutexLock lock(&mu_);
   endpoints_resolved_ = true;
-  // Mirrors stand in for Docker Hub only, as with dockerd.
-  if (reference_.domain == "docker.io") {
+  // The endpoints set for this host, and only those (registry-endpoints).
+  if (auto it = options_.host_endpoints.find(reference_.domain);
+      it != options_.host_endpoints.end() && !it->second.empty()) {
+    for (const std::string& endpoint : it->second) {
+      endpoints_.push_back(std::string(absl::StripSuffix(endpoint, "/")));
+    }
+  } else if (reference_.domain == "docker.io") {
+    // Mirrors stand in for Docker Hub only, as with dockerd.
     for (const std::string& mirror : options_.mirrors) {
       endpoints_.push_back(std::string(absl::StripSuffix(mirror, "/")));
     }

@@ -3,7 +3,8 @@
 
 // A client of the OCI distribution API for one repository: manifests and
 // blobs, with anonymous, bearer-token (401 challenge → token endpoint →
-// retry) and basic authentication, mirrors tried first for docker.io,
+// retry) and basic authentication, mirrors tried first for docker.io, a
+// host's configured endpoints instead of the host,
 // for an insecure registry HTTPS without verification and then plain HTTP
 // (as dockerd), retries with
 // back-off on 5xx and broken connections, and blob downloads resumed with
@@ -31,7 +32,10 @@ struct Credentials {
 };
 
 struct RegistryOptions {
+  // Docker Hub's mirrors, tried before it.
   std::vector<std::string> mirrors;
+  // A registry host's own endpoints: the only ones tried for it, in order.
+  std::map<std::string, std::vector<std::string>> host_endpoints;
   std::vector<std::string> insecure_registries;
   Credentials credentials;
   int max_attempts = 5;

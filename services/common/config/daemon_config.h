@@ -50,8 +50,12 @@ struct DaemonConfig {
   bool debug = false;
   // The daemon's own labels, "key=value" (docker info shows them).
   std::vector<std::string> labels;
-  // http(s) URLs.
+  // http(s) URLs, tried before Docker Hub for docker.io images.
   std::vector<std::string> registry_mirrors;
+  // Registry host → the http(s) endpoints a pull from it uses, in order,
+  // and only those (a node behind a private mirror must not reach out to
+  // the real host; list the host itself to keep it as a last resort).
+  std::map<std::string, std::vector<std::string>> registry_endpoints;
   // host[:port] or CIDR.
   std::vector<std::string> insecure_registries;
   // overlayfs | native; docker's overlay2 and vfs are read as these.

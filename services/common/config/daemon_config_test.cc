@@ -139,6 +139,8 @@ TEST(DaemonConfigTest, AcceptsDockerStyleAddresses) {
            R"({"cri-stream-address": "127.0.0.1:0"})",  // A free port.
            R"({"cri-stream-address": "[::1]:10010"})",
            R"({"cri-stream-address": ""})",  // Streaming off.
+           R"({"registry-endpoints": {"registry.k8s.io": ["http://127.0.0.1:5000"],
+                                      "quay.io:443": ["https://m.example", "https://quay.io"]}})",
            R"({"insecure-registries": ["::1", "fd00::/8", "reg.example:443"]})",
            R"({"dns-search": ["."]})",
        }) {
@@ -181,6 +183,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"metrics-addr": "::1"})", R"("metrics-addr": invalid address "::1")"},
         BadCase{R"({"hosts": [1]})", R"("hosts"[0]: want a string, got number 1)"},
         BadCase{R"({"metrics-addr": "nowhere"})", R"("metrics-addr": invalid address "nowhere")"},
+        BadCase{R"({"registry-endpoints": {"gcr.io": ["gcr-mirror"]}})",
+                R"("registry-endpoints": "gcr.io": invalid endpoint "gcr-mirror")"},
+        BadCase{R"({"registry-endpoints": {"gcr.io": []}})",
+                R"("registry-endpoints": "gcr.io": no endpoints)"},
+        BadCase{R"({"registry-endpoints": {"gcr.io": "http://m"}})",
+                R"("registry-endpoints": "gcr.io": want a list of strings)"},
         BadCase{R"({"cri-stream-address": "127.0.0.1"})",
                 R"("cri-stream-address": invalid address "127.0.0.1")"},
         BadCase{R"({"metrics-addr": "127.0.0.1:http"})", R"("metrics-addr": invalid address)"},
@@ -289,7 +297,7 @@ TEST(DaemonConfigTest, ConcurrencyZeroIsTheDefault) {
 // A value of the wrong JSON type for every key, whatever its type.
 TEST(DaemonConfigTest, WrongTypeForEveryKeyNamesIt) {
   nlohmann::json every = nlohmann::json::parse(ToJson(DaemonConfig()));
-  ASSERT_EQ(every.size(), 39u);
+  ASSERT_EQ(every.size(), 40u);
   for (const auto& [key, value] : every.items()) {
     nlohmann::json wrong = value.is_string() ? nlohmann::json(5) : nlohmann::json("text");
     nlohmann::json document = {{key, wrong}};
@@ -363,7 +371,7 @@ TEST(DaemonConfigTest, ToJsonRoundTrips) {
     auto again = ParseDaemonConfig(json, "round trip");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << json;
     EXPECT_EQ(ToJson(*again), json);
-    EXPECT_EQ(again->keys_set.size(), 39u);  // ToJson writes every key.
+    EXPECT_EQ(again->keys_set.size(), 40u);  // ToJson writes every key.
   }
   auto config = ParseDaemonConfig(kEveryKey, kSource);
   auto again = ParseDaemonConfig(ToJson(*config), "round trip");

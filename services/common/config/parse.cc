@@ -98,6 +98,16 @@ absl::Status GetStringMap(const Context& c, const json& v,
   return absl::OkStatus();
 }
 
+absl::Status GetStringListMap(const Context& c, const json& v,
+                              std::map<std::string, std::vector<std::string>>* out) {
+  if (!v.is_object()) return c.WrongType("an object of lists of strings", v);
+  out->clear();
+  for (const auto& [key, item] : v.items()) {
+    if (absl::Status s = GetStrings(c.Key(key), item, &(*out)[key]); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status OneOf(const Context& c, const std::string& value,
                    const std::vector<std::string>& allowed) {
   for (const std::string& candidate : allowed) {
@@ -324,6 +334,21 @@ const std::map<std::string, Handler>& Handlers() {
                                 "an http:// or https:// URL without credentials, query or "
                                 "fragment")
                        : s;
+       }},
+      {"registry-endpoints",
+       [](C c, J v, D d) {
+         absl::Status s = GetStringListMap(c, v, &d->registry_endpoints);
+         if (!s.ok()) return s;
+         for (const auto& [host, endpoints] : d->registry_endpoints) {
+           if (!IsHostPort(host)) {
+             return c.Key(host).Bad(absl::StrCat("invalid registry \"", host, "\" (want host[:port])"));
+           }
+           if (endpoints.empty()) return c.Key(host).Bad("no endpoints");
+           s = EachOf(c.Key(host), endpoints, IsHttpUrl, "endpoint",
+                      "an http:// or https:// URL without credentials, query or fragment");
+           if (!s.ok()) return s;
+         }
+         return absl::OkStatus();
        }},
       {"insecure-registries",
        [](C c, J v, D d) {

@@ -32,6 +32,7 @@ nlohmann::json ToJsonObject(const DaemonConfig& c) {
           {"debug", c.debug},
           {"labels", c.labels},
           {"registry-mirrors", c.registry_mirrors},
+          {"registry-endpoints", c.registry_endpoints},
           {"insecure-registries", c.insecure_registries},
           {"storage-driver", c.storage_driver},
           {"max-layer-bytes", c.max_layer_bytes},
