@@ -415,6 +415,37 @@ test_a_pod_runs_on_the_bridge_and_leaves_nothing_when_removed() {
   assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
 }
 
+# StopPodSandbox while the network service hangs: the stop succeeds at
+# once, and the pod's network is released later, even when the service
+# that hung is killed with the release it was asked for (berthd starts a
+# new one): the tasks service sweeps once it answers again.
+test_stop_pod_while_the_network_service_hangs() {
+  local pod netns veth network start out took kept=0
+  pod=$(run_pod netdown) || return 1
+  netns=$(tasks_list "io.berth.cri.sandbox-id=$pod" | awk -F'"' '/^  netns_path: / {print $2}')
+  veth=$(host_veth_index "$netns")
+  [[ -n $veth ]] || fail "no veth for the pod"
+  network=$(pgrep -f "berth-network --config $MAIN_EXEC/daemon.json")
+  [[ -n $network ]] || fail "no network service of MAIN"
+  kill -STOP "$network"
+  start=$SECONDS
+  out=$(cri RuntimeService/StopPodSandbox "pod_sandbox_id: \"$pod\"")
+  took=$((SECONDS - start))
+  # Past the tasks service's wait for the release (15 s).
+  sleep 17
+  # The control that the service was really down: nothing released it.
+  ip -o link | grep -q "^$veth: " && kept=1
+  kill -KILL "$network"
+  assert_contains "$out" "OK "
+  ((took < 10)) || fail "StopPodSandbox took ${took}s with the network service down"
+  assert_contains "$(pod_status "$pod")" "state: SANDBOX_NOTREADY"
+  assert_eq "$kept" 1 "the veth while the network service was stopped"
+  wait_for 40 bash -c "! ip -o link | grep -q '^$veth: '" ||
+    fail "the veth stayed after the network service came back"
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  [[ ! -e $netns ]] || fail "the netns $netns stayed"
+}
+
 test_containers_share_their_pods_network_and_hostname() {
   local pod server client out dir=$TMP/pod-share
   mkdir -p "$dir"

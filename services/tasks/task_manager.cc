@@ -189,19 +189,34 @@ void TaskManager::RemoveSandbox(const std::string& id, const std::string& endpoi
   request.set_container_removed(container_removed);
   berth::network::v1::RemoveSandboxResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  // Not long: a sweep tries again if the network service does not answer.
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
   context.set_wait_for_ready(true);
   grpc::Status status = networks_->RemoveSandbox(&context, request, &response);
   if (!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) {
-    BERTH_LOG(Warn) << "container " << id << ": release its network: " << status.error_message();
+    BERTH_LOG(Warn) << "container " << id << ": release its network: " << status.error_message()
+                    << " (tried again later)";
+    ScheduleSandboxSweep();
   }
 }
 
-void TaskManager::ReleaseOrphanSandboxes() {
-  // The network service starts beside us: give it a few seconds.
+void TaskManager::ScheduleSandboxSweep() {
+  if (sweep_scheduled_.exchange(true)) return;
+  // The network service was down or hung: its sandboxes of containers that
+  // no longer run are released once it answers again, so a stop that went
+  // through without it (a pod's, say) leaves no veth, lease or rule.
+  std::thread([this] {
+    do {
+      absl::SleepFor(absl::Seconds(5));
+    } while (!ReleaseOrphanSandboxes(/*attempts=*/1));
+    sweep_scheduled_ = false;
+  }).detach();
+}
+
+bool TaskManager::ReleaseOrphanSandboxes(int attempts) {
   berth::network::v1::ListSandboxesResponse sandboxes;
   grpc::Status status;
-  for (int attempt = 0; attempt < 50; ++attempt) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     context.set_wait_for_ready(true);
@@ -211,7 +226,7 @@ void TaskManager::ReleaseOrphanSandboxes() {
   }
   if (!status.ok()) {
     BERTH_LOG(Warn) << "cannot list network sandboxes: " << status.error_message();
-    return;
+    return false;
   }
   // A sandbox whose container is gone or not running (removed or stopped
   // while this service was down) is released: no veth, lease or rule stays.
@@ -226,6 +241,7 @@ void TaskManager::ReleaseOrphanSandboxes() {
                     << " (its container is gone or stopped)";
     RemoveSandbox(sandbox.container_id());
   }
+  return true;
 }
 
 absl::Status TaskManager::Start(const std::string& ns, const std::string& ref,
@@ -1077,8 +1093,9 @@ void TaskManager::Recover(bool daemon_start, bool live_restore) {
     }
     ::closedir(dir);
   }
-  // Last: it may wait for the network service to come up.
-  ReleaseOrphanSandboxes();
+  // Last: it may wait for the network service to come up (it starts
+  // beside us: a few seconds), and tries again later if it does not.
+  if (!ReleaseOrphanSandboxes(/*attempts=*/50)) ScheduleSandboxSweep();
 }
 
 }  // namespace berth::tasks

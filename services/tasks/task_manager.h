@@ -205,10 +205,16 @@ class TaskManager {
   // The address for --add-host NAME:host-gateway, if the spec has one.
   std::string HostGateway(const v1::ContainerSpec& spec) const;
   // container_removed: its network connects are forgotten too.
+  // A failure (the network service down) schedules a sweep.
   void RemoveSandbox(const std::string& id, const std::string& endpoint_id = "",
                      bool container_removed = false);
-  void ReleaseOrphanSandboxes();
+  // Releases the sandboxes of containers that do not run; false when the
+  // network service did not answer within `attempts` tries.
+  bool ReleaseOrphanSandboxes(int attempts);
+  // ReleaseOrphanSandboxes every 5 s until it succeeds, on one thread.
+  void ScheduleSandboxSweep();
 
+  std::atomic<bool> sweep_scheduled_{false};
   TaskManagerOptions options_;
   ContainerStore* store_;
   EventBroker* events_;
