@@ -746,6 +746,14 @@ test_pod_containers_are_not_in_the_clis_ps() {
   assert_not_contains "$(berth ps -a --no-trunc)" "k8s_POD_hidden" "the CLI's ps"
   assert_contains "$(berth --namespace k8s.io ps -a --no-trunc)" "$ctr" "the k8s.io namespace's ps"
   assert_not_contains "$(berth --namespace k8s.io ps -a --no-trunc)" "cli-visible" "the k8s.io namespace's ps"
+  # berth pods: the pod as a pod, whatever the CLI's namespace.
+  local line
+  line=$(berth pods | grep " hidden ")
+  assert_contains "$line" "${pod:0:12}"
+  assert_contains "$line" "Ready"
+  assert_contains "$line" "testns"
+  assert_contains "$line" "1/1" "its one container runs"
+  assert_contains "$(berth pods -q --no-trunc)" "$pod"
   berth rm -f cli-visible >/dev/null
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }

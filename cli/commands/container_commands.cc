@@ -16,6 +16,7 @@ void AddContainerCommands(CLI::App& app, Cli& cli) {
   AddStatsCommand(&app, cli);
   AddTopCommand(&app, cli, "berth");
   AddPortCommand(&app, cli, "berth");
+  AddPodsCommand(&app, cli);
   AddDiffCommand(&app, cli, "berth");
   AddLogsCommand(&app, cli, "berth");
   AddEventsCommand(&app, cli);

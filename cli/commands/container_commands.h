@@ -27,6 +27,8 @@ void AddStatsCommand(CLI::App* parent, Cli& cli);
 void AddTopCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 // berth port.
 void AddPortCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
+// `berth pods`: the CRI's pods (pods.cc).
+void AddPodsCommand(CLI::App* parent, Cli& cli);
 // berth diff (diff.cc).
 void AddDiffCommand(CLI::App* parent, Cli& cli, const std::string& prefix);
 void AddLogsCommand(CLI::App* parent, Cli& cli, const std::string& prefix);

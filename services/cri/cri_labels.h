@@ -13,6 +13,9 @@ inline constexpr char kKindSandbox[] = "sandbox";
 inline constexpr char kKindContainer[] = "container";
 // The pod sandbox's id.
 inline constexpr char kSandboxIdLabel[] = "io.berth.cri.sandbox-id";
+// On a pod's holder: the pod's name and namespace (berth pods shows them).
+inline constexpr char kPodNameLabel[] = "io.berth.cri.pod-name";
+inline constexpr char kPodNamespaceLabel[] = "io.berth.cri.pod-namespace";
 // A container's CRI facts (metadata, image, labels, annotations, log path,
 // mounts): base64 of a runtime.v1.ContainerConfig holding only those.
 inline constexpr char kContainerConfigLabel[] = "io.berth.cri.container-config";

@@ -61,6 +61,8 @@ berth::tasks::v1::CreateContainerRequest HolderRequest(const std::string& pod_id
   berth::tasks::v1::ContainerSpec& spec = *request.mutable_spec();
   (*spec.mutable_labels())[kKindLabel] = kKindSandbox;
   (*spec.mutable_labels())[kSandboxIdLabel] = pod_id;
+  (*spec.mutable_labels())[kPodNameLabel] = config.metadata().name();
+  (*spec.mutable_labels())[kPodNamespaceLabel] = config.metadata().namespace_();
   spec.set_hostname(config.hostname());
   const auto& linux = config.linux();
   const auto& namespaces = linux.security_context().namespace_options();
