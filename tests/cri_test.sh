@@ -611,6 +611,42 @@ test_a_host_network_pod_shares_the_hosts_network() {
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
 }
 
+# shareProcessNamespace (pid: POD): a pod's containers see each other's
+# processes; with the kubelet's default (CONTAINER) each has its own. IPC is the pod's,
+# shared by its containers and not with another pod's.
+test_pod_containers_share_ipc_and_pid_as_asked() {
+  local pod other shared_a shared_b own stranger out
+  local pid_pod='linux { security_context { namespace_options { pid: POD } } }'
+  pod=$(run_pod nsshare "$pid_pod") || return 1
+  shared_a=$(create_container "$pod" a "command: \"sleep\" args: \"31339\" $pid_pod") || return 1
+  shared_b=$(create_container "$pod" b "command: \"sleep\" args: \"1000\" $pid_pod") || return 1
+  # The kubelet's default; POD is the proto's zero.
+  own=$(create_container "$pod" own 'command: "sleep" args: "1000"
+    linux { security_context { namespace_options { pid: CONTAINER } } }') || return 1
+  start_container "$shared_a"
+  start_container "$shared_b"
+  start_container "$own"
+  out=$(exec_sync "$shared_b" 10 busybox ps -o args)
+  assert_contains "$out" "sleep 31339" "pid: POD sees the pod's other container"
+  out=$(exec_sync "$own" 10 busybox ps -o args)
+  assert_contains "$out" "ps -o args" "ps in its own PID namespace"
+  assert_not_contains "$out" "sleep 31339" "pid: CONTAINER"
+
+  out=$(exec_sync "$shared_a" 10 busybox touch /dev/mqueue/pod-queue)
+  assert_contains "$out" "OK "
+  assert_not_contains "$out" "exit_code:" "touch in /dev/mqueue"
+  out=$(exec_sync "$own" 10 busybox ls /dev/mqueue)
+  assert_contains "$out" "pod-queue" "the pod's IPC namespace, shared by its containers"
+  other=$(run_pod nsother) || return 1
+  stranger=$(create_container "$other" app 'command: "sleep" args: "1000"') || return 1
+  start_container "$stranger"
+  out=$(exec_sync "$stranger" 10 sh -c 'busybox ls /dev/mqueue; echo listed')
+  assert_contains "$out" "listed" "/dev/mqueue in another pod"
+  assert_not_contains "$out" "pod-queue" "another pod's IPC namespace"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
+}
+
 test_pods_list_by_id_state_and_labels() {
   local a b out
   a=$(run_pod lista 'labels { key: "app" value: "a" }') || return 1

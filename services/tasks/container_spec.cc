@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/health.h"
+#include "services/tasks/namespace_modes.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
@@ -290,6 +291,7 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
     }
     return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt: \"", option, "\""));
   }
+  if (absl::Status status = ValidateNamespaceModes(spec); !status.ok()) return status;
   if (spec.has_healthcheck()) {
     if (absl::Status status = ValidateHealthConfig(spec.healthcheck()); !status.ok()) return status;
   }
@@ -352,6 +354,11 @@ absl::StatusOr<v1::ContainerSpec> MergeImageConfig(const v1::ContainerSpec& spec
   }
   if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return EnvKey(e) == "PATH"; })) {
     env.insert(env.begin(), kDefaultPath);
+  }
+  if (merged.hostname().empty() && merged.uts_mode() == "host") {
+    // The host's name is the container's: /etc/hostname and HOSTNAME say so.
+    char host[256] = {};
+    if (::gethostname(host, sizeof(host) - 1) == 0) merged.set_hostname(host);
   }
   if (merged.hostname().empty()) merged.set_hostname(container_id.substr(0, 12));
   env.insert(env.begin() + 1, "HOSTNAME=" + merged.hostname());
@@ -512,6 +519,18 @@ absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bo
     return absl::InvalidArgumentError(
         "cannot share the host's network namespace when user namespaces are enabled");
   }
+  if (spec.pid_mode() == "host") {
+    return absl::InvalidArgumentError("cannot share the host PID namespace when user namespaces are enabled");
+  }
+  // docker lets these through to runc, which joins them before it makes
+  // the user namespace; berth's child is born in its user namespace and
+  // could not mount /dev/mqueue or set a hostname in the host's.
+  if (spec.ipc_mode() == "host") {
+    return absl::InvalidArgumentError("cannot share the host's IPC namespace when user namespaces are enabled");
+  }
+  if (spec.uts_mode() == "host") {
+    return absl::InvalidArgumentError("cannot share the host's UTS namespace when user namespaces are enabled");
+  }
   return true;
 }
 
@@ -579,6 +598,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   create.set_read_only_rootfs(spec.read_only_rootfs());
   create.set_host_network(spec.network_mode() == "host");
   if (!settings.netns_path.empty()) (*create.mutable_join_namespaces())["net"] = settings.netns_path;
+  for (const auto& [type, path] : settings.join_namespaces) (*create.mutable_join_namespaces())[type] = path;
   create.set_privileged(spec.privileged());
   create.set_init(spec.init());
   std::string parent = spec.cgroup_parent().empty() ? settings.cgroup_parent : spec.cgroup_parent();

@@ -25,6 +25,7 @@
 #include "services/tasks/container_spec.h"
 #include "services/tasks/health.h"
 #include "services/tasks/health_monitor.h"
+#include "services/tasks/namespace_modes.h"
 #include "services/tasks/volume_release.h"
 #include "shim/client/launch.h"
 #include "shim/client/shim_client.h"
@@ -320,6 +321,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     starting.set_hostname_path(other->hostname_path());
     starting.mutable_spec()->set_hostname(other->spec().hostname());
   }
+  auto joined = JoinedNamespaces(resolved, [this](const std::string& other) { return store_->Get(other); });
+  if (!joined.ok()) return fail_start(joined.status());
   if (UsesNetworkSandbox(resolved)) {
     auto sandbox = CreateSandbox(resolved);
     if (!sandbox.ok()) {
@@ -372,6 +375,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   ShimSettings settings;
   settings.bundle = bundle;
   settings.netns_path = starting.netns_path();
+  settings.join_namespaces = *std::move(joined);
   settings.cgroup_driver = options_.cgroup_driver;
   settings.cgroup_parent = options_.cgroup_parent;
   LogLimits log = ContainerLogLimits(resolved.spec(), {options_.log_max_size, options_.log_max_files});

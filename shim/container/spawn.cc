@@ -34,6 +34,7 @@
 #include "shim/container/capabilities.h"
 #include "shim/container/cgroup_mounts.h"
 #include "shim/container/idmap.h"
+#include "shim/container/namespace_switch.h"
 #include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
@@ -127,6 +128,10 @@ struct Plan {
   int start_fd = -1;
   // A network namespace to join, opened by the parent.
   int netns_fd = -1;
+  // IPC and UTS namespaces to join, likewise: before the mounts, so that
+  // /dev/mqueue is the joined namespace's.
+  int ipcns_fd = -1;
+  int utsns_fd = -1;
   // Docker's sysctls for a container's own network namespace, written by
   // the child unless the parent does (see Spawn).
   bool child_writes_net_sysctls = false;
@@ -339,6 +344,12 @@ int ChildMain(void* arg) {
   } else {
     if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
       FailChild(fd, "join the network namespace", errno);
+    }
+    if (plan.ipcns_fd >= 0 && ::setns(plan.ipcns_fd, CLONE_NEWIPC) != 0) {
+      FailChild(fd, "join the IPC namespace", errno);
+    }
+    if (plan.utsns_fd >= 0 && ::setns(plan.utsns_fd, CLONE_NEWUTS) != 0) {
+      FailChild(fd, "join the UTS namespace", errno);
     }
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       FailChild(fd, "make / private", errno);
@@ -655,6 +666,12 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     return absl::InvalidArgumentError(
         "cannot share the host's network namespace when user namespaces are enabled");
   }
+  // A child born in a new user namespace may not join namespaces another
+  // one owns, nor mount /proc or /dev/mqueue in them.
+  if (plan.userns && !(config.ipcns_path.empty() && config.utsns_path.empty() && config.pidns_path.empty())) {
+    return absl::InvalidArgumentError(
+        "cannot share IPC, PID or UTS namespaces when user namespaces are enabled");
+  }
   plan.rootfs = config.rootfs_dir;
   if (plan.userns) {
     if (absl::Status status = AddStagedRootfsMounts(config, &plan); !status.ok()) return status;
@@ -746,7 +763,8 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   plan.read_only_root = config.read_only_root;
-  plan.hostname = config.hostname;
+  // A joined UTS namespace keeps the name its owner gave it.
+  if (config.utsns_path.empty()) plan.hostname = config.hostname;
   std::vector<ContainerMount> mounts = config.mounts;
   for (const DeviceNodeSpec& device : config.devices) {
     if (device.path.empty() || device.path[0] != '/' || (device.type != 'c' && device.type != 'b')) {
@@ -872,6 +890,21 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       return absl::ErrnoToStatus(error, "open network namespace " + config.netns_path);
     }
   }
+  // Kept open until clone has copied the plan's numbers to the child.
+  UniqueFd ipcns, utsns;
+  for (auto [path, joined] : {std::pair{&config.ipcns_path, &ipcns}, std::pair{&config.utsns_path, &utsns}}) {
+    if (path->empty()) continue;
+    joined->Reset(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (joined->valid()) continue;
+    int error = errno;
+    ::close(dev_null);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    if (plan.netns_fd >= 0) ::close(plan.netns_fd);
+    return absl::ErrnoToStatus(error, "open namespace " + *path);
+  }
+  plan.ipcns_fd = ipcns.valid() ? ipcns.get() : -1;
+  plan.utsns_fd = utsns.valid() ? utsns.get() : -1;
   int start_fds[2] = {-1, -1};
   if (config.before_start || plan.userns) {
     if (::pipe2(start_fds, O_CLOEXEC) != 0) {
@@ -886,7 +919,10 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   std::vector<char> stack(kStackSize);
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;  // cgroup: ChildMain
+  int flags = CLONE_NEWNS | SIGCHLD;  // cgroup: ChildMain
+  if (config.pidns_path.empty()) flags |= CLONE_NEWPID;
+  if (config.ipcns_path.empty()) flags |= CLONE_NEWIPC;
+  if (config.utsns_path.empty()) flags |= CLONE_NEWUTS;
   if (plan.new_network) flags |= CLONE_NEWNET;
   if (plan.userns) flags = (flags & ~CLONE_NEWNS) | CLONE_NEWUSER;  // mount ns: see ChildMain
   // A child in a new user namespace cannot join a network namespace the
@@ -912,11 +948,15 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
         plan.ping_group_range = absl::StrCat("0 ", groups == 0 ? 0 : groups - 1);
       }
     }
+    // A process cannot change its own PID namespace: the child is born in
+    // the joined one (not as its init: the shim still reaps it).
+    PidNamespaceSwitch pid_namespace;
+    if (switched.ok() && !config.pidns_path.empty()) switched = pid_namespace.Enter(config.pidns_path);
     if (switched.ok()) {
       pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
       clone_errno = errno;
     }
-  }  // this thread is back in the shim's network namespace
+  }  // this thread is back in the shim's network and PID namespaces
   console_child.Reset();
   mounts_child.Reset();
   ::close(pipe_fds[1]);
