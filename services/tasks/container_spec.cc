@@ -522,14 +522,11 @@ absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bo
   if (spec.pid_mode() == "host") {
     return absl::InvalidArgumentError("cannot share the host PID namespace when user namespaces are enabled");
   }
-  // docker lets these through to runc, which joins them before it makes
-  // the user namespace; berth's child is born in its user namespace and
-  // could not mount /dev/mqueue or set a hostname in the host's.
-  if (spec.ipc_mode() == "host") {
-    return absl::InvalidArgumentError("cannot share the host's IPC namespace when user namespaces are enabled");
-  }
-  if (spec.uts_mode() == "host") {
-    return absl::InvalidArgumentError("cannot share the host's UTS namespace when user namespaces are enabled");
+  // Its own user namespace could not mount /proc for another's PID
+  // namespace (IPC and UTS are joined: see the shim's Spawn).
+  if (!ModeContainer(spec.pid_mode()).empty()) {
+    return absl::InvalidArgumentError(
+        "cannot share another container's PID namespace when user namespaces are enabled");
   }
   return true;
 }

@@ -21,6 +21,21 @@ class PidNamespaceSwitch {
   UniqueFd own_;
 };
 
+// Moves the calling thread into a network, IPC or UTS namespace (each
+// thread has its own) and back when it goes out of scope, so that a child
+// cloned meanwhile is born inside: a child in a new user namespace could
+// not join one another user namespace owns.
+class ThreadNamespaceSwitch {
+ public:
+  // `type`: CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS.
+  absl::Status Enter(int fd, int type);
+  ~ThreadNamespaceSwitch();
+
+ private:
+  UniqueFd own_;
+  int type_ = 0;
+};
+
 }  // namespace berth::container
 
 #endif  // BERTH_SHIM_CONTAINER_NAMESPACE_SWITCH_H_

@@ -128,10 +128,6 @@ struct Plan {
   int start_fd = -1;
   // A network namespace to join, opened by the parent.
   int netns_fd = -1;
-  // IPC and UTS namespaces to join, likewise: before the mounts, so that
-  // /dev/mqueue is the joined namespace's.
-  int ipcns_fd = -1;
-  int utsns_fd = -1;
   // Docker's sysctls for a container's own network namespace, written by
   // the child unless the parent does (see Spawn).
   bool child_writes_net_sysctls = false;
@@ -344,12 +340,6 @@ int ChildMain(void* arg) {
   } else {
     if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
       FailChild(fd, "join the network namespace", errno);
-    }
-    if (plan.ipcns_fd >= 0 && ::setns(plan.ipcns_fd, CLONE_NEWIPC) != 0) {
-      FailChild(fd, "join the IPC namespace", errno);
-    }
-    if (plan.utsns_fd >= 0 && ::setns(plan.utsns_fd, CLONE_NEWUTS) != 0) {
-      FailChild(fd, "join the UTS namespace", errno);
     }
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       FailChild(fd, "make / private", errno);
@@ -666,11 +656,11 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     return absl::InvalidArgumentError(
         "cannot share the host's network namespace when user namespaces are enabled");
   }
-  // A child born in a new user namespace may not join namespaces another
-  // one owns, nor mount /proc or /dev/mqueue in them.
-  if (plan.userns && !(config.ipcns_path.empty() && config.utsns_path.empty() && config.pidns_path.empty())) {
+  // Its own user namespace could not mount /proc for a PID namespace that
+  // another one owns.
+  if (plan.userns && !config.pidns_path.empty()) {
     return absl::InvalidArgumentError(
-        "cannot share IPC, PID or UTS namespaces when user namespaces are enabled");
+        "cannot share another PID namespace when user namespaces are enabled");
   }
   plan.rootfs = config.rootfs_dir;
   if (plan.userns) {
@@ -703,8 +693,12 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       "mount /dev/pts");
   add("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k",
       "mount /dev/shm");
-  add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
-      "mount /dev/mqueue");
+  // Only the owner of an IPC namespace may mount its queues: a joined one
+  // in a user namespace goes without (mq_open does not need the mount).
+  if (!plan.userns || config.ipcns_path.empty()) {
+    add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
+        "mount /dev/mqueue");
+  }
   // sysfs belongs to a network namespace, and only its owner may mount it:
   // from a user namespace in a network namespace the host owns (its own or
   // the network service's), show the host's, read-only (as runc does).
@@ -890,7 +884,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       return absl::ErrnoToStatus(error, "open network namespace " + config.netns_path);
     }
   }
-  // Kept open until clone has copied the plan's numbers to the child.
+  // Joined around the clone (see below).
   UniqueFd ipcns, utsns;
   for (auto [path, joined] : {std::pair{&config.ipcns_path, &ipcns}, std::pair{&config.utsns_path, &utsns}}) {
     if (path->empty()) continue;
@@ -903,8 +897,6 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     if (plan.netns_fd >= 0) ::close(plan.netns_fd);
     return absl::ErrnoToStatus(error, "open namespace " + *path);
   }
-  plan.ipcns_fd = ipcns.valid() ? ipcns.get() : -1;
-  plan.utsns_fd = utsns.valid() ? utsns.get() : -1;
   int start_fds[2] = {-1, -1};
   if (config.before_start || plan.userns) {
     if (::pipe2(start_fds, O_CLOEXEC) != 0) {
@@ -927,14 +919,16 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   if (plan.userns) flags = (flags & ~CLONE_NEWNS) | CLONE_NEWUSER;  // mount ns: see ChildMain
   // A child in a new user namespace cannot join a network namespace the
   // host owns: it is born in it, this thread switching there for the
-  // clone (and writing its sysctls, which the child could not).
+  // clone (and writing its sysctls, which the child could not). Likewise
+  // for every child and a joined IPC or UTS namespace, so that /dev/mqueue
+  // is mounted in the joined one.
   pid_t pid = -1;
   int clone_errno = 0;
   absl::Status switched;
   {
-    ThreadNetnsSwitch netns_switch;
+    ThreadNamespaceSwitch netns_switch, ipcns_switch, utsns_switch;
     if (plan.userns && plan.netns_fd >= 0) {
-      switched = netns_switch.Enter(plan.netns_fd);
+      switched = netns_switch.Enter(plan.netns_fd, CLONE_NEWNET);
       int error = switched.ok() ? WriteNetSysctls(plan.ping_group_range.c_str()) : 0;
       if (error != 0) switched = absl::ErrnoToStatus(error, "spawn: network sysctls");
       ::close(plan.netns_fd);
@@ -948,6 +942,8 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
         plan.ping_group_range = absl::StrCat("0 ", groups == 0 ? 0 : groups - 1);
       }
     }
+    if (switched.ok() && ipcns.valid()) switched = ipcns_switch.Enter(ipcns.get(), CLONE_NEWIPC);
+    if (switched.ok() && utsns.valid()) switched = utsns_switch.Enter(utsns.get(), CLONE_NEWUTS);
     // A process cannot change its own PID namespace: the child is born in
     // the joined one (not as its init: the shim still reaps it).
     PidNamespaceSwitch pid_namespace;
@@ -956,7 +952,7 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
       clone_errno = errno;
     }
-  }  // this thread is back in the shim's network and PID namespaces
+  }  // this thread is back in the shim's namespaces
   console_child.Reset();
   mounts_child.Reset();
   ::close(pipe_fds[1]);
