@@ -543,6 +543,15 @@ test_pid_ipc_uts_shared_with_the_host_and_containers() {
   # The shim still reaps it and reports its status.
   rc=0; berth run --rm --pid "container:$donor" busybox sh -c 'exit 7' || rc=$?
   assert_eq "$rc" "7" "exit code in a joined PID namespace"
+  # No init of its own to take them along: what its first process left
+  # behind ends with it (or it would hold the output open).
+  local leaver
+  leaver=$(berth run -d --pid "container:$donor" busybox sh -c 'sleep 31340 & sleep 1; exit 0')
+  assert_eq "$(timeout 20 "$BIN/berth" -H "$MAIN_SOCK" wait "$leaver")" "0" "the leaver's exit"
+  out=$(berth exec "$donor" ps -o args)
+  assert_contains "$out" "sleep 31338" "the donor's process"
+  assert_not_contains "$out" "sleep 31340" "a process left behind in a joined PID namespace"
+  berth rm "$leaver" >/dev/null
 
   berth exec "$donor" touch /dev/mqueue/shared-queue
   out=$(berth run --rm --ipc "container:$donor" busybox ls /dev/mqueue)

@@ -464,9 +464,13 @@ test_container_exit_status_reason_and_stop() {
   pod=$(run_pod exits) || return 1
   ok=$(create_container "$pod" ok 'command: "true"') || return 1
   bad=$(create_container "$pod" bad 'command: "sh" args: "-c" args: "exit 3"') || return 1
+  # PID 1 of its own namespace (the kubelet's default; the proto's, POD,
+  # would share the holder's), where sleep ignores SIGTERM.
   sleeper=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"
-    labels { key: "role" value: "sleeper" }') || return 1
-  # A process that ends on SIGTERM (sleep as PID 1 ignores it).
+    labels { key: "role" value: "sleeper" }
+    linux { security_context { namespace_options { pid: CONTAINER } } }') || return 1
+  # A process that ends on SIGTERM, leaving its child behind in the pod's
+  # PID namespace (killed with it).
   trapper=$(create_container "$pod" trapper 'command: "sh" args: "-c"
     args: "trap \"exit 0\" TERM; sleep 1000 & wait"') || return 1
   start_container "$ok"
