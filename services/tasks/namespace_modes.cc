@@ -15,10 +15,12 @@ bool NamesContainer(const std::string& mode) {
 }
 
 // A donor's IPC namespace may be joined when it was made to be shared
-// (docker's default, private, is not) or is itself shared.
+// (docker's default, private, is not) or is itself shared. A namespace
+// holder (the only container with no image) exists to be joined, also one
+// made before berth-cri asked for shareable.
 bool ShareableIpc(const v1::ContainerSpec& donor) {
   return donor.ipc_mode() == "shareable" || donor.ipc_mode() == "host" ||
-         NamesContainer(donor.ipc_mode());
+         NamesContainer(donor.ipc_mode()) || donor.image().empty();
 }
 
 std::string HostNamespace(const char* type) {

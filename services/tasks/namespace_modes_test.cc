@@ -12,6 +12,7 @@ v1::Container Running(const std::string& id, int pid, const std::string& ipc_mod
   v1::Container c;
   c.set_id(id);
   c.set_namespace_("default");
+  c.mutable_spec()->set_image("busybox");
   c.mutable_spec()->set_ipc_mode(ipc_mode);
   c.mutable_state()->set_status(v1::RUNNING);
   c.mutable_state()->set_pid(pid);
@@ -85,6 +86,10 @@ TEST(JoinedNamespacesTest, DockersRefusals) {
   v1::Container c = Running("me", 10, "container:donor");
   EXPECT_EQ(JoinedNamespaces(c, Only(donor)).status().message(),
             "container donor: non-shareable IPC (hint: use IpcMode:shareable for the donor container)");
+  // A namespace holder (no image) is, whatever its record says.
+  donor.mutable_spec()->clear_image();
+  EXPECT_TRUE(JoinedNamespaces(c, Only(donor)).ok());
+  donor.mutable_spec()->set_image("busybox");
   // PID needs no shareable donor, but a running one.
   c.mutable_spec()->set_ipc_mode("");
   c.mutable_spec()->set_pid_mode("container:donor");
