@@ -559,6 +559,14 @@ test_pid_ipc_uts_shared_with_the_host_and_containers() {
   out=$(berth run --rm busybox sh -c 'ls /dev/mqueue; echo listed')
   assert_contains "$out" "listed" "/dev/mqueue in its own IPC namespace"
   assert_not_contains "$out" "shared-queue" "own IPC namespace"
+  # /dev/shm goes with it, as docker's: a tmpfs in the donor's bundle.
+  grep -q "/shims/$donor/shm tmpfs" /proc/mounts || fail "no shareable /dev/shm mounted for the donor"
+  berth exec "$donor" sh -c 'echo in-shm > /dev/shm/shared-file'
+  assert_eq "$(berth run --rm --ipc "container:$donor" busybox cat /dev/shm/shared-file)" "in-shm" \
+    "the donor's /dev/shm"
+  out=$(berth run --rm busybox sh -c 'ls /dev/shm; echo listed')
+  assert_contains "$out" "listed" "/dev/shm of its own"
+  assert_not_contains "$out" "shared-file" "a private container's /dev/shm"
   local donor_ipc
   donor_ipc=$(berth exec "$donor" readlink /proc/self/ns/ipc)
   assert_contains "$donor_ipc" "ipc:[" "the donor's IPC namespace"
@@ -583,6 +591,7 @@ test_pid_ipc_uts_shared_with_the_host_and_containers() {
   assert_contains "$out" "container $donor is not running"
   out=$(berth run --rm --ipc "container:$donor" busybox true 2>&1) && fail "joined a stopped container's IPC namespace"
   assert_contains "$out" "container $donor is not running"
+  if grep -q "/shims/$donor/shm tmpfs" /proc/mounts; then fail "the stopped donor's /dev/shm is still mounted"; fi
   berth rm "$donor" >/dev/null
   out=$(berth run --rm --ipc bogus busybox true 2>&1) && fail "--ipc bogus accepted"
   assert_contains "$out" "invalid IPC mode: bogus"

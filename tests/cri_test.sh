@@ -641,12 +641,19 @@ test_pod_containers_share_ipc_and_pid_as_asked() {
   assert_not_contains "$out" "exit_code:" "touch in /dev/mqueue"
   out=$(exec_sync "$own" 10 busybox ls /dev/mqueue)
   assert_contains "$out" "pod-queue" "the pod's IPC namespace, shared by its containers"
+  out=$(exec_sync "$shared_a" 10 sh -c 'echo in-pod-shm > /dev/shm/pod-file')
+  assert_not_contains "$out" "exit_code:" "write to /dev/shm"
+  out=$(exec_sync "$own" 10 busybox cat /dev/shm/pod-file)
+  assert_contains "$out" 'stdout: "in-pod-shm\n"' "the pod's /dev/shm"
   other=$(run_pod nsother) || return 1
   stranger=$(create_container "$other" app 'command: "sleep" args: "1000"') || return 1
   start_container "$stranger"
   out=$(exec_sync "$stranger" 10 sh -c 'busybox ls /dev/mqueue; echo listed')
   assert_contains "$out" "listed" "/dev/mqueue in another pod"
   assert_not_contains "$out" "pod-queue" "another pod's IPC namespace"
+  out=$(exec_sync "$stranger" 10 sh -c 'busybox ls /dev/shm; echo listed')
+  assert_contains "$out" "listed" "/dev/shm in another pod"
+  assert_not_contains "$out" "pod-file" "another pod's /dev/shm"
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
 }

@@ -565,6 +565,8 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   bind(container.hostname_path(), "/etc/hostname", false, true);
   bind(container.hosts_path(), "/etc/hosts", false, true);
   bind(container.resolv_conf_path(), "/etc/resolv.conf", false, true);
+  // Written by whoever shares the IPC namespace: the host's owners kept.
+  if (!settings.shm_source.empty()) bind(settings.shm_source, "/dev/shm", false, false);
   for (const auto& mount : spec.mounts()) {
     if (mount.type() == "tmpfs") {
       auto* tmpfs = create.add_mounts();

@@ -89,6 +89,9 @@ struct ShimSettings {
   std::string netns_path;
   // IPC, PID and UTS namespaces to join, by type (see JoinedNamespaces).
   std::map<std::string, std::string> join_namespaces;
+  // A host directory bound as /dev/shm (the IPC namespace's, see
+  // ipc_shm.h); empty for the container's own tmpfs.
+  std::string shm_source;
   // cgroupfs or systemd; cgroup_parent is a slice under systemd.
   std::string cgroup_driver = "cgroupfs";
   std::string cgroup_parent = "berth";
