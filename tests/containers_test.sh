@@ -574,6 +574,14 @@ test_pid_ipc_uts_shared_with_the_host_and_containers() {
     "joined IPC namespace"
   assert_eq "$(berth run --rm --ipc host busybox readlink /proc/self/ns/ipc)" \
     "$(readlink /proc/self/ns/ipc)" "--ipc host"
+  local host_shm=/dev/shm/berth-test-$$
+  echo on-the-host >"$host_shm"
+  out=$(berth run --rm --ipc host busybox cat "$host_shm")
+  assert_eq "$out" "on-the-host" "--ipc host: the host's /dev/shm"
+  out=$(berth run --rm busybox sh -c "ls /dev/shm; echo listed")
+  rm -f "$host_shm"
+  assert_contains "$out" "listed"
+  assert_not_contains "$out" "berth-test-$$" "a private container's /dev/shm"
 
   out=$(berth run --rm --uts host busybox sh -c 'hostname; cat /etc/hostname')
   assert_eq "$out" "$(hostname)"$'\n'"$(hostname)" "--uts host: the host's name, and in /etc/hostname"
