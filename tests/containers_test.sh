@@ -518,6 +518,99 @@ test_network_none_and_host() {
   assert_eq "$(berth run --rm --network host busybox ls /sys/class/net | sort | tr '\n' ' ')" "$host_links" "--network host"
 }
 
+# --pid, --ipc and --uts: the host's namespaces or another running
+# container's, each beside a container that has its own.
+test_pid_ipc_uts_shared_with_the_host_and_containers() {
+  local out rc host_sleep donor private
+  sleep 31337 &
+  host_sleep=$!
+  track_pid "$host_sleep"
+  out=$(berth run --rm busybox ps -o args)
+  assert_contains "$out" "ps -o args" "ps in its own PID namespace"
+  assert_not_contains "$out" "sleep 31337" "own PID namespace"
+  out=$(berth run --rm --pid host busybox ps -o args)
+  assert_contains "$out" "sleep 31337" "--pid host sees a host process"
+  kill "$host_sleep"
+
+  donor=$(berth run -d --ipc shareable busybox sleep 31338)
+  out=$(berth run --rm busybox ps -o args)
+  assert_contains "$out" "ps -o args" "ps in its own PID namespace"
+  assert_not_contains "$out" "sleep 31338" "own PID namespace"
+  out=$(berth run --rm --pid "container:$donor" busybox sh -c 'ps -o args; echo "pid=$$"')
+  assert_contains "$out" "sleep 31338" "--pid container: sees the donor's process"
+  grep -q '^pid=[0-9]*$' <<<"$out" || fail "no pid line: $out"
+  if grep -qx 'pid=1' <<<"$out"; then fail "the namespace's init in a joined PID namespace: $out"; fi
+  # The shim still reaps it and reports its status.
+  rc=0; berth run --rm --pid "container:$donor" busybox sh -c 'exit 7' || rc=$?
+  assert_eq "$rc" "7" "exit code in a joined PID namespace"
+  # No init of its own to take them along: what its first process left
+  # behind ends with it (or it would hold the output open).
+  local leaver
+  leaver=$(berth run -d --pid "container:$donor" busybox sh -c 'sleep 31340 & sleep 1; exit 0')
+  assert_eq "$(timeout 20 "$BIN/berth" -H "$MAIN_SOCK" wait "$leaver")" "0" "the leaver's exit"
+  out=$(berth exec "$donor" ps -o args)
+  assert_contains "$out" "sleep 31338" "the donor's process"
+  assert_not_contains "$out" "sleep 31340" "a process left behind in a joined PID namespace"
+  berth rm "$leaver" >/dev/null
+
+  berth exec "$donor" touch /dev/mqueue/shared-queue
+  out=$(berth run --rm --ipc "container:$donor" busybox ls /dev/mqueue)
+  assert_contains "$out" "shared-queue" "--ipc container: sees the donor's message queue"
+  out=$(berth run --rm busybox sh -c 'ls /dev/mqueue; echo listed')
+  assert_contains "$out" "listed" "/dev/mqueue in its own IPC namespace"
+  assert_not_contains "$out" "shared-queue" "own IPC namespace"
+  # /dev/shm goes with it, as docker's: a tmpfs in the donor's bundle.
+  grep -q "/shims/$donor/shm tmpfs" /proc/mounts || fail "no shareable /dev/shm mounted for the donor"
+  berth exec "$donor" sh -c 'echo in-shm > /dev/shm/shared-file'
+  assert_eq "$(berth run --rm --ipc "container:$donor" busybox cat /dev/shm/shared-file)" "in-shm" \
+    "the donor's /dev/shm"
+  out=$(berth run --rm busybox sh -c 'ls /dev/shm; echo listed')
+  assert_contains "$out" "listed" "/dev/shm of its own"
+  assert_not_contains "$out" "shared-file" "a private container's /dev/shm"
+  local donor_ipc
+  donor_ipc=$(berth exec "$donor" readlink /proc/self/ns/ipc)
+  assert_contains "$donor_ipc" "ipc:[" "the donor's IPC namespace"
+  assert_eq "$(berth run --rm --ipc "container:$donor" busybox readlink /proc/self/ns/ipc)" "$donor_ipc" \
+    "joined IPC namespace"
+  assert_eq "$(berth run --rm --ipc host busybox readlink /proc/self/ns/ipc)" \
+    "$(readlink /proc/self/ns/ipc)" "--ipc host"
+  local host_shm=/dev/shm/berth-test-$$
+  echo on-the-host >"$host_shm"
+  out=$(berth run --rm --ipc host busybox cat "$host_shm")
+  assert_eq "$out" "on-the-host" "--ipc host: the host's /dev/shm"
+  out=$(berth run --rm busybox sh -c "ls /dev/shm; echo listed")
+  rm -f "$host_shm"
+  assert_contains "$out" "listed"
+  assert_not_contains "$out" "berth-test-$$" "a private container's /dev/shm"
+
+  out=$(berth run --rm --uts host busybox sh -c 'hostname; cat /etc/hostname')
+  assert_eq "$out" "$(hostname)"$'\n'"$(hostname)" "--uts host: the host's name, and in /etc/hostname"
+  out=$(berth run --rm busybox hostname)
+  [[ $out != "$(hostname)" && ${#out} == 12 ]] || fail "own UTS namespace: hostname $out"
+
+  # docker's refusals: a private donor, a stopped one, unknown modes.
+  private=$(berth run -d busybox sleep 300)
+  berth run --rm --ipc "container:$private" busybox true 2>/dev/null && fail "joined a private IPC namespace"
+  out=$(berth run --rm --ipc "container:$private" busybox true 2>&1) || true
+  assert_contains "$out" "container $private: non-shareable IPC (hint: use IpcMode:shareable for the donor container)"
+  berth rm -f "$private" >/dev/null
+  berth stop -t 1 "$donor" >/dev/null
+  out=$(berth run --rm --pid "container:$donor" busybox true 2>&1) && fail "joined a stopped container's PID namespace"
+  assert_contains "$out" "container $donor is not running"
+  out=$(berth run --rm --ipc "container:$donor" busybox true 2>&1) && fail "joined a stopped container's IPC namespace"
+  assert_contains "$out" "container $donor is not running"
+  if grep -q "/shims/$donor/shm tmpfs" /proc/mounts; then fail "the stopped donor's /dev/shm is still mounted"; fi
+  berth rm "$donor" >/dev/null
+  out=$(berth run --rm --ipc bogus busybox true 2>&1) && fail "--ipc bogus accepted"
+  assert_contains "$out" "invalid IPC mode: bogus"
+  out=$(berth run --rm --pid bogus busybox true 2>&1) && fail "--pid bogus accepted"
+  assert_contains "$out" "invalid PID mode: bogus"
+  out=$(berth run --rm --uts container:x busybox true 2>&1) && fail "--uts container: accepted"
+  assert_contains "$out" "invalid UTS mode: container:x"
+  out=$(berth run --rm --uts host --hostname h busybox true 2>&1) && fail "--uts host with --hostname accepted"
+  assert_contains "$out" "conflicting options: hostname and the UTS mode"
+}
+
 test_rmi_refused_while_a_container_uses_the_image() {
   local image=$REGISTRY/test/remote:v1 id out rc
   berth pull -q "$image" >/dev/null

@@ -495,9 +495,13 @@ test_container_exit_status_reason_and_stop() {
   pod=$(run_pod exits) || return 1
   ok=$(create_container "$pod" ok 'command: "true"') || return 1
   bad=$(create_container "$pod" bad 'command: "sh" args: "-c" args: "exit 3"') || return 1
+  # PID 1 of its own namespace (the kubelet's default; the proto's, POD,
+  # would share the holder's), where sleep ignores SIGTERM.
   sleeper=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"
-    labels { key: "role" value: "sleeper" }') || return 1
-  # A process that ends on SIGTERM (sleep as PID 1 ignores it).
+    labels { key: "role" value: "sleeper" }
+    linux { security_context { namespace_options { pid: CONTAINER } } }') || return 1
+  # A process that ends on SIGTERM, leaving its child behind in the pod's
+  # PID namespace (killed with it).
   trapper=$(create_container "$pod" trapper 'command: "sh" args: "-c"
     args: "trap \"exit 0\" TERM; sleep 1000 & wait"') || return 1
   start_container "$ok"
@@ -638,6 +642,49 @@ test_a_host_network_pod_shares_the_hosts_network() {
   out=$(exec_sync "$bridged_ctr" 10 busybox ls /sys/class/net)
   assert_contains "$out" "eth0"
   assert_not_contains "$out" "$bridge" "a bridge pod's interfaces"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
+}
+
+# shareProcessNamespace (pid: POD): a pod's containers see each other's
+# processes; with the kubelet's default (CONTAINER) each has its own. IPC is the pod's,
+# shared by its containers and not with another pod's.
+test_pod_containers_share_ipc_and_pid_as_asked() {
+  local pod other shared_a shared_b own stranger out
+  local pid_pod='linux { security_context { namespace_options { pid: POD } } }'
+  pod=$(run_pod nsshare "$pid_pod") || return 1
+  shared_a=$(create_container "$pod" a "command: \"sleep\" args: \"31339\" $pid_pod") || return 1
+  shared_b=$(create_container "$pod" b "command: \"sleep\" args: \"1000\" $pid_pod") || return 1
+  # The kubelet's default; POD is the proto's zero.
+  own=$(create_container "$pod" own 'command: "sleep" args: "1000"
+    linux { security_context { namespace_options { pid: CONTAINER } } }') || return 1
+  start_container "$shared_a"
+  start_container "$shared_b"
+  start_container "$own"
+  out=$(exec_sync "$shared_b" 10 busybox ps -o args)
+  assert_contains "$out" "sleep 31339" "pid: POD sees the pod's other container"
+  out=$(exec_sync "$own" 10 busybox ps -o args)
+  assert_contains "$out" "ps -o args" "ps in its own PID namespace"
+  assert_not_contains "$out" "sleep 31339" "pid: CONTAINER"
+
+  out=$(exec_sync "$shared_a" 10 busybox touch /dev/mqueue/pod-queue)
+  assert_contains "$out" "OK "
+  assert_not_contains "$out" "exit_code:" "touch in /dev/mqueue"
+  out=$(exec_sync "$own" 10 busybox ls /dev/mqueue)
+  assert_contains "$out" "pod-queue" "the pod's IPC namespace, shared by its containers"
+  out=$(exec_sync "$shared_a" 10 sh -c 'echo in-pod-shm > /dev/shm/pod-file')
+  assert_not_contains "$out" "exit_code:" "write to /dev/shm"
+  out=$(exec_sync "$own" 10 busybox cat /dev/shm/pod-file)
+  assert_contains "$out" 'stdout: "in-pod-shm\n"' "the pod's /dev/shm"
+  other=$(run_pod nsother) || return 1
+  stranger=$(create_container "$other" app 'command: "sleep" args: "1000"') || return 1
+  start_container "$stranger"
+  out=$(exec_sync "$stranger" 10 sh -c 'busybox ls /dev/mqueue; echo listed')
+  assert_contains "$out" "listed" "/dev/mqueue in another pod"
+  assert_not_contains "$out" "pod-queue" "another pod's IPC namespace"
+  out=$(exec_sync "$stranger" 10 sh -c 'busybox ls /dev/shm; echo listed')
+  assert_contains "$out" "listed" "/dev/shm in another pod"
+  assert_not_contains "$out" "pod-file" "another pod's /dev/shm"
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
 }

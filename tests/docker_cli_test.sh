@@ -380,6 +380,28 @@ test_run_flags() {
   docker network rm dkflags >/dev/null
 }
 
+# --pid and --ipc through the Docker API, each beside its own-namespace
+# control; docker's refusal of a bad mode.
+test_run_pid_and_ipc_modes() {
+  local out
+  docker run -d --name nsdonor --ipc shareable busybox sleep 31341 >/dev/null || fail "run the donor"
+  out=$(docker run --rm busybox ps -o args)
+  assert_contains "$out" "ps -o args" "ps in its own PID namespace"
+  assert_not_contains "$out" "sleep 31341" "own PID namespace"
+  out=$(docker run --rm --pid container:nsdonor busybox ps -o args)
+  assert_contains "$out" "sleep 31341" "--pid container:"
+  out=$(docker run --rm --pid host busybox ps -o args)
+  assert_contains "$out" "sleep 31341" "--pid host sees every container's process"
+  docker exec nsdonor touch /dev/mqueue/docker-queue
+  assert_contains "$(docker run --rm --ipc container:nsdonor busybox ls /dev/mqueue)" "docker-queue" "--ipc container:"
+  out=$(docker run --rm busybox sh -c 'ls /dev/mqueue; echo listed')
+  assert_contains "$out" "listed"
+  assert_not_contains "$out" "docker-queue" "own IPC namespace"
+  out=$(docker run --rm --ipc bogus busybox true 2>&1) && fail "--ipc bogus accepted"
+  assert_contains "$out" "invalid IPC mode: bogus"
+  docker rm -f nsdonor >/dev/null
+}
+
 test_python_sdk_streams_pull_volumes_networks() {
   berth tag busybox "$PLAIN_REGISTRY/dk/sdk:1" >/dev/null
   berth push "$PLAIN_REGISTRY/dk/sdk:1" >/dev/null || fail "push for the SDK pull"

@@ -110,6 +110,29 @@ test_privileged_and_host_network_need_userns_host() {
   assert_eq "$(berth ps -aq | wc -l)" 0 "nothing created by the refusals"
 }
 
+# In user namespaces IPC and UTS are shared (born in them), PID is not: as
+# docker, the host's is refused, and so is another container's, whose /proc
+# a container in its own user namespace may not mount.
+test_ipc_and_uts_shared_pid_refused() {
+  local out code donor donor_ipc
+  donor=$(berth run -d --ipc shareable busybox sleep 300)
+  donor_ipc=$(berth exec "$donor" readlink /proc/self/ns/ipc)
+  assert_contains "$donor_ipc" "ipc:[" "the donor's IPC namespace"
+  assert_eq "$(berth run --rm --ipc "container:$donor" busybox readlink /proc/self/ns/ipc)" "$donor_ipc" \
+    "joined IPC namespace"
+  out=$(berth run --rm busybox readlink /proc/self/ns/ipc)
+  assert_contains "$out" "ipc:[" "own IPC namespace"
+  [[ $out != "$donor_ipc" ]] || fail "a container without --ipc shares the donor's"
+  assert_eq "$(berth run --rm --uts host busybox hostname)" "$(hostname)" "--uts host"
+  code=0; out=$(berth run --rm --pid host busybox true 2>&1) || code=$?
+  assert_eq "$code" 125 "exit code"
+  assert_contains "$out" "cannot share the host PID namespace when user namespaces are enabled"
+  code=0; out=$(berth run --rm --pid "container:$donor" busybox true 2>&1) || code=$?
+  assert_eq "$code" 125 "exit code"
+  assert_contains "$out" "cannot share another container's PID namespace when user namespaces are enabled"
+  berth rm -f "$donor" >/dev/null
+}
+
 test_published_port_served_by_the_remapped_root() {
   local port
   port=$(free_port)

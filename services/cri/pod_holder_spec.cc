@@ -67,7 +67,9 @@ berth::tasks::v1::CreateContainerRequest HolderRequest(const std::string& pod_id
   const auto& linux = config.linux();
   const auto& namespaces = linux.security_context().namespace_options();
   spec.set_network_mode(namespaces.network() == runtime::v1::NODE ? "host" : "bridge");
-  spec.set_ipc_mode(namespaces.ipc() == runtime::v1::NODE ? "host" : "");
+  // The pod's containers join the holder's IPC namespace: shareable, as a
+  // docker donor must be.
+  spec.set_ipc_mode(namespaces.ipc() == runtime::v1::NODE ? "host" : "shareable");
   spec.set_pid_mode(namespaces.pid() == runtime::v1::NODE ? "host" : "");
   // hostPorts only: a mapping without one publishes nothing (CNI portmap).
   if (spec.network_mode() != "host") {

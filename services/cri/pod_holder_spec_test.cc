@@ -72,6 +72,14 @@ TEST(PodHolderSpecTest, HostNetworkPublishesNothing) {
   EXPECT_EQ(request.spec().port_bindings_size(), 0);
 }
 
+TEST(PodHolderSpecTest, IpcIsShareableForThePodsContainers) {
+  EXPECT_EQ(HolderRequest("p", Pod(), 0).spec().ipc_mode(), "shareable");
+  runtime::v1::PodSandboxConfig config = Pod();
+  config.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_ipc(
+      runtime::v1::NODE);
+  EXPECT_EQ(HolderRequest("p", config, 0).spec().ipc_mode(), "host");
+}
+
 TEST(PodHolderSpecTest, OomScoreIsClampedToWhatTheHostAllows) {
   EXPECT_EQ(HolderRequest("p", Pod(), 0).spec().oom_score_adj(), 0);
   EXPECT_EQ(HolderRequest("p", Pod(), -1000).spec().oom_score_adj(), -998);

@@ -16,6 +16,7 @@
 #include "services/tasks/container_mounts.h"
 #include "services/tasks/container_spec.h"
 #include "services/tasks/names.h"
+#include "services/tasks/namespace_modes.h"
 #include "services/tasks/time_util.h"
 #include "shim/logging/log_driver.h"
 #include "services/tasks/volume_release.h"
@@ -236,6 +237,17 @@ absl::StatusOr<v1::CreateContainerResponse> ContainerFactory::Create(
     auto other = deps_.store->Resolve(ns, requested.network_mode().substr(10));
     if (!other.ok()) return other.status();
     requested.set_network_mode("container:" + other->id());
+  }
+  // The IPC and PID donors likewise.
+  if (std::string ref = ModeContainer(requested.ipc_mode()); !ref.empty()) {
+    auto other = deps_.store->Resolve(ns, ref);
+    if (!other.ok()) return other.status();
+    requested.set_ipc_mode("container:" + other->id());
+  }
+  if (std::string ref = ModeContainer(requested.pid_mode()); !ref.empty()) {
+    auto other = deps_.store->Resolve(ns, ref);
+    if (!other.ok()) return other.status();
+    requested.set_pid_mode("container:" + other->id());
   }
   if (absl::Status status = ResolveLinks(ns, &requested); !status.ok()) return status;
   std::string id = fs::RandomHex(32);

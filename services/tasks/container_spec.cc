@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/fs/fs_util.h"
 #include "services/tasks/health.h"
+#include "services/tasks/namespace_modes.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
@@ -290,6 +291,7 @@ absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
     }
     return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt: \"", option, "\""));
   }
+  if (absl::Status status = ValidateNamespaceModes(spec); !status.ok()) return status;
   if (spec.has_healthcheck()) {
     if (absl::Status status = ValidateHealthConfig(spec.healthcheck()); !status.ok()) return status;
   }
@@ -352,6 +354,11 @@ absl::StatusOr<v1::ContainerSpec> MergeImageConfig(const v1::ContainerSpec& spec
   }
   if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return EnvKey(e) == "PATH"; })) {
     env.insert(env.begin(), kDefaultPath);
+  }
+  if (merged.hostname().empty() && merged.uts_mode() == "host") {
+    // The host's name is the container's: /etc/hostname and HOSTNAME say so.
+    char host[256] = {};
+    if (::gethostname(host, sizeof(host) - 1) == 0) merged.set_hostname(host);
   }
   if (merged.hostname().empty()) merged.set_hostname(container_id.substr(0, 12));
   env.insert(env.begin() + 1, "HOSTNAME=" + merged.hostname());
@@ -512,6 +519,15 @@ absl::StatusOr<bool> UsesRemappedUserNamespace(const v1::ContainerSpec& spec, bo
     return absl::InvalidArgumentError(
         "cannot share the host's network namespace when user namespaces are enabled");
   }
+  if (spec.pid_mode() == "host") {
+    return absl::InvalidArgumentError("cannot share the host PID namespace when user namespaces are enabled");
+  }
+  // Its own user namespace could not mount /proc for another's PID
+  // namespace (IPC and UTS are joined: see the shim's Spawn).
+  if (!ModeContainer(spec.pid_mode()).empty()) {
+    return absl::InvalidArgumentError(
+        "cannot share another container's PID namespace when user namespaces are enabled");
+  }
   return true;
 }
 
@@ -549,6 +565,8 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   bind(container.hostname_path(), "/etc/hostname", false, true);
   bind(container.hosts_path(), "/etc/hosts", false, true);
   bind(container.resolv_conf_path(), "/etc/resolv.conf", false, true);
+  // Written by whoever shares the IPC namespace: the host's owners kept.
+  if (!settings.shm_source.empty()) bind(settings.shm_source, "/dev/shm", false, false);
   for (const auto& mount : spec.mounts()) {
     if (mount.type() == "tmpfs") {
       auto* tmpfs = create.add_mounts();
@@ -579,6 +597,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   create.set_read_only_rootfs(spec.read_only_rootfs());
   create.set_host_network(spec.network_mode() == "host");
   if (!settings.netns_path.empty()) (*create.mutable_join_namespaces())["net"] = settings.netns_path;
+  for (const auto& [type, path] : settings.join_namespaces) (*create.mutable_join_namespaces())[type] = path;
   create.set_privileged(spec.privileged());
   create.set_init(spec.init());
   std::string parent = spec.cgroup_parent().empty() ? settings.cgroup_parent : spec.cgroup_parent();

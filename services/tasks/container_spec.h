@@ -87,6 +87,11 @@ struct ShimSettings {
   // The network namespace to join (from the network service); empty for a
   // new one (none) or the host's.
   std::string netns_path;
+  // IPC, PID and UTS namespaces to join, by type (see JoinedNamespaces).
+  std::map<std::string, std::string> join_namespaces;
+  // A host directory bound as /dev/shm (the IPC namespace's, see
+  // ipc_shm.h); empty for the container's own tmpfs.
+  std::string shm_source;
   // cgroupfs or systemd; cgroup_parent is a slice under systemd.
   std::string cgroup_driver = "cgroupfs";
   std::string cgroup_parent = "berth";

@@ -2,8 +2,10 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 #include "gtest/gtest.h"
 
@@ -141,6 +143,34 @@ TEST(BuildShimRequestTest, DefaultsAndLimits) {
   EXPECT_TRUE(BuildShimRequest(container, settings)->masked_paths().empty());
 }
 
+TEST(BuildShimRequestTest, JoinsTheNetworkAndTheNamespacesItIsGiven) {
+  v1::Container container;
+  container.set_id("abc");
+  container.mutable_spec()->add_cmd("sh");
+  ShimSettings settings;
+  settings.netns_path = "/run/netns/x";
+  settings.join_namespaces = {{"ipc", "/proc/7/ns/ipc"}, {"pid", "/proc/7/ns/pid"}};
+  auto create = BuildShimRequest(container, settings);
+  ASSERT_TRUE(create.ok()) << create.status();
+  std::map<std::string, std::string> joined(create->join_namespaces().begin(),
+                                            create->join_namespaces().end());
+  EXPECT_EQ(joined,
+            (std::map<std::string, std::string>{
+                {"ipc", "/proc/7/ns/ipc"}, {"net", "/run/netns/x"}, {"pid", "/proc/7/ns/pid"}}));
+}
+
+TEST(MergeImageConfigTest, UtsHostTakesTheHostsName) {
+  v1::ContainerSpec spec;
+  spec.set_uts_mode("host");
+  auto merged = MergeImageConfig(spec, kImageConfig, "0123456789abcdef");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  EXPECT_EQ(merged->hostname(), host);
+  spec.clear_uts_mode();
+  EXPECT_EQ(MergeImageConfig(spec, kImageConfig, "0123456789abcdef")->hostname(), "0123456789ab");
+}
+
 TEST(ShimRequestTest, UserNamespaceRemapsAndIdmapsOnlyBerthsOwnMounts) {
   v1::Container container;
   container.set_id("abc");
@@ -188,6 +218,14 @@ TEST(ShimRequestTest, UserNamespaceRemapsAndIdmapsOnlyBerthsOwnMounts) {
   spec->set_network_mode("host");
   EXPECT_EQ(BuildShimRequest(container, settings).status().message(),
             "cannot share the host's network namespace when user namespaces are enabled");
+  spec->set_network_mode("bridge");
+  spec->set_pid_mode("host");
+  EXPECT_EQ(BuildShimRequest(container, settings).status().message(),
+            "cannot share the host PID namespace when user namespaces are enabled");
+  spec->set_pid_mode("container:other");
+  EXPECT_EQ(BuildShimRequest(container, settings).status().message(),
+            "cannot share another container's PID namespace when user namespaces are enabled");
+  spec->set_network_mode("host");
   spec->set_userns_mode("host");
   EXPECT_TRUE(BuildShimRequest(container, settings).ok());
   spec->set_userns_mode("private");

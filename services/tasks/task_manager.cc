@@ -25,6 +25,8 @@
 #include "services/tasks/container_spec.h"
 #include "services/tasks/health.h"
 #include "services/tasks/health_monitor.h"
+#include "services/tasks/ipc_shm.h"
+#include "services/tasks/namespace_modes.h"
 #include "services/tasks/volume_release.h"
 #include "shim/client/launch.h"
 #include "shim/client/shim_client.h"
@@ -67,6 +69,13 @@ std::string TaskManager::ContainerDir(const std::string& id) const {
 
 std::string TaskManager::BundleDir(const std::string& id) const {
   return absl::StrCat(options_.exec_root, "/shims/", id);
+}
+
+std::string TaskManager::ShmDir(const std::string& id) const { return BundleDir(id) + "/shm"; }
+
+void TaskManager::RemoveBundle(const std::string& id) const {
+  UnmountShm(ShmDir(id));
+  fs::RemoveAll(BundleDir(id)).IgnoreError();
 }
 
 absl::Status TaskManager::ShimCall(const std::string& id, const std::string& method,
@@ -287,12 +296,12 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   // A start that fails before its shim runs. As dockerd's, an auto-remove
   // container goes: `docker run --rm` waits for its removal.
   auto fail_start = [&](absl::Status status) {
-    fs::RemoveAll(bundle).IgnoreError();
+    RemoveBundle(id);
     done();
     if (resolved.spec().auto_remove()) Remove(resolved.namespace_(), id, false, true).IgnoreError();
     return status;
   };
-  fs::RemoveAll(bundle).IgnoreError();
+  RemoveBundle(id);
   if (absl::Status status = fs::MakeDirectories(bundle, 0700); !status.ok()) {
     return fail_start(status);
   }
@@ -335,6 +344,13 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
     starting.set_resolv_conf_path(other->resolv_conf_path());
     starting.set_hostname_path(other->hostname_path());
     starting.mutable_spec()->set_hostname(other->spec().hostname());
+  }
+  auto lookup = [this](const std::string& other) { return store_->Get(other); };
+  auto joined = JoinedNamespaces(resolved, lookup);
+  if (!joined.ok()) return fail_start(joined.status());
+  std::string shm_source = ShmSource(resolved, lookup, [this](const std::string& other) { return ShmDir(other); });
+  if (shm_source == ShmDir(id)) {
+    if (absl::Status status = MountShm(shm_source); !status.ok()) return fail_start(status);
   }
   if (UsesNetworkSandbox(resolved)) {
     auto sandbox = CreateSandbox(resolved);
@@ -388,6 +404,8 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   ShimSettings settings;
   settings.bundle = bundle;
   settings.netns_path = starting.netns_path();
+  settings.join_namespaces = *std::move(joined);
+  settings.shm_source = shm_source;
   settings.cgroup_driver = options_.cgroup_driver;
   settings.cgroup_parent = options_.cgroup_parent;
   LogLimits log = ContainerLogLimits(resolved.spec(), {options_.log_max_size, options_.log_max_files});
@@ -407,7 +425,7 @@ absl::Status TaskManager::StartResolved(const Container& resolved, const StartOp
   absl::StatusOr<pid_t> pid =
       create.ok() ? shim::LaunchShim(options_.shim_binary, *create) : create.status();
   if (!pid.ok()) {
-    fs::RemoveAll(bundle).IgnoreError();
+    RemoveBundle(id);
     if (UsesNetworkSandbox(resolved)) RemoveSandbox(id);
     int code = StartFailureCode(pid.status());
     std::string message(pid.status().message());
@@ -525,7 +543,7 @@ void TaskManager::HandleExit(const std::string& id, const berth::shim::v1::WaitR
   // Its cgroup goes with it; a busy shim is asked again rather than left
   // running without its bundle.
   DeleteShim(id);
-  fs::RemoveAll(BundleDir(id)).IgnoreError();
+  RemoveBundle(id);
   std::string endpoint;
   bool bridge = false;
   if (auto before = store_->Get(id)) {
@@ -976,7 +994,7 @@ absl::Status TaskManager::Remove(const std::string& ns, const std::string& ref, 
   }
   if (absl::Status status = store_->Remove(id); !status.ok()) return status;
   fs::RemoveAll(ContainerDir(id)).IgnoreError();
-  fs::RemoveAll(BundleDir(id)).IgnoreError();
+  RemoveBundle(id);
   Publish(*container, "destroy");
   absl::MutexLock lock(&mu_);
   // Its runtime record stays a minute, and while a waiter holds it, for the
@@ -1088,7 +1106,7 @@ void TaskManager::Recover(bool daemon_start, bool live_restore) {
             .IgnoreError();
       }
       DeleteShim(id);
-      fs::RemoveAll(BundleDir(id)).IgnoreError();
+      RemoveBundle(id);
       BERTH_LOG(Info) << "removed the shim of unknown container " << id;
     }
     ::closedir(dir);

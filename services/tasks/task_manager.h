@@ -153,6 +153,11 @@ class TaskManager {
 
   std::string ContainerDir(const std::string& id) const;
   std::string BundleDir(const std::string& id) const;
+  // The tmpfs a container whose IPC namespace may be joined has as its
+  // /dev/shm (see ipc_shm.h).
+  std::string ShmDir(const std::string& id) const;
+  // Its shim's bundle, its /dev/shm unmounted first.
+  void RemoveBundle(const std::string& id) const;
 
  private:
   struct StartWaiter {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "shim/container/namespace_switch.h"
 
 namespace berth::container {
 namespace {
@@ -42,27 +43,6 @@ ino_t Inode(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
-
-// Restores the caller's pid_for_children when it goes out of scope.
-class PidNamespaceSwitch {
- public:
-  absl::Status Enter(pid_t target) {
-    own_.Reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
-    UniqueFd theirs(::open(absl::StrCat("/proc/", target, "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC));
-    if (!own_.valid() || !theirs.valid()) return absl::ErrnoToStatus(errno, "exec: open pid namespace");
-    if (::setns(theirs.get(), CLONE_NEWPID) != 0) {
-      own_.Reset();
-      return absl::ErrnoToStatus(errno, "exec: join pid namespace");
-    }
-    return absl::OkStatus();
-  }
-  ~PidNamespaceSwitch() {
-    if (own_.valid()) ::setns(own_.get(), CLONE_NEWPID);
-  }
-
- private:
-  UniqueFd own_;
-};
 
 }  // namespace
 
@@ -109,7 +89,10 @@ absl::StatusOr<pid_t> SpawnExec(const ExecConfig& config) {
   pid_t pid;
   {
     PidNamespaceSwitch pid_namespace;
-    if (absl::Status status = pid_namespace.Enter(config.target); !status.ok()) return status;
+    if (absl::Status status = pid_namespace.Enter(absl::StrCat("/proc/", config.target, "/ns/pid"));
+        !status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("exec: ", status.message()));
+    }
     pid = ::fork();
   }
   if (pid < 0) return absl::ErrnoToStatus(errno, "exec: fork");

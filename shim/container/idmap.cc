@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/mount.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -60,20 +59,6 @@ absl::StatusOr<UniqueFd> CloneMount(const std::string& path, int userns_fd) {
                                             : ""));
   }
   return tree;
-}
-
-absl::Status ThreadNetnsSwitch::Enter(int netns_fd) {
-  own_.Reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-  if (!own_.valid()) return absl::ErrnoToStatus(errno, "open own network namespace");
-  if (::setns(netns_fd, CLONE_NEWNET) != 0) {
-    own_.Reset();
-    return absl::ErrnoToStatus(errno, "enter the container's network namespace");
-  }
-  return absl::OkStatus();
-}
-
-ThreadNetnsSwitch::~ThreadNetnsSwitch() {
-  if (own_.valid()) ::setns(own_.get(), CLONE_NEWNET);
 }
 
 }  // namespace berth::container

@@ -36,18 +36,6 @@ absl::Status WriteIdMaps(pid_t pid, const std::vector<IdMapping>& uids,
 // user namespace `userns_fd` unless it is -1.
 absl::StatusOr<UniqueFd> CloneMount(const std::string& path, int userns_fd);
 
-// Moves the calling thread into a network namespace and back when it goes
-// out of scope: a child cloned into a new user namespace cannot join a
-// namespace the host's user namespace owns, so it is born inside instead.
-class ThreadNetnsSwitch {
- public:
-  absl::Status Enter(int netns_fd);
-  ~ThreadNetnsSwitch();
-
- private:
-  UniqueFd own_;
-};
-
 }  // namespace berth::container
 
 #endif  // BERTH_SHIM_CONTAINER_IDMAP_H_

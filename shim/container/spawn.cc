@@ -34,6 +34,7 @@
 #include "shim/container/capabilities.h"
 #include "shim/container/cgroup_mounts.h"
 #include "shim/container/idmap.h"
+#include "shim/container/namespace_switch.h"
 #include "shim/container/seccomp_profile.h"
 
 namespace berth::container {
@@ -655,6 +656,12 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     return absl::InvalidArgumentError(
         "cannot share the host's network namespace when user namespaces are enabled");
   }
+  // Its own user namespace could not mount /proc for a PID namespace that
+  // another one owns.
+  if (plan.userns && !config.pidns_path.empty()) {
+    return absl::InvalidArgumentError(
+        "cannot share another PID namespace when user namespaces are enabled");
+  }
   plan.rootfs = config.rootfs_dir;
   if (plan.userns) {
     if (absl::Status status = AddStagedRootfsMounts(config, &plan); !status.ok()) return status;
@@ -686,8 +693,12 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       "mount /dev/pts");
   add("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k",
       "mount /dev/shm");
-  add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
-      "mount /dev/mqueue");
+  // Only the owner of an IPC namespace may mount its queues: a joined one
+  // in a user namespace goes without (mq_open does not need the mount).
+  if (!plan.userns || config.ipcns_path.empty()) {
+    add("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr,
+        "mount /dev/mqueue");
+  }
   // sysfs belongs to a network namespace, and only its owner may mount it:
   // from a user namespace in a network namespace the host owns (its own or
   // the network service's), show the host's, read-only (as runc does).
@@ -746,7 +757,8 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   plan.read_only_root = config.read_only_root;
-  plan.hostname = config.hostname;
+  // A joined UTS namespace keeps the name its owner gave it.
+  if (config.utsns_path.empty()) plan.hostname = config.hostname;
   std::vector<ContainerMount> mounts = config.mounts;
   for (const DeviceNodeSpec& device : config.devices) {
     if (device.path.empty() || device.path[0] != '/' || (device.type != 'c' && device.type != 'b')) {
@@ -872,6 +884,19 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       return absl::ErrnoToStatus(error, "open network namespace " + config.netns_path);
     }
   }
+  // Joined around the clone (see below).
+  UniqueFd ipcns, utsns;
+  for (auto [path, joined] : {std::pair{&config.ipcns_path, &ipcns}, std::pair{&config.utsns_path, &utsns}}) {
+    if (path->empty()) continue;
+    joined->Reset(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (joined->valid()) continue;
+    int error = errno;
+    ::close(dev_null);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    if (plan.netns_fd >= 0) ::close(plan.netns_fd);
+    return absl::ErrnoToStatus(error, "open namespace " + *path);
+  }
   int start_fds[2] = {-1, -1};
   if (config.before_start || plan.userns) {
     if (::pipe2(start_fds, O_CLOEXEC) != 0) {
@@ -886,19 +911,24 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
   }
 
   std::vector<char> stack(kStackSize);
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;  // cgroup: ChildMain
+  int flags = CLONE_NEWNS | SIGCHLD;  // cgroup: ChildMain
+  if (config.pidns_path.empty()) flags |= CLONE_NEWPID;
+  if (config.ipcns_path.empty()) flags |= CLONE_NEWIPC;
+  if (config.utsns_path.empty()) flags |= CLONE_NEWUTS;
   if (plan.new_network) flags |= CLONE_NEWNET;
   if (plan.userns) flags = (flags & ~CLONE_NEWNS) | CLONE_NEWUSER;  // mount ns: see ChildMain
   // A child in a new user namespace cannot join a network namespace the
   // host owns: it is born in it, this thread switching there for the
-  // clone (and writing its sysctls, which the child could not).
+  // clone (and writing its sysctls, which the child could not). Likewise
+  // for every child and a joined IPC or UTS namespace, so that /dev/mqueue
+  // is mounted in the joined one.
   pid_t pid = -1;
   int clone_errno = 0;
   absl::Status switched;
   {
-    ThreadNetnsSwitch netns_switch;
+    ThreadNamespaceSwitch netns_switch, ipcns_switch, utsns_switch;
     if (plan.userns && plan.netns_fd >= 0) {
-      switched = netns_switch.Enter(plan.netns_fd);
+      switched = netns_switch.Enter(plan.netns_fd, CLONE_NEWNET);
       int error = switched.ok() ? WriteNetSysctls(plan.ping_group_range.c_str()) : 0;
       if (error != 0) switched = absl::ErrnoToStatus(error, "spawn: network sysctls");
       ::close(plan.netns_fd);
@@ -912,11 +942,17 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
         plan.ping_group_range = absl::StrCat("0 ", groups == 0 ? 0 : groups - 1);
       }
     }
+    if (switched.ok() && ipcns.valid()) switched = ipcns_switch.Enter(ipcns.get(), CLONE_NEWIPC);
+    if (switched.ok() && utsns.valid()) switched = utsns_switch.Enter(utsns.get(), CLONE_NEWUTS);
+    // A process cannot change its own PID namespace: the child is born in
+    // the joined one (not as its init: the shim still reaps it).
+    PidNamespaceSwitch pid_namespace;
+    if (switched.ok() && !config.pidns_path.empty()) switched = pid_namespace.Enter(config.pidns_path);
     if (switched.ok()) {
       pid = ::clone(ChildMain, stack.data() + stack.size(), flags, &plan);
       clone_errno = errno;
     }
-  }  // this thread is back in the shim's network namespace
+  }  // this thread is back in the shim's namespaces
   console_child.Reset();
   mounts_child.Reset();
   ::close(pipe_fds[1]);

@@ -70,6 +70,12 @@ struct SpawnConfig : ProcessConfig {
   // Join this network namespace (a sandbox of the network service)
   // instead of making a new one.
   std::string netns_path;
+  // Join these IPC, UTS and PID namespaces (the host's, another
+  // container's: /proc/PID/ns/TYPE) instead of making new ones; empty for
+  // new ones. In a joined UTS namespace the hostname is left alone.
+  std::string ipcns_path;
+  std::string utsns_path;
+  std::string pidns_path;
   // A user namespace with these maps (userns-remap); empty for none. The
   // root filesystem's layers are idmapped into it.
   std::vector<IdMapping> uid_map;

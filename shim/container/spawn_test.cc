@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/common/fs/fs_util.h"
 #include "shim/container/capabilities.h"
@@ -297,6 +298,31 @@ TEST_F(SpawnTest, CommandIsPidOneWithItsOwnHostnameAndProcesses) {
   EXPECT_EQ(pid, "pid=1");
   EXPECT_EQ(hostname, "boxed");
   EXPECT_LE(std::stoi(count), 3) << "host processes visible: " << out;
+}
+
+// The test's own namespaces stand for another container's: the command
+// is born in them, is not PID 1, keeps the test's hostname, and its exit
+// status still comes back.
+TEST_F(SpawnTest, JoinedPidIpcAndUtsNamespaces) {
+  SpawnConfig config;
+  config.hostname = "boxed";
+  config.pidns_path = "/proc/self/ns/pid";
+  config.ipcns_path = "/proc/self/ns/ipc";
+  config.utsns_path = "/proc/self/ns/uts";
+  auto [out, code] = Run(
+      "echo pid=$$; hostname; for t in pid ipc uts; do readlink /proc/self/ns/$t; done; exit 3",
+      config);
+  ASSERT_EQ(code, 3) << out << last_error_;
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  std::string expected = absl::StrCat(host, "\n");
+  for (const char* type : {"pid", "ipc", "uts"}) {
+    char link[256] = {};
+    ASSERT_GT(::readlink(absl::StrCat("/proc/self/ns/", type).c_str(), link, sizeof(link) - 1), 0);
+    absl::StrAppend(&expected, link, "\n");
+  }
+  EXPECT_NE(out.substr(0, out.find('\n')), "pid=1");
+  EXPECT_EQ(out.substr(out.find('\n') + 1), expected);
 }
 
 TEST_F(SpawnTest, FilesystemIsTheImageWithDevProcSys) {

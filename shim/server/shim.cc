@@ -299,9 +299,11 @@ absl::Status Shim::SpawnContainer() {
   config.read_only_root = create.read_only_rootfs();
   config.hostname = create.hostname();
   config.host_network = create.host_network();
-  if (auto it = create.join_namespaces().find("net"); it != create.join_namespaces().end()) {
-    config.netns_path = it->second;
-  }
+  const auto& join = create.join_namespaces();
+  if (auto it = join.find("net"); it != join.end()) config.netns_path = it->second;
+  if (auto it = join.find("ipc"); it != join.end()) config.ipcns_path = it->second;
+  if (auto it = join.find("uts"); it != join.end()) config.utsns_path = it->second;
+  if (auto it = join.find("pid"); it != join.end()) config.pidns_path = it->second;
   config.args.assign(process.args().begin(), process.args().end());
   if (config.args.empty()) return absl::InvalidArgumentError("no command specified");
   config.env.assign(process.env().begin(), process.env().end());
@@ -513,6 +515,7 @@ void Shim::OnExited(Process& process, int status) {
     for (auto& [id, exec] : processes_) {
       if (!id.empty() && exec.pid > 0 && !exec.exited) ::kill(exec.pid, SIGKILL);
     }
+    if (options_.create.join_namespaces().count("pid") > 0) KillRemaining();
   } else {
     // What an exec wrote is in its pipes by now; a child it left running
     // in the background does not hold the exec open (the container's
@@ -527,6 +530,17 @@ void Shim::OnExited(Process& process, int status) {
     }
   }
   MaybeFinish(process);
+}
+
+// Without a PID namespace of its own (--pid host or container:, a pod's)
+// no init's exit takes the rest of the container along, and a process it
+// left behind would hold its output open: killed, as containerd's shim
+// kills all on exit then. Frozen meanwhile, so that none forks away.
+void Shim::KillRemaining() {
+  bool frozen = cgroup_->Freeze(true).ok();
+  for (pid_t pid : cgroup_->Processes()) ::kill(pid, SIGKILL);
+  if (frozen || paused_) cgroup_->Freeze(false).IgnoreError();
+  paused_ = false;
 }
 
 bool Shim::OnOutput(Process& process, int index) {

@@ -108,6 +108,7 @@ class Shim {
   // Reads what is there; false at EOF (the fd is closed then).
   bool OnOutput(Process& process, int index);
   void OnExited(Process& process, int status);
+  void KillRemaining();
   void MaybeFinish(Process& process);
   // Drops the oldest finished execs beyond a bound (never `keep`).
   void ForgetOldExecs(const std::string& keep);
