@@ -40,7 +40,9 @@ sdk_python() {
 # pty_drive SCRIPT CMD...: runs CMD on a pty of 30x100 and feeds it the
 # steps of SCRIPT, one a line: "send TEXT" (\r, \x10 escapes), "expect
 # TEXT" (waits up to 10 s), "resize ROWS COLS" (sets the size, SIGWINCH to
-# the client). Prints the client's output, then "exit=N".
+# the client), "poll TEXT" (expect, sending the last TEXT again every second:
+# the client's resize may reach the container after the next keys). Prints
+# the client's output, then "exit=N".
 pty_drive() {
   local steps=$1
   shift
@@ -76,7 +78,20 @@ for line in os.environ["STEPS"].splitlines():
         continue
     verb, _, arg = line.partition(" ")
     if verb == "send":
-        os.write(fd, arg.encode().decode("unicode_escape").encode("latin-1"))
+        last_sent = arg.encode().decode("unicode_escape").encode("latin-1")
+        os.write(fd, last_sent)
+    elif verb == "poll":
+        found = False
+        for _ in range(10):
+            if read_for(1, arg.encode()):
+                found = True
+                break
+            os.write(fd, last_sent)
+        if not found:
+            sys.stdout.write(out.decode(errors="replace"))
+            print("\nTIMEOUT waiting for " + arg)
+            os.kill(pid, signal.SIGKILL)
+            sys.exit(1)
     elif verb == "expect":
         if not read_for(10, arg.encode()):
             sys.stdout.write(out.decode(errors="replace"))
@@ -286,7 +301,7 @@ test_system_df_and_prune() {
 test_run_it_resize_and_detach_keys() {
   [[ -x $DOCKER ]] || skip "no docker CLI"
   local out
-  out=$(pty_drive $'expect #\nsend stty size\\r\nexpect 30 100\nresize 40 120\nsend stty size\\r\nexpect 40 120\nsend \\x10\\x11' \
+  out=$(pty_drive $'expect #\nsend stty size\\r\nexpect 30 100\nresize 40 120\nsend stty size\\r\npoll 40 120\nsend \\x10\\x11' \
     "$DOCKER" run -it --name itc busybox sh) || fail "run -it: $out"
   assert_contains "$out" "exit=0" "run -it detached with ctrl-p ctrl-q"
   assert_eq "$(docker inspect -f '{{.State.Running}}' itc)" "true" "still running after the detach"

@@ -23,6 +23,9 @@ berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 #   expect REGEX     wait (15 s) for output matching REGEX (after the last match)
 #   send TEXT        type TEXT (Python escapes: \r, \x10)
 #   resize R C       change the terminal's size (the kernel signals SIGWINCH)
+#   poll REGEX       like expect, but send the last TEXT again every second
+#                    until it matches (a resize reaches the container
+#                    after the client's SIGWINCH, not before the next key)
 #   raw              wait (15 s) until berth has put the terminal in raw mode
 #   signal NAME      send a signal to the terminal's process group
 # then reads until berth exits. Prints what the terminal showed and, last,
@@ -38,6 +41,7 @@ if pid == 0:
     os.execv(argv[0], argv)
 out = b""
 cursor = 0
+last_sent = b""
 def pump(timeout):
     global out
     ready, _, _ = select.select([fd], [], [], timeout)
@@ -73,7 +77,23 @@ for line in script.splitlines():
                     sys.stderr.write("expect %r timed out\n" % arg)
                     finish("timeout")
     elif verb == "send":
-        os.write(fd, codecs.decode(arg, "unicode_escape").encode("latin-1"))
+        last_sent = codecs.decode(arg, "unicode_escape").encode("latin-1")
+        os.write(fd, last_sent)
+    elif verb == "poll":
+        pattern = re.compile(arg.encode())
+        deadline = time.time() + 15
+        resend = time.time() + 1
+        while True:
+            match = pattern.search(out, cursor)
+            if match:
+                cursor = match.end()
+                break
+            if time.time() > deadline or not pump(0.1):
+                sys.stderr.write("poll %r timed out\n" % arg)
+                finish("timeout")
+            if time.time() > resend:
+                os.write(fd, last_sent)
+                resend = time.time() + 1
     elif verb == "raw":
         deadline = time.time() + 15
         while termios.tcgetattr(fd)[3] & termios.ICANON:
@@ -295,7 +315,7 @@ expect /dev/pts/0
 expect 30 100
 resize 40 120
 send stty size\r
-expect 40 120
+poll 40 120
 send exit 3\r
 ' run -it --name tty-run busybox sh)
   assert_contains "$out" "EXIT=3" "exit code through the terminal"
@@ -363,7 +383,7 @@ expect 25 90
 expect xterm
 resize 50 160
 send stty size\r
-expect 50 160
+poll 50 160
 send exit 5\r
 ' exec -it tty-exec sh)
   assert_contains "$out" "EXIT=5" "exec -it exit code"
