@@ -520,6 +520,26 @@ test_network_none_and_host() {
 
 # --pid, --ipc and --uts: the host's namespaces or another running
 # container's, each beside a container that has its own.
+# --sysctl: the container's own namespaces' sysctls are written in them;
+# host-wide ones and those of a namespace shared with the host are refused.
+test_sysctls_in_the_containers_own_namespaces() {
+  local out
+  # Positive control: docker's default in a container's own netns is 0.
+  out=$(berth run --rm busybox cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+  assert_eq "$out" "0" "docker's default"
+  out=$(berth run --rm --sysctl net.ipv4.ip_unprivileged_port_start=1024 \
+    --sysctl kernel.msgmax=12345 busybox \
+    sh -c 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/msgmax')
+  assert_eq "$out" $'1024\n12345' "the container's sysctls"
+  # The host's are untouched.
+  [[ $(cat /proc/sys/kernel/msgmax) != 12345 ]] || fail "the host's kernel.msgmax changed"
+  out=$(berth run --rm --sysctl vm.swappiness=10 busybox true 2>&1) && fail "vm.swappiness was accepted"
+  assert_contains "$out" 'sysctl "vm.swappiness" is not in a separate kernel namespace'
+  out=$(berth run --rm --network host --sysctl net.ipv4.ip_forward=1 busybox true 2>&1) &&
+    fail "a net sysctl with the host's network was accepted"
+  assert_contains "$out" "not allowed in host network namespace"
+}
+
 test_pid_ipc_uts_shared_with_the_host_and_containers() {
   local out rc host_sleep donor private
   sleep 31337 &

@@ -21,6 +21,7 @@
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "services/tasks/container_devices.h"
+#include "services/tasks/container_sysctls.h"
 #include "shim/cgroup/systemd_unit.h"
 #include "shim/logging/log_driver.h"
 
@@ -258,6 +259,7 @@ absl::Status ValidateResources(const v1::Resources& r) {
 absl::Status ValidateSpec(const v1::ContainerSpec& spec) {
   if (absl::Status status = ValidateLogOptions(spec); !status.ok()) return status;
   if (absl::Status status = ValidateDevices(spec); !status.ok()) return status;
+  if (absl::Status status = ValidateSysctls(spec); !status.ok()) return status;
   if (absl::Status status = ValidateRestartPolicy(spec); !status.ok()) return status;
   if (absl::Status status = ValidateResources(spec.resources()); !status.ok()) return status;
   for (const auto& ulimit : spec.ulimits()) {
@@ -596,6 +598,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   create.set_hostname(spec.hostname());
   create.set_read_only_rootfs(spec.read_only_rootfs());
   create.set_host_network(spec.network_mode() == "host");
+  create.set_network_of_another(absl::StartsWith(spec.network_mode(), "container:"));
   if (!settings.netns_path.empty()) (*create.mutable_join_namespaces())["net"] = settings.netns_path;
   for (const auto& [type, path] : settings.join_namespaces) (*create.mutable_join_namespaces())[type] = path;
   create.set_privileged(spec.privileged());
@@ -628,6 +631,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
       create.add_readonly_paths(path);
     }
   }
+  create.mutable_sysctls()->insert(spec.sysctls().begin(), spec.sysctls().end());
   create.set_log_driver(EffectiveLogDriver(spec));
   create.set_log_path(container.log_path());
   if (spec.log_driver() == logging::kCriDriver) create.set_log_max_line_size(CriMaxLineSize(spec));

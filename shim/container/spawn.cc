@@ -132,6 +132,14 @@ struct Plan {
   // the child unless the parent does (see Spawn).
   bool child_writes_net_sysctls = false;
   std::string ping_group_range = "0 2147483647";
+  // The container's own sysctls, written by the child after docker's
+  // (those of a joined network namespace under userns by the parent).
+  struct SysctlWrite {
+    const char* path;
+    const char* value;
+    const char* step;  // "sysctl KEY", for the error
+  };
+  std::vector<SysctlWrite> sysctls;
   // In a user namespace of its own (userns-remap).
   bool userns = false;
   // The child stages the root filesystem relative to this directory (it may
@@ -158,6 +166,20 @@ int WriteNetSysctls(const char* ping_group_range) {
     int file = ::open(path, O_WRONLY | O_CLOEXEC);
     if (file < 0) return errno;
     ssize_t written = ::write(file, value, std::strlen(value));
+    int error = errno;
+    ::close(file);
+    if (written < 0) return error;
+  }
+  return 0;
+}
+
+// Writes each sysctl; on a failure its errno, *failed naming it.
+int WriteSysctls(const std::vector<Plan::SysctlWrite>& sysctls, const char** failed) {
+  for (const Plan::SysctlWrite& sysctl : sysctls) {
+    *failed = sysctl.step;
+    int file = ::open(sysctl.path, O_WRONLY | O_CLOEXEC);
+    if (file < 0) return errno;
+    ssize_t written = ::write(file, sysctl.value, std::strlen(sysctl.value));
     int error = errno;
     ::close(file);
     if (written < 0) return error;
@@ -358,6 +380,10 @@ int ChildMain(void* arg) {
   if (plan.child_writes_net_sysctls) {
     int error = WriteNetSysctls(plan.ping_group_range.c_str());
     if (error != 0) FailChild(fd, "network sysctls", error);
+  }
+  const char* failed_sysctl = "sysctl";
+  if (int error = WriteSysctls(plan.sysctls, &failed_sysctl); error != 0) {
+    FailChild(fd, failed_sysctl, error);
   }
   // The root filesystem, then everything else relative to it.
   RunMounts(plan.root_mounts, plan);
@@ -669,6 +695,11 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     AddRootfsMounts(config, &plan);
   }
   plan.new_network = !config.host_network && config.netns_path.empty();
+  for (const auto& [key, value] : config.sysctls) {
+    std::string path = "/proc/sys/" + key;
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    plan.sysctls.push_back({keep(path), keep(value), keep("sysctl " + key)});
+  }
   // After /dev and its nodes: masked and read-only paths, the read-only
   // remount of /sys/fs/cgroup's tmpfs.
   std::vector<MountOp> late;
@@ -929,12 +960,24 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     ThreadNamespaceSwitch netns_switch, ipcns_switch, utsns_switch;
     if (plan.userns && plan.netns_fd >= 0) {
       switched = netns_switch.Enter(plan.netns_fd, CLONE_NEWNET);
-      int error = switched.ok() ? WriteNetSysctls(plan.ping_group_range.c_str()) : 0;
+      int error = switched.ok() && !config.network_of_another
+                      ? WriteNetSysctls(plan.ping_group_range.c_str())
+                      : 0;
       if (error != 0) switched = absl::ErrnoToStatus(error, "spawn: network sysctls");
+      // The container's net.* sysctls too: its child could not write them
+      // in a namespace the host's user namespace owns.
+      std::vector<Plan::SysctlWrite> net, rest;
+      for (const Plan::SysctlWrite& sysctl : plan.sysctls) {
+        (absl::StartsWith(sysctl.path, "/proc/sys/net/") ? net : rest).push_back(sysctl);
+      }
+      const char* failed = "sysctl";
+      error = switched.ok() ? WriteSysctls(net, &failed) : 0;
+      if (error != 0) switched = absl::ErrnoToStatus(error, absl::StrCat("spawn: ", failed));
+      plan.sysctls = std::move(rest);
       ::close(plan.netns_fd);
       plan.netns_fd = -1;
     } else {
-      plan.child_writes_net_sysctls = !config.host_network;
+      plan.child_writes_net_sysctls = !config.host_network && !config.network_of_another;
       if (plan.userns) {
         // The container's own namespace: only its mapped groups exist.
         uint64_t groups = 0;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,9 @@ struct SpawnConfig : ProcessConfig {
   std::string hostname;
   // Share the host's network namespace (--network host).
   bool host_network = false;
+  // The joined network namespace is another container's: its sysctls are
+  // left as its owner set them.
+  bool network_of_another = false;
   // Join this network namespace (a sandbox of the network service)
   // instead of making a new one.
   std::string netns_path;
@@ -76,6 +80,9 @@ struct SpawnConfig : ProcessConfig {
   std::string ipcns_path;
   std::string utsns_path;
   std::string pidns_path;
+  // The container's own sysctls (docker --sysctl, a pod's), key → value:
+  // the tasks service lets through only those of namespaces it owns.
+  std::map<std::string, std::string> sysctls;
   // A user namespace with these maps (userns-remap); empty for none. The
   // root filesystem's layers are idmapped into it.
   std::vector<IdMapping> uid_map;

@@ -299,11 +299,13 @@ absl::Status Shim::SpawnContainer() {
   config.read_only_root = create.read_only_rootfs();
   config.hostname = create.hostname();
   config.host_network = create.host_network();
+  config.network_of_another = create.network_of_another();
   const auto& join = create.join_namespaces();
   if (auto it = join.find("net"); it != join.end()) config.netns_path = it->second;
   if (auto it = join.find("ipc"); it != join.end()) config.ipcns_path = it->second;
   if (auto it = join.find("uts"); it != join.end()) config.utsns_path = it->second;
   if (auto it = join.find("pid"); it != join.end()) config.pidns_path = it->second;
+  config.sysctls.insert(create.sysctls().begin(), create.sysctls().end());
   config.args.assign(process.args().begin(), process.args().end());
   if (config.args.empty()) return absl::InvalidArgumentError("no command specified");
   config.env.assign(process.env().begin(), process.env().end());
