@@ -117,24 +117,34 @@ absl::StatusOr<runtime::v1::ContainerStats> CriStats::Container(const std::strin
   return Convert(listed->front(), it->second);
 }
 
-absl::StatusOr<std::vector<runtime::v1::ContainerStats>> CriStats::ListContainers(
-    const runtime::v1::ContainerStatsFilter& filter) {
+absl::StatusOr<std::vector<runtime::v1::Container>> CriStats::RunningContainers(
+    const runtime::v1::ContainerStatsFilter& filter) const {
   runtime::v1::ContainerFilter list_filter;
   list_filter.set_id(filter.id());
   list_filter.set_pod_sandbox_id(filter.pod_sandbox_id());
   *list_filter.mutable_label_selector() = filter.label_selector();
   list_filter.mutable_state()->set_state(runtime::v1::CONTAINER_RUNNING);
-  auto listed = containers_->List(list_filter);
-  if (!listed.ok()) return listed.status();
+  return containers_->List(list_filter);
+}
+
+std::vector<runtime::v1::ContainerStats> CriStats::ConvertAll(
+    const std::vector<runtime::v1::Container>& containers, const Sample& sample) {
   std::vector<runtime::v1::ContainerStats> out;
-  if (listed->empty()) return out;
-  auto sample = TakeSample();
-  if (!sample.ok()) return sample.status();
-  for (const runtime::v1::Container& container : *listed) {
-    auto it = sample->find(container.id());
-    if (it != sample->end()) out.push_back(Convert(container, it->second));
+  for (const runtime::v1::Container& container : containers) {
+    auto it = sample.find(container.id());
+    if (it != sample.end()) out.push_back(Convert(container, it->second));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<runtime::v1::ContainerStats>> CriStats::ListContainers(
+    const runtime::v1::ContainerStatsFilter& filter) {
+  auto listed = RunningContainers(filter);
+  if (!listed.ok()) return listed.status();
+  if (listed->empty()) return std::vector<runtime::v1::ContainerStats>();
+  auto sample = TakeSample();
+  if (!sample.ok()) return sample.status();
+  return ConvertAll(*listed, *sample);
 }
 
 runtime::v1::PodSandboxStats CriStats::PodStats(const runtime::v1::PodSandbox& pod,
@@ -171,8 +181,9 @@ runtime::v1::PodSandboxStats CriStats::PodStats(const runtime::v1::PodSandbox& p
   }
   runtime::v1::ContainerStatsFilter filter;
   filter.set_pod_sandbox_id(pod.id());
-  if (auto containers = ListContainers(filter); containers.ok()) {
-    for (runtime::v1::ContainerStats& stats : *containers) {
+  // The pod's sample is its containers' too: one Stats call for them all.
+  if (auto listed = RunningContainers(filter); listed.ok()) {
+    for (runtime::v1::ContainerStats& stats : ConvertAll(*listed, sample)) {
       auto it = sample.find(stats.attributes().id());
       if (it != sample.end()) add(it->second);
       *linux->add_containers() = std::move(stats);

@@ -47,6 +47,12 @@ class CriStats {
   using Sample = std::map<std::string, berth::tasks::v1::ContainerStats>;
   // The cgroup statistics of every running container of k8s.io, by id.
   absl::StatusOr<Sample> TakeSample() const;
+  absl::StatusOr<std::vector<runtime::v1::Container>> RunningContainers(
+      const runtime::v1::ContainerStatsFilter& filter) const;
+  // Those of containers the sample has (a container that just stopped has
+  // none), in their order.
+  std::vector<runtime::v1::ContainerStats> ConvertAll(
+      const std::vector<runtime::v1::Container>& containers, const Sample& sample);
   runtime::v1::ContainerStats Convert(const runtime::v1::Container& container,
                                       const berth::tasks::v1::ContainerStats& stats);
   runtime::v1::PodSandboxStats PodStats(const runtime::v1::PodSandbox& pod,
