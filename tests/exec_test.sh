@@ -64,22 +64,7 @@ for line in script.splitlines():
     if not line:
         continue
     verb, _, arg = line.partition(" ")
-    if verb == "expect":
-        pattern = re.compile(arg.encode())
-        deadline = time.time() + 15
-        while True:
-            match = pattern.search(out, cursor)
-            if match:
-                cursor = match.end()
-                break
-            if time.time() > deadline or not pump(0.1):
-                if not pattern.search(out, cursor):
-                    sys.stderr.write("expect %r timed out\n" % arg)
-                    finish("timeout")
-    elif verb == "send":
-        last_sent = codecs.decode(arg, "unicode_escape").encode("latin-1")
-        os.write(fd, last_sent)
-    elif verb == "poll":
+    if verb in ("expect", "poll"):
         pattern = re.compile(arg.encode())
         deadline = time.time() + 15
         resend = time.time() + 1
@@ -89,11 +74,15 @@ for line in script.splitlines():
                 cursor = match.end()
                 break
             if time.time() > deadline or not pump(0.1):
-                sys.stderr.write("poll %r timed out\n" % arg)
-                finish("timeout")
-            if time.time() > resend:
+                if not pattern.search(out, cursor):
+                    sys.stderr.write("%s %r timed out\n" % (verb, arg))
+                    finish("timeout")
+            if verb == "poll" and time.time() > resend:
                 os.write(fd, last_sent)
                 resend = time.time() + 1
+    elif verb == "send":
+        last_sent = codecs.decode(arg, "unicode_escape").encode("latin-1")
+        os.write(fd, last_sent)
     elif verb == "raw":
         deadline = time.time() + 15
         while termios.tcgetattr(fd)[3] & termios.ICANON:
