@@ -30,7 +30,7 @@
 #include "services/berthd/backends.h"
 #include "services/berthd/cgroup_settings.h"
 #include "services/berthd/listeners.h"
-#include "services/berthd/unix_socket.h"
+#include "services/common/base/unix_socket.h"
 #include "services/berthd/metrics_endpoint.h"
 #include "services/berthd/proxy.h"
 #include "services/berthd/supervisor.h"

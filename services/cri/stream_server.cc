@@ -11,13 +11,13 @@
 #include "services/cri/port_forward_server.h"
 #include "services/cri/remote_command_server.h"
 #include "services/cri/streaming/upgrade.h"
-#include "services/docker/endpoints.h"
+#include "services/common/http/listen.h"
 
 namespace berth::cri {
 namespace {
 
-using docker::HttpRequest;
-using docker::HttpResponse;
+using http::HttpRequest;
+using http::HttpResponse;
 
 // The kubelet's and containerd's default stream idle timeout.
 constexpr absl::Duration kStreamIdleTimeout = absl::Hours(4);
@@ -68,7 +68,7 @@ absl::StatusOr<std::unique_ptr<StreamServer>> StreamServer::Start(const std::str
                                                                   const Backends* backends,
                                                                   PodSandboxes* pods,
                                                                   const TasksClient* tasks) {
-  absl::StatusOr<int> fd = docker::ListenTcp(address);
+  absl::StatusOr<int> fd = http::ListenTcp(address);
   if (!fd.ok()) return fd.status();
   absl::StatusOr<std::string> reached = ListeningAddress(*fd);
   if (!reached.ok()) {
@@ -78,7 +78,7 @@ absl::StatusOr<std::unique_ptr<StreamServer>> StreamServer::Start(const std::str
   std::unique_ptr<StreamServer> server(new StreamServer(backends, pods, tasks));
   server->base_url_ = absl::StrCat("http://", *reached);
   StreamServer* raw = server.get();
-  absl::StatusOr<std::unique_ptr<docker::HttpServer>> http = docker::HttpServer::Start(
+  absl::StatusOr<std::unique_ptr<http::HttpServer>> http = http::HttpServer::Start(
       *fd, [raw](const HttpRequest& request) { return raw->Handle(request); }, {});
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);

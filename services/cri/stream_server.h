@@ -14,7 +14,7 @@
 #include "services/cri/backends.h"
 #include "services/cri/pod_sandboxes.h"
 #include "services/cri/stream_tokens.h"
-#include "services/docker/http_server.h"
+#include "services/common/http/http_server.h"
 
 namespace berth::cri {
 
@@ -36,7 +36,7 @@ class StreamServer {
  private:
   StreamServer(const Backends* backends, PodSandboxes* pods, const TasksClient* tasks)
       : backends_(backends), pods_(pods), tasks_(tasks) {}
-  docker::HttpResponse Handle(const docker::HttpRequest& request);
+  http::HttpResponse Handle(const http::HttpRequest& request);
   // What the session runs once upgraded.
   void Serve(const StreamRequest& stream, const std::string& protocol, int fd,
              std::string early);
@@ -48,7 +48,7 @@ class StreamServer {
   const TasksClient* tasks_;
   StreamTokens tokens_;
   std::string base_url_;
-  std::unique_ptr<docker::HttpServer> http_;
+  std::unique_ptr<http::HttpServer> http_;
 };
 
 }  // namespace berth::cri

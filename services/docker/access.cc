@@ -12,7 +12,7 @@ namespace berth::docker {
 namespace {
 
 // "POST /containers/{id}/start" and its target ("web"), for the log.
-std::pair<std::string, std::string> Describe(const Router* router, const HttpRequest& request) {
+std::pair<std::string, std::string> Describe(const Router* router, const http::HttpRequest& request) {
   std::optional<RouteMatch> match = router != nullptr ? router->Find(request) : std::nullopt;
   std::string path = request.path;
   if (absl::StartsWith(path, "/v")) {
@@ -44,7 +44,7 @@ std::string JsonField(const std::string& body, const char* field) {
   return "";
 }
 
-std::string MessageOf(const HttpResponse& response) {
+std::string MessageOf(const http::HttpResponse& response) {
   if (response.status < 400) return "";
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_object() && body.contains("message") && body["message"].is_string()) {
@@ -55,7 +55,7 @@ std::string MessageOf(const HttpResponse& response) {
 
 }  // namespace
 
-bool AccessControl::ReadOnly(const HttpRequest& request) {
+bool AccessControl::ReadOnly(const http::HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") return false;
   // A websocket attach writes the container's stdin.
   return !absl::EndsWith(request.path, "/attach/ws");
@@ -83,7 +83,7 @@ std::string AccessControl::CodeFor(int status) {
   }
 }
 
-AccessControl::Caller AccessControl::Identify(const HttpRequest& request) const {
+AccessControl::Caller AccessControl::Identify(const http::HttpRequest& request) const {
   berthd::PeerIdentity identity;
   identity.local = !request.remote;
   if (identity.local) {
@@ -105,7 +105,7 @@ AccessControl::Caller AccessControl::Identify(const HttpRequest& request) const 
   return {identity.name, berthd::RoleName(role)};
 }
 
-std::optional<HttpResponse> AccessControl::Admit(const HttpRequest& request) const {
+std::optional<http::HttpResponse> AccessControl::Admit(const http::HttpRequest& request) const {
   Caller caller = Identify(request);
   if (caller.role == "admin") return std::nullopt;
   if (caller.role == "viewer" && ReadOnly(request)) return std::nullopt;
@@ -120,10 +120,10 @@ std::optional<HttpResponse> AccessControl::Admit(const HttpRequest& request) con
   BERTH_LOG(Warn) << "docker api: denied " << method << " to " << caller.identity << " ("
                   << request.peer << ")";
   if (!ReadOnly(request)) Write(request, caller, 403, message, "");
-  return HttpResponse::Error(403, message);
+  return http::HttpResponse::Error(403, message);
 }
 
-void AccessControl::Record(const HttpRequest& request, const HttpResponse& response) const {
+void AccessControl::Record(const http::HttpRequest& request, const http::HttpResponse& response) const {
   if (ReadOnly(request)) return;
   int status = response.hijack ? 101 : response.status;
   std::string target = JsonField(request.body, "Name");
@@ -131,7 +131,7 @@ void AccessControl::Record(const HttpRequest& request, const HttpResponse& respo
   Write(request, Identify(request), status, MessageOf(response), target);
 }
 
-void AccessControl::Write(const HttpRequest& request, const Caller& caller, int status,
+void AccessControl::Write(const http::HttpRequest& request, const Caller& caller, int status,
                           const std::string& message, const std::string& body_target) const {
   if (audit_ == nullptr) return;
   auto [method, target] = Describe(router_, request);

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "services/berthd/audit_log.h"
-#include "services/docker/http_server.h"
+#include "services/common/http/http_server.h"
 #include "services/docker/router.h"
 
 namespace berth::docker {
@@ -33,12 +33,12 @@ class AccessControl {
 
   // Before the body: a 403 for a caller whose role does not allow the call
   // (recorded), nothing otherwise.
-  std::optional<HttpResponse> Admit(const HttpRequest& request) const;
+  std::optional<http::HttpResponse> Admit(const http::HttpRequest& request) const;
   // After the handler: records a mutating call with its outcome.
-  void Record(const HttpRequest& request, const HttpResponse& response) const;
+  void Record(const http::HttpRequest& request, const http::HttpResponse& response) const;
 
   // GET and HEAD, except the ones that write (attach over a websocket).
-  static bool ReadOnly(const HttpRequest& request);
+  static bool ReadOnly(const http::HttpRequest& request);
   // The canonical code name berthd's log has for an HTTP status.
   static std::string CodeFor(int status);
 
@@ -47,9 +47,9 @@ class AccessControl {
     std::string identity;
     std::string role;
   };
-  Caller Identify(const HttpRequest& request) const;
+  Caller Identify(const http::HttpRequest& request) const;
   // body_target: the target the bodies name, when the path and query do not.
-  void Write(const HttpRequest& request, const Caller& caller, int status,
+  void Write(const http::HttpRequest& request, const Caller& caller, int status,
              const std::string& message, const std::string& body_target) const;
 
   const Router* router_;

@@ -56,8 +56,8 @@ int HttpStatusFor(grpc::StatusCode code) {
   }
 }
 
-HttpResponse ErrorResponse(const grpc::Status& status) {
-  return HttpResponse::Error(HttpStatusFor(status.error_code()), status.error_message());
+http::HttpResponse ErrorResponse(const grpc::Status& status) {
+  return http::HttpResponse::Error(HttpStatusFor(status.error_code()), status.error_message());
 }
 
 grpc::Status GetContainer(const Backends& backends, const std::string& ref,

@@ -15,7 +15,7 @@
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
 #include "berth/system/v1/system.grpc.pb.h"
 #include "berth/tasks/v1/tasks.grpc.pb.h"
-#include "services/docker/http_server.h"
+#include "services/common/http/http_server.h"
 
 namespace berth::docker {
 
@@ -42,7 +42,7 @@ grpc::Status GetContainer(const Backends& backends, const std::string& ref,
 
 // dockerd's status for a service's error: 404 not found, 409 conflict,
 // 400 bad parameter, 501 not implemented, 500 otherwise; the message as is.
-HttpResponse ErrorResponse(const grpc::Status& status);
+http::HttpResponse ErrorResponse(const grpc::Status& status);
 int HttpStatusFor(grpc::StatusCode code);
 
 }  // namespace berth::docker

@@ -7,12 +7,12 @@
 namespace berth::docker {
 namespace {
 
-HttpResponse Update(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Update(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   auto update = ContainerUpdateFromBody(*body);
-  if (!update.ok()) return HttpResponse::Error(400, std::string(update.status().message()));
+  if (!update.ok()) return http::HttpResponse::Error(400, std::string(update.status().message()));
   update->set_id(request.param(0));
   berth::tasks::v1::UpdateContainerResponse response;
   auto context = UnaryContext();
@@ -23,7 +23,7 @@ HttpResponse Update(const Backends& backends, const ApiRequest& request) {
 }
 
 // dockerd answers null, not [], for a container that changed nothing.
-HttpResponse Changes(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Changes(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::ContainerChangesRequest call;
   call.set_id(request.param(0));
   berth::tasks::v1::ContainerChangesResponse response;

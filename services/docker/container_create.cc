@@ -324,7 +324,13 @@ absl::Status ReadSecurity(JsonFields& host, ContainerSpec* spec) {
   if (host.String("CgroupParent", &text)) spec->set_cgroup_parent(text);
   if (host.String("IpcMode", &text)) spec->set_ipc_mode(text);
   if (host.String("PidMode", &text)) spec->set_pid_mode(text);
-  if (host.String("UTSMode", &text)) spec->set_uts_mode(text);
+  if (host.String("UTSMode", &text)) {
+    // docker's modes only (container:X is for berth-cri's pods).
+    if (!text.empty() && text != "host") {
+      return absl::InvalidArgumentError(absl::StrCat("invalid UTS mode: ", text));
+    }
+    spec->set_uts_mode(text);
+  }
   if (host.String("UsernsMode", &text)) spec->set_userns_mode(text);
   return host.status();
 }

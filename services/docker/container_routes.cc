@@ -16,16 +16,16 @@ namespace {
 using berth::tasks::v1::Container;
 using nlohmann::json;
 
-HttpResponse Create(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Create(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   auto spec = ContainerSpecFromCreateBody(*body);
-  if (!spec.ok()) return HttpResponse::Error(400, std::string(spec.status().message()));
+  if (!spec.ok()) return http::HttpResponse::Error(400, std::string(spec.status().message()));
   std::string platform = request.http.Query("platform");
   if (!platform.empty()) {
     auto parsed = berth::cli::ParsePlatform(platform);
-    if (!parsed.ok()) return HttpResponse::Error(400, std::string(parsed.status().message()));
+    if (!parsed.ok()) return http::HttpResponse::Error(400, std::string(parsed.status().message()));
     *spec->mutable_platform() = *parsed;
   }
   berth::tasks::v1::CreateContainerRequest create;
@@ -97,8 +97,8 @@ json Summary(const Container& container) {
           {"Mounts", inspect.value("Mounts", json::array())}};
 }
 
-HttpResponse List(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse List(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::tasks::v1::ListContainersRequest list;
@@ -120,7 +120,7 @@ HttpResponse List(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, rows);
 }
 
-HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
   Container container;
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
@@ -134,12 +134,12 @@ bool IsRunning(const Container& container) {
          status == berth::tasks::v1::RESTARTING;
 }
 
-HttpResponse Start(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Start(const Backends& backends, const ApiRequest& request) {
   Container container;
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
   }
-  if (IsRunning(container)) return HttpResponse::Empty(304);
+  if (IsRunning(container)) return http::HttpResponse::Empty(304);
   berth::tasks::v1::StartRequest start;
   start.set_id(container.id());
   berth::tasks::v1::StartResponse response;
@@ -149,11 +149,11 @@ HttpResponse Start(const Backends& backends, const ApiRequest& request) {
     // dockerd answers a start that failed in the runtime with 500 (the CLI
     // exits 126/127 from the message).
     if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
-      return HttpResponse::Error(500, status.error_message());
+      return http::HttpResponse::Error(500, status.error_message());
     }
     return ErrorResponse(status);
   }
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
 int TimeoutParam(const ApiRequest& request) {
@@ -162,12 +162,12 @@ int TimeoutParam(const ApiRequest& request) {
   return timeout;
 }
 
-HttpResponse Stop(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Stop(const Backends& backends, const ApiRequest& request) {
   Container container;
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
   }
-  if (!IsRunning(container)) return HttpResponse::Empty(304);
+  if (!IsRunning(container)) return http::HttpResponse::Empty(304);
   berth::tasks::v1::StopRequest stop;
   stop.set_id(container.id());
   stop.set_timeout(TimeoutParam(request));
@@ -176,10 +176,10 @@ HttpResponse Stop(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.tasks->Stop(context.get(), stop, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse Restart(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Restart(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::RestartRequest restart;
   restart.set_id(request.param(0));
   restart.set_timeout(TimeoutParam(request));
@@ -188,10 +188,10 @@ HttpResponse Restart(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.tasks->Restart(context.get(), restart, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse Kill(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Kill(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::KillRequest kill;
   kill.set_id(request.param(0));
   kill.set_signal(request.http.Query("signal"));
@@ -199,10 +199,10 @@ HttpResponse Kill(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.tasks->Kill(context.get(), kill, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse Pause(const Backends& backends, const ApiRequest& request, bool pause) {
+http::HttpResponse Pause(const Backends& backends, const ApiRequest& request, bool pause) {
   grpc::Status status;
   auto context = UnaryContext();
   if (pause) {
@@ -217,10 +217,10 @@ HttpResponse Pause(const Backends& backends, const ApiRequest& request, bool pau
     status = backends.tasks->Resume(context.get(), call, &response);
   }
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse Remove(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Remove(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::DeleteContainerRequest remove;
   remove.set_id(request.param(0));
   remove.set_force(request.http.QueryBool("force"));
@@ -229,10 +229,10 @@ HttpResponse Remove(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.containers->Delete(context.get(), remove, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse Rename(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Rename(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::RenameContainerRequest rename;
   rename.set_id(request.param(0));
   rename.set_new_name(request.http.Query("name"));
@@ -240,16 +240,16 @@ HttpResponse Rename(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.containers->Rename(context.get(), rename, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse Resize(const Backends& backends, const std::string& id, const std::string& exec_id,
+http::HttpResponse Resize(const Backends& backends, const std::string& id, const std::string& exec_id,
                     const ApiRequest& request) {
   uint32_t rows = 0;
   uint32_t cols = 0;
   if (!absl::SimpleAtoi(request.http.Query("h"), &rows) ||
       !absl::SimpleAtoi(request.http.Query("w"), &cols)) {
-    return HttpResponse::Error(400, "invalid resize parameters: h and w must be numbers");
+    return http::HttpResponse::Error(400, "invalid resize parameters: h and w must be numbers");
   }
   berth::tasks::v1::ResizeRequest resize;
   resize.set_id(id);
@@ -260,12 +260,12 @@ HttpResponse Resize(const Backends& backends, const std::string& id, const std::
   auto context = UnaryContext();
   grpc::Status status = backends.tasks->Resize(context.get(), resize, &response);
   if (!status.ok()) return ErrorResponse(status);
-  HttpResponse ok = HttpResponse::Empty(200);
+  http::HttpResponse ok = http::HttpResponse::Empty(200);
   ok.content_type = "text/plain; charset=utf-8";
   return ok;
 }
 
-HttpResponse Top(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Top(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::TopRequest top;
   top.set_id(request.param(0));
   std::string ps_args = request.http.Query("ps_args");
@@ -283,8 +283,8 @@ HttpResponse Top(const Backends& backends, const ApiRequest& request) {
                             {"Processes", processes}});
 }
 
-HttpResponse Prune(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Prune(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::tasks::v1::PruneContainersRequest prune;
@@ -303,7 +303,7 @@ HttpResponse Prune(const Backends& backends, const ApiRequest& request) {
 
 }  // namespace
 
-HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
+http::HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
                            const std::string& exec_id, const ApiRequest& request) {
   return Resize(backends, id, exec_id, request);
 }

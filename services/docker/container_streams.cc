@@ -20,7 +20,7 @@ using nlohmann::json;
 
 // /wait: the headers go out at once (the CLI waits for them before it
 // starts the container), the status when the condition holds.
-class WaitStream : public BodyStream {
+class WaitStream : public http::BodyStream {
  public:
   WaitStream(const Backends& backends, berth::tasks::v1::WaitRequest request, int client_fd)
       : backends_(backends), request_(std::move(request)), client_fd_(client_fd) {}
@@ -53,11 +53,11 @@ class WaitStream : public BodyStream {
   bool done_ = false;
 };
 
-HttpResponse Wait(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Wait(const Backends& backends, const ApiRequest& request) {
   std::string condition = request.http.Query("condition");
   if (!condition.empty() && condition != "not-running" && condition != "next-exit" &&
       condition != "removed") {
-    return HttpResponse::Error(400, absl::StrCat("invalid condition: \"", condition, "\""));
+    return http::HttpResponse::Error(400, absl::StrCat("invalid condition: \"", condition, "\""));
   }
   // A missing container is a 404 before the 200 goes out.
   berth::tasks::v1::Container container;
@@ -67,12 +67,12 @@ HttpResponse Wait(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::WaitRequest wait;
   wait.set_id(container.id());
   wait.set_condition(condition);
-  HttpResponse response;
+  http::HttpResponse response;
   response.stream = std::make_unique<WaitStream>(backends, wait, request.http.connection_fd);
   return response;
 }
 
-class LogStream : public BodyStream {
+class LogStream : public http::BodyStream {
  public:
   LogStream(const Backends& backends, berth::tasks::v1::LogsRequest request, bool tty, int fd)
       : request_(std::move(request)), tty_(tty), watch_(fd, &context_) {
@@ -102,8 +102,8 @@ class LogStream : public BodyStream {
   std::unique_ptr<grpc::ClientReader<berth::tasks::v1::LogEntry>> reader_;
 };
 
-HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
-  const HttpRequest& http = request.http;
+http::HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
+  const http::HttpRequest& http = request.http;
   berth::tasks::v1::Container container;
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
@@ -111,7 +111,7 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
   bool out = http.QueryBool("stdout");
   bool err = http.QueryBool("stderr");
   if (!out && !err) {
-    return HttpResponse::Error(400, "Bad parameters: you must choose at least one stream");
+    return http::HttpResponse::Error(400, "Bad parameters: you must choose at least one stream");
   }
   berth::tasks::v1::LogsRequest logs;
   logs.set_id(container.id());
@@ -128,13 +128,13 @@ HttpResponse Logs(const Backends& backends, const ApiRequest& request) {
     std::string text = http.Query(name);
     if (text.empty() || text == "0") continue;
     if (!ParseApiTime(text, field)) {
-      return HttpResponse::Error(400, absl::StrCat("invalid value for \"", name, "\": ", text));
+      return http::HttpResponse::Error(400, absl::StrCat("invalid value for \"", name, "\": ", text));
     }
   }
   if (!logs.has_since() || logs.since().seconds() == 0) logs.clear_since();
   if (!logs.has_until() || logs.until().seconds() == 0) logs.clear_until();
   bool tty = container.spec().tty();
-  HttpResponse response;
+  http::HttpResponse response;
   response.content_type = tty ? kRawStream : kMultiplexedStream;
   response.stream = std::make_unique<LogStream>(backends, logs, tty, http.connection_fd);
   return response;
@@ -170,25 +170,25 @@ void ReplayLogAndFinish(const Backends& backends, AttachPeer& peer,
 }
 
 // dockerd checks the detach keys before anything else: 400, no upgrade.
-std::optional<HttpResponse> RefuseDetachKeys(const HttpRequest& http) {
+std::optional<http::HttpResponse> RefuseDetachKeys(const http::HttpRequest& http) {
   std::string keys = http.Query("detachKeys");
   if (keys.empty()) return std::nullopt;
   if (absl::Status parsed = berth::tasks::ParseDetachKeys(keys).status(); !parsed.ok()) {
-    return HttpResponse::Error(400, std::string(parsed.message()));
+    return http::HttpResponse::Error(400, std::string(parsed.message()));
   }
   return std::nullopt;
 }
 
 // dockerd's refusals of an attach to a container in the wrong state.
-std::optional<HttpResponse> RefuseAttach(const ApiRequest& request,
+std::optional<http::HttpResponse> RefuseAttach(const ApiRequest& request,
                                          const berth::tasks::v1::Container& container) {
   const std::string& name = request.param(0);
   if (container.state().status() == berth::tasks::v1::PAUSED) {
-    return HttpResponse::Error(
+    return http::HttpResponse::Error(
         409, absl::StrCat("container ", name, " is paused, unpause the container before attach"));
   }
   if (container.state().status() == berth::tasks::v1::RESTARTING) {
-    return HttpResponse::Error(
+    return http::HttpResponse::Error(
         409,
         absl::StrCat("container ", name, " is restarting, wait until the container is running"));
   }
@@ -197,19 +197,19 @@ std::optional<HttpResponse> RefuseAttach(const ApiRequest& request,
 
 // The container to attach to, or dockerd's refusal: bad detach keys, no
 // such container, or a state that cannot be attached.
-std::optional<HttpResponse> FindAttachable(const Backends& backends, const ApiRequest& request,
+std::optional<http::HttpResponse> FindAttachable(const Backends& backends, const ApiRequest& request,
                                            berth::tasks::v1::Container* container) {
-  if (std::optional<HttpResponse> refused = RefuseDetachKeys(request.http)) return refused;
+  if (std::optional<http::HttpResponse> refused = RefuseDetachKeys(request.http)) return refused;
   if (grpc::Status status = GetContainer(backends, request.param(0), container); !status.ok()) {
     return ErrorResponse(status);
   }
   return RefuseAttach(request, *container);
 }
 
-HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
-  const HttpRequest& http = request.http;
+http::HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
+  const http::HttpRequest& http = request.http;
   berth::tasks::v1::Container container;
-  if (std::optional<HttpResponse> refused = FindAttachable(backends, request, &container)) {
+  if (std::optional<http::HttpResponse> refused = FindAttachable(backends, request, &container)) {
     return *std::move(refused);
   }
   berth::tasks::v1::AttachTarget target;
@@ -222,7 +222,7 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
   target.set_await_start(true);
   bool tty = container.spec().tty();
   bool stdin_once = container.spec().stdin_once();
-  HttpResponse response;
+  http::HttpResponse response;
   response.content_type = tty ? kRawStream : kMultiplexedStream;
   if (!http.QueryBool("stream")) {
     response.hijack = [&backends, target, tty](int fd, std::string early) {
@@ -245,13 +245,13 @@ HttpResponse Attach(const Backends& backends, const ApiRequest& request) {
 
 // attach/ws: stdin, stdout and stderr as the query says from API 1.42,
 // all three before (dockerd's rule); output never multiplexed.
-HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request) {
-  const HttpRequest& http = request.http;
+http::HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request) {
+  const http::HttpRequest& http = request.http;
   berth::tasks::v1::Container container;
-  if (std::optional<HttpResponse> refused = FindAttachable(backends, request, &container)) {
+  if (std::optional<http::HttpResponse> refused = FindAttachable(backends, request, &container)) {
     return *std::move(refused);
   }
-  if (std::optional<HttpResponse> refused = WebSocketHandshakeError(http)) {
+  if (std::optional<http::HttpResponse> refused = WebSocketHandshakeError(http)) {
     return *std::move(refused);
   }
   bool all = CompareApiVersions(request.version, "1.42") < 0;
@@ -267,7 +267,7 @@ HttpResponse AttachWebSocket(const Backends& backends, const ApiRequest& request
   // Text frames before API 1.28 (moby #28176).
   bool binary = CompareApiVersions(request.version, "1.28") >= 0;
   bool stream = http.QueryBool("stream");
-  HttpResponse response = WebSocketUpgrade(http);
+  http::HttpResponse response = WebSocketUpgrade(http);
   if (!stream) {
     response.hijack = [&backends, target, binary](int fd, std::string early) {
       WebSocketPeer peer(fd, std::move(early), binary);

@@ -106,42 +106,4 @@ absl::Status CheckUnixSocketFree(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ListenTcp(const std::string& address) {
-  size_t colon = address.rfind(':');
-  if (colon == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("no port in ", address));
-  }
-  std::string host = address.substr(0, colon);
-  std::string port = address.substr(colon + 1);
-  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
-    host = host.substr(1, host.size() - 2);
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* found = nullptr;
-  int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found);
-  if (rc != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("resolve ", address, ": ", ::gai_strerror(rc)));
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(found, &::freeaddrinfo);
-  int saved = 0;
-  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
-    if (!fd.valid()) {
-      saved = errno;
-      continue;
-    }
-    int on = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-    if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd.get(), 128) == 0) {
-      return fd.Release();
-    }
-    saved = errno;
-  }
-  return absl::ErrnoToStatus(saved, absl::StrCat("listen on tcp://", address));
-}
-
 }  // namespace berth::docker

@@ -35,9 +35,6 @@ absl::StatusOr<std::vector<DockerEndpoint>> ParseDockerEndpoints(const config::D
 // is not a socket, is refused and left alone.
 absl::Status CheckUnixSocketFree(const std::string& path);
 
-// A TCP socket listening on host:port ("[::1]:2377", "0.0.0.0:2377").
-absl::StatusOr<int> ListenTcp(const std::string& address);
-
 // The PEM files of mutual TLS.
 struct TlsFiles {
   std::string ca;

@@ -11,8 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-HttpResponse Create(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Create(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   JsonFields fields(*body, "ExecConfig");
@@ -39,8 +39,8 @@ HttpResponse Create(const Backends& backends, const ApiRequest& request) {
   if (fields.Bool("AttachStderr", &flag)) process.set_attach_stderr(flag);
   flag = false;
   if (fields.Bool("Privileged", &flag)) process.set_privileged(flag);
-  if (!fields.status().ok()) return HttpResponse::Error(400, std::string(fields.status().message()));
-  if (process.args_size() == 0) return HttpResponse::Error(400, "No exec command specified");
+  if (!fields.status().ok()) return http::HttpResponse::Error(400, std::string(fields.status().message()));
+  if (process.args_size() == 0) return http::HttpResponse::Error(400, "No exec command specified");
   berth::tasks::v1::CreateExecRequest create;
   create.set_id(request.param(0));
   *create.mutable_process() = process;
@@ -59,19 +59,19 @@ grpc::Status InspectExec(const Backends& backends, const std::string& id,
   return backends.tasks->InspectExec(context.get(), inspect, info);
 }
 
-HttpResponse Start(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Start(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   JsonFields fields(*body, "ExecStartCheck");
   bool detach = false;
   fields.Bool("Detach", &detach);
-  if (!fields.status().ok()) return HttpResponse::Error(400, std::string(fields.status().message()));
+  if (!fields.status().ok()) return http::HttpResponse::Error(400, std::string(fields.status().message()));
   berth::tasks::v1::ExecInfo info;
   grpc::Status status = InspectExec(backends, request.param(0), &info);
   if (!status.ok()) return ErrorResponse(status);
   if (info.running() || info.pid() != 0) {
-    return HttpResponse::Error(409, absl::StrCat("Error: Exec command ", info.exec_id(),
+    return http::HttpResponse::Error(409, absl::StrCat("Error: Exec command ", info.exec_id(),
                                                  " has already run"));
   }
   if (detach) {
@@ -82,7 +82,7 @@ HttpResponse Start(const Backends& backends, const ApiRequest& request) {
     auto context = UnaryContext();
     status = backends.tasks->Start(context.get(), start, &response);
     if (!status.ok()) return ErrorResponse(status);
-    return HttpResponse::Empty(200);
+    return http::HttpResponse::Empty(200);
   }
   berth::tasks::v1::AttachTarget target;
   target.set_id(info.container_id());
@@ -93,7 +93,7 @@ HttpResponse Start(const Backends& backends, const ApiRequest& request) {
   target.set_detach_keys(info.process().detach_keys());
   target.set_start(true);
   bool tty = info.process().tty();
-  HttpResponse response;
+  http::HttpResponse response;
   response.content_type = tty ? kRawStream : kMultiplexedStream;
   // dockerd answers an exec start's 101 first and starts the process
   // after: the call is opened in the hijack (it starts the exec itself).
@@ -105,14 +105,14 @@ HttpResponse Start(const Backends& backends, const ApiRequest& request) {
   return response;
 }
 
-HttpResponse Resize(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Resize(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::ExecInfo info;
   grpc::Status status = InspectExec(backends, request.param(0), &info);
   if (!status.ok()) return ErrorResponse(status);
   return ResizeProcess(backends, info.container_id(), info.exec_id(), request);
 }
 
-HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::ExecInfo info;
   grpc::Status status = InspectExec(backends, request.param(0), &info);
   if (!status.ok()) return ErrorResponse(status);

@@ -23,7 +23,7 @@ HttpMetrics::HttpMetrics(metrics::Registry& registry, const Router& router)
           "Time from a Docker API request to its response head, by method and route.",
           {"method", "route"}, metrics::DefaultLatencyBuckets())) {}
 
-void HttpMetrics::Observe(const HttpRequest& request, int status, double seconds) {
+void HttpMetrics::Observe(const http::HttpRequest& request, int status, double seconds) {
   std::optional<RouteMatch> match = router_.Find(request);
   std::string route = match ? match->pattern : "other";
   std::string method = MethodLabel(request.method);

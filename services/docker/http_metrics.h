@@ -24,7 +24,7 @@ class HttpMetrics {
 
   // seconds: from the request to its response head (a stream or hijacked
   // connection goes on after).
-  void Observe(const HttpRequest& request, int status, double seconds);
+  void Observe(const http::HttpRequest& request, int status, double seconds);
 
  private:
   const Router& router_;

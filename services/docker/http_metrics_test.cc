@@ -7,8 +7,8 @@
 namespace berth::docker {
 namespace {
 
-HttpRequest Request(const std::string& method, const std::string& path) {
-  HttpRequest request;
+http::HttpRequest Request(const std::string& method, const std::string& path) {
+  http::HttpRequest request;
   request.method = method;
   request.path = path;
   return request;
@@ -33,7 +33,7 @@ TEST(HttpMetricsTest, LabelsByRoutePatternNotPath) {
   metrics::Registry registry;
   Router router;
   router.Add("POST", "/containers/{id}/start",
-             [](const ApiRequest&) { return HttpResponse::Empty(204); });
+             [](const ApiRequest&) { return http::HttpResponse::Empty(204); });
   HttpMetrics http(registry, router);
   http.Observe(Request("POST", "/v1.45/containers/abc/start"), 204, 0.002);
   http.Observe(Request("POST", "/containers/def/start"), 204, 0.003);

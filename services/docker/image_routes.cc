@@ -44,7 +44,7 @@ json ErrorLine(const std::string& message) {
   return {{"errorDetail", {{"message", message}}}, {"error", message}};
 }
 
-class PullStream : public BodyStream {
+class PullStream : public http::BodyStream {
  public:
   PullStream(std::unique_ptr<grpc::ClientContext> context,
              std::unique_ptr<grpc::ClientReader<berth::images::v1::PullResponse>> reader,
@@ -86,8 +86,8 @@ class PullStream : public BodyStream {
   bool finished_ = false;
 };
 
-HttpResponse Pull(const Backends& backends, const ApiRequest& request) {
-  const HttpRequest& http = request.http;
+http::HttpResponse Pull(const Backends& backends, const ApiRequest& request) {
+  const http::HttpRequest& http = request.http;
   std::string ref = http.Query("fromImage");
   std::string tag = http.Query("tag");
   if (!tag.empty()) ref += (absl::StartsWith(tag, "sha256:") ? "@" : ":") + tag;
@@ -96,7 +96,7 @@ HttpResponse Pull(const Backends& backends, const ApiRequest& request) {
   std::string platform = http.Query("platform");
   if (!platform.empty()) {
     auto parsed = berth::cli::ParsePlatform(platform);
-    if (!parsed.ok()) return HttpResponse::Error(400, std::string(parsed.status().message()));
+    if (!parsed.ok()) return http::HttpResponse::Error(400, std::string(parsed.status().message()));
     *pull.mutable_platform() = *parsed;
   }
   ReadRegistryAuth(http, pull.mutable_auth());
@@ -110,19 +110,19 @@ HttpResponse Pull(const Backends& backends, const ApiRequest& request) {
     grpc::Status status = reader->Finish();
     if (!status.ok()) return ErrorResponse(status);
   }
-  HttpResponse response;
+  http::HttpResponse response;
   response.stream = std::make_unique<PullStream>(std::move(context), std::move(reader),
                                                  PullStream::Lines(first));
   return response;
 }
 
 // fromSrc=-: the body is a root filesystem tarball (docker import).
-HttpResponse Import(const Backends& backends, const ApiRequest& request) {
-  const HttpRequest& http = request.http;
+http::HttpResponse Import(const Backends& backends, const ApiRequest& request) {
+  const http::HttpRequest& http = request.http;
   if (http.Query("fromSrc") != "-") {
-    return HttpResponse::Error(501, "import from a URL is not supported by berth: send the tarball");
+    return http::HttpResponse::Error(501, "import from a URL is not supported by berth: send the tarball");
   }
-  if (http.body_truncated) return HttpResponse::Error(413, "request body too large");
+  if (http.body_truncated) return http::HttpResponse::Error(413, "request body too large");
   grpc::ClientContext context;
   berth::images::v1::ImportResponse imported;
   auto writer = backends.images->Import(&context, &imported);
@@ -169,8 +169,8 @@ json Summary(const ImageDetail& image) {
           {"Containers", -1}};
 }
 
-HttpResponse List(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse List(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::images::v1::ListImagesRequest list;
@@ -187,7 +187,7 @@ HttpResponse List(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, rows);
 }
 
-HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
   berth::images::v1::GetImageRequest get;
   get.set_ref(request.param(0));
   ImageDetail image;
@@ -197,7 +197,7 @@ HttpResponse Inspect(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, berth::cli::ImageInspectJson(image));
 }
 
-HttpResponse History(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse History(const Backends& backends, const ApiRequest& request) {
   berth::images::v1::HistoryRequest history;
   history.set_ref(request.param(0));
   berth::images::v1::HistoryResponse response;
@@ -219,9 +219,9 @@ HttpResponse History(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, rows);
 }
 
-HttpResponse Tag(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Tag(const Backends& backends, const ApiRequest& request) {
   std::string target = request.http.Query("repo");
-  if (target.empty()) return HttpResponse::Error(400, "repository name must have at least one component");
+  if (target.empty()) return http::HttpResponse::Error(400, "repository name must have at least one component");
   std::string tag = request.http.Query("tag");
   if (!tag.empty()) target += ":" + tag;
   berth::images::v1::TagRequest call;
@@ -231,10 +231,10 @@ HttpResponse Tag(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.images->Tag(context.get(), call, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(201);
+  return http::HttpResponse::Empty(201);
 }
 
-HttpResponse Remove(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Remove(const Backends& backends, const ApiRequest& request) {
   berth::images::v1::RemoveImageRequest call;
   call.set_ref(request.param(0));
   call.set_force(request.http.QueryBool("force"));
@@ -249,8 +249,8 @@ HttpResponse Remove(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, rows);
 }
 
-HttpResponse Prune(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Prune(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::images::v1::PruneImagesRequest prune;
@@ -276,8 +276,8 @@ HttpResponse Prune(const Backends& backends, const ApiRequest& request) {
                             {"SpaceReclaimed", response.space_reclaimed()}});
 }
 
-HttpResponse Search(const ApiRequest&) {
-  return HttpResponse::Error(
+http::HttpResponse Search(const ApiRequest&) {
+  return http::HttpResponse::Error(
       501, "search is not supported by berth: it has no registry index to search offline");
 }
 
@@ -295,7 +295,7 @@ void AddImageRoutes(Router& router, const Backends& backends) {
   router.Add("POST", "/images/{name*}/tag", Bind(backends, Tag));
   router.Add("DELETE", "/images/{name*}", Bind(backends, Remove));
   router.Add("POST", "/build", [](const ApiRequest&) {
-    return HttpResponse::Error(501, "berth has no image builder yet: docker build is not supported");
+    return http::HttpResponse::Error(501, "berth has no image builder yet: docker build is not supported");
   });
   // docker system prune asks for it too: no builder, so no cache to free.
   router.Add("POST", "/build/prune", [](const ApiRequest&) {

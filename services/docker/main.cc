@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
 #include "services/common/base/version.h"
+#include "services/common/http/listen.h"
 #include "services/common/server/service_main.h"
 #include "services/berthd/audit_log.h"
 #include "services/docker/access.h"
@@ -30,7 +31,7 @@ std::unique_ptr<berth::docker::Router> g_router;
 std::unique_ptr<berth::berthd::AuditLog> g_audit;
 std::unique_ptr<berth::docker::AccessControl> g_access;
 std::unique_ptr<berth::docker::HttpMetrics> g_metrics;
-std::vector<std::unique_ptr<berth::docker::HttpServer>> g_servers;
+std::vector<std::unique_ptr<berth::http::HttpServer>> g_servers;
 // The unix sockets this process made, removed when it stops, as the
 // frame removes its gRPC socket.
 std::vector<std::string> g_unix_sockets;
@@ -87,29 +88,29 @@ int main(int argc, char** argv) {
 
     g_metrics = std::make_unique<berth::docker::HttpMetrics>(*context.registry, *g_router);
 
-    berth::docker::HttpServerOptions options;
+    berth::http::HttpServerOptions options;
     // Other bodies are JSON, or a tar (cp, build) held whole: up to 1 GiB.
     options.max_body_bytes = size_t{1} << 30;
     options.common_headers = {{"Api-Version", berth::docker::kMaxApiVersion},
                               {"Docker-Experimental", "false"},
                               {"Ostype", "linux"},
                               {"Server", absl::StrCat("berth/", berth::kVersion, " (linux)")}};
-    options.admit = [](const berth::docker::HttpRequest& request) {
+    options.admit = [](const berth::http::HttpRequest& request) {
       return g_access->Admit(request);
     };
-    options.streams_body = [](const berth::docker::HttpRequest& request) {
+    options.streams_body = [](const berth::http::HttpRequest& request) {
       return g_router->StreamsBody(request);
     };
-    auto handler = [](const berth::docker::HttpRequest& request) {
+    auto handler = [](const berth::http::HttpRequest& request) {
       auto start = std::chrono::steady_clock::now();
-      berth::docker::HttpResponse response = g_router->Dispatch(request);
+      berth::http::HttpResponse response = g_router->Dispatch(request);
       g_access->Record(request, response);
       std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
       g_metrics->Observe(request, response.status, elapsed.count());
       return response;
     };
     for (const berth::docker::DockerEndpoint& endpoint : *endpoints) {
-      berth::docker::HttpServerOptions endpoint_options = options;
+      berth::http::HttpServerOptions endpoint_options = options;
       absl::StatusOr<int> fd;
       std::string uri = absl::StrCat(endpoint.scheme, "://", endpoint.address);
       if (endpoint.scheme == "tcp") {
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
           BERTH_LOG(Warn) << "docker api: serving " << uri
                           << " WITHOUT TLS: anyone who can reach it controls this host";
         }
-        fd = berth::docker::ListenTcp(endpoint.address);
+        fd = berth::http::ListenTcp(endpoint.address);
       } else {
         if (!endpoint.own_socket) {
           // Never take a socket over from a daemon that still serves it.
@@ -133,11 +134,11 @@ int main(int argc, char** argv) {
             continue;
           }
         }
-        fd = berth::docker::ListenUnix(endpoint.address, {"docker", "berth"});
+        fd = berth::http::ListenUnix(endpoint.address, {"docker", "berth"});
         if (fd.ok()) g_unix_sockets.push_back(endpoint.address);
       }
       if (!fd.ok()) return fd.status();
-      auto server = berth::docker::HttpServer::Start(*fd, handler, std::move(endpoint_options));
+      auto server = berth::http::HttpServer::Start(*fd, handler, std::move(endpoint_options));
       if (!server.ok()) return server.status();
       g_servers.push_back(*std::move(server));
       BERTH_LOG(Info) << "docker api: serving on " << uri << (endpoint.tls ? " (mutual TLS)" : "");

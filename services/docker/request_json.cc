@@ -9,32 +9,32 @@
 
 namespace berth::docker {
 
-std::optional<nlohmann::json> JsonBody(const ApiRequest& request, HttpResponse* error) {
+std::optional<nlohmann::json> JsonBody(const ApiRequest& request, http::HttpResponse* error) {
   if (request.http.body_truncated) {
-    *error = HttpResponse::Error(413, "request body too large");
+    *error = http::HttpResponse::Error(413, "request body too large");
     return std::nullopt;
   }
   if (request.http.body.empty()) return nlohmann::json::object();
   nlohmann::json body = nlohmann::json::parse(request.http.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
-    *error = HttpResponse::Error(400, "invalid JSON: the request body is not valid JSON");
+    *error = http::HttpResponse::Error(400, "invalid JSON: the request body is not valid JSON");
     return std::nullopt;
   }
   if (body.is_null()) return nlohmann::json::object();
   if (!body.is_object()) {
-    *error = HttpResponse::Error(400, "invalid JSON: the request body must be a JSON object");
+    *error = http::HttpResponse::Error(400, "invalid JSON: the request body must be a JSON object");
     return std::nullopt;
   }
   return body;
 }
 
-std::optional<Filters> ParseFilters(const ApiRequest& request, HttpResponse* error) {
+std::optional<Filters> ParseFilters(const ApiRequest& request, http::HttpResponse* error) {
   Filters filters;
   std::string text = request.http.Query("filters");
   if (text.empty()) return filters;
   nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_object()) {
-    *error = HttpResponse::Error(400, absl::StrCat("invalid filter: ", text));
+    *error = http::HttpResponse::Error(400, absl::StrCat("invalid filter: ", text));
     return std::nullopt;
   }
   for (const auto& [key, values] : json.items()) {
@@ -46,21 +46,21 @@ std::optional<Filters> ParseFilters(const ApiRequest& request, HttpResponse* err
     } else if (values.is_array()) {
       for (const auto& value : values) {
         if (!value.is_string()) {
-          *error = HttpResponse::Error(400, absl::StrCat("invalid filter: ", text));
+          *error = http::HttpResponse::Error(400, absl::StrCat("invalid filter: ", text));
           return std::nullopt;
         }
         out.push_back(value.get<std::string>());
       }
     } else {
-      *error = HttpResponse::Error(400, absl::StrCat("invalid filter: ", text));
+      *error = http::HttpResponse::Error(400, absl::StrCat("invalid filter: ", text));
       return std::nullopt;
     }
   }
   return filters;
 }
 
-HttpResponse JsonResponse(int status, const nlohmann::json& body) {
-  return HttpResponse::Json(status,
+http::HttpResponse JsonResponse(int status, const nlohmann::json& body) {
+  return http::HttpResponse::Json(status,
                             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
@@ -75,7 +75,7 @@ bool ParseApiTime(const std::string& text, google::protobuf::Timestamp* out) {
 }
 
 // X-Registry-Auth: base64url JSON of docker's AuthConfig.
-void ReadRegistryAuth(const HttpRequest& request, berth::images::v1::RegistryAuth* auth) {
+void ReadRegistryAuth(const http::HttpRequest& request, berth::images::v1::RegistryAuth* auth) {
   std::string encoded = request.Header("X-Registry-Auth");
   if (encoded.empty()) return;
   std::string decoded;

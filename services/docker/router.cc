@@ -79,19 +79,19 @@ bool Router::Match(const Route& route, const std::vector<std::string>& segments,
   return true;
 }
 
-HttpResponse Router::Dispatch(const HttpRequest& request) const {
+http::HttpResponse Router::Dispatch(const http::HttpRequest& request) const {
   std::vector<std::string> segments = Segments(request.path);
   std::string version = kMaxApiVersion;
   if (!segments.empty() && IsVersionSegment(segments[0])) {
     version = segments[0].substr(1);
     segments.erase(segments.begin());
     if (CompareApiVersions(version, kMaxApiVersion) > 0) {
-      return HttpResponse::Error(400, absl::StrCat("client version ", version,
+      return http::HttpResponse::Error(400, absl::StrCat("client version ", version,
                                                    " is too new. Maximum supported API version is ",
                                                    kMaxApiVersion));
     }
     if (CompareApiVersions(version, kMinApiVersion) < 0) {
-      return HttpResponse::Error(
+      return http::HttpResponse::Error(
           400, absl::StrCat("client version ", version,
                             " is too old. Minimum supported API version is ", kMinApiVersion,
                             ", please upgrade your client to a newer version"));
@@ -107,8 +107,8 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
     if (route.method != method && !(request.method == "HEAD" && route.method == "HEAD")) continue;
     return route.handler(ApiRequest{request, params, version});
   }
-  if (path_known) return HttpResponse::Error(405, "method not allowed");
-  return HttpResponse::Error(404, "page not found");
+  if (path_known) return http::HttpResponse::Error(405, "method not allowed");
+  return http::HttpResponse::Error(404, "page not found");
 }
 
 // The path without its version prefix.
@@ -118,7 +118,7 @@ static std::vector<std::string> UnversionedSegments(const std::string& path) {
   return segments;
 }
 
-const Router::Route* Router::Lookup(const HttpRequest& request,
+const Router::Route* Router::Lookup(const http::HttpRequest& request,
                                     std::vector<std::string>* params) const {
   std::vector<std::string> segments = UnversionedSegments(request.path);
   std::string method = request.method == "HEAD" ? "GET" : request.method;
@@ -130,7 +130,7 @@ const Router::Route* Router::Lookup(const HttpRequest& request,
   return nullptr;
 }
 
-std::optional<RouteMatch> Router::Find(const HttpRequest& request) const {
+std::optional<RouteMatch> Router::Find(const http::HttpRequest& request) const {
   RouteMatch match;
   const Route* route = Lookup(request, &match.params);
   if (route == nullptr) return std::nullopt;
@@ -144,7 +144,7 @@ void Router::StreamBody(const std::string& method, const std::string& pattern) {
   }
 }
 
-bool Router::StreamsBody(const HttpRequest& request) const {
+bool Router::StreamsBody(const http::HttpRequest& request) const {
   std::vector<std::string> params;
   const Route* route = Lookup(request, &params);
   return route != nullptr && route->streams_body;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "services/docker/http_server.h"
+#include "services/common/http/http_server.h"
 
 namespace berth::docker {
 
@@ -24,7 +24,7 @@ inline constexpr char kMinApiVersion[] = "1.24";
 int CompareApiVersions(const std::string& a, const std::string& b);
 
 struct ApiRequest {
-  const HttpRequest& http;
+  const http::HttpRequest& http;
   std::vector<std::string> params;
   // The client's version (the prefix), or the newest for unprefixed paths.
   std::string version;
@@ -32,7 +32,7 @@ struct ApiRequest {
   const std::string& param(size_t i) const { return params.at(i); }
 };
 
-using RouteHandler = std::function<HttpResponse(const ApiRequest&)>;
+using RouteHandler = std::function<http::HttpResponse(const ApiRequest&)>;
 
 // The route a request goes to: its pattern ("/containers/{id}/start") and
 // the values of its parameters.
@@ -44,14 +44,14 @@ struct RouteMatch {
 class Router {
  public:
   void Add(const std::string& method, const std::string& pattern, RouteHandler handler);
-  HttpResponse Dispatch(const HttpRequest& request) const;
+  http::HttpResponse Dispatch(const http::HttpRequest& request) const;
 
   // The route of a request (none for an unknown path or method).
-  std::optional<RouteMatch> Find(const HttpRequest& request) const;
+  std::optional<RouteMatch> Find(const http::HttpRequest& request) const;
   // The handler of METHOD pattern reads its body as it arrives
-  // (HttpRequest::ReadBody) instead of having it held whole.
+  // (http::HttpRequest::ReadBody) instead of having it held whole.
   void StreamBody(const std::string& method, const std::string& pattern);
-  bool StreamsBody(const HttpRequest& request) const;
+  bool StreamsBody(const http::HttpRequest& request) const;
 
  private:
   struct Route {
@@ -62,7 +62,7 @@ class Router {
     bool streams_body = false;
   };
   // The route for a request and its parameters; nullptr when none.
-  const Route* Lookup(const HttpRequest& request, std::vector<std::string>* params) const;
+  const Route* Lookup(const http::HttpRequest& request, std::vector<std::string>* params) const;
   static bool Match(const Route& route, const std::vector<std::string>& segments,
                     std::vector<std::string>* params);
   std::vector<Route> routes_;

@@ -5,8 +5,8 @@
 namespace berth::docker {
 namespace {
 
-HttpRequest Request(const std::string& method, const std::string& path) {
-  HttpRequest request;
+http::HttpRequest Request(const std::string& method, const std::string& path) {
+  http::HttpRequest request;
   request.method = method;
   request.path = path;
   return request;
@@ -18,15 +18,15 @@ class RouterTest : public ::testing::Test {
     router_.Add("GET", "/containers/{id}/json", [this](const ApiRequest& r) {
       seen_ = r.params;
       version_ = r.version;
-      return HttpResponse::Json(200, "{}");
+      return http::HttpResponse::Json(200, "{}");
     });
     router_.Add("GET", "/images/{name*}/json", [this](const ApiRequest& r) {
       seen_ = r.params;
-      return HttpResponse::Json(200, "{}");
+      return http::HttpResponse::Json(200, "{}");
     });
     router_.Add("DELETE", "/images/{name*}", [this](const ApiRequest& r) {
       seen_ = r.params;
-      return HttpResponse::Empty(200);
+      return http::HttpResponse::Empty(200);
     });
   }
   Router router_;
@@ -51,18 +51,18 @@ TEST_F(RouterTest, ImageNamesKeepTheirSlashes) {
 }
 
 TEST_F(RouterTest, VersionsOutsideTheRangeAreRefusedAsDockerd) {
-  HttpResponse too_new = router_.Dispatch(Request("GET", "/v1.99/containers/x/json"));
+  http::HttpResponse too_new = router_.Dispatch(Request("GET", "/v1.99/containers/x/json"));
   EXPECT_EQ(too_new.status, 400);
   EXPECT_NE(too_new.body.find("client version 1.99 is too new. Maximum supported API version is"),
             std::string::npos);
-  HttpResponse too_old = router_.Dispatch(Request("GET", "/v1.12/containers/x/json"));
+  http::HttpResponse too_old = router_.Dispatch(Request("GET", "/v1.12/containers/x/json"));
   EXPECT_EQ(too_old.status, 400);
   EXPECT_NE(too_old.body.find("client version 1.12 is too old. Minimum supported API version is 1.24"),
             std::string::npos);
 }
 
 TEST_F(RouterTest, UnknownPathsAndMethods) {
-  HttpResponse unknown = router_.Dispatch(Request("GET", "/v1.45/nothing/here"));
+  http::HttpResponse unknown = router_.Dispatch(Request("GET", "/v1.45/nothing/here"));
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, "{\"message\":\"page not found\"}\n");
   EXPECT_EQ(router_.Dispatch(Request("POST", "/v1.45/containers/x/json")).status, 405);

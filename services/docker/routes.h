@@ -15,7 +15,7 @@
 namespace berth::docker {
 
 // An endpoint of (backends, request) as a route's handler.
-using BackendHandler = HttpResponse (*)(const Backends&, const ApiRequest&);
+using BackendHandler = http::HttpResponse (*)(const Backends&, const ApiRequest&);
 inline RouteHandler Bind(const Backends& backends, BackendHandler handler) {
   return [&backends, handler](const ApiRequest& request) { return handler(backends, request); };
 }
@@ -33,14 +33,14 @@ void AddTransferRoutes(Router& router, const Backends& backends);
 
 // The request's JSON body: nullopt with *error set (400, dockerd's texts)
 // when it is not JSON or not an object. An empty body is an empty object.
-std::optional<nlohmann::json> JsonBody(const ApiRequest& request, HttpResponse* error);
+std::optional<nlohmann::json> JsonBody(const ApiRequest& request, http::HttpResponse* error);
 
 // docker's filters parameter ({"key":{"value":true}} or, from old clients,
 // {"key":["value"]}); nullopt with *error set when malformed.
 using Filters = std::map<std::string, std::vector<std::string>>;
-std::optional<Filters> ParseFilters(const ApiRequest& request, HttpResponse* error);
+std::optional<Filters> ParseFilters(const ApiRequest& request, http::HttpResponse* error);
 
-HttpResponse JsonResponse(int status, const nlohmann::json& body);
+http::HttpResponse JsonResponse(int status, const nlohmann::json& body);
 
 // since= and until= of logs and events: Unix seconds with an optional
 // fraction, as the CLI sends them (docker's other forms too); false when
@@ -49,10 +49,10 @@ bool ParseApiTime(const std::string& text, google::protobuf::Timestamp* out);
 
 // X-Registry-Auth (base64url JSON of docker's AuthConfig) of a pull or a
 // push; *auth is left empty when there is none or it cannot be read.
-void ReadRegistryAuth(const HttpRequest& request, berth::images::v1::RegistryAuth* auth);
+void ReadRegistryAuth(const http::HttpRequest& request, berth::images::v1::RegistryAuth* auth);
 
 // POST .../resize?h=&w= for a container (exec_id empty) or an exec.
-HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
+http::HttpResponse ResizeProcess(const Backends& backends, const std::string& id,
                            const std::string& exec_id, const ApiRequest& request);
 
 }  // namespace berth::docker

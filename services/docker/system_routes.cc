@@ -11,8 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-HttpResponse Ping(const ApiRequest& request) {
-  HttpResponse response;
+http::HttpResponse Ping(const ApiRequest& request) {
+  http::HttpResponse response;
   response.content_type = "text/plain; charset=utf-8";
   // As dockerd: HEAD says Content-Length 0 (the CLI's first call).
   if (request.http.method != "HEAD") response.body = "OK";
@@ -29,7 +29,7 @@ std::string GoArch(const std::string& arch) {
   return arch;
 }
 
-HttpResponse Version(const Backends& backends, const ApiRequest&) {
+http::HttpResponse Version(const Backends& backends, const ApiRequest&) {
   berth::system::v1::VersionResponse version;
   auto context = UnaryContext();
   grpc::Status status = backends.system->Version(context.get(), {}, &version);
@@ -56,10 +56,10 @@ HttpResponse Version(const Backends& backends, const ApiRequest&) {
                {"Arch", arch},
                {"KernelVersion", version.kernel_version()},
                {"BuildTime", build_time}};
-  return HttpResponse::Json(200, body.dump() + "\n");
+  return http::HttpResponse::Json(200, body.dump() + "\n");
 }
 
-HttpResponse Info(const Backends& backends, const ApiRequest&) {
+http::HttpResponse Info(const Backends& backends, const ApiRequest&) {
   berth::system::v1::InfoResponse info;
   auto context = UnaryContext();
   grpc::Status status = backends.system->Info(context.get(), {}, &info);
@@ -137,7 +137,7 @@ HttpResponse Info(const Backends& backends, const ApiRequest&) {
     body["RegistryConfig"]["IndexConfigs"][registry] = {
         {"Name", registry}, {"Mirrors", json::array()}, {"Secure", false}, {"Official", false}};
   }
-  return HttpResponse::Json(200, body.dump() + "\n");
+  return http::HttpResponse::Json(200, body.dump() + "\n");
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ json ActorEventJson(const char* type, const berth::types::v1::Envelope& envelope
 // Every service's events (containers, images, volumes, networks: each
 // published by the service that owns the object), one JSON line each, as
 // they come; the stream stays open until --until or the client leaves.
-class EventStream : public BodyStream {
+class EventStream : public http::BodyStream {
  public:
   EventStream(const Backends& backends, const berth::tasks::v1::SubscribeRequest& request,
               int client_fd) {
@@ -166,8 +166,8 @@ class EventStream : public BodyStream {
   std::vector<std::thread> threads_;
 };
 
-HttpResponse Events(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Events(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::tasks::v1::SubscribeRequest subscribe;
@@ -179,12 +179,12 @@ HttpResponse Events(const Backends& backends, const ApiRequest& request) {
     std::string text = request.http.Query(name);
     if (text.empty()) continue;
     if (!ParseApiTime(text, field)) {
-      return HttpResponse::Error(400, absl::StrCat("invalid value for ", name, ": ", text));
+      return http::HttpResponse::Error(400, absl::StrCat("invalid value for ", name, ": ", text));
     }
   }
   if (request.http.Query("since").empty()) subscribe.clear_since();
   if (request.http.Query("until").empty()) subscribe.clear_until();
-  HttpResponse response;
+  http::HttpResponse response;
   response.stream = std::make_unique<EventStream>(backends, subscribe, request.http.connection_fd);
   return response;
 }
@@ -239,7 +239,7 @@ json StatsJson(const berth::tasks::v1::ContainerStats& stats,
               {"tx_errors", 0}, {"tx_dropped", 0}}}}}};
 }
 
-class StatsStream : public BodyStream {
+class StatsStream : public http::BodyStream {
  public:
   StatsStream(const Backends& backends, const std::string& id, bool stream, bool one_shot,
               int client_fd)
@@ -287,13 +287,13 @@ class StatsStream : public BodyStream {
   std::optional<berth::tasks::v1::ContainerStats> previous_;
 };
 
-HttpResponse Stats(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Stats(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::Container container;
   if (grpc::Status status = GetContainer(backends, request.param(0), &container); !status.ok()) {
     return ErrorResponse(status);
   }
   bool stream = !request.http.HasQuery("stream") || request.http.QueryBool("stream");
-  HttpResponse response;
+  http::HttpResponse response;
   auto state = container.state().status();
   if (state != berth::tasks::v1::RUNNING && state != berth::tasks::v1::PAUSED) {
     // dockerd: a stopped container's stats are zeros with its name.
@@ -308,7 +308,7 @@ HttpResponse Stats(const Backends& backends, const ApiRequest& request) {
   return response;
 }
 
-HttpResponse DiskUsage(const Backends& backends, const ApiRequest&) {
+http::HttpResponse DiskUsage(const Backends& backends, const ApiRequest&) {
   berth::images::v1::ListImagesResponse images;
   berth::tasks::v1::ListContainersResponse containers;
   berth::snapshots::v1::ListVolumesResponse volumes;
@@ -363,8 +363,8 @@ HttpResponse DiskUsage(const Backends& backends, const ApiRequest&) {
                             {"BuildCache", json::array()}});
 }
 
-HttpResponse Auth(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse Auth(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   auto text = [&body](const char* key) {
@@ -383,7 +383,7 @@ HttpResponse Auth(const Backends& backends, const ApiRequest& request) {
     // dockerd: a refused login is 401 with the registry's reason.
     if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
         status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      return HttpResponse::Error(401, status.error_message());
+      return http::HttpResponse::Error(401, status.error_message());
     }
     return ErrorResponse(status);
   }

@@ -45,7 +45,7 @@ std::string PathStatHeader(const berth::tasks::v1::PathStat& stat) {
 // A gRPC stream of bytes as an HTTP body: the first message was read to
 // turn an early failure into a status.
 template <typename Message>
-class ChunkStream : public BodyStream {
+class ChunkStream : public http::BodyStream {
  public:
   using Extract = std::function<std::string(const Message&)>;
   ChunkStream(std::unique_ptr<grpc::ClientContext> context,
@@ -83,7 +83,7 @@ class ChunkStream : public BodyStream {
   ClientWatch watch_;
 };
 
-HttpResponse ArchiveGet(const Backends& backends, const ApiRequest& request, bool head) {
+http::HttpResponse ArchiveGet(const Backends& backends, const ApiRequest& request, bool head) {
   berth::tasks::v1::CopyFromRequest copy;
   copy.set_id(request.param(0));
   copy.set_path(request.http.Query("path"));
@@ -96,7 +96,7 @@ HttpResponse ArchiveGet(const Backends& backends, const ApiRequest& request, boo
     return ErrorResponse(status.ok() ? grpc::Status(grpc::StatusCode::INTERNAL, "no path stat")
                                      : status);
   }
-  HttpResponse response;
+  http::HttpResponse response;
   response.content_type = "application/x-tar";
   response.headers = {{"X-Docker-Container-Path-Stat", PathStatHeader(first.stat())}};
   if (head) {
@@ -111,8 +111,8 @@ HttpResponse ArchiveGet(const Backends& backends, const ApiRequest& request, boo
   return response;
 }
 
-HttpResponse ArchivePut(const Backends& backends, const ApiRequest& request) {
-  if (request.http.body_truncated) return HttpResponse::Error(413, "request body too large");
+http::HttpResponse ArchivePut(const Backends& backends, const ApiRequest& request) {
+  if (request.http.body_truncated) return http::HttpResponse::Error(413, "request body too large");
   grpc::ClientContext context;
   berth::tasks::v1::CopyToResponse response;
   auto writer = backends.containers->CopyTo(&context, &response);
@@ -133,13 +133,13 @@ HttpResponse ArchivePut(const Backends& backends, const ApiRequest& request) {
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(200);
+  return http::HttpResponse::Empty(200);
 }
 
 // A tar the service streams (export, save) as the answer's body. A
 // failure before the first chunk is still an error status; after it, the
 // body ends early.
-HttpResponse TarDownload(std::unique_ptr<grpc::ClientContext> context,
+http::HttpResponse TarDownload(std::unique_ptr<grpc::ClientContext> context,
                          std::unique_ptr<grpc::ClientReader<berth::types::v1::DataChunk>> reader,
                          int client_fd) {
   berth::types::v1::DataChunk first;
@@ -147,7 +147,7 @@ HttpResponse TarDownload(std::unique_ptr<grpc::ClientContext> context,
     grpc::Status status = reader->Finish();
     if (!status.ok()) return ErrorResponse(status);
   }
-  HttpResponse response;
+  http::HttpResponse response;
   response.content_type = "application/x-tar";
   response.stream = std::make_unique<ChunkStream<berth::types::v1::DataChunk>>(
       std::move(context), std::move(reader), first.data(),
@@ -155,7 +155,7 @@ HttpResponse TarDownload(std::unique_ptr<grpc::ClientContext> context,
   return response;
 }
 
-HttpResponse Export(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Export(const Backends& backends, const ApiRequest& request) {
   berth::tasks::v1::ExportContainerRequest call;
   call.set_id(request.param(0));
   auto context = std::make_unique<grpc::ClientContext>();
@@ -163,7 +163,7 @@ HttpResponse Export(const Backends& backends, const ApiRequest& request) {
   return TarDownload(std::move(context), std::move(reader), request.http.connection_fd);
 }
 
-HttpResponse Save(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Save(const Backends& backends, const ApiRequest& request) {
   berth::images::v1::SaveRequest save;
   if (!request.params.empty()) {
     save.add_refs(request.param(0));
@@ -172,14 +172,14 @@ HttpResponse Save(const Backends& backends, const ApiRequest& request) {
       if (key == "names") save.add_refs(value);
     }
   }
-  if (save.refs_size() == 0) return HttpResponse::Error(400, "no images named to save");
+  if (save.refs_size() == 0) return http::HttpResponse::Error(400, "no images named to save");
   auto context = std::make_unique<grpc::ClientContext>();
   auto reader = backends.images->Save(context.get(), save);
   return TarDownload(std::move(context), std::move(reader), request.http.connection_fd);
 }
 
-HttpResponse Load(const Backends& backends, const ApiRequest& request) {
-  if (request.http.body_truncated) return HttpResponse::Error(413, "request body too large");
+http::HttpResponse Load(const Backends& backends, const ApiRequest& request) {
+  if (request.http.body_truncated) return http::HttpResponse::Error(413, "request body too large");
   bool quiet = request.http.QueryBool("quiet");
   grpc::ClientContext context;
   auto stream = backends.images->Load(&context);
@@ -205,12 +205,12 @@ HttpResponse Load(const Backends& backends, const ApiRequest& request) {
     if (out.empty()) return ErrorResponse(status);
     out += Dump({{"errorDetail", {{"message", status.error_message()}}}, {"error", status.error_message()}});
   }
-  return HttpResponse::Json(200, out);
+  return http::HttpResponse::Json(200, out);
 }
 
-HttpResponse Commit(const Backends& backends, const ApiRequest& request) {
-  const HttpRequest& http = request.http;
-  HttpResponse error;
+http::HttpResponse Commit(const Backends& backends, const ApiRequest& request) {
+  const http::HttpRequest& http = request.http;
+  http::HttpResponse error;
   if (!JsonBody(request, &error)) return error;
   berth::tasks::v1::CommitContainerRequest commit;
   commit.set_id(http.Query("container"));
@@ -230,7 +230,7 @@ HttpResponse Commit(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(201, {{"Id", response.image_id()}});
 }
 
-HttpResponse Push(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse Push(const Backends& backends, const ApiRequest& request) {
   std::string ref = request.param(0);
   std::string tag = request.http.Query("tag");
   if (!tag.empty()) ref += ":" + tag;
@@ -259,7 +259,7 @@ HttpResponse Push(const Backends& backends, const ApiRequest& request) {
     if (!status.ok()) return ErrorResponse(status);
   }
   // Errors after the 200 go in-band, as dockerd's.
-  class PushStream : public BodyStream {
+  class PushStream : public http::BodyStream {
    public:
     PushStream(std::unique_ptr<grpc::ClientContext> context,
                std::unique_ptr<grpc::ClientReader<berth::images::v1::PushResponse>> reader,
@@ -294,7 +294,7 @@ HttpResponse Push(const Backends& backends, const ApiRequest& request) {
     std::function<std::string(const berth::images::v1::PushResponse&)> lines_;
     bool finished_ = false;
   };
-  HttpResponse response;
+  http::HttpResponse response;
   response.stream = std::make_unique<PushStream>(std::move(context), std::move(reader), lines(first), lines);
   return response;
 }

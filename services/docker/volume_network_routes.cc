@@ -18,8 +18,8 @@ void CopyFilters(const Filters& filters, Request* request) {
   }
 }
 
-HttpResponse VolumeCreate(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse VolumeCreate(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   JsonFields fields(*body, "VolumeCreateBody");
@@ -34,7 +34,7 @@ HttpResponse VolumeCreate(const Backends& backends, const ApiRequest& request) {
   map.clear();
   fields.StringMap("DriverOpts", &map);
   for (const auto& [key, value] : map) (*create.mutable_options())[key] = value;
-  if (!fields.status().ok()) return HttpResponse::Error(400, std::string(fields.status().message()));
+  if (!fields.status().ok()) return http::HttpResponse::Error(400, std::string(fields.status().message()));
   berth::snapshots::v1::Volume volume;
   auto context = UnaryContext();
   grpc::Status status = backends.volumes->Create(context.get(), create, &volume);
@@ -42,8 +42,8 @@ HttpResponse VolumeCreate(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(201, berth::cli::VolumeJson(volume));
 }
 
-HttpResponse VolumeList(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse VolumeList(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::snapshots::v1::ListVolumesRequest list;
@@ -57,7 +57,7 @@ HttpResponse VolumeList(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, {{"Volumes", volumes}, {"Warnings", nullptr}});
 }
 
-HttpResponse VolumeInspect(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse VolumeInspect(const Backends& backends, const ApiRequest& request) {
   berth::snapshots::v1::GetVolumeRequest get;
   get.set_name(request.param(0));
   berth::snapshots::v1::Volume volume;
@@ -67,7 +67,7 @@ HttpResponse VolumeInspect(const Backends& backends, const ApiRequest& request) 
   return JsonResponse(200, berth::cli::VolumeJson(volume));
 }
 
-HttpResponse VolumeRemove(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse VolumeRemove(const Backends& backends, const ApiRequest& request) {
   berth::snapshots::v1::RemoveVolumeRequest remove;
   remove.set_name(request.param(0));
   remove.set_force(request.http.QueryBool("force"));
@@ -75,11 +75,11 @@ HttpResponse VolumeRemove(const Backends& backends, const ApiRequest& request) {
   auto context = UnaryContext();
   grpc::Status status = backends.volumes->Remove(context.get(), remove, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse VolumePrune(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse VolumePrune(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::snapshots::v1::PruneVolumesRequest prune;
@@ -103,8 +103,8 @@ HttpResponse VolumePrune(const Backends& backends, const ApiRequest& request) {
                             {"SpaceReclaimed", response.space_reclaimed()}});
 }
 
-HttpResponse NetworkCreate(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse NetworkCreate(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   JsonFields fields(*body, "NetworkCreateRequest");
@@ -142,8 +142,8 @@ HttpResponse NetworkCreate(const Backends& backends, const ApiRequest& request) 
       }
     }
   }
-  if (!fields.status().ok()) return HttpResponse::Error(400, std::string(fields.status().message()));
-  if (create.name().empty()) return HttpResponse::Error(400, "network name cannot be empty");
+  if (!fields.status().ok()) return http::HttpResponse::Error(400, std::string(fields.status().message()));
+  if (create.name().empty()) return http::HttpResponse::Error(400, "network name cannot be empty");
   berth::network::v1::CreateNetworkResponse response;
   auto context = UnaryContext();
   grpc::Status status = backends.networks->Create(context.get(), create, &response);
@@ -151,8 +151,8 @@ HttpResponse NetworkCreate(const Backends& backends, const ApiRequest& request) 
   return JsonResponse(201, {{"Id", response.id()}, {"Warning", response.warning()}});
 }
 
-HttpResponse NetworkList(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse NetworkList(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::network::v1::ListNetworksRequest list;
@@ -166,7 +166,7 @@ HttpResponse NetworkList(const Backends& backends, const ApiRequest& request) {
   return JsonResponse(200, rows);
 }
 
-HttpResponse NetworkInspect(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse NetworkInspect(const Backends& backends, const ApiRequest& request) {
   berth::network::v1::GetNetworkRequest get;
   get.set_id(request.param(0));
   berth::network::v1::Network network;
@@ -176,18 +176,18 @@ HttpResponse NetworkInspect(const Backends& backends, const ApiRequest& request)
   return JsonResponse(200, berth::cli::NetworkJson(network));
 }
 
-HttpResponse NetworkRemove(const Backends& backends, const ApiRequest& request) {
+http::HttpResponse NetworkRemove(const Backends& backends, const ApiRequest& request) {
   berth::network::v1::RemoveNetworkRequest remove;
   remove.set_id(request.param(0));
   berth::network::v1::RemoveNetworkResponse response;
   auto context = UnaryContext();
   grpc::Status status = backends.networks->Remove(context.get(), remove, &response);
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(204);
+  return http::HttpResponse::Empty(204);
 }
 
-HttpResponse NetworkPrune(const Backends& backends, const ApiRequest& request) {
-  HttpResponse error;
+http::HttpResponse NetworkPrune(const Backends& backends, const ApiRequest& request) {
+  http::HttpResponse error;
   auto filters = ParseFilters(request, &error);
   if (!filters) return error;
   berth::network::v1::PruneNetworksRequest prune;
@@ -203,8 +203,8 @@ HttpResponse NetworkPrune(const Backends& backends, const ApiRequest& request) {
 
 // connect/disconnect go through the container's owner (the tasks service),
 // which also points its name resolution at the network.
-HttpResponse NetworkConnect(const Backends& backends, const ApiRequest& request, bool connect) {
-  HttpResponse error;
+http::HttpResponse NetworkConnect(const Backends& backends, const ApiRequest& request, bool connect) {
+  http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
   JsonFields fields(*body, connect ? "NetworkConnect" : "NetworkDisconnect");
@@ -227,7 +227,7 @@ HttpResponse NetworkConnect(const Backends& backends, const ApiRequest& request,
         if (ipam_fields.String("IPv4Address", &address)) call.set_ipv4_address(address);
       }
     }
-    if (!fields.status().ok()) return HttpResponse::Error(400, std::string(fields.status().message()));
+    if (!fields.status().ok()) return http::HttpResponse::Error(400, std::string(fields.status().message()));
     berth::tasks::v1::ConnectNetworkResponse response;
     status = backends.containers->ConnectNetwork(context.get(), call, &response);
   } else {
@@ -237,12 +237,12 @@ HttpResponse NetworkConnect(const Backends& backends, const ApiRequest& request,
     bool force = false;
     fields.Bool("Force", &force);
     call.set_force(force);
-    if (!fields.status().ok()) return HttpResponse::Error(400, std::string(fields.status().message()));
+    if (!fields.status().ok()) return http::HttpResponse::Error(400, std::string(fields.status().message()));
     berth::tasks::v1::DisconnectNetworkResponse response;
     status = backends.containers->DisconnectNetwork(context.get(), call, &response);
   }
   if (!status.ok()) return ErrorResponse(status);
-  return HttpResponse::Empty(200);
+  return http::HttpResponse::Empty(200);
 }
 
 }  // namespace

@@ -18,9 +18,9 @@ namespace {
 // close frame before the connection is closed anyway.
 constexpr auto kCloseWait = std::chrono::seconds(2);
 
-HttpResponse HandshakeError(int status, const std::string& text) {
+http::HttpResponse HandshakeError(int status, const std::string& text) {
   // golang.org/x/net/websocket writes the bare text, no JSON.
-  HttpResponse response = HttpResponse::Empty(status);
+  http::HttpResponse response = http::HttpResponse::Empty(status);
   response.body = text;
   response.headers.push_back({"Connection", "close"});
   return response;
@@ -28,7 +28,7 @@ HttpResponse HandshakeError(int status, const std::string& text) {
 
 }  // namespace
 
-std::optional<HttpResponse> WebSocketHandshakeError(const HttpRequest& request) {
+std::optional<http::HttpResponse> WebSocketHandshakeError(const http::HttpRequest& request) {
   if (absl::AsciiStrToLower(request.Header("Upgrade")) != "websocket" ||
       !absl::StrContains(absl::AsciiStrToLower(request.Header("Connection")), "upgrade")) {
     return HandshakeError(400, "not websocket protocol");
@@ -37,15 +37,15 @@ std::optional<HttpResponse> WebSocketHandshakeError(const HttpRequest& request) 
     return HandshakeError(400, "mismatch challenge/response");
   }
   if (request.Header("Sec-WebSocket-Version") != "13") {
-    HttpResponse response = HandshakeError(400, "missing or bad WebSocket Version");
+    http::HttpResponse response = HandshakeError(400, "missing or bad WebSocket Version");
     response.headers.push_back({"Sec-WebSocket-Version", "13"});
     return response;
   }
   return std::nullopt;
 }
 
-HttpResponse WebSocketUpgrade(const HttpRequest& request) {
-  HttpResponse response = HttpResponse::Empty(101);
+http::HttpResponse WebSocketUpgrade(const http::HttpRequest& request) {
+  http::HttpResponse response = http::HttpResponse::Empty(101);
   response.headers.push_back({"Upgrade", "websocket"});
   response.headers.push_back(
       {"Sec-WebSocket-Accept", websocket::AcceptKey(request.Header("Sec-WebSocket-Key"))});

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "services/docker/http_server.h"
+#include "services/common/http/http_server.h"
 #include "services/docker/streams.h"
 #include "services/docker/websocket.h"
 
@@ -22,9 +22,9 @@ namespace berth::docker {
 
 // dockerd's answer to a request that is not a WebSocket handshake (400 "not
 // websocket protocol", ...), or nothing when it is one.
-std::optional<HttpResponse> WebSocketHandshakeError(const HttpRequest& request);
+std::optional<http::HttpResponse> WebSocketHandshakeError(const http::HttpRequest& request);
 // Status 101's headers for a valid handshake (the hijack is set by the caller).
-HttpResponse WebSocketUpgrade(const HttpRequest& request);
+http::HttpResponse WebSocketUpgrade(const http::HttpRequest& request);
 
 class WebSocketPeer : public AttachPeer {
  public:

@@ -1,5 +1,5 @@
-#ifndef BERTH_SERVICES_DOCKER_HTTP_SERVER_H_
-#define BERTH_SERVICES_DOCKER_HTTP_SERVER_H_
+#ifndef BERTH_SERVICES_COMMON_HTTP_HTTP_SERVER_H_
+#define BERTH_SERVICES_COMMON_HTTP_HTTP_SERVER_H_
 
 // The Docker Engine API's transport: HTTP/1.1 on a unix socket, or TCP with
 // mutual TLS (GnuTLS, terminated in front: tls_front.h), served by libmicrohttpd
@@ -19,11 +19,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "services/docker/tls_front.h"
+#include "services/common/http/tls_front.h"
 
 struct MHD_Daemon;
 
-namespace berth::docker {
+namespace berth::http {
 
 struct CaseInsensitiveLess {
   bool operator()(const std::string& a, const std::string& b) const {
@@ -150,10 +150,6 @@ class HttpServer {
   std::map<int, std::string> subjects_;
 };
 
-// A unix socket listening at path, mode 0660, group `group` when it exists
-// (an existing socket file is replaced).
-absl::StatusOr<int> ListenUnix(const std::string& path, const std::vector<std::string>& groups);
+}  // namespace berth::http
 
-}  // namespace berth::docker
-
-#endif  // BERTH_SERVICES_DOCKER_HTTP_SERVER_H_
+#endif  // BERTH_SERVICES_COMMON_HTTP_HTTP_SERVER_H_

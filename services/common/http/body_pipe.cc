@@ -1,6 +1,6 @@
-#include "services/docker/body_pipe.h"
+#include "services/common/http/body_pipe.h"
 
-namespace berth::docker {
+namespace berth::http {
 
 void BodyPipe::Push(const char* data, size_t size) {
   absl::MutexLock lock(&mu_);
@@ -60,4 +60,4 @@ void BodyPipe::CloseReader() {
   buffered_ = 0;
 }
 
-}  // namespace berth::docker
+}  // namespace berth::http

@@ -1,5 +1,5 @@
-#ifndef BERTH_SERVICES_DOCKER_BODY_PIPE_H_
-#define BERTH_SERVICES_DOCKER_BODY_PIPE_H_
+#ifndef BERTH_SERVICES_COMMON_HTTP_BODY_PIPE_H_
+#define BERTH_SERVICES_COMMON_HTTP_BODY_PIPE_H_
 
 // A request body passed from the connection's thread (which receives it)
 // to the handler's (which sends it on to a service) as it arrives, with a
@@ -11,7 +11,7 @@
 
 #include "absl/synchronization/mutex.h"
 
-namespace berth::docker {
+namespace berth::http {
 
 class BodyPipe {
  public:
@@ -41,6 +41,6 @@ class BodyPipe {
   const size_t max_buffered_;
 };
 
-}  // namespace berth::docker
+}  // namespace berth::http
 
-#endif  // BERTH_SERVICES_DOCKER_BODY_PIPE_H_
+#endif  // BERTH_SERVICES_COMMON_HTTP_BODY_PIPE_H_

@@ -1,4 +1,4 @@
-#include "services/docker/http_server.h"
+#include "services/common/http/http_server.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -19,12 +19,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "services/berthd/unix_socket.h"
 #include "services/common/base/log.h"
-#include "services/docker/body_pipe.h"
-#include "services/docker/tls_front.h"
+#include "services/common/http/body_pipe.h"
+#include "services/common/http/tls_front.h"
 
-namespace berth::docker {
+namespace berth::http {
 
 std::string HttpRequest::Query(const std::string& key) const {
   auto it = query.find(key);
@@ -413,28 +412,4 @@ HttpServer::~HttpServer() {
   if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
 }
 
-absl::StatusOr<int> ListenUnix(const std::string& path, const std::vector<std::string>& groups) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(address.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", path));
-  }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
-  ::unlink(path.c_str());
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::listen(fd, 128) != 0) {
-    int saved = errno;
-    ::close(fd);
-    return absl::ErrnoToStatus(saved, absl::StrCat("listen on ", path));
-  }
-  // As dockerd: the socket's group may use the API (it is root's power).
-  if (absl::Status status = berth::berthd::SecureUnixSocket(path, groups); !status.ok()) {
-    ::close(fd);
-    return status;
-  }
-  return fd;
-}
-
-}  // namespace berth::docker
+}  // namespace berth::http

@@ -1,4 +1,4 @@
-#include "services/berthd/unix_socket.h"
+#include "services/common/base/unix_socket.h"
 
 #include <grp.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace berth::berthd {
+namespace berth {
 
 absl::Status SecureUnixSocket(const std::string& path, const std::vector<std::string>& groups) {
   if (::chmod(path.c_str(), 0660) != 0) {
@@ -23,4 +23,4 @@ absl::Status SecureUnixSocket(const std::string& path, const std::vector<std::st
   return absl::OkStatus();
 }
 
-}  // namespace berth::berthd
+}  // namespace berth

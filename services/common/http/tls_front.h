@@ -1,5 +1,5 @@
-#ifndef BERTH_SERVICES_DOCKER_TLS_FRONT_H_
-#define BERTH_SERVICES_DOCKER_TLS_FRONT_H_
+#ifndef BERTH_SERVICES_COMMON_HTTP_TLS_FRONT_H_
+#define BERTH_SERVICES_COMMON_HTTP_TLS_FRONT_H_
 
 // The Docker API's mutual TLS, terminated in front of a plain HTTP server.
 //
@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace berth::docker {
+namespace berth::http {
 
 struct TlsFrontOptions {
   // PEM.
@@ -55,6 +55,6 @@ class TlsFront {
   std::thread acceptor_;
 };
 
-}  // namespace berth::docker
+}  // namespace berth::http
 
-#endif  // BERTH_SERVICES_DOCKER_TLS_FRONT_H_
+#endif  // BERTH_SERVICES_COMMON_HTTP_TLS_FRONT_H_

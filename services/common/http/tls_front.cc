@@ -1,4 +1,4 @@
-#include "services/docker/tls_front.h"
+#include "services/common/http/tls_front.h"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,7 +17,7 @@
 #include "services/common/base/unique_fd.h"
 #include "services/common/base/write_all.h"
 
-namespace berth::docker {
+namespace berth::http {
 
 struct TlsFront::Shared {
   TlsFrontOptions options;
@@ -231,4 +231,4 @@ TlsFront::~TlsFront() {
   if (acceptor_.joinable()) acceptor_.join();
 }
 
-}  // namespace berth::docker
+}  // namespace berth::http
