@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Networking for real: the default bridge network through Debian's CNI
-# plugins (bridge, host-local, portmap, firewall, loopback), published
+# plugins (bridge, host-local, portmap, loopback), published
 # ports reached from the host, and nothing left behind. Traffic stays on
 # this machine: the bridge, veths and 127.0.0.1.
 source "$(dirname "$0")/lib.sh"
@@ -233,6 +233,56 @@ test_networks_are_isolated_from_each_other() {
   berth network rm red blue >/dev/null
 }
 
+test_containers_reach_the_outside_through_the_hosts_address() {
+  # "Outside": a namespace of our own behind a veth pair (TEST-NET-3) with
+  # no route back to berth's subnets, so only a masqueraded request gets
+  # an answer; its server answers with the address that asked.
+  local ns=bo$$ link=bo$$h base host_addr peer_addr
+  base=$((RANDOM % 60 * 4))
+  host_addr=203.0.113.$((base + 1)) peer_addr=203.0.113.$((base + 2))
+  ip netns add "$ns"
+  trap "ip link del $link 2>/dev/null; ip netns del $ns 2>/dev/null" EXIT
+  ip link add "$link" type veth peer name eth0 netns "$ns"
+  ip addr add "$host_addr/30" dev "$link"
+  ip link set "$link" up
+  ip -n "$ns" addr add "$peer_addr/30" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" python3 -c '
+import http.server, sys
+class Asker(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.client_address[0].encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer((sys.argv[1], 80), Asker).serve_forever()' "$peer_addr" >/dev/null 2>&1 &
+  local server=$!
+  track_pid "$server"
+  # The host itself, on the link: the server works.
+  wait_for 10 curl -sf "http://$peer_addr/" -o /dev/null || fail "outside server did not start"
+  berth network create far >/dev/null
+  berth network create --internal walled >/dev/null
+  assert_eq "$(fetch_from "$peer_addr")" "$host_addr" "from the default bridge"
+  assert_eq "$(fetch_from "$peer_addr" --network far)" "$host_addr" "from a user network"
+  [[ -z $(fetch_from "$peer_addr" --network walled) ]] || fail "an internal network reached the outside"
+  # One masquerade for the network, none for the container (dockerd's
+  # shape; the bridge plugin's ipMasq made a NAT chain per container).
+  local id subnet bridge rules
+  id=$(berth run -d --network far busybox sleep 300)
+  subnet=$(berth network inspect -f '{{json .IPAM.Config}}' far | jq -r '.[0].Subnet')
+  bridge=$(berth network inspect far | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  rules=$(iptables-save)
+  grep -q -- "-s $subnet ! -o $bridge -j MASQUERADE" <<<"$rules" || fail "no masquerade for far's subnet"
+  ! grep -q -- "$id" <<<"$rules" || fail "iptables rules name the container: $(grep -- "$id" <<<"$rules")"
+  berth rm -f "$id" >/dev/null
+  berth network rm far walled >/dev/null
+  kill "$server"
+}
+
 test_internal_network_resolves_names_but_has_no_way_out() {
   berth network create --internal sealed2 >/dev/null
   berth network create opened >/dev/null
@@ -315,6 +365,36 @@ test_connect_and_disconnect_a_running_and_a_stopped_container() {
   assert_eq "$rc" "1" "unknown container"
   berth rm -f app later db >/dev/null
   berth network rm front back >/dev/null
+}
+
+test_containers_started_side_by_side_get_their_own_ports_and_addresses() {
+  # The network service runs their CNI plugins in parallel: what they
+  # share (ports, addresses, the network's rules) must still be theirs.
+  local i fixed
+  fixed=$(free_port)
+  for i in 1 2 3 4 5; do
+    run_httpd "side$i" -p 80 >/dev/null &
+  done
+  # One asks for a fixed port at the same time as a second one does.
+  run_httpd sidefix1 -p "$fixed:80" >"$TMP/sidefix1.out" 2>&1 &
+  run_httpd sidefix2 -p "$fixed:80" >"$TMP/sidefix2.out" 2>&1 &
+  wait
+  local ports ips port
+  ports=$(for i in 1 2 3 4 5; do berth port "side$i" | sed 's/.*://'; done)
+  ips=$(berth inspect -f '{{.NetworkSettings.IPAddress}}' side1 side2 side3 side4 side5)
+  assert_eq "$(sort -u <<<"$ports" | grep -c .)" "5" "distinct host ports: $ports"
+  assert_eq "$(sort -u <<<"$ips" | grep -c .)" "5" "distinct addresses: $ips"
+  for i in 1 2 3 4 5; do
+    port=$(berth port "side$i" | sed 's/.*://')
+    wait_for 10 curl -sf "http://127.0.0.1:$port/" -o /dev/null || fail "side$i on $port does not answer"
+  done
+  # Exactly one of the two got the fixed port; the other was refused.
+  local refused
+  refused=$(cat "$TMP/sidefix1.out" "$TMP/sidefix2.out" | grep -c "port is already allocated" || true)
+  assert_eq "$refused" "1" "one of two on port $fixed refused: $(cat "$TMP"/sidefix*.out)"
+  curl -sf "http://127.0.0.1:$fixed/" -o /dev/null || fail "the fixed port does not answer"
+  berth rm -f side1 side2 side3 side4 side5 sidefix1 sidefix2 >/dev/null 2>&1 || true
+  assert_eq "$(berth ps -aq | wc -l)" "0" "containers left"
 }
 
 test_nothing_left_after_every_container_is_gone() {

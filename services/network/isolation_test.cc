@@ -8,7 +8,7 @@ namespace {
 std::vector<std::string> Flatten(const std::vector<IptablesRule>& rules) {
   std::vector<std::string> lines;
   for (const auto& rule : rules) {
-    std::string line = rule.chain;
+    std::string line = rule.table == "filter" ? rule.chain : rule.table + ":" + rule.chain;
     for (const auto& part : rule.spec) line += " " + part;
     lines.push_back(line);
   }
@@ -36,6 +36,40 @@ TEST(IsolationRulesTest, AnInternalNetworkHasNoWayOutButItsNameServer) {
                 "BERTH-INPUT -i br-sealed -p udp --dport 53 -j ACCEPT",
                 "BERTH-INPUT -i br-sealed -j DROP",
             }));
+}
+
+TEST(ForwardingRulesTest, ANetworkAcceptsItsTrafficAndMasqueradesItsSubnetOnce) {
+  v1::Network network;
+  network.set_bridge("br-0123456789ab");
+  network.add_ipam()->set_subnet("172.19.0.0/16");
+  EXPECT_EQ(Flatten(ForwardingRules(network)),
+            (std::vector<std::string>{
+                "BERTH-FORWARD -o br-0123456789ab -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "BERTH-FORWARD -i br-0123456789ab -j ACCEPT",
+                "nat:BERTH-POSTROUTING -s 172.19.0.0/16 ! -o br-0123456789ab -j MASQUERADE",
+            }));
+}
+
+TEST(ForwardingRulesTest, AnInternalNetworkIsNotMasqueraded) {
+  v1::Network network;
+  network.set_bridge("br-sealed");
+  network.set_internal(true);
+  network.add_ipam()->set_subnet("10.235.0.0/24");
+  EXPECT_EQ(Flatten(ForwardingRules(network)),
+            (std::vector<std::string>{
+                "BERTH-FORWARD -o br-sealed -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "BERTH-FORWARD -i br-sealed -j ACCEPT",
+            }));
+}
+
+TEST(NetworkRulesTest, IsolationComesFirstThenForwarding) {
+  v1::Network network;
+  network.set_bridge("br-x");
+  network.add_ipam()->set_subnet("172.20.0.0/16");
+  std::vector<std::string> all = Flatten(NetworkRules(network));
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0], "BERTH-ADMIN -i br-x ! -o br-x -j BERTH-ISOLATION");
+  EXPECT_EQ(all[4], "nat:BERTH-POSTROUTING -s 172.20.0.0/16 ! -o br-x -j MASQUERADE");
 }
 
 }  // namespace

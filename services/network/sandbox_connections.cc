@@ -79,9 +79,12 @@ absl::Status Sandboxes::AttachConnections(v1::Sandbox* sandbox) {
 }
 
 absl::StatusOr<v1::Endpoint> Sandboxes::Connect(const v1::ConnectRequest& request) {
-  absl::MutexLock lock(&mu_);
   const std::string& id = request.container_id();
   if (id.empty()) return absl::InvalidArgumentError("network connect: no container");
+  ContainerLocks::Scoped container(&container_locks_, id);
+  absl::MutexLock lock(&mu_);
+  // The endpoint counts for its network until stored (AddEndpoint).
+  PendingScope pending(this, id);
   if (request.network() == "host" || request.network() == "none") {
     return absl::InvalidArgumentError(
         "container cannot be disconnected from host network or connected to host network");
@@ -115,7 +118,7 @@ absl::StatusOr<v1::Endpoint> Sandboxes::Connect(const v1::ConnectRequest& reques
                           request.container_name(), request.aliases(), {}};
     auto added = AddEndpoint(*sandbox, attachment);
     if (!added.ok()) {
-      ReleaseIsolationIfUnused(network->id());
+      ReleaseIsolationIfUnused(network->id(), id);
       return added.status();
     }
     endpoint = *added;
@@ -136,8 +139,9 @@ absl::StatusOr<v1::Endpoint> Sandboxes::Connect(const v1::ConnectRequest& reques
 }
 
 absl::Status Sandboxes::Disconnect(const v1::DisconnectRequest& request) {
-  absl::MutexLock lock(&mu_);
   const std::string& id = request.container_id();
+  ContainerLocks::Scoped container(&container_locks_, id);
+  absl::MutexLock lock(&mu_);
   auto network = FindNetwork(request.network());
   if (!network.ok()) {
     // -f: a network already gone is no error (docker's force).
@@ -168,12 +172,13 @@ absl::Status Sandboxes::Disconnect(const v1::DisconnectRequest& request) {
     if (!deleted.ok() && !request.force()) return deleted;
     sandbox->mutable_endpoints()->DeleteSubrange(index, 1);
     if (absl::Status status = StoreSandbox(*sandbox); !status.ok()) return status;
-    ReleaseIsolationIfUnused(network->id());
+    ReleaseIsolationIfUnused(network->id(), id);
   }
   return ForgetConnection(id, network->id());
 }
 
 absl::Status Sandboxes::RenameEndpoints(const std::string& container_id, const std::string& name) {
+  ContainerLocks::Scoped container(&container_locks_, container_id);
   absl::MutexLock lock(&mu_);
   if (name.empty()) return absl::InvalidArgumentError("rename: no name");
   absl::Status renamed = db_->Transaction([&](store::Database& db) {

@@ -449,25 +449,31 @@ json Sandboxes::Conflist(const v1::Network& network, bool with_ports, bool defau
           {"plugins",
            json::array({{{"type", "bridge"},
                          {"bridge", network.bridge()},
-                         // --internal: no masquerade, no default route and the
-                         // isolation rules: no way out of the network. Its bridge
-                         // still has the gateway address, for the name server.
+                         // --internal: no default route and the isolation
+                         // rules: no way out of the network. Its bridge still
+                         // has the gateway address, for the name server.
                          {"isGateway", true},
-                         {"ipMasq", !network.internal()},
+                         // The network's own rules (isolation.h) masquerade
+                         // and let traffic through, once for every container.
+                         {"ipMasq", false},
                          {"hairpinMode", true},
                          {"ipam",
                           {{"type", "host-local"},
                            {"ranges", ranges},
                            {"routes", network.internal() || !default_route ? json::array()
                                                          : json::array({{{"dst", "0.0.0.0/0"}}})},
-                           {"dataDir", data_dir_ + "/ipam"}}}},
-                        // Our isolation rules (isolation.h) live in its admin
-                        // chain, which it jumps to before its own ACCEPTs.
-                        {{"type", "firewall"}, {"iptablesAdminChainName", kAdminChain}}})}};
+                           {"dataDir", data_dir_ + "/ipam"}}}}})}};
   if (with_ports) {
     json portmap = {{"type", "portmap"}, {"capabilities", {{"portMappings", true}}}, {"snat", true}};
-    list["plugins"].insert(list["plugins"].begin() + 1, portmap);
+    list["plugins"].push_back(portmap);
   }
+  return list;
+}
+
+json Sandboxes::PerContainerRulesConflist(const v1::Network& network, bool with_ports) const {
+  json list = Conflist(network, with_ports);
+  list["plugins"][0]["ipMasq"] = !network.internal();
+  list["plugins"].push_back({{"type", "firewall"}, {"iptablesAdminChainName", kAdminChain}});
   return list;
 }
 
@@ -479,11 +485,22 @@ absl::Status Sandboxes::AllocatePorts(const std::string& container_id,
     if (other.container_id() == container_id) continue;
     for (const auto& port : other.ports()) taken.insert({static_cast<int>(port.host_port()), port.protocol()});
   }
+  // Sandboxes being made meanwhile.
+  for (const auto& [other, pending] : pending_) {
+    if (other == container_id) continue;
+    for (const auto& port : pending.ports) taken.insert({static_cast<int>(port.host_port()), port.protocol()});
+  }
   for (auto& port : *request->mutable_ports()) {
     if (port.protocol().empty()) port.set_protocol("tcp");
     if (port.host_port() == 0) {
       int chosen = EphemeralPort(port.protocol());
-      if (chosen == 0) return absl::ResourceExhaustedError("no free host port");
+      for (int tries = 0; tries < 8 && taken.count({chosen, port.protocol()}) > 0; ++tries) {
+        chosen = EphemeralPort(port.protocol());
+      }
+      if (chosen == 0 || taken.count({chosen, port.protocol()}) > 0) {
+        return absl::ResourceExhaustedError("no free host port");
+      }
+      taken.insert({chosen, port.protocol()});
       port.set_host_port(static_cast<uint32_t>(chosen));
       continue;
     }
@@ -499,12 +516,15 @@ absl::Status Sandboxes::AllocatePorts(const std::string& container_id,
 }
 
 absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& original) {
-  absl::MutexLock lock(&mu_);
   v1::CreateSandboxRequest request = original;
   const std::string& id = request.container_id();
   if (id.empty() || id.find('/') != std::string::npos || id.find("..") != std::string::npos) {
     return absl::InvalidArgumentError("sandbox: bad container id");
   }
+  ContainerLocks::Scoped container(&container_locks_, id);
+  absl::MutexLock lock(&mu_);
+  // Until stored (or given up), others see its networks and ports here.
+  PendingScope pending(this, id);
   std::string mode = request.mode().empty() || request.mode() == "default" ? "bridge" : request.mode();
   absl::StatusOr<v1::Network> network = absl::NotFoundError("");
   if (mode != "none") {
@@ -518,6 +538,7 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
   // and exit): undo it first.
   RemoveLocked(id).IgnoreError();
   if (absl::Status status = AllocatePorts(id, &request); !status.ok()) return status;
+  pending_[id].ports = request.ports();
   std::string dir = exec_root_ + "/netns";
   if (absl::Status status = fs::MakeDirectories(dir, 0755); !status.ok()) return status;
   v1::Sandbox sandbox;
@@ -531,7 +552,7 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
   runtime.netns = sandbox.netns_path();
   json loopback = {{"cniVersion", "1.0.0"}, {"name", "berth-loopback"},
                    {"plugins", json::array({{{"type", "loopback"}}})}};
-  auto lo = cni_.Add(loopback, runtime);
+  auto lo = CniAddUnlocked(loopback, runtime);
   if (!lo.ok()) {
     RemoveNetns(sandbox.netns_path()).IgnoreError();
     return lo.status();
@@ -541,7 +562,7 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
     auto endpoint = AddEndpoint(sandbox, primary);
     if (!endpoint.ok()) {
       RemoveNetns(sandbox.netns_path()).IgnoreError();
-      ReleaseIsolationIfUnused(network->id());
+      ReleaseIsolationIfUnused(network->id(), id);
       return endpoint.status();
     }
     sandbox.set_cni_result(endpoint->cni_result());
@@ -565,14 +586,17 @@ absl::StatusOr<v1::Sandbox> Sandboxes::Create(const v1::CreateSandboxRequest& or
 absl::StatusOr<v1::Endpoint> Sandboxes::AddEndpoint(const v1::Sandbox& sandbox,
                                                      const Attachment& attachment) {
   const v1::Network& network = *attachment.network;
+  // Its rules stay while the ADD runs unlocked and until the sandbox is
+  // stored, whoever else leaves the network meanwhile.
+  pending_[sandbox.container_id()].networks.insert(network.id());
   if (absl::Status status = Isolate(network); !status.ok()) return status;
   CniRuntime runtime;
   runtime.container_id = sandbox.container_id();
   runtime.netns = sandbox.netns_path();
   runtime.ifname = attachment.ifname;
   runtime.ports = CniPorts(attachment.ports);
-  auto result = cni_.Add(Conflist(network, !attachment.ports.empty(), attachment.ifname == "eth0"),
-                         runtime);
+  json conflist = Conflist(network, !attachment.ports.empty(), attachment.ifname == "eth0");
+  auto result = CniAddUnlocked(conflist, runtime);
   if (!result.ok()) return result.status();
   if (network.name() != kDefaultNetwork) EnsureNameServer(network);
   v1::Endpoint endpoint;
@@ -583,6 +607,7 @@ absl::StatusOr<v1::Endpoint> Sandboxes::AddEndpoint(const v1::Sandbox& sandbox,
   endpoint.set_interface_name(attachment.ifname);
   *endpoint.mutable_aliases() = attachment.aliases;
   endpoint.set_cni_result(result->dump());
+  endpoint.set_cni_conflist(conflist.dump());
   const json& ips = result->value("ips", json::array());
   if (!ips.empty()) {
     endpoint.set_ipv4_address(ips[0].value("address", ""));
@@ -610,10 +635,34 @@ absl::Status Sandboxes::DelEndpoint(const v1::Sandbox& sandbox, const v1::Endpoi
   runtime.ifname = endpoint.interface_name().empty() ? "eth0" : endpoint.interface_name();
   bool with_ports = primary && !sandbox.ports().empty();
   if (with_ports) runtime.ports = CniPorts(sandbox.ports());
-  return cni_.Del(Conflist(*network, with_ports), runtime, result.is_discarded() ? json() : result);
+  // DEL runs the plugins ADD ran; endpoints that kept no list are older
+  // than it and were made with per-container rules.
+  json conflist = json::parse(endpoint.cni_conflist(), nullptr, false);
+  if (endpoint.cni_conflist().empty() || conflist.is_discarded()) {
+    conflist = PerContainerRulesConflist(*network, with_ports);
+  }
+  return CniDelUnlocked(conflist, runtime, result.is_discarded() ? json() : result);
 }
 
-bool Sandboxes::NetworkHasEndpoints(const std::string& network_id) {
+absl::StatusOr<json> Sandboxes::CniAddUnlocked(const json& conflist, const CniRuntime& runtime) {
+  mu_.Unlock();
+  auto result = cni_.Add(conflist, runtime);
+  mu_.Lock();
+  return result;
+}
+
+absl::Status Sandboxes::CniDelUnlocked(const json& conflist, const CniRuntime& runtime,
+                                       const json& result) {
+  mu_.Unlock();
+  absl::Status status = cni_.Del(conflist, runtime, result);
+  mu_.Lock();
+  return status;
+}
+
+bool Sandboxes::NetworkHasEndpoints(const std::string& network_id, const std::string& except) {
+  for (const auto& [container_id, pending] : pending_) {
+    if (container_id != except && pending.networks.count(network_id) > 0) return true;
+  }
   for (const auto& sandbox : AllSandboxes()) {
     for (const auto& endpoint : sandbox.endpoints()) {
       if (endpoint.network_id() == network_id) return true;
@@ -634,8 +683,9 @@ absl::Status Sandboxes::Isolate(const v1::Network& network) {
   return absl::OkStatus();
 }
 
-void Sandboxes::ReleaseIsolationIfUnused(const std::string& network_id) {
-  if (NetworkHasEndpoints(network_id)) return;
+void Sandboxes::ReleaseIsolationIfUnused(const std::string& network_id,
+                                         const std::string& container_id) {
+  if (NetworkHasEndpoints(network_id, container_id)) return;
   auto network = FindNetwork(network_id);
   if (!network.ok()) return;
   if (isolated_.count(network_id) == 0) return;
@@ -669,6 +719,7 @@ absl::Status Sandboxes::StoreSandbox(const v1::Sandbox& sandbox) {
 
 absl::Status Sandboxes::Remove(const std::string& container_id, const std::string& endpoint_id,
                                bool container_removed) {
+  ContainerLocks::Scoped container(&container_locks_, container_id);
   absl::MutexLock lock(&mu_);
   if (container_removed) {
     db_->Run("DELETE FROM connections WHERE container_id = ?1", container_id).IgnoreError();
@@ -700,7 +751,9 @@ absl::Status Sandboxes::RemoveLocked(const std::string& container_id) {
   });
   if (!deleted.ok() && first.ok()) first = deleted;
   if (sandbox.ok()) {
-    for (const auto& endpoint : sandbox->endpoints()) ReleaseIsolationIfUnused(endpoint.network_id());
+    for (const auto& endpoint : sandbox->endpoints()) {
+      ReleaseIsolationIfUnused(endpoint.network_id(), container_id);
+    }
   }
   if (!sandbox.ok() && absl::IsNotFound(sandbox.status()) && first.ok()) return sandbox.status();
   return first;

@@ -4,7 +4,7 @@
 // Sandboxes: a container's network namespace (bound under
 // <exec-root>/netns/<id>), plumbed into the default bridge network with
 // the CNI plugins (bridge + host-local IPAM, portmap for published ports,
-// firewall, loopback), recorded in SQLite so a restarted service can undo
+// loopback), recorded in SQLite so a restarted service can undo
 // them with CNI DEL.
 
 #include <map>
@@ -19,6 +19,7 @@
 #include "services/common/config/daemon_config.h"
 #include "services/common/store/database.h"
 #include "services/network/cni.h"
+#include "services/network/container_locks.h"
 #include "services/network/dns.h"
 
 namespace berth::network {
@@ -86,6 +87,10 @@ class Sandboxes {
   // default_route: the first network's gateway is the container's way out;
   // networks connected later add only their subnet (as docker).
   nlohmann::json Conflist(const v1::Network& network, bool with_ports, bool default_route = true) const;
+  // The list berth used before the network's rules replaced per-container
+  // ones (the bridge plugin's ipMasq, the firewall plugin): endpoints it
+  // made need the same plugins at DEL.
+  nlohmann::json PerContainerRulesConflist(const v1::Network& network, bool with_ports) const;
   absl::Status AllocatePorts(const std::string& container_id, v1::CreateSandboxRequest* request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RemoveLocked(const std::string& container_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -116,16 +121,51 @@ class Sandboxes {
   // Attaches the stored connections at start (a network gone meanwhile is
   // forgotten).
   absl::Status AttachConnections(v1::Sandbox* sandbox) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool NetworkHasEndpoints(const std::string& network_id);
+  // Stored endpoints, or one being added by a container other than
+  // `except` (its CNI ADD runs without mu_).
+  bool NetworkHasEndpoints(const std::string& network_id, const std::string& except = "")
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Isolate(const v1::Network& network) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ReleaseIsolationIfUnused(const std::string& network_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After `container_id` let go of the network (or failed to join it).
+  void ReleaseIsolationIfUnused(const std::string& network_id, const std::string& container_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A CNI plugin run, with mu_ released: the plugins of different
+  // containers run side by side (they lock what they share themselves:
+  // host-local its store, iptables its tables).
+  absl::StatusOr<nlohmann::json> CniAddUnlocked(const nlohmann::json& conflist,
+                                                const CniRuntime& runtime)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CniDelUnlocked(const nlohmann::json& conflist, const CniRuntime& runtime,
+                              const nlohmann::json& result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What a sandbox being made holds before it is stored: the networks it
+  // is joining (their rules must stay) and its ports (no one else's).
+  struct Pending {
+    std::set<std::string> networks;
+    google::protobuf::RepeatedPtrField<v1::PortMapping> ports;
+  };
+  // Drops a container's Pending entry when the call that made it ends,
+  // stored or given up (declared after the MutexLock: mu_ is held then).
+  class PendingScope {
+   public:
+    PendingScope(Sandboxes* self, std::string id) : self_(self), id_(std::move(id)) {}
+    ~PendingScope() ABSL_NO_THREAD_SAFETY_ANALYSIS { self_->pending_.erase(id_); }
+    PendingScope(const PendingScope&) = delete;
+    PendingScope& operator=(const PendingScope&) = delete;
+
+   private:
+    Sandboxes* self_;
+    std::string id_;
+  };
 
   store::Database* db_;
   std::string data_dir_;
   std::string exec_root_;
   CniRunner cni_;
-  // One sandbox change at a time: port allocation and IPAM see each other.
+  // One change per container at a time (held before mu_).
+  ContainerLocks container_locks_;
+  // The shared state; released while CNI plugins run.
   absl::Mutex mu_;
+  std::map<std::string, Pending> pending_ ABSL_GUARDED_BY(mu_);
   // Networks whose isolation rules this process has put in place.
   std::set<std::string> isolated_ ABSL_GUARDED_BY(mu_);
   // The isolation chains exist (made once per process); the INPUT chain
