@@ -326,6 +326,18 @@ test_save_is_a_docker_archive_and_an_oci_layout() {
   assert_eq "$(sha256sum "$TMP/saved-manifest.json" | cut -d' ' -f1)" "${V1_DIGEST#sha256:}" "OCI manifest digest"
   skopeo copy --quiet "docker-archive:$TMP/saved.tar" "oci:$TMP/from-archive:x" >/dev/null ||
     fail "skopeo could not copy the docker-archive"
+  # As docker's: RepoTags familiar, the OCI index's image name in full
+  # (containerd's import takes it as the name).
+  berth tag "$REGISTRY/test/busybox:v1" savedname:v1
+  berth save -o "$TMP/named.tar" savedname:v1
+  assert_eq "$(tar -xOf "$TMP/named.tar" manifest.json | jq -r '.[0].RepoTags | join(",")')" "savedname:v1" "RepoTags"
+  assert_eq "$(tar -xOf "$TMP/named.tar" index.json | jq -r '.manifests[0].annotations["io.containerd.image.name"]')" \
+    "docker.io/library/savedname:v1" "OCI image name"
+  assert_eq "$(tar -xOf "$TMP/named.tar" index.json | jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]')" \
+    "v1" "OCI ref name"
+  berth rmi savedname:v1 >/dev/null
+  assert_eq "$(berth load -i "$TMP/named.tar")" "Loaded image: savedname:v1" "load of the saved archive"
+  berth rmi savedname:v1 >/dev/null
   local rc=0 out
   out=$(berth save -o "$TMP/none.tar" no-such-image 2>&1) || rc=$?
   assert_eq "$rc" "1" "save of a missing image"

@@ -121,7 +121,10 @@ grpc::Status ImagesService::Save(grpc::ServerContext* context, const berth::imag
     for (const std::string& tag : saved.tags) {
       size_t colon = tag.rfind(':');
       nlohmann::json named = entry;
-      named["annotations"] = {{"io.containerd.image.name", tag},
+      // The full name, as docker writes it: containerd (ctr import, the
+      // CRI) takes it as the image's name and does not normalise it.
+      auto full = ParseReference(tag);
+      named["annotations"] = {{"io.containerd.image.name", full.ok() ? full->String() : tag},
                               {"org.opencontainers.image.ref.name", tag.substr(colon + 1)}};
       index["manifests"].push_back(named);
       if (!saved.parsed.layers.empty()) {
