@@ -173,6 +173,13 @@ test_read_only_root_user_workdir_env_ulimit() {
   assert_eq "$(berth run --rm -u nobody busybox id -u)" "65534" "-u nobody"
   assert_eq "$(berth run --rm -u nobody busybox sh -c 'echo $HOME')" "/nonexistent" "HOME of nobody"
   assert_eq "$(berth run --rm -u 1234:5678 busybox id)" "uid=1234 gid=5678 groups=5678" "-u uid:gid"
+  assert_eq "$(berth run --rm -u 1234:5678 --group-add 4000 --group-add nogroup busybox id)" \
+    "uid=1234 gid=5678 groups=4000,5678,65534(nogroup)" "--group-add, an id and a name of the image's"
+  local c
+  c=$(berth run -d --group-add 4000 busybox sleep 1000)
+  assert_eq "$(berth exec "$c" id -G)" "0 4000" "an exec has the container's extra groups"
+  assert_eq "$(berth exec -u 1234 "$c" id -G)" "0 4000" "and with its own user"
+  berth rm -f "$c" >/dev/null
   assert_eq "$(berth run --rm -w /tmp busybox pwd)" "/tmp" "-w"
   assert_eq "$(berth run --rm -e FOO=bar busybox sh -c 'echo $FOO')" "bar" "-e"
   assert_eq "$(berth run --rm --ulimit nofile=100:200 busybox sh -c 'ulimit -n; ulimit -Hn')" $'100\n200' "--ulimit"

@@ -39,6 +39,9 @@ remove_cri_pods() {
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 
+# The suite's berthd now (a case may have started it again).
+main_pid() { cat "$MAIN_EXEC/berthd.pid"; }
+
 # cri Service/Method [TEXT_REQUEST] [SOCKET]: prints the status line, then
 # the response in protobuf text format.
 cri() { "$BIN/grpc_call" "${3:-$CRI}" "/runtime.v1.$1" "${2-}"; }
@@ -145,7 +148,7 @@ test_status_follows_the_network_service() {
   assert_contains "$out" 'type: "NetworkReady"'
   # A network service that does not answer: NetworkReady false, with the
   # reason the kubelet knows, RuntimeReady still true.
-  network=$(service_pid "$MAIN_PID" network)
+  network=$(service_pid "$(main_pid)" network)
   [[ -n $network ]] || fail "no network service process"
   kill -STOP "$network"
   out=$(cri RuntimeService/Status '')
@@ -173,12 +176,12 @@ test_pod_cidr_is_kept_across_a_restart_of_berth_cri() {
   out=$(cri RuntimeService/UpdateRuntimeConfig 'runtime_config { network_config { pod_cidr: "10.244.7.0/99" } }')
   assert_contains "$out" "INVALID_ARGUMENT"
   assert_contains "$out" 'invalid pod CIDR "10.244.7.0/99"'
-  pid=$(service_pid "$MAIN_PID" cri)
+  pid=$(service_pid "$(main_pid)" cri)
   [[ -n $pid ]] || fail "no berth-cri process"
   kill -9 "$pid"
   wait_for 20 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/Version 'version: \"v1\"' | grep -q '^OK'" ||
     fail "berth-cri not restarted"
-  [[ $(service_pid "$MAIN_PID" cri) != "$pid" ]] || fail "the same berth-cri still runs"
+  [[ $(service_pid "$(main_pid)" cri) != "$pid" ]] || fail "the same berth-cri still runs"
   out=$(cri RuntimeService/Status 'verbose: true')
   assert_contains "$out" '\"podCIDR\":\"10.244.7.0/24\"'
   assert_contains "$out" '\"namespace\":\"k8s.io\"'
@@ -285,16 +288,24 @@ test_port_forward_reaches_the_pods_loopback_only() {
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
+# memory_cgroup_of PID: the directory of its memory cgroup (v1 or v2).
+memory_cgroup_of() {
+  if [[ -d /sys/fs/cgroup/memory ]]; then
+    echo "/sys/fs/cgroup/memory$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "/proc/$1/cgroup")"
+  else
+    echo "/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$1/cgroup")"
+  fi
+}
+
 # memory_limit_of CONTAINER: its cgroup's memory limit in bytes.
 memory_limit_of() {
-  local pid path
+  local pid dir
   pid=$(berth --namespace k8s.io inspect -f '{{.State.Pid}}' "$1") || return 1
-  if [[ -d /sys/fs/cgroup/memory ]]; then
-    path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "/proc/$pid/cgroup")
-    cat "/sys/fs/cgroup/memory$path/memory.limit_in_bytes"
+  dir=$(memory_cgroup_of "$pid")
+  if [[ -e $dir/memory.limit_in_bytes ]]; then
+    cat "$dir/memory.limit_in_bytes"
   else
-    path=$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup")
-    cat "/sys/fs/cgroup$path/memory.max"
+    cat "$dir/memory.max"
   fi
 }
 
@@ -498,6 +509,13 @@ test_containers_share_their_pods_network_and_hostname() {
     fail "the pod's loopback server answers on the host's"
   out=$(exec_sync "$server" 10 busybox hostname)
   assert_contains "$out" 'stdout: "share-host\n"'
+  # One UTS namespace for the pod (its holder's), not the host's.
+  local server_uts client_uts
+  server_uts=$(exec_sync "$server" 10 busybox readlink /proc/self/ns/uts | awk -F'"' '/^stdout:/ {print $2}')
+  client_uts=$(exec_sync "$client" 10 busybox readlink /proc/self/ns/uts | awk -F'"' '/^stdout:/ {print $2}')
+  [[ $server_uts == uts:* ]] || fail "no UTS namespace read: '$server_uts'"
+  assert_eq "$client_uts" "$server_uts" "the pod's containers' UTS namespaces"
+  [[ $server_uts != "$(readlink /proc/self/ns/uts)\n" ]] || fail "the pod has the host's UTS namespace"
   # Exit codes and stderr come back.
   out=$(exec_sync "$client" 10 sh -c 'echo oops >&2; exit 3')
   assert_contains "$out" 'stderr: "oops\n"'
@@ -512,6 +530,85 @@ test_containers_share_their_pods_network_and_hostname() {
   assert_contains "$(container_status "$client")" "NOT_FOUND"
   out=$(cri RuntimeService/ListContainers "filter { pod_sandbox_id: \"$pod\" }")
   assert_eq "$out" "OK " "no container of a removed pod"
+}
+
+# The security context's masked and read-only paths replace docker's
+# lists; protected after every mount, so a read-only /etc still has the
+# kubelet's /etc/hosts (writable) and a read-only /tmp may be a bind.
+test_masked_and_readonly_paths_from_the_security_context() {
+  local pod ctr plain out dir=$TMP/readonly-tmp
+  mkdir -p "$dir"
+  pod=$(run_pod protect) || return 1
+  ctr=$(create_container "$pod" protected "command: \"sleep\" args: \"1000\"
+    mounts { container_path: \"/tmp\" host_path: \"$dir\" }
+    linux { security_context { masked_paths: \"/bin/hardlinked\" masked_paths: \"/opt\"
+      readonly_paths: \"/etc\" readonly_paths: \"/tmp\" } }") || return 1
+  plain=$(create_container "$pod" plain 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  start_container "$plain"
+  # A masked file (the image's hard link to busybox): /dev/null, which
+  # cannot be run; busybox itself, the same inode, still runs.
+  out=$(exec_sync "$ctr" 10 sh -c hardlinked)
+  assert_contains "$out" 'stderr: "sh: hardlinked: Permission denied\n"'
+  assert_contains "$(exec_sync "$ctr" 10 sh -c 'wc -c </bin/hardlinked; busybox echo busybox-runs')" \
+    'stdout: "0\nbusybox-runs\n"'
+  assert_not_contains "$(exec_sync "$plain" 10 sh -c 'wc -c </bin/hardlinked')" 'stdout: "0\n"'
+  # A masked directory is empty; one not listed keeps its files.
+  assert_contains "$(exec_sync "$ctr" 10 sh -c 'ls -A /opt; echo listed')" 'stdout: "listed\n"'
+  assert_contains "$(exec_sync "$plain" 10 sh -c 'ls -A /opt; echo listed')" 'stdout: "new\nlisted\n"'
+  # Read-only /etc and /tmp; their binds and the rest of the root are not.
+  out=$(exec_sync "$ctr" 10 sh -c 'touch /tmp/test')
+  assert_contains "$out" 'stderr: "touch: /tmp/test: Read-only file system\n"'
+  [[ ! -e $dir/test ]] || fail "written through a read-only /tmp"
+  out=$(exec_sync "$ctr" 10 sh -c 'touch /etc/new')
+  assert_contains "$out" "Read-only file system"
+  assert_contains "$(exec_sync "$ctr" 10 sh -c 'cat /etc/motd; echo ok >>/etc/hosts && touch /made && echo writable')" \
+    'stdout: "hello from the pod\nwritable\n"'
+  assert_contains "$(exec_sync "$plain" 10 sh -c 'touch /etc/new /made && echo writable')" 'stdout: "writable\n"'
+  # The lists replace docker's: /proc/timer_list is masked by default only.
+  assert_contains "$(exec_sync "$ctr" 10 sh -c 'head -c 10 /proc/timer_list')" 'stdout: "Timer List"'
+  assert_contains "$(exec_sync "$plain" 10 sh -c 'wc -c </proc/timer_list')" 'stdout: "0\n"'
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
+# A mount's propagation as the kubelet asks it (critest's "Container Mount
+# Propagation"): HOST_TO_CONTAINER (rslave) sees what the host mounts
+# later, BIDIRECTIONAL (rshared) also sends its own mounts back, PRIVATE
+# neither; BIDIRECTIONAL over a private host mount fails the start.
+test_mount_propagation_as_the_kubelet_asks() {
+  local pod slave shared private out d=$TMP/cri-propagation
+  mkdir -p "$d" "$TMP/cri-private-source"
+  mount --bind "$d" "$d"
+  mount --make-rshared "$d"
+  # shellcheck disable=SC2064 # expanded now: the locals are gone at exit
+  trap "umount -R -l '$d'" EXIT
+  pod=$(run_pod propagation) || return 1
+  slave=$(create_container "$pod" slave "command: \"sleep\" args: \"1000\"
+    mounts { container_path: \"/mnt\" host_path: \"$d\" propagation: PROPAGATION_HOST_TO_CONTAINER }") || return 1
+  shared=$(create_container "$pod" shared "command: \"sleep\" args: \"1000\"
+    mounts { container_path: \"/mnt\" host_path: \"$d\" propagation: PROPAGATION_BIDIRECTIONAL }
+    linux { security_context { privileged: true } }") || return 1
+  private=$(create_container "$pod" private "command: \"sleep\" args: \"1000\"
+    mounts { container_path: \"/mnt\" host_path: \"$d\" }") || return 1
+  for ctr in "$slave" "$shared" "$private"; do start_container "$ctr"; done
+  assert_contains "$(container_status "$slave")" "propagation: PROPAGATION_HOST_TO_CONTAINER"
+  mkdir -p "$d/late"
+  mount -t tmpfs tmpfs "$d/late"
+  touch "$d/late/from-host"
+  assert_contains "$(exec_sync "$slave" 10 sh -c 'ls /mnt/late')" 'stdout: "from-host\n"'
+  assert_contains "$(exec_sync "$shared" 10 sh -c 'ls /mnt/late')" 'stdout: "from-host\n"'
+  assert_contains "$(exec_sync "$private" 10 sh -c 'ls -A /mnt/late; echo listed')" 'stdout: "listed\n"'
+  out=$(exec_sync "$shared" 10 sh -c \
+    'mkdir /mnt/inner && busybox mount -t tmpfs tmpfs /mnt/inner && touch /mnt/inner/from-container && echo mounted')
+  assert_contains "$out" 'stdout: "mounted\n"'
+  [[ -e $d/inner/from-container ]] || fail "BIDIRECTIONAL: the container's mount is not on the host"
+  # Over a host directory that is not a shared mount: refused at start.
+  out=$(create_container "$pod" refused "command: \"sleep\" args: \"1000\"
+    mounts { container_path: \"/mnt\" host_path: \"$TMP/cri-private-source\" propagation: PROPAGATION_BIDIRECTIONAL }
+    linux { security_context { privileged: true } }") || return 1
+  assert_contains "$(cri RuntimeService/StartContainer "container_id: \"$out\"")" \
+    "path $TMP/cri-private-source is mounted on $(findmnt -n -o TARGET --target "$TMP/cri-private-source") but it is not a shared mount"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
 }
 
 test_container_exit_status_reason_and_stop() {
@@ -713,6 +810,40 @@ test_pod_containers_share_ipc_and_pid_as_asked() {
   cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$other\"" >/dev/null
 }
 
+# The container security context as the kubelet sends it: user, group and
+# supplemental groups (for the first process and for execs), a group
+# without a user refused, and seccomp: none named is unconfined, as the CRI
+# defines it; RuntimeDefault is berth's filter.
+test_security_context_users_groups_and_seccomp() {
+  local pod image out grouped plain confined logs=$TMP/pod-logs/testns_secctx_uid-secctx
+  mkdir -p "$logs"
+  pod=$(run_pod secctx "log_directory: \"$logs\"") || return 1
+  image=$(pod_image) || return 1
+  out=$(cri RuntimeService/CreateContainer "pod_sandbox_id: \"$pod\" config { metadata { name: \"g\" }
+    image { image: \"$image\" } linux { security_context { run_as_group { value: 3000 } } } }")
+  assert_contains "$out" "INVALID_ARGUMENT"
+  assert_contains "$out" 'user group "3000" is specified without user'
+  grouped=$(create_container "$pod" grouped 'command: "sh" args: "-c" args: "busybox id -G; exec busybox sleep 1000"
+    linux { security_context { run_as_user { value: 1000 } run_as_group { value: 3000 }
+    supplemental_groups: 1234 supplemental_groups: 5678 } } log_path: "grouped.log"') || return 1
+  start_container "$grouped"
+  out=$(exec_sync "$grouped" 10 busybox id)
+  assert_contains "$out" 'uid=1000 gid=3000 groups=1234,3000,5678' "an exec's groups"
+  wait_for 10 grep -q ' stdout F 3000 1234 5678$' "$logs/grouped.log" ||
+    fail "the first process's groups: $(cat "$logs/grouped.log")"
+
+  plain=$(create_container "$pod" plain 'command: "sleep" args: "1000"') || return 1
+  confined=$(create_container "$pod" confined 'command: "sleep" args: "1000"
+    linux { security_context { seccomp { profile_type: RuntimeDefault } } }') || return 1
+  start_container "$plain"
+  start_container "$confined"
+  out=$(exec_sync "$plain" 10 busybox grep Seccomp: /proc/self/status)
+  assert_contains "$out" 'Seccomp:\t0' "no profile named"
+  out=$(exec_sync "$confined" 10 busybox grep Seccomp: /proc/self/status)
+  assert_contains "$out" 'Seccomp:\t2' "RuntimeDefault"
+  cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" >/dev/null
+}
+
 test_pods_list_by_id_state_and_labels() {
   local a b out
   a=$(run_pod lista 'labels { key: "app" value: "a" }') || return 1
@@ -768,7 +899,7 @@ test_pods_survive_a_restart_of_berth_cri() {
   pod=$(run_pod survivor) || return 1
   ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
   start_container "$ctr"
-  pid=$(service_pid "$MAIN_PID" cri)
+  pid=$(service_pid "$(main_pid)" cri)
   [[ -n $pid ]] || fail "no berth-cri process"
   kill -9 "$pid"
   wait_for 20 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/Version '' | grep -q '^OK'" ||
@@ -780,6 +911,110 @@ test_pods_survive_a_restart_of_berth_cri() {
   assert_contains "$(exec_sync "$ctr" 10 echo still-here)" 'stdout: "still-here\n"'
   assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
   assert_contains "$(container_status "$ctr")" "NOT_FOUND"
+}
+
+# kill -9 of berthd and every service while a pod runs (a crash of the
+# whole daemon): the pod and its container run on, berthd started again
+# recovers the CRI's state, and RemovePodSandbox then leaves no netns,
+# veth, IP lease, cgroup, mount or shim behind.
+test_pods_survive_kill_9_of_berthd_and_leave_nothing() {
+  local pod ctr holder netns veth ip pid cgroup service out
+  pod=$(run_pod crashed) || return 1
+  ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  holder=$(holder_of "$pod")
+  netns=$(tasks_list "io.berth.cri.sandbox-id=$pod" | awk -F'"' '/^  netns_path: / {print $2}' | sort -u)
+  veth=$(host_veth_index "$netns")
+  ip=$(pod_status "$pod" | awk -F'"' '/^    ip: / {print $2}')
+  pid=$(berth --namespace k8s.io inspect -f '{{.State.Pid}}' "$ctr")
+  cgroup=$(memory_cgroup_of "$pid")
+  [[ -n $holder && -e $netns && -n $veth && -n $ip && -d $cgroup ]] ||
+    fail "pod facts: holder '$holder' netns '$netns' veth '$veth' ip '$ip' cgroup '$cgroup'"
+  [[ -n $(find "$MAIN_DATA/network/ipam" -type f -name "$ip") ]] || fail "no IPAM lease for $ip"
+
+  kill -9 "$(main_pid)"
+  for service in images snapshots tasks network cri dockerapi; do
+    pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true
+  done
+  sleep 0.5
+  kill -0 "$pid" || fail "the container died with berthd"
+  ip -o link | grep -q "^$veth: veth" || fail "the pod's veth went with berthd"
+  "$BIN/berthd" --data-root "$MAIN_DATA" --exec-root "$MAIN_EXEC" --config-file "$TMP/none.json" \
+    --metrics-addr "$MAIN_METRICS" >>"$MAIN_LOG" 2>&1 &
+  track_pid $!
+  wait_for 30 bash -c "'$BIN/grpc_call' '$CRI' /runtime.v1.RuntimeService/Version '' | grep -q '^OK' &&
+    '$BIN/berth' -H '$MAIN_SOCK' version >/dev/null 2>&1" || fail "berthd did not come back"
+  out=$(pod_status "$pod")
+  assert_contains "$out" "OK "
+  assert_not_contains "$out" "SANDBOX_NOTREADY"
+  assert_contains "$out" "ip: \"$ip\""
+  assert_contains "$(container_status "$ctr")" "state: CONTAINER_RUNNING"
+  assert_eq "$(berth --namespace k8s.io inspect -f '{{.State.Pid}}' "$ctr")" "$pid" "the same process"
+  assert_contains "$(exec_sync "$ctr" 10 echo still-here)" 'stdout: "still-here\n"'
+
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  ! kill -0 "$pid" 2>/dev/null || fail "the container still runs"
+  [[ ! -e $netns ]] || fail "the netns $netns stayed"
+  ! ip -o link | grep -q "^$veth: " || fail "the veth stayed"
+  [[ -z $(find "$MAIN_DATA/network/ipam" -type f -name "$ip") ]] || fail "the IPAM lease of $ip stayed"
+  wait_for 5 test ! -d "$cgroup" || fail "the cgroup $cgroup stayed"
+  for id in "$ctr" "$holder"; do
+    ! grep -q "$id" /proc/self/mountinfo || fail "a mount of $id stayed"
+    ! pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$id" >/dev/null || fail "the shim of $id stayed"
+  done
+}
+
+# Containers in their pod's PID namespace leave processes that die only
+# when the shim kills them at the container's exit, a moment before the
+# cgroup can go (EBUSY): removing the pod still leaves no shim or cgroup.
+test_shared_pid_pods_leave_no_shim_or_cgroup() {
+  local round pod n id pid ids cgroups=() dir
+  local shared='linux { security_context { namespace_options { pid: POD } } }'
+  for round in 1 2 3; do
+    pod=$(run_pod "sharedpid$round" "$shared") || return 1
+    ids=()
+    for n in a b c; do
+      id=$(create_container "$pod" "$n" "command: \"sh\" args: \"-c\" args: \"while :; do sleep 1; done\" $shared") ||
+        return 1
+      start_container "$id"
+      ids+=("$id")
+    done
+    for id in "${ids[@]}"; do
+      pid=$(berth --namespace k8s.io inspect -f '{{.State.Pid}}' "$id")
+      cgroups+=("$(memory_cgroup_of "$pid")")
+      pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$id" >/dev/null || fail "no shim for $id (control)"
+    done
+    assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+    for id in "${ids[@]}"; do
+      # [m]: the pattern must not match this bash -c's own command line.
+      wait_for 5 bash -c "! pgrep -f 'berth-shi[m] --bundle $MAIN_EXEC/shims/$id' >/dev/null" ||
+        fail "the shim of $id stayed after RemovePodSandbox: $(grep "$id" "$MAIN_LOG" | tail -3)"
+    done
+  done
+  for dir in "${cgroups[@]}"; do
+    [[ -n $dir && ! -d $dir ]] || fail "the cgroup $dir stayed"
+  done
+}
+
+# A cgroup that cannot be removed (here a child cgroup made in it) fails
+# Delete, and the tasks service forgets the container all the same: its
+# shim goes too rather than wait for no one forever.
+test_a_shim_goes_even_when_its_cgroup_cannot() {
+  local pod ctr pid dir
+  pod=$(run_pod stuckcgroup) || return 1
+  ctr=$(create_container "$pod" app 'command: "sleep" args: "1000"') || return 1
+  start_container "$ctr"
+  pid=$(berth --namespace k8s.io inspect -f '{{.State.Pid}}' "$ctr")
+  dir=$(memory_cgroup_of "$pid")
+  mkdir "$dir/pinned" || fail "cannot make a child cgroup in $dir"
+  pgrep -f "berth-shim --bundle $MAIN_EXEC/shims/$ctr" >/dev/null || fail "no shim for $ctr (control)"
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
+  # [m]: the pattern must not match this bash -c's own command line.
+  wait_for 10 bash -c "! pgrep -f 'berth-shi[m] --bundle $MAIN_EXEC/shims/$ctr' >/dev/null" ||
+    fail "the shim of $ctr stayed: $(grep "$ctr" "$MAIN_LOG" | tail -2)"
+  assert_contains "$(grep "$ctr" "$MAIN_LOG")" "shim Delete" "the failed removal logged"
+  rmdir "$dir/pinned" "$dir"
+  for dir in /sys/fs/cgroup/*/berth/"$ctr"; do [[ ! -d $dir ]] || rmdir "$dir"; done
 }
 
 test_exec_sync_times_out() {
@@ -993,6 +1228,32 @@ test_cri_socket_key_moves_or_turns_off_the_cri() {
   [[ ! -e $dir/k8s.sock ]] || fail "the moved CRI socket stayed behind"
   kill -TERM "$OFF_PID"
   wait "$OFF_PID" || true
+}
+
+# cri-stream-address "" turns the streaming server off: Exec answers
+# UNAVAILABLE with the reason, while ExecSync (no stream) still works.
+test_empty_stream_address_turns_streaming_off() {
+  local sock pod ctr out image=$REGISTRY/test/pod:v1
+  start_berthd NOSTREAM --cri-stream-address ""
+  sock=unix://$NOSTREAM_EXEC/cri.sock
+  assert_contains "$(cri ImageService/PullImage "image { image: \"$image\" }" "$sock")" "OK "
+  out=$(cri RuntimeService/RunPodSandbox 'config { metadata { name: "nostream" uid: "u-nostream"
+    namespace: "testns" } linux { security_context { namespace_options { network: NODE } } } }' "$sock")
+  pod=$(awk -F'"' '/^pod_sandbox_id: / {print $2}' <<<"$out")
+  [[ -n $pod ]] || fail "RunPodSandbox: $out"
+  out=$(cri RuntimeService/CreateContainer "pod_sandbox_id: \"$pod\" config { metadata { name: \"c\" }
+    image { image: \"$image\" } command: \"sleep\" args: \"1000\" }" "$sock")
+  ctr=$(awk -F'"' '/^container_id: / {print $2}' <<<"$out")
+  [[ -n $ctr ]] || fail "CreateContainer: $out"
+  assert_contains "$(cri RuntimeService/StartContainer "container_id: \"$ctr\"" "$sock")" "OK "
+  out=$(cri RuntimeService/Exec "container_id: \"$ctr\" cmd: \"true\" stdout: true" "$sock")
+  assert_contains "$out" "UNAVAILABLE"
+  assert_contains "$out" "streaming is off (cri-stream-address is empty)"
+  out=$(cri RuntimeService/ExecSync "container_id: \"$ctr\" cmd: \"echo\" cmd: \"synced\" timeout: 10" "$sock")
+  assert_contains "$out" 'stdout: "synced\n"'
+  assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"" "$sock")" "OK "
+  kill -TERM "$NOSTREAM_PID"
+  wait "$NOSTREAM_PID" || true
 }
 
 run_tests "$@"

@@ -88,6 +88,18 @@ test_host_paths_keep_the_hosts_owners() {
   assert_eq "$(cat "$dir/file")" "secret" "host file untouched"
 }
 
+# The host's mounts would propagate into a namespace another user owns:
+# refused, never silently private (rprivate, the default, is the control).
+test_bind_propagation_other_than_private_refused() {
+  local dir=$TMP/propagation out rc=0
+  mkdir -p "$dir"
+  out=$(berth run --rm -v "$dir:/h:rslave" busybox true 2>&1) || rc=$?
+  [[ $rc != 0 ]] || fail "rslave bind ran in a user namespace"
+  assert_contains "$out" "mount /h: propagation rslave is not supported with user namespaces"
+  out=$(berth run --rm -v "$dir:/h:rprivate" busybox echo private-ok 2>&1)
+  assert_eq "$out" "private-ok"
+}
+
 test_read_only_root_tmpfs_and_another_user() {
   local out
   out=$(berth run --rm --read-only --tmpfs /scratch -u nobody busybox sh -c \

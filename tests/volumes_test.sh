@@ -112,6 +112,70 @@ test_bind_mounts_read_write_and_read_only() {
   berth volume rm leftover >/dev/null || fail "a failed create kept its volume in use"
 }
 
+# Mount propagation of binds (docker's -v ...:rslave|rshared, the CRI's
+# HOST_TO_CONTAINER and BIDIRECTIONAL) on a host directory made a shared
+# mount; rprivate, the default, is the control beside each.
+test_bind_propagation_rslave_rshared_and_rprivate() {
+  local d=$TMP/propagation out
+  mkdir -p "$d"
+  mount --bind "$d" "$d"
+  mount --make-rshared "$d"
+  # The exec root (where each container's root filesystem is mounted)
+  # made shared too, as "/" is on a systemd host: what the container mounts
+  # outside its rshared bind must still not reach the host.
+  mount --bind "$MAIN_EXEC" "$MAIN_EXEC"
+  mount --make-rshared "$MAIN_EXEC"
+  # shellcheck disable=SC2064 # expanded now: the locals are gone at exit
+  trap "berth rm -f prop-slave prop-shared prop-private >/dev/null 2>&1; umount -R -l '$d' '$MAIN_EXEC'" EXIT
+  for mode in slave shared private; do
+    berth run -d --privileged --network none --name "prop-$mode" -v "$d:/mnt:r$mode" busybox sleep 1000 >/dev/null
+  done
+  # Host to container: a mount made on the host afterwards.
+  mkdir -p "$d/late"
+  mount -t tmpfs tmpfs "$d/late"
+  touch "$d/late/from-host"
+  assert_eq "$(berth exec prop-slave ls /mnt/late)" "from-host" "rslave sees the host's later mount"
+  assert_eq "$(berth exec prop-shared ls /mnt/late)" "from-host" "rshared sees the host's later mount"
+  assert_eq "$(berth exec prop-private ls /mnt/late)" "" "rprivate keeps the mount point only"
+  # Container to host: only rshared's mount comes back.
+  for mode in slave shared private; do
+    berth exec "prop-$mode" sh -c "mkdir /mnt/in-$mode && mount -t tmpfs tmpfs /mnt/in-$mode &&
+      touch /mnt/in-$mode/from-container && ls /mnt/in-$mode" >"$TMP/prop-$mode.out"
+    assert_eq "$(cat "$TMP/prop-$mode.out")" "from-container" "the $mode container's own mount"
+  done
+  [[ -e $d/in-shared/from-container ]] || fail "rshared: the container's mount is not on the host"
+  [[ ! -e $d/in-slave/from-container ]] || fail "rslave: the container's mount reached the host"
+  [[ ! -e $d/in-private/from-container ]] || fail "rprivate: the container's mount reached the host"
+  # Nor does anything else the containers mount: their root filesystems,
+  # /proc, /dev stay theirs (the control: the host sees its own binds).
+  out=$(awk '{print $5}' /proc/self/mountinfo)
+  assert_contains "$out" "$MAIN_EXEC"
+  assert_contains "$out" "$d/in-shared"
+  assert_not_contains "$out" "$MAIN_EXEC/shims/"
+  # inspect reports what was asked, as docker.
+  assert_eq "$(berth inspect -f '{{(index .Mounts 0).Propagation}}' prop-slave)" "rslave"
+}
+
+# rshared needs a shared host mount, rslave a shared or slave one (docker's
+# and containerd's errors); rprivate is the control.
+test_bind_propagation_needs_a_shared_host_mount() {
+  local d=$TMP/private-source out rc=0
+  mkdir -p "$d"
+  local mount_point
+  mount_point=$(findmnt -n -o TARGET --target "$d")
+  [[ $(findmnt -n -o PROPAGATION --target "$d") == private ]] ||
+    skip "the test directory's mount $mount_point is not private here"
+  out=$(berth run --rm -v "$d:/mnt:rshared" busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "exit code"
+  assert_contains "$out" "path $d is mounted on $mount_point but it is not a shared mount"
+  rc=0
+  out=$(berth run --rm -v "$d:/mnt:rslave" busybox true 2>&1) || rc=$?
+  assert_eq "$rc" "125" "exit code"
+  assert_contains "$out" "path $d is mounted on $mount_point but it is not a shared or slave mount"
+  out=$(berth run --rm -v "$d:/mnt:rprivate" busybox echo private-ok 2>&1)
+  assert_eq "$out" "private-ok"
+}
+
 test_tmpfs_size_and_options() {
   local out
   out=$(berth run --rm --tmpfs /t:size=1m busybox sh -c \

@@ -170,6 +170,10 @@ std::optional<FlagError> AddSecurity(const ContainerFlags& flags, ContainerSpec*
   spec->set_cgroup_parent(flags.cgroup_parent);
   spec->set_ipc_mode(flags.ipc);
   spec->set_pid_mode(flags.pid);
+  // docker's UTS modes (the tasks API's container:X is for berth-cri's pods).
+  if (!flags.uts.empty() && flags.uts != "host") {
+    return Plain(absl::InvalidArgumentError(absl::StrCat("invalid UTS mode: ", flags.uts)));
+  }
   spec->set_uts_mode(flags.uts);
   spec->set_userns_mode(flags.userns);
   return std::nullopt;

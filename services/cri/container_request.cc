@@ -37,10 +37,7 @@ std::string User(const runtime::v1::LinuxContainerSecurityContext& security) {
   } else if (!security.run_as_username().empty()) {
     user = security.run_as_username();
   }
-  if (security.has_run_as_group()) {
-    if (user.empty()) user = "0";
-    absl::StrAppend(&user, ":", security.run_as_group().value());
-  }
+  if (security.has_run_as_group()) absl::StrAppend(&user, ":", security.run_as_group().value());
   return user;
 }
 
@@ -50,8 +47,16 @@ std::string Capability(const std::string& name) {
   return absl::StartsWith(name, "CAP_") ? name.substr(4) : name;
 }
 
-absl::Status AddSeccomp(const runtime::v1::SecurityProfile& profile,
+// No profile at all is unconfined, as the CRI defines it (and containerd
+// and CRI-O do): the kubelet always names the profile it wants. (The
+// deprecated seccomp_profile_path is not read: no kubelet of this era sets it.)
+absl::Status AddSeccomp(const runtime::v1::LinuxContainerSecurityContext& security,
                         berth::tasks::v1::ContainerSpec* spec) {
+  if (!security.has_seccomp()) {
+    spec->add_security_opt("seccomp=unconfined");
+    return absl::OkStatus();
+  }
+  const runtime::v1::SecurityProfile& profile = security.seccomp();
   switch (profile.profile_type()) {
     case runtime::v1::SecurityProfile::Unconfined:
       spec->add_security_opt("seccomp=unconfined");
@@ -80,6 +85,13 @@ absl::Status ValidateContainerConfig(const runtime::v1::ContainerConfig& config)
   }
   if (config.image().image().empty()) {
     return absl::InvalidArgumentError("container config must include image.image");
+  }
+  // A group alone would run as root with that group: refused, as containerd.
+  const auto& security = config.linux().security_context();
+  if (security.has_run_as_group() && !security.has_run_as_user() &&
+      security.run_as_username().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "user group \"", security.run_as_group().value(), "\" is specified without user"));
   }
   return absl::OkStatus();
 }
@@ -152,7 +164,8 @@ absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(
   }
 
   // The pod's namespaces: its holder's network (or the host's, which the
-  // holder has then) and IPC; the hostname is the holder's.
+  // holder has then), IPC and UTS (one hostname for the pod, as
+  // containerd's sandbox).
   const auto& pod_namespaces = pod.config.linux().security_context().namespace_options();
   if (pod_namespaces.network() == runtime::v1::NODE) {
     // The host's namespace directly, as containerd does: joining it through
@@ -163,6 +176,7 @@ absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(
     spec.set_network_mode("container:" + pod.holder_id);
   }
   spec.set_ipc_mode(pod_namespaces.ipc() == runtime::v1::NODE ? "host" : "container:" + pod.holder_id);
+  spec.set_uts_mode("container:" + pod.holder_id);
   const auto& security = config.linux().security_context();
   switch (security.namespace_options().pid()) {
     case runtime::v1::NODE:
@@ -183,6 +197,9 @@ absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(
   for (int64_t group : security.supplemental_groups()) spec.add_group_add(absl::StrCat(group));
   spec.set_read_only_rootfs(security.readonly_rootfs());
   spec.set_privileged(security.privileged());
+  // The kubelet's lists replace docker's defaults; empty keeps them.
+  *spec.mutable_masked_paths() = security.masked_paths();
+  *spec.mutable_readonly_paths() = security.readonly_paths();
   for (const std::string& cap : security.capabilities().add_capabilities()) {
     spec.add_cap_add(Capability(cap));
   }
@@ -191,7 +208,7 @@ absl::StatusOr<berth::tasks::v1::CreateContainerRequest> ContainerRequest(
   }
   if (security.no_new_privs()) spec.add_security_opt("no-new-privileges");
   if (!security.privileged()) {
-    if (absl::Status status = AddSeccomp(security.seccomp(), &spec); !status.ok()) return status;
+    if (absl::Status status = AddSeccomp(security, &spec); !status.ok()) return status;
   }
 
   const auto& resources = config.linux().resources();

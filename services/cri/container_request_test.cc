@@ -1,5 +1,6 @@
 #include "services/cri/container_request.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "services/cri/cri_labels.h"
@@ -57,6 +58,7 @@ TEST(ContainerRequestTest, JoinsThePodAndKeepsTheKubeletsFacts) {
   EXPECT_EQ(spec.env(0), "A=b=c");
   EXPECT_EQ(spec.network_mode(), "container:holderid");
   EXPECT_EQ(spec.ipc_mode(), "container:holderid");
+  EXPECT_EQ(spec.uts_mode(), "container:holderid");
   EXPECT_EQ(spec.cgroup_parent(), "/kubepods/pod-uid1");
   EXPECT_EQ(spec.labels().at(kKindLabel), kKindContainer);
   EXPECT_EQ(spec.labels().at(kSandboxIdLabel), "podid");
@@ -138,6 +140,33 @@ TEST(ContainerRequestTest, UsernameAndMissingLocalhostProfile) {
   request = ContainerRequest(config, Pod(), 0);
   ASSERT_TRUE(request.ok());
   EXPECT_EQ(request->spec().user(), "nobody");
+}
+
+TEST(ContainerRequestTest, SeccompIsUnconfinedUnlessNamedAsTheCriSays) {
+  runtime::v1::ContainerConfig config = Config();
+  auto request = ContainerRequest(config, Pod(), 0);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_THAT(request->spec().security_opt(), ::testing::ElementsAre("seccomp=unconfined"));
+
+  auto* security = config.mutable_linux()->mutable_security_context();
+  security->mutable_seccomp()->set_profile_type(runtime::v1::SecurityProfile::RuntimeDefault);
+  request = ContainerRequest(config, Pod(), 0);
+  ASSERT_TRUE(request.ok());
+  EXPECT_THAT(request->spec().security_opt(), ::testing::IsEmpty()) << "berth's default filter";
+}
+
+TEST(ContainerRequestTest, AGroupWithoutAUserIsRefused) {
+  runtime::v1::ContainerConfig config = Config();
+  auto* security = config.mutable_linux()->mutable_security_context();
+  security->mutable_run_as_group()->set_value(3000);
+  absl::Status status = ValidateContainerConfig(config);
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_EQ(status.message(), "user group \"3000\" is specified without user");
+  security->set_run_as_username("nobody");
+  EXPECT_TRUE(ValidateContainerConfig(config).ok());
+  auto request = ContainerRequest(config, Pod(), 0);
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->spec().user(), "nobody:3000");
 }
 
 }  // namespace

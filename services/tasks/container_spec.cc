@@ -555,13 +555,17 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   // berth's own files and volumes are idmapped into a remapped container
   // (stored as root, its root's); a host path keeps the host's owners.
   auto bind = [&create, remapped = *remapped](const std::string& source, const std::string& target,
-                                              bool read_only, bool berths_own) {
+                                              bool read_only, bool berths_own,
+                                              const std::string& propagation = "") {
     auto* mount = create.add_mounts();
     mount->set_type("bind");
     mount->set_source(source);
     mount->set_target(target);
     mount->add_options(read_only ? "ro" : "rw");
     if (remapped && berths_own) mount->add_options("idmap");
+    // The shim makes every mount private unless told (and checks the
+    // host's mount can propagate).
+    if (!propagation.empty() && propagation != "rprivate") mount->add_options(propagation);
   };
   // The init files live beside the container's record, not in its layer.
   bind(container.hostname_path(), "/etc/hostname", false, true);
@@ -583,7 +587,8 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
       return absl::FailedPreconditionError(
           absl::StrCat("mount ", mount.destination(), ": source not resolved"));
     }
-    bind(mount.resolved_source(), mount.destination(), mount.read_only(), mount.type() == "volume");
+    bind(mount.resolved_source(), mount.destination(), mount.read_only(), mount.type() == "volume",
+         mount.propagation());
   }
   auto* process = create.mutable_process();
   for (const std::string& arg : spec.entrypoint()) process->add_args(arg);
@@ -591,6 +596,7 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   *process->mutable_env() = spec.env();
   process->set_cwd(spec.working_dir().empty() ? "/" : spec.working_dir());
   process->set_user(spec.user());
+  *process->mutable_additional_groups() = spec.group_add();
   process->set_stdin(spec.open_stdin());
   process->set_oom_score_adj(spec.oom_score_adj());
   process->set_terminal(spec.tty());
@@ -620,15 +626,25 @@ absl::StatusOr<berth::shim::v1::CreateRequest> BuildShimRequest(const v1::Contai
   }
   *create.mutable_resources() = ShimResources(spec.resources());
   if (absl::Status status = AddDevices(spec, &create); !status.ok()) return status;
+  // Docker's lists, unless the spec gives its own (a pod's security
+  // context); a privileged container has none.
   if (!spec.privileged()) {
-    for (const char* path : {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
-                             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                             "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
-                             "/sys/devices/virtual/powercap"}) {
-      create.add_masked_paths(path);
+    if (!spec.masked_paths().empty()) {
+      *create.mutable_masked_paths() = spec.masked_paths();
+    } else {
+      for (const char* path : {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+                               "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                               "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+                               "/sys/devices/virtual/powercap"}) {
+        create.add_masked_paths(path);
+      }
     }
-    for (const char* path : {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}) {
-      create.add_readonly_paths(path);
+    if (!spec.readonly_paths().empty()) {
+      *create.mutable_readonly_paths() = spec.readonly_paths();
+    } else {
+      for (const char* path : {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}) {
+        create.add_readonly_paths(path);
+      }
     }
   }
   create.mutable_sysctls()->insert(spec.sysctls().begin(), spec.sysctls().end());

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace berth::tasks {
@@ -230,6 +232,55 @@ TEST(ShimRequestTest, UserNamespaceRemapsAndIdmapsOnlyBerthsOwnMounts) {
   EXPECT_TRUE(BuildShimRequest(container, settings).ok());
   spec->set_userns_mode("private");
   EXPECT_FALSE(UsesRemappedUserNamespace(*spec, true).ok());
+}
+
+TEST(ShimRequestTest, BindPropagationReachesTheShim) {
+  v1::Container container;
+  container.set_id("abc");
+  auto* spec = container.mutable_spec();
+  spec->add_cmd("sh");
+  for (const char* propagation : {"rslave", "rprivate", ""}) {
+    auto* bind = spec->add_mounts();
+    bind->set_type("bind");
+    bind->set_destination(absl::StrCat("/m", propagation));
+    bind->set_resolved_source("/srv/host");
+    bind->set_propagation(propagation);
+  }
+  auto create = BuildShimRequest(container, ShimSettings{});
+  ASSERT_TRUE(create.ok()) << create.status();
+  ASSERT_EQ(create->mounts_size(), 6);  // the three init files first
+  EXPECT_THAT(create->mounts(3).options(), testing::ElementsAre("rw", "rslave"));
+  // rprivate is what the shim does anyway.
+  EXPECT_THAT(create->mounts(4).options(), testing::ElementsAre("rw"));
+  EXPECT_THAT(create->mounts(5).options(), testing::ElementsAre("rw"));
+}
+
+TEST(ShimRequestTest, MaskedAndReadonlyPathsReplaceDockersWhenGiven) {
+  v1::Container container;
+  container.set_id("abc");
+  auto* spec = container.mutable_spec();
+  spec->add_cmd("sh");
+  auto create = BuildShimRequest(container, ShimSettings{});
+  ASSERT_TRUE(create.ok()) << create.status();
+  EXPECT_EQ(create->masked_paths_size(), 11);
+  EXPECT_THAT(create->masked_paths(), testing::Contains("/proc/kcore"));
+  EXPECT_THAT(create->readonly_paths(), testing::Contains("/proc/sys"));
+
+  spec->add_masked_paths("/bin/ls");
+  create = BuildShimRequest(container, ShimSettings{});
+  ASSERT_TRUE(create.ok());
+  EXPECT_THAT(create->masked_paths(), testing::ElementsAre("/bin/ls"));
+  EXPECT_THAT(create->readonly_paths(), testing::Contains("/proc/sys")) << "still docker's";
+  spec->add_readonly_paths("/tmp");
+  create = BuildShimRequest(container, ShimSettings{});
+  ASSERT_TRUE(create.ok());
+  EXPECT_THAT(create->readonly_paths(), testing::ElementsAre("/tmp"));
+
+  spec->set_privileged(true);
+  create = BuildShimRequest(container, ShimSettings{});
+  ASSERT_TRUE(create.ok());
+  EXPECT_EQ(create->masked_paths_size(), 0);
+  EXPECT_EQ(create->readonly_paths_size(), 0);
 }
 
 TEST(LogOptionsTest, SizesLimitsAndValidation) {

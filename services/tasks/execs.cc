@@ -48,6 +48,8 @@ berth::shim::v1::Process BuildExecProcess(const v1::ContainerSpec& container,
                   : !container.working_dir().empty() ? container.working_dir()
                                                      : "/");
   process.set_user(exec.user().empty() ? container.user() : exec.user());
+  // As dockerd and containerd: an exec has the container's extra groups.
+  *process.mutable_additional_groups() = container.group_add();
   process.set_terminal(exec.tty());
   process.set_stdin(exec.attach_stdin());
   process.set_privileged(exec.privileged());

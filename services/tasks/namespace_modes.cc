@@ -39,8 +39,9 @@ absl::Status ValidateNamespaceModes(const v1::ContainerSpec& spec) {
   if (!(pid.empty() || pid == "host" || NamesContainer(pid))) {
     return absl::InvalidArgumentError(absl::StrCat("invalid PID mode: ", pid));
   }
+  // container:X for UTS is berth's (a pod's containers share its holder's).
   const std::string& uts = spec.uts_mode();
-  if (!(uts.empty() || uts == "host")) {
+  if (!(uts.empty() || uts == "host" || NamesContainer(uts))) {
     return absl::InvalidArgumentError(absl::StrCat("invalid UTS mode: ", uts));
   }
   if (uts == "host" && !spec.hostname().empty()) {
@@ -57,10 +58,11 @@ absl::StatusOr<std::map<std::string, std::string>> JoinedNamespaces(
     const v1::Container& container, const ContainerLookup& lookup) {
   const v1::ContainerSpec& spec = container.spec();
   std::map<std::string, std::string> joined;
-  if (spec.uts_mode() == "host") joined["uts"] = HostNamespace("uts");
-  for (const char* type : {"ipc", "pid"}) {
+  for (const char* type : {"ipc", "pid", "uts"}) {
     const bool ipc = std::string(type) == "ipc";
-    const std::string& mode = ipc ? spec.ipc_mode() : spec.pid_mode();
+    const std::string& mode = ipc                         ? spec.ipc_mode()
+                              : std::string(type) == "pid" ? spec.pid_mode()
+                                                           : spec.uts_mode();
     if (mode == "host") {
       joined[type] = HostNamespace(type);
       continue;

@@ -47,7 +47,9 @@ TEST(ValidateNamespaceModesTest, DockersModesPassOthersAreRefused) {
   spec.set_hostname("h");
   EXPECT_EQ(ValidateNamespaceModes(spec).message(), "conflicting options: hostname and the UTS mode");
   spec.set_uts_mode("container:x");
-  EXPECT_EQ(ValidateNamespaceModes(spec).message(), "invalid UTS mode: container:x");
+  EXPECT_TRUE(ValidateNamespaceModes(spec).ok()) << "a pod's containers join its holder's";
+  spec.set_uts_mode("private");
+  EXPECT_EQ(ValidateNamespaceModes(spec).message(), "invalid UTS mode: private");
 }
 
 TEST(JoinedNamespacesTest, NewOnesJoinNothing) {
@@ -72,10 +74,12 @@ TEST(JoinedNamespacesTest, ARunningDonorsFirstProcess) {
   v1::Container donor = Running("donor", 4242, "shareable");
   v1::Container c = Running("me", 10, "container:donor");
   c.mutable_spec()->set_pid_mode("container:donor");
+  c.mutable_spec()->set_uts_mode("container:donor");
   auto joined = JoinedNamespaces(c, Only(donor));
   ASSERT_TRUE(joined.ok()) << joined.status();
   EXPECT_EQ(*joined, (std::map<std::string, std::string>{{"ipc", "/proc/4242/ns/ipc"},
-                                                         {"pid", "/proc/4242/ns/pid"}}));
+                                                         {"pid", "/proc/4242/ns/pid"},
+                                                         {"uts", "/proc/4242/ns/uts"}}));
   // A donor that shares its own (host, another's) may be joined too.
   donor.mutable_spec()->set_ipc_mode("container:third");
   EXPECT_TRUE(JoinedNamespaces(c, Only(donor)).ok());

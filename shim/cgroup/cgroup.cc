@@ -382,10 +382,14 @@ bool Cgroup::InSystemdHierarchy() const {
 
 absl::Status Cgroup::Destroy() {
   auto remove = [](const std::string& dir) -> absl::Status {
-    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
-      return absl::ErrnoToStatus(errno, "cgroup: rmdir " + dir);
+    // Processes killed a moment ago (a container's last ones, in a pod's
+    // PID namespace) still hold the cgroup until they are gone: EBUSY for
+    // a while, so retry as runc does (10 ms doubling, ~0.6 s in all).
+    for (int attempt = 0, delay_ms = 10;; ++attempt, delay_ms *= 2) {
+      if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return absl::OkStatus();
+      if (errno != EBUSY || attempt == 5) return absl::ErrnoToStatus(errno, "cgroup: rmdir " + dir);
+      ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
     }
-    return absl::OkStatus();
   };
   if (version_ == Version::kV2) return remove(Dir(""));
   absl::Status first;

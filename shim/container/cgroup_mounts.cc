@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "shim/container/mountinfo.h"
 
 namespace berth::container {
 namespace {
@@ -20,29 +21,24 @@ constexpr absl::string_view kRoot = "/sys/fs/cgroup";
 
 CgroupMounts ParseCgroupMounts(absl::string_view mountinfo) {
   CgroupMounts out;
-  for (absl::string_view line : absl::StrSplit(mountinfo, '\n', absl::SkipEmpty())) {
-    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER"
-    std::vector<absl::string_view> fields = absl::StrSplit(line, ' ');
-    size_t dash = 0;
-    while (dash < fields.size() && fields[dash] != "-") ++dash;
-    if (fields.size() < 5 || dash + 3 >= fields.size()) continue;
-    absl::string_view mount_point = fields[4], type = fields[dash + 1], super = fields[dash + 3];
-    if (type != "cgroup" && type != "cgroup2") continue;
+  for (const MountInfoEntry& entry : ParseMountInfo(mountinfo)) {
+    const std::string& mount_point = entry.mount_point;
+    if (entry.type != "cgroup" && entry.type != "cgroup2") continue;
     if (mount_point == kRoot) {
-      if (type == "cgroup2") out.unified = true;
+      if (entry.type == "cgroup2") out.unified = true;
       continue;
     }
     if (!absl::StartsWith(mount_point, kRoot) || mount_point.size() <= kRoot.size() + 1 ||
-        mount_point[kRoot.size()] != '/' || type != "cgroup") {
+        mount_point[kRoot.size()] != '/' || entry.type != "cgroup") {
       continue;
     }
-    std::string name(mount_point.substr(kRoot.size() + 1));
+    std::string name = mount_point.substr(kRoot.size() + 1);
     if (absl::StrContains(name, '/')) continue;
     std::vector<std::string> data;
-    for (absl::string_view option : absl::StrSplit(super, ',')) {
+    for (absl::string_view option : absl::StrSplit(entry.super_options, ',')) {
       if (option != "rw" && option != "ro") data.emplace_back(option);
     }
-    CgroupHierarchy hierarchy{name, std::string(type), absl::StrJoin(data, ",")};
+    CgroupHierarchy hierarchy{name, entry.type, absl::StrJoin(data, ",")};
     // A later mount on the same point is the one in effect.
     bool replaced = false;
     for (CgroupHierarchy& known : out.hierarchies) {

@@ -14,6 +14,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>  // ST_* of statfs's f_flags
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -30,10 +32,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "services/common/mount/mount_options.h"
 #include "shim/container/capabilities.h"
 #include "shim/container/cgroup_mounts.h"
 #include "shim/container/idmap.h"
+#include "shim/container/mountinfo.h"
 #include "shim/container/namespace_switch.h"
 #include "shim/container/seccomp_profile.h"
 
@@ -55,9 +59,6 @@ struct MountOp {
   bool make_dir = false;
   // Create an empty file as the target first (a device bound from the host).
   bool make_file = false;
-  // Only when the target exists, and as a tmpfs for directories or a bind
-  // of /dev/null for files (masked paths).
-  bool mask = false;
   const char* step = "mount";
 };
 
@@ -77,6 +78,10 @@ struct InnerMount {
   // Shown through the container's user namespace (berth's own volumes and
   // init files), not as they are on the host.
   bool idmap = false;
+  // MS_SHARED or MS_SLAVE, with MS_REC for rshared and rslave; 0 for
+  // private. Such a bind is cloned before the child makes its mounts
+  // private, so that the clone is still a peer of the host's mount.
+  unsigned long propagation = 0;
   int fd = -1;  // the detached clone, set in the child
 };
 
@@ -110,14 +115,16 @@ struct Plan {
   std::deque<std::string> strings;  // owns every C string below (stable addresses)
   std::vector<MountOp> root_mounts;   // the root filesystem: host paths, or staging-relative
   std::vector<MountOp> mounts;        // before pivot_root, relative to the root filesystem
-  std::vector<MountOp> late_mounts;   // masked and read-only paths, after /dev
+  std::vector<MountOp> late_mounts;   // after /dev (read-only /sys/fs/cgroup)
   std::vector<InnerMount> inner_mounts;  // after pivot_root
   std::deque<std::string> device_paths;
   std::vector<DeviceNode> devices;
   std::vector<ExtraNode> extra_nodes;
   std::vector<std::pair<std::string, std::string>> symlinks;  // target, link (host side)
   std::string rootfs;
-  std::string dev_null;               // host side path of the container's /dev/null
+  // Container paths, made read-only and masked last (see ProtectPaths).
+  std::vector<const char*> readonly_paths;
+  std::vector<const char*> masked_paths;
   bool read_only_root = false;
   bool new_network = false;
   std::string hostname;
@@ -154,27 +161,9 @@ struct Plan {
 // Mounts one user-namespaced container receives from the parent at most.
 constexpr int kMaxReceivedMounts = 2 * kMaxFdsPerMessage;
 
-// What docker sets in every container's own network namespace: binding
-// low ports and ping need no privilege there (and none that a container in
-// a user namespace could hold over a namespace the host owns). The ping
-// range is in the namespace owner's group ids (see Spawn).
-int WriteNetSysctls(const char* ping_group_range) {
-  const std::pair<const char*, const char*> sysctls[] = {
-      {"/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"},
-      {"/proc/sys/net/ipv4/ping_group_range", ping_group_range}};
-  for (const auto& [path, value] : sysctls) {
-    int file = ::open(path, O_WRONLY | O_CLOEXEC);
-    if (file < 0) return errno;
-    ssize_t written = ::write(file, value, std::strlen(value));
-    int error = errno;
-    ::close(file);
-    if (written < 0) return error;
-  }
-  return 0;
-}
-
-// Writes each sysctl; on a failure its errno, *failed naming it.
-int WriteSysctls(const std::vector<Plan::SysctlWrite>& sysctls, const char** failed) {
+// Writes each sysctl; on a failure its errno, *failed naming it. (No
+// allocation: the clone() child calls it.)
+int WriteSysctls(absl::Span<const Plan::SysctlWrite> sysctls, const char** failed) {
   for (const Plan::SysctlWrite& sysctl : sysctls) {
     *failed = sysctl.step;
     int file = ::open(sysctl.path, O_WRONLY | O_CLOEXEC);
@@ -187,6 +176,18 @@ int WriteSysctls(const std::vector<Plan::SysctlWrite>& sysctls, const char** fai
   return 0;
 }
 
+// What docker sets in every container's own network namespace: binding
+// low ports and ping need no privilege there (and none that a container in
+// a user namespace could hold over a namespace the host owns). The ping
+// range is in the namespace owner's group ids (see Spawn).
+int WriteNetSysctls(const char* ping_group_range) {
+  const Plan::SysctlWrite sysctls[] = {
+      {"/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", "network sysctls"},
+      {"/proc/sys/net/ipv4/ping_group_range", ping_group_range, "network sysctls"}};
+  const char* failed = nullptr;
+  return WriteSysctls(sysctls, &failed);
+}
+
 void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
   int fd = plan.error_fd;
   for (const MountOp& op : ops) {
@@ -196,21 +197,8 @@ void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
       if (created < 0) FailChild(fd, op.step, errno);
       ::close(created);
     }
-    if (op.mask) {
-      struct stat st;
-      if (::lstat(op.target, &st) != 0) continue;
-      int rc = S_ISDIR(st.st_mode)
-                   ? ::mount("tmpfs", op.target, "tmpfs", MS_RDONLY, "size=0")
-                   : ::mount(plan.dev_null.c_str(), op.target, nullptr, MS_BIND, nullptr);
-      if (rc != 0) FailChild(fd, op.step, errno);
-      continue;
-    }
     if (op.chdir_to != nullptr && ::chdir(op.chdir_to) != 0) FailChild(fd, op.step, errno);
-    if (::mount(op.source, op.target, op.type, op.flags, op.data) != 0) {
-      // A read-only path this image lacks is simply not there to protect.
-      if (errno == ENOENT && std::strcmp(op.step, "read-only path") == 0) continue;
-      FailChild(fd, op.step, errno);
-    }
+    if (::mount(op.source, op.target, op.type, op.flags, op.data) != 0) FailChild(fd, op.step, errno);
     if (op.chdir_to != nullptr && ::chdir("/") != 0) FailChild(fd, op.step, errno);
   }
 }
@@ -220,7 +208,19 @@ void RunMounts(const std::vector<MountOp>& ops, const Plan& plan) {
 void OpenInnerSources(Plan& plan) {
   if (plan.userns) return;
   for (InnerMount& m : plan.inner_mounts) {
-    if (m.source == nullptr) continue;
+    if (m.source == nullptr || m.fd >= 0) continue;
+    m.fd = ::open_tree(AT_FDCWD, m.source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (m.fd < 0) FailChild(plan.error_fd, "clone mount source", errno);
+  }
+}
+
+// Clones the sources of binds that propagate while this new mount
+// namespace's copies are still peers (or slaves) of the host's mounts: a
+// clone (open_tree, as a bind) joins its source's peer group or master,
+// and making "/" private afterwards leaves a detached clone alone.
+void OpenPropagatingSources(Plan& plan) {
+  for (InnerMount& m : plan.inner_mounts) {
+    if (m.source == nullptr || m.propagation == 0) continue;
     m.fd = ::open_tree(AT_FDCWD, m.source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (m.fd < 0) FailChild(plan.error_fd, "clone mount source", errno);
   }
@@ -307,7 +307,45 @@ void RunInnerMounts(const Plan& plan) {
             0) {
       FailChild(fd, "read-only mount", errno);
     }
+    // rslave turns the peer into a slave; rshared keeps it a peer.
+    if (m.propagation != 0 && ::mount(nullptr, m.target, nullptr, m.propagation, nullptr) != 0) {
+      FailChild(fd, "mount propagation", errno);
+    }
     if (m.fd >= 0) ::close(m.fd);
+  }
+}
+
+// Read-only, then masked paths, as runc: after every other mount and
+// pivot_root, so that each path resolves in the container (a symlink in
+// the image cannot point it at the host) and a read-only directory has
+// already taken the binds made under it (/etc and /etc/hosts). A path the
+// image lacks is not there to protect.
+void ProtectPaths(const Plan& plan) {
+  int fd = plan.error_fd;
+  for (const char* path : plan.readonly_paths) {
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;
+      FailChild(fd, "read-only path", errno);
+    }
+    // A remount keeps nosuid, nodev and noexec (in a user namespace it may
+    // not drop those it inherited).
+    unsigned long kept = 0;
+    struct statfs st;
+    if (::statfs(path, &st) == 0) {
+      if ((st.f_flags & ST_NOSUID) != 0) kept |= MS_NOSUID;
+      if ((st.f_flags & ST_NODEV) != 0) kept |= MS_NODEV;
+      if ((st.f_flags & ST_NOEXEC) != 0) kept |= MS_NOEXEC;
+    }
+    if (::mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | kept, nullptr) != 0) {
+      FailChild(fd, "read-only path", errno);
+    }
+  }
+  for (const char* path : plan.masked_paths) {
+    struct stat st;
+    if (::stat(path, &st) != 0) continue;
+    int rc = S_ISDIR(st.st_mode) ? ::mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
+                                 : ::mount("/dev/null", path, nullptr, MS_BIND, nullptr);
+    if (rc != 0) FailChild(fd, "mask path", errno);
   }
 }
 
@@ -363,6 +401,9 @@ int ChildMain(void* arg) {
     if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
       FailChild(fd, "join the network namespace", errno);
     }
+    OpenPropagatingSources(plan);
+    // Nothing the container mounts may reach the host's peer groups (a
+    // systemd host's "/" is shared), but the binds cloned above.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       FailChild(fd, "make / private", errno);
     }
@@ -418,6 +459,7 @@ int ChildMain(void* arg) {
       FailChild(fd, "create device node", errno);
     }
   }
+  ProtectPaths(plan);
   if (plan.read_only_root &&
       ::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
     FailChild(fd, "read-only root", errno);
@@ -663,6 +705,49 @@ absl::Status PrepareUserNamespace(const SpawnConfig& config, const Plan& plan, p
   return absl::OkStatus();
 }
 
+// A bind's propagation as mount(2) flags, after checking that the host's
+// mount of its source can give it (docker's and containerd's errors).
+absl::StatusOr<unsigned long> PropagationFlags(const ContainerMount& mount, bool userns) {
+  const std::string& name = mount.propagation;
+  if (name.empty() || name == "rprivate" || name == "private") return 0UL;
+  unsigned long flags = 0;
+  if (name == "rshared" || name == "shared") {
+    flags = MS_SHARED;
+  } else if (name == "rslave" || name == "slave") {
+    flags = MS_SLAVE;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("mount ", mount.destination,
+                                                   ": invalid propagation mode: ", name));
+  }
+  if (absl::StartsWith(name, "r")) flags |= MS_REC;
+  // The host's mounts would reach a namespace that another user owns, and
+  // its mounts the host's (not done: refused rather than ignored).
+  if (userns) {
+    return absl::InvalidArgumentError(absl::StrCat("mount ", mount.destination, ": propagation ", name,
+                                                   " is not supported with user namespaces"));
+  }
+  char resolved[PATH_MAX];
+  if (::realpath(mount.source.c_str(), resolved) == nullptr) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("bind source ", mount.source));
+  }
+  auto mounts = ReadMountInfo();
+  if (!mounts.ok()) return mounts.status();
+  const MountInfoEntry* host = MountOfPath(*mounts, resolved);
+  if (host == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("path ", resolved, " is on no mount"));
+  }
+  if ((flags & MS_SHARED) != 0 && !host->shared()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "path ", mount.source, " is mounted on ", host->mount_point, " but it is not a shared mount"));
+  }
+  if ((flags & MS_SLAVE) != 0 && !host->shared() && !host->slave()) {
+    return absl::FailedPreconditionError(absl::StrCat("path ", mount.source, " is mounted on ",
+                                                      host->mount_point,
+                                                      " but it is not a shared or slave mount"));
+  }
+  return flags;
+}
+
 // Kills and reaps a child that will not be started.
 void Abandon(pid_t pid) {
   ::kill(pid, SIGKILL);
@@ -700,8 +785,8 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     std::replace(path.begin() + 10, path.end(), '.', '/');
     plan.sysctls.push_back({keep(path), keep(value), keep("sysctl " + key)});
   }
-  // After /dev and its nodes: masked and read-only paths, the read-only
-  // remount of /sys/fs/cgroup's tmpfs.
+  // After /dev and its nodes: the read-only remount of /sys/fs/cgroup's
+  // tmpfs.
   std::vector<MountOp> late;
   // Every mount below is relative to the root filesystem (the child's
   // working directory by then).
@@ -760,31 +845,22 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
     plan.device_paths.push_back(r + device.path);
     plan.devices.push_back({plan.device_paths.back().c_str(), device.major, device.minor});
   }
-  plan.dev_null = r + "/dev/null";
   plan.symlinks.insert(plan.symlinks.end(), {{"pts/ptmx", r + "/dev/ptmx"},
                                               {"/proc/self/fd", r + "/dev/fd"},
                                               {"/proc/self/fd/0", r + "/dev/stdin"},
                                               {"/proc/self/fd/1", r + "/dev/stdout"},
                                               {"/proc/self/fd/2", r + "/dev/stderr"}});
-  // Masked and read-only paths need /proc and /sys mounted, and /dev/null.
-  for (const std::string& path : config.masked_paths) {
-    MountOp op;
-    op.target = keep(r + path);
-    op.mask = true;
-    op.step = "mask path";
-    late.push_back(op);
-  }
   for (const std::string& path : config.readonly_paths) {
-    MountOp bind;
-    bind.source = keep(r + path);
-    bind.target = bind.source;
-    bind.flags = MS_BIND | MS_REC;
-    bind.step = "read-only path";
-    late.push_back(bind);
-    MountOp remount = bind;
-    remount.source = nullptr;
-    remount.flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC;
-    late.push_back(remount);
+    if (path.empty() || path[0] != '/') {
+      return absl::InvalidArgumentError(absl::StrCat("read-only path \"", path, "\" is not absolute"));
+    }
+    plan.readonly_paths.push_back(keep(path));
+  }
+  for (const std::string& path : config.masked_paths) {
+    if (path.empty() || path[0] != '/') {
+      return absl::InvalidArgumentError(absl::StrCat("masked path \"", path, "\" is not absolute"));
+    }
+    plan.masked_paths.push_back(keep(path));
   }
 
   plan.read_only_root = config.read_only_root;
@@ -834,6 +910,9 @@ absl::StatusOr<pid_t> Spawn(const SpawnConfig& config) {
       inner.flags = MS_BIND | MS_REC;
       inner.read_only = mount.read_only;
       inner.idmap = mount.idmap;
+      auto propagation = PropagationFlags(mount, plan.userns);
+      if (!propagation.ok()) return propagation.status();
+      inner.propagation = *propagation;
     } else if (mount.type == "tmpfs") {
       inner.type = "tmpfs";
       // Docker's tmpfs defaults (noexec, nosuid, nodev); options may undo them.

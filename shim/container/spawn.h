@@ -4,8 +4,8 @@
 // Starts a container's first process: clone() into new pid, mount, uts,
 // ipc, cgroup and (unless shared) network namespaces; mount the root
 // filesystem the snapshots service described, /proc, /dev (tmpfs with the
-// usual nodes, devpts, shm, mqueue), /sys read-only; mask and protect
-// docker's paths; pivot_root; then exec. Everything the child needs is
+// usual nodes, devpts, shm, mqueue), /sys read-only; pivot_root; the
+// container's mounts; its read-only and masked paths; then exec. Everything the child needs is
 // laid out before clone(): between clone and execve the child makes only
 // system calls, no allocation and no locking.
 
@@ -38,6 +38,9 @@ struct ContainerMount {
   // With a user namespace: idmap the bind into it (berth's volumes and
   // init files, stored as the host's root, show as the container's root).
   bool idmap = false;
+  // A bind's propagation (docker's and the CRI's): rprivate, private,
+  // rslave, slave, rshared, shared (empty is rprivate too).
+  std::string propagation = "rprivate";
 };
 
 // A device node the container gets besides the usual ones (--device, the
@@ -90,6 +93,9 @@ struct SpawnConfig : ProcessConfig {
   std::vector<DeviceNodeSpec> devices;
   // --privileged: /sys and /sys/fs/cgroup are writable.
   bool privileged = false;
+  // Absolute paths in the container, protected after every mount: masked
+  // (/dev/null over a file, an empty read-only tmpfs over a directory)
+  // and read-only; those the image lacks are skipped.
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   // stdio of the process; -1 for /dev/null.

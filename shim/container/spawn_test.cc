@@ -53,8 +53,8 @@ class SpawnTest : public ::testing::Test {
     config.env = {"PATH=/bin"};
     config.stdout_fd = out[1];
     config.stderr_fd = out[1];
-    config.masked_paths = DefaultMaskedPaths();
-    config.readonly_paths = DefaultReadonlyPaths();
+    if (config.masked_paths.empty()) config.masked_paths = DefaultMaskedPaths();
+    if (config.readonly_paths.empty()) config.readonly_paths = DefaultReadonlyPaths();
     auto pid = Spawn(config);
     ::close(out[1]);
     if (!pid.ok()) {
@@ -492,6 +492,29 @@ TEST_F(SpawnTest, MountsAreMadeInsideTheRootEvenThroughHostileSymlinks) {
   std::string content;
   std::getline(untouched, content);
   EXPECT_EQ(content, "untouched");
+}
+
+// Protected last, in the container's view: a read-only /etc still takes
+// its bind of /etc/hosts, and an absolute symlink in the image resolves in
+// the container, not on the host.
+TEST_F(SpawnTest, ReadOnlyAndMaskedPathsComeAfterTheMounts) {
+  std::string host_file = dir_ + "/hosts";
+  ASSERT_EQ(::system(("mkdir -p " + image_ + "/etc " + image_ + "/secret " + image_ + "/open && echo host-side > " +
+                      host_file + " && echo hidden > " + image_ + "/secret/f && echo shown > " + image_ +
+                      "/open/f && ln -s /secret " + image_ + "/link")
+                         .c_str()),
+            0);
+  SpawnConfig config;
+  config.mounts = {{"bind", host_file, "/etc/hosts", false, ""}};
+  config.readonly_paths = {"/etc", "/not-in-the-image"};
+  config.masked_paths = {"/link", "/bin/probe", "/missing"};
+  auto [out, code] = Run(
+      "cat /etc/hosts; (touch /etc/new) 2>/dev/null || echo etc-ro; echo rw >> /etc/hosts && echo hosts-rw; "
+      "ls /secret; cat /open/f; (/bin/probe) >/dev/null 2>&1 || echo probe-masked; cat /bin/probe; "
+      "touch /tmp/ok && echo tmp-rw",
+      config);
+  ASSERT_EQ(code, 0) << out << last_error_;
+  EXPECT_EQ(out, "host-side\netc-ro\nhosts-rw\nshown\nprobe-masked\ntmp-rw\n");
 }
 
 TEST_F(SpawnTest, BeforeStartRunsBeforeTheChildAndItsErrorStopsIt) {

@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -79,7 +81,8 @@ absl::StatusOr<std::string> ReadContainerFile(const std::vector<std::string>& la
 }
 
 absl::StatusOr<ResolvedUser> ResolveUser(const std::string& spec,
-                                         const std::vector<std::string>& layers) {
+                                         const std::vector<std::string>& layers,
+                                         const std::vector<std::string>& extra_groups) {
   std::string user = spec, group;
   if (size_t colon = spec.find(':'); colon != std::string::npos) {
     user = spec.substr(0, colon);
@@ -143,6 +146,22 @@ absl::StatusOr<ResolvedUser> ResolveUser(const std::string& spec,
           resolved.additional_gids.push_back(gid);
         }
       }
+    }
+  }
+  for (const std::string& extra : extra_groups) {
+    uint32_t gid = 0;
+    bool found_group = ParseId(extra, &gid);
+    for (const Entry& entry : groups) {
+      if (found_group) break;
+      if (entry.fields.size() >= 3 && entry.fields[0] == extra) found_group = ParseId(entry.fields[2], &gid);
+    }
+    if (!found_group) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unable to find group ", extra, ": no matching entries in group file"));
+    }
+    if (std::find(resolved.additional_gids.begin(), resolved.additional_gids.end(), gid) ==
+        resolved.additional_gids.end()) {
+      resolved.additional_gids.push_back(gid);
     }
   }
   return resolved;

@@ -18,7 +18,7 @@ namespace berth::container {
 struct ResolvedUser {
   uid_t uid = 0;
   gid_t gid = 0;
-  // Groups of /etc/group that list the user.
+  // Groups of /etc/group that list the user, then the extra groups asked.
   std::vector<gid_t> additional_gids;
   std::string home = "/";
 };
@@ -32,8 +32,11 @@ std::vector<std::string> RootfsLayers(const std::vector<berth::shim::v1::Mount>&
 absl::StatusOr<std::string> ReadContainerFile(const std::vector<std::string>& layers,
                                               const std::string& path);
 
+// `extra_groups` (docker's --group-add) join the groups of /etc/group:
+// numbers as they are, names looked up.
 absl::StatusOr<ResolvedUser> ResolveUser(const std::string& spec,
-                                         const std::vector<std::string>& layers);
+                                         const std::vector<std::string>& layers,
+                                         const std::vector<std::string>& extra_groups = {});
 
 }  // namespace berth::container
 

@@ -51,6 +51,21 @@ TEST_F(UserTest, NamesAndNumbersAsDocker) {
   EXPECT_EQ(nobody->gid, 65534u);
 }
 
+// docker --group-add and a pod's supplemental groups: ids as they are
+// (known or not), names from /etc/group, after the user's own groups.
+TEST_F(UserTest, ExtraGroupsJoinTheImagesGroups) {
+  auto app = ResolveUser("app", Layers(), {"1234", "nogroup", "50"});
+  ASSERT_TRUE(app.ok()) << app.status();
+  EXPECT_EQ(app->additional_gids, (std::vector<gid_t>{50, 1234, 65534}));
+
+  auto root = ResolveUser("", Layers(), {"5678"});
+  ASSERT_TRUE(root.ok()) << root.status();
+  EXPECT_EQ(root->additional_gids, std::vector<gid_t>{5678});
+
+  EXPECT_EQ(ResolveUser("app", Layers(), {"ghosts"}).status().message(),
+            "unable to find group ghosts: no matching entries in group file");
+}
+
 TEST_F(UserTest, UnknownNamesAreErrors) {
   EXPECT_EQ(ResolveUser("ghost", Layers()).status().message(),
             "unable to find user ghost: no matching entries in passwd file");

@@ -308,9 +308,17 @@ absl::StatusOr<std::string> Shim::Call(Connection& connection, uint32_t stream,
   }
   if (method == "Delete" || method == "Shutdown") {
     if (!main().finished) return absl::FailedPreconditionError("container is still running");
-    if (absl::Status status = RemoveCgroup(); !status.ok()) return status;
+    absl::Status removed = RemoveCgroup();
+    if (!removed.ok()) {
+      // Something is still in the cgroup: killed, and one more try.
+      KillRemaining();
+      removed = RemoveCgroup();
+    }
+    // The shim goes either way: the tasks service forgets the container
+    // after Delete, and a shim left behind would wait for no one forever.
     deleted_ = true;
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+    if (!removed.ok()) return removed;
     return ExitRecord(main()).SerializeAsString();
   }
   return absl::UnimplementedError(absl::StrCat("shim method ", method));

@@ -39,6 +39,14 @@ constexpr size_t kMaxKept = 1 << 20;
 // Finished execs are remembered (their exit codes) up to this many.
 constexpr size_t kMaxFinishedExecs = 256;
 
+// A bind's propagation option (the tasks service passes docker's names).
+bool IsPropagation(const std::string& option) {
+  for (const char* name : {"rprivate", "private", "rslave", "slave", "rshared", "shared"}) {
+    if (option == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<cgroup::DeviceRule> ContainerDeviceRules(const v1::CreateRequest& create) {
@@ -312,7 +320,9 @@ absl::Status Shim::SpawnContainer() {
   config.cwd = process.cwd().empty() ? "/" : process.cwd();
   config.make_cwd = true;
 
-  auto user = container::ResolveUser(process.user(), container::RootfsLayers(config.rootfs));
+  auto user = container::ResolveUser(
+      process.user(), container::RootfsLayers(config.rootfs),
+      {process.additional_groups().begin(), process.additional_groups().end()});
   if (!user.ok()) return user.status();
   ApplyUser(*user, &config);
 
@@ -363,6 +373,8 @@ absl::Status Shim::SpawnContainer() {
         inner.read_only = true;
       } else if (option == "idmap") {
         inner.idmap = true;
+      } else if (IsPropagation(option)) {
+        inner.propagation = option;
       } else if (option != "rw" && option != "rbind" && option != "bind") {
         inner.data += (inner.data.empty() ? "" : ",") + option;
       }
@@ -422,7 +434,9 @@ absl::StatusOr<pid_t> Shim::StartExec(Process& exec) {
   config.env.assign(process.env().begin(), process.env().end());
   config.cwd = process.cwd().empty() ? "/" : process.cwd();
   std::vector<berth::shim::v1::Mount> rootfs(create.rootfs().begin(), create.rootfs().end());
-  auto user = container::ResolveUser(process.user(), container::RootfsLayers(rootfs));
+  auto user = container::ResolveUser(
+      process.user(), container::RootfsLayers(rootfs),
+      {process.additional_groups().begin(), process.additional_groups().end()});
   if (!user.ok()) return user.status();
   ApplyUser(*user, &config);
   bool privileged = create.privileged() || process.privileged();
