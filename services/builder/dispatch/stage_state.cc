@@ -72,11 +72,6 @@ nlohmann::json ObjectField(const nlohmann::json& config, const char* key) {
 
 }  // namespace
 
-std::string BuildTriggersBanner(size_t count) {
-  return absl::StrCat("# Executing ", count, " build trigger",
-                      count > 1 ? "s" : "");
-}
-
 StageState::StageState(nlohmann::json base_config, BuildArgs* args,
                        char escape)
     : config_(std::move(base_config)),

@@ -31,7 +31,7 @@ class StageState {
 
   // The base image's ONBUILD triggers, parsed, for the builder to Dispatch
   // before the stage's own instructions (after printing
-  // BuildTriggersBanner). Refused as docker refuses them: a trigger that is
+  // BuildTriggersBanner in build_output.h). Refused as docker refuses them: a trigger that is
   // not one instruction, ONBUILD ONBUILD, FROM, an unknown instruction.
   absl::StatusOr<std::vector<Instruction>> BaseTriggers() const;
 
@@ -81,9 +81,6 @@ class StageState {
   // Expansion needs the env of before the instruction: cached per Dispatch.
   std::map<std::string, std::string> env_;
 };
-
-// "# Executing 2 build triggers", docker's line before the base's triggers.
-std::string BuildTriggersBanner(size_t count);
 
 }  // namespace berth::builder
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "services/builder/dispatch/build_output.h"
 #include "services/builder/dispatch/from_image.h"
 #include "services/builder/dispatch/run_config.h"
 #include "services/builder/dockerfile/parser.h"
@@ -152,6 +153,19 @@ TEST_F(StageStateTest, WorkdirRelativeToThePreviousOne) {
   EXPECT_EQ(state.config()["WorkingDir"], "/a/c/d");
   EXPECT_EQ(DispatchAll(state, "ARG NONE\nWORKDIR $NONE\n").status().message(),
             "cannot normalize nothing");
+  // docker keeps an absolute path as written; only a relative one is joined
+  // and cleaned.
+  plan = DispatchAll(state, "WORKDIR /x/../y/\n");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->directory, "/x/../y/");
+}
+
+TEST_F(StageStateTest, EscapeDirectiveAppliesToExpansion) {
+  StageState state(json::object(), &args_, '`');
+  absl::StatusOr<StepPlan> plan =
+      DispatchAll(state, "ENV A=1\nLABEL l=`$A$A\n");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->config["Labels"]["l"], "$A1");
 }
 
 TEST_F(StageStateTest, CmdAndEntrypointJsonAndShellForms) {
@@ -264,8 +278,6 @@ TEST_F(StageStateTest, BaseTriggersAreParsedAndClearedFromTheConfig) {
   ASSERT_EQ(triggers->size(), 2u);
   EXPECT_EQ((*triggers)[0].keyword, "COPY");
   EXPECT_EQ((*triggers)[1].keyword, "RUN");
-  EXPECT_EQ(BuildTriggersBanner(2), "# Executing 2 build triggers");
-  EXPECT_EQ(BuildTriggersBanner(1), "# Executing 1 build trigger");
   absl::StatusOr<StepPlan> plan = state.Dispatch((*triggers)[1]);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->argv, (Strings{"/bin/sh", "-c", "make"}));
@@ -405,6 +417,9 @@ TEST_F(StageStateTest, CopyAndAddPlans) {
   FillSourceHash(*plan, "file:0123");
   EXPECT_EQ(plan->created_by, "/bin/sh -c #(nop) ADD file:0123 in . ");
   EXPECT_EQ(DispatchAll(state, "COPY /abs /x\n")->destination, "/x");
+  StageState bare(json::object(), &args_);
+  EXPECT_EQ(DispatchAll(bare, "COPY a dir/\n")->destination, "/dir/");
+  EXPECT_EQ(DispatchAll(bare, "COPY a ./\n")->destination, "/");
 }
 
 TEST_F(StageStateTest, CopyRefusals) {
@@ -460,6 +475,56 @@ TEST_F(StageStateTest, FromIsNotDispatched) {
   StageState state(json::object(), &args_);
   Instruction from = ParseDockerfile("FROM x\n")->instructions[0];
   EXPECT_FALSE(state.Dispatch(from).ok());
+}
+
+// The history of an image docker's classic builder made (charliecloud's
+// metadata test image, 2021), line for line.
+TEST_F(StageStateTest, MatchesARealDockerHistory) {
+  StageState state(json{{"Env", {kPath}}, {"Cmd", {"bar", "baz"}},
+                        {"Entrypoint", {"/bin/echo", "foo"}}},
+                   &args_);
+  std::vector<std::string> history;
+  for (const Instruction& instruction : Parse(
+           "ENV ch_foo=foo-ev ch_bar=bar-ev\n"
+           "EXPOSE 867 5309/udp\n"
+           "HEALTHCHECK --interval=60s --timeout=5s CMD [\"/bin/true\"]\n"
+           "LABEL ch_foo=foo-label ch_bar=bar-label\n"
+           "MAINTAINER charlie@example.com\n"
+           "ONBUILD RUN echo hello\n"
+           "RUN echo hello\n"
+           "RUN [\"/bin/echo\", \"world\"]\n"
+           "SHELL [\"/bin/ash\", \"-c\"]\n"
+           "STOPSIGNAL SIGWINCH\n"
+           "USER charlie:chargrp\n"
+           "WORKDIR /mnt\n"
+           "VOLUME /mnt/foo /mnt/bar /mnt/foo\n")) {
+    absl::StatusOr<StepPlan> plan = state.Dispatch(instruction);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    history.push_back(plan->created_by);
+  }
+  EXPECT_EQ(history,
+            (Strings{
+                "/bin/sh -c #(nop)  ENV ch_foo=foo-ev ch_bar=bar-ev",
+                "/bin/sh -c #(nop)  EXPOSE 5309/udp 867",
+                "/bin/sh -c #(nop)  HEALTHCHECK &{[\"CMD\" \"/bin/true\"] "
+                "\"1m0s\" \"5s\" \"0s\" '\\x00'}",
+                "/bin/sh -c #(nop)  LABEL ch_foo=foo-label ch_bar=bar-label",
+                "/bin/sh -c #(nop)  MAINTAINER charlie@example.com",
+                "/bin/sh -c #(nop)  ONBUILD RUN echo hello",
+                "/bin/sh -c echo hello",
+                "/bin/echo world",
+                "/bin/ash -c #(nop)  SHELL [/bin/ash -c]",
+                "/bin/ash -c #(nop)  STOPSIGNAL SIGWINCH",
+                "/bin/ash -c #(nop)  USER charlie:chargrp",
+                "/bin/ash -c #(nop) WORKDIR /mnt",
+                "/bin/ash -c #(nop)  VOLUME [/mnt/foo /mnt/bar /mnt/foo]",
+            }));
+  EXPECT_EQ(state.author(), "charlie@example.com");
+  EXPECT_EQ(state.config()["Volumes"],
+            (json{{"/mnt/foo", json::object()}, {"/mnt/bar", json::object()}}));
+  EXPECT_EQ(state.config()["Env"],
+            json(Strings{kPath, "ch_foo=foo-ev", "ch_bar=bar-ev"}));
+  EXPECT_EQ(state.config()["Cmd"], json(Strings{"bar", "baz"}));
 }
 
 TEST(ExpandFromNameTest, MetaArgsOnly) {
