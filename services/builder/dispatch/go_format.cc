@@ -62,12 +62,20 @@ std::string EncodeRune(int32_t rune) {
   return out;
 }
 
-// Go's strconv.IsPrint, approximated outside Latin-1: the C1 controls and
-// the soft hyphen are not printable; the rest of Unicode is taken as
-// printable (history strings are almost always ASCII).
+// Go's strconv.IsPrint, approximated outside ASCII: controls, spaces other
+// than ' ', format characters and non-characters are not printable;
+// unassigned code points are taken as printable (Go's tables would say
+// otherwise, history strings are almost always ASCII).
 bool IsPrint(int32_t rune) {
   if (rune < 0x80) return rune >= 0x20 && rune < 0x7F;
-  if (rune < 0xA0 || rune == 0xAD) return false;
+  if (rune <= 0xA0 || rune == 0xAD || rune == 0x1680 || rune == 0x3000 ||
+      rune == 0xFEFF || rune == 0xFFFE || rune == 0xFFFF) {
+    return false;
+  }
+  if ((rune >= 0x2000 && rune <= 0x200F) || (rune >= 0x2028 && rune <= 0x202F) ||
+      (rune >= 0x205F && rune <= 0x206F) || (rune >= 0xFFF9 && rune <= 0xFFFB)) {
+    return false;
+  }
   return true;
 }
 

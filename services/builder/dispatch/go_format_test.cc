@@ -11,6 +11,8 @@ TEST(GoFormatTest, QuoteEscapesAsStrconv) {
   EXPECT_EQ(GoQuote("a\tb\nc\x01"), "\"a\\tb\\nc\\x01\"");
   EXPECT_EQ(GoQuote("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
   EXPECT_EQ(GoQuote("bad\xff"), "\"bad\\xff\"");
+  EXPECT_EQ(GoQuote("nb\xc2\xa0sp"), "\"nb\\u00a0sp\"");
+  EXPECT_EQ(GoQuote("\xf0\x9f\x90\xb3"), "\"\xf0\x9f\x90\xb3\"");
 }
 
 TEST(GoFormatTest, QuoteRuneIsWhatPercentQPrintsForAnInt) {

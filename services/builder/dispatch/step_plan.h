@@ -46,7 +46,9 @@ struct StepPlan {
 
   // kRun: the command (JSON form as is, shell form after the config's
   // Shell, default ["/bin/sh","-c"]) and its environment: the config's Env
-  // plus the build args in scope, which never reach the image's Env.
+  // plus the build args in scope, which never reach the image's Env. docker
+  // runs it with no entrypoint and healthcheck NONE, in the config's
+  // WorkingDir as its User; the committed image gets `config` unchanged.
   std::vector<std::string> argv;
   std::vector<std::string> env;
 
