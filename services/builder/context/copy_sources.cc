@@ -351,8 +351,8 @@ class Copier {
     ArchiveReader in = NewTarReader();
     archive_entry* entry = nullptr;
     // docker's IsArchivePath: a first tar header makes an archive.
-    if (archive_read_open_fd(in.get(), file.get(), kBufferSize) != ARCHIVE_OK ||
-        archive_read_next_header(in.get(), &entry) < ARCHIVE_WARN) {
+    if (archive_read_open_fd(in.get(), file.get(), kBufferSize) != ARCHIVE_OK) return false;
+    if (int rc = archive_read_next_header(in.get(), &entry); rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       return false;
     }
     // The cache sees the archive as the file it is.

@@ -65,6 +65,27 @@ inline std::string MakeTar(const std::vector<TarEntry>& entries, const std::stri
   return std::string(buffer.data(), used);
 }
 
+// data as a compressed stream that is no tar (filter as for MakeTar).
+inline std::string Compress(const std::string& data, const std::string& filter) {
+  struct archive* a = archive_write_new();
+  archive_write_set_format_raw(a);
+  if (filter == "gzip") archive_write_add_filter_gzip(a);
+  if (filter == "xz") archive_write_add_filter_xz(a);
+  std::vector<char> buffer(1 << 20);
+  size_t used = 0;
+  archive_write_open_memory(a, buffer.data(), buffer.size(), &used);
+  archive_entry* entry = archive_entry_new();
+  archive_entry_set_pathname(entry, "data");
+  archive_entry_set_filetype(entry, AE_IFREG);
+  archive_entry_set_size(entry, data.size());
+  archive_write_header(a, entry);
+  archive_write_data(a, data.data(), data.size());
+  archive_entry_free(entry);
+  archive_write_close(a);
+  archive_write_free(a);
+  return std::string(buffer.data(), used);
+}
+
 inline std::vector<TarEntry> ReadTar(const std::string& tar) {
   std::vector<TarEntry> out;
   struct archive* a = archive_read_new();
@@ -74,6 +95,7 @@ inline std::vector<TarEntry> ReadTar(const std::string& tar) {
   while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
     TarEntry e;
     e.name = archive_entry_pathname(entry);
+    while (e.name.size() > 1 && e.name.back() == '/') e.name.pop_back();
     e.mode = archive_entry_perm(entry);
     e.uid = static_cast<unsigned>(archive_entry_uid(entry));
     e.gid = static_cast<unsigned>(archive_entry_gid(entry));
@@ -92,7 +114,9 @@ inline std::vector<TarEntry> ReadTar(const std::string& tar) {
       la_ssize_t n;
       while ((n = archive_read_data(a, buffer.data(), buffer.size())) > 0) e.data.append(buffer.data(), n);
     }
-    if (archive_entry_uname(entry) != nullptr || archive_entry_gname(entry) != nullptr) e.type = 'N';
+    const char* uname = archive_entry_uname(entry);
+    const char* gname = archive_entry_gname(entry);
+    if ((uname != nullptr && *uname != 0) || (gname != nullptr && *gname != 0)) e.type = 'N';
     out.push_back(e);
   }
   archive_read_free(a);
