@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+
 #include "gtest/gtest.h"
 #include "services/builder/context/test_tar.h"
 
@@ -95,9 +96,13 @@ TEST(ExtractContextTest, RefusesNamesThatLeaveTheDirectory) {
 
 TEST(ExtractContextTest, NeverWritesThroughASymlink) {
   std::string victim = MakeTempDir();
-  ExpectRefused({{"escape", 'l', victim}, {"escape/owned", 'f', "x"}}, "escape/owned");
+  ExpectRefused({{"escape", 'l', victim}, {"escape/owned", 'f', "x"}}, "extract escape/owned:");
   EXPECT_NE(::access((victim + "/owned").c_str(), F_OK), 0);
-  ExpectRefused({{"etc", 'l', "/etc"}, {"h", 'h', "etc/passwd"}}, "h");
+  struct stat before, after;
+  ASSERT_EQ(::stat("/etc/passwd", &before), 0);
+  ExpectRefused({{"etc", 'l', "/etc"}, {"h", 'h', "etc/passwd"}}, "extract h:");
+  ASSERT_EQ(::stat("/etc/passwd", &after), 0);
+  EXPECT_EQ(before.st_nlink, after.st_nlink);
 }
 
 TEST(ExtractContextTest, StopsBombs) {

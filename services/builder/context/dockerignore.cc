@@ -139,7 +139,13 @@ bool IgnoreMatcher::Pattern::Matches(const std::string& path) const {
       return !suffix.empty() && suffix[0] == '/' && path == suffix.substr(1);
     }
     case Kind::kRegex:
-      return std::regex_match(path, regex);
+      // libstdc++ may give up on a pathological path (error_complexity,
+      // error_stack); such a path is taken as not matching.
+      try {
+        return std::regex_match(path, regex);
+      } catch (const std::regex_error&) {
+        return false;
+      }
   }
   return false;
 }
