@@ -44,6 +44,26 @@ absl::StatusOr<std::string> ContextPath(const char* raw, const std::string& what
   return cleaned;
 }
 
+// Of a client's extended attributes only file capabilities are restored
+// (docker's tars carry them, COPY keeps them); trusted.* or security.*
+// others would be set by root on the host's filesystem.
+void KeepOnlyCapabilities(archive_entry* entry) {
+  if (archive_entry_xattr_reset(entry) == 0) return;
+  std::string capability;
+  bool found = false;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+    if (name != nullptr && std::strcmp(name, "security.capability") == 0) {
+      capability.assign(static_cast<const char*>(value), size);
+      found = true;
+    }
+  }
+  archive_entry_xattr_clear(entry);
+  if (found) archive_entry_xattr_add_entry(entry, "security.capability", capability.data(), capability.size());
+}
+
 }  // namespace
 
 absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, const std::string& dir,
@@ -94,6 +114,7 @@ absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, cons
       if (!target.ok()) return target.status();
       archive_entry_set_hardlink(entry, absl::StrCat(base, "/", *target).c_str());
     }
+    KeepOnlyCapabilities(entry);
     // Numeric ids only: a name lookup would consult NSS.
     archive_entry_set_uname(entry, nullptr);
     archive_entry_set_gname(entry, nullptr);

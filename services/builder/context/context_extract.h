@@ -25,8 +25,8 @@ struct ContextStats {
 };
 
 // Extracts into dir (existing, created 0700 by the caller; its own mode is
-// kept, a "." entry is skipped). Modes, uid/gid, mtimes, symlinks and hard
-// links are kept. Refused, naming the entry: an absolute name or link
+// kept, a "." entry is skipped). Modes, uid/gid, mtimes, symlinks, hard
+// links and file capabilities are kept; other extended attributes are not. Refused, naming the entry: an absolute name or link
 // target, a ".." component, and any write through a symlink (an entry below
 // a symlink the tar made earlier).
 absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, const std::string& dir,

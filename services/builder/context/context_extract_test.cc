@@ -1,6 +1,7 @@
 #include "services/builder/context/context_extract.h"
 
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 
@@ -103,6 +104,15 @@ TEST(ExtractContextTest, NeverWritesThroughASymlink) {
   ExpectRefused({{"etc", 'l', "/etc"}, {"h", 'h', "etc/passwd"}}, "extract h:");
   ASSERT_EQ(::stat("/etc/passwd", &after), 0);
   EXPECT_EQ(before.st_nlink, after.st_nlink);
+}
+
+TEST(ExtractContextTest, RestoresNoXattrButCapabilities) {
+  std::string dir = MakeTempDir();
+  std::string tar = MakeTar({{"f", 'f', "x"}}, "", {{"f", {"trusted.overlay.opaque", "y"}}});
+  ASSERT_TRUE(ExtractContext(Chunks(tar), dir).ok());
+  char value[8];
+  EXPECT_LT(::getxattr((dir + "/f").c_str(), "trusted.overlay.opaque", value, sizeof value), 0);
+  EXPECT_EQ(ReadFile(dir + "/f"), "x");
 }
 
 TEST(ExtractContextTest, StopsBombs) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,8 +27,12 @@ struct TarEntry {
   long mtime = 0;
 };
 
+// Extended attributes by entry name: (attribute name, value).
+using TarXattrs = std::map<std::string, std::pair<std::string, std::string>>;
+
 // filter: "" (plain), "gzip", "bzip2", "xz".
-inline std::string MakeTar(const std::vector<TarEntry>& entries, const std::string& filter = "") {
+inline std::string MakeTar(const std::vector<TarEntry>& entries, const std::string& filter = "",
+                           const TarXattrs& xattrs = {}) {
   struct archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
   if (filter == "gzip") archive_write_add_filter_gzip(a);
@@ -43,6 +48,10 @@ inline std::string MakeTar(const std::vector<TarEntry>& entries, const std::stri
     archive_entry_set_uid(entry, e.uid);
     archive_entry_set_gid(entry, e.gid);
     archive_entry_set_mtime(entry, e.mtime, 0);
+    if (auto xattr = xattrs.find(e.name); xattr != xattrs.end()) {
+      archive_entry_xattr_add_entry(entry, xattr->second.first.c_str(), xattr->second.second.data(),
+                                    xattr->second.second.size());
+    }
     if (e.type == 'd') archive_entry_set_filetype(entry, AE_IFDIR);
     if (e.type == 'f') {
       archive_entry_set_filetype(entry, AE_IFREG);
