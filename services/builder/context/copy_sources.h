@@ -66,7 +66,8 @@ struct CopyResult {
 // files were specified", "COPY failed: forbidden path outside the build
 // context: ../x ()", "When using COPY with more than one source file, the
 // destination must be a directory and end with a /" ("ADD" when
-// extract_archives).
+// extract_archives). After an error, what was written is an incomplete
+// tar: the caller discards it.
 absl::StatusOr<CopyResult> WriteCopyTar(const CopyRequest& request, const archive::WriteChunk& write);
 
 // The same checksum without writing anything (a cache probe); it reads
