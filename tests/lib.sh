@@ -27,6 +27,7 @@ install_binaries() {
   for target in services/berthd/berthd services/images/berth-images \
     services/snapshots/berth-snapshots services/tasks/berth-tasks \
     services/network/berth-network services/docker/berth-dockerapi services/cri/berth-cri \
+    services/builder/berth-builder \
     shim/berth-shim shim/init/berth-init shim/pause/berth-pause \
     shim/systemd/berth-systemd-scope cli/berth \
     tests/tools/grpc_call; do

@@ -50,9 +50,10 @@ namespace {
 // dockerapi is the Docker Engine API front door: a service like the others
 // (supervised, restarted, its own process), with no store of its own.
 // cri is the Kubernetes CRI (runtime.v1) for a kubelet, likewise a client
-// of the four.
+// of the four; builder makes images from Dockerfiles, a client of images,
+// snapshots and tasks with the build cache as its own store.
 constexpr const char* kServices[] = {"images", "snapshots", "tasks", "network", "dockerapi",
-                                     "cri"};
+                                     "cri", "builder"};
 
 // Writes a file whole or not at all: temp file, fsync, rename.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& data, mode_t mode) {

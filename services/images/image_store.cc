@@ -8,7 +8,7 @@ namespace {
 
 constexpr char kColumns[] =
     "name, target_media_type, target_digest, target_size, config_digest, size, image_created, "
-    "created_at, updated_at, namespace";
+    "created_at, updated_at, namespace, parent";
 
 ImageRecord FromRow(const store::Statement& row) {
   ImageRecord record;
@@ -22,6 +22,7 @@ ImageRecord FromRow(const store::Statement& row) {
   record.created_at = row.ColumnInt64(7);
   record.updated_at = row.ColumnInt64(8);
   record.ns = row.ColumnText(9);
+  record.parent = row.ColumnText(10);
   return record;
 }
 
@@ -44,14 +45,15 @@ absl::StatusOr<bool> ImageStore::Put(const std::vector<ImageRecord>& records,
       changed |= !same;
       absl::Status written = db.Run(
           "INSERT INTO images(namespace, name, target_media_type, target_digest, target_size, "
-          "config_digest, size, image_created, created_at, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "config_digest, size, image_created, created_at, updated_at, parent) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT(namespace, name) DO UPDATE SET target_media_type = excluded.target_media_type, "
           "target_digest = excluded.target_digest, target_size = excluded.target_size, "
           "config_digest = excluded.config_digest, size = excluded.size, "
-          "image_created = excluded.image_created, updated_at = excluded.updated_at",
+          "image_created = excluded.image_created, updated_at = excluded.updated_at, "
+          "parent = excluded.parent",
           ns_, record.name, record.target.media_type(), record.target.digest(), record.target.size(),
-          record.config_digest, record.size, record.image_created, now, now);
+          record.config_digest, record.size, record.image_created, now, now, record.parent);
       if (!written.ok()) return written;
       for (const std::string& digest : content) {
         absl::Status linked = db.Run(

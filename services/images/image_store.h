@@ -28,6 +28,8 @@ struct ImageRecord {
   int64_t image_created = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // The image id this one was committed or built on; empty if pulled.
+  std::string parent;
 };
 
 // Names are kept per namespace (services/common/namespaces): a store is a

@@ -147,11 +147,13 @@ grpc::Status ImagesService::Create(grpc::ServerContext* context,
   absl::ReaderMutexLock operation(&operations_);
 
   nlohmann::json config;
+  std::string parent_id;
   Manifest manifest;
   manifest.media_type = kOciManifest;
   if (!request->parent().empty()) {
     auto parent = Resolve(*scoped, request->parent());
     if (!parent.ok()) return ToGrpcStatus(parent.status(), "create image");
+    parent_id = parent->id();
     config = nlohmann::json::parse(parent->config_json(), nullptr, false);
     auto parent_manifest = ImageManifest(content_, parent->manifest());
     if (!parent_manifest.ok()) {
@@ -262,6 +264,7 @@ grpc::Status ImagesService::Create(grpc::ServerContext* context,
   record.size = *size;
   record.image_created = absl::ToUnixSeconds(absl::Now());
   record.name = reference ? reference->String() : manifest.config.digest();
+  record.parent = parent_id;
   auto stored = scoped->Put({record}, content);
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   auto detail = Resolve(*scoped, manifest.config.digest());

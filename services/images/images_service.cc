@@ -188,6 +188,7 @@ absl::StatusOr<std::vector<ImageDetail>> ImagesService::Details(ImageStore& imag
       details.push_back(std::move(detail));
     }
     ImageDetail& detail = details[it->second];
+    if (detail.parent().empty()) detail.set_parent(record.parent);
     if (absl::StartsWith(record.name, "sha256:")) continue;  // Dangling: id only.
     auto reference = ParseReference(record.name);
     std::string familiar = reference.ok() ? reference->Familiar() : record.name;
@@ -282,7 +283,14 @@ grpc::Status ImagesService::List(grpc::ServerContext* context,
       }
     }
   }
+  // docker images hides a build's intermediate images (untagged parents
+  // of other images) unless -a.
+  std::set<std::string> parents;
+  if (!request->all()) {
+    for (const ImageDetail& detail : *details) parents.insert(detail.parent());
+  }
   for (ImageDetail& detail : *details) {
+    if (detail.repo_tags_size() == 0 && parents.count(detail.id()) > 0) continue;
     bool keep = true;
     for (const auto& [key, values] : request->filters()) {
       bool any = false;
@@ -351,12 +359,42 @@ grpc::Status ImagesService::Tag(grpc::ServerContext* context, const berth::image
   record.config_digest = source->id();
   record.size = source->size();
   record.image_created = source->created().seconds();
+  record.parent = source->parent();
   auto changed = scoped->Put({record}, {});
   if (!changed.ok()) return ToGrpcStatus(changed.status());
   PublishEvent("tag", source->id(), target->Familiar(), source->id());
   response->mutable_image()->set_name(record.name);
   *response->mutable_image()->mutable_target() = record.target;
   return grpc::Status::OK;
+}
+
+absl::Status ImagesService::RemoveUnusedParents(ImageStore& images, std::string parent,
+                                                berth::images::v1::RemoveImageResponse* response) {
+  auto users = ContainerUsers(images.ns());
+  if (!users.ok()) return users.status();
+  // docker rmi: the build's intermediate images go with the last image
+  // built on them, up to one that is tagged, has another child or a user.
+  while (!parent.empty() && users->count(parent) == 0) {
+    auto records = images.List();
+    if (!records.ok()) return records.status();
+    std::vector<ImageRecord> mine;
+    bool has_child = false;
+    for (const ImageRecord& record : *records) {
+      if (record.config_digest == parent) mine.push_back(record);
+      has_child |= record.parent == parent;
+    }
+    if (mine.empty() || has_child) break;
+    bool tagged = false;
+    for (const ImageRecord& record : mine) tagged |= !absl::StartsWith(record.name, "sha256:");
+    if (tagged) break;
+    for (const ImageRecord& record : mine) {
+      if (absl::Status status = images.Delete(record.name); !status.ok()) return status;
+    }
+    response->add_deleted(parent);
+    PublishEvent("delete", parent, parent);
+    parent = mine.front().parent;
+  }
+  return absl::OkStatus();
 }
 
 grpc::Status ImagesService::Remove(grpc::ServerContext* context,
@@ -450,6 +488,10 @@ grpc::Status ImagesService::Remove(grpc::ServerContext* context,
   if (in_use) return grpc::Status::OK;
   response->add_deleted(detail->id());
   PublishEvent("delete", detail->id(), detail->id());
+  if (absl::Status parents = RemoveUnusedParents(*scoped, detail->parent(), response);
+      !parents.ok()) {
+    return ToGrpcStatus(parents, "rmi");
+  }
   // What only this image needed goes with it, as docker's rmi does.
   absl::MutexLock operation(&operations_);
   GarbageCollector collector(content_, images_, snapshots_.get(), leases_);
@@ -654,12 +696,36 @@ grpc::Status ImagesService::Prune(grpc::ServerContext* context,
   auto matches = PruneFilter(request->filters());
   if (!matches.ok()) return ToGrpcStatus(matches.status(), "prune");
   std::set<std::string> deleted_ids;
+  std::vector<const ImageRecord*> doomed;
+  std::set<std::string> kept_ids;
   for (const ImageRecord& record : *records) {
     bool dangling = absl::StartsWith(record.name, "sha256:");
-    if (!dangling && !request->all()) continue;
-    if (users->count(record.config_digest) > 0) continue;
     auto config = ConfigFacts(record.config_digest);
-    if (!(*matches)(record, config.ok() ? config->config_json() : "")) continue;
+    if ((!dangling && !request->all()) || users->count(record.config_digest) > 0 ||
+        !(*matches)(record, config.ok() ? config->config_json() : "")) {
+      kept_ids.insert(record.config_digest);
+    } else {
+      doomed.push_back(&record);
+    }
+  }
+  // An intermediate image stays while an image built on it stays.
+  for (bool grew = true; grew;) {
+    grew = false;
+    std::set<std::string> kept_parents;
+    for (const ImageRecord& record : *records) {
+      if (kept_ids.count(record.config_digest) > 0) kept_parents.insert(record.parent);
+    }
+    for (const ImageRecord* record : doomed) {
+      if (kept_parents.count(record->config_digest) > 0 &&
+          kept_ids.insert(record->config_digest).second) {
+        grew = true;
+      }
+    }
+  }
+  for (const ImageRecord* doomed_record : doomed) {
+    const ImageRecord& record = *doomed_record;
+    if (kept_ids.count(record.config_digest) > 0) continue;
+    bool dangling = absl::StartsWith(record.name, "sha256:");
     absl::Status status = scoped->Delete(record.name);
     if (!status.ok()) return ToGrpcStatus(status);
     if (!dangling && record.name.find('@') == std::string::npos) {

@@ -107,6 +107,9 @@ class ImagesService final : public berth::images::v1::Images::Service {
   // How many containers (any state) of namespace ns were made from each
   // image id; empty without a tasks service to ask.
   absl::StatusOr<std::map<std::string, int64_t>> ContainerUsers(const std::string& ns);
+  // After an image is deleted: its parent chain of intermediate images.
+  absl::Status RemoveUnusedParents(ImageStore& images, std::string parent,
+                                   berth::images::v1::RemoveImageResponse* response);
   // An image config's JSON, platform, diff ids and chain id (cached by
   // digest; only those fields are set).
   absl::StatusOr<berth::images::v1::ImageDetail> ConfigFacts(const std::string& config_digest);

@@ -76,6 +76,12 @@ const std::vector<store::Migration>& Migrations() {
         ALTER TABLE images_ns RENAME TO images;
         CREATE INDEX images_by_config ON images(config_digest);
       )sql"},
+      // The image a commit or build step was made on (docker's Parent):
+      // untagged parents of other images are a build's intermediate
+      // images, hidden from lists and kept by prune while a child lives.
+      {5, "image parents", R"sql(
+        ALTER TABLE images ADD COLUMN parent TEXT NOT NULL DEFAULT '';
+      )sql"},
   };
   return *migrations;
 }

@@ -270,6 +270,9 @@ absl::Status Applier::ApplyEntry(archive* reader, archive_entry* entry, const st
   if (!dir.ok()) return dir.status();
   int dirfd = dir->get();
 
+  if (options_.whiteouts == WhiteoutMode::kRefuse && absl::StartsWith(name, kWhiteoutPrefix)) {
+    return absl::InvalidArgumentError("a file named .wh.* cannot be copied into an image");
+  }
   if (name == kOpaqueMarker) return Opaque(dirfd, parent);
   if (absl::StartsWith(name, kWhiteoutPrefix)) {
     return Whiteout(dirfd, parent, name.substr(sizeof(kWhiteoutPrefix) - 1));
@@ -308,6 +311,10 @@ absl::Status Applier::ApplyEntry(archive* reader, archive_entry* entry, const st
   bool exists = ::fstatat(dirfd, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
   if (exists && !(type == S_IFDIR && S_ISDIR(existing.st_mode))) {
     if (absl::Status status = RemoveAt(dirfd, name); !status.ok()) return status;
+  }
+  if (type == S_IFDIR && exists && S_ISDIR(existing.st_mode) &&
+      options_.keep_existing_directories) {
+    return absl::OkStatus();
   }
   switch (type) {
     case S_IFDIR:

@@ -27,13 +27,16 @@
 
 namespace berth::snapshots {
 
-enum class WhiteoutMode { kOverlay, kDelete };
+// kRefuse: the tar is files copied in (a build's COPY), not a layer.
+enum class WhiteoutMode { kOverlay, kDelete, kRefuse };
 
 struct ApplyOptions {
   // Used in errors: the layer's digest.
   std::string layer_name;
   WhiteoutMode whiteouts = WhiteoutMode::kOverlay;
   bool allow_devices = true;
+  // mkdir -p: a directory entry that exists keeps its owner, mode and times.
+  bool keep_existing_directories = false;
   int64_t max_bytes = int64_t{64} << 30;
   int64_t max_entries = 4 << 20;
   // When set, the blob and its uncompressed tar must hash to these.

@@ -1,6 +1,7 @@
 #include "services/snapshots/snapshots_service.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cstring>
 
@@ -97,6 +98,19 @@ grpc::Status SnapshotsService::Usage(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+absl::StatusOr<mount::ScopedMount> SnapshotsService::MountView(const std::string& key) {
+  auto mounts = snapshotter_->Mounts(key);
+  if (!mounts.ok()) return mounts.status();
+  auto upper = snapshotter_->UpperDir(key);
+  if (!upper.ok()) return upper.status();
+  std::string target = upper->substr(0, upper->rfind('/')) + "/view";
+  if (::mkdir(target.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::ErrnoToStatus(errno, "mkdir " + target);
+  }
+  if (absl::Status mounted = mount::MountAll(*mounts, target); !mounted.ok()) return mounted;
+  return mount::ScopedMount(target);
+}
+
 grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
                                      grpc::ServerReader<berth::snapshots::v1::ApplyRequest>* reader,
                                      berth::snapshots::v1::ApplyResponse* response) {
@@ -112,6 +126,18 @@ grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
   options.layer_name = header.layer().digest().empty() ? header.key() : header.layer().digest();
   options.whiteouts = snapshotter_->driver() == Driver::kOverlay ? WhiteoutMode::kOverlay
                                                                  : WhiteoutMode::kDelete;
+  // Files copied in go through the mounted snapshot, as if a process of a
+  // container wrote them.
+  std::string root = *upper;
+  mount::ScopedMount view;
+  if (header.into_view()) {
+    options.whiteouts = WhiteoutMode::kRefuse;
+    options.keep_existing_directories = header.keep_existing_directories();
+    auto mounted = MountView(header.key());
+    if (!mounted.ok()) return ToGrpcStatus(mounted.status(), "apply to " + header.key());
+    view = *std::move(mounted);
+    root = view.target();
+  }
   options.expected_digest = header.layer().digest();
   options.expected_diff_id = header.expected_diff_id();
   options.max_bytes = max_layer_bytes_;
@@ -144,7 +170,7 @@ grpc::Status SnapshotsService::Apply(grpc::ServerContext*,
       return n;
     };
   }
-  auto result = ApplyLayer(std::move(source), *upper, options);
+  auto result = ApplyLayer(std::move(source), root, options);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_diff_id(result->diff_id);
   response->set_uncompressed_size(result->uncompressed_size);

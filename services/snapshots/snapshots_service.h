@@ -8,6 +8,7 @@
 // an OCI layer (commit and build use it).
 
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
+#include "services/common/mount/mount.h"
 #include "services/snapshots/snapshotter.h"
 
 namespace berth::snapshots {
@@ -51,6 +52,9 @@ class SnapshotsService final : public berth::snapshots::v1::Snapshots::Service {
                      berth::snapshots::v1::ApplyResponse* response) override;
 
  private:
+  // The active snapshot mounted at <its dir>/view until the result goes.
+  absl::StatusOr<mount::ScopedMount> MountView(const std::string& key);
+
   Snapshotter* snapshotter_;
   int64_t max_layer_bytes_;
   int64_t max_layer_entries_;

@@ -1,6 +1,7 @@
 #include "services/snapshots/snapshotter.h"
 
 #include <dirent.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -88,6 +89,13 @@ absl::Status Snapshotter::Recover() {
     if (!row.ok()) return row.status();
     if (!*row) break;
     known.insert(std::to_string(statement->ColumnInt64(0)));
+  }
+  // A build's COPY mounts a snapshot at <dir>/view while it writes (see
+  // SnapshotsService::MountView); one left by a crash goes first.
+  for (const std::string& id : known) {
+    std::string view = root_ + "/" + id + "/view";
+    ::umount2(view.c_str(), MNT_DETACH);
+    ::rmdir(view.c_str());
   }
   DIR* dir = ::opendir(root_.c_str());
   if (dir == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("open ", root_));

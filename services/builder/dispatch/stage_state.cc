@@ -23,11 +23,6 @@ absl::Status Invalid(const std::string& text) {
   return absl::InvalidArgumentError(text);
 }
 
-const char kChmodNeedsBuildKit[] =
-    "the --chmod option requires BuildKit. Refer to "
-    "https://docs.docker.com/go/buildkit/ to learn how to build images with "
-    "BuildKit enabled";
-
 std::string FlagOr(const Instruction& instruction, const char* name) {
   const std::string* value = instruction.Flag(name);
   return value == nullptr ? "" : *value;
@@ -281,7 +276,12 @@ absl::StatusOr<StepPlan> StageState::Label(const Instruction& instruction) {
 
 absl::StatusOr<StepPlan> StageState::CopyOrAdd(const Instruction& instruction) {
   const std::string& keyword = instruction.keyword;
-  if (instruction.Flag("chmod") != nullptr) return Invalid(kChmodNeedsBuildKit);
+  // --chmod: docker's classic builder refused it until BuildKit's meaning
+  // (an octal mode for what is copied) became the only one; berth has it.
+  std::string chmod = FlagOr(instruction, "chmod");
+  if (!chmod.empty() && (chmod.size() > 4 || chmod.find_first_not_of("01234567") != std::string::npos)) {
+    return Invalid(absl::StrCat("invalid chmod parameter: ", chmod, " (an octal mode)"));
+  }
   std::vector<std::string> sources;
   for (const std::string& source : instruction.sources) {
     absl::StatusOr<std::string> expanded = Expand(source);
@@ -310,6 +310,7 @@ absl::StatusOr<StepPlan> StageState::CopyOrAdd(const Instruction& instruction) {
   plan.destination = NormalizeDest(StringField(config_, "WorkingDir"), *dest);
   plan.from = FlagOr(instruction, "from");
   plan.chown = std::move(*chown);
+  plan.chmod = std::move(chmod);
   return plan;
 }
 

@@ -427,10 +427,11 @@ TEST_F(StageStateTest, CopyRefusals) {
   EXPECT_EQ(DispatchAll(state, "COPY a b dest\n").status().message(),
             "When using COPY with more than one source file, the destination "
             "must be a directory and end with a /");
-  EXPECT_EQ(DispatchAll(state, "COPY --chmod=755 a /b\n").status().message(),
-            "the --chmod option requires BuildKit. Refer to "
-            "https://docs.docker.com/go/buildkit/ to learn how to build "
-            "images with BuildKit enabled");
+  EXPECT_EQ(DispatchAll(state, "COPY --chmod=u+x a /b\n").status().message(),
+            "invalid chmod parameter: u+x (an octal mode)");
+  auto chmod = DispatchAll(state, "COPY --chmod=750 a /b\n");
+  ASSERT_TRUE(chmod.ok()) << chmod.status();
+  EXPECT_EQ(chmod->chmod, "750");
   EXPECT_TRUE(absl::StartsWith(
       DispatchAll(state, "COPY --link a /b\n").status().message(),
       "the --link option requires BuildKit."));

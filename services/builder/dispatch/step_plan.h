@@ -59,6 +59,7 @@ struct StepPlan {
   std::string destination;
   std::string from;
   std::string chown;
+  std::string chmod;  // octal, as given
 
   // kWorkdir: the absolute directory to create.
   std::string directory;

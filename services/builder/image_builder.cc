@@ -1,0 +1,463 @@
+#include "services/builder/image_builder.h"
+
+#include <sys/stat.h>
+
+#include <functional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
+#include "services/builder/context/copy_sources.h"
+#include "services/builder/context/resolve_in_root.h"
+#include "services/builder/dispatch/build_output.h"
+#include "services/builder/dispatch/from_image.h"
+#include "services/builder/dispatch/stage_state.h"
+#include "services/builder/dockerfile/parser.h"
+#include "services/builder/image_view.h"
+#include "services/builder/layer_step.h"
+#include "services/builder/run_step.h"
+#include "services/builder/workdir_tar.h"
+#include "services/common/digest/sha256.h"
+#include "services/images/reference.h"
+#include "shim/container/user.h"
+
+namespace berth::builder {
+namespace {
+
+absl::Status Invalid(const std::string& text) { return absl::InvalidArgumentError(text); }
+
+// The stages the target needs: itself, the stages its FROM names and those
+// COPY --from reads, transitively. docker's classic builder ran every stage
+// up to the target; skipping the rest changes no result.
+absl::StatusOr<std::set<int>> NeededStages(const Stages& stages, int target,
+                                           const std::vector<std::string>& from_names) {
+  std::set<int> needed;
+  std::vector<int> pending = {target};
+  while (!pending.empty()) {
+    int index = pending.back();
+    pending.pop_back();
+    if (!needed.insert(index).second) continue;
+    int base = FindStage(stages, from_names[index]);
+    if (base >= 0 && base < index) pending.push_back(base);
+    for (const Instruction& instruction : stages.stages[index].instructions) {
+      const std::string* from = instruction.Flag("from");
+      if (instruction.keyword != "COPY" || from == nullptr) continue;
+      int source = FindStage(stages, *from);
+      if (source >= index) {
+        return Invalid(absl::StrCat("invalid from flag value ", *from,
+                                    ": refers to current build stage"));
+      }
+      if (source >= 0) pending.push_back(source);
+    }
+  }
+  return needed;
+}
+
+// "uid[:gid]" in numbers, or names looked up in the image's own files.
+absl::Status ResolveChown(const std::string& chown, const std::string& root,
+                          buildcontext::CopyRequest* request) {
+  if (chown.empty()) return absl::OkStatus();
+  std::vector<std::string> parts = absl::StrSplit(chown, absl::MaxSplits(':', 1));
+  uint32_t uid = 0, gid = 0;
+  bool numeric = absl::SimpleAtoi(parts[0], &uid) &&
+                 (parts.size() == 1 ? (gid = uid, true) : absl::SimpleAtoi(parts[1], &gid));
+  if (!numeric) {
+    if (root.empty()) {
+      return Invalid(absl::StrCat("unable to convert uid/gid chown string to host mapping: ",
+                                  "no such user or group in an empty image: ", chown));
+    }
+    // docker: a user alone stands for a group of the same name.
+    std::string spec = parts.size() == 1 ? chown + ":" + chown : chown;
+    auto resolved = container::ResolveUser(spec, {root});
+    if (!resolved.ok()) {
+      return Invalid(absl::StrCat("unable to convert uid/gid chown string to host mapping: ",
+                                  resolved.status().message()));
+    }
+    uid = resolved->uid;
+    gid = resolved->gid;
+  }
+  request->uid = uid;
+  request->gid = gid;
+  return absl::OkStatus();
+}
+
+buildcontext::DestinationKind KindInRoot(const std::string& root, const std::string& path) {
+  if (root.empty()) {
+    return path == "/" ? buildcontext::DestinationKind::kDirectory
+                       : buildcontext::DestinationKind::kMissing;
+  }
+  auto resolved = buildcontext::ResolveInRoot(root, path.substr(path.find_first_not_of('/') ==
+                                                                        std::string::npos
+                                                                    ? path.size()
+                                                                    : path.find_first_not_of('/')));
+  if (!resolved.ok()) return buildcontext::DestinationKind::kMissing;
+  struct stat st;
+  if (::lstat(absl::StrCat(root, "/", *resolved).c_str(), &st) != 0) {
+    return buildcontext::DestinationKind::kMissing;
+  }
+  return S_ISDIR(st.st_mode) ? buildcontext::DestinationKind::kDirectory
+                             : buildcontext::DestinationKind::kOther;
+}
+
+nlohmann::json ConfigObject(const std::string& image_config_json) {
+  auto config = nlohmann::json::parse(image_config_json, nullptr, false);
+  if (config.is_object() && config.contains("config") && config["config"].is_object()) {
+    return config["config"];
+  }
+  return nlohmann::json::object();
+}
+
+}  // namespace
+
+absl::StatusOr<ImageBuilder::Image> ImageBuilder::GetImage(const std::string& ref) {
+  berth::images::v1::GetImageRequest request;
+  request.set_ref(ref);
+  berth::images::v1::ImageDetail detail;
+  auto context = CallIn(inputs_->ns);
+  grpc::Status status = backends_->images->Get(context.get(), request, &detail);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  return Image{detail.id(), detail.chain_id(), detail.config_json()};
+}
+
+absl::StatusOr<ImageBuilder::Image> ImageBuilder::Pull(const std::string& ref, const Emit& emit) {
+  berth::images::v1::PullRequest request;
+  request.set_ref(ref);
+  auto context = CallIn(inputs_->ns);
+  CancelToken::Scope cancellable(cancel_, context.get());
+  auto reader = backends_->images->Pull(context.get(), request);
+  berth::images::v1::PullResponse response;
+  while (reader->Read(&response)) {
+    if (response.has_progress() && !response.progress().status().empty() &&
+        response.progress().current() == 0) {
+      const auto& progress = response.progress();
+      emit(progress.id().empty() ? progress.status() + "\n"
+                                 : absl::StrCat(progress.id(), ": ", progress.status(), "\n"));
+    }
+    for (const std::string& message : response.messages()) emit(message + "\n");
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return FromGrpc(status, "pull " + ref);
+  return GetImage(ref);
+}
+
+absl::StatusOr<ImageBuilder::Image> ImageBuilder::BaseImage(const std::string& ref,
+                                                            const Emit& emit) {
+  if (inputs_->options->pull()) return Pull(ref, emit);
+  auto image = GetImage(ref);
+  if (image.ok() || !absl::IsNotFound(image.status())) return image;
+  return Pull(ref, emit);
+}
+
+absl::Status ImageBuilder::LoadCacheFrom() {
+  if (inputs_->options->cache_from_size() == 0) return absl::OkStatus();
+  cache_from_.emplace();
+  for (const std::string& ref : inputs_->options->cache_from()) {
+    // docker ignores a --cache-from image it does not have.
+    std::string id = ref;
+    while (!id.empty() && cache_from_->insert(id).second) {
+      berth::images::v1::GetImageRequest request;
+      request.set_ref(id);
+      berth::images::v1::ImageDetail detail;
+      auto context = CallIn(inputs_->ns);
+      if (!backends_->images->Get(context.get(), request, &detail).ok()) break;
+      cache_from_->insert(detail.id());
+      id = detail.parent();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> ImageBuilder::CacheLookup(const std::string& key) {
+  if (inputs_->options->no_cache()) return std::optional<std::string>();
+  std::string digest = Sha256::Of(key);
+  auto hit = cache_->Lookup(inputs_->ns, current_.id, digest);
+  if (!hit.ok() || !hit->has_value()) return hit;
+  if (cache_from_ && cache_from_->count(**hit) == 0) return std::optional<std::string>();
+  // An image removed since: a miss, and the entry goes.
+  if (!GetImage(**hit).ok()) {
+    (void)cache_->Forget(inputs_->ns, current_.id, digest);
+    return std::optional<std::string>();
+  }
+  return hit;
+}
+
+absl::StatusOr<std::string> ImageBuilder::CopyStep(StepPlan& plan, const Instruction& instruction,
+                                                   const std::string& config_json,
+                                                   bool probe_cache, const Emit& emit,
+                                                   bool* cached) {
+  buildcontext::CopyRequest request;
+  std::unique_ptr<ImageView> source_view;
+  request.root = inputs_->context_dir;
+  if (!plan.from.empty()) {
+    int index = FindStage(stages_, plan.from);
+    Image source;
+    if (index >= 0) {
+      source = stage_results_.at(index);
+    } else {
+      auto image = BaseImage(plan.from, emit);
+      if (!image.ok()) return image.status();
+      source = *image;
+    }
+    auto view = ImageView::Open(backends_, source.chain_id, scratch_dir_);
+    if (!view.ok()) return view.status();
+    source_view = *std::move(view);
+    request.root = source_view->root().empty() ? scratch_dir_ + "/empty" : source_view->root();
+    request.from_image = true;
+  }
+  for (const std::string& source : plan.sources) {
+    if (absl::StartsWith(source, "http://") || absl::StartsWith(source, "https://")) {
+      if (plan.kind == StepKind::kCopy) {
+        return Invalid("COPY failed: source can't be a URL for COPY");
+      }
+      return absl::UnimplementedError(
+          absl::StrCat("ADD failed: remote URLs are not supported by berth's builder yet: ", source));
+    }
+  }
+  request.sources = plan.sources;
+  request.destination = plan.destination;
+  request.extract_archives = plan.kind == StepKind::kAdd;
+  if (!plan.chmod.empty()) {
+    uint32_t mode = 0;
+    for (char c : plan.chmod) mode = mode * 8 + static_cast<uint32_t>(c - '0');
+    request.chmod = mode;
+  }
+  auto parent_view = ImageView::Open(backends_, current_.chain_id, scratch_dir_);
+  if (!parent_view.ok()) return parent_view.status();
+  const std::string parent_root = (*parent_view)->root();
+  if (absl::Status chown = ResolveChown(plan.chown, parent_root, &request); !chown.ok()) {
+    return chown;
+  }
+  request.destination_kind = [&parent_root](const std::string& path) {
+    return KindInRoot(parent_root, path);
+  };
+  auto checksum = buildcontext::SourcesChecksum(request);
+  if (!checksum.ok()) return checksum.status();
+  std::string hex = checksum->substr(checksum->find(':') + 1);
+  struct stat st;
+  bool single_dir = plan.sources.size() == 1 &&
+                    ::stat(absl::StrCat(request.root, "/", plan.sources[0]).c_str(), &st) == 0 &&
+                    S_ISDIR(st.st_mode);
+  FillSourceHash(plan, plan.sources.size() > 1 ? "multi:" + hex
+                                               : (single_dir ? "dir:" : "file:") + hex);
+  if (probe_cache) {
+    auto hit = CacheLookup(plan.cache_key);
+    if (!hit.ok()) return hit.status();
+    if (hit->has_value()) {
+      *cached = true;
+      return **hit;
+    }
+  }
+  LayerStep step{inputs_->ns, current_.id, current_.chain_id, config_json, plan.created_by,
+                 author_};
+  return CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
+    return buildcontext::WriteCopyTar(request, write).status();
+  });
+}
+
+absl::StatusOr<std::string> ImageBuilder::DoStep(StepPlan& plan, const Instruction& instruction,
+                                                 const std::string& config_json,
+                                                 const Emit& emit) {
+  switch (plan.kind) {
+    case StepKind::kMetadata:
+      return CommitConfig(backends_, inputs_->ns, current_.id, config_json, plan.created_by,
+                          author_);
+    case StepKind::kRun: {
+      RunStepRunner runner(backends_, containers_, inputs_->options, cancel_);
+      RunStep step;
+      step.ns = inputs_->ns;
+      step.parent_image = current_.id;
+      step.argv = plan.argv;
+      step.env = plan.env;
+      step.user = plan.config.value("User", "");
+      step.working_dir = plan.config.value("WorkingDir", "");
+      step.config_json = config_json;
+      step.created_by = plan.created_by;
+      step.author = author_;
+      if (current_.id.empty()) {
+        return Invalid("no image to run the command in: FROM scratch has no files");
+      }
+      return runner.Run(step, emit);
+    }
+    case StepKind::kWorkdir: {
+      LayerStep step{inputs_->ns, current_.id, current_.chain_id, config_json, plan.created_by,
+                     author_, /*keep_existing_directories=*/true};
+      return CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
+        return WriteDirectoryTar(plan.directory, write);
+      });
+    }
+    case StepKind::kCopy:
+    case StepKind::kAdd: {
+      bool cached = false;
+      return CopyStep(plan, instruction, config_json, /*probe_cache=*/false, emit, &cached);
+    }
+  }
+  return absl::InternalError("unknown step kind");
+}
+
+absl::Status ImageBuilder::Step(StepPlan plan, const Instruction& instruction, const Emit& emit) {
+  if (cancel_->cancelled()) return absl::CancelledError("the build was cancelled");
+  for (const std::string& warning : plan.warnings) emit(warning + "\n");
+  if (!plan.author.empty()) author_ = plan.author;
+  std::string config_json = nlohmann::json{{"config", plan.config}}.dump();
+  bool cached = false;
+  absl::StatusOr<std::string> id;
+  if (plan.kind == StepKind::kCopy || plan.kind == StepKind::kAdd) {
+    id = CopyStep(plan, instruction, config_json, /*probe_cache=*/true, emit, &cached);
+  } else {
+    auto hit = CacheLookup(plan.cache_key);
+    if (!hit.ok()) return hit.status();
+    if (hit->has_value()) {
+      cached = true;
+      id = **hit;
+    } else {
+      id = DoStep(plan, instruction, config_json, emit);
+    }
+  }
+  if (!id.ok()) return id.status();
+  if (cached) {
+    emit(" ---> Using cache\n");
+  } else if (absl::Status recorded =
+                 cache_->Record(inputs_->ns, current_.id, Sha256::Of(plan.cache_key), *id);
+             !recorded.ok()) {
+    return recorded;
+  }
+  emit(absl::StrCat(" ---> ", ShortId(*id), "\n"));
+  auto image = GetImage(*id);
+  if (!image.ok()) return image.status();
+  current_ = *image;
+  return absl::OkStatus();
+}
+
+absl::Status ImageBuilder::BuildStage(int index, const Emit& emit) {
+  const Stage& stage = stages_.stages[index];
+  current_stage_ = index;
+  auto name = ExpandFromName(stage.from, *args_, escape_);
+  if (!name.ok()) return name.status();
+  emit(StepLine(++step_, total_steps_, stage.from) + "\n");
+  int base_stage = FindStage(stages_, *name);
+  if (base_stage >= 0 && base_stage < index) {
+    current_ = stage_results_.at(base_stage);
+  } else if (absl::AsciiStrToLower(*name) == "scratch") {
+    current_ = Image{};
+  } else {
+    auto base = BaseImage(*name, emit);
+    if (!base.ok()) return base.status();
+    current_ = *base;
+  }
+  if (!current_.id.empty()) emit(absl::StrCat(" ---> ", ShortId(current_.id), "\n"));
+  author_.clear();
+  StageState state(ConfigObject(current_.config_json), args_.get(), escape_);
+  auto triggers = state.BaseTriggers();
+  if (!triggers.ok()) return triggers.status();
+  if (!triggers->empty()) {
+    emit(BuildTriggersBanner(triggers->size()) + "\n");
+    for (const Instruction& trigger : *triggers) {
+      auto plan = state.Dispatch(trigger);
+      if (!plan.ok()) return plan.status();
+      if (absl::Status done = Step(*std::move(plan), trigger, emit); !done.ok()) return done;
+    }
+  }
+  for (const Instruction& instruction : stage.instructions) {
+    emit(StepLine(++step_, total_steps_, instruction) + "\n");
+    auto plan = state.Dispatch(instruction);
+    if (!plan.ok()) return plan.status();
+    if (absl::Status done = Step(*std::move(plan), instruction, emit); !done.ok()) return done;
+  }
+  args_->MergeReferenced(state.args());
+  stage_results_[index] = current_;
+  return absl::OkStatus();
+}
+
+absl::Status ImageBuilder::Tag(const std::string& image_id, const Emit& emit) {
+  for (const std::string& tag : inputs_->options->tags()) {
+    auto reference = images::ParseReference(tag);
+    if (!reference.ok()) return reference.status();
+    berth::images::v1::TagRequest request;
+    request.set_source(image_id);
+    request.set_target(tag);
+    berth::images::v1::TagResponse response;
+    auto context = CallIn(inputs_->ns);
+    grpc::Status status = backends_->images->Tag(context.get(), request, &response);
+    if (!status.ok()) return FromGrpc(status, "tag " + tag);
+    emit(absl::StrCat("Successfully tagged ", reference->Familiar(), "\n"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ImageBuilder::Build(const BuildInputs& inputs, const Emit& emit) {
+  inputs_ = &inputs;
+  auto dockerfile = ParseDockerfile(inputs.dockerfile_text);
+  if (!dockerfile.ok()) return dockerfile.status();
+  for (const std::string& warning : dockerfile->warnings) emit(warning + "\n");
+  escape_ = dockerfile->directives.escape;
+  stages_ = GroupStages(*dockerfile);
+  std::set<std::string> names;
+  for (const Stage& stage : stages_.stages) {
+    if (!stage.from.stage_name.empty() && !names.insert(stage.from.stage_name).second) {
+      return Invalid(absl::StrCat("duplicate name ", stage.from.stage_name));
+    }
+  }
+  int target = static_cast<int>(stages_.stages.size()) - 1;
+  if (!inputs.options->target().empty()) {
+    target = FindStage(stages_, inputs.options->target());
+    if (target < 0) {
+      return Invalid(absl::StrCat("failed to reach build target ", inputs.options->target(),
+                                  " in Dockerfile"));
+    }
+  }
+  // --label: a LABEL step at the end of the target stage, as docker adds.
+  if (inputs.options->labels_size() > 0) {
+    Instruction label;
+    label.keyword = "LABEL";
+    std::map<std::string, std::string> sorted(inputs.options->labels().begin(),
+                                              inputs.options->labels().end());
+    label.original = "LABEL";
+    for (const auto& [key, value] : sorted) {
+      std::string quoted_key = nlohmann::json(key).dump();
+      std::string quoted_value = nlohmann::json(value).dump();
+      label.pairs.push_back(KeyValue{quoted_key, quoted_value, false});
+      absl::StrAppend(&label.original, " ", quoted_key, "=", quoted_value);
+    }
+    stages_.stages[target].instructions.push_back(label);
+  }
+  BuildArgs::Values values;
+  for (const auto& [key, value] : inputs.options->build_args()) values[key] = value;
+  args_ = std::make_unique<BuildArgs>(std::move(values));
+
+  // The global ARGs first: FROM lines may use them.
+  std::vector<std::string> from_names;
+  for (const Instruction& arg : stages_.global_args) {
+    if (absl::Status added = args_->AddMetaArgs(arg, escape_); !added.ok()) return added;
+  }
+  for (const Stage& stage : stages_.stages) {
+    auto name = ExpandFromName(stage.from, *args_, escape_);
+    if (!name.ok()) return name.status();
+    from_names.push_back(*name);
+  }
+  auto needed = NeededStages(stages_, target, from_names);
+  if (!needed.ok()) return needed.status();
+  total_steps_ = static_cast<int>(stages_.global_args.size());
+  for (int index : *needed) {
+    total_steps_ += 1 + static_cast<int>(stages_.stages[index].instructions.size());
+  }
+  for (const Instruction& arg : stages_.global_args) {
+    emit(StepLine(++step_, total_steps_, arg) + "\n");
+  }
+  if (absl::Status loaded = LoadCacheFrom(); !loaded.ok()) return loaded;
+  for (int index : *needed) {
+    if (absl::Status built = BuildStage(index, emit); !built.ok()) return built;
+  }
+  if (auto warning = args_->UnusedWarning(); warning) emit(*warning + "\n");
+  const std::string id = stage_results_.at(target).id;
+  if (id.empty()) return Invalid("No image was generated. Is your Dockerfile empty?");
+  emit(absl::StrCat("Successfully built ", ShortId(id), "\n"));
+  if (absl::Status tagged = Tag(id, emit); !tagged.ok()) return tagged;
+  return id;
+}
+
+}  // namespace berth::builder
