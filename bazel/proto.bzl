@@ -33,5 +33,9 @@ def berth_proto(name, src, deps = [], grpc = False, lite = False):
         deps = deps + (["//bazel:grpc"] if grpc else [] if lite else ["//bazel:protobuf"]),
         # Generated code is not ours to keep warning-free.
         copts = ["-w"],
+        # A service API is registered in the descriptor pool by its static
+        # initialiser: berthd's proxy looks methods up there without naming
+        # them in code, so the object must be linked even when unreferenced.
+        alwayslink = grpc,
         visibility = ["//visibility:public"],
     )

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   berth::cli::AddVolumeCommands(app, cli);
   berth::cli::AddNetworkCommands(app, cli);
   berth::cli::AddContainerCommands(app, cli);
+  berth::cli::AddBuildCommands(app, cli);
 
   berth::cli::AddCompletionCommands(app, cli);
   if (argc > 1 && std::string(argv[1]) == "__complete") {

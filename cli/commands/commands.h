@@ -22,6 +22,9 @@ void AddNetworkCommands(CLI::App& app, Cli& cli);
 // update|ps|inspect|stats|top|logs|events` and `berth container ...`.
 void AddContainerCommands(CLI::App& app, Cli& cli);
 
+// build, image build, builder build/prune (after AddImageCommands).
+void AddBuildCommands(CLI::App& app, Cli& cli);
+
 }  // namespace berth::cli
 
 #endif  // BERTH_CLI_COMMANDS_COMMANDS_H_

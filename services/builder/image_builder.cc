@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "services/builder/context/context_tar.h"
 #include "services/builder/context/copy_sources.h"
 #include "services/builder/context/resolve_in_root.h"
 #include "services/builder/dispatch/build_output.h"
@@ -18,7 +19,6 @@
 #include "services/builder/image_view.h"
 #include "services/builder/layer_step.h"
 #include "services/builder/run_step.h"
-#include "services/builder/workdir_tar.h"
 #include "services/common/digest/sha256.h"
 #include "services/images/reference.h"
 #include "shim/container/user.h"
@@ -287,7 +287,7 @@ absl::StatusOr<std::string> ImageBuilder::DoStep(StepPlan& plan, const Instructi
       LayerStep step{inputs_->ns, current_.id, current_.chain_id, config_json, plan.created_by,
                      author_, /*keep_existing_directories=*/true};
       return CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
-        return WriteDirectoryTar(plan.directory, write);
+        return buildcontext::WriteDirectoryTar(plan.directory, write);
       });
     }
     case StepKind::kCopy:

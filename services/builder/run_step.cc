@@ -67,7 +67,8 @@ absl::StatusOr<int> RunStepRunner::AttachAndStart(const std::string& ns, const s
   target->set_stderr(true);
   target->set_start(true);
   if (!stream->Write(request)) return FromGrpc(stream->Finish(), "attach " + ShortId(id));
-  stream->WritesDone();
+  // No WritesDone until the end: the tasks service takes a half-close as
+  // the client leaving.
   berth::tasks::v1::AttachResponse response;
   std::optional<int> exit_code;
   while (stream->Read(&response)) {
@@ -79,9 +80,11 @@ absl::StatusOr<int> RunStepRunner::AttachAndStart(const std::string& ns, const s
       exit_code = response.exit().exit_code();
     }
   }
+  stream->WritesDone();
   grpc::Status status = stream->Finish();
-  if (!status.ok()) return FromGrpc(status, "run " + ShortId(id));
+  // The tasks service ends the call by cancelling it once the exit is sent.
   if (exit_code) return *exit_code;
+  if (!status.ok()) return FromGrpc(status, "run " + ShortId(id));
   // The stream ended without the exit: ask for it.
   berth::tasks::v1::WaitRequest wait;
   wait.set_id(id);
