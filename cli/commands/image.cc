@@ -188,7 +188,8 @@ int Push(Cli& cli, const std::string& ref, bool quiet) {
   return 0;
 }
 
-int History(Cli& cli, const std::string& ref, bool quiet, bool no_trunc, bool human) {
+int History(Cli& cli, const std::string& ref, bool quiet, bool no_trunc, bool human,
+            const std::string& format) {
   auto stub = Stub(cli);
   if (!stub) return cli.exit_code;
   berth::images::v1::HistoryRequest request;
@@ -209,9 +210,21 @@ int History(Cli& cli, const std::string& ref, bool quiet, bool no_trunc, bool hu
     std::string created = human ? HumanDuration(std::time(nullptr) - entry.created().seconds()) + " ago"
                                 : Rfc3339(entry.created().seconds());
     std::string size = human ? HumanSize(static_cast<double>(entry.size())) : std::to_string(entry.size());
+    if (!format.empty()) {
+      // docker history --format: the fields of its formatter.
+      if (!PrintFormatted(format, {{"ID", id},
+                                   {"CreatedSince", created},
+                                   {"CreatedAt", Rfc3339(entry.created().seconds())},
+                                   {"CreatedBy", created_by},
+                                   {"Size", size},
+                                   {"Comment", entry.comment()}})) {
+        return kExitUsage;
+      }
+      continue;
+    }
     rows.push_back({id, created, created_by, size, entry.comment()});
   }
-  if (!quiet) std::printf("%s", FormatTable(rows).c_str());
+  if (!quiet && format.empty()) std::printf("%s", FormatTable(rows).c_str());
   return 0;
 }
 
@@ -322,11 +335,12 @@ nlohmann::json RowJson(const ImageDetail& image, const std::string& repository,
           {"VirtualSize", HumanSize(static_cast<double>(image.size()))}};
 }
 
-int Images(Cli& cli, bool quiet, bool digests, const std::vector<std::string>& filters,
+int Images(Cli& cli, bool all, bool quiet, bool digests, const std::vector<std::string>& filters,
            const std::string& format, const std::string& repository_filter) {
   auto stub = Stub(cli);
   if (!stub) return cli.exit_code;
   berth::images::v1::ListImagesRequest request;
+  request.set_all(all);
   for (const std::string& filter : filters) {
     size_t eq = filter.find('=');
     if (eq == std::string::npos) {
@@ -488,8 +502,8 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
     list->add_option("--format", flags->format, "Format output using a template or 'json'");
     list->add_option("repository", flags->repository, "Repository");
     list->callback([&cli, flags] {
-      cli.exit_code = Images(cli, flags->quiet, flags->digests, flags->filters, flags->format,
-                             flags->repository);
+      cli.exit_code = Images(cli, flags->all, flags->quiet, flags->digests, flags->filters,
+                             flags->format, flags->repository);
     });
     return list;
   };
@@ -519,9 +533,10 @@ void AddImageCommands(CLI::App& app, Cli& cli) {
     history->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
     history->add_flag("--no-trunc", flags->digests, "Don't truncate output");
     history->add_option("-H,--human", *human, "Print sizes and dates in human readable format");
+    history->add_option("--format", flags->format, "Format output using a template");
     history->add_option("image", flags->ref, "Image")->required();
     history->callback([&cli, flags, human] {
-      cli.exit_code = History(cli, flags->ref, flags->quiet, flags->digests, *human);
+      cli.exit_code = History(cli, flags->ref, flags->quiet, flags->digests, *human, flags->format);
     });
   };
   auto add_save = [&cli, flags](CLI::App* parent, const std::string& name) {

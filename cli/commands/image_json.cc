@@ -11,7 +11,7 @@ nlohmann::json ImageInspectJson(const berth::images::v1::ImageDetail& image) {
           {"RepoTags", std::vector<std::string>(image.repo_tags().begin(), image.repo_tags().end())},
           {"RepoDigests",
            std::vector<std::string>(image.repo_digests().begin(), image.repo_digests().end())},
-          {"Parent", ""},
+          {"Parent", image.parent()},
           {"Comment", config.value("comment", "")},
           {"Created", config.value("created", "")},
           {"DockerVersion", config.value("docker_version", "")},
