@@ -143,6 +143,19 @@ CMD ["true"]')
   out=$(cd "$dir" && wait_for 30 "$BIN/berth" -H "$MAIN_SOCK" build -t cache:1 . >/dev/null &&
     berth build -t cache:1 .)
   assert_eq "$(grep -c ' ---> Using cache' <<<"$out")" "5" "after a restart: $out"
+  # Without the cache, --cache-from finds the steps in the image's chain.
+  berth builder prune -f >/dev/null
+  out=$(cd "$dir" && berth build -t cache:1 .)
+  assert_eq "$(grep -c ' ---> Using cache' <<<"$out")" "0" "after prune: $out"
+  out=$(cd "$dir" && berth build --cache-from cache:1 -t cache:2 .)
+  assert_eq "$(grep -c ' ---> Using cache' <<<"$out")" "5" "--cache-from: $out"
+  out=$(cd "$dir" && berth build --cache-from busybox -t cache:3 .)
+  assert_eq "$(grep -c ' ---> Using cache' <<<"$out")" "0" "--cache-from another chain: $out"
+  # --platform: the host's only.
+  (cd "$dir" && berth build -q --platform "linux/$(dpkg --print-architecture)" . >/dev/null) ||
+    fail "the host's platform refused"
+  out=$(cd "$dir" && berth build --platform linux/s390x . 2>&1) && fail "another platform built"
+  assert_contains "$out" "builds for this host's platform"
 }
 
 test_a_failing_run_is_dockers_error_and_leaves_nothing() {
@@ -196,13 +209,21 @@ COPY . /ctx/')
   assert_contains "$out" "/ctx/Dockerfile"
   assert_not_contains "$out" "app.log"
   assert_not_contains "$out" "junk"
-  # A source that leaves the context through a symlink is refused; one
-  # that stays inside is followed.
+  # A source that climbs out is refused; symlinks resolve inside the
+  # context as in a chroot (absolute or climbing ones never reach the
+  # host's files); one that stays inside is followed.
   dir=$(context escape 'FROM busybox
-COPY out/hostname /x')
-  ln -s /etc "$dir/out"
+COPY ../escape-target /x')
+  echo host-secret >"$TMP/ctx-escape-target"
   out=$(cd "$dir" && berth build . 2>&1) && fail "escaped the context: $out"
-  assert_contains "$out" "forbidden path outside the build context"
+  assert_contains "$out" "forbidden path outside the build context: ../escape-target ()"
+  for link in /etc ../../../../../../etc; do
+    dir=$(context escape-link "FROM busybox
+COPY out/passwd /x")
+    ln -s "$link" "$dir/out"
+    out=$(cd "$dir" && berth build . 2>&1) && fail "copied the host's /etc/passwd through $link: $out"
+    assert_contains "$out" "file not found in build context"
+  done
   dir=$(context inside 'FROM busybox
 COPY link /x')
   echo inside >"$dir/target"
@@ -354,6 +375,33 @@ RUN sleep 300')
 RUN echo ok')
   wait_for 30 bash -c "cd '$dir' && '$BIN/berth' -H '$MAIN_SOCK' build -q . >/dev/null" ||
     fail "no build after the restart"
+}
+
+test_add_fetches_a_url_and_healthcheck_runs() {
+  local dir port out
+  mkdir -p "$TMP/www"
+  echo "served over http" >"$TMP/www/remote.txt"
+  port=$(free_port)
+  (cd "$TMP/www" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
+  track_pid $!
+  wait_for 10 curl -sf "http://127.0.0.1:$port/remote.txt" -o /dev/null || fail "no http server"
+  dir=$(context url "FROM busybox
+ADD http://127.0.0.1:$port/remote.txt /dl/
+HEALTHCHECK --interval=1s --timeout=2s CMD test -s /dl/remote.txt
+CMD [\"sleep\", \"60\"]")
+  out=$(cd "$dir" && berth build -t url:1 . 2>&1) || fail "ADD <url>: $out $(tail -30 "$MAIN_LOG")"
+  assert_eq "$(run_in url:1 cat /dl/remote.txt)" "served over http" "downloaded"
+  assert_eq "$(run_in url:1 stat -c '%a %u' /dl/remote.txt)" "600 0" "docker's mode for a download"
+  dir=$(context url404 "FROM busybox
+ADD http://127.0.0.1:$port/missing.txt /dl/")
+  out=$(cd "$dir" && berth build . 2>&1) && fail "a 404 was added"
+  assert_contains "$out" "failed to GET http://127.0.0.1:$port/missing.txt with status 404"
+  # The image's HEALTHCHECK is what berth's health checks run.
+  local id
+  id=$(berth run -d --network none url:1)
+  wait_for 20 bash -c "[[ \$('$BIN/berth' -H '$MAIN_SOCK' inspect -f '{{.State.Health.Status}}' $id) == healthy ]]" ||
+    fail "not healthy: $(berth inspect -f '{{json .State.Health}}' "$id")"
+  berth rm -f "$id" >/dev/null
 }
 
 run_tests "$@"

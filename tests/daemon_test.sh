@@ -15,10 +15,10 @@ test_services_start_and_version_reports_their_health() {
   out=$(berth version)
   assert_contains "$out" "Client:"
   assert_contains "$out" "Engine:"
-  for service in images snapshots tasks network dockerapi cri; do
+  for service in images snapshots tasks network dockerapi cri builder; do
     assert_contains "$out" " $service:"
   done
-  [[ $(grep -c "Health:           SERVING" <<<"$out") -eq 7 ]] || fail "not all SERVING: $out"
+  [[ $(grep -c "Health:           SERVING" <<<"$out") -eq 8 ]] || fail "not all SERVING: $out"
   assert_eq "$(berth version --format '{{.Server.Version}}')" "0.1.0" "server version"
   berth version --format json | jq -e '.Server.Components | length == 7' >/dev/null
 }
@@ -29,7 +29,7 @@ test_info_shows_roots_services_and_host() {
   assert_contains "$out" "Berth Root Dir: $MAIN_DATA"
   assert_contains "$out" "Exec Root: $MAIN_EXEC"
   assert_contains "$out" "Storage Driver: overlayfs"
-  for service in images snapshots tasks network dockerapi cri; do
+  for service in images snapshots tasks network dockerapi cri builder; do
     grep -qE "^  $service +running \(pid [0-9]+\), restarts: 0" <<<"$out" ||
       fail "service $service not running in: $out"
   done
@@ -147,7 +147,7 @@ test_sigterm_stops_every_service_and_removes_sockets() {
   start_berthd STOP
   local pids
   pids=$(pgrep -P "$STOP_PID" | tr '\n' ' ')
-  [[ $(wc -w <<<"$pids") -eq 6 ]] || fail "expected 6 service processes, got: $pids"
+  [[ $(wc -w <<<"$pids") -eq 7 ]] || fail "expected 7 service processes, got: $pids"
   kill -TERM "$STOP_PID"
   local rc=0
   wait "$STOP_PID" || rc=$?
@@ -252,7 +252,7 @@ JSON
   assert_contains "$out" $' Insecure Registries:\n  10.9.0.0/16\n  ::1/128\n  127.0.0.0/8'
   jq -e '.labels == ["stage=two", "rack=r7"] and .debug' "$RELOAD_EXEC/daemon.json" >/dev/null ||
     fail "effective file not rewritten: $(cat "$RELOAD_EXEC/daemon.json")"
-  wait_for 10 test "$(grep -c 'configuration reloaded' "$RELOAD_LOG")" -eq 6 ||
+  wait_for 10 test "$(grep -c 'configuration reloaded' "$RELOAD_LOG")" -eq 7 ||
     fail "not every service reloaded: $(grep 'configuration reloaded' "$RELOAD_LOG")"
   # A file that does not parse, and one with a key of the wrong type:
   # refused, logged, nothing changed.

@@ -196,11 +196,15 @@ int Build(Cli& cli, const BuildFlags& flags) {
       return kExitDaemonError;
     }
   }
+  bool stdin_is_archive = false;
   if (context_from_stdin) {
-    stdin_head = ReadAll(stdin);
-    if (!LooksLikeArchive(stdin_head)) {
+    // Enough to tell a tar from a Dockerfile; a tar is then streamed.
+    stdin_head.resize(512);
+    stdin_head.resize(std::fread(stdin_head.data(), 1, stdin_head.size(), stdin));
+    stdin_is_archive = LooksLikeArchive(stdin_head);
+    if (!stdin_is_archive) {
       // Only a Dockerfile: no context.
-      options->set_dockerfile_content(stdin_head);
+      options->set_dockerfile_content(stdin_head + ReadAll(stdin));
       stdin_head.clear();
     }
   }
@@ -220,8 +224,13 @@ int Build(Cli& cli, const BuildFlags& flags) {
       return open;
     };
     if (context_from_stdin) {
-      for (size_t at = 0; open && at < stdin_head.size(); at += 1 << 20) {
-        send(stdin_head.data() + at, std::min<size_t>(1 << 20, stdin_head.size() - at));
+      if (stdin_is_archive) {
+        send(stdin_head.data(), stdin_head.size());
+        std::vector<char> buffer(1 << 20);
+        size_t n;
+        while (open && (n = std::fread(buffer.data(), 1, buffer.size(), stdin)) > 0) {
+          send(buffer.data(), n);
+        }
       }
     } else {
       std::string ignore_text;

@@ -25,8 +25,14 @@ Backends Backends::Connect(const std::string& exec_root) {
   return backends;
 }
 
-std::unique_ptr<grpc::ClientContext> CallIn(const std::string& ns) {
+std::unique_ptr<grpc::ClientContext> Call() {
   auto context = std::make_unique<grpc::ClientContext>();
+  context->set_wait_for_ready(true);
+  return context;
+}
+
+std::unique_ptr<grpc::ClientContext> CallIn(const std::string& ns) {
+  auto context = Call();
   namespaces::SetNamespace(*context, ns);
   return context;
 }

@@ -28,8 +28,11 @@ struct Backends {
 };
 
 // A client context in namespace `ns` (no deadline: builds take as long as
-// their steps; the caller's cancellation is passed on by TryCancel).
+// their steps; the caller's cancellation is passed on by TryCancel). It
+// waits for a service that berthd is restarting rather than failing.
 std::unique_ptr<grpc::ClientContext> CallIn(const std::string& ns);
+// The same for services without namespaces (snapshots).
+std::unique_ptr<grpc::ClientContext> Call();
 
 // A failed call as a status that says what was being done.
 absl::Status FromGrpc(const grpc::Status& status, const std::string& what);

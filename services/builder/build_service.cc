@@ -72,17 +72,19 @@ grpc::Status BuildService::Build(
     response.set_stream(text);
     stream->Write(response);
   };
+  Emit built = [&](const std::string& id) {
+    berth::builder::v1::BuildResponse response;
+    response.set_image_id(id);
+    stream->Write(response);
+  };
   ImageBuilder builder(backends_, cache_, containers_, scratch_dir_, &cancel);
-  auto id = builder.Build(inputs, emit);
+  auto id = builder.Build(inputs, emit, built);
   done.Notify();
   watcher.join();
   if (!id.ok()) {
     BERTH_LOG(Info) << "build failed: " << id.status().message();
     return ToGrpcStatus(id.status());
   }
-  berth::builder::v1::BuildResponse result;
-  result.set_image_id(*id);
-  stream->Write(result);
   return grpc::Status::OK;
 }
 

@@ -18,7 +18,9 @@
 #include "services/builder/dockerfile/parser.h"
 #include "services/builder/image_view.h"
 #include "services/builder/layer_step.h"
+#include "services/builder/remote_source.h"
 #include "services/builder/run_step.h"
+#include "services/builder/scratch_dir.h"
 #include "services/common/digest/sha256.h"
 #include "services/images/reference.h"
 #include "shim/container/user.h"
@@ -156,28 +158,47 @@ absl::StatusOr<ImageBuilder::Image> ImageBuilder::BaseImage(const std::string& r
 absl::Status ImageBuilder::LoadCacheFrom() {
   if (inputs_->options->cache_from_size() == 0) return absl::OkStatus();
   cache_from_.emplace();
+  std::set<std::string> seen;
   for (const std::string& ref : inputs_->options->cache_from()) {
     // docker ignores a --cache-from image it does not have.
     std::string id = ref;
-    while (!id.empty() && cache_from_->insert(id).second) {
+    while (!id.empty() && seen.insert(id).second) {
       berth::images::v1::GetImageRequest request;
       request.set_ref(id);
       berth::images::v1::ImageDetail detail;
       auto context = CallIn(inputs_->ns);
       if (!backends_->images->Get(context.get(), request, &detail).ok()) break;
-      cache_from_->insert(detail.id());
+      auto config = nlohmann::json::parse(detail.config_json(), nullptr, false);
+      CacheCandidate candidate{detail.id(), detail.parent(), "", ConfigObject(detail.config_json()).dump()};
+      if (config.is_object() && config.contains("history") && config["history"].is_array() &&
+          !config["history"].empty() && config["history"].back().is_object()) {
+        candidate.created_by = config["history"].back().value("created_by", "");
+      }
+      cache_from_->push_back(std::move(candidate));
+      seen.insert(detail.id());
       id = detail.parent();
     }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> ImageBuilder::CacheLookup(const std::string& key) {
+absl::StatusOr<std::optional<std::string>> ImageBuilder::CacheLookup(const StepPlan& plan) {
   if (inputs_->options->no_cache()) return std::optional<std::string>();
-  std::string digest = Sha256::Of(key);
+  // --cache-from: only the named images' chains, matched as docker's
+  // classic builder matches them: same parent, same step, same config.
+  if (cache_from_) {
+    const std::string config = plan.config.dump();
+    for (const CacheCandidate& candidate : *cache_from_) {
+      if (candidate.parent == current_.id && candidate.created_by == plan.created_by &&
+          candidate.config == config) {
+        return std::optional<std::string>(candidate.id);
+      }
+    }
+    return std::optional<std::string>();
+  }
+  std::string digest = Sha256::Of(plan.cache_key);
   auto hit = cache_->Lookup(inputs_->ns, current_.id, digest);
   if (!hit.ok() || !hit->has_value()) return hit;
-  if (cache_from_ && cache_from_->count(**hit) == 0) return std::optional<std::string>();
   // An image removed since: a miss, and the entry goes.
   if (!GetImage(**hit).ok()) {
     (void)cache_->Forget(inputs_->ns, current_.id, digest);
@@ -209,18 +230,33 @@ absl::StatusOr<std::string> ImageBuilder::CopyStep(StepPlan& plan, const Instruc
     request.root = source_view->root().empty() ? scratch_dir_ + "/empty" : source_view->root();
     request.from_image = true;
   }
-  for (const std::string& source : plan.sources) {
-    if (absl::StartsWith(source, "http://") || absl::StartsWith(source, "https://")) {
-      if (plan.kind == StepKind::kCopy) {
-        return Invalid("COPY failed: source can't be a URL for COPY");
-      }
-      return absl::UnimplementedError(
-          absl::StrCat("ADD failed: remote URLs are not supported by berth's builder yet: ", source));
-    }
-  }
   request.sources = plan.sources;
-  request.destination = plan.destination;
   request.extract_archives = plan.kind == StepKind::kAdd;
+  // ADD <url>: fetched here, then copied as a file of its own directory.
+  std::unique_ptr<ScratchDir> downloads;
+  size_t remote = 0;
+  for (const std::string& source : plan.sources) remote += IsRemoteSource(source);
+  if (remote > 0) {
+    if (plan.kind == StepKind::kCopy) {
+      return Invalid("COPY failed: source can't be a URL for COPY");
+    }
+    if (remote != plan.sources.size() || !plan.from.empty()) {
+      return Invalid("ADD failed: remote URLs and local files cannot be added in one step");
+    }
+    auto made = ScratchDir::Make(scratch_dir_ + "/downloads");
+    if (!made.ok()) return made.status();
+    downloads = *std::move(made);
+    request.sources.clear();
+    for (const std::string& url : plan.sources) {
+      emit(absl::StrCat("Downloading ", url, "\n"));
+      auto name = DownloadSource(url, downloads->path());
+      if (!name.ok()) return name.status();
+      request.sources.push_back(*name);
+    }
+    request.root = downloads->path();
+    request.extract_archives = false;
+  }
+  request.destination = plan.destination;
   if (!plan.chmod.empty()) {
     uint32_t mode = 0;
     for (char c : plan.chmod) mode = mode * 8 + static_cast<uint32_t>(c - '0');
@@ -245,7 +281,7 @@ absl::StatusOr<std::string> ImageBuilder::CopyStep(StepPlan& plan, const Instruc
   FillSourceHash(plan, plan.sources.size() > 1 ? "multi:" + hex
                                                : (single_dir ? "dir:" : "file:") + hex);
   if (probe_cache) {
-    auto hit = CacheLookup(plan.cache_key);
+    auto hit = CacheLookup(plan);
     if (!hit.ok()) return hit.status();
     if (hit->has_value()) {
       *cached = true;
@@ -309,7 +345,7 @@ absl::Status ImageBuilder::Step(StepPlan plan, const Instruction& instruction, c
   if (plan.kind == StepKind::kCopy || plan.kind == StepKind::kAdd) {
     id = CopyStep(plan, instruction, config_json, /*probe_cache=*/true, emit, &cached);
   } else {
-    auto hit = CacheLookup(plan.cache_key);
+    auto hit = CacheLookup(plan);
     if (!hit.ok()) return hit.status();
     if (hit->has_value()) {
       cached = true;
@@ -389,8 +425,17 @@ absl::Status ImageBuilder::Tag(const std::string& image_id, const Emit& emit) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ImageBuilder::Build(const BuildInputs& inputs, const Emit& emit) {
+absl::StatusOr<std::string> ImageBuilder::Build(const BuildInputs& inputs, const Emit& emit,
+                                                const Emit& built) {
   inputs_ = &inputs;
+  if (!inputs.options->platform().empty()) {
+    auto platform = NormalizePlatform(inputs.options->platform());
+    if (!platform.ok()) return platform.status();
+    if (*platform != HostPlatform()) {
+      return Invalid(absl::StrCat("berth builds for this host's platform (", HostPlatform(),
+                                  ") only, not ", *platform));
+    }
+  }
   auto dockerfile = ParseDockerfile(inputs.dockerfile_text);
   if (!dockerfile.ok()) return dockerfile.status();
   for (const std::string& warning : dockerfile->warnings) emit(warning + "\n");
@@ -455,6 +500,7 @@ absl::StatusOr<std::string> ImageBuilder::Build(const BuildInputs& inputs, const
   if (auto warning = args_->UnusedWarning(); warning) emit(*warning + "\n");
   const std::string id = stage_results_.at(target).id;
   if (id.empty()) return Invalid("No image was generated. Is your Dockerfile empty?");
+  built(id);
   emit(absl::StrCat("Successfully built ", ShortId(id), "\n"));
   if (absl::Status tagged = Tag(id, emit); !tagged.ok()) return tagged;
   return id;

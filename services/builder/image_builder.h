@@ -43,8 +43,10 @@ class ImageBuilder {
         scratch_dir_(std::move(scratch_dir)),
         cancel_(cancel) {}
 
-  // The built image's id, tagged as asked.
-  absl::StatusOr<std::string> Build(const BuildInputs& inputs, const Emit& emit);
+  // The built image's id, tagged as asked. `built` hears the id before
+  // "Successfully built" is printed (docker's aux message comes first).
+  absl::StatusOr<std::string> Build(const BuildInputs& inputs, const Emit& emit,
+                                    const Emit& built);
 
  private:
   struct Image {
@@ -65,7 +67,7 @@ class ImageBuilder {
   absl::StatusOr<std::string> CopyStep(StepPlan& plan, const Instruction& instruction,
                                        const std::string& config_json, bool probe_cache,
                                        const Emit& emit, bool* cached);
-  absl::StatusOr<std::optional<std::string>> CacheLookup(const std::string& key);
+  absl::StatusOr<std::optional<std::string>> CacheLookup(const StepPlan& plan);
   // The images --cache-from names and their ancestors: the only cache
   // hits allowed when it is given.
   absl::Status LoadCacheFrom();
@@ -83,7 +85,15 @@ class ImageBuilder {
   char escape_ = '\\';
   std::unique_ptr<BuildArgs> args_;
   std::map<int, Image> stage_results_;
-  std::optional<std::set<std::string>> cache_from_;
+  // --cache-from: the images of the named chains, each with what its step
+  // was (docker compares parent, history and config).
+  struct CacheCandidate {
+    std::string id;
+    std::string parent;
+    std::string created_by;
+    std::string config;  // the "config" object, dumped
+  };
+  std::optional<std::vector<CacheCandidate>> cache_from_;
   int step_ = 0;
   int total_steps_ = 0;
   int current_stage_ = 0;

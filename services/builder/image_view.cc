@@ -24,8 +24,8 @@ absl::StatusOr<std::unique_ptr<ImageView>> ImageView::Open(Backends* backends,
   request.set_key(key);
   request.set_parent(chain_id);
   berth::snapshots::v1::MountsResponse mounts;
-  grpc::ClientContext context;
-  grpc::Status status = backends->snapshots->View(&context, request, &mounts);
+  auto context = Call();
+  grpc::Status status = backends->snapshots->View(context.get(), request, &mounts);
   if (!status.ok()) {
     view->key_.clear();
     return FromGrpc(status, "view " + chain_id);
@@ -49,8 +49,8 @@ ImageView::~ImageView() {
   berth::snapshots::v1::RemoveRequest request;
   request.set_key(key_);
   berth::snapshots::v1::RemoveResponse response;
-  grpc::ClientContext context;
-  (void)backends_->snapshots->Remove(&context, request, &response);
+  auto context = Call();
+  (void)backends_->snapshots->Remove(context.get(), request, &response);
 }
 
 void RemoveLeftoverViews(const std::string& scratch_dir) {

@@ -12,9 +12,9 @@ constexpr size_t kChunk = 1 << 20;
 
 absl::Status ApplyFiles(Backends* backends, const std::string& key, bool keep_existing,
                         const TarProducer& write_tar) {
-  grpc::ClientContext context;
+  auto context = Call();
   berth::snapshots::v1::ApplyResponse response;
-  auto writer = backends->snapshots->Apply(&context, &response);
+  auto writer = backends->snapshots->Apply(context.get(), &response);
   berth::snapshots::v1::ApplyRequest header;
   header.mutable_header()->set_key(key);
   header.mutable_header()->set_into_view(true);
@@ -60,16 +60,16 @@ absl::StatusOr<std::string> CommitFiles(Backends* backends, const std::string& s
     prepare.set_key(key);
     prepare.set_parent(step.parent_chain_id);
     berth::snapshots::v1::MountsResponse mounts;
-    grpc::ClientContext context;
-    grpc::Status status = backends->snapshots->Prepare(&context, prepare, &mounts);
+    auto context = Call();
+    grpc::Status status = backends->snapshots->Prepare(context.get(), prepare, &mounts);
     if (!status.ok()) return FromGrpc(status, "prepare a snapshot");
   }
   absl::Cleanup remove = [&] {
     berth::snapshots::v1::RemoveRequest request;
     request.set_key(key);
     berth::snapshots::v1::RemoveResponse response;
-    grpc::ClientContext context;
-    (void)backends->snapshots->Remove(&context, request, &response);
+    auto context = Call();
+    (void)backends->snapshots->Remove(context.get(), request, &response);
   };
   if (absl::Status applied = ApplyFiles(backends, key, step.keep_existing_directories, write_tar);
       !applied.ok()) {

@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
     // Views are unmounted before anything under scratch is removed: a
     // mounted one holds an image's files.
     berth::builder::RemoveLeftoverViews(scratch);
-    (void)berth::fs::RemoveAll(scratch + "/contexts");
-    for (const char* dir : {"", "/contexts", "/views", "/empty"}) {
+    for (const char* dir : {"/contexts", "/downloads"}) (void)berth::fs::RemoveAll(scratch + dir);
+    for (const char* dir : {"", "/contexts", "/downloads", "/views", "/empty"}) {
       if (absl::Status made = berth::fs::MakeDirectories(scratch + dir, 0700); !made.ok()) {
         return made;
       }
