@@ -686,6 +686,18 @@ test_build_runs_copies_and_tags() {
   assert_contains "$raw" "\"ID\":\"$(docker image inspect -f '{{.Id}}' built:raw)\"" "aux names the image"
 }
 
+# --compress: a gzip body, passed on as it is; a context of many pieces.
+test_build_compressed_context() {
+  export DOCKER_BUILDKIT=0
+  local out
+  build_context "$TMP/bgz"
+  head -c 12000000 /dev/urandom >"$TMP/bgz/big.bin"
+  printf 'FROM busybox\nCOPY big.bin /big.bin\n' >"$TMP/bgz/Dockerfile"
+  out=$(docker build --compress -t built:gz "$TMP/bgz" 2>&1) || fail "docker build --compress: $out"
+  assert_eq "$(docker run --rm built:gz md5sum /big.bin | cut -d' ' -f1)" \
+    "$(md5sum "$TMP/bgz/big.bin" | cut -d' ' -f1)" "the 12 MB file arrived whole"
+}
+
 test_build_quiet_writes_only_the_id_and_the_iidfile() {
   export DOCKER_BUILDKIT=0
   local out

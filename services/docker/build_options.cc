@@ -11,6 +11,9 @@ namespace {
 using berth::builder::v1::BuildOptions;
 using nlohmann::json;
 
+// Each JSON parameter may be null (docker 20.10 sends ulimits=null), as
+// Go's json.Unmarshal reads into an empty value.
+
 // dockerd's httputils.Int64ValueOrZero: what does not parse is 0.
 int64_t Int64OrZero(const http::HttpRequest& request, const std::string& key) {
   int64_t value = 0;
@@ -33,6 +36,7 @@ absl::Status Unreadable(const std::string& what, const std::string& why) {
 // no such variable in the client's environment; it sets nothing.
 absl::Status ReadBuildArgs(const std::string& text, BuildOptions* options) {
   json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_null()) return absl::OkStatus();
   if (!parsed.is_object()) return Unreadable("build args", "not a JSON object");
   for (const auto& [key, value] : parsed.items()) {
     if (value.is_null()) continue;
@@ -44,6 +48,7 @@ absl::Status ReadBuildArgs(const std::string& text, BuildOptions* options) {
 
 absl::Status ReadLabels(const std::string& text, BuildOptions* options) {
   json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_null()) return absl::OkStatus();
   if (!parsed.is_object()) return Unreadable("labels", "not a JSON object");
   for (const auto& [key, value] : parsed.items()) {
     if (!value.is_string()) return Unreadable("labels", absl::StrCat(key, " is not a string"));
@@ -54,6 +59,7 @@ absl::Status ReadLabels(const std::string& text, BuildOptions* options) {
 
 absl::Status ReadCacheFrom(const std::string& text, BuildOptions* options) {
   json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_null()) return absl::OkStatus();
   if (!parsed.is_array()) return Unreadable("cache-from", "not a JSON array");
   for (const json& value : parsed) {
     if (!value.is_string()) return Unreadable("cache-from", "an entry is not a string");
@@ -65,6 +71,7 @@ absl::Status ReadCacheFrom(const std::string& text, BuildOptions* options) {
 // ulimits=[{"Name":"nofile","Hard":2048,"Soft":1024}] (go-units' Ulimit).
 absl::Status ReadUlimits(const std::string& text, BuildOptions* options) {
   json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_null()) return absl::OkStatus();
   if (!parsed.is_array()) return Unreadable("ulimit settings", "not a JSON array");
   for (const json& value : parsed) {
     if (!value.is_object() || !value.contains("Name") || !value["Name"].is_string()) {

@@ -90,6 +90,15 @@ TEST(BuildOptionsTest, RegistryConfigByHost) {
   EXPECT_TRUE(options->registry_auth().empty());
 }
 
+TEST(BuildOptionsTest, NullJsonParametersAreEmpty) {
+  // What docker 20.10 sends for a plain `docker build .`.
+  auto options = BuildOptionsFromRequest(
+      Query({{"ulimits", "null"}, {"buildargs", "null"}, {"labels", "null"}, {"cachefrom", "null"}}));
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->ulimits_size(), 0);
+  EXPECT_TRUE(options->build_args().empty());
+}
+
 void ExpectRefused(std::initializer_list<std::pair<const std::string, std::string>> query,
                    absl::StatusCode code, const std::string& needle) {
   auto options = BuildOptionsFromRequest(Query(query));
