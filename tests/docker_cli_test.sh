@@ -755,6 +755,34 @@ test_build_failing_run() {
   assert_contains "$out" "unknown instruction: NOSUCH"
 }
 
+# A client that leaves mid-build stops it: the RUN's container goes, no
+# image is tagged. A quiet build's failure still carries the RUN's code.
+test_build_stops_when_the_client_leaves() {
+  export DOCKER_BUILDKIT=0
+  mkdir -p "$TMP/bgone"
+  # The step line shows $((40+2)); only the RUN's output has 42.
+  printf 'FROM busybox\nRUN echo sleeping-$((40+2)) && sleep 60\n' >"$TMP/bgone/Dockerfile"
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  # The CLI itself in the background (not the docker function's subshell),
+  # to be interrupted as a user's ^C does.
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config \
+    "$DOCKER" build -t built:gone "$TMP/bgone" >"$TMP/gone.out" 2>&1 &
+  local pid=$!
+  wait_for 30 grep -q sleeping-42 "$TMP/gone.out" || { kill $pid; fail "the RUN did not start: $(cat "$TMP/gone.out")"; }
+  # Positive control: the RUN's container exists while it runs.
+  docker ps -a --format '{{.Names}}' | grep -q '^berth-build-' || { kill $pid; fail "no RUN container listed"; }
+  kill -INT $pid
+  wait $pid 2>/dev/null || true
+  wait_for 20 bash -c "! DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config $DOCKER ps -a --format '{{.Names}}' | grep -q '^berth-build-'" ||
+    fail "the RUN's container is still there: $(docker ps -a --format '{{.Names}} {{.Status}}')"
+  docker image inspect built:gone >/dev/null 2>&1 && fail "the abandoned build tagged its image"
+  local out rc=0
+  printf 'FROM busybox\nRUN exit 4\n' >"$TMP/bgone/Dockerfile"
+  out=$(docker build -q "$TMP/bgone" 2>&1) || rc=$?
+  assert_eq "$rc" "4" "docker build -q exits with the RUN's code"
+  assert_contains "$out" "returned a non-zero code: 4"
+}
+
 test_build_cache_prune() {
   export DOCKER_BUILDKIT=0
   local out
