@@ -64,8 +64,9 @@ http::HttpResponse Build(const Backends& backends, const ApiRequest& request) {
                                      std::string(options.status().message()));
   }
   const bool quiet = options->quiet();
+  // No wait_for_ready (as load and import): with the builder down, a
+  // client must get an answer, not wait while it holds its upload.
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_wait_for_ready(true);
   std::unique_ptr<BuildCall> call = backends.builder->Build(context.get());
   BuildRequest first;
   *first.mutable_options() = *std::move(options);
