@@ -276,6 +276,52 @@ test_older_docker_cli() {
     fail "docker 20.10 ps"
 }
 
+# docker build from the Docker SDK for Python (it finds the image by the
+# "Successfully built" text) and from Debian's docker 20.10 CLI.
+test_build_from_the_sdk_and_the_older_cli() {
+  local out
+  mkdir -p "$TMP/sdkctx"
+  echo "sdk context file" >"$TMP/sdkctx/file.txt"
+  printf 'FROM busybox\nARG WHO=nobody\nRUN echo "built for $WHO" >/who\nCOPY file.txt /file.txt\n' \
+    >"$TMP/sdkctx/Dockerfile"
+  if [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import docker' 2>/dev/null; then
+    out=$(CTX=$TMP/sdkctx DOCKER_HOST=unix://$DOCKER_SOCK SETUPTOOLS_USE_DISTUTILS=stdlib /usr/bin/python3 - <<'EOF'
+import io, os
+import docker
+client = docker.from_env()
+image, logs = client.images.build(path=os.environ["CTX"], tag="sdkbuilt:1", buildargs={"WHO": "sdk"})
+print("same", image.id == client.images.get("sdkbuilt:1").id)
+print("aux", any(l.get("aux", {}).get("ID") == image.id for l in logs))
+print("who", client.containers.run("sdkbuilt:1", ["cat", "/who"], remove=True).decode().strip())
+print("file", client.containers.run("sdkbuilt:1", ["cat", "/file.txt"], remove=True).decode().strip())
+try:
+    client.images.build(fileobj=io.BytesIO(b"FROM busybox\nRUN exit 2\n"), tag="sdkfail:1")
+    print("no error")
+except docker.errors.BuildError as e:
+    print("builderror", e.msg)
+EOF
+    ) || fail "the SDK build script failed: $out"
+    assert_contains "$out" "same True"
+    assert_contains "$out" "aux True"
+    assert_contains "$out" "who built for sdk" "buildargs"
+    assert_contains "$out" "file sdk context file" "COPY"
+    assert_contains "$out" "builderror The command '/bin/sh -c exit 2' returned a non-zero code: 2"
+  else
+    echo "python3-docker is not installed: its build not checked"
+  fi
+  [[ -x $OLD_DOCKER ]] || skip "Debian's docker.io client is not installed at $OLD_DOCKER"
+  out=$(DOCKER_BUILDKIT=0 DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config \
+    "$OLD_DOCKER" build --build-arg WHO=old-cli -t oldbuilt:1 "$TMP/sdkctx" 2>&1) ||
+    fail "docker 20.10 build: $out"
+  assert_contains "$out" "Successfully tagged oldbuilt:1"
+  assert_eq "$(docker run --rm oldbuilt:1 cat /who)" "built for old-cli" "docker 20.10 build"
+  out=$(printf 'FROM busybox\nRUN echo stdin-dockerfile >/from\n' | DOCKER_BUILDKIT=0 DOCKER_HOST=unix://$DOCKER_SOCK \
+    DOCKER_CONFIG=$TMP/docker-config "$OLD_DOCKER" build -q -f - -t oldbuilt:stdin "$TMP/sdkctx" 2>"$TMP/old-q.err") ||
+    fail "docker 20.10 build -q -f -: $out $(cat "$TMP/old-q.err")"
+  [[ $out =~ ^sha256:[0-9a-f]{64}$ ]] || fail "docker 20.10 build -q printed more than the ID: $out"
+  assert_eq "$(docker run --rm oldbuilt:stdin cat /from)" "stdin-dockerfile" "docker 20.10 build -f -"
+}
+
 # The docker CLI sends its start as soon as it has the attach's 101: the
 # attach must be in place by then, or a fast process's output is lost (and
 # with AutoRemove the attach ends empty). As the CLI does, but with no time

@@ -205,6 +205,26 @@ test_viewer_reads_but_may_not_change() {
   assert_contains "$audit" '"target":"dtls-viewer-run"'
 }
 
+# docker build streams its body: the role is checked before any of it is
+# read, and the admin's build goes through TLS as on the unix socket.
+test_viewer_may_not_build() {
+  export DOCKER_BUILDKIT=0
+  local out rc=0
+  mkdir -p "$TMP/tlsctx"
+  printf 'FROM busybox\nRUN echo tls-build >/made\n' >"$TMP/tlsctx/Dockerfile"
+  out=$(as_role admin build -t dtls-built:1 "$TMP/tlsctx" 2>&1) || fail "docker build as the admin: $out"
+  assert_eq "$(as_role admin run --rm dtls-built:1 cat /made)" "tls-build" "the admin's build"
+  out=$(as_role viewer build -t dtls-viewer-built:1 "$TMP/tlsctx" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "docker build as a viewer"
+  assert_contains "$out" "authorization denied by berth: CN=berth-viewer,O=viewer has role viewer, which may not call POST /build"
+  as_role admin image inspect dtls-viewer-built:1 >/dev/null 2>&1 && fail "the viewer's build made an image"
+  local audit
+  audit=$(grep '"identity":"CN=berth-viewer,O=viewer"' "$TLS_DATA/audit.log" |
+    grep '"method":"POST /build"') || fail "no audit record of the viewer's build"
+  assert_contains "$audit" '"code":"PERMISSION_DENIED"'
+  assert_contains "$audit" '"target":"dtls-viewer-built:1"'
+}
+
 test_client_without_certificate_is_refused() {
   local rc=0
   # Positive control: the same request with the admin's certificate.

@@ -651,4 +651,152 @@ test_events_of_volumes_networks_and_attach() {
   assert_eq "$out" $'network\nvolume' "type= ORs its values and leaves containers out"
 }
 
+# docker build (the classic builder: this CLI has no buildx): a small
+# context with a .dockerignore, a RUN and a COPY of the whole context.
+build_context() { # DIR
+  mkdir -p "$1"
+  echo "hello from the context" >"$1/file.txt"
+  echo "left out" >"$1/ignored.txt"
+  echo "ignored.txt" >"$1/.dockerignore"
+  printf 'FROM busybox\nRUN echo building-step\nCOPY . /ctx/\n' >"$1/Dockerfile"
+}
+
+test_build_runs_copies_and_tags() {
+  export DOCKER_BUILDKIT=0
+  local out
+  build_context "$TMP/bctx"
+  out=$(docker build -t built:1 -t built:2 "$TMP/bctx" 2>&1) || fail "docker build: $out"
+  assert_contains "$out" "Step 1/3 : FROM busybox"
+  assert_contains "$out" "building-step" "the RUN's output"
+  assert_contains "$out" "Successfully built "
+  assert_contains "$out" "Successfully tagged built:1"
+  assert_contains "$out" "Successfully tagged built:2"
+  assert_eq "$(docker run --rm built:1 cat /ctx/file.txt)" "hello from the context" "COPY of the context"
+  assert_eq "$(docker run --rm built:2 ls /ctx)" $'Dockerfile\nfile.txt' ".dockerignore left ignored.txt out"
+  # dockerd's order on the wire: the aux line with the ID, then the text.
+  local raw
+  raw=$(tar -C "$TMP/bctx" -c . | curl -sS --unix-socket "$DOCKER_SOCK" -X POST \
+    -H 'Content-Type: application/x-tar' --data-binary @- 'http://docker/v1.45/build?t=built:raw') ||
+    fail "raw /build: $raw"
+  local aux_at built_at
+  aux_at=$(grep -n '"id":"moby.image.id"' <<<"$raw" | cut -d: -f1)
+  built_at=$(grep -n 'Successfully built' <<<"$raw" | cut -d: -f1)
+  [[ -n $aux_at && -n $built_at ]] || fail "no aux or no Successfully built line: $raw"
+  ((aux_at < built_at)) || fail "aux after Successfully built: $raw"
+  assert_contains "$raw" "\"ID\":\"$(docker image inspect -f '{{.Id}}' built:raw)\"" "aux names the image"
+}
+
+# --compress: a gzip body, passed on as it is; a context of many pieces.
+test_build_compressed_context() {
+  export DOCKER_BUILDKIT=0
+  local out
+  build_context "$TMP/bgz"
+  head -c 12000000 /dev/urandom >"$TMP/bgz/big.bin"
+  printf 'FROM busybox\nCOPY big.bin /big.bin\n' >"$TMP/bgz/Dockerfile"
+  out=$(docker build --compress -t built:gz "$TMP/bgz" 2>&1) || fail "docker build --compress: $out"
+  assert_eq "$(docker run --rm built:gz md5sum /big.bin | cut -d' ' -f1)" \
+    "$(md5sum "$TMP/bgz/big.bin" | cut -d' ' -f1)" "the 12 MB file arrived whole"
+}
+
+test_build_quiet_writes_only_the_id_and_the_iidfile() {
+  export DOCKER_BUILDKIT=0
+  local out
+  build_context "$TMP/bctxq"
+  out=$(docker build -q --iidfile "$TMP/iid" -t built:q "$TMP/bctxq" 2>"$TMP/quiet.err") ||
+    fail "docker build -q: $out $(cat "$TMP/quiet.err")"
+  [[ $out =~ ^sha256:[0-9a-f]{64}$ ]] || fail "-q printed more than the ID: $out"
+  assert_eq "$(cat "$TMP/iid")" "$out" "--iidfile"
+  assert_eq "$(docker image inspect -f '{{.Id}}' built:q)" "$out" "the ID is the tagged image's"
+  assert_not_contains "$(cat "$TMP/quiet.err")" "building-step"
+}
+
+test_build_arg() {
+  export DOCKER_BUILDKIT=0
+  mkdir -p "$TMP/bargs"
+  printf 'FROM busybox\nARG GREETING=default\nRUN echo "$GREETING" >/greeting\n' >"$TMP/bargs/Dockerfile"
+  local out
+  out=$(docker build --build-arg GREETING=from-cli -t built:arg "$TMP/bargs" 2>&1) || fail "build: $out"
+  assert_eq "$(docker run --rm built:arg cat /greeting)" "from-cli" "--build-arg"
+  out=$(docker build -t built:noarg "$TMP/bargs" 2>&1) || fail "build: $out"
+  assert_eq "$(docker run --rm built:noarg cat /greeting)" "default" "the ARG's default without --build-arg"
+}
+
+# -f -: the CLI appends the Dockerfile to the context's tar as
+# .dockerfile.<hex>, and the tar it sends ends without padding.
+test_build_dockerfile_from_stdin() {
+  export DOCKER_BUILDKIT=0
+  local out
+  build_context "$TMP/bstdin"
+  out=$(printf 'FROM busybox\nCOPY file.txt /stdin-file\nRUN echo from-stdin-dockerfile\n' |
+    docker build -f - -t built:stdin "$TMP/bstdin" 2>&1) || fail "docker build -f -: $out"
+  assert_contains "$out" "from-stdin-dockerfile" "the Dockerfile from stdin ran"
+  assert_not_contains "$out" "building-step" "not the context's Dockerfile"
+  assert_eq "$(docker run --rm built:stdin cat /stdin-file)" "hello from the context"
+}
+
+test_build_failing_run() {
+  export DOCKER_BUILDKIT=0
+  mkdir -p "$TMP/bfail"
+  printf 'FROM busybox\nRUN echo about-to-fail && exit 3\n' >"$TMP/bfail/Dockerfile"
+  local out rc=0
+  out=$(docker build -t built:fail "$TMP/bfail" 2>&1) || rc=$?
+  assert_eq "$rc" "3" "docker build exits with the RUN's code"
+  assert_contains "$out" "about-to-fail"
+  assert_contains "$out" "The command '/bin/sh -c echo about-to-fail && exit 3' returned a non-zero code: 3"
+  docker image inspect built:fail >/dev/null 2>&1 && fail "a failed build tagged its image"
+  # An error before any step (a Dockerfile that does not parse) is the
+  # answer's status, as dockerd's.
+  mkdir -p "$TMP/bparse"
+  printf 'FROM busybox\nNOSUCH x\n' >"$TMP/bparse/Dockerfile"
+  rc=0
+  out=$(docker build "$TMP/bparse" 2>&1) || rc=$?
+  assert_eq "$rc" "1" "a Dockerfile that does not parse"
+  assert_contains "$out" "Error response from daemon: "
+  assert_contains "$out" "unknown instruction: NOSUCH"
+}
+
+# A client that leaves mid-build stops it: the RUN's container goes, no
+# image is tagged. A quiet build's failure still carries the RUN's code.
+test_build_stops_when_the_client_leaves() {
+  export DOCKER_BUILDKIT=0
+  mkdir -p "$TMP/bgone"
+  # The step line shows $((40+2)); only the RUN's output has 42.
+  printf 'FROM busybox\nRUN echo sleeping-$((40+2)) && sleep 60\n' >"$TMP/bgone/Dockerfile"
+  [[ -x $DOCKER ]] || skip "the docker CLI is not installed at $DOCKER"
+  # The CLI itself in the background (not the docker function's subshell),
+  # to be interrupted as a user's ^C does.
+  DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config \
+    "$DOCKER" build -t built:gone "$TMP/bgone" >"$TMP/gone.out" 2>&1 &
+  local pid=$!
+  wait_for 30 grep -q sleeping-42 "$TMP/gone.out" || { kill $pid; fail "the RUN did not start: $(cat "$TMP/gone.out")"; }
+  # Positive control: the RUN's container exists while it runs.
+  docker ps -a --format '{{.Names}}' | grep -q '^berth-build-' || { kill $pid; fail "no RUN container listed"; }
+  kill -INT $pid
+  wait $pid 2>/dev/null || true
+  wait_for 20 bash -c "! DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$TMP/docker-config $DOCKER ps -a --format '{{.Names}}' | grep -q '^berth-build-'" ||
+    fail "the RUN's container is still there: $(docker ps -a --format '{{.Names}} {{.Status}}')"
+  docker image inspect built:gone >/dev/null 2>&1 && fail "the abandoned build tagged its image"
+  local out rc=0
+  printf 'FROM busybox\nRUN exit 4\n' >"$TMP/bgone/Dockerfile"
+  out=$(docker build -q "$TMP/bgone" 2>&1) || rc=$?
+  assert_eq "$rc" "4" "docker build -q exits with the RUN's code"
+  assert_contains "$out" "returned a non-zero code: 4"
+}
+
+test_build_cache_prune() {
+  export DOCKER_BUILDKIT=0
+  local out
+  build_context "$TMP/bprune"
+  docker build -t built:prune "$TMP/bprune" >/dev/null 2>&1 || fail "build"
+  out=$(docker build -t built:prune "$TMP/bprune" 2>&1) || fail "rebuild: $out"
+  assert_contains "$out" "Using cache" "a second build reuses the steps"
+  out=$(docker builder prune -f 2>&1) || fail "docker builder prune: $out"
+  assert_contains "$out" "Total reclaimed space"
+  out=$(docker build -t built:prune "$TMP/bprune" 2>&1) || fail "build after prune: $out"
+  assert_not_contains "$out" "Using cache" "the prune forgot the cache"
+  out=$(curl -sS --unix-socket "$DOCKER_SOCK" -X POST \
+    'http://docker/v1.45/build/prune?filters=%7B%22bogus%22%3A%7B%22x%22%3Atrue%7D%7D') || fail "curl"
+  assert_contains "$out" "invalid filter 'bogus'"
+}
+
 run_tests "$@"

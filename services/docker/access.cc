@@ -24,8 +24,9 @@ std::pair<std::string, std::string> Describe(const Router* router, const http::H
   if (match && !match->params.empty()) {
     target = absl::StrJoin(match->params, " ");
   } else {
-    // Creations name their object in the query (create?name=, pull, import).
-    for (const char* key : {"name", "fromImage", "repo", "container"}) {
+    // Creations name their object in the query (create?name=, pull, import,
+    // build's first tag).
+    for (const char* key : {"name", "fromImage", "repo", "container", "t"}) {
       target = request.Query(key);
       if (!target.empty()) break;
     }

@@ -21,6 +21,7 @@ std::unique_ptr<Backends> Backends::Connect(const std::string& exec_root,
   backends->images = berth::images::v1::Images::NewStub(channel("images"));
   backends->volumes = berth::snapshots::v1::Volumes::NewStub(channel("snapshots"));
   backends->networks = berth::network::v1::Networks::NewStub(channel("network"));
+  backends->builder = berth::builder::v1::Builder::NewStub(channel("builder"));
   backends->system = berth::system::v1::System::NewStub(
       grpc::CreateChannel("unix://" + daemon_socket, grpc::InsecureChannelCredentials()));
   return backends;

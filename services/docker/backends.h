@@ -10,6 +10,7 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
+#include "berth/builder/v1/builder.grpc.pb.h"
 #include "berth/images/v1/images.grpc.pb.h"
 #include "berth/network/v1/network.grpc.pb.h"
 #include "berth/snapshots/v1/snapshots.grpc.pb.h"
@@ -25,6 +26,7 @@ struct Backends {
   std::unique_ptr<berth::images::v1::Images::Stub> images;
   std::unique_ptr<berth::snapshots::v1::Volumes::Stub> volumes;
   std::unique_ptr<berth::network::v1::Networks::Stub> networks;
+  std::unique_ptr<berth::builder::v1::Builder::Stub> builder;
   // berthd's own (info, version): on the daemon's unix socket.
   std::unique_ptr<berth::system::v1::System::Stub> system;
 

@@ -294,13 +294,6 @@ void AddImageRoutes(Router& router, const Backends& backends) {
   router.Add("GET", "/images/{name*}/history", Bind(backends, History));
   router.Add("POST", "/images/{name*}/tag", Bind(backends, Tag));
   router.Add("DELETE", "/images/{name*}", Bind(backends, Remove));
-  router.Add("POST", "/build", [](const ApiRequest&) {
-    return http::HttpResponse::Error(501, "berth has no image builder yet: docker build is not supported");
-  });
-  // docker system prune asks for it too: no builder, so no cache to free.
-  router.Add("POST", "/build/prune", [](const ApiRequest&) {
-    return JsonResponse(200, {{"CachesDeleted", nullptr}, {"SpaceReclaimed", 0}});
-  });
 }
 
 }  // namespace berth::docker

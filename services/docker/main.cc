@@ -71,10 +71,12 @@ int main(int argc, char** argv) {
     berth::docker::AddNetworkRoutes(*g_router, *g_backends);
     berth::docker::AddSystemStreamRoutes(*g_router, *g_backends);
     berth::docker::AddTransferRoutes(*g_router, *g_backends);
+    berth::docker::AddBuildRoutes(*g_router, *g_backends);
     // Bodies of any size go on to the services as they arrive.
     g_router->StreamBody("POST", "/images/load");
     g_router->StreamBody("POST", "/images/create");
     g_router->StreamBody("PUT", "/containers/{id}/archive");
+    g_router->StreamBody("POST", "/build");
 
     // The same audit log as berthd's (one O_APPEND write per record).
     std::string audit_path =
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
     g_metrics = std::make_unique<berth::docker::HttpMetrics>(*context.registry, *g_router);
 
     berth::http::HttpServerOptions options;
-    // Other bodies are JSON, or a tar (cp, build) held whole: up to 1 GiB.
+    // Other bodies are JSON, held whole: up to 1 GiB.
     options.max_body_bytes = size_t{1} << 30;
     options.common_headers = {{"Api-Version", berth::docker::kMaxApiVersion},
                               {"Docker-Experimental", "false"},

@@ -30,6 +30,7 @@ void AddVolumeRoutes(Router& router, const Backends& backends);
 void AddNetworkRoutes(Router& router, const Backends& backends);
 void AddSystemStreamRoutes(Router& router, const Backends& backends);
 void AddTransferRoutes(Router& router, const Backends& backends);
+void AddBuildRoutes(Router& router, const Backends& backends);
 
 // The request's JSON body: nullopt with *error set (400, dockerd's texts)
 // when it is not JSON or not an object. An empty body is an empty object.

@@ -14,6 +14,8 @@ namespace {
 struct ReaderState {
   const archive::ReadChunk* read;
   absl::Status status;
+  // The stream ended (an empty chunk was handed over).
+  bool ended = false;
 };
 
 la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** buffer) {
@@ -25,6 +27,7 @@ la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** buffer) {
     return -1;
   }
   *buffer = chunk->data();
+  if (chunk->empty()) state->ended = true;
   return static_cast<la_ssize_t>(chunk->size());
 }
 
@@ -121,6 +124,8 @@ absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, cons
     if (archive_write_header(disk.get(), entry) < ARCHIVE_WARN) {
       return ArchiveError(disk.get(), absl::StrCat("build context: extract ", raw_name));
     }
+    int64_t entry_bytes = 0;
+    bool cut_after_data = false;
     for (;;) {
       const void* block = nullptr;
       size_t size = 0;
@@ -129,8 +134,16 @@ absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, cons
       if (data_rc == ARCHIVE_EOF) break;
       if (data_rc < ARCHIVE_WARN) {
         if (!state.status.ok()) return state.status;
+        // The docker CLI's tar for `build -f -` stops right after the last
+        // entry's data (no padding, no end blocks): that entry is whole.
+        if (state.ended && archive_entry_size_is_set(entry) &&
+            entry_bytes == archive_entry_size(entry)) {
+          cut_after_data = true;
+          break;
+        }
         return ArchiveError(in.get(), absl::StrCat("build context: read ", raw_name));
       }
+      entry_bytes += static_cast<int64_t>(size);
       stats.bytes += static_cast<int64_t>(size);
       if (stats.bytes > options.max_bytes) {
         return absl::ResourceExhaustedError(
@@ -143,6 +156,7 @@ absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, cons
     if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) {
       return ArchiveError(disk.get(), absl::StrCat("build context: extract ", raw_name));
     }
+    if (cut_after_data) break;
   }
   if (archive_write_close(disk.get()) != ARCHIVE_OK) {
     return ArchiveError(disk.get(), "build context: finish extraction");

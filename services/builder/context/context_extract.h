@@ -28,7 +28,9 @@ struct ContextStats {
 // kept, a "." entry is skipped). Modes, uid/gid, mtimes, symlinks, hard
 // links and file capabilities are kept; other extended attributes are not. Refused, naming the entry: an absolute name or link
 // target, a ".." component, and any write through a symlink (an entry below
-// a symlink the tar made earlier).
+// a symlink the tar made earlier). A tar that ends right after its last
+// entry's data (as the docker CLI sends for `build -f -`) is whole; one cut
+// inside a header or an entry's data is refused.
 absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, const std::string& dir,
                                             const ExtractContextOptions& options = {});
 

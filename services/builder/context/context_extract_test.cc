@@ -142,5 +142,45 @@ TEST(ExtractContextTest, PassesOnTheStreamsError) {
   EXPECT_EQ(stats.status().message(), "client went away");
 }
 
+// The tar the docker CLI sends for `build -f -`: it ends right after the
+// last entry's data, with neither its padding nor the end blocks. Entries
+// here are plain files with short names (ustar: one 512-byte header each).
+std::string CutAfterLastData(const std::vector<TarEntry>& entries) {
+  size_t end = 0;
+  for (size_t i = 0; i + 1 < entries.size(); ++i) end += 512 + (entries[i].data.size() + 511) / 512 * 512;
+  end += 512 + entries.back().data.size();
+  return MakeTar(entries).substr(0, end);
+}
+
+TEST(ExtractContextTest, AcceptsATarCutAfterTheLastEntrysData) {
+  std::vector<TarEntry> entries = {{"Dockerfile", 'f', "FROM busybox\n"},
+                                   {".dockerfile.0123456789abcdef0123", 'f', "FROM scratch\nRUN x\n"}};
+  std::string cut = CutAfterLastData(entries);
+  ASSERT_NE(cut.size() % 512, 0u) << "the test tar must end inside a block";
+  for (const std::string& body : {cut, testing::Compress(cut, "gzip"), cut + std::string(100, '\0')}) {
+    std::string dir = MakeTempDir();
+    absl::StatusOr<ContextStats> stats = ExtractContext(Chunks(body), dir);
+    ASSERT_TRUE(stats.ok()) << stats.status();
+    EXPECT_EQ(stats->entries, 2);
+    EXPECT_EQ(ReadFile(dir + "/.dockerfile.0123456789abcdef0123"), "FROM scratch\nRUN x\n");
+  }
+}
+
+TEST(ExtractContextTest, RefusesATarCutInsideAnEntrysData) {
+  std::vector<TarEntry> entries = {{"Dockerfile", 'f', "FROM busybox\n"},
+                                   {"file.txt", 'f', std::string(3000, 'y')}};
+  std::string cut = CutAfterLastData(entries);
+  for (size_t drop : {size_t{1}, size_t{1000}}) {
+    std::string dir = MakeTempDir();
+    std::string body = cut.substr(0, cut.size() - drop);
+    absl::StatusOr<ContextStats> stats = ExtractContext(Chunks(body), dir);
+    EXPECT_FALSE(stats.ok()) << "cut " << drop << " bytes short of file.txt's end";
+  }
+  // A header cut short is no complete entry either.
+  std::string dir = MakeTempDir();
+  absl::StatusOr<ContextStats> stats = ExtractContext(Chunks(MakeTar(entries).substr(0, 512 + 512 + 300)), dir);
+  EXPECT_FALSE(stats.ok()) << "a header cut short";
+}
+
 }  // namespace
 }  // namespace berth::buildcontext
