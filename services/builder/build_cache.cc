@@ -32,13 +32,14 @@ absl::Status BuildCache::Forget(const std::string& ns, const std::string& parent
                   ns, parent, step_key);
 }
 
-absl::StatusOr<int64_t> BuildCache::Prune(int64_t older_than_seconds) {
+absl::StatusOr<int64_t> BuildCache::Prune(const std::string& ns, int64_t older_than_seconds) {
   auto before = Count();
   if (!before.ok()) return before.status();
   int64_t cutoff = older_than_seconds <= 0
                        ? INT64_MAX
                        : absl::ToUnixSeconds(absl::Now()) - older_than_seconds;
-  if (absl::Status status = db_->Run("DELETE FROM build_cache WHERE created_at < ?", cutoff);
+  if (absl::Status status =
+          db_->Run("DELETE FROM build_cache WHERE namespace = ? AND created_at < ?", ns, cutoff);
       !status.ok()) {
     return status;
   }

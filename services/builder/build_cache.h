@@ -27,8 +27,9 @@ class BuildCache {
                       const std::string& step_key, const std::string& image_id);
   absl::Status Forget(const std::string& ns, const std::string& parent,
                       const std::string& step_key);
-  // Entries older than `older_than_seconds` (0: all); how many went.
-  absl::StatusOr<int64_t> Prune(int64_t older_than_seconds);
+  // Namespace ns's entries older than `older_than_seconds` (0: all); how
+  // many went.
+  absl::StatusOr<int64_t> Prune(const std::string& ns, int64_t older_than_seconds);
   absl::StatusOr<int64_t> Count();
 
  private:

@@ -88,10 +88,12 @@ grpc::Status BuildService::Build(
   return grpc::Status::OK;
 }
 
-grpc::Status BuildService::PruneCache(grpc::ServerContext*,
+grpc::Status BuildService::PruneCache(grpc::ServerContext* context,
                                       const berth::builder::v1::PruneCacheRequest* request,
                                       berth::builder::v1::PruneCacheResponse* response) {
-  auto deleted = cache_->Prune(request->older_than_seconds());
+  auto ns = namespaces::NamespaceOf(*context);
+  if (!ns.ok()) return ToGrpcStatus(ns.status());
+  auto deleted = cache_->Prune(*ns, request->older_than_seconds());
   if (!deleted.ok()) return ToGrpcStatus(deleted.status());
   response->set_entries_deleted(*deleted);
   return grpc::Status::OK;

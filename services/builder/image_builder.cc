@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <functional>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -103,6 +104,34 @@ buildcontext::DestinationKind KindInRoot(const std::string& root, const std::str
                              : buildcontext::DestinationKind::kOther;
 }
 
+// The client's credentials for ref's registry (X-Registry-Config: by
+// host, Docker Hub under its index URL), as docker's AuthConfig JSON.
+std::optional<berth::images::v1::RegistryAuth> RegistryAuthFor(
+    const std::string& ref, const google::protobuf::Map<std::string, std::string>& auths) {
+  auto reference = images::ParseReference(ref);
+  if (!reference.ok() || auths.empty()) return std::nullopt;
+  for (const auto& [key, text] : auths) {
+    std::string host = key;
+    if (size_t scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+    host = host.substr(0, host.find('/'));
+    if (host == "index.docker.io" || host == "registry-1.docker.io") host = "docker.io";
+    if (host != reference->domain) continue;
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (!json.is_object()) continue;
+    berth::images::v1::RegistryAuth auth;
+    auto field = [&](const char* name) {
+      return json.contains(name) && json[name].is_string() ? json[name].get<std::string>() : "";
+    };
+    auth.set_username(field("username"));
+    auth.set_password(field("password"));
+    auth.set_identity_token(field("identitytoken"));
+    auth.set_registry_token(field("registrytoken"));
+    auth.set_server_address(key);
+    return auth;
+  }
+  return std::nullopt;
+}
+
 nlohmann::json ConfigObject(const std::string& image_config_json) {
   auto config = nlohmann::json::parse(image_config_json, nullptr, false);
   if (config.is_object() && config.contains("config") && config["config"].is_object()) {
@@ -129,6 +158,9 @@ absl::StatusOr<ImageBuilder::Image> ImageBuilder::GetImage(const std::string& re
 absl::StatusOr<ImageBuilder::Image> ImageBuilder::Pull(const std::string& ref, const Emit& emit) {
   berth::images::v1::PullRequest request;
   request.set_ref(ref);
+  if (auto auth = RegistryAuthFor(ref, inputs_->options->registry_auth()); auth) {
+    *request.mutable_auth() = *auth;
+  }
   auto context = CallIn(inputs_->ns);
   CancelToken::Scope cancellable(cancel_, context.get());
   auto reader = backends_->images->Pull(context.get(), request);
