@@ -11,26 +11,6 @@
 namespace berth::buildcontext {
 namespace {
 
-struct ReaderState {
-  const archive::ReadChunk* read;
-  absl::Status status;
-  // The stream ended (an empty chunk was handed over).
-  bool ended = false;
-};
-
-la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** buffer) {
-  auto* state = static_cast<ReaderState*>(opaque);
-  absl::StatusOr<std::string_view> chunk = (*state->read)();
-  if (!chunk.ok()) {
-    state->status = chunk.status();
-    archive_set_error(a, EIO, "%s", std::string(chunk.status().message()).c_str());
-    return -1;
-  }
-  *buffer = chunk->data();
-  if (chunk->empty()) state->ended = true;
-  return static_cast<la_ssize_t>(chunk->size());
-}
-
 // A name of the context tar as a path below dir, or the refusal.
 absl::StatusOr<std::string> ContextPath(const char* raw, const std::string& what) {
   std::string name = raw == nullptr ? "" : raw;
@@ -79,8 +59,8 @@ absl::StatusOr<ContextStats> ExtractContext(const archive::ReadChunk& read, cons
   ::free(real);
 
   ArchiveReader in = NewTarReader();
-  ReaderState state{&read, absl::OkStatus()};
-  if (archive_read_open(in.get(), &state, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
+  archive::ChunkSource state{&read, absl::OkStatus(), false};
+  if (archive::OpenChunkReader(in.get(), &state) != ARCHIVE_OK) {
     if (!state.status.ok()) return state.status;
     return ArchiveError(in.get(), "build context");
   }

@@ -57,13 +57,8 @@ la_ssize_t WriteCallback(struct archive*, void* opaque, const void* buffer, size
   return static_cast<la_ssize_t>(length);
 }
 
-struct ReaderState {
-  const ReadChunk* read;
-  absl::Status status;
-};
-
 la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** buffer) {
-  auto* state = static_cast<ReaderState*>(opaque);
+  auto* state = static_cast<ChunkSource*>(opaque);
   absl::StatusOr<std::string_view> chunk = (*state->read)();
   if (!chunk.ok()) {
     state->status = chunk.status();
@@ -71,6 +66,7 @@ la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** buffer) {
     return -1;
   }
   *buffer = chunk->data();
+  if (chunk->empty()) state->ended = true;
   return static_cast<la_ssize_t>(chunk->size());
 }
 
@@ -191,14 +187,18 @@ absl::Status WriteTree(const std::string& base, const WriteTreeOptions& options,
   return absl::OkStatus();
 }
 
+int OpenChunkReader(struct archive* reader, ChunkSource* source) {
+  return archive_read_open(reader, source, nullptr, ReadCallback, nullptr);
+}
+
 absl::StatusOr<int64_t> ExtractTree(const ReadChunk& read, const ExtractOptions& options) {
   ReadArchive in(archive_read_new());
   archive_read_support_format_tar(in.get());
   archive_read_support_filter_gzip(in.get());
   archive_read_support_filter_bzip2(in.get());
   archive_read_support_filter_xz(in.get());
-  ReaderState state{&read, absl::OkStatus()};
-  if (archive_read_open(in.get(), &state, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
+  ChunkSource state{&read, absl::OkStatus(), false};
+  if (OpenChunkReader(in.get(), &state) != ARCHIVE_OK) {
     if (!state.status.ok()) return state.status;
     return ArchiveError(in.get(), "read tar");
   }

@@ -13,6 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
+struct archive;
+
 namespace berth::archive {
 
 // Renames the top entry of a tree: `from` becomes `to`, "from/x" becomes
@@ -27,6 +29,17 @@ bool CleanEntryName(const std::string& name, std::string* cleaned);
 using WriteChunk = std::function<bool(const char* data, size_t size)>;
 // The next piece of the stream; empty at its end.
 using ReadChunk = std::function<absl::StatusOr<std::string_view>()>;
+
+// A libarchive reader fed from `read`: OpenChunkReader opens `reader`
+// (archive_read_open's result); when a read then fails, `status` says why.
+// The source must outlive the reader.
+struct ChunkSource {
+  const ReadChunk* read;
+  absl::Status status;
+  // The stream ended (an empty chunk was handed over).
+  bool ended = false;
+};
+int OpenChunkReader(struct archive* reader, ChunkSource* source);
 
 struct WriteTreeOptions {
   // The top entry `base` is written as `rebase_to` (empty: as it is).
