@@ -2,6 +2,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/digest/sha256.h"
 #include "services/common/fs/fs_util.h"
 #include "services/common/layers/layer_upload.h"
 
@@ -80,6 +81,21 @@ absl::StatusOr<std::string> CommitFiles(Backends* backends, const std::string& s
   auto layer = layers::UploadSnapshotDiff(backends->snapshots.get(), backends->images.get(), key,
                                           {}, scratch_dir, lease->id());
   if (!layer.ok()) return layer.status();
+  // The snapshot written is the new layer's: committed under its chain id,
+  // the images service finds it unpacked already instead of extracting the
+  // blob again (containerd's and BuildKit's way). One that exists already
+  // is the same layer.
+  {
+    berth::snapshots::v1::CommitRequest commit;
+    commit.set_key(key);
+    commit.set_lease(lease->id());
+    commit.set_name(step.parent_chain_id.empty()
+                        ? layer->diff_id
+                        : Sha256::Of(step.parent_chain_id + " " + layer->diff_id));
+    berth::snapshots::v1::CommitResponse committed;
+    auto context = Call();
+    (void)backends->snapshots->Commit(context.get(), commit, &committed);
+  }
   berth::images::v1::CreateImageRequest create;
   create.set_parent(step.parent_image);
   *create.add_layers() = layer->descriptor;

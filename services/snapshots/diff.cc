@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/digest/sha256.h"
+#include "services/snapshots/parallel_gzip.h"
 #include "services/snapshots/tree_compare.h"
 
 namespace berth::snapshots {
@@ -26,14 +28,14 @@ class Compressor {
  public:
   Compressor(const std::string& kind, const DiffSink& sink) : kind_(kind), sink_(sink) {
     if (kind_ == "gzip") {
-      deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+      gzip_ = std::make_unique<ParallelGzip>(
+          [this](const char* data, size_t size) { return Emit(data, size); });
     } else if (kind_ == "zstd") {
       zstd_ = ZSTD_createCStream();
       ZSTD_initCStream(zstd_, 3);
     }
   }
   ~Compressor() {
-    if (kind_ == "gzip") deflateEnd(&z_);
     if (zstd_ != nullptr) ZSTD_freeCStream(zstd_);
   }
 
@@ -54,18 +56,7 @@ class Compressor {
   bool Feed(const char* data, size_t size, bool finish) {
     if (size > 0) uncompressed.Update(data, size);
     char out[1 << 16];
-    if (kind_ == "gzip") {
-      z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-      z_.avail_in = static_cast<uInt>(size);
-      int rc;
-      do {
-        z_.next_out = reinterpret_cast<Bytef*>(out);
-        z_.avail_out = sizeof(out);
-        rc = deflate(&z_, finish ? Z_FINISH : Z_NO_FLUSH);
-        if (!Emit(out, sizeof(out) - z_.avail_out)) return false;
-      } while (z_.avail_out == 0 || (finish && rc != Z_STREAM_END));
-      return true;
-    }
+    if (gzip_) return finish ? gzip_->Finish() : gzip_->Write(data, size);
     if (kind_ == "zstd") {
       ZSTD_inBuffer in{data, size, 0};
       size_t remaining;
@@ -82,7 +73,7 @@ class Compressor {
 
   std::string kind_;
   const DiffSink& sink_;
-  z_stream z_{};
+  std::unique_ptr<ParallelGzip> gzip_;
   ZSTD_CStream* zstd_ = nullptr;
 };
 
