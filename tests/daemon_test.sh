@@ -20,7 +20,7 @@ test_services_start_and_version_reports_their_health() {
   done
   [[ $(grep -c "Health:           SERVING" <<<"$out") -eq 8 ]] || fail "not all SERVING: $out"
   assert_eq "$(berth version --format '{{.Server.Version}}')" "0.1.0" "server version"
-  berth version --format json | jq -e '.Server.Components | length == 7' >/dev/null
+  berth version --format json | jq -e '.Server.Components | length == 8' >/dev/null
 }
 
 test_info_shows_roots_services_and_host() {
