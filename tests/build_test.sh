@@ -339,9 +339,15 @@ ENV THREE=3')
   assert_contains "$out" "${id:7:12}"
   assert_not_contains "$out" "${parent:7:12}"
   assert_contains "$(berth images -a -q)" "${parent:7:12}"
+  # history names each step's image, as docker does for a local build.
+  out=$(berth history -q layers:1)
+  assert_eq "$(sed -n 1p <<<"$out")" "${id:7:12}" "history: the image"
+  assert_eq "$(sed -n 2p <<<"$out")" "${parent:7:12}" "history: its parent"
+  assert_eq "$(sed -n 4p <<<"$out")" "$(berth images -q busybox)" "history: the base"
+  assert_not_contains "$out" "<missing>"
   local all
   all=$(berth images -a -q | sort -u | wc -l)
-  ((all >= 5)) || fail "images -a shows no intermediate images: $(berth images -a)"
+  ((all >= 4)) || fail "images -a shows no intermediate images: $(berth images -a)"
   out=$(berth rmi layers:1)
   assert_contains "$out" "Deleted: $id"
   (($(grep -c '^Deleted:' <<<"$out") >= 4)) || fail "parents not deleted: $out"

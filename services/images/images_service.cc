@@ -666,11 +666,20 @@ grpc::Status ImagesService::History(grpc::ServerContext* context,
     entry.set_id("<missing>");
     entries.push_back(std::move(entry));
   }
-  // Newest first, the top one carrying the image id, as docker prints it.
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it == entries.rbegin()) {
-      it->set_id(detail->id());
-      for (const std::string& tag : detail->repo_tags()) it->add_tags(tag);
+  // Newest first. Each image of the parent chain (a build's steps, a
+  // commit) made the newest entry left, which carries its id and tags, as
+  // docker prints them; entries of a pulled image's own past are <missing>.
+  std::vector<berth::images::v1::ImageDetail> lineage = {*detail};
+  while (lineage.size() < entries.size() && !lineage.back().parent().empty()) {
+    auto parent = Resolve(*scoped, lineage.back().parent());
+    if (!parent.ok()) break;
+    lineage.push_back(*std::move(parent));
+  }
+  size_t index = 0;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it, ++index) {
+    if (index < lineage.size()) {
+      it->set_id(lineage[index].id());
+      for (const std::string& tag : lineage[index].repo_tags()) it->add_tags(tag);
     }
     *response->add_entries() = std::move(*it);
   }
