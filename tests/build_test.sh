@@ -6,7 +6,10 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
 
 setup_suite() {
-  start_berthd MAIN
+  start_registry
+  make_image "$TMP/layout" v1 "hello from v1"
+  push_image "$TMP/layout" v1 test/base:v1
+  start_berthd MAIN --insecure-registry "$REGISTRY"
   import_busybox busybox "$MAIN_SOCK"
 }
 
@@ -408,6 +411,54 @@ ADD http://127.0.0.1:$port/missing.txt /dl/")
   wait_for 20 bash -c "[[ \$('$BIN/berth' -H '$MAIN_SOCK' inspect -f '{{.State.Health.Status}}' $id) == healthy ]]" ||
     fail "not healthy: $(berth inspect -f '{{json .State.Health}}' "$id")"
   berth rm -f "$id" >/dev/null
+}
+
+test_base_images_are_pulled_and_pull_refreshes_them() {
+  local dir out
+  dir=$(context pull "FROM $REGISTRY/test/base:v1
+RUN cat /etc/motd > /copied")
+  berth image inspect "$REGISTRY/test/base:v1" >/dev/null 2>&1 && fail "the base is here already"
+  out=$(cd "$dir" && berth build -t pulled:1 . 2>&1) || fail "build: $out"
+  assert_contains "$out" "Downloaded newer image for $REGISTRY/test/base:v1"
+  assert_eq "$(run_in pulled:1 cat /copied)" "hello from v1" "the pulled base was used"
+  # Here now: no pull without --pull, one with it.
+  out=$(cd "$dir" && berth build -t pulled:1 . 2>&1) || fail "rebuild: $out"
+  assert_not_contains "$out" "$REGISTRY/test/base:v1:"
+  assert_not_contains "$out" "Downloaded newer image"
+  out=$(cd "$dir" && berth build --pull -t pulled:1 . 2>&1) || fail "--pull: $out"
+  assert_contains "$out" "Image is up to date for $REGISTRY/test/base:v1"
+}
+
+test_run_flags_reach_the_run_containers() {
+  local dir out
+  dir=$(context flags 'FROM busybox
+RUN grep -q "10.1.2.3[[:space:]]*extra.example" /etc/hosts && echo hosts-ok
+RUN df -k /dev/shm | tail -1 | awk "{print \"shm=\" \$2}"
+RUN echo "nofile=$(ulimit -n)"
+RUN cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max')
+  out=$(cd "$dir" && berth build --network none --add-host extra.example:10.1.2.3 --shm-size 32m \
+    --ulimit nofile=512:512 --memory 64m . 2>&1) || fail "build: $out"
+  grep -qx "hosts-ok" <<<"$out" || fail "no hosts-ok line: $out"
+  assert_contains "$out" "shm=32768"
+  assert_contains "$out" "nofile=512"
+  assert_contains "$out" "67108864"
+  # Without them, the defaults (positive control of each).
+  out=$(cd "$dir" && berth build --no-cache --network none . 2>&1) && fail "no host given, yet grep matched"
+  grep -qx "hosts-ok" <<<"$out" && fail "hosts-ok without --add-host: $out"
+  assert_contains "$out" "returned a non-zero code: 1"
+}
+
+test_a_dockerfiles_own_dockerignore_wins() {
+  local dir
+  dir=$(context ownignore 'FROM busybox
+COPY . /ctx/')
+  echo a >"$dir/a.txt"
+  echo b >"$dir/b.txt"
+  printf 'a.txt\n' >"$dir/.dockerignore"
+  printf 'b.txt\n' >"$dir/Dockerfile.dockerignore"
+  (cd "$dir" && berth build -q -t ownignore:1 . >/dev/null) || fail "build"
+  run_in ownignore:1 test -e /ctx/a.txt || fail "a.txt left out: the shared .dockerignore won"
+  if run_in ownignore:1 test -e /ctx/b.txt; then fail "b.txt copied: Dockerfile.dockerignore ignored"; fi
 }
 
 run_tests "$@"
