@@ -50,9 +50,10 @@ absl::Status Prune(const std::string& root, const std::string& rel,
 
 absl::StatusOr<std::unique_ptr<ContextDir>> ContextDir::Receive(const archive::ReadChunk& read,
                                                                 const std::string& parent) {
-  std::string path = absl::StrCat(parent, "/context-", fs::RandomHex(8));
-  if (absl::Status made = fs::MakeDirectories(path, 0700); !made.ok()) return made;
-  std::unique_ptr<ContextDir> context(new ContextDir(path));
+  auto dir = ScratchDir::Make(parent);
+  if (!dir.ok()) return dir.status();
+  const std::string path = (*dir)->path();
+  std::unique_ptr<ContextDir> context(new ContextDir(*std::move(dir)));
   // An empty stream is no context (a Dockerfile alone); else a tar.
   auto first = read();
   if (!first.ok()) return first.status();
@@ -74,12 +75,10 @@ absl::StatusOr<std::unique_ptr<ContextDir>> ContextDir::Receive(const archive::R
   return context;
 }
 
-ContextDir::~ContextDir() { (void)fs::RemoveAll(path_); }
-
 absl::StatusOr<std::string> ContextDir::ReadInside(const std::string& name) const {
-  auto resolved = buildcontext::ResolveInRoot(path_, name);
+  auto resolved = buildcontext::ResolveInRoot(path(), name);
   if (!resolved.ok()) return resolved.status();
-  UniqueFd root(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd root(::open(path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) return absl::ErrnoToStatus(errno, "open the context");
   auto fd = buildcontext::OpenBeneath(root.get(), *resolved, O_RDONLY);
   if (!fd.ok()) return fd.status();
@@ -113,7 +112,7 @@ absl::Status ContextDir::ApplyDockerignore(const std::string& dockerfile_name) {
   auto matcher =
       buildcontext::IgnoreMatcher::Create(buildcontext::ParseDockerignore(*text), dockerfile_name);
   if (!matcher.ok()) return matcher.status();
-  return Prune(path_, "", *matcher);
+  return Prune(path(), "", *matcher);
 }
 
 }  // namespace berth::builder

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/builder/scratch_dir.h"
 #include "services/common/archive/tree_tar.h"
 
 namespace berth::builder {
@@ -18,11 +19,7 @@ class ContextDir {
   // Extracts the stream (which may be empty: no context) under parent.
   static absl::StatusOr<std::unique_ptr<ContextDir>> Receive(const archive::ReadChunk& read,
                                                              const std::string& parent);
-  ~ContextDir();
-  ContextDir(const ContextDir&) = delete;
-  ContextDir& operator=(const ContextDir&) = delete;
-
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return dir_->path(); }
 
   // The Dockerfile at `name` (a path in the context), docker's error when
   // it is missing: "Cannot locate specified Dockerfile: Dockerfile".
@@ -32,10 +29,10 @@ class ContextDir {
   absl::Status ApplyDockerignore(const std::string& dockerfile_name);
 
  private:
-  explicit ContextDir(std::string path) : path_(std::move(path)) {}
+  explicit ContextDir(std::unique_ptr<ScratchDir> dir) : dir_(std::move(dir)) {}
   absl::StatusOr<std::string> ReadInside(const std::string& name) const;
 
-  std::string path_;
+  std::unique_ptr<ScratchDir> dir_;
 };
 
 }  // namespace berth::builder

@@ -6,131 +6,29 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "services/builder/context/context_tar.h"
 #include "services/builder/context/copy_sources.h"
-#include "services/builder/context/resolve_in_root.h"
 #include "services/builder/dispatch/build_output.h"
 #include "services/builder/dispatch/from_image.h"
 #include "services/builder/dispatch/stage_state.h"
 #include "services/builder/dockerfile/parser.h"
+#include "services/builder/copy_target.h"
 #include "services/builder/image_view.h"
 #include "services/builder/layer_step.h"
+#include "services/builder/registry_auth.h"
 #include "services/builder/remote_source.h"
 #include "services/builder/run_step.h"
 #include "services/builder/scratch_dir.h"
+#include "services/builder/stage_graph.h"
 #include "services/common/digest/sha256.h"
 #include "services/images/reference.h"
-#include "shim/container/user.h"
 
 namespace berth::builder {
 namespace {
 
 absl::Status Invalid(const std::string& text) { return absl::InvalidArgumentError(text); }
-
-// The stages the target needs: itself, the stages its FROM names and those
-// COPY --from reads, transitively. docker's classic builder ran every stage
-// up to the target; skipping the rest changes no result.
-absl::StatusOr<std::set<int>> NeededStages(const Stages& stages, int target,
-                                           const std::vector<std::string>& from_names) {
-  std::set<int> needed;
-  std::vector<int> pending = {target};
-  while (!pending.empty()) {
-    int index = pending.back();
-    pending.pop_back();
-    if (!needed.insert(index).second) continue;
-    int base = FindStage(stages, from_names[index]);
-    if (base >= 0 && base < index) pending.push_back(base);
-    for (const Instruction& instruction : stages.stages[index].instructions) {
-      const std::string* from = instruction.Flag("from");
-      if (instruction.keyword != "COPY" || from == nullptr) continue;
-      int source = FindStage(stages, *from);
-      if (source >= index) {
-        return Invalid(absl::StrCat("invalid from flag value ", *from,
-                                    ": refers to current build stage"));
-      }
-      if (source >= 0) pending.push_back(source);
-    }
-  }
-  return needed;
-}
-
-// "uid[:gid]" in numbers, or names looked up in the image's own files.
-absl::Status ResolveChown(const std::string& chown, const std::string& root,
-                          buildcontext::CopyRequest* request) {
-  if (chown.empty()) return absl::OkStatus();
-  std::vector<std::string> parts = absl::StrSplit(chown, absl::MaxSplits(':', 1));
-  uint32_t uid = 0, gid = 0;
-  bool numeric = absl::SimpleAtoi(parts[0], &uid) &&
-                 (parts.size() == 1 ? (gid = uid, true) : absl::SimpleAtoi(parts[1], &gid));
-  if (!numeric) {
-    if (root.empty()) {
-      return Invalid(absl::StrCat("unable to convert uid/gid chown string to host mapping: ",
-                                  "no such user or group in an empty image: ", chown));
-    }
-    // docker: a user alone stands for a group of the same name.
-    std::string spec = parts.size() == 1 ? chown + ":" + chown : chown;
-    auto resolved = container::ResolveUser(spec, {root});
-    if (!resolved.ok()) {
-      return Invalid(absl::StrCat("unable to convert uid/gid chown string to host mapping: ",
-                                  resolved.status().message()));
-    }
-    uid = resolved->uid;
-    gid = resolved->gid;
-  }
-  request->uid = uid;
-  request->gid = gid;
-  return absl::OkStatus();
-}
-
-buildcontext::DestinationKind KindInRoot(const std::string& root, const std::string& path) {
-  if (root.empty()) {
-    return path == "/" ? buildcontext::DestinationKind::kDirectory
-                       : buildcontext::DestinationKind::kMissing;
-  }
-  auto resolved = buildcontext::ResolveInRoot(root, path.substr(path.find_first_not_of('/') ==
-                                                                        std::string::npos
-                                                                    ? path.size()
-                                                                    : path.find_first_not_of('/')));
-  if (!resolved.ok()) return buildcontext::DestinationKind::kMissing;
-  struct stat st;
-  if (::lstat(absl::StrCat(root, "/", *resolved).c_str(), &st) != 0) {
-    return buildcontext::DestinationKind::kMissing;
-  }
-  return S_ISDIR(st.st_mode) ? buildcontext::DestinationKind::kDirectory
-                             : buildcontext::DestinationKind::kOther;
-}
-
-// The client's credentials for ref's registry (X-Registry-Config: by
-// host, Docker Hub under its index URL), as docker's AuthConfig JSON.
-std::optional<berth::images::v1::RegistryAuth> RegistryAuthFor(
-    const std::string& ref, const google::protobuf::Map<std::string, std::string>& auths) {
-  auto reference = images::ParseReference(ref);
-  if (!reference.ok() || auths.empty()) return std::nullopt;
-  for (const auto& [key, text] : auths) {
-    std::string host = key;
-    if (size_t scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
-    host = host.substr(0, host.find('/'));
-    if (host == "index.docker.io" || host == "registry-1.docker.io") host = "docker.io";
-    if (host != reference->domain) continue;
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (!json.is_object()) continue;
-    berth::images::v1::RegistryAuth auth;
-    auto field = [&](const char* name) {
-      return json.contains(name) && json[name].is_string() ? json[name].get<std::string>() : "";
-    };
-    auth.set_username(field("username"));
-    auth.set_password(field("password"));
-    auth.set_identity_token(field("identitytoken"));
-    auth.set_registry_token(field("registrytoken"));
-    auth.set_server_address(key);
-    return auth;
-  }
-  return std::nullopt;
-}
 
 nlohmann::json ConfigObject(const std::string& image_config_json) {
   auto config = nlohmann::json::parse(image_config_json, nullptr, false);
