@@ -11,10 +11,12 @@
 
 #include <cstring>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include <microhttpd.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -75,6 +77,11 @@ struct HttpServer::Connection {
   HttpRequest request;
   // An answer made before the body was read (refused, too large).
   bool answered = false;
+  // A refusal of a request with a body, held while the body is read and
+  // dropped: a client still sending (docker build's context) would see a
+  // broken pipe instead of the answer. Go's server does the same.
+  std::optional<HttpResponse> refusal;
+  size_t discarded = 0;
   // A streamed body: the handler runs on its own thread meanwhile.
   std::thread worker;
   std::future<HttpResponse> answer;
@@ -275,9 +282,17 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
       // The handshake already required it; never serve a TLS client without.
       if (request.peer_subject.empty()) return MHD_NO;
     }
-    // Answers made now go out before the body, which is never read.
+    // Answers made now go out before the body, which is not kept; one
+    // that has a body is read (up to a limit) and dropped first.
     if (options.admit) {
       if (std::optional<HttpResponse> refused = options.admit(request)) {
+        std::optional<size_t> length = ContentLength(request);
+        bool has_body = (length && *length > 0) ||
+                        absl::AsciiStrToLower(request.Header("Transfer-Encoding")) == "chunked";
+        if (has_body) {
+          state->refusal = std::move(refused);
+          return MHD_YES;
+        }
         state->answered = true;
         return Answer(connection, *std::move(refused), options);
       }
@@ -302,6 +317,16 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
     return MHD_YES;
   }
   HttpRequest& request = state->request;
+  if (state->refusal) {
+    // Past the limit the answer goes now and the connection closes.
+    constexpr size_t kDiscardLimit = 1 << 20;
+    state->discarded += *upload_data_size;
+    bool done = *upload_data_size == 0 || state->discarded > kDiscardLimit;
+    *upload_data_size = 0;
+    if (!done || state->answered) return MHD_YES;
+    state->answered = true;
+    return Answer(connection, *std::move(state->refusal), options);
+  }
   if (*upload_data_size > 0) {
     if (request.body_pipe != nullptr) {
       request.body_pipe->Push(upload_data, *upload_data_size);
