@@ -17,6 +17,9 @@ teardown_suite() { remove_main_containers; }
 
 berth() { "$BIN/berth" -H "$MAIN_SOCK" "$@"; }
 
+# berthd's pid now: a case below starts it again.
+main_pid() { cat "$MAIN_EXEC/berthd.pid"; }
+
 # A fresh context directory with the given Dockerfile text.
 context() { # name dockerfile-text
   local dir=$TMP/ctx-$1
@@ -138,10 +141,12 @@ CMD ["true"]')
   assert_not_contains "$out" "Using cache"
   # The cache lives in the builder's database: it survives the service.
   local builder
-  builder=$(service_pid "$MAIN_PID" builder)
+  local berthd
+  berthd=$(main_pid)
+  builder=$(service_pid "$berthd" builder)
   [[ -n $builder ]] || fail "no builder process"
   kill -9 "$builder"
-  wait_for 30 bash -c "[[ -n \$(pgrep -P $MAIN_PID -f '[b]erth-builder') && \$(pgrep -P $MAIN_PID -f '[b]erth-builder') != $builder ]]" ||
+  wait_for 30 bash -c "[[ -n \$(pgrep -P $berthd -f '[b]erth-builder') && \$(pgrep -P $berthd -f '[b]erth-builder') != $builder ]]" ||
     fail "builder not restarted"
   out=$(cd "$dir" && wait_for 30 "$BIN/berth" -H "$MAIN_SOCK" build -t cache:1 . >/dev/null &&
     berth build -t cache:1 .)
@@ -373,7 +378,7 @@ RUN sleep 300')
   (cd "$dir" && exec "$BIN/berth" -H "$MAIN_SOCK" build --network none --no-cache -t killed:1 . >"$TMP/killed2.out" 2>&1) &
   pid=$!
   wait_for 30 grep -q "Running in" "$TMP/killed2.out" || fail "second RUN never started"
-  builder=$(service_pid "$MAIN_PID" builder)
+  builder=$(service_pid "$(main_pid)" builder)
   kill -9 "$builder"
   wait "$pid" 2>/dev/null || true
   wait_for 60 bash -c "[[ -z \$('$BIN/berth' -H '$MAIN_SOCK' ps -aq) ]]" ||
@@ -459,6 +464,43 @@ COPY . /ctx/')
   (cd "$dir" && berth build -q -t ownignore:1 . >/dev/null) || fail "build"
   run_in ownignore:1 test -e /ctx/a.txt || fail "a.txt left out: the shared .dockerignore won"
   if run_in ownignore:1 test -e /ctx/b.txt; then fail "b.txt copied: Dockerfile.dockerignore ignored"; fi
+}
+
+# The tasks service, then berthd with every service, killed while a RUN
+# runs: the step fails or the build is gone, and once they are back no
+# intermediate container runs on; a later build works.
+test_a_build_outlives_killed_tasks_and_berthd_leaving_nothing() {
+  local dir pid service
+  dir=$(context killtasks 'FROM busybox
+RUN sleep 300')
+  (cd "$dir" && exec "$BIN/berth" -H "$MAIN_SOCK" build --network none --no-cache . >"$TMP/kt.out" 2>&1) &
+  pid=$!
+  wait_for 30 grep -q "Running in" "$TMP/kt.out" || fail "the RUN never started: $(cat "$TMP/kt.out")"
+  [[ -n $(berth ps -q) ]] || fail "positive control: the RUN's container runs"
+  kill -9 "$(service_pid "$(main_pid)" tasks)"
+  wait "$pid" && fail "the build succeeded without its RUN: $(cat "$TMP/kt.out")"
+  wait_for 60 bash -c "[[ -z \$('$BIN/berth' -H '$MAIN_SOCK' ps -aq) ]]" ||
+    fail "container left after the tasks service died: $(berth ps -a)"
+
+  (cd "$dir" && exec "$BIN/berth" -H "$MAIN_SOCK" build --network none --no-cache . >"$TMP/kb.out" 2>&1) &
+  pid=$!
+  wait_for 30 grep -q "Running in" "$TMP/kb.out" || fail "the second RUN never started"
+  kill -9 "$(main_pid)"
+  for service in images snapshots tasks network cri dockerapi builder; do
+    pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true
+  done
+  wait "$pid" 2>/dev/null || true
+  # The shim outlives them: the container still runs until berth is back.
+  [[ -n $(pgrep -f "[b]erth-shim --bundle $MAIN_EXEC/") ]] || fail "positive control: the RUN's shim runs on"
+  "$BIN/berthd" --data-root "$MAIN_DATA" --exec-root "$MAIN_EXEC" --config-file "$TMP/none.json" \
+    --metrics-addr "$MAIN_METRICS" >>"$MAIN_LOG" 2>&1 &
+  track_pid $!
+  wait_for 30 bash -c "'$BIN/berth' -H '$MAIN_SOCK' version >/dev/null 2>&1" || fail "berthd did not come back"
+  wait_for 60 bash -c "[[ -z \$('$BIN/berth' -H '$MAIN_SOCK' ps -aq) ]]" ||
+    fail "container left after berthd died: $(berth ps -a)"
+  dir=$(context afterkills 'FROM busybox
+RUN echo fine')
+  (cd "$dir" && berth build -q . >/dev/null) || fail "no build after the kills"
 }
 
 run_tests "$@"

@@ -933,7 +933,7 @@ test_pods_survive_kill_9_of_berthd_and_leave_nothing() {
   [[ -n $(find "$MAIN_DATA/network/ipam" -type f -name "$ip") ]] || fail "no IPAM lease for $ip"
 
   kill -9 "$(main_pid)"
-  for service in images snapshots tasks network cri dockerapi; do
+  for service in images snapshots tasks network cri dockerapi builder; do
     pkill -9 -f "berth-$service --config.*$MAIN_EXEC" || true
   done
   sleep 0.5
