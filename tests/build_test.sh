@@ -176,6 +176,10 @@ RUN echo never')
   assert_eq "$rc" "1" "exit code: $out"
   assert_contains "$out" "The command '/bin/sh -c false' returned a non-zero code: 1"
   assert_not_contains "$out" "never"
+  # -q shows nothing but the id, unless the build fails: then its log.
+  out=$(cd "$dir" && berth build -q . 2>&1) && fail "-q: a failing build passed"
+  assert_contains "$out" "Step 2/4 : RUN echo before"
+  assert_contains "$out" "The command '/bin/sh -c false' returned a non-zero code: 1"
   berth image inspect failed:1 >/dev/null 2>&1 && fail "a failed build tagged its image"
   assert_eq "$(berth ps -aq)" "" "intermediate containers left"
   # A JSON-form RUN names its command as docker does.

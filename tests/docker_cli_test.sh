@@ -781,6 +781,8 @@ test_build_stops_when_the_client_leaves() {
   out=$(docker build -q "$TMP/bgone" 2>&1) || rc=$?
   assert_eq "$rc" "4" "docker build -q exits with the RUN's code"
   assert_contains "$out" "returned a non-zero code: 4"
+  # As dockerd's, a quiet build that fails shows its log.
+  assert_contains "$out" "Step 2/2 : RUN exit 4"
 }
 
 test_build_cache_prune() {

@@ -66,8 +66,15 @@ grpc::Status BuildService::Build(
       }
     }
   });
+  // -q: the output is kept, and sent only if the build fails (dockerd's
+  // quiet build shows the log of a failure).
+  std::string quiet_log;
   Emit emit = [&](const std::string& text) {
-    if (options.quiet() || text.empty()) return;
+    if (text.empty()) return;
+    if (options.quiet()) {
+      if (quiet_log.size() < (size_t{4} << 20)) quiet_log += text;
+      return;
+    }
     berth::builder::v1::BuildResponse response;
     response.set_stream(text);
     stream->Write(response);
@@ -83,6 +90,11 @@ grpc::Status BuildService::Build(
   watcher.join();
   if (!id.ok()) {
     BERTH_LOG(Info) << "build failed: " << id.status().message();
+    if (!quiet_log.empty()) {
+      berth::builder::v1::BuildResponse response;
+      response.set_stream(quiet_log);
+      stream->Write(response);
+    }
     return ToGrpcStatus(id.status());
   }
   return grpc::Status::OK;

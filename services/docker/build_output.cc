@@ -41,7 +41,8 @@ std::string BuildOutput::Add(const berth::builder::v1::BuildResponse& message) {
     return out;
   }
   const std::string& text = message.stream();
-  if (text.empty() || quiet_) return "";
+  // Quiet builds send text only when they fail: their log, as dockerd's.
+  if (text.empty()) return "";
   if (absl::StartsWith(text, "Successfully built ")) holding_ = true;
   if (!holding_) return StreamLine(text);
   held_ += StreamLine(text);

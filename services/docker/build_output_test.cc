@@ -50,13 +50,17 @@ TEST(BuildOutputTest, AuxComesBeforeSuccessfullyBuilt) {
   EXPECT_EQ(output.Finish(grpc::Status::OK), "");
 }
 
-TEST(BuildOutputTest, QuietSendsOnlyTheId) {
+TEST(BuildOutputTest, QuietSendsTheIdAndAFailuresLog) {
   BuildOutput output(true);
-  EXPECT_EQ(output.Add(Text("Step 1/2 : FROM busybox\n")), "");
   std::vector<json> lines = Lines(output.Add(Image(kId)));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["aux"]["ID"], kId);
   EXPECT_EQ(lines[1], (json{{"stream", kId + "\n"}}));
+  // The builder sends a quiet build's text only when it failed: its log.
+  BuildOutput failed(true);
+  lines = Lines(failed.Add(Text("Step 1/2 : RUN false\n")));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], (json{{"stream", "Step 1/2 : RUN false\n"}}));
 }
 
 TEST(BuildOutputTest, AFailureAfterSuccessfullyBuiltKeepsTheText) {
