@@ -11,10 +11,11 @@
 
 namespace berth::builder {
 
-// The credentials for ref's registry in `auths` (X-Registry-Config: docker
-// AuthConfig JSON by host, Docker Hub under its index URL), if any.
+// The credentials for ref's registry in `auths` (X-Registry-Config: by
+// the registry as the client names it, Docker Hub under its index URL).
 std::optional<berth::images::v1::RegistryAuth> RegistryAuthFor(
-    const std::string& ref, const google::protobuf::Map<std::string, std::string>& auths);
+    const std::string& ref,
+    const google::protobuf::Map<std::string, berth::images::v1::RegistryAuth>& auths);
 
 }  // namespace berth::builder
 

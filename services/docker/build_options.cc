@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "services/docker/routes.h"
 
 namespace berth::docker {
 namespace {
@@ -95,9 +96,9 @@ absl::Status ReadUlimits(const std::string& text, BuildOptions* options) {
   return absl::OkStatus();
 }
 
-// X-Registry-Config: base64url JSON of {registry: AuthConfig}; each
-// AuthConfig goes on as its JSON text. dockerd ignores a header it cannot
-// read (the pull then goes without credentials), and so does this.
+// X-Registry-Config: base64url JSON of {registry: AuthConfig}. dockerd
+// ignores a header it cannot read (the pull then goes without
+// credentials), and so does this.
 void ReadRegistryConfig(const http::HttpRequest& request, BuildOptions* options) {
   std::string encoded = request.Header("X-Registry-Config");
   if (encoded.empty()) return;
@@ -108,7 +109,7 @@ void ReadRegistryConfig(const http::HttpRequest& request, BuildOptions* options)
   json parsed = json::parse(decoded, nullptr, false);
   if (!parsed.is_object()) return;
   for (const auto& [registry, auth] : parsed.items()) {
-    if (auth.is_object()) (*options->mutable_registry_auth())[registry] = auth.dump();
+    if (auth.is_object()) RegistryAuthFromJson(auth, &(*options->mutable_registry_auth())[registry]);
   }
 }
 

@@ -82,7 +82,8 @@ TEST(BuildOptionsTest, RegistryConfigByHost) {
   auto options = BuildOptionsFromRequest(request);
   ASSERT_TRUE(options.ok());
   ASSERT_EQ(options->registry_auth().count("reg.example:5000"), 1u);
-  EXPECT_NE(options->registry_auth().at("reg.example:5000").find("\"alice\""), std::string::npos);
+  EXPECT_EQ(options->registry_auth().at("reg.example:5000").username(), "alice");
+  EXPECT_EQ(options->registry_auth().at("reg.example:5000").password(), "pw");
 
   request.headers["X-Registry-Config"] = "e30=";  // {}
   options = BuildOptionsFromRequest(request);

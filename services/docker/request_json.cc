@@ -74,15 +74,7 @@ bool ParseApiTime(const std::string& text, google::protobuf::Timestamp* out) {
   return true;
 }
 
-// X-Registry-Auth: base64url JSON of docker's AuthConfig.
-void ReadRegistryAuth(const http::HttpRequest& request, berth::images::v1::RegistryAuth* auth) {
-  std::string encoded = request.Header("X-Registry-Auth");
-  if (encoded.empty()) return;
-  std::string decoded;
-  if (!absl::WebSafeBase64Unescape(encoded, &decoded) && !absl::Base64Unescape(encoded, &decoded)) {
-    return;
-  }
-  nlohmann::json config = nlohmann::json::parse(decoded, nullptr, false);
+void RegistryAuthFromJson(const nlohmann::json& config, berth::images::v1::RegistryAuth* auth) {
   if (!config.is_object()) return;
   auto text = [&config](const char* key) {
     auto it = config.find(key);
@@ -93,6 +85,17 @@ void ReadRegistryAuth(const http::HttpRequest& request, berth::images::v1::Regis
   auth->set_identity_token(text("identitytoken"));
   auth->set_registry_token(text("registrytoken"));
   auth->set_server_address(text("serveraddress"));
+}
+
+// X-Registry-Auth: base64url JSON of docker's AuthConfig.
+void ReadRegistryAuth(const http::HttpRequest& request, berth::images::v1::RegistryAuth* auth) {
+  std::string encoded = request.Header("X-Registry-Auth");
+  if (encoded.empty()) return;
+  std::string decoded;
+  if (!absl::WebSafeBase64Unescape(encoded, &decoded) && !absl::Base64Unescape(encoded, &decoded)) {
+    return;
+  }
+  RegistryAuthFromJson(nlohmann::json::parse(decoded, nullptr, false), auth);
 }
 
 }  // namespace berth::docker

@@ -51,6 +51,9 @@ bool ParseApiTime(const std::string& text, google::protobuf::Timestamp* out);
 // X-Registry-Auth (base64url JSON of docker's AuthConfig) of a pull or a
 // push; *auth is left empty when there is none or it cannot be read.
 void ReadRegistryAuth(const http::HttpRequest& request, berth::images::v1::RegistryAuth* auth);
+// docker's AuthConfig JSON (username, password, identitytoken,
+// registrytoken, serveraddress); anything else leaves auth as it is.
+void RegistryAuthFromJson(const nlohmann::json& config, berth::images::v1::RegistryAuth* auth);
 
 // POST .../resize?h=&w= for a container (exec_id empty) or an exec.
 http::HttpResponse ResizeProcess(const Backends& backends, const std::string& id,

@@ -367,15 +367,8 @@ http::HttpResponse Auth(const Backends& backends, const ApiRequest& request) {
   http::HttpResponse error;
   auto body = JsonBody(request, &error);
   if (!body) return error;
-  auto text = [&body](const char* key) {
-    auto it = body->find(key);
-    return it != body->end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
   berth::images::v1::LoginRequest login;
-  login.mutable_auth()->set_username(text("username"));
-  login.mutable_auth()->set_password(text("password"));
-  login.mutable_auth()->set_identity_token(text("identitytoken"));
-  login.mutable_auth()->set_server_address(text("serveraddress"));
+  RegistryAuthFromJson(*body, login.mutable_auth());
   berth::images::v1::LoginResponse response;
   auto context = UnaryContext();
   grpc::Status status = backends.images->Login(context.get(), login, &response);
