@@ -112,35 +112,40 @@ absl::Status ImageBuilder::LoadCacheFrom() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> ImageBuilder::CacheLookup(const StepPlan& plan) {
-  if (inputs_->options->no_cache()) return std::optional<std::string>();
-  // --cache-from: only the named images' chains, matched as docker's
-  // classic builder matches them: same parent, same step, same config.
+absl::StatusOr<std::optional<ImageBuilder::Image>> ImageBuilder::CacheLookup(
+    const StepPlan& plan) {
+  if (inputs_->options->no_cache()) return std::optional<Image>();
+  std::optional<std::string> hit;
+  std::string digest = Sha256::Of(plan.cache_key);
   if (cache_from_) {
+    // --cache-from: only the named images' chains, matched as docker's
+    // classic builder matches them: same parent, same step, same config.
     const std::string config = plan.config.dump();
     for (const CacheCandidate& candidate : *cache_from_) {
       if (candidate.parent == current_.id && candidate.created_by == plan.created_by &&
           candidate.config == config) {
-        return std::optional<std::string>(candidate.id);
+        hit = candidate.id;
+        break;
       }
     }
-    return std::optional<std::string>();
+  } else {
+    auto found = cache_->Lookup(inputs_->ns, current_.id, digest);
+    if (!found.ok()) return found.status();
+    hit = *found;
   }
-  std::string digest = Sha256::Of(plan.cache_key);
-  auto hit = cache_->Lookup(inputs_->ns, current_.id, digest);
-  if (!hit.ok() || !hit->has_value()) return hit;
-  // An image removed since: a miss, and the entry goes.
-  if (!GetImage(**hit).ok()) {
-    (void)cache_->Forget(inputs_->ns, current_.id, digest);
-    return std::optional<std::string>();
+  if (!hit) return std::optional<Image>();
+  auto image = GetImage(*hit);
+  if (!image.ok()) {
+    // An image removed since: a miss, and the entry goes.
+    if (!cache_from_) (void)cache_->Forget(inputs_->ns, current_.id, digest);
+    return std::optional<Image>();
   }
-  return hit;
+  return std::optional<Image>(*std::move(image));
 }
 
-absl::StatusOr<std::string> ImageBuilder::CopyStep(StepPlan& plan, const Instruction& instruction,
-                                                   const std::string& config_json,
-                                                   bool probe_cache, const Emit& emit,
-                                                   bool* cached) {
+absl::StatusOr<ImageBuilder::StepResult> ImageBuilder::CopyStep(StepPlan& plan,
+                                                                const std::string& config_json,
+                                                                const Emit& emit) {
   buildcontext::CopyRequest request;
   std::unique_ptr<ImageView> source_view;
   request.root = inputs_->context_dir;
@@ -210,28 +215,32 @@ absl::StatusOr<std::string> ImageBuilder::CopyStep(StepPlan& plan, const Instruc
                     S_ISDIR(st.st_mode);
   FillSourceHash(plan, plan.sources.size() > 1 ? "multi:" + hex
                                                : (single_dir ? "dir:" : "file:") + hex);
-  if (probe_cache) {
-    auto hit = CacheLookup(plan);
-    if (!hit.ok()) return hit.status();
-    if (hit->has_value()) {
-      *cached = true;
-      return **hit;
-    }
-  }
+  auto hit = CacheLookup(plan);
+  if (!hit.ok()) return hit.status();
+  if (*hit) return StepResult{**hit, true};
   LayerStep step{inputs_->ns, current_.id, current_.chain_id, config_json, plan.created_by,
                  author_};
-  return CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
+  auto id = CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
     return buildcontext::WriteCopyTar(request, write).status();
   });
+  if (!id.ok()) return id.status();
+  auto image = GetImage(*id);
+  if (!image.ok()) return image.status();
+  return StepResult{*std::move(image), false};
 }
 
-absl::StatusOr<std::string> ImageBuilder::DoStep(StepPlan& plan, const Instruction& instruction,
-                                                 const std::string& config_json,
-                                                 const Emit& emit) {
+absl::StatusOr<ImageBuilder::StepResult> ImageBuilder::PlainStep(const StepPlan& plan,
+                                                                 const std::string& config_json,
+                                                                 const Emit& emit) {
+  auto hit = CacheLookup(plan);
+  if (!hit.ok()) return hit.status();
+  if (*hit) return StepResult{**hit, true};
+  absl::StatusOr<std::string> id = absl::InternalError("unknown step kind");
   switch (plan.kind) {
     case StepKind::kMetadata:
-      return CommitConfig(backends_, inputs_->ns, current_.id, config_json, plan.created_by,
-                          author_);
+      id = CommitConfig(backends_, inputs_->ns, current_.id, config_json, plan.created_by,
+                        author_);
+      break;
     case StepKind::kRun: {
       RunStepRunner runner(backends_, containers_, inputs_->options, cancel_);
       RunStep step;
@@ -247,55 +256,44 @@ absl::StatusOr<std::string> ImageBuilder::DoStep(StepPlan& plan, const Instructi
       if (current_.id.empty()) {
         return Invalid("no image to run the command in: FROM scratch has no files");
       }
-      return runner.Run(step, emit);
+      id = runner.Run(step, emit);
+      break;
     }
     case StepKind::kWorkdir: {
       LayerStep step{inputs_->ns, current_.id, current_.chain_id, config_json, plan.created_by,
                      author_, /*keep_existing_directories=*/true};
-      return CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
+      id = CommitFiles(backends_, scratch_dir_, step, [&](const archive::WriteChunk& write) {
         return buildcontext::WriteDirectoryTar(plan.directory, write);
       });
+      break;
     }
     case StepKind::kCopy:
-    case StepKind::kAdd: {
-      bool cached = false;
-      return CopyStep(plan, instruction, config_json, /*probe_cache=*/false, emit, &cached);
-    }
+    case StepKind::kAdd:
+      return absl::InternalError("COPY and ADD are CopyStep's");
   }
-  return absl::InternalError("unknown step kind");
+  if (!id.ok()) return id.status();
+  auto image = GetImage(*id);
+  if (!image.ok()) return image.status();
+  return StepResult{*std::move(image), false};
 }
 
-absl::Status ImageBuilder::Step(StepPlan plan, const Instruction& instruction, const Emit& emit) {
+absl::Status ImageBuilder::Step(StepPlan plan, const Emit& emit) {
   if (cancel_->cancelled()) return absl::CancelledError("the build was cancelled");
   for (const std::string& warning : plan.warnings) emit(warning + "\n");
   if (!plan.author.empty()) author_ = plan.author;
   std::string config_json = nlohmann::json{{"config", plan.config}}.dump();
-  bool cached = false;
-  absl::StatusOr<std::string> id;
-  if (plan.kind == StepKind::kCopy || plan.kind == StepKind::kAdd) {
-    id = CopyStep(plan, instruction, config_json, /*probe_cache=*/true, emit, &cached);
-  } else {
-    auto hit = CacheLookup(plan);
-    if (!hit.ok()) return hit.status();
-    if (hit->has_value()) {
-      cached = true;
-      id = **hit;
-    } else {
-      id = DoStep(plan, instruction, config_json, emit);
-    }
-  }
-  if (!id.ok()) return id.status();
-  if (cached) {
+  bool copies = plan.kind == StepKind::kCopy || plan.kind == StepKind::kAdd;
+  auto result = copies ? CopyStep(plan, config_json, emit) : PlainStep(plan, config_json, emit);
+  if (!result.ok()) return result.status();
+  if (result->cached) {
     emit(" ---> Using cache\n");
-  } else if (absl::Status recorded =
-                 cache_->Record(inputs_->ns, current_.id, Sha256::Of(plan.cache_key), *id);
+  } else if (absl::Status recorded = cache_->Record(inputs_->ns, current_.id,
+                                                    Sha256::Of(plan.cache_key), result->image.id);
              !recorded.ok()) {
     return recorded;
   }
-  emit(absl::StrCat(" ---> ", ShortId(*id), "\n"));
-  auto image = GetImage(*id);
-  if (!image.ok()) return image.status();
-  current_ = *image;
+  emit(absl::StrCat(" ---> ", ShortId(result->image.id), "\n"));
+  current_ = std::move(result->image);
   return absl::OkStatus();
 }
 
@@ -325,14 +323,14 @@ absl::Status ImageBuilder::BuildStage(int index, const Emit& emit) {
     for (const Instruction& trigger : *triggers) {
       auto plan = state.Dispatch(trigger);
       if (!plan.ok()) return plan.status();
-      if (absl::Status done = Step(*std::move(plan), trigger, emit); !done.ok()) return done;
+      if (absl::Status done = Step(*std::move(plan), emit); !done.ok()) return done;
     }
   }
   for (const Instruction& instruction : stage.instructions) {
     emit(StepLine(++step_, total_steps_, instruction) + "\n");
     auto plan = state.Dispatch(instruction);
     if (!plan.ok()) return plan.status();
-    if (absl::Status done = Step(*std::move(plan), instruction, emit); !done.ok()) return done;
+    if (absl::Status done = Step(*std::move(plan), emit); !done.ok()) return done;
   }
   args_->MergeReferenced(state.args());
   stage_results_[index] = current_;

@@ -61,13 +61,21 @@ class ImageBuilder {
   absl::StatusOr<Image> Pull(const std::string& ref, const Emit& emit);
   absl::Status BuildStage(int index, const Emit& emit);
   // One step on top of current_: from the cache or done.
-  absl::Status Step(StepPlan plan, const Instruction& instruction, const Emit& emit);
-  absl::StatusOr<std::string> DoStep(StepPlan& plan, const Instruction& instruction,
-                                     const std::string& config_json, const Emit& emit);
-  absl::StatusOr<std::string> CopyStep(StepPlan& plan, const Instruction& instruction,
-                                       const std::string& config_json, bool probe_cache,
-                                       const Emit& emit, bool* cached);
-  absl::StatusOr<std::optional<std::string>> CacheLookup(const StepPlan& plan);
+  // What a step made: its image, and whether the cache had it.
+  struct StepResult {
+    Image image;
+    bool cached = false;
+  };
+  absl::Status Step(StepPlan plan, const Emit& emit);
+  // RUN, WORKDIR and metadata steps: the cache is probed with the plan.
+  absl::StatusOr<StepResult> PlainStep(const StepPlan& plan, const std::string& config_json,
+                                       const Emit& emit);
+  // COPY/ADD: the sources' checksum is part of the cache key, so the
+  // cache is probed once they are read.
+  absl::StatusOr<StepResult> CopyStep(StepPlan& plan, const std::string& config_json,
+                                      const Emit& emit);
+  // The image an earlier build made for this step on current_, if any.
+  absl::StatusOr<std::optional<Image>> CacheLookup(const StepPlan& plan);
   // The images --cache-from names and their ancestors: the only cache
   // hits allowed when it is given.
   absl::Status LoadCacheFrom();
