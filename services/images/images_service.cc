@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -374,9 +375,9 @@ absl::Status ImagesService::RemoveUnusedParents(ImageStore& images, std::string 
   if (!users.ok()) return users.status();
   // docker rmi: the build's intermediate images go with the last image
   // built on them, up to one that is tagged, has another child or a user.
+  auto records = images.List();
+  if (!records.ok()) return records.status();
   while (!parent.empty() && users->count(parent) == 0) {
-    auto records = images.List();
-    if (!records.ok()) return records.status();
     std::vector<ImageRecord> mine;
     bool has_child = false;
     for (const ImageRecord& record : *records) {
@@ -390,6 +391,11 @@ absl::Status ImagesService::RemoveUnusedParents(ImageStore& images, std::string 
     for (const ImageRecord& record : mine) {
       if (absl::Status status = images.Delete(record.name); !status.ok()) return status;
     }
+    records->erase(std::remove_if(records->begin(), records->end(),
+                                  [&](const ImageRecord& record) {
+                                    return record.config_digest == parent;
+                                  }),
+                   records->end());
     response->add_deleted(parent);
     PublishEvent("delete", parent, parent);
     parent = mine.front().parent;
