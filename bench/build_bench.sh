@@ -62,23 +62,7 @@ if command -v podman >/dev/null; then
   tar -C "$rootfs" -c . | "${podman_cmd[@]}" import - "$base" >/dev/null
 fi
 
-# time_runs NAME COMMAND...: median and mean over $runs runs, in ms.
-time_runs() {
-  local name=$1
-  shift
-  "$@" >/dev/null 2>&1 || { echo "$name: failed: $("$@" 2>&1 | tail -3)"; return; }
-  local samples=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    samples+=($(((end - start) / 1000)))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk -v name="$name" '
-    { v[NR] = $1; sum += $1 }
-    END { printf "%-40s median %8.1f ms   mean %8.1f ms   (n=%d)\n", name, v[int((NR + 1) / 2)] / 1000, sum / NR / 1000, NR }'
-}
+source bench/time_runs.sh
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg); context: $megabytes MB in $megabytes files"
 time_runs "berth build (cold: --no-cache)" \

@@ -47,23 +47,7 @@ for _ in $(seq 100); do grep -q "berthd is ready" "$work/berthd.log" && break; s
 berth() { "$work/bin/berth" -H "unix://$exec_root/berth.sock" "$@"; }
 tar -C "$rootfs" -c . | berth import - busybox:bench >/dev/null
 
-# time_runs NAME COMMAND...: median and mean over $runs runs, in ms.
-time_runs() {
-  local name=$1
-  shift
-  "$@" >/dev/null 2>&1 || { echo "$name: failed: $("$@" 2>&1 | tail -2)"; return; }
-  local samples=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    samples+=($(((end - start) / 1000)))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk -v name="$name" '
-    { v[NR] = $1; sum += $1 }
-    END { printf "%-44s median %7.1f ms   mean %7.1f ms   (n=%d)\n", name, v[int((NR + 1) / 2)] / 1000, sum / NR / 1000, NR }'
-}
+source bench/time_runs.sh
 
 echo "== start-to-exit latency (${runs} runs each) =="
 time_runs "berth run --rm --network none busybox true" berth run --rm --network none busybox:bench true

@@ -110,14 +110,15 @@ absl::Status FillOptions(const BuildFlags& flags, berth::builder::v1::BuildOptio
   options->set_network_mode(flags.network);
   for (const std::string& host : flags.add_hosts) options->add_extra_hosts(host);
   options->set_platform(flags.platform);
-  for (const auto& [text, setter] :
-       std::vector<std::pair<std::string, std::function<void(int64_t)>>>{
-           {flags.shm_size, [&](int64_t v) { options->set_shm_size(v); }},
-           {flags.memory, [&](int64_t v) { options->set_memory(v); }}}) {
-    if (text.empty()) continue;
-    auto bytes = ParseMemoryBytes(text);
+  if (!flags.shm_size.empty()) {
+    auto bytes = ParseMemoryBytes(flags.shm_size);
     if (!bytes.ok()) return bytes.status();
-    setter(*bytes);
+    options->set_shm_size(*bytes);
+  }
+  if (!flags.memory.empty()) {
+    auto bytes = ParseMemoryBytes(flags.memory);
+    if (!bytes.ok()) return bytes.status();
+    options->set_memory(*bytes);
   }
   if (!flags.memory_swap.empty()) {
     auto swap = ParseMemorySwap(flags.memory_swap);
