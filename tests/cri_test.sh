@@ -918,7 +918,7 @@ test_pods_survive_a_restart_of_berth_cri() {
 # recovers the CRI's state, and RemovePodSandbox then leaves no netns,
 # veth, IP lease, cgroup, mount or shim behind.
 test_pods_survive_kill_9_of_berthd_and_leave_nothing() {
-  local pod ctr holder netns veth ip pid cgroup service out
+  local pod ctr holder netns veth ip pid cgroup service out links
   pod=$(run_pod crashed) || return 1
   ctr=$(create_container "$pod" sleeper 'command: "sleep" args: "1000"') || return 1
   start_container "$ctr"
@@ -955,7 +955,10 @@ test_pods_survive_kill_9_of_berthd_and_leave_nothing() {
   assert_contains "$(cri RuntimeService/RemovePodSandbox "pod_sandbox_id: \"$pod\"")" "OK "
   ! kill -0 "$pid" 2>/dev/null || fail "the container still runs"
   [[ ! -e $netns ]] || fail "the netns $netns stayed"
-  ! ip -o link | grep -q "^$veth: " || fail "the veth stayed"
+  # Read first: under pipefail `! ip | grep -q` passes when grep's early
+  # exit kills ip with SIGPIPE.
+  links=$(ip -o link)
+  ! grep -q "^$veth: " <<<"$links" || fail "the veth stayed"
   [[ -z $(find "$MAIN_DATA/network/ipam" -type f -name "$ip") ]] || fail "the IPAM lease of $ip stayed"
   wait_for 5 test ! -d "$cgroup" || fail "the cgroup $cgroup stayed"
   for id in "$ctr" "$holder"; do
